@@ -1,0 +1,79 @@
+/*
+ * store.h - the SQLite configuration store: the one source of truth.
+ *
+ * Schema versioned with PRAGMA user_version and forward migrations; WAL,
+ * foreign keys, busy timeout; prepared statements only.  Every committed
+ * change is one transaction that bumps the generation, stores the canonical
+ * lvs.cf export of the new generation in history with its SHA-256, and adds
+ * an audit row (user, time, what).  Daemons open the store read-only.
+ */
+#ifndef SHOAL_STORE_H
+#define SHOAL_STORE_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "diag.h"
+
+#define STORE_HASH_HEX		65	/* SHA-256 as lowercase hex + NUL */
+
+enum {
+	STORE_RDONLY	= 0x1,		/* daemons */
+	STORE_CREATE	= 0x2,		/* create and migrate if missing */
+};
+
+struct store;
+
+/* One generation's identity. */
+struct store_gen {
+	uint64_t	sg_generation;	/* 0 = empty store, nothing committed */
+	char		sg_hash[STORE_HASH_HEX];
+	int64_t		sg_time;	/* unix seconds of the commit */
+	char		sg_user[64];	/* who committed it */
+	char		sg_comment[256];
+};
+
+/*
+ * Opens (and with STORE_CREATE creates/migrates) the database at path.
+ * Returns NULL with a message in d on failure.  A read-only open of a
+ * database with a newer schema than this program knows is refused.
+ */
+struct store *store_open(const char *path, int flags, struct diag *d);
+void store_close(struct store *);
+
+/*
+ * Loads the current configuration.  *out is a new config (caller frees);
+ * gen, when not NULL, is filled with the current generation.  -1 on error.
+ */
+int store_load(struct store *, struct shoal_config **out,
+    struct store_gen *gen);
+/* The current generation only (cheap).  -1 on error. */
+int store_current(struct store *, struct store_gen *gen);
+
+/*
+ * Replaces the whole configuration with c after config_validate(c) passes,
+ * in one transaction: bumps the generation, writes history and audit.
+ * user and comment are recorded.  Returns 0 and fills gen, or -1 with the
+ * reasons in d; on -1 nothing changed.
+ */
+int store_commit(struct store *, const struct shoal_config *c,
+    const char *user, const char *comment, struct store_gen *gen,
+    struct diag *d);
+
+/* The canonical lvs.cf text of generation g from history (caller frees). */
+char *store_history_text(struct store *, uint64_t g, size_t *len);
+/* Lists history newest first; calls fn for each until it returns non-zero. */
+int store_history_each(struct store *,
+    int (*fn)(const struct store_gen *, void *), void *arg);
+/* Makes generation g current again as a new generation (audited). */
+int store_rollback(struct store *, uint64_t g, const char *user,
+    struct store_gen *gen, struct diag *d);
+
+/* SHA-256 of buf as lowercase hex into out[STORE_HASH_HEX]. */
+void store_sha256_hex(const void *buf, size_t len, char *out);
+
+/* The underlying handle for modules that add their own tables (users,
+ * sessions, server admin state) through the migration list. */
+struct sqlite3 *store_db(struct store *);
+
+#endif
