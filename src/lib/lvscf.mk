@@ -2,7 +2,10 @@
 libshoal_a_SOURCES += \
 	src/lib/lvscf.h \
 	src/lib/lvscf_keys.c src/lib/lvscf_keys.h \
-	src/lib/lvscf_write.c
+	src/lib/lvscf_write.c \
+	src/lib/lvscf_lex.c src/lib/lvscf_lex.h \
+	src/lib/lvscf_read.c \
+	src/lib/validate.c src/lib/validate.h
 
 LVSCF_UNIT_TESTS = tests/unit/test_lvscf_write
 check_PROGRAMS += $(LVSCF_UNIT_TESTS)
