@@ -1350,13 +1350,15 @@ static int
 backup_to(struct store *s, sqlite3 *dst)
 {
 	sqlite3_backup *b;
-	int rc;
+	int rc, tries = 0;
 
 	if ((b = sqlite3_backup_init(dst, "main", s->st_db, "main")) == NULL)
 		return SQLITE_ERROR;
-	/* -1: the whole database in one step, one consistent read */
-	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_OK ||
-	    rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+	/* -1: the whole database in one step, one consistent read; a busy
+	 * source is retried for about STORE_BUSY_MS */
+	while (((rc = sqlite3_backup_step(b, -1)) == SQLITE_OK ||
+	    rc == SQLITE_BUSY || rc == SQLITE_LOCKED) &&
+	    tries++ < STORE_BUSY_MS / 10)
 		sqlite3_sleep(10);
 	sqlite3_backup_finish(b);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
