@@ -94,8 +94,9 @@ int lvscf_key_number(const struct lvscf_key *k, const void *obj,
     int64_t *v);
 
 /*
- * Checks a number against k's range.  Returns NULL when it fits, else a
- * static message such as "out of range (1-65535)" -- written into buf.
+ * Checks a number against k's range (0 passes when LK_ZERO_UNSET; enums
+ * and masks are checked elsewhere).  Returns NULL when it fits, else buf
+ * holding a message such as "out of range (1-65535)".
  */
 const char *lvscf_key_range_error(const struct lvscf_key *k, int64_t v,
     char *buf, size_t len);
