@@ -86,6 +86,9 @@ const struct lvscf_key *lvscf_keys_find(const struct lvscf_key *t,
 const char *lvscf_key_format(const struct lvscf_key *k, const void *obj,
     char *buf, size_t len);
 
+/* The value of an LK_STR key in obj (NULL when unset or not a string). */
+const char *lvscf_key_string(const struct lvscf_key *k, const void *obj);
+
 /*
  * Reads the numeric value of k in obj as a signed 64-bit number (bools,
  * ints, enums, ports, durations, masks).  0 or -1 for non-numeric types.

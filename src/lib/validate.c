@@ -215,7 +215,7 @@ check_table(struct vctx *v, const struct vblock *p,
 			check_addr_key(v, p, t, obj);
 			break;
 		case LK_STR:
-			if ((s = *FIELD(obj, t->k_off, char *const)) == NULL)
+			if ((s = lvscf_key_string(t, obj)) == NULL)
 				break;
 			if (t->k_flags & LK_FAILOVER_ONLY)
 				verror(v, p, t->k_name, "invalid argument: %s "
