@@ -110,7 +110,8 @@ parse_int(const char *s, long long *out)
 {
 	char *end;
 
-	if (s[0] == '\0' || s[0] == ' ')
+	/* strtoll would skip leading blanks: a quoted " 5" is not a number */
+	if (!(s[0] >= '0' && s[0] <= '9') && s[0] != '-' && s[0] != '+')
 		return -1;
 	errno = 0;
 	*out = strtoll(s, &end, 0);
