@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -519,22 +520,65 @@ fail:
 }
 
 /*
- * Creates a missing database file readable by its owner only (it holds
- * the heartbeat key and password hashes); SQLite gives its -wal and -shm
- * files the same mode.  An existing file keeps its mode.
+ * The mode and group of a new database file: 0600, or 0660 with the
+ * directory's group when the directory is group-writable but not
+ * world-writable (/var/lib/shoal is root:shoal 0770, so shoal-web, in
+ * group shoal, can use a database that root created).  It holds the
+ * heartbeat key and password hashes: never world-readable.
+ */
+static void
+new_file_access(const char *path, mode_t *mode, gid_t *gid)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat sb;
+
+	*mode = 0600;
+	*gid = (gid_t)-1;
+	if (slash == NULL)
+		str_copy(dir, ".", sizeof(dir));
+	else if (slash == path)
+		str_copy(dir, "/", sizeof(dir));
+	else if ((size_t)(slash - path) < sizeof(dir)) {
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+	} else
+		return;
+	if (stat(dir, &sb) == -1 || (sb.st_mode & S_IWOTH) ||
+	    !(sb.st_mode & S_IWGRP))
+		return;
+	*mode = 0660;
+	*gid = sb.st_gid;
+}
+
+/*
+ * Creates a missing database file with new_file_access()'s mode and
+ * group; SQLite gives its -wal and -shm files the same.  An existing
+ * file is left as it is.  0, or -1 with the reason in d.
  */
 static int
 create_private(const char *path, struct diag *d)
 {
+	mode_t mode;
+	gid_t gid;
 	int fd;
 
 	if (path[0] == ':' || strncmp(path, "file:", 5) == 0)
 		return 0;	/* SQLite special names */
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+	new_file_access(path, &mode, &gid);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1 && errno == EEXIST)
+		return 0;
+	if (fd == -1) {
 		diag_add(d, DIAG_ERROR, path, 0, 0, NULL,
 		    "cannot create database: %s", strerror(errno));
 		return -1;
 	}
+	if (gid != (gid_t)-1 && fchown(fd, (uid_t)-1, gid) == -1)
+		log_warn("store: %s: cannot give it the directory's group",
+		    path);
+	else if (fchmod(fd, mode) == -1)
+		log_warn("store: %s: chmod", path);
 	close(fd);
 	return 0;
 }

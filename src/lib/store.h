@@ -34,8 +34,10 @@ struct store_gen {
 };
 
 /*
- * Opens the database at path; STORE_CREATE creates a missing file (mode
- * 0600: it holds secrets).  A read-write open migrates an older schema;
+ * Opens the database at path; STORE_CREATE creates a missing file, mode
+ * 0600 (it holds secrets), or 0660 with the directory's group when the
+ * directory is group-writable and not world-writable (root:shoal 0770
+ * /var/lib/shoal: shoal-web shares a database root created).  A read-write open migrates an older schema;
  * a read-only open refuses one (a daemon cannot migrate).  Any open of a
  * schema newer than this program knows, or of a database that is not
  * shoal's (PRAGMA application_id), is refused.  Returns NULL with the

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -330,6 +331,7 @@ test_open_create(void **state)
 	struct diag d;
 	const char *mode;
 	sqlite3_stmt *st;
+	struct stat sb;
 
 	(void)state;
 	diag_init(&d);
@@ -339,6 +341,9 @@ test_open_create(void **state)
 	assert_int_equal(access(dbpath("missing.db"), F_OK), -1);
 
 	s = open_new("create.db");
+	/* secrets inside: the owner only, in a private directory */
+	assert_int_equal(stat(dbpath("create.db"), &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
 	assert_int_equal(pragma(store_db(s), "PRAGMA user_version"),
 	    store_schema_version());
 	assert_int_equal(pragma(store_db(s), "PRAGMA foreign_keys"), 1);
@@ -361,6 +366,13 @@ test_open_create(void **state)
 	store_close(s);
 	/* opening again does not migrate twice */
 	s = open_new("create.db");
+	store_close(s);
+	/* in a group-writable directory the group may use it too */
+	assert_int_equal(mkdir(dbpath("shared"), 0770), 0);
+	assert_int_equal(chmod(dbpath("shared"), 0770), 0);
+	s = open_new("shared/shoal.db");
+	assert_int_equal(stat(dbpath("shared/shoal.db"), &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0660);
 	store_close(s);
 }
 
