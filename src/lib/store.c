@@ -462,12 +462,14 @@ pragma_int(struct store *s, const char *sql, sqlite3_int64 *v)
 
 /*
  * Checks that the file is a shoal database of a schema we know, and for a
- * read-write open brings it up to date.  0, or -1 with the reason in d.
+ * read-write open brings it up to date.  An empty file is a new shoal
+ * database; one with tables but without our application_id is someone
+ * else's and is left alone.  0, or -1 with the reason in d.
  */
 static int
 store_check_schema(struct store *s, const char *path, struct diag *d)
 {
-	sqlite3_int64 appid = 0;
+	sqlite3_int64 appid = 0, tables = 0;
 	int v, known = store_schema_version();
 
 	if (pragma_int(s, "PRAGMA application_id", &appid) == -1 ||
@@ -477,8 +479,11 @@ store_check_schema(struct store *s, const char *path, struct diag *d)
 		    sqlite3_errmsg(s->st_db));
 		return -1;
 	}
+	if (appid == 0 && v == 0 &&
+	    pragma_int(s, "SELECT count(*) FROM sqlite_master", &tables) == -1)
+		tables = 1;
 	if ((appid != 0 && appid != STORE_APPLICATION_ID) ||
-	    (appid == 0 && v != 0)) {
+	    (appid == 0 && (v != 0 || tables != 0))) {
 		diag_add(d, DIAG_ERROR, path, 0, 0, NULL,
 		    "not a shoal database (application_id %lld)",
 		    (long long)appid);

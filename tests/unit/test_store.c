@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -648,6 +649,52 @@ test_foreign_db_refused(void **state)
 	assert_non_null(strstr(TAILQ_FIRST(&d.d_items)->di_msg,
 	    "not a shoal database"));
 	diag_clear(&d);
+	/* user_version 0 but tables: still not ours, and left untouched */
+	assert_int_equal(sqlite3_open(dbpath("foreign0.db"), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x)", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(store_open(dbpath("foreign0.db"), STORE_CREATE, &d));
+	assert_int_equal(diag_errors(&d), 1);
+	diag_clear(&d);
+	assert_int_equal(sqlite3_open(dbpath("foreign0.db"), &db), SQLITE_OK);
+	assert_int_equal(pragma(db, "SELECT count(*) FROM sqlite_master"), 1);
+	sqlite3_close(db);
+}
+
+/* Processes opening a new database at once: one migrates, none fails. */
+static void
+test_concurrent_create(void **state)
+{
+	struct store *s;
+	struct diag d;
+	pid_t pids[4];
+	int i, round, status;
+	char name[32];
+
+	(void)state;
+	for (round = 0; round < 5; round++) {
+		snprintf(name, sizeof(name), "race%d.db", round);
+		for (i = 0; i < 4; i++) {
+			if ((pids[i] = fork()) == 0) {
+				diag_init(&d);
+				s = store_open(dbpath(name), STORE_CREATE, &d);
+				if (s == NULL)
+					diag_print(&d, stderr);
+				_exit(s == NULL ? 1 : 0);
+			}
+			assert_true(pids[i] > 0);
+		}
+		for (i = 0; i < 4; i++) {
+			assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+			assert_true(WIFEXITED(status));
+			assert_int_equal(WEXITSTATUS(status), 0);
+		}
+		s = open_new(name);
+		assert_int_equal(pragma(store_db(s), "PRAGMA user_version"),
+		    store_schema_version());
+		store_close(s);
+	}
 }
 
 static int
@@ -727,6 +774,7 @@ main(void)
 		cmocka_unit_test(test_readonly),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_foreign_db_refused),
+		cmocka_unit_test(test_concurrent_create),
 		cmocka_unit_test(test_audit_snapshot),
 		cmocka_unit_test(test_sha256),
 	};
