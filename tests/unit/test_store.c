@@ -208,6 +208,7 @@ full_config(void)
 	addr(&vs->vs_address, "2001:db8::53");
 	vs->vs_port = 53;
 	vs->vs_protocol = CFG_PROTO_UDP;
+	vs->vs_fwmark = 53;
 	vs->vs_scheduler = CFG_SCHED_MH;
 	add_server(vs, "ns1", "2001:db8::1:1", 1);
 	TAILQ_INSERT_TAIL(&c->c_virtuals, vs, vs_entry);
@@ -457,6 +458,7 @@ test_roundtrip(void **state)
 	assert_int_equal(TAILQ_NEXT(rs, rs_entry)->rs_active, 0);
 	vs = TAILQ_NEXT(vs, vs_entry);
 	assert_int_equal(vs->vs_address.family, AF_INET6);
+	assert_int_equal(vs->vs_fwmark, 53);
 	assert_null(vs->vs_device);
 	assert_string_equal(TAILQ_FIRST(&l->c_failovers)->vs_stop_cmd,
 	    "/etc/init.d/vsftpd stop");
