@@ -118,6 +118,14 @@ shoalctl_parse_gen(const char *s, uint64_t *g)
 	return 0;
 }
 
+void
+shoalctl_printable(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 /*
  * Who is acting, for history and audit: "cli:" and the sudo user or the
  * login name of the real uid.  Names are cut to what fits.
@@ -139,6 +147,7 @@ set_user(struct shoalctl *sc)
 		}
 	}
 	snprintf(sc->sc_user, sizeof(sc->sc_user), "cli:%s", name);
+	shoalctl_printable(sc->sc_user);
 }
 
 /*
