@@ -21,6 +21,12 @@ TESTS += tests/unit/test_lb tests/unit/test_lb_nft tests/unit/test_lb_ipvs \
 EXTRA_DIST += tests/integration/lb_nft.sh
 tests_unit_test_lb_SOURCES = tests/unit/test_lb.c
 tests_unit_test_lb_CFLAGS = $(UNIT_CFLAGS)
+# whether lb_open(auto) can fall back to nftables in this build
+if HAVE_NFTABLES
+tests_unit_test_lb_CPPFLAGS = $(AM_CPPFLAGS) -DLB_TEST_NFT=1
+else
+tests_unit_test_lb_CPPFLAGS = $(AM_CPPFLAGS) -DLB_TEST_NFT=0
+endif
 tests_unit_test_lb_LDADD = $(UNIT_LDADD)
 tests_unit_test_lb_nft_SOURCES = tests/unit/test_lb_nft.c
 tests_unit_test_lb_nft_CFLAGS = $(UNIT_CFLAGS)
