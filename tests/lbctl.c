@@ -303,13 +303,13 @@ serve(struct lb *lb)
 	char line[1024], *tok[MAXTOK];
 	int n;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	while (fgets(line, sizeof(line), stdin) != NULL) {
 		if ((n = split(line, tok)) == 0)
 			continue;
 		if (strcmp(tok[0], "quit") == 0)
 			break;
 		printf("%s\n", serve_one(lb, tok, n) == 0 ? "ok" : "error");
+		fflush(stdout);
 	}
 	return 0;
 }
