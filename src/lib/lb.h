@@ -18,7 +18,11 @@
  *	lb_server_set(lb, &key, &dest);                     // nanny: up again
  *	...
  *	lb_clear(lb);                           // leaving ACTIVE: remove ours
+ *	lb_set_sync(lb, LB_SYNC_BACKUP, iface, id); // BACKUP: receive conns
  *	lb_close(lb);
+ *
+ * A service is named by its key (lb_svc_key_from_virtual() gives the key
+ * of a `virtual` block); real servers by address and port.
  *
  * Ownership: shoal only touches what it created.  IPVS: services shoal
  * created (or adopted: a desired service already in the kernel is taken

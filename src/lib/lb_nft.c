@@ -56,24 +56,32 @@ nft_be_close(void *p)
 	free(nb);
 }
 
-/* Logs nft's error text line by line (it spans several lines). */
+/* Logs a multi-line text one line at a time (warning or debug). */
 static void
-log_nft_error(const char *err)
+log_lines(int warn, const char *text)
 {
 	const char *nl;
 
-	if (err == NULL || *err == '\0') {
-		log_warnx("lb: nftables: transaction failed (no message)");
-		return;
-	}
-	while (*err != '\0') {
-		nl = strchr(err, '\n');
+	while (*text != '\0') {
+		nl = strchr(text, '\n');
 		if (nl == NULL)
-			nl = err + strlen(err);
-		if (nl > err)
-			log_warnx("lb: nftables: %.*s", (int)(nl - err), err);
-		err = *nl != '\0' ? nl + 1 : nl;
+			nl = text + strlen(text);
+		if (nl > text && warn)
+			log_warnx("lb: nftables: %.*s", (int)(nl - text), text);
+		else if (nl > text)
+			log_debug("lb: nftables: %.*s", (int)(nl - text), text);
+		text = *nl != '\0' ? nl + 1 : nl;
 	}
+}
+
+/* nft's error text spans several lines (message, line, caret). */
+static void
+log_nft_error(const char *err)
+{
+	if (err == NULL || *err == '\0')
+		log_warnx("lb: nftables: transaction failed (no message)");
+	else
+		log_lines(1, err);
 }
 
 /* IPVS-only settings: said once, not an error (the services still work). */
@@ -89,7 +97,7 @@ note_unsupported(struct nft_be *nb, const struct lb_state *want)
 	if ((want->st_tcp_timeout || want->st_tcpfin_timeout ||
 	    want->st_udp_timeout) && !nb->nb_warned_timeouts) {
 		log_warnx("lb: nftables backend ignores tcp_timeout, "
-		    "tcpfin_timeout and udp_timeout (conntrack's own apply)");
+		    "tcpfin_timeout and udp_timeout (conntrack's own timeouts apply)");
 		nb->nb_warned_timeouts = 1;
 	}
 }
@@ -106,7 +114,8 @@ nft_be_apply(void *p, const struct lb_state *old, const struct lb_state *want,
 	if ((script = lb_nft_script(trusted ? old : NULL, want)) == NULL)
 		return -1;
 	if (*script != '\0') {
-		log_debug("lb: nftables batch:\n%s", script);
+		log_debug("lb: nftables batch:");
+		log_lines(0, script);
 		if (nft_run_cmd_from_buffer(nb->nb_ctx, script) != 0) {
 			log_nft_error(nft_ctx_get_error_buffer(nb->nb_ctx));
 			rc = -1;
