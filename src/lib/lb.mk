@@ -2,7 +2,7 @@
 # nftables through libnftables), their unit tests and the lbctl driver.
 libshoal_a_SOURCES += \
 	src/lib/lb.c src/lib/lb.h src/lib/lb_backend.h \
-	src/lib/lb_ipvs.c src/lib/lb_nft_gen.c
+	src/lib/lb_ipvs.c src/lib/lb_ipvs_nl.c src/lib/lb_nft_gen.c
 if HAVE_NFTABLES
 libshoal_a_SOURCES += src/lib/lb_nft.c
 else

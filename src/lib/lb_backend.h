@@ -33,6 +33,19 @@ struct lb_backend {
 extern const struct lb_backend lb_backend_ipvs;
 extern const struct lb_backend lb_backend_nft;
 
+/*
+ * The netlink seam under the IPVS backend (lb_ipvs_nl.c; a unit test links
+ * a fake kernel instead).  lb_nl_talk() sends req and passes each data
+ * message of the reply to cb until the ack or the end of a dump; 0, or -1
+ * with errno set and the kernel's extended-ack text (or "") in err.
+ */
+struct lb_nl;
+struct lb_nl *lb_nl_open(int quiet);
+void lb_nl_close(struct lb_nl *);
+int lb_nl_talk(struct lb_nl *, struct nlmsghdr *req,
+    int (*cb)(const struct nlmsghdr *, void *), void *data, char *err,
+    size_t errlen);
+
 /* 1 when the running kernel has IPVS (family "IPVS" or /proc/net/ip_vs). */
 int lb_ipvs_available(void);
 

@@ -405,119 +405,26 @@ lb_ipvs_parse_dest(const struct nlmsghdr *nlh, int svc_af,
 	return 0;
 }
 
-/* ---- socket I/O ---- */
+/* ---- talking to the kernel (through the lb_nl seam) ---- */
 
 struct ipvs {
-	struct mnl_socket	*iv_nl;
+	struct lb_nl		*iv_nl;
 	uint16_t		 iv_family;
-	uint32_t		 iv_portid;
 	uint32_t		 iv_seq;
 	char			 iv_extack[256];	/* kernel's message */
 };
 
-/* The kernel's extended ack message of an error, if any, into iv. */
-static void
-save_extack(struct ipvs *iv, const struct nlmsghdr *nlh,
-    const struct nlmsgerr *e)
-{
-	const struct nlattr *a;
-	size_t off = sizeof(*e);
-
-	iv->iv_extack[0] = '\0';
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - sizeof(e->msg);
-	mnl_attr_for_each(a, nlh, off) {
-		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
-		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0) {
-			str_copy(iv->iv_extack, mnl_attr_get_str(a),
-			    sizeof(iv->iv_extack));
-			return;
-		}
-	}
-}
-
-/* One exchange: the data callback and the socket's owner (for errors). */
-struct talk {
-	struct ipvs	*tk_iv;
-	mnl_cb_t	 tk_cb;
-	void		*tk_data;
-};
-
-static int
-err_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct talk *tk = data;
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	if (e->error == 0)
-		return MNL_CB_STOP;
-	save_extack(tk->tk_iv, nlh, e);
-	errno = -e->error;
-	return MNL_CB_ERROR;
-}
-
-static int
-done_cb(const struct nlmsghdr *nlh, void *data)
-{
-	(void)nlh, (void)data;
-	return MNL_CB_STOP;
-}
-
-static int
-overrun_cb(const struct nlmsghdr *nlh, void *data)
-{
-	(void)nlh, (void)data;
-	errno = ENOSPC;
-	return MNL_CB_ERROR;
-}
-
-static int
-data_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct talk *tk = data;
-
-	return tk->tk_cb != NULL ? tk->tk_cb(nlh, tk->tk_data) : MNL_CB_OK;
-}
-
-static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
-	[NLMSG_ERROR] = err_cb,
-	[NLMSG_DONE] = done_cb,
-	[NLMSG_OVERRUN] = overrun_cb,
-};
-
-/*
- * Sends nlh and reads replies until the ack (or the end of a dump), each
- * data message to cb.  0, or -1 with errno (and iv_extack) set.
- */
+/* Sends nlh, each reply data message to cb; 0, or -1 with errno set. */
 static int
 ipvs_talk(struct ipvs *iv, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct talk tk = { iv, cb, data };
-	ssize_t n;
-	int rc;
-
 	iv->iv_extack[0] = '\0';
 	if (nlh == NULL) {
 		errno = EMSGSIZE;
 		return -1;
 	}
-	if (mnl_socket_sendto(iv->iv_nl, nlh, nlh->nlmsg_len) == -1)
-		return -1;
-	do {
-		n = mnl_socket_recvfrom(iv->iv_nl, buf, sizeof(buf));
-		if (n == -1)
-			return -1;
-		rc = mnl_cb_run2(buf, (size_t)n, nlh->nlmsg_seq, iv->iv_portid,
-		    data_cb, &tk, ctl_cbs, NLMSG_MIN_TYPE);
-	} while (rc == MNL_CB_OK);
-	return rc == MNL_CB_ERROR ? -1 : 0;
+	return lb_nl_talk(iv->iv_nl, nlh, cb, data, iv->iv_extack,
+	    sizeof(iv->iv_extack));
 }
 
 static int
@@ -529,27 +436,19 @@ family_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Opens a generic netlink socket and resolves "IPVS"; NULL if absent. */
+/* Opens generic netlink and resolves "IPVS"; NULL if absent. */
 static struct ipvs *
 ipvs_connect(int quiet)
 {
 	char buf[LB_IPVS_MSG_MAX];
 	struct ipvs *iv;
-	int id = -1, one = 1;
+	int id = -1;
 
 	if ((iv = calloc(1, sizeof(*iv))) == NULL)
 		return NULL;
 	iv->iv_seq = (uint32_t)time(NULL);
-	if ((iv->iv_nl = mnl_socket_open(NETLINK_GENERIC)) == NULL ||
-	    mnl_socket_bind(iv->iv_nl, 0, MNL_SOCKET_AUTOPID) == -1) {
-		if (!quiet)
-			log_warn("lb: ipvs: generic netlink socket");
+	if ((iv->iv_nl = lb_nl_open(quiet)) == NULL)
 		goto fail;
-	}
-	/* ask for the kernel's error messages; older kernels lack them */
-	(void)mnl_socket_setsockopt(iv->iv_nl, NETLINK_EXT_ACK, &one,
-	    sizeof(one));
-	iv->iv_portid = mnl_socket_get_portid(iv->iv_nl);
 	if (ipvs_talk(iv, lb_ipvs_msg_getfamily(buf, sizeof(buf),
 	    ++iv->iv_seq), family_cb, &id) == -1 || id <= 0) {
 		if (!quiet)
@@ -561,8 +460,7 @@ ipvs_connect(int quiet)
 	iv->iv_family = (uint16_t)id;
 	return iv;
 fail:
-	if (iv->iv_nl != NULL)
-		mnl_socket_close(iv->iv_nl);
+	lb_nl_close(iv->iv_nl);
 	free(iv);
 	return NULL;
 }
@@ -576,7 +474,7 @@ lb_ipvs_available(void)
 		return 1;
 	if ((iv = ipvs_connect(1)) == NULL)
 		return 0;
-	mnl_socket_close(iv->iv_nl);
+	lb_nl_close(iv->iv_nl);
 	free(iv);
 	return 1;
 }
@@ -594,7 +492,7 @@ ipvs_close(void *p)
 
 	if (iv == NULL)
 		return;
-	mnl_socket_close(iv->iv_nl);
+	lb_nl_close(iv->iv_nl);
 	free(iv);
 }
 
