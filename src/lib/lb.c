@@ -22,6 +22,12 @@ struct lb {
 	void			*lb_priv;
 	struct lb_state		 lb_cur;	/* last desired state */
 	int			 lb_trusted;	/* lb_cur is the kernel's */
+	/*
+	 * After a failure: services shoal created or wanted before that may
+	 * still be in the kernel although no longer desired, so that the
+	 * next apply still removes them.
+	 */
+	struct lb_state		 lb_stale;
 };
 
 /* ---- states ---- */
@@ -478,6 +484,7 @@ lb_open(enum cfg_lb_backend kind)
 	}
 	lb->lb_be = kind == CFG_LB_IPVS ? &lb_backend_ipvs : &lb_backend_nft;
 	lb_state_init(&lb->lb_cur);
+	lb_state_init(&lb->lb_stale);
 	if ((lb->lb_priv = lb->lb_be->b_open()) == NULL) {
 		log_warnx("lb: cannot open the %s backend", lb->lb_be->b_name);
 		free(lb);
@@ -493,6 +500,7 @@ lb_close(struct lb *lb)
 		return;
 	lb->lb_be->b_close(lb->lb_priv);
 	lb_state_clear(&lb->lb_cur);
+	lb_state_clear(&lb->lb_stale);
 	free(lb);
 }
 
@@ -508,37 +516,82 @@ lb_current(const struct lb *lb)
 	return &lb->lb_cur;
 }
 
+/* Appends to dst copies of the services of src not in dst nor in skip. */
+static int
+state_merge(struct lb_state *dst, const struct lb_state *src,
+    const struct lb_state *skip)
+{
+	size_t i;
+
+	for (i = 0; i < src->st_nsvcs; i++)
+		if (lb_state_find(dst, &src->st_svcs[i].s_key) == NULL &&
+		    (skip == NULL ||
+		    lb_state_find(skip, &src->st_svcs[i].s_key) == NULL) &&
+		    state_append(dst, &src->st_svcs[i]) == -1)
+			return -1;
+	return 0;
+}
+
 /*
- * Applies want.  lb_cur becomes want even when the backend failed: it is
- * then what shoal owns (to remove later), not what the kernel holds, and
- * lb_trusted says so.
+ * After a backend failure, what shoal may still own beyond want: the old
+ * state and the old stale services, minus want.  Kept in lb_stale.
+ */
+static int
+remember_stale(struct lb *lb, const struct lb_state *want)
+{
+	struct lb_state st;
+
+	lb_state_init(&st);
+	if (state_merge(&st, &lb->lb_cur, want) == -1 ||
+	    state_merge(&st, &lb->lb_stale, want) == -1) {
+		lb_state_clear(&st);
+		return -1;
+	}
+	lb_state_clear(&lb->lb_stale);
+	lb->lb_stale = st;
+	return 0;
+}
+
+/*
+ * Applies want.  lb_cur becomes want even when the backend failed; it is
+ * then what shoal wants (lb_stale: what it may still own), not what the
+ * kernel holds, and lb_trusted says so.
  */
 int
 lb_apply(struct lb *lb, const struct lb_state *want)
 {
-	struct lb_state old, neu, next;
+	struct lb_state old, owned, neu, next;
 	int rc = -1;
 
 	lb_state_init(&old);
+	lb_state_init(&owned);
 	lb_state_init(&neu);
 	lb_state_init(&next);
 	if (lb_state_check(want, lb->lb_be->b_kind) != 0) {
 		log_warnx("lb: desired state refused; kernel left unchanged");
 		return -1;
 	}
-	if (lb_state_effective(&old, &lb->lb_cur) == -1 ||
+	if (lb_state_copy(&owned, &lb->lb_cur) == -1 ||
+	    state_merge(&owned, &lb->lb_stale, NULL) == -1 ||
+	    lb_state_effective(&old, &owned) == -1 ||
 	    lb_state_effective(&neu, want) == -1 ||
 	    lb_state_copy(&next, want) == -1) {
 		log_warnx("lb: out of memory");
 		goto done;
 	}
 	rc = lb->lb_be->b_apply(lb->lb_priv, &old, &neu, lb->lb_trusted);
+	if (rc == 0)
+		lb_state_clear(&lb->lb_stale);
+	else if (remember_stale(lb, want) == -1)
+		log_warnx("lb: out of memory: services to remove may be "
+		    "forgotten");
 	lb_state_clear(&lb->lb_cur);
 	lb->lb_cur = next;
 	lb_state_init(&next);
 	lb->lb_trusted = rc == 0;
 done:
 	lb_state_clear(&old);
+	lb_state_clear(&owned);
 	lb_state_clear(&neu);
 	lb_state_clear(&next);
 	return rc;

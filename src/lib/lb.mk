@@ -15,9 +15,9 @@ tests_lbctl_SOURCES = tests/lbctl.c
 tests_lbctl_LDADD = $(SHOAL_LIBS)
 
 check_PROGRAMS += tests/unit/test_lb tests/unit/test_lb_nft \
-	tests/unit/test_lb_ipvs
+	tests/unit/test_lb_ipvs tests/unit/test_lb_ipvs_diff
 TESTS += tests/unit/test_lb tests/unit/test_lb_nft tests/unit/test_lb_ipvs \
-	tests/integration/lb_nft.sh
+	tests/unit/test_lb_ipvs_diff tests/integration/lb_nft.sh
 EXTRA_DIST += tests/integration/lb_nft.sh
 tests_unit_test_lb_SOURCES = tests/unit/test_lb.c
 tests_unit_test_lb_CFLAGS = $(UNIT_CFLAGS)
@@ -34,3 +34,7 @@ tests_unit_test_lb_nft_LDADD = $(UNIT_LDADD)
 tests_unit_test_lb_ipvs_SOURCES = tests/unit/test_lb_ipvs.c
 tests_unit_test_lb_ipvs_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_lb_ipvs_LDADD = $(UNIT_LDADD)
+# links a fake IPVS kernel in place of lb_ipvs_nl.c (a link seam)
+tests_unit_test_lb_ipvs_diff_SOURCES = tests/unit/test_lb_ipvs_diff.c
+tests_unit_test_lb_ipvs_diff_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_lb_ipvs_diff_LDADD = $(UNIT_LDADD)
