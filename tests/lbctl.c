@@ -3,7 +3,7 @@
  * format and applies it through the real backend, so integration tests can
  * drive IPVS or nftables without pulse.  Not installed.
  *
- *   lbctl [-b auto|ipvs|nftables] [-v] probe        which backend auto picks
+ *   lbctl [-v] probe                                which backends can open
  *   lbctl [-b ...] [-v] apply FILE                  apply FILE, exit
  *   lbctl [-b ...] [-v] clear                       remove shoal's state
  *   lbctl script FILE [OLD]                         print the nft batch
@@ -346,6 +346,20 @@ done:
 	return rc;
 }
 
+/* Which backends this build and kernel can open (nothing is changed). */
+static int
+probe(void)
+{
+	struct lb *lb;
+
+	printf("ipvs: %s\n", lb_ipvs_available() ? "available" :
+	    "not available");
+	lb = lb_open(CFG_LB_NFTABLES);
+	printf("nftables: %s\n", lb != NULL ? "available" : "not available");
+	lb_close(lb);
+	return 0;
+}
+
 static void __attribute__((noreturn))
 usage(void)
 {
@@ -382,11 +396,8 @@ main(int argc, char **argv)
 	log_init("lbctl", 1, v, NULL);
 	if (strcmp(argv[0], "script") == 0)
 		return cmd_script(argc, argv);
-	if (strcmp(argv[0], "probe") == 0 && argc == 1) {
-		printf("ipvs: %s\n", lb_ipvs_available() ? "available" :
-		    "not available");
-		return 0;
-	}
+	if (strcmp(argv[0], "probe") == 0 && argc == 1)
+		return probe();
 	if ((lb = lb_open(kind)) == NULL)
 		return 1;
 	printf("backend: %s\n", cfg_lb_backend_name(lb_kind(lb)));

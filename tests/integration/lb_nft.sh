@@ -11,8 +11,9 @@
 # change is accepted and applied atomically (no failed connection under
 # load while weights flip) with the new shares; a quiesced server (weight
 # 0) gets no new connection while an established one stays on it
-# (conntrack); a removed server gets no new connection; a table that is not
-# shoal's is never touched.  SKIP (77) without root, netns, nft or python3.
+# (conntrack); a removed server gets no new connection; with every server
+# quiesced the sorry server answers; a table that is not shoal's is never
+# touched.  SKIP (77) without root, netns, nft or python3.
 set -u
 [ -n "${LB_DEBUG:-}" ] && set -x
 
@@ -48,7 +49,8 @@ mkns "$R" || skip "ip netns unavailable"
 ip netns exec "$R" nft add table ip sl_probe 2>/dev/null &&
 	ip netns exec "$R" nft delete table ip sl_probe ||
 	skip "nft unavailable in a namespace"
-"$lbctl" -b nftables probe >/dev/null 2>&1 || fail "lbctl does not run"
+probe=$("$lbctl" probe 2>/dev/null) || fail "lbctl does not run"
+grep -q '^nftables: available' <<<"$probe" || skip "built without nftables"
 
 # ---- topology ----
 mkns "$C" || fail "netns $C"
@@ -87,7 +89,8 @@ class H(BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 ThreadingHTTPServer.daemon_threads = True
-ThreadingHTTPServer((sys.argv[1], 80), H).serve_forever()
+port = int(sys.argv[3]) if len(sys.argv) > 3 else 80
+ThreadingHTTPServer((sys.argv[1], port), H).serve_forever()
 EOF
 # count N: N requests on new connections; prints "name count" and errors
 # hold: one kept-alive connection; one request per line read on stdin
@@ -105,7 +108,7 @@ if sys.argv[1] == "count":
             c.close()
         except Exception:
             errors += 1
-    for k in ("rs1", "rs2", "rs3"):
+    for k in ("rs1", "rs2", "rs3", "sorry"):
         print(k, seen[k])
     print("errors", errors)
 else:
@@ -122,15 +125,18 @@ for n in 1 2 3; do
 		>/dev/null 2>&1 &
 	pids+=($!)
 done
-for n in 1 2 3; do
+ip netns exec "${RS[2]}" python3 "$tmp/rs.py" 10.202.3.2 sorry 8080 \
+	>/dev/null 2>&1 &
+pids+=($!)
+for hp in 10.202.1.2:80 10.202.2.2:80 10.202.3.2:80 10.202.3.2:8080; do
 	ok=0
 	for _ in $(seq 100); do
 		if ip netns exec "$R" python3 -c "
-import socket; socket.create_connection(('10.202.$n.2', 80), 1).close()" \
+import socket; socket.create_connection(('${hp%:*}', ${hp#*:}), 1).close()" \
 			2>/dev/null; then ok=1; break; fi
 		sleep 0.1
 	done
-	[ $ok = 1 ] || fail "responder rs$n did not start"
+	[ $ok = 1 ] || fail "responder $hp did not start"
 done
 
 # ---- a table that is not shoal's: must stay as it is ----
@@ -161,7 +167,7 @@ lb() {	# lb COMMAND...: send one command, wait for its reply, 0 if "ok"
 }
 
 cat >"$tmp/state" <<'EOF'
-service web tcp 10.201.0.100 80 sched wrr
+service web tcp 10.201.0.100 80 sched wrr sorry 10.202.3.2 8080
 server web 10.202.1.2 80 1
 server web 10.202.2.2 80 2
 server web 10.202.3.2 80 3
@@ -174,7 +180,8 @@ count() {	# count N: N connections from the client; sets c_rs1.. c_errors
 	while read -r k v; do
 		printf -v "c_$k" %s "$v"
 	done < <(ip netns exec "$C" python3 "$tmp/client.py" count "$1")
-	echo "  $1 connections: rs1=$c_rs1 rs2=$c_rs2 rs3=$c_rs3 errors=$c_errors"
+	echo "  $1 connections: rs1=$c_rs1 rs2=$c_rs2 rs3=$c_rs3" \
+		"sorry=$c_sorry errors=$c_errors"
 }
 near() {	# near GOT WANT: within 10 % of WANT (exact when WANT is 0)
 	local got=$1 want=$2
@@ -241,6 +248,16 @@ lb weight web 10.202.$n.2 80 $w || fail "restore weight"
 echo "remove rs2: no new connections to it"
 lb remove web 10.202.2.2 80 || fail "remove"
 shares 600 3 0 3
+
+echo "every server quiesced: the sorry server answers, then steps back"
+lb weight web 10.202.1.2 80 0 && lb weight web 10.202.3.2 80 0 ||
+	fail "quiesce all"
+count 30
+[ "$c_sorry" = 30 ] || fail "sorry server got $c_sorry of 30"
+lb weight web 10.202.1.2 80 3 && lb weight web 10.202.3.2 80 3 ||
+	fail "restore"
+shares 60 3 0 3
+[ "$c_sorry" = 0 ] || fail "sorry server still used"
 
 echo "a change that cannot apply is refused, state kept"
 lb weight web 10.202.9.9 80 1 && fail "weight of an unknown server accepted"
