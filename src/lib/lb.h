@@ -22,7 +22,9 @@
  *	lb_close(lb);
  *
  * A service is named by its key (lb_svc_key_from_virtual() gives the key
- * of a `virtual` block); real servers by address and port.
+ * of a `virtual` block); a real server by address and port: rs_address and
+ * rs_port of its `server` block, port 0 for a fwmark service (as
+ * lb_state_from_config() builds them).
  *
  * Ownership: shoal only touches what it created.  IPVS: services shoal
  * created (or adopted: a desired service already in the kernel is taken

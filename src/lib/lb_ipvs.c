@@ -501,22 +501,19 @@ static int
 ipvs_cmd(struct ipvs *iv, struct nlmsghdr *nlh, const char *what,
     const struct lb_svc_key *k, const struct lb_dest *d)
 {
-	char kb[LB_KEY_STRLEN], ab[CFG_ADDR_STRLEN];
+	char kb[LB_KEY_STRLEN], ab[CFG_ADDR_STRLEN], rb[CFG_ADDR_STRLEN + 24];
 
-	if (nlh == NULL) {
-		log_warnx("lb: ipvs: %s: message too large", what);
-		return -1;
-	}
 	if (ipvs_talk(iv, nlh, NULL, NULL) == 0)
 		return 0;
-	kb[0] = ab[0] = '\0';
+	kb[0] = rb[0] = '\0';
 	if (k != NULL)
 		lb_svc_key_str(k, kb, sizeof(kb));
 	if (d != NULL)
-		cfg_addr_str(&d->d_addr, ab, sizeof(ab));
-	log_warnx("lb: ipvs: %s%s%s%s%s: %s%s%s", what, k != NULL ? " " : "",
-	    kb, d != NULL ? " real server " : "", ab, strerror(errno),
-	    iv->iv_extack[0] ? ": " : "", iv->iv_extack);
+		snprintf(rb, sizeof(rb), " real server %s:%u",
+		    cfg_addr_str(&d->d_addr, ab, sizeof(ab)), d->d_port);
+	log_warnx("lb: ipvs: %s%s%s%s: %s%s%s", what, k != NULL ? " " : "",
+	    kb, rb, strerror(errno), iv->iv_extack[0] ? ": " : "",
+	    iv->iv_extack);
 	return -1;
 }
 
