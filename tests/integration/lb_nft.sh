@@ -152,7 +152,8 @@ ip netns exec "$R" nft list table ip keep >"$tmp/keep.before"
 mkfifo "$tmp/lb.in"
 ip netns exec "$R" "$lbctl" -b nftables serve <"$tmp/lb.in" >"$tmp/lb.out" \
 	2>"$tmp/lb.err" &
-pids+=($!)
+lbpid=$!
+pids+=($lbpid)
 exec 7>"$tmp/lb.in"
 replies=0
 lb() {	# lb COMMAND...: send one command, wait for its reply, 0 if "ok"
@@ -271,6 +272,13 @@ ip netns exec "$R" nft list table inet shoal | grep -q "10.201.0.100" &&
 	fail "service still in table inet shoal after clear"
 ip netns exec "$R" nft list table ip keep >"$tmp/keep.after"
 cmp -s "$tmp/keep.before" "$tmp/keep.after" || fail "table ip keep changed"
+
+# lbctl ends cleanly (under the sanitizers: no leak, no error)
+echo quit >&7
+exec 7>&-
+wait $lbpid
+rc=$?
+[ $rc = 0 ] || fail "lbctl exited with status $rc"
 
 echo "the golden rulesets load into a real kernel"
 for f in "${SHOAL_FIXTURES:-${top_srcdir:-.}/tests/fixtures}"/nft/*.nft; do
