@@ -6,14 +6,16 @@
 #
 #   client 10.203.0.2 --- 10.203.0.1 router (VIP 10.201.0.100:80)
 #                                    10.202.N.1 --- 10.202.N.2 rsN (N=1..3)
+#   and the same in IPv6: fd00:203::/64, VIP fd00:201::100, fd00:202:N::/64
 #
-# Checks: wrr 1:2:3 shares over 600 connections (within 10 %); a weight
-# change is accepted and applied atomically (no failed connection under
-# load while weights flip) with the new shares; a quiesced server (weight
-# 0) gets no new connection while an established one stays on it
-# (conntrack); a removed server gets no new connection; with every server
-# quiesced the sorry server answers; a table that is not shoal's is never
-# touched.  SKIP (77) without root, netns, nft or python3.
+# Checks: wrr 1:2:3 shares over 600 connections (within 10 %), and 1:1:2
+# over 400 for an IPv6 service; a weight change is accepted and applied
+# atomically (no failed connection under load while weights flip) with the
+# new shares; a quiesced server (weight 0) gets no new connection while an
+# established one stays on it (conntrack); a removed server gets no new
+# connection; with every server quiesced the sorry server answers; a table
+# that is not shoal's is never touched.  SKIP (77) without root, netns, nft
+# or python3.
 set -u
 [ -n "${LB_DEBUG:-}" ] && set -x
 
@@ -58,10 +60,14 @@ ip link add slc0 netns "$C" type veth peer name c0 netns "$R" || fail "veth"
 ip -n "$C" addr add 10.203.0.2/24 dev slc0
 ip -n "$C" link set slc0 up
 ip -n "$C" route add default via 10.203.0.1
+ip -n "$C" addr add fd00:203::2/64 dev slc0 nodad
+ip -n "$C" route add default via fd00:203::1
 ip -n "$R" addr add 10.203.0.1/24 dev c0
 ip -n "$R" addr add 10.201.0.100/32 dev c0	# the VIP, as pulse would
 ip -n "$R" link set c0 up
+ip -n "$R" addr add fd00:203::1/64 dev c0 nodad
 ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1
+ip netns exec "$R" sysctl -qw net.ipv6.conf.all.forwarding=1
 for n in 1 2 3; do
 	ns=${RS[$((n - 1))]}
 	mkns "$ns" || fail "netns $ns"
@@ -70,13 +76,16 @@ for n in 1 2 3; do
 	ip -n "$ns" addr add 10.202.$n.2/24 dev eth0
 	ip -n "$ns" link set eth0 up
 	ip -n "$ns" route add default via 10.202.$n.1
+	ip -n "$ns" addr add fd00:202:$n::2/64 dev eth0 nodad
+	ip -n "$ns" route add default via fd00:202:$n::1
 	ip -n "$R" addr add 10.202.$n.1/24 dev r$n
+	ip -n "$R" addr add fd00:202:$n::1/64 dev r$n nodad
 	ip -n "$R" link set r$n up
 done
 
 # ---- HTTP responders: keep-alive, body = the server's name ----
 cat >"$tmp/rs.py" <<'EOF'
-import sys
+import socket, sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 name = sys.argv[2].encode()
 class H(BaseHTTPRequestHandler):
@@ -89,10 +98,12 @@ class H(BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 ThreadingHTTPServer.daemon_threads = True
+if ":" in sys.argv[1]:
+    ThreadingHTTPServer.address_family = socket.AF_INET6
 port = int(sys.argv[3]) if len(sys.argv) > 3 else 80
 ThreadingHTTPServer((sys.argv[1], port), H).serve_forever()
 EOF
-# count N: N requests on new connections; prints "name count" and errors
+# count N [VIP]: N requests on new connections; prints "name count", errors
 # hold: one kept-alive connection; one request per line read on stdin
 cat >"$tmp/client.py" <<'EOF'
 import sys, http.client, collections
@@ -103,7 +114,8 @@ if sys.argv[1] == "count":
     seen, errors = collections.Counter(), 0
     for _ in range(int(sys.argv[2])):
         try:
-            c = http.client.HTTPConnection("10.201.0.100", 80, timeout=3)
+            vip = sys.argv[3] if len(sys.argv) > 3 else "10.201.0.100"
+            c = http.client.HTTPConnection(vip, 80, timeout=3)
             seen[get(c)] += 1
             c.close()
         except Exception:
@@ -125,19 +137,32 @@ for n in 1 2 3; do
 		>/dev/null 2>&1 &
 	pids+=($!)
 done
+for n in 1 2 3; do
+	ip netns exec "${RS[$((n - 1))]}" python3 "$tmp/rs.py" fd00:202:$n::2 \
+		rs$n >/dev/null 2>&1 &
+	pids+=($!)
+done
 ip netns exec "${RS[2]}" python3 "$tmp/rs.py" 10.202.3.2 sorry 8080 \
 	>/dev/null 2>&1 &
 pids+=($!)
-for hp in 10.202.1.2:80 10.202.2.2:80 10.202.3.2:80 10.202.3.2:8080; do
+while read -r h p; do
 	ok=0
 	for _ in $(seq 100); do
-		if ip netns exec "$R" python3 -c "
-import socket; socket.create_connection(('${hp%:*}', ${hp#*:}), 1).close()" \
-			2>/dev/null; then ok=1; break; fi
+		if ip netns exec "$R" python3 -c 'import socket, sys
+socket.create_connection((sys.argv[1], int(sys.argv[2])), 1).close()' \
+			"$h" "$p" 2>/dev/null; then ok=1; break; fi
 		sleep 0.1
 	done
-	[ $ok = 1 ] || fail "responder $hp did not start"
-done
+	[ $ok = 1 ] || fail "responder $h port $p did not start"
+done <<'EOF'
+10.202.1.2 80
+10.202.2.2 80
+10.202.3.2 80
+10.202.3.2 8080
+fd00:202:1::2 80
+fd00:202:2::2 80
+fd00:202:3::2 80
+EOF
 
 # ---- a table that is not shoal's: must stay as it is ----
 ip netns exec "$R" nft -f - <<'EOF' || fail "cannot create table ip keep"
@@ -172,15 +197,19 @@ service web tcp 10.201.0.100 80 sched wrr sorry 10.202.3.2 8080
 server web 10.202.1.2 80 1
 server web 10.202.2.2 80 2
 server web 10.202.3.2 80 3
+service web6 tcp fd00:201::100 80 sched wrr
+server web6 fd00:202:1::2 80 1
+server web6 fd00:202:2::2 80 1
+server web6 fd00:202:3::2 80 2
 EOF
 lb apply "$tmp/state" || fail "apply"
 [ "$(head -1 "$tmp/lb.out")" = "backend: nftables" ] || fail "backend"
 
-count() {	# count N: N connections from the client; sets c_rs1.. c_errors
+count() {	# count N [VIP]: N connections from the client; sets c_rs1..
 	local k v
 	while read -r k v; do
 		printf -v "c_$k" %s "$v"
-	done < <(ip netns exec "$C" python3 "$tmp/client.py" count "$1")
+	done < <(ip netns exec "$C" python3 "$tmp/client.py" count "$@")
 	echo "  $1 connections: rs1=$c_rs1 rs2=$c_rs2 rs3=$c_rs3" \
 		"sorry=$c_sorry errors=$c_errors"
 }
@@ -199,6 +228,11 @@ shares() {	# shares N W1 W2 W3: N connections spread by weights W1:W2:W3
 
 echo "wrr 1:2:3"
 shares 600 1 2 3
+echo "IPv6 service, wrr 1:1:2"
+count 400 fd00:201::100
+[ "$c_errors" = 0 ] || fail "$c_errors failed IPv6 connections"
+near "$c_rs1" 100 && near "$c_rs2" 100 && near "$c_rs3" 200 ||
+	fail "IPv6 shares $c_rs1:$c_rs2:$c_rs3 not near 1:1:2"
 
 # an established connection, kept alive across the changes below
 mkfifo "$tmp/hold.in"
