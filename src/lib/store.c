@@ -470,18 +470,20 @@ static int
 store_check_schema(struct store *s, const char *path, struct diag *d)
 {
 	sqlite3_int64 appid = 0, tables = 0;
-	int v, known = store_schema_version();
+	int v = -1, known = store_schema_version();
 
-	if (pragma_int(s, "PRAGMA application_id", &appid) == -1 ||
-	    (v = store_schema_get_version(s->st_db, d)) == -1) {
+	/* one read snapshot: another process may be creating the schema */
+	if (exec_sql(s, "BEGIN") == 0 &&
+	    pragma_int(s, "PRAGMA application_id", &appid) == 0 &&
+	    pragma_int(s, "SELECT count(*) FROM sqlite_master", &tables) == 0)
+		v = store_schema_get_version(s->st_db, d);
+	rollback(s);
+	if (v == -1) {
 		diag_add(d, DIAG_ERROR, path, 0, 0, NULL,
 		    "not a readable SQLite database: %s",
 		    sqlite3_errmsg(s->st_db));
 		return -1;
 	}
-	if (appid == 0 && v == 0 &&
-	    pragma_int(s, "SELECT count(*) FROM sqlite_master", &tables) == -1)
-		tables = 1;
 	if ((appid != 0 && appid != STORE_APPLICATION_ID) ||
 	    (appid == 0 && (v != 0 || tables != 0))) {
 		diag_add(d, DIAG_ERROR, path, 0, 0, NULL,
@@ -507,6 +509,28 @@ store_check_schema(struct store *s, const char *path, struct diag *d)
 	return 0;
 }
 
+/*
+ * Switches a writer's database to WAL.  Changing the journal mode takes
+ * an exclusive lock without going through the busy handler, so processes
+ * opening a new database together retry here for up to STORE_BUSY_MS.
+ */
+static int
+set_wal(struct store *s)
+{
+	int rc, tries = 0;
+
+	while ((rc = sqlite3_exec(s->st_db, "PRAGMA journal_mode = WAL", NULL,
+	    NULL, NULL)) != SQLITE_OK && tries++ < STORE_BUSY_MS / 10 &&
+	    ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED))
+		sqlite3_sleep(10);
+	if (rc != SQLITE_OK) {
+		log_warnx("store: journal_mode WAL: %s",
+		    sqlite3_errmsg(s->st_db));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 store_setup(struct store *s, const char *path, struct diag *d)
 {
@@ -514,7 +538,7 @@ store_setup(struct store *s, const char *path, struct diag *d)
 	sqlite3_extended_result_codes(s->st_db, 1);
 	if (exec_sql(s, "PRAGMA foreign_keys = ON") == -1)
 		goto fail;
-	if (!s->st_rdonly && (exec_sql(s, "PRAGMA journal_mode = WAL") == -1 ||
+	if (!s->st_rdonly && (set_wal(s) == -1 ||
 	    exec_sql(s, "PRAGMA synchronous = FULL") == -1))
 		goto fail;
 	return store_check_schema(s, path, d);
