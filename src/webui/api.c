@@ -2,6 +2,8 @@
  * api.c - the routing table of /api/v1 and the load/mutate/commit cycle
  * every configuration change goes through.
  */
+#include "shoal-build.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -7,6 +7,8 @@
  * the store validates the whole before committing, so the API enforces
  * exactly the rules of lvs.cf import.
  */
+#include "shoal-build.h"
+
 #include <stdlib.h>
 #include <string.h>
 

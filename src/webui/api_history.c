@@ -1,6 +1,8 @@
 /*
  * api_history.c - config generations: list, text, diff, rollback; audit.
  */
+#include "shoal-build.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

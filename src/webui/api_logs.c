@@ -1,6 +1,8 @@
 /*
  * api_logs.c - the log file: recent lines and the live stream (SSE).
  */
+#include "shoal-build.h"
+
 #include <stdlib.h>
 
 #include "api.h"

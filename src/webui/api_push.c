@@ -6,6 +6,8 @@
  * routes, the request shape and the page exist so that wiring sync in is
  * a change to this file only.
  */
+#include "shoal-build.h"
+
 #include "api.h"
 #include "web.h"
 

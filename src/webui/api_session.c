@@ -1,6 +1,8 @@
 /*
  * api_session.c - login, logout and the current session.
  */
+#include "shoal-build.h"
+
 #include <stdio.h>
 #include <string.h>
 

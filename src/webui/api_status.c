@@ -7,6 +7,8 @@
  * request; pages poll at most once a second, so the view is never more
  * than one interval staler than pulse's own.
  */
+#include "shoal-build.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

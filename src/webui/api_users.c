@@ -5,6 +5,8 @@
  * session alone cannot lock the owner out.  Deleting a user or changing
  * a password ends that user's sessions.
  */
+#include "shoal-build.h"
+
 #include <string.h>
 
 #include "api.h"

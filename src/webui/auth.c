@@ -1,6 +1,8 @@
 /*
  * auth.c - in-memory sessions, CSRF tokens and login throttling.
  */
+#include "shoal-build.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>

@@ -7,6 +7,8 @@
  * body buffered.  Bodies are collected up to the route's limit; beyond it
  * the rest is discarded (bounded) and the answer is 413.
  */
+#include "shoal-build.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include <microhttpd.h>
 
 #include "auth.h"
+#include "config.h"
 #include "http.h"
 #include "log.h"
 #include "static.h"
@@ -561,6 +564,46 @@ http_access(void *cls, struct MHD_Connection *c, const char *url,
 	return http_queue(c, &rp, w->w_tls, NULL);
 }
 
+static int
+http_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decoding of URLs in place.  A decoded NUL becomes DEL so that
+ * "/index.html%00.js" cannot cut a path short: DEL is in no valid path or
+ * name, so such a URL is a 404.
+ */
+static size_t
+http_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *r = s, *w = s;
+	int hi, lo;
+
+	(void)cls;
+	(void)c;
+	while (*r != '\0') {
+		if (r[0] == '%' && (hi = http_hex(r[1])) != -1 &&
+		    (lo = http_hex(r[2])) != -1) {
+			*w = (char)(hi * 16 + lo);
+			if (*w == '\0')
+				*w = 0x7f;
+			w++;
+			r += 3;
+		} else
+			*w++ = *r++;
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 struct MHD_Daemon *
 http_start(struct web *w, int listen_fd, const char *cert_pem,
     const char *key_pem, unsigned int threads)
@@ -593,5 +636,6 @@ http_start(struct web *w, int listen_fd, const char *cert_pem,
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	return MHD_start_daemon(flags, 0, NULL, NULL, http_access, w,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
+	    MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, NULL,
 	    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 }

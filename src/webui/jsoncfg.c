@@ -1,6 +1,8 @@
 /*
  * jsoncfg.c - field tables between struct shoal_config and JSON.
  */
+#include "shoal-build.h"
+
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>

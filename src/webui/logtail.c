@@ -6,6 +6,8 @@
  * list and every client's buffer.  A client whose buffer is empty
  * suspends its connection; new data resumes it.
  */
+#include "shoal-build.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>

@@ -1,6 +1,8 @@
 /*
  * pulsectl.c - the control socket client (connect, one line, read JSON).
  */
+#include "shoal-build.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

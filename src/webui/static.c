@@ -1,6 +1,8 @@
 /*
  * static.c - serving www/: pages, scripts, styles, images.
  */
+#include "shoal-build.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

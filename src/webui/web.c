@@ -11,6 +11,8 @@
  * touched.  The main thread runs the libevent loop (signals, the log tail,
  * session sweeping); libmicrohttpd's epoll thread pool serves requests.
  */
+#include "shoal-build.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -31,7 +33,6 @@
 #include "http.h"
 #include "log.h"
 #include "logtail.h"
-#include "shoal-build.h"
 #include "store.h"
 #include "util.h"
 #include "web.h"
