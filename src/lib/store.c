@@ -518,6 +518,27 @@ fail:
 	return -1;
 }
 
+/*
+ * Creates a missing database file readable by its owner only (it holds
+ * the heartbeat key and password hashes); SQLite gives its -wal and -shm
+ * files the same mode.  An existing file keeps its mode.
+ */
+static int
+create_private(const char *path, struct diag *d)
+{
+	int fd;
+
+	if (path[0] == ':' || strncmp(path, "file:", 5) == 0)
+		return 0;	/* SQLite special names */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		diag_add(d, DIAG_ERROR, path, 0, 0, NULL,
+		    "cannot create database: %s", strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 struct store *
 store_open(const char *path, int flags, struct diag *d)
 {
@@ -529,6 +550,9 @@ store_open(const char *path, int flags, struct diag *d)
 		return NULL;
 	}
 	s->st_rdonly = (flags & STORE_RDONLY) != 0;
+	if (!s->st_rdonly && (flags & STORE_CREATE) &&
+	    create_private(path, d) == -1)
+		goto fail;
 	if (s->st_rdonly)
 		oflags = SQLITE_OPEN_READONLY;
 	else
@@ -1326,13 +1350,15 @@ static int
 backup_to(struct store *s, sqlite3 *dst)
 {
 	sqlite3_backup *b;
-	int rc;
+	int rc, tries = 0;
 
 	if ((b = sqlite3_backup_init(dst, "main", s->st_db, "main")) == NULL)
 		return SQLITE_ERROR;
-	/* -1: the whole database in one step, one consistent read */
-	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_OK ||
-	    rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+	/* -1: the whole database in one step, one consistent read; a busy
+	 * source is retried for about STORE_BUSY_MS */
+	while (((rc = sqlite3_backup_step(b, -1)) == SQLITE_OK ||
+	    rc == SQLITE_BUSY || rc == SQLITE_LOCKED) &&
+	    tries++ < STORE_BUSY_MS / 10)
 		sqlite3_sleep(10);
 	sqlite3_backup_finish(b);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
