@@ -58,7 +58,7 @@ const shoal = (() => {
     const r = await fetch("/api/v1" + path, init);
     if (r.status === 401 && !(opts && opts.noRedirect)) {
       location.href = "login.html?next=" + encodeURIComponent(location.pathname.slice(1) + location.search);
-      throw new ApiError(401, { error: "login required" });
+      return new Promise(() => {});   /* the page is going away */
     }
     const ct = r.headers.get("Content-Type") || "";
     const data = ct.startsWith("application/json") ? await r.json() : await r.text();

@@ -53,8 +53,9 @@
     const c = st.config || {};
     if (!st.pulse_running) {
       banner.className = "banner bad";
-      banner.textContent = "pulse not running on this node (" + (st.pulse_error || "no answer") +
-        "): showing the configuration only, no live state.";
+      const why = st.pulse_error && st.pulse_error !== "pulse not running" ? " (" + st.pulse_error + ")" : "";
+      banner.textContent = "pulse not running on this node" + why +
+        ": showing the configuration only, no live state.";
     } else {
       banner.className = "banner ok";
       banner.textContent = "pulse is running: this node is " + String(p.role || "?").toUpperCase() +
