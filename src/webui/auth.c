@@ -133,8 +133,8 @@ static int
 auth_expired(const struct auth *a, const struct auth_session *s,
     uint64_t now)
 {
-	return now - s->s_last > a->a_idle_ms ||
-	    now - s->s_created > a->a_abs_ms;
+	return now - s->s_last >= a->a_idle_ms ||
+	    now - s->s_created >= a->a_abs_ms;
 }
 
 int

@@ -24,6 +24,14 @@ tests_unit_test_web_api_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_web_api_LDADD = $(UNIT_LDADD)
 EXTRA_tests_unit_test_web_api_DEPENDENCIES = shoal-web$(EXEEXT)
 
+# Sessions, CSRF and throttling on a fake clock.
+check_PROGRAMS += tests/unit/test_web_auth
+TESTS += tests/unit/test_web_auth
+tests_unit_test_web_auth_SOURCES = tests/unit/test_web_auth.c \
+	src/webui/auth.c
+tests_unit_test_web_auth_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/webui
+tests_unit_test_web_auth_LDADD = $(UNIT_LDADD)
+
 # Browser tests: headless Chromium driven by playwright-core.
 TESTS += tests/browser/run.sh
 EXTRA_DIST += www tests/browser/run.sh tests/browser/ui.test.mjs \

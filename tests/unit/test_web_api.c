@@ -882,6 +882,80 @@ test_log_stream(void **state)
 	    "lvs"));
 }
 
+/* Reads the stream on fd until want appears (at most 5 s); 1 if it did. */
+static int
+sse_wait(int fd, const char *want)
+{
+	static char buf[65536];
+	static size_t n;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t k;
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		buf[n] = '\0';
+		if (strstr(buf, want) != NULL) {
+			n = 0;		/* consume */
+			return 1;
+		}
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		if (n > sizeof(buf) - 4096)
+			n = 0;
+		if ((k = read(fd, buf + n, sizeof(buf) - 1 - n)) <= 0)
+			return 0;
+		n += (size_t)k;
+	}
+	return 0;
+}
+
+static void
+append_log(const char *path, const char *line, int flags)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | flags, 0644);
+
+	assert_true(fd != -1);
+	write_all(fd, line, strlen(line));
+	close(fd);
+}
+
+/* The tail survives rotation (rename + new file) and truncation. */
+static void
+test_log_rotation(void **state)
+{
+	char head[512], old[300];
+	int fd;
+
+	(void)state;
+	fd = connect_from(NULL);
+	assert_true(fd != -1);
+	snprintf(head, sizeof(head), "GET /api/v1/logs/stream?lines=0 "
+	    "HTTP/1.1\r\nHost: x\r\nCookie: shoal_session=%s\r\n\r\n",
+	    session);
+	write_all(fd, head, strlen(head));
+	assert_true(sse_wait(fd, "retry:"));
+	append_log(logpath, "before rotation\n", O_APPEND);
+	assert_true(sse_wait(fd, "data: before rotation"));
+	snprintf(old, sizeof(old), "%s.1", logpath);
+	assert_int_equal(rename(logpath, old), 0);
+	append_log(old, "last words of the old file\n", O_APPEND);
+	append_log(logpath, "after rotation\n", O_EXCL);
+	assert_true(sse_wait(fd, "data: after rotation"));
+	append_log(logpath, "a longer line that will be truncated away\n",
+	    O_APPEND);
+	assert_true(sse_wait(fd, "truncated away"));
+	append_log(logpath, "after truncation\n", O_TRUNC);
+	assert_true(sse_wait(fd, "data: after truncation"));
+	close(fd);
+	unlink(old);
+	if (geteuid() == 0) {
+		struct passwd *pw = getpwnam("nobody");
+
+		if (pw != NULL)
+			(void)chown(logpath, pw->pw_uid, pw->pw_gid);
+	}
+}
+
 static void
 test_users(void **state)
 {
@@ -1001,6 +1075,7 @@ main(void)
 		cmocka_unit_test(test_import),
 		cmocka_unit_test(test_status_and_push),
 		cmocka_unit_test(test_log_stream),
+		cmocka_unit_test(test_log_rotation),
 		cmocka_unit_test(test_users),
 		cmocka_unit_test(test_garbage_and_idle),
 		cmocka_unit_test(test_throttle),
