@@ -54,10 +54,13 @@ dist_www_DATA = $(wildcard $(srcdir)/www/*.html $(srcdir)/www/*.css \
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_web_json
 tests_fuzz_fuzz_web_json_SOURCES = tests/fuzz/fuzz_web_json.c \
-	src/webui/http.c src/webui/jsoncfg.c src/webui/auth.c \
-	src/webui/static.c
-tests_fuzz_fuzz_web_json_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) \
-	$(JANSSON_CFLAGS) -I$(top_srcdir)/src/webui -fsanitize=fuzzer
+	src/webui/http.c src/webui/auth.c src/webui/static.c \
+	src/webui/logtail.c src/webui/pulsectl.c src/webui/jsoncfg.c \
+	src/webui/api.c src/webui/api_session.c src/webui/api_status.c \
+	src/webui/api_config.c src/webui/api_history.c src/webui/api_logs.c \
+	src/webui/api_push.c src/webui/api_users.c
+tests_fuzz_fuzz_web_json_CFLAGS = $(shoal_web_CFLAGS) \
+	-I$(top_srcdir)/src/webui
 tests_fuzz_fuzz_web_json_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_web_json_LDADD = $(SHOAL_LIBS) $(MHD_LIBS) -lpthread -lm
+tests_fuzz_fuzz_web_json_LDADD = $(shoal_web_LDADD)
 endif
