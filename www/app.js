@@ -97,6 +97,12 @@ const shoal = (() => {
     return s;
   }
 
+  /* After a committed change: the generation, and any warnings. */
+  function saved(r, what) {
+    const w = (r.warnings || []).map((x) => x.message);
+    toast(what + ": generation " + r.generation + (w.length ? ". Warning: " + w.join("; ") : ""), w.length ? "warn" : "ok");
+  }
+
   function toast(msg, kind) {
     let box = document.getElementById("toast");
     if (!box) {
@@ -237,6 +243,6 @@ const shoal = (() => {
     return () => { if (window.confirm(msg)) fn(); };
   }
 
-  return { el, api, init, toast, form, fieldKey, age, when, param, confirmThen, ApiError,
+  return { el, api, init, toast, saved, form, fieldKey, age, when, param, confirmThen, ApiError,
     get csrf() { return csrf; }, set csrf(v) { csrf = v; } };
 })();

@@ -39,7 +39,7 @@
       const r = await api("PUT", "/settings", body);
       hb.set(r.settings);
       showKey(r.settings);
-      shoal.toast("Saved: generation " + r.generation);
+      shoal.saved(r, "Saved");
     } catch (e) { hb.errors(e); }
   });
 

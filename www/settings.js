@@ -37,7 +37,7 @@
     try {
       const r = await api("PUT", "/settings", f.get());
       f.set(r.settings);
-      shoal.toast("Saved: generation " + r.generation);
+      shoal.saved(r, "Saved");
     } catch (e) {
       f.errors(e);
       shoal.toast("Not saved: see the errors", "bad");

@@ -184,7 +184,7 @@
         delete body.name;
         r = await api("PUT", BASE + "/" + encodeURIComponent(editing), body);
       } else r = await api("POST", BASE, body);
-      shoal.toast("Saved " + WHAT + " " + (editing || body.name) + ": generation " + r.generation);
+      shoal.saved(r, "Saved " + WHAT + " " + (editing || body.name));
       close();
       await load();
     } catch (e) {

@@ -109,6 +109,19 @@ api_load(struct http_req *rq, struct http_reply *rp)
 	return c;
 }
 
+json_t *
+api_warnings(const struct diag *d)
+{
+	const struct diag_item *di;
+	json_t *a = json_array();
+
+	TAILQ_FOREACH(di, &d->d_items, di_entry)
+		if (di->di_sev == DIAG_WARNING)
+			json_array_append_new(a, json_pack("{s:s?,s:s}",
+			    "field", di->di_field, "message", di->di_msg));
+	return a;
+}
+
 void
 api_change(struct http_req *rq, struct http_reply *rp, api_mutate_fn fn,
     unsigned int ok_status, const char *key)
@@ -145,9 +158,9 @@ api_change(struct http_req *rq, struct http_reply *rp, api_mutate_fn fn,
 	}
 	log_info("%s: %s (generation %llu)", actor, comment,
 	    (unsigned long long)gen.sg_generation);
-	http_reply_json(rp, ok_status, json_pack("{s:I,s:s,s:o?}",
+	http_reply_json(rp, ok_status, json_pack("{s:I,s:s,s:o?,s:o}",
 	    "generation", (json_int_t)gen.sg_generation, "hash", gen.sg_hash,
-	    key, result));
+	    key, result, "warnings", api_warnings(&d)));
 	result = NULL;
 done:
 	web_store_unlock(rq->rq_web);

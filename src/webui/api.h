@@ -35,6 +35,9 @@ void api_change(struct http_req *, struct http_reply *, api_mutate_fn,
 struct shoal_config *api_load(struct http_req *, struct http_reply *);
 /* The user name recorded in history and audit ("web:alice"). */
 void api_actor(const struct http_req *, char *buf, size_t len);
+/* The warnings of d as [{field, message}] (a committed change may have
+ * some, e.g. deadtime not longer than keepalive). */
+json_t *api_warnings(const struct diag *);
 /* Writes an audit row (store locked by the caller). */
 void api_audit(struct http_req *, const char *action, const char *detail);
 

@@ -604,6 +604,26 @@ http_unescape(void *cls, struct MHD_Connection *c, char *s)
 	return (size_t)(w - s);
 }
 
+/* libmicrohttpd's own complaints (clients closing early...) are debug. */
+static void http_mhd_log(void *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
+static void
+http_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char buf[512];
+	size_t n;
+
+	(void)cls;
+	if (log_get_verbose() == 0)
+		return;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	log_debug("http: %s", buf);
+}
+
 struct MHD_Daemon *
 http_start(struct web *w, int listen_fd, const char *cert_pem,
     const char *key_pem, unsigned int threads)
@@ -637,5 +657,6 @@ http_start(struct web *w, int listen_fd, const char *cert_pem,
 	return MHD_start_daemon(flags, 0, NULL, NULL, http_access, w,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
 	    MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
 	    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 }

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -225,6 +226,23 @@ listen_socket(const struct sockaddr_storage *ss, socklen_t len)
 	return fd;
 }
 
+/* Thousands of idle clients must not starve us of descriptors. */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_max > HTTP_MAX_CONNECTIONS + 256)
+		rl.rlim_max = HTTP_MAX_CONNECTIONS + 256;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit RLIMIT_NOFILE");
+	}
+}
+
 /* Started as root: become `user` for good.  No-op otherwise. */
 static void
 drop_privileges(const char *user)
@@ -332,6 +350,7 @@ main(int argc, char **argv)
 		if ((key = file_read_all(o.key, WEB_PEM_MAX, &keylen)) == NULL)
 			fatal("%s", o.key);
 	}
+	raise_fd_limit();
 	lfd = o.test ? -1 : listen_socket(&ss, sslen);
 	drop_privileges(o.user);
 
