@@ -390,7 +390,8 @@ main(int argc, char **argv)
 	event_base_dispatch(base);
 
 	logtail_close_clients(w.w_logtail);
-	MHD_quiesce_daemon(mhd);
+	if ((lfd = MHD_quiesce_daemon(mhd)) != -1)
+		close(lfd);
 	usleep(100 * 1000);	/* let resumed streams end */
 	MHD_stop_daemon(mhd);
 	for (i = 0; i < 5; i++)

@@ -438,12 +438,18 @@ static int
 stop_web(void **state)
 {
 	char cmd[300];
-	int st;
+	int st, rc = 0;
 
 	(void)state;
 	if (web_pid > 0) {
 		kill(web_pid, SIGTERM);
 		waitpid(web_pid, &st, 0);
+		/* a clean exit: no crash, no sanitizer report at shutdown */
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "shoal-web did not exit cleanly (status "
+			    "0x%x)\n", st);
+			rc = -1;
+		}
 	}
 	/* the temp dir holds only our files */
 	snprintf(cmd, sizeof(cmd), "%s", tmpdir);
@@ -455,7 +461,7 @@ stop_web(void **state)
 	unlink(logpath);
 	rmdir(rundir);
 	rmdir(tmpdir);
-	return 0;
+	return rc;
 }
 
 /* ---- tests ---- */
