@@ -10,8 +10,15 @@
   const nodesCard = el("section", { class: "card" }, el("h2", {}, "Nodes"), el("div", { id: "nodes" }));
   const vsCard = el("section", { class: "card" }, el("h2", {}, "Virtual servers"), el("div", { id: "services" }));
   const fosCard = el("section", { class: "card" }, el("h2", {}, "Fail-over services"), el("div", { id: "fos" }));
+  const transCard = el("section", { class: "card hidden" }, el("h2", {}, "Recent transitions"), el("div", { id: "transitions" }));
   const updated = el("span", { id: "updated", class: "muted" });
-  main.append(banner, el("p", {}, updated), stats, nodesCard, vsCard, fosCard);
+  main.append(banner, el("p", {}, updated), stats, nodesCard, vsCard, fosCard, transCard);
+
+  /* pulse's times: unix seconds or milliseconds. */
+  function stamp(t) {
+    if (typeof t !== "number") return "—";
+    return new Date(t > 1e12 ? t : t * 1000).toLocaleTimeString();
+  }
 
   let last = 0;
   let lastStatus = null;
@@ -29,7 +36,7 @@
   /* pulse's peer entry for a configured node, by name or address. */
   function peerOf(p, n) {
     if (!p) return null;
-    if (p.node === n.name || (p.self && p.self.name === n.name)) return { self: true, ...p };
+    if (p.node === n.name) return { self: true, ...p };
     for (const q of p.peers || []) {
       if (q.name === n.name || q.address === n.address || (q.addresses || []).includes(n.address)) return q;
     }
@@ -58,15 +65,24 @@
         ": showing the configuration only, no live state.";
     } else {
       banner.className = "banner ok";
-      banner.textContent = "pulse is running: this node is " + String(p.role || "?").toUpperCase() +
-        (p.since_ms !== undefined ? " for " + age(p.since_ms) : "");
+      const vips = (p.vips || []).filter((v) => v.held).map((v) => v.address);
+      banner.textContent = "pulse is running: " + (p.node || "this node") + " is " + String(p.role || "?").toUpperCase() +
+        (vips.length ? ", holding " + vips.join(", ") : "") +
+        (p.generation !== undefined && c.generation !== undefined && p.generation !== c.generation ?
+          " — pulse runs generation " + p.generation + ", the store has " + c.generation : "");
     }
     stats.replaceChildren(
       stat("This node", p ? (p.node || "?") : "—"),
       stat("Role", p ? String(p.role || "?").toUpperCase() : "pulse down", p ? "" : "stale"),
       stat("Config generation", String(c.generation ?? "—") + (c.hash ? " · " + c.hash.slice(0, 8) : "")),
       stat("Virtual servers", String((c.virtual_servers || []).length)),
-      stat("VIPs held", p ? String((p.vips || []).length) : "—"));
+      stat("VIPs held", p ? String((p.vips || []).filter((v) => v.held).length) : "—"));
+    const tr = (p && p.transitions) || [];
+    transCard.classList.toggle("hidden", !tr.length);
+    transCard.querySelector("#transitions").replaceChildren(el("table", {},
+      el("thead", {}, el("tr", {}, ["When", "From", "To", "Why"].map((h) => el("th", {}, h)))),
+      el("tbody", {}, tr.slice(0, 8).map((t) => el("tr", {}, el("td", {}, stamp(t.time)),
+        el("td", {}, roleBadge(t.from)), el("td", {}, roleBadge(t.to)), el("td", {}, t.reason || ""))))));
 
     const nodes = c.nodes || [];
     nodesCard.querySelector("#nodes").replaceChildren(nodes.length ? el("table", {},
@@ -78,7 +94,8 @@
         return el("tr", {},
           el("td", {}, n.name), el("td", { class: "mono" }, n.address || "—"),
           el("td", { class: "num" }, String(q && q.priority !== undefined ? q.priority : n.priority)),
-          el("td", {}, q ? roleBadge(q.self ? p.role : q.state) : el("span", { class: "badge" }, "UNKNOWN")),
+          el("td", {}, q ? [roleBadge(q.self ? p.role : q.state), q.alive === false && !q.self ? " " : "",
+            q.alive === false && !q.self ? el("span", { class: "badge bad" }, "DEAD") : ""] : el("span", { class: "badge" }, "UNKNOWN")),
           el("td", { class: "num" + (heard !== null && heard > 2000 ? " stale" : "") }, q && q.self ? "this node" : age(heard)),
           el("td", { class: "num" }, gen === null || gen === undefined ? "—" : String(gen) +
             (q && q.matches_ours === false ? " ≠ ours" : "")));

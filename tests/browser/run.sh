@@ -60,7 +60,7 @@ done
 shots=${SHOTS:-$here/screenshots}
 mkdir -p "$shots" 2>/dev/null && [ -w "$shots" ] || shots=$top_builddir/tests/browser/screenshots
 SHOAL_URL=http://127.0.0.1:$port SHOAL_LOG=$tmp/shoal.log SHOAL_USER=admin \
-SHOAL_PASS=$pass SHOTS=$shots timeout 180 node "$here/ui.test.mjs"
+SHOAL_PASS=$pass SHOAL_RUNDIR=$tmp/run SHOTS=$shots timeout 180 node "$here/ui.test.mjs"
 rc=$?
 [ $rc = 0 ] || { echo "--- shoal-web stderr"; tail -30 "$tmp/web.err"; }
 exit $rc

@@ -3,6 +3,7 @@
 // server and passes SHOAL_URL, SHOAL_LOG, SHOAL_USER, SHOAL_PASS, SHOTS.
 import { chromium } from "playwright-core";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
@@ -11,6 +12,17 @@ const logFile = process.env.SHOAL_LOG;
 const shots = process.env.SHOTS;
 const user = process.env.SHOAL_USER;
 const pass = process.env.SHOAL_PASS;
+const rundir = process.env.SHOAL_RUNDIR;
+
+/* A stand-in for pulse's control socket: one line in, one JSON object
+ * out, as doc/protocol.md says. */
+function fakePulse(status) {
+  const sock = path.join(rundir, "pulse.sock");
+  const srv = net.createServer((c) => {
+    c.once("data", () => c.end(JSON.stringify(status)));
+  });
+  return new Promise((resolve) => srv.listen(sock, () => { fs.chmodSync(sock, 0o666); resolve(srv); }));
+}
 fs.mkdirSync(shots, { recursive: true });
 
 let failures = 0;
@@ -91,7 +103,25 @@ try {
   check(/web/.test(mon) && /10\.201\.2\.1/.test(mon) && /10\.201\.2\.2/.test(mon), "monitoring page shows web with r1 and r2");
   check(/pulse not running/.test(await page.textContent("#pulse-banner")), "monitoring says pulse not running");
   await page.locator("#updated", { hasText: "Updated" }).waitFor();
+  await shot("monitoring-no-pulse");
+
+  // with pulse answering: roles, heartbeat ages, VIPs
+  const pulse = await fakePulse({
+    node: "primary", mode: "lvs", role: "ACTIVE", since: Math.floor(Date.now() / 1000) - 300, priority: 200,
+    generation: 2, hash: "0", keepalive_ms: 200, deadtime_ms: 800,
+    peers: [{ name: "backup", addresses: ["10.201.0.2"], state: "BACKUP", priority: 100, alive: true, leaving: false,
+      generation: 2, hash: "0", matches_ours: true, received: 1500, last_heard_ms: 137 }],
+    vips: [{ address: "10.201.1.10", prefix: 24, device: "eth0", label: "eth0:1", held: true }],
+    counters: { sent: 1500, send_errors: 0, received: 1500, rejected: {} },
+    transitions: [{ time: Math.floor(Date.now() / 1000) - 300, from: "BACKUP", to: "ACTIVE", reason: "partner dead: activating lvs" }],
+    faults: { monitor_links: false, links: [], failed_services: [] },
+  });
+  await page.locator("#pulse-banner", { hasText: "pulse is running" }).waitFor();
+  const nodes = await page.textContent("#nodes");
+  check(/137 ms/.test(nodes) && /BACKUP/.test(nodes), "monitoring shows the peer's role and heartbeat age");
+  check(/10\.201\.1\.10/.test(await page.textContent("#pulse-banner")), "monitoring shows the VIP held");
   await shot("monitoring");
+  pulse.close();
 
   // a new log line appears live
   await page.goto(url + "/logs.html");
