@@ -899,6 +899,38 @@ ssh_upload(struct ssh_conn *c, const void *buf, size_t len, const char *path,
 	    sizeof(upload_steps) / sizeof(upload_steps[0]), done, arg);
 }
 
+/* ---- unlink ---- */
+
+static int
+step_unlink(struct ssh_conn *c)
+{
+	int rc = libssh2_sftp_unlink(c->c_sftp, c->c_path);
+
+	if (rc == LIBSSH2_ERROR_EAGAIN)
+		return 1;
+	return rc != 0 ? sftp_fail(c, "remove", c->c_path) : 0;
+}
+
+static const struct ssh_step unlink_steps[] = {
+	{ "SFTP start", step_sftp_init },
+	{ "SFTP remove", step_unlink },
+};
+
+int
+ssh_unlink(struct ssh_conn *c, const char *path, ssh_done_cb done, void *arg)
+{
+	if (!c->c_authed) {
+		log_warnx("%s: unlink before connect", c->c_name);
+		return -1;
+	}
+	if (str_set(&c->c_path, path) == -1) {
+		log_warn("%s: unlink", c->c_name);
+		return -1;
+	}
+	return conn_start(c, unlink_steps,
+	    sizeof(unlink_steps) / sizeof(unlink_steps[0]), done, arg);
+}
+
 /* ---- exec ---- */
 
 static int

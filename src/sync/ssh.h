@@ -74,6 +74,9 @@ int ssh_upload(struct ssh_conn *, const void *buf, size_t len,
     const char *path, ssh_done_cb done, void *arg);
 int ssh_exec(struct ssh_conn *, const char *const argv[], ssh_done_cb done,
     void *arg);
+/* SFTP: removes path (a staged file nobody will commit). */
+int ssh_unlink(struct ssh_conn *, const char *path, ssh_done_cb done,
+    void *arg);
 
 enum ssh_error ssh_conn_error(const struct ssh_conn *);
 /* The last failure as one line (never NULL; "" when none). */
