@@ -211,8 +211,7 @@ peer_state(struct sync_peer *p, enum sync_state s)
 	const struct sync_opts *o = p->p_run->r_opts;
 
 	p->p_node->sn_state = s;
-	if (s == SYNC_PREPARED || s == SYNC_COMMITTED || s == SYNC_DONE)
-		log_info("%s: %s", p->p_node->sn_name, sync_state_name(s));
+	log_debug("%s: %s", p->p_node->sn_name, sync_state_name(s));
 	if (o->so_event != NULL)
 		o->so_event(p->p_node, o->so_arg);
 }
@@ -230,7 +229,7 @@ peer_fail(struct sync_peer *p, enum sync_reason r, const char *fmt, ...)
 	vsnprintf(p->p_node->sn_msg, sizeof(p->p_node->sn_msg), fmt, ap);
 	va_end(ap);
 	p->p_node->sn_reason = r;
-	log_warnx("%s: failed: %s", p->p_node->sn_name, p->p_node->sn_msg);
+	log_debug("%s: failed: %s", p->p_node->sn_name, p->p_node->sn_msg);
 	peer_state(p, SYNC_FAILED);
 }
 
@@ -852,7 +851,7 @@ sync_push(const struct sync_opts *o, struct sync_result **out)
 		run_free(&r);
 		return -1;
 	}
-	log_info("pushing generation %" PRIu64 " (%.12s) to %zu peer(s)",
+	log_debug("pushing generation %" PRIu64 " (%.12s) to %zu peer(s)",
 	    r.r_res->sr_generation, r.r_res->sr_hash, r.r_n);
 	run_connect_all(&r, on_connected);	/* prepare */
 	run_decide(&r);
