@@ -30,3 +30,11 @@ tests_unit_test_sync_ssh_LDADD = $(SYNC_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_sync_SOURCES = tests/unit/test_sync.c
 tests_unit_test_sync_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/sync
 tests_unit_test_sync_LDADD = $(SYNC_LIBS) $(CMOCKA_LIBS)
+
+# the peer's side of a push (src/shoalctl/cmd_staged.c) on real files
+check_PROGRAMS += tests/unit/test_sync_staged
+TESTS += tests/unit/test_sync_staged
+tests_unit_test_sync_staged_SOURCES = tests/unit/test_sync_staged.c \
+	src/shoalctl/cmd_staged.c src/shoalctl/cmd_staged.h
+tests_unit_test_sync_staged_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sync_staged_LDADD = $(UNIT_LDADD)
