@@ -498,8 +498,8 @@ read_stmt(struct reader *r, struct rblock *b, const struct lvscf_line *l)
 		return;
 	}
 	if (n == -1) {
-		rerr(r, l->l_line, end_col(l), "equal (=) expected after "
-		    "command");
+		rerr(r, l->l_line, l->l_ntok > 1 ? l->l_tok[1].t_col :
+		    end_col(l), "equal (=) expected after command");
 		return;
 	}
 	max = k->k_type == LK_ADDR_DEV ? 2 : 1;
@@ -542,11 +542,17 @@ skip_block(struct reader *r)
 	}
 }
 
+/* A block header starts with a block keyword not followed by '='. */
 static int
-is_block_kw(const struct lvscf_tok *t)
+is_header(const struct lvscf_line *l)
 {
-	return tok_is(t, "virtual") || tok_is(t, "failover") ||
-	    tok_is(t, "node") || tok_is(t, "server");
+	const struct lvscf_tok *t = &l->l_tok[0];
+
+	if (!tok_is(t, "virtual") && !tok_is(t, "failover") &&
+	    !tok_is(t, "node") && !tok_is(t, "server"))
+		return 0;
+	return l->l_ntok == 1 || l->l_tok[1].t_quote != 0 ||
+	    l->l_tok[1].t_text[0] != '=';
 }
 
 /*
@@ -701,8 +707,7 @@ read_block(struct reader *r, struct rblock *b)
 				    "unexpected arguments");
 			return;
 		}
-		if (is_block_kw(&l->l_tok[0]) && l->l_ntok > 1 &&
-		    !(l->l_tok[1].t_quote == 0 && l->l_tok[1].t_text[0] == '='))
+		if (is_header(l))
 			read_header(r, b, l);
 		else
 			read_stmt(r, b, l);
@@ -730,8 +735,7 @@ read_top(struct reader *r)
 			r->r_items++;
 			rerr(r, l->l_line, l->l_tok[0].t_col,
 			    "unexpected arguments: '}' without a block");
-		} else if (is_block_kw(&l->l_tok[0]) && (l->l_ntok == 1 ||
-		    l->l_tok[1].t_quote != 0 || l->l_tok[1].t_text[0] != '='))
+		} else if (is_header(l))
 			read_header(r, NULL, l);
 		else
 			read_stmt(r, &g, l);

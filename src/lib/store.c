@@ -518,6 +518,27 @@ fail:
 	return -1;
 }
 
+/*
+ * Creates a missing database file readable by its owner only (it holds
+ * the heartbeat key and password hashes); SQLite gives its -wal and -shm
+ * files the same mode.  An existing file keeps its mode.
+ */
+static int
+create_private(const char *path, struct diag *d)
+{
+	int fd;
+
+	if (path[0] == ':' || strncmp(path, "file:", 5) == 0)
+		return 0;	/* SQLite special names */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		diag_add(d, DIAG_ERROR, path, 0, 0, NULL,
+		    "cannot create database: %s", strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 struct store *
 store_open(const char *path, int flags, struct diag *d)
 {
@@ -529,6 +550,9 @@ store_open(const char *path, int flags, struct diag *d)
 		return NULL;
 	}
 	s->st_rdonly = (flags & STORE_RDONLY) != 0;
+	if (!s->st_rdonly && (flags & STORE_CREATE) &&
+	    create_private(path, d) == -1)
+		goto fail;
 	if (s->st_rdonly)
 		oflags = SQLITE_OPEN_READONLY;
 	else
