@@ -33,6 +33,7 @@
 
 #include "cmd_staged.h"
 #include "config.h"
+#include "shoalctl.h"
 #include "diag.h"
 #include "store.h"
 #include "store_schema.h"
@@ -565,3 +566,37 @@ cmd_config_current(const char *db, int argc, char *argv[])
 	    si.si_local_hash);
 	return fflush(stdout) == EOF ? STAGED_EXIT_USAGE : STAGED_EXIT_OK;
 }
+
+/* ---- shoalctl's command table (argv[0] is the last command word) ---- */
+
+static int
+staged_verify(struct shoalctl *sc, int argc, char **argv)
+{
+	return cmd_config_verify_staged(sc->sc_db, argc - 1, argv + 1);
+}
+
+static int
+staged_commit(struct shoalctl *sc, int argc, char **argv)
+{
+	return cmd_config_commit_staged(sc->sc_db, argc - 1, argv + 1);
+}
+
+static int
+staged_current(struct shoalctl *sc, int argc, char **argv)
+{
+	return cmd_config_current(sc->sc_db, argc - 1, argv + 1);
+}
+
+const struct shoalctl_cmd shoalctl_staged_cmds[] = {
+	{ "config verify", staged_verify, "--staged FILE [--expect-hash H] "
+	    "[--expect-sha256 S] [--force]",
+	    "check a database pushed by shoal-sync; change nothing "
+	    "(exit 3: this node is newer, 4: file damaged)" },
+	{ "config commit", staged_commit, "--staged FILE [--expect-hash H] "
+	    "[--expect-sha256 S] [--force] [--rundir DIR]",
+	    "verify a pushed database, rename it over this node's database "
+	    "and ask pulse to reload" },
+	{ "config current", staged_current, "",
+	    "print this node's generation and hash (shoal-sync status)" },
+	{ NULL, NULL, NULL, NULL }
+};

@@ -32,4 +32,7 @@ int cmd_config_verify_staged(const char *db, int argc, char *argv[]);
 int cmd_config_commit_staged(const char *db, int argc, char *argv[]);
 int cmd_config_current(const char *db, int argc, char *argv[]);
 
+/* The same three are in shoalctl's table as shoalctl_staged_cmds
+ * (declared in shoalctl.h). */
+
 #endif

@@ -36,5 +36,5 @@ check_PROGRAMS += tests/unit/test_sync_staged
 TESTS += tests/unit/test_sync_staged
 tests_unit_test_sync_staged_SOURCES = tests/unit/test_sync_staged.c \
 	src/shoalctl/cmd_staged.c src/shoalctl/cmd_staged.h
-tests_unit_test_sync_staged_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sync_staged_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/shoalctl
 tests_unit_test_sync_staged_LDADD = $(UNIT_LDADD)
