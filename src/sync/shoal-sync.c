@@ -137,7 +137,7 @@ cmd_push(struct sync_opts *o, int argc, char *argv[])
 	struct sync_result *r;
 	int ch, rc;
 
-	optind = 1;
+	optind = 0;	/* re-initialise GNU getopt (it saw "+" before) */
 	while ((ch = getopt_long(argc, argv, "n:dpF", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
@@ -233,7 +233,7 @@ cmd_trust(struct sync_opts *o, int argc, char *argv[])
 	struct sync_node n;
 	int ch, yes = 0, rc;
 
-	optind = 1;
+	optind = 0;	/* re-initialise GNU getopt (it saw "+" before) */
 	while ((ch = getopt_long(argc, argv, "y", longopts, NULL)) != -1) {
 		if (ch != 'y') {
 			usage(stderr);

@@ -183,13 +183,22 @@ sync_parse_line(const char *out, const char *tag, uint64_t *gen, char *hash,
 	return 0;
 }
 
-/* The first lines of a remote stderr as one line, for a message. */
+/*
+ * The first lines of a remote stderr as one line, for a message, without
+ * the "shoalctl: " each line starts with.
+ */
 static void
 one_line(const char *in, char *out, size_t len)
 {
+	static const char prefix[] = "shoalctl: ";
 	size_t o = 0;
 
 	for (; *in != '\0' && o + 1 < len; in++) {
+		if ((o == 0 || in[-1] == '\n') &&
+		    strncmp(in, prefix, sizeof(prefix) - 1) == 0)
+			in += sizeof(prefix) - 1;
+		if (*in == '\0')
+			break;
 		if (*in == '\n') {
 			if (in[1] == '\0')
 				break;
@@ -319,12 +328,15 @@ on_removed(struct ssh_conn *c, int ok, void *arg)
 		p->p_uploaded = 0;
 }
 
-/* Removes the staged file when there is one and the session still works. */
+/*
+ * Removes the staged file when there is one and the session may still
+ * work (a timeout of the remote command leaves the session usable; a lost
+ * connection does not, and the file stays: harmless, never committed).
+ */
 static void
 peer_cleanup(struct sync_peer *p)
 {
-	if (!p->p_uploaded || p->p_node->sn_reason == SYNC_R_TIMEOUT ||
-	    p->p_node->sn_reason == SYNC_R_TRANSFER)
+	if (!p->p_uploaded || p->p_node->sn_reason == SYNC_R_TRANSFER)
 		return;
 	if (ssh_unlink(p->p_conn, p->p_staged, on_removed, p) == -1)
 		log_warnx("%s: staged file %s left behind", p->p_node->sn_name,
@@ -339,11 +351,12 @@ on_verified(struct ssh_conn *c, int ok, void *arg)
 	char hash[STORE_HASH_HEX], sha[STORE_HASH_HEX];
 	uint64_t gen;
 
+	(void)c;
 	if (!ok) {
 		peer_fail_ssh(p);
+		peer_cleanup(p);
 		return;
 	}
-	(void)c;
 	if (peer_remote(p, "staged ok", &gen, hash, sha) == -1) {
 		peer_cleanup(p);
 		return;

@@ -31,6 +31,10 @@ tests_unit_test_sync_SOURCES = tests/unit/test_sync.c
 tests_unit_test_sync_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/sync
 tests_unit_test_sync_LDADD = $(SYNC_LIBS) $(CMOCKA_LIBS)
 
+# real OpenSSH sshd peers on loopback (root; SKIP otherwise)
+TESTS += tests/integration/sync_push.sh tests/integration/sync_failures.sh
+EXTRA_DIST += tests/integration/sync_push.sh tests/integration/sync_failures.sh
+
 # the peer's side of a push (src/shoalctl/cmd_staged.c) on real files
 check_PROGRAMS += tests/unit/test_sync_staged
 TESTS += tests/unit/test_sync_staged

@@ -116,7 +116,7 @@ sync_peer_stop() {
 }
 
 # Adds every peer's host key to known_hosts the way OpenSSH would.
-sync_trust_all_with_ssh_keyscan() {
+sync_trust_all() {
 	local i
 	for i in "$@"; do
 		printf '[%s]:%s %s\n' "$(sync_peer_addr "$i")" \
@@ -124,4 +124,126 @@ sync_trust_all_with_ssh_keyscan() {
 			"$(cut -d' ' -f1,2 "$(sync_peer_dir "$i")/hostkey.pub")" \
 			>> "$SYNC_DIR/known_hosts"
 	done
+}
+
+# ---- a cluster to push: this node + peers 1..N ----
+
+sync_bins() {
+	top_builddir=${top_builddir:-$PWD}
+	SHOALCTL=$top_builddir/shoalctl
+	SHOAL_SYNC=$top_builddir/shoal-sync
+	[ -x "$SHOALCTL" ] || sync_skip "no $SHOALCTL (build first)"
+	[ -x "$SHOAL_SYNC" ] || sync_skip "no $SHOAL_SYNC (build first)"
+}
+
+# Each peer runs the real shoalctl through a wrapper that can misbehave on
+# demand: echo MODE > $(sync_peer_dir I)/mode, MODE one of
+#   truncate  cut the staged file in half before `config verify`
+#   stall     sleep instead of answering (the remote command times out)
+#   garbage   print nonsense and exit 0
+sync_peer_wrapper() {
+	local d
+	d=$(sync_peer_dir "$1")
+	cat > "$d/shoalctl" <<EOF2
+#!/bin/bash
+mode=\$(cat "$d/mode" 2>/dev/null)
+case "\$mode:\$4" in
+truncate:verify)
+	f=\$6; s=\$(stat -c %s "\$f"); truncate -s \$((s / 2)) "\$f" ;;
+stall:*)
+	sleep 15; exit 0 ;;
+garbage:*)
+	echo "Welcome to a very chatty login banner"; exit 0 ;;
+esac
+exec "$SHOALCTL" "\$@"
+EOF2
+	chmod 755 "$d/shoalctl"
+}
+
+# Writes the lvs.cf of this node (127.0.0.1) and peers 1..N to $1; extra
+# global lines from $SYNC_EXTRA (to make a new generation).
+sync_write_cf() {
+	local out=$1 n=$2 i
+	{
+		echo "service = lvs"
+		echo "primary = 127.0.0.1"
+		[ -n "${SYNC_EXTRA:-}" ] && echo "$SYNC_EXTRA"
+		echo "node self {"
+		echo "    address = 127.0.0.1"
+		echo "    priority = 250"
+		echo "}"
+		for i in $(seq 1 "$n"); do
+			echo "node p$i {"
+			echo "    address = $(sync_peer_addr "$i")"
+			echo "    priority = $((100 + i))"
+			echo "    ssh_port = $(sync_peer_port "$i")"
+			echo "    remote_shoalctl = \"$(sync_peer_dir "$i")/shoalctl\""
+			echo "    remote_db = \"$(sync_peer_dir "$i")/shoal.db\""
+			echo "}"
+		done
+		echo "virtual web {"
+		echo "    address = 10.200.0.100 eth0:1"
+		echo "    active = 1"
+		echo "    port = 80"
+		echo "    server r1 {"
+		echo "        address = 10.200.1.1"
+		echo "        active = 1"
+		echo "    }"
+		echo "}"
+	} > "$out"
+}
+
+# Sets up N peers (started, wrapped, trusted in known_hosts) and a local
+# database with generation 1.
+sync_cluster() {
+	local n=$1 i
+	sync_bins
+	for i in $(seq 1 "$n"); do
+		sync_peer_add "$i"
+		sync_peer_wrapper "$i"
+		sync_peer_start "$i" || return 1
+	done
+	LOCAL_DB=$SYNC_DIR/local.db
+	sync_write_cf "$SYNC_DIR/cluster.cf" "$n"
+	"$SHOALCTL" --db "$LOCAL_DB" config import "$SYNC_DIR/cluster.cf" \
+		>/dev/null || return 1
+}
+
+# A new local generation (a changed global value).
+sync_new_generation() {
+	SYNC_EXTRA="keepalive = $1"
+	sync_write_cf "$SYNC_DIR/cluster.cf" "$2"
+	"$SHOALCTL" --db "$LOCAL_DB" config import "$SYNC_DIR/cluster.cf" \
+		>/dev/null
+}
+
+ssync() {
+	"$SHOAL_SYNC" --db "$LOCAL_DB" --known-hosts "$SYNC_DIR/known_hosts" \
+		--identity "$SYNC_DIR/id_ed25519" "$@"
+}
+
+# "GEN HASH" of a database (the local one, or peer I's).
+sync_gen_of() { "$SHOALCTL" --db "$1" config current 2>/dev/null |
+	sed -n 's/^current generation=\([0-9]*\) hash=\([0-9a-f]*\)$/\1 \2/p'; }
+sync_local_gen() { sync_gen_of "$LOCAL_DB"; }
+sync_peer_gen() { sync_gen_of "$(sync_peer_dir "$1")/shoal.db"; }
+sync_peer_genno() { local g; g=$(sync_peer_gen "$1"); echo "${g%% *}"; }
+
+FAILS=0
+check() {	# check DESCRIPTION COMMAND...: one expectation
+	local what=$1
+	shift
+	if "$@"; then
+		echo "ok: $what"
+	else
+		echo "FAIL: $what"
+		FAILS=$((FAILS + 1))
+	fi
+}
+sync_done() {
+	if [ "$FAILS" -ne 0 ]; then
+		echo "$FAILS check(s) failed"
+		exit 1
+	fi
+	exit 0
 }
