@@ -32,8 +32,10 @@ tests_unit_test_sync_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/sync
 tests_unit_test_sync_LDADD = $(SYNC_LIBS) $(CMOCKA_LIBS)
 
 # real OpenSSH sshd peers on loopback (root; SKIP otherwise)
-TESTS += tests/integration/sync_push.sh tests/integration/sync_failures.sh
-EXTRA_DIST += tests/integration/sync_push.sh tests/integration/sync_failures.sh
+TESTS += tests/integration/sync_push.sh tests/integration/sync_failures.sh \
+	tests/integration/sync_diskfull.sh
+EXTRA_DIST += tests/integration/sync_push.sh tests/integration/sync_failures.sh \
+	tests/integration/sync_diskfull.sh
 
 # the peer's side of a push (src/shoalctl/cmd_staged.c) on real files
 check_PROGRAMS += tests/unit/test_sync_staged

@@ -178,7 +178,7 @@ sync_write_cf() {
 			echo "    priority = $((100 + i))"
 			echo "    ssh_port = $(sync_peer_port "$i")"
 			echo "    remote_shoalctl = \"$(sync_peer_dir "$i")/shoalctl\""
-			echo "    remote_db = \"$(sync_peer_dir "$i")/shoal.db\""
+			echo "    remote_db = \"$(sync_peer_dir "$i")/${SYNC_DBSUB:-}shoal.db\""
 			echo "}"
 		done
 		echo "virtual web {"
