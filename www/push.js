@@ -23,15 +23,23 @@
     el("p", { class: "muted" }, "Uploads the current configuration to every node over SSH, checks it there, then commits it everywhere. A node that fails keeps its old generation."),
     table));
 
-  const STEP = { connecting: 15, uploading: 40, prepared: 70, committed: 100, failed: 100 };
+  const STEP = { pending: 3, connecting: 15, uploading: 35, verifying: 55, prepared: 70, committing: 85,
+    committed: 100, "not committed": 100, failed: 100 };
+  for (const [name, r] of Object.entries(rows)) r.row = r.state.closest("tr");
   function showProgress(p) {
+    const targets = new Set((p.nodes || []).map((n) => n.name));
+    for (const [name, r] of Object.entries(rows)) {
+      if (!targets.has(name)) { r.state.textContent = "this node / not targeted"; r.state.className = "badge"; }
+    }
     for (const n of p.nodes || []) {
       const r = rows[n.name];
       if (!r) continue;
       r.state.textContent = n.state;
-      r.state.className = "badge " + (n.state === "committed" ? "ok" : n.state === "failed" ? "bad" : "info");
+      r.state.className = "badge " + (n.state === "committed" ? "ok" : n.state === "failed" ? "bad" :
+        n.state === "not committed" ? "warn" : "info");
       r.bar.style.width = (STEP[n.state] || 5) + "%";
-      r.result.textContent = n.reason || (n.state === "committed" ? "generation " + (n.generation || "") : "");
+      r.result.textContent = n.message || (n.state === "committed" ? "now at generation " + (n.generation || "") : "");
+      r.result.className = n.state === "failed" ? "" : "muted";
     }
   }
   async function follow(id) {

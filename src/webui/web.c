@@ -35,6 +35,7 @@
 #include "log.h"
 #include "logtail.h"
 #include "store.h"
+#include "sync.h"
 #include "util.h"
 #include "web.h"
 
@@ -52,6 +53,8 @@ struct web_opts {
 	const char	*key;
 	const char	*www;
 	const char	*user;
+	const char	*known_hosts;
+	const char	*ssh_key;
 	int		 insecure;
 	int		 foreground;
 	int		 verbose;
@@ -66,6 +69,7 @@ usage(FILE *f)
 	    "usage: shoal-web [--db PATH] [--listen ADDR:PORT] [--rundir DIR]\n"
 	    "                 [--log FILE] [--tls-cert FILE --tls-key FILE]\n"
 	    "                 [--www DIR] [--user NAME] [--threads N]\n"
+	    "                 [--known-hosts FILE] [--ssh-key FILE]\n"
 	    "                 [--insecure-http] [-n] [-v] [-t]\n"
 	    "                 [--help] [--version]\n"
 	    "  --db PATH         configuration database [%s]\n"
@@ -75,19 +79,22 @@ usage(FILE *f)
 	    "  --tls-cert/--tls-key  serve HTTPS with this PEM pair\n"
 	    "  --www DIR         static pages [%s/www]\n"
 	    "  --user NAME       user to run as when started as root [%s]\n"
+	    "  --known-hosts F   push: the peers' SSH host keys [%s]\n"
+	    "  --ssh-key F       push: the SSH key for every node [per node,\n"
+	    "                    else %s]\n"
 	    "  --insecure-http   allow plain HTTP on a non-loopback address\n"
 	    "  -n, --nodaemon    log to stderr (shoal-web never forks)\n"
 	    "  -v, --verbose     more logging (repeat for more)\n"
 	    "  -t, --test        check the options and the database, exit\n",
 	    SHOAL_DEFAULT_DB, WEB_DEFAULT_LISTEN, SHOAL_DEFAULT_RUNDIR,
-	    SHOAL_PKGDATADIR, SHOAL_USER);
+	    SHOAL_PKGDATADIR, SHOAL_USER, SYNC_DEF_KNOWN_HOSTS, SYNC_DEF_KEY);
 }
 
 static void
 parse_args(int argc, char **argv, struct web_opts *o)
 {
 	enum { O_DB = 256, O_LISTEN, O_RUNDIR, O_LOG, O_CERT, O_KEY, O_WWW,
-	    O_USER, O_INSECURE, O_THREADS, O_HELP, O_VERSION };
+	    O_USER, O_INSECURE, O_THREADS, O_HELP, O_VERSION, O_KNOWN, O_KEY2 };
 	static const struct option lopts[] = {
 		{ "db", required_argument, NULL, O_DB },
 		{ "listen", required_argument, NULL, O_LISTEN },
@@ -98,6 +105,8 @@ parse_args(int argc, char **argv, struct web_opts *o)
 		{ "www", required_argument, NULL, O_WWW },
 		{ "user", required_argument, NULL, O_USER },
 		{ "threads", required_argument, NULL, O_THREADS },
+		{ "known-hosts", required_argument, NULL, O_KNOWN },
+		{ "ssh-key", required_argument, NULL, O_KEY2 },
 		{ "insecure-http", no_argument, NULL, O_INSECURE },
 		{ "nodaemon", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -120,6 +129,8 @@ parse_args(int argc, char **argv, struct web_opts *o)
 		case O_KEY:	o->key = optarg; break;
 		case O_WWW:	o->www = optarg; break;
 		case O_USER:	o->user = optarg; break;
+		case O_KNOWN:	o->known_hosts = optarg; break;
+		case O_KEY2:	o->ssh_key = optarg; break;
 		case O_INSECURE: o->insecure = 1; break;
 		case 'n':	o->foreground = 1; break;
 		case 'v':	o->verbose++; break;
@@ -361,6 +372,8 @@ main(int argc, char **argv)
 	w.w_rundir = o.rundir;
 	w.w_www = o.www;
 	w.w_tls = o.cert != NULL;
+	w.w_known_hosts = o.known_hosts;
+	w.w_ssh_key = o.ssh_key;
 	if ((w.w_auth = auth_new(WEB_SESSION_IDLE_S, WEB_SESSION_ABS_S)) ==
 	    NULL || (w.w_logtail = logtail_new(o.logfile)) == NULL)
 		fatalx("out of memory");

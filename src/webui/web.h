@@ -23,6 +23,8 @@ struct web {
 	const char		*w_rundir;
 	const char		*w_www;		/* static files root */
 	int			 w_tls;		/* served over TLS */
+	const char		*w_known_hosts;	/* push: NULL = sync's default */
+	const char		*w_ssh_key;	/* push: NULL = per node */
 	struct auth		*w_auth;
 	struct logtail		*w_logtail;
 };

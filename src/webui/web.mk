@@ -13,8 +13,9 @@ shoal_web_SOURCES = \
 	src/webui/api_config.c src/webui/api_history.c \
 	src/webui/api_logs.c src/webui/api_push.c src/webui/api_users.c
 shoal_web_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) \
-	$(LIBEVENT_CFLAGS) $(CRYPTO_CFLAGS) $(SQLITE_CFLAGS)
-shoal_web_LDADD = $(SHOAL_LIBS) $(MHD_LIBS) -lpthread -lm
+	$(LIBEVENT_CFLAGS) $(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) $(SSH2_CFLAGS) \
+	-I$(top_srcdir)/src/sync
+shoal_web_LDADD = $(SYNC_LIBS) $(MHD_LIBS) -lpthread -lm
 
 # The API test starts the real shoal-web binary (built first).
 check_PROGRAMS += tests/unit/test_web_api

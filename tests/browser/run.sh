@@ -25,12 +25,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cat >"$tmp/base.cf" <<'CF'
+# Two nodes on loopback; nothing listens on the peer's SSH port, so a
+# push fails there (and contacts nothing but 127.0.0.0/8).
+peer_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$tmp/base.cf" <<CF
 serial_no = 1
-primary = 10.201.0.1
 service = lvs
-backup_active = 1
-backup = 10.201.0.2
+primary = 127.0.0.1
+node self {
+	address = 127.0.0.1
+	priority = 200
+}
+node peer {
+	address = 127.0.0.2
+	priority = 100
+	ssh_port = $peer_port
+}
 CF
 pass=browser-pass-1
 "$ctl" --db "$tmp/shoal.db" config import "$tmp/base.cf" >/dev/null || exit 1

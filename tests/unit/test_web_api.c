@@ -831,7 +831,7 @@ test_import(void **state)
 }
 
 static void
-test_status_and_push(void **state)
+test_status(void **state)
 {
 	struct resp r;
 
@@ -841,10 +841,73 @@ test_status_and_push(void **state)
 	assert_non_null(strstr(r.body, "\"pulse_running\":false"));
 	assert_non_null(strstr(r.body, "pulse not running"));
 	resp_free(&r);
-	req("POST", "/api/v1/push", "{}", &r);
-	assert_int_equal(r.status, 503);
-	assert_non_null(strstr(r.body, "sync not available"));
+}
+
+/*
+ * A push through the sync library to a peer on loopback where nothing
+ * listens: the job reports that node failed, with the reason.  (Only
+ * 127.0.0.0/8 is contacted.)
+ */
+static void
+test_push(void **state)
+{
+	char cf[512], path[64], id[16];
+	struct resp r;
+	json_t *j, *nodes, *n;
+	int i, done = 0;
+
+	(void)state;
+	snprintf(cf, sizeof(cf), "primary = 127.0.0.1\n"
+	    "node self {\n address = 127.0.0.1\n priority = 200\n}\n"
+	    "node peer {\n address = 127.0.0.2\n priority = 100\n"
+	    " ssh_port = %d\n}\n", free_port());
+	req_full(NULL, "POST", "/api/v1/config/import", session, csrf,
+	    "text/plain", cf, NULL, &r);
+	if (r.status != 200)
+		fprintf(stderr, "%s\n", r.body);
+	assert_int_equal(r.status, 200);
 	resp_free(&r);
+	req("POST", "/api/v1/push", "{\"nodes\":\"peer\"}", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "nodes", NULL));
+	resp_free(&r);
+	req("POST", "/api/v1/push", "{\"nodes\":[\"nobody-here\"]}", &r);
+	assert_int_equal(r.status, 400);
+	resp_free(&r);
+	req("POST", "/api/v1/push", "{}", &r);
+	assert_int_equal(r.status, 202);
+	j = json_loads(r.body, 0, NULL);
+	str_copy(id, json_string_value(json_object_get(j, "id")), sizeof(id));
+	json_decref(j);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/push/%s", id);
+	for (i = 0; i < 150 && !done; i++) {	/* up to 15 s */
+		req("GET", path, NULL, &r);
+		assert_int_equal(r.status, 200);
+		j = json_loads(r.body, 0, NULL);
+		done = json_is_true(json_object_get(j, "done"));
+		if (!done) {
+			json_decref(j);
+			resp_free(&r);
+			usleep(100 * 1000);
+		}
+	}
+	assert_true(done);
+	assert_true(json_is_false(json_object_get(j, "ok")));
+	nodes = json_object_get(j, "nodes");
+	assert_int_equal(json_array_size(nodes), 1);
+	n = json_array_get(nodes, 0);
+	assert_string_equal(json_string_value(json_object_get(n, "name")),
+	    "peer");
+	assert_string_equal(json_string_value(json_object_get(n, "state")),
+	    "failed");
+	fprintf(stderr, "push to an unreachable peer: %s\n", r.body);
+	json_decref(j);
+	resp_free(&r);
+	req("GET", "/api/v1/push/999", NULL, &r);
+	assert_int_equal(r.status, 404);
+	resp_free(&r);
+	assert_true(audited("web:admin", "push"));
 }
 
 /* A line appended to the log arrives on the SSE stream. */
@@ -1079,7 +1142,8 @@ main(void)
 		cmocka_unit_test(test_crud_virtual_and_audit),
 		cmocka_unit_test(test_history_rollback),
 		cmocka_unit_test(test_import),
-		cmocka_unit_test(test_status_and_push),
+		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_push),
 		cmocka_unit_test(test_log_stream),
 		cmocka_unit_test(test_log_rotation),
 		cmocka_unit_test(test_users),
