@@ -72,5 +72,14 @@ mkdir -p "$shots" 2>/dev/null && [ -w "$shots" ] || shots=$top_builddir/tests/br
 SHOAL_URL=http://127.0.0.1:$port SHOAL_LOG=$tmp/shoal.log SHOAL_USER=admin \
 SHOAL_PASS=$pass SHOAL_RUNDIR=$tmp/run SHOTS=$shots timeout 180 node "$here/ui.test.mjs"
 rc=$?
+# shoal-web must also shut down cleanly (no crash or sanitizer report)
+kill "$pid" 2>/dev/null
+wait "$pid"
+wrc=$?
+pid=
+if [ $wrc != 0 ]; then
+	echo "not ok - shoal-web exited with status $wrc"
+	rc=1
+fi
 [ $rc = 0 ] || { echo "--- shoal-web stderr"; tail -30 "$tmp/web.err"; }
 exit $rc
