@@ -204,3 +204,14 @@ api_only(const json_t *in, const char *const *keys, struct diag *d)
 	}
 	return rc;
 }
+
+void
+api_wipe(json_t *in, const char *key)
+{
+	json_t *v = json_object_get(in, key);
+
+	/* jansson frees strings without wiping: overwrite the secret first */
+	if (json_is_string(v))
+		mem_wipe((char *)(uintptr_t)json_string_value(v),
+		    json_string_length(v));
+}

@@ -101,5 +101,7 @@ void api_user_password(struct http_req *, struct http_reply *);
  */
 const char *api_str(const json_t *in, const char *key, struct diag *d);
 int api_only(const json_t *in, const char *const *keys, struct diag *d);
+/* Overwrites the string member key of in (a password) before it is freed. */
+void api_wipe(json_t *in, const char *key);
 
 #endif

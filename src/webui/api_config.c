@@ -68,10 +68,11 @@ settings_put(struct shoal_config *c, struct http_req *rq,
 	const json_t *in;
 
 	(void)rp;
-	if ((in = body(rq, d)) == NULL ||
-	    jsoncfg_apply_global(&c->c_global, in, d) == -1)
+	if ((in = body(rq, d)) == NULL)
 		return 0;
-	*res = jsoncfg_global(&c->c_global);
+	if (jsoncfg_apply_global(&c->c_global, in, d) == 0)
+		*res = jsoncfg_global(&c->c_global);
+	api_wipe(rq->rq_json, "heartbeat_key");
 	return 0;
 }
 

@@ -59,6 +59,7 @@ api_login(struct http_req *rq, struct http_reply *rp)
 	diag_clear(&d);
 	web_store_lock(w);
 	ok = users_name_valid(user) ? users_verify(w->w_store, user, pass) : 0;
+	api_wipe(rq->rq_json, "password");
 	/* the audit row names who tried, when the name is printable */
 	str_copy(rq->rq_user, users_name_valid(user) ? user : "?",
 	    sizeof(rq->rq_user));

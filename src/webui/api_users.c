@@ -133,6 +133,7 @@ api_users_add(struct http_req *rq, struct http_reply *rp)
 	else
 		users_set(rq, rp, name, pass, 201);
 	web_store_unlock(rq->rq_web);
+	api_wipe(rq->rq_json, "password");
 }
 
 void
@@ -202,4 +203,6 @@ api_user_password(struct http_req *rq, struct http_reply *rp)
 			auth_session_end_user(rq->rq_web->w_auth, name);
 	}
 	web_store_unlock(rq->rq_web);
+	api_wipe(rq->rq_json, "password");
+	api_wipe(rq->rq_json, "current_password");
 }
