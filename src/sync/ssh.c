@@ -13,6 +13,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -360,6 +363,9 @@ conn_run(struct ssh_conn *c)
 			conn_finish(c, 0);
 			return;
 		}
+		log_debug("%s: %s done at %llu ms", c->c_name,
+		    c->c_steps[c->c_cur].st_name,
+		    (unsigned long long)clock_monotonic_ms());
 		c->c_cur++;
 		conn_deadline(c);
 	}
@@ -400,7 +406,7 @@ step_tcp(struct ssh_conn *c)
 	struct addrinfo hints, *ai = NULL;
 	char port[8];
 	socklen_t sl = sizeof(int);
-	int err = 0, rc;
+	int err = 0, rc, one = 1;
 
 	if (c->c_connecting) {
 		if (getsockopt(c->c_fd, SOL_SOCKET, SO_ERROR, &err, &sl) == -1)
@@ -427,6 +433,11 @@ step_tcp(struct ssh_conn *c)
 		freeaddrinfo(ai);
 		return conn_fail(c, SSH_E_LOCAL, "socket: %s", strerror(errno));
 	}
+	/* SSH sends many small packets and waits for answers: without this,
+	 * Nagle and delayed ACKs add ~40 ms to most round trips */
+	if (setsockopt(c->c_fd, IPPROTO_TCP, TCP_NODELAY, &one,
+	    sizeof(one)) == -1)
+		log_debug("%s: TCP_NODELAY: %s", c->c_name, strerror(errno));
 	rc = connect(c->c_fd, ai->ai_addr, ai->ai_addrlen);
 	err = errno;
 	freeaddrinfo(ai);

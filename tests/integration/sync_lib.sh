@@ -45,7 +45,7 @@ sync_init() {
 	cp "$SYNC_DIR/id_ed25519.pub" "$SYNC_DIR/authorized_keys"
 	: > "$SYNC_DIR/known_hosts"
 	SYNC_PORT_BASE=$((20000 + ($$ % 2000) * 16))
-	SYNC_SFTP=/usr/lib/openssh/sftp-server
+	SYNC_SFTP=${SYNC_SFTP:-/usr/lib/openssh/sftp-server}
 }
 
 sync_peer_addr() { echo "127.0.0.$((10 + $1))"; }
@@ -177,7 +177,7 @@ sync_write_cf() {
 			echo "    address = $(sync_peer_addr "$i")"
 			echo "    priority = $((100 + i))"
 			echo "    ssh_port = $(sync_peer_port "$i")"
-			echo "    remote_shoalctl = \"$(sync_peer_dir "$i")/shoalctl\""
+			echo "    remote_shoalctl = \"${SYNC_REMOTE_SHOALCTL:-$(sync_peer_dir "$i")/shoalctl}\""
 			echo "    remote_db = \"$(sync_peer_dir "$i")/${SYNC_DBSUB:-}shoal.db\""
 			echo "}"
 		done
