@@ -1126,10 +1126,35 @@ test_logout(void **state)
 	resp_free(&r);
 }
 
+/* Plain HTTP on a non-loopback address is refused at start-up. */
+static void
+test_refuses_public_plain_http(void **state)
+{
+	const char *top = getenv("top_builddir");
+	char bin[512];
+	pid_t pid;
+	int st, devnull;
+
+	(void)state;
+	snprintf(bin, sizeof(bin), "%s/shoal-web", top != NULL ? top : ".");
+	if ((pid = fork()) == 0) {
+		devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 2);
+		execl(bin, bin, "--db", dbpath, "--listen", "0.0.0.0:1", "-n",
+		    "--user", "nobody", (char *)NULL);
+		_exit(127);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_refuses_public_plain_http),
 		cmocka_unit_test(test_static_and_headers),
 		cmocka_unit_test(test_path_traversal),
 		cmocka_unit_test(test_auth_required_every_method),
