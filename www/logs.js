@@ -29,6 +29,10 @@
     catch (e) { re = null; }
   }
   function visible(line) { return !re || re.test(line); }
+  function counted() {
+    const shown = box.querySelectorAll(".line:not(.hidden)").length;
+    count.textContent = box.childElementCount + " lines" + (re ? ", " + shown + " shown" : "");
+  }
 
   function append(text) {
     const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 20;
@@ -36,12 +40,13 @@
     if (!visible(text)) d.classList.add("hidden");
     box.append(d);
     while (box.childElementCount > MAX) box.firstElementChild.remove();
-    count.textContent = box.childElementCount + " lines";
+    counted();
     if (atBottom) box.scrollTop = box.scrollHeight;
   }
   filter.addEventListener("input", () => {
     matcher();
     for (const d of box.children) d.classList.toggle("hidden", !visible(d.textContent));
+    counted();
   });
   pause.addEventListener("click", () => {
     paused = !paused;
