@@ -4,7 +4,8 @@ sbin_PROGRAMS += shoalctl
 shoalctl_SOURCES = \
 	src/shoalctl/shoalctl.c src/shoalctl/shoalctl.h \
 	src/shoalctl/cmd_config.c \
-	src/shoalctl/cmd_passwd.c
+	src/shoalctl/cmd_passwd.c \
+	src/shoalctl/cmd_staged.c src/shoalctl/cmd_staged.h
 shoalctl_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/src/shoalctl
 shoalctl_LDADD = $(SHOAL_LIBS)
 
