@@ -1,0 +1,24 @@
+# src/pulse: the heartbeat / election / VIP daemon (and its shared pieces
+# in src/lib: rtnl, arp, ctl).
+noinst_LIBRARIES += src/pulse/libpulse.a
+src_pulse_libpulse_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LIBEVENT_CFLAGS) $(MNL_CFLAGS) $(CRYPTO_CFLAGS) $(SQLITE_CFLAGS)
+src_pulse_libpulse_a_SOURCES = \
+	src/pulse/heartbeat.c src/pulse/heartbeat.h
+
+PULSE_LIBS = src/pulse/libpulse.a $(SHOAL_LIBS)
+PULSE_UNIT_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/pulse
+
+check_PROGRAMS += tests/unit/test_heartbeat
+TESTS += tests/unit/test_heartbeat
+tests_unit_test_heartbeat_SOURCES = tests/unit/test_heartbeat.c
+tests_unit_test_heartbeat_CFLAGS = $(PULSE_UNIT_CFLAGS)
+tests_unit_test_heartbeat_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_heartbeat
+tests_fuzz_fuzz_heartbeat_SOURCES = tests/fuzz/fuzz_heartbeat.c
+tests_fuzz_fuzz_heartbeat_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/src/pulse
+tests_fuzz_fuzz_heartbeat_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_heartbeat_LDADD = $(PULSE_LIBS)
+endif
