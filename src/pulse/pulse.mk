@@ -4,7 +4,8 @@ noinst_LIBRARIES += src/pulse/libpulse.a
 src_pulse_libpulse_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LIBEVENT_CFLAGS) $(MNL_CFLAGS) $(CRYPTO_CFLAGS) $(SQLITE_CFLAGS)
 src_pulse_libpulse_a_SOURCES = \
-	src/pulse/heartbeat.c src/pulse/heartbeat.h
+	src/pulse/heartbeat.c src/pulse/heartbeat.h \
+	src/pulse/election.c src/pulse/election.h
 
 PULSE_LIBS = src/pulse/libpulse.a $(SHOAL_LIBS)
 PULSE_UNIT_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/pulse
@@ -22,3 +23,9 @@ tests_fuzz_fuzz_heartbeat_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/src/pulse
 tests_fuzz_fuzz_heartbeat_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_heartbeat_LDADD = $(PULSE_LIBS)
 endif
+
+check_PROGRAMS += tests/unit/test_election
+TESTS += tests/unit/test_election
+tests_unit_test_election_SOURCES = tests/unit/test_election.c
+tests_unit_test_election_CFLAGS = $(PULSE_UNIT_CFLAGS)
+tests_unit_test_election_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
