@@ -29,3 +29,13 @@ TESTS += tests/unit/test_election
 tests_unit_test_election_SOURCES = tests/unit/test_election.c
 tests_unit_test_election_CFLAGS = $(PULSE_UNIT_CFLAGS)
 tests_unit_test_election_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+
+libshoal_a_SOURCES += \
+	src/lib/rtnl.c src/lib/rtnl.h \
+	src/lib/arp.c src/lib/arp.h
+
+check_PROGRAMS += tests/unit/test_rtnl_arp
+TESTS += tests/unit/test_rtnl_arp
+tests_unit_test_rtnl_arp_SOURCES = tests/unit/test_rtnl_arp.c
+tests_unit_test_rtnl_arp_CFLAGS = $(PULSE_UNIT_CFLAGS)
+tests_unit_test_rtnl_arp_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
