@@ -1,0 +1,10 @@
+# src/nanny: the health checker, plus the library parts it brings
+# (safe command execution, the nanny -> pulse report protocol).
+libshoal_a_SOURCES += \
+	src/lib/exec.c src/lib/exec.h
+
+check_PROGRAMS += tests/unit/test_exec
+TESTS += tests/unit/test_exec
+tests_unit_test_exec_SOURCES = tests/unit/test_exec.c
+tests_unit_test_exec_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_exec_LDADD = $(UNIT_LDADD)
