@@ -5,7 +5,8 @@ src_pulse_libpulse_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LIBEVENT_CFLAGS) $(MNL_CFLAGS) $(CRYPTO_CFLAGS) $(SQLITE_CFLAGS)
 src_pulse_libpulse_a_SOURCES = \
 	src/pulse/heartbeat.c src/pulse/heartbeat.h \
-	src/pulse/election.c src/pulse/election.h
+	src/pulse/election.c src/pulse/election.h \
+	src/pulse/runtime.c src/pulse/runtime.h
 
 PULSE_LIBS = src/pulse/libpulse.a $(SHOAL_LIBS)
 PULSE_UNIT_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/pulse
@@ -39,3 +40,9 @@ TESTS += tests/unit/test_rtnl_arp
 tests_unit_test_rtnl_arp_SOURCES = tests/unit/test_rtnl_arp.c
 tests_unit_test_rtnl_arp_CFLAGS = $(PULSE_UNIT_CFLAGS)
 tests_unit_test_rtnl_arp_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/test_runtime
+TESTS += tests/unit/test_runtime
+tests_unit_test_runtime_SOURCES = tests/unit/test_runtime.c
+tests_unit_test_runtime_CFLAGS = $(PULSE_UNIT_CFLAGS)
+tests_unit_test_runtime_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
