@@ -88,8 +88,10 @@ rtnl_fd(const struct rtnl *r)
 
 struct nlmsghdr *
 rtnl_build_addr(void *buf, size_t len, int type, int ifindex,
-    const struct cfg_addr *a, int prefix, const char *label, uint32_t seq)
+    const struct cfg_addr *a, int prefix, const char *label,
+    uint32_t lifetime_s, uint32_t seq)
 {
+	struct ifa_cacheinfo ci;
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
 	size_t alen = a->family == AF_INET ? 4 : 16;
@@ -116,6 +118,12 @@ rtnl_build_addr(void *buf, size_t len, int type, int ifindex,
 		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
 	} else if (label != NULL && type == RTM_NEWADDR)
 		mnl_attr_put_strz(nlh, IFA_LABEL, label);
+	if (lifetime_s > 0 && type == RTM_NEWADDR) {
+		memset(&ci, 0, sizeof(ci));
+		ci.ifa_prefered = lifetime_s;
+		ci.ifa_valid = lifetime_s;
+		mnl_attr_put(nlh, IFA_CACHEINFO, sizeof(ci), &ci);
+	}
 	return nlh;
 }
 
@@ -142,13 +150,13 @@ talk(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *arg)
 
 int
 rtnl_addr_add(struct rtnl *r, int ifindex, const struct cfg_addr *a,
-    int prefix, const char *label)
+    int prefix, const char *label, uint32_t lifetime_s)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE / 4];
 	struct nlmsghdr *nlh;
 
 	nlh = rtnl_build_addr(buf, sizeof(buf), RTM_NEWADDR, ifindex, a,
-	    prefix, label, ++r->r_seq);
+	    prefix, label, lifetime_s, ++r->r_seq);
 	if (nlh == NULL) {
 		errno = EINVAL;
 		return -1;
@@ -164,7 +172,7 @@ rtnl_addr_del(struct rtnl *r, int ifindex, const struct cfg_addr *a,
 	struct nlmsghdr *nlh;
 
 	nlh = rtnl_build_addr(buf, sizeof(buf), RTM_DELADDR, ifindex, a,
-	    prefix, NULL, ++r->r_seq);
+	    prefix, NULL, 0, ++r->r_seq);
 	if (nlh == NULL) {
 		errno = EINVAL;
 		return -1;

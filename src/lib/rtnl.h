@@ -43,10 +43,13 @@ int rtnl_fd(const struct rtnl *);
 
 /*
  * Adds addr/prefix on ifindex (replacing an existing one, so adding twice
- * is fine); label may be NULL and is ignored for IPv6.  0 or -1 (errno).
+ * is fine and refreshes it); label may be NULL and is ignored for IPv6.
+ * lifetime_s > 0 makes the kernel drop the address by itself that many
+ * seconds after the last add (so a killed daemon cannot leave it behind);
+ * 0 = forever.  0 or -1 (errno).
  */
 int rtnl_addr_add(struct rtnl *, int ifindex, const struct cfg_addr *,
-    int prefix, const char *label);
+    int prefix, const char *label, uint32_t lifetime_s);
 /* Removes it; an address that is already gone is success.  0 or -1. */
 int rtnl_addr_del(struct rtnl *, int ifindex, const struct cfg_addr *,
     int prefix);
@@ -69,7 +72,7 @@ int rtnl_monitor_read(struct rtnl *,
 /* Builders and parsers (no I/O). */
 struct nlmsghdr *rtnl_build_addr(void *buf, size_t len, int type,
     int ifindex, const struct cfg_addr *, int prefix, const char *label,
-    uint32_t seq);
+    uint32_t lifetime_s, uint32_t seq);
 int rtnl_parse_addr(const struct nlmsghdr *, struct rtnl_ifaddr *);
 int rtnl_parse_link(const struct nlmsghdr *, struct rtnl_link *);
 

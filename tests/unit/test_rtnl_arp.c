@@ -17,6 +17,17 @@
 
 static const uint8_t mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
 
+static const struct ifa_cacheinfo *
+find_cacheinfo(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct ifaddrmsg))
+		if (mnl_attr_get_type(attr) == IFA_CACHEINFO)
+			return mnl_attr_get_payload(attr);
+	return NULL;
+}
+
 static void
 test_addr_v4(void **state)
 {
@@ -29,7 +40,7 @@ test_addr_v4(void **state)
 	(void)state;
 	assert_int_equal(cfg_addr_parse(&a, "10.213.0.100"), 0);
 	nlh = rtnl_build_addr(buf, sizeof(buf), RTM_NEWADDR, 7, &a, 24,
-	    "eth0:1", 99);
+	    "eth0:1", 0, 99);
 	assert_non_null(nlh);
 	assert_int_equal(nlh->nlmsg_type, RTM_NEWADDR);
 	assert_true(nlh->nlmsg_flags & NLM_F_CREATE);
@@ -42,17 +53,18 @@ test_addr_v4(void **state)
 	assert_int_equal(ra.ra_prefix, 24);
 	assert_true(cfg_addr_equal(&ra.ra_addr, &a));
 	assert_string_equal(ra.ra_label, "eth0:1");
+	assert_null(find_cacheinfo(nlh));	/* no lifetime: forever */
 	/* delete carries no label */
 	nlh = rtnl_build_addr(buf, sizeof(buf), RTM_DELADDR, 7, &a, 24,
-	    "eth0:1", 100);
+	    "eth0:1", 0, 100);
 	assert_int_equal(rtnl_parse_addr(nlh, &ra), 0);
 	assert_string_equal(ra.ra_label, "");
 	assert_false(nlh->nlmsg_flags & NLM_F_CREATE);
 	/* too small a buffer, or no address */
-	assert_null(rtnl_build_addr(buf, 16, RTM_NEWADDR, 7, &a, 24, NULL, 1));
+	assert_null(rtnl_build_addr(buf, 16, RTM_NEWADDR, 7, &a, 24, NULL, 0, 1));
 	a.family = AF_UNSPEC;
 	assert_null(rtnl_build_addr(buf, sizeof(buf), RTM_NEWADDR, 7, &a, 24,
-	    NULL, 1));
+	    NULL, 0, 1));
 }
 
 static void
@@ -63,11 +75,12 @@ test_addr_v6(void **state)
 	struct rtnl_ifaddr ra;
 	struct cfg_addr a;
 	struct ifaddrmsg *ifa;
+	const struct ifa_cacheinfo *ci;
 
 	(void)state;
 	assert_int_equal(cfg_addr_parse(&a, "fd00::100"), 0);
 	nlh = rtnl_build_addr(buf, sizeof(buf), RTM_NEWADDR, 3, &a, 64,
-	    "eth0:1", 1);
+	    "eth0:1", 3, 1);
 	ifa = mnl_nlmsg_get_payload(nlh);
 	assert_int_equal(ifa->ifa_family, AF_INET6);
 	assert_true(ifa->ifa_flags & IFA_F_NODAD);
@@ -75,6 +88,10 @@ test_addr_v6(void **state)
 	assert_true(cfg_addr_equal(&ra.ra_addr, &a));
 	assert_int_equal(ra.ra_prefix, 64);
 	assert_string_equal(ra.ra_label, "");	/* labels are IPv4 only */
+	ci = find_cacheinfo(nlh);
+	assert_non_null(ci);
+	assert_int_equal(ci->ifa_valid, 3);
+	assert_int_equal(ci->ifa_prefered, 3);
 }
 
 static void
