@@ -6,9 +6,28 @@ src_pulse_libpulse_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 src_pulse_libpulse_a_SOURCES = \
 	src/pulse/heartbeat.c src/pulse/heartbeat.h \
 	src/pulse/election.c src/pulse/election.h \
-	src/pulse/runtime.c src/pulse/runtime.h
+	src/pulse/runtime.c src/pulse/runtime.h \
+	src/pulse/load.c src/pulse/load.h \
+	src/pulse/leave.c src/pulse/leave.h \
+	src/pulse/vip.c src/pulse/vip.h
 
 PULSE_LIBS = src/pulse/libpulse.a $(SHOAL_LIBS)
+
+sbin_PROGRAMS += src/pulse/pulse
+src_pulse_pulse_SOURCES = \
+	src/pulse/pulse.c \
+	src/pulse/worker.c src/pulse/worker.h \
+	src/pulse/fos.c src/pulse/fos.h \
+	src/pulse/control.c src/pulse/control.h \
+	src/pulse/notify.h
+if HAVE_SYSTEMD
+src_pulse_pulse_SOURCES += src/pulse/notify-systemd.c
+else
+src_pulse_pulse_SOURCES += src/pulse/notify-disabled.c
+endif
+EXTRA_DIST += src/pulse/notify-systemd.c src/pulse/notify-disabled.c
+src_pulse_pulse_CFLAGS = $(src_pulse_libpulse_a_CFLAGS) $(SYSTEMD_CFLAGS)
+src_pulse_pulse_LDADD = $(PULSE_LIBS)
 PULSE_UNIT_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/pulse
 
 check_PROGRAMS += tests/unit/test_heartbeat
@@ -33,7 +52,8 @@ tests_unit_test_election_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 
 libshoal_a_SOURCES += \
 	src/lib/rtnl.c src/lib/rtnl.h \
-	src/lib/arp.c src/lib/arp.h
+	src/lib/arp.c src/lib/arp.h \
+	src/lib/ctl.c src/lib/ctl.h
 
 check_PROGRAMS += tests/unit/test_rtnl_arp
 TESTS += tests/unit/test_rtnl_arp

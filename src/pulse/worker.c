@@ -336,7 +336,7 @@ open_socket(struct worker *w, int family)
 {
 	struct sockaddr_storage ss;
 	struct cfg_addr any;
-	socklen_t sl;
+	socklen_t sl = 0;
 	int fd, on = 1, tos = 0xc0;	/* DSCP CS6: network control */
 
 	memset(&any, 0, sizeof(any));

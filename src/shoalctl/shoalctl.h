@@ -44,6 +44,7 @@ struct shoalctl_cmd {
 /* Command tables, each ended by an entry with cc_words NULL. */
 extern const struct shoalctl_cmd shoalctl_config_cmds[];
 extern const struct shoalctl_cmd shoalctl_passwd_cmds[];
+extern const struct shoalctl_cmd shoalctl_pulse_cmds[];
 
 /* Prints "usage: shoalctl [--db PATH] WORDS ARGS" to stderr; returns
  * SHOALCTL_ERROR for `return shoalctl_usage(sc);`. */
