@@ -115,7 +115,12 @@ child_run(struct super *s)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
 
-	/* the parent's libevent signal handlers must not run here */
+	/* the parent's loop and its signal handlers must not live on here:
+	 * libevent allows one base with signals per process.  Reinit first:
+	 * the epoll instance is shared with the parent until then. */
+	(void)event_reinit(s->s_base);
+	event_base_free(s->s_base);
+	s->s_base = NULL;
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		signal(sigs[i], SIG_DFL);
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)

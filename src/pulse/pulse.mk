@@ -66,3 +66,7 @@ TESTS += tests/unit/test_runtime
 tests_unit_test_runtime_SOURCES = tests/unit/test_runtime.c
 tests_unit_test_runtime_CFLAGS = $(PULSE_UNIT_CFLAGS)
 tests_unit_test_runtime_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+
+# integration tests (root + ip netns, else SKIP)
+TESTS += tests/integration/pulse_failover.sh
+EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh
