@@ -101,18 +101,24 @@ self_rightful(const struct el_self *s, const struct el_peer *peers,
 	return 1;
 }
 
-/* Why there is no active node now: a peer that was active died or left. */
+/* Why there is no active node now: the active peer heard last died or
+ * left (an older one may have left long ago). */
 static void
 why_vacant(const struct el_peer *peers, size_t n, struct el_result *out)
 {
+	int last = -1;
+
 	for (size_t i = 0; i < n; i++) {
 		if (peers[i].ep_state != EL_ACTIVE || !peers[i].ep_heard)
 			continue;
-		result(out, EL_ACTIVE, peers[i].ep_leaving ?
-		    EL_R_PEER_LEAVING : EL_R_PEER_DEAD, (int)i);
-		return;
+		if (last == -1 || peers[i].ep_last_ms > peers[last].ep_last_ms)
+			last = (int)i;
 	}
-	result(out, EL_ACTIVE, EL_R_NO_ACTIVE, -1);
+	if (last == -1)
+		result(out, EL_ACTIVE, EL_R_NO_ACTIVE, -1);
+	else
+		result(out, EL_ACTIVE, peers[last].ep_leaving ?
+		    EL_R_PEER_LEAVING : EL_R_PEER_DEAD, last);
 }
 
 static void

@@ -775,6 +775,8 @@ reload(struct worker *w, char *err, size_t errlen)
 	log_info("reloaded configuration generation %llu",
 	    (unsigned long long)w->w_rt->rt_generation);
 	notify_ready();
+	/* announce the new generation at once */
+	send_heartbeats(w, 0);
 	evaluate(w);
 	return 0;
 }
