@@ -29,6 +29,7 @@ static const struct shoalctl_cmd *const tables[] = {
 	shoalctl_config_cmds,
 	shoalctl_passwd_cmds,
 	shoalctl_staged_cmds,
+	shoalctl_pulse_cmds,
 };
 #define NTABLES	(sizeof(tables) / sizeof(tables[0]))
 /* The blank between a command's words and its arguments, if any. */

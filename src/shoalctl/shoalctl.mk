@@ -5,9 +5,11 @@ shoalctl_SOURCES = \
 	src/shoalctl/shoalctl.c src/shoalctl/shoalctl.h \
 	src/shoalctl/cmd_config.c \
 	src/shoalctl/cmd_passwd.c \
-	src/shoalctl/cmd_staged.c src/shoalctl/cmd_staged.h
-shoalctl_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/src/shoalctl
-shoalctl_LDADD = $(SHOAL_LIBS)
+	src/shoalctl/cmd_staged.c src/shoalctl/cmd_staged.h \
+	src/shoalctl/cmd_pulse.c
+shoalctl_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/src/shoalctl \
+	-I$(top_srcdir)/src/pulse $(JANSSON_CFLAGS)
+shoalctl_LDADD = src/pulse/libpulse.a $(SHOAL_LIBS)
 
 # shoalctl(8), with the configured paths filled in
 man_MANS += doc/shoalctl.8

@@ -1,0 +1,121 @@
+/*
+ * fos.c - role-change commands (see fos.h).
+ */
+#include "shoal-build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+#include "fos.h"
+#include "log.h"
+
+/* Commands in flight: shutdown waits for them (bounded by their timeout). */
+static int running;
+
+struct job {
+	char	*j_what;
+	char	*j_argv;	/* printable command line */
+};
+
+static void
+job_free(struct job *j)
+{
+	free(j->j_what);
+	free(j->j_argv);
+	free(j);
+}
+
+/* Logs the output line by line, so a multi-line output stays readable. */
+static void
+log_output(const struct job *j, char *out)
+{
+	char *line, *save = NULL;
+
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		log_info("%s: %s", j->j_what, line);
+}
+
+static void
+done(struct exec_result *r, void *arg)
+{
+	struct job *j = arg;
+	char buf[64];
+
+	running--;
+	if (exec_result_ok(r))
+		log_info("%s finished: %s (%llu ms)", j->j_what,
+		    exec_result_str(r, buf, sizeof(buf)),
+		    (unsigned long long)r->er_elapsed_ms);
+	else
+		log_warnx("%s failed: %s (%llu ms): %s", j->j_what,
+		    exec_result_str(r, buf, sizeof(buf)),
+		    (unsigned long long)r->er_elapsed_ms, j->j_argv);
+	if (r->er_out != NULL && r->er_outlen > 0)
+		log_output(j, r->er_out);
+	job_free(j);
+}
+
+int
+fos_run(struct event_base *base, const char *what, const char *cmd)
+{
+	char err[256], **argv = NULL;
+	struct job *j = NULL;
+
+	if (cmd == NULL || *cmd == '\0')
+		return 0;
+	if (exec_split(cmd, NULL, NULL, &argv, err, sizeof(err)) == -1) {
+		log_warnx("%s: %s", what, err);
+		return -1;
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (j->j_what = strdup(what)) == NULL ||
+	    (j->j_argv = exec_argv_str(argv)) == NULL)
+		goto fail;
+	log_info("%s: running %s", what, j->j_argv);
+	if (exec_start(base, argv, FOS_CMD_TIMEOUT_MS, 0, done, j) == NULL)
+		goto fail;
+	running++;
+	exec_argv_free(argv);
+	return 0;
+fail:
+	log_warnx("%s: could not start %s", what, cmd);
+	exec_argv_free(argv);
+	if (j != NULL)
+		job_free(j);
+	return -1;
+}
+
+void
+fos_activate(struct event_base *base, const struct pulse_rt *rt)
+{
+	char what[CFG_NAME_MAX + 32];
+
+	(void)fos_run(base, "active_cmd", rt->rt_active_cmd);
+	for (size_t i = 0; i < rt->rt_nfos; i++) {
+		snprintf(what, sizeof(what), "start_cmd of %s",
+		    rt->rt_fos[i].rf_name);
+		(void)fos_run(base, what, rt->rt_fos[i].rf_start_cmd);
+	}
+}
+
+void
+fos_deactivate(struct event_base *base, const struct pulse_rt *rt)
+{
+	char what[CFG_NAME_MAX + 32];
+
+	for (size_t i = rt->rt_nfos; i-- > 0;) {
+		snprintf(what, sizeof(what), "stop_cmd of %s",
+		    rt->rt_fos[i].rf_name);
+		(void)fos_run(base, what, rt->rt_fos[i].rf_stop_cmd);
+	}
+	(void)fos_run(base, "inactive_cmd", rt->rt_inactive_cmd);
+}
+
+int
+fos_running(void)
+{
+	return running;
+}

@@ -1,0 +1,18 @@
+/*
+ * load.h - reading pulse's configuration from the store.
+ */
+#ifndef SHOAL_PULSE_LOAD_H
+#define SHOAL_PULSE_LOAD_H
+
+#include "diag.h"
+#include "runtime.h"
+
+/*
+ * Opens db read-only, loads the current generation and builds this host's
+ * runtime view (node picked by name when node is not NULL).  Returns 0 and
+ * *out, or -1 with the reasons in d.
+ */
+int pulse_load(const char *db, const char *node, struct pulse_rt **out,
+    struct diag *d);
+
+#endif

@@ -1,0 +1,72 @@
+# src/pulse: the heartbeat / election / VIP daemon (and its shared pieces
+# in src/lib: rtnl, arp, ctl).
+noinst_LIBRARIES += src/pulse/libpulse.a
+src_pulse_libpulse_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LIBEVENT_CFLAGS) $(MNL_CFLAGS) $(CRYPTO_CFLAGS) $(SQLITE_CFLAGS)
+src_pulse_libpulse_a_SOURCES = \
+	src/pulse/heartbeat.c src/pulse/heartbeat.h \
+	src/pulse/election.c src/pulse/election.h \
+	src/pulse/runtime.c src/pulse/runtime.h \
+	src/pulse/load.c src/pulse/load.h \
+	src/pulse/leave.c src/pulse/leave.h \
+	src/pulse/vip.c src/pulse/vip.h
+
+PULSE_LIBS = src/pulse/libpulse.a $(SHOAL_LIBS)
+
+sbin_PROGRAMS += src/pulse/pulse
+src_pulse_pulse_SOURCES = \
+	src/pulse/pulse.c \
+	src/pulse/worker.c src/pulse/worker.h \
+	src/pulse/fos.c src/pulse/fos.h \
+	src/pulse/control.c src/pulse/control.h \
+	src/pulse/notify.h
+if HAVE_SYSTEMD
+src_pulse_pulse_SOURCES += src/pulse/notify-systemd.c
+else
+src_pulse_pulse_SOURCES += src/pulse/notify-disabled.c
+endif
+EXTRA_DIST += src/pulse/notify-systemd.c src/pulse/notify-disabled.c
+src_pulse_pulse_CFLAGS = $(src_pulse_libpulse_a_CFLAGS) $(SYSTEMD_CFLAGS)
+src_pulse_pulse_LDADD = $(PULSE_LIBS)
+PULSE_UNIT_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/pulse
+
+check_PROGRAMS += tests/unit/test_heartbeat
+TESTS += tests/unit/test_heartbeat
+tests_unit_test_heartbeat_SOURCES = tests/unit/test_heartbeat.c
+tests_unit_test_heartbeat_CFLAGS = $(PULSE_UNIT_CFLAGS)
+tests_unit_test_heartbeat_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_heartbeat
+tests_fuzz_fuzz_heartbeat_SOURCES = tests/fuzz/fuzz_heartbeat.c
+tests_fuzz_fuzz_heartbeat_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/src/pulse
+tests_fuzz_fuzz_heartbeat_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_heartbeat_LDADD = $(PULSE_LIBS)
+endif
+
+check_PROGRAMS += tests/unit/test_election
+TESTS += tests/unit/test_election
+tests_unit_test_election_SOURCES = tests/unit/test_election.c
+tests_unit_test_election_CFLAGS = $(PULSE_UNIT_CFLAGS)
+tests_unit_test_election_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+
+libshoal_a_SOURCES += \
+	src/lib/rtnl.c src/lib/rtnl.h \
+	src/lib/arp.c src/lib/arp.h \
+	src/lib/ctl.c src/lib/ctl.h
+
+check_PROGRAMS += tests/unit/test_rtnl_arp
+TESTS += tests/unit/test_rtnl_arp
+tests_unit_test_rtnl_arp_SOURCES = tests/unit/test_rtnl_arp.c
+tests_unit_test_rtnl_arp_CFLAGS = $(PULSE_UNIT_CFLAGS)
+tests_unit_test_rtnl_arp_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/test_runtime
+TESTS += tests/unit/test_runtime
+tests_unit_test_runtime_SOURCES = tests/unit/test_runtime.c
+tests_unit_test_runtime_CFLAGS = $(PULSE_UNIT_CFLAGS)
+tests_unit_test_runtime_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+
+# integration tests (root + ip netns, else SKIP)
+TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh
+EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh

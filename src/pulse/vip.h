@@ -1,0 +1,59 @@
+/*
+ * vip.h - owning the virtual IPs: add/remove through rtnetlink, announce
+ * with gratuitous ARP / unsolicited NA, reconcile with what the kernel
+ * really has.
+ *
+ * While held, every VIP is re-added each keepalive with a short kernel
+ * lifetime (VIP_LIFETIME_S), so a pulse that is killed outright (parent
+ * and worker together) cannot leave its addresses on the LAN for long.
+ */
+#ifndef SHOAL_VIP_H
+#define SHOAL_VIP_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runtime.h"
+
+struct event_base;
+struct rtnl;
+struct vipset;
+
+/* A set for rt's VIPs; announcements run on base.  NULL on error. */
+struct vipset *vipset_new(struct event_base *, struct rtnl *,
+    const struct pulse_rt *);
+void vipset_free(struct vipset *);
+
+/*
+ * Brings every VIP up (add + first announcement at once, then the rest of
+ * arp_count at arp_interval; "gratuitous lvs arps finished" when done).
+ * Returns the number that failed (logged).
+ */
+int vipset_up(struct vipset *);
+/* Removes every VIP this set describes from the kernel.  Failures count. */
+int vipset_down(struct vipset *);
+/* Re-adds held VIPs (lifetime refresh, and repair when someone removed
+ * one); no announcement unless one had to be added back. */
+void vipset_refresh(struct vipset *);
+/*
+ * Switches to rt's VIP list: VIPs that left the configuration are removed
+ * from the kernel, new ones are added when the set is up, VIPs that stay
+ * are untouched.  0 or -1.
+ */
+int vipset_update(struct vipset *, const struct pulse_rt *);
+int vipset_is_up(const struct vipset *);
+/* [{"address", "prefix", "device", "label", "held"}] */
+json_t *vipset_json(const struct vipset *);
+
+/* Lifetime in seconds given to held VIPs for this deadtime. */
+uint32_t vip_lifetime_s(uint32_t deadtime_ms, uint32_t keepalive_ms);
+
+/*
+ * Removes rt's VIPs from the kernel without any state (the supervisor
+ * after a worker died, `shoalctl cleanup`).  Returns the number removed,
+ * -1 on error.
+ */
+int vip_remove_all(const struct pulse_rt *);
+
+#endif

@@ -1,0 +1,261 @@
+/*
+ * cmd_pulse.c - shoalctl commands that talk to pulse:
+ *
+ *   shoalctl status [--rundir DIR] [--json]   pulse's view of the cluster
+ *   shoalctl reload [--rundir DIR]            re-read the database
+ *   shoalctl cleanup [--node NAME]            remove this node's VIPs
+ *
+ * status and reload go over the control socket (ctl.h); cleanup reads
+ * the database and removes the VIPs itself, so that it works when pulse
+ * is gone (systemd ExecStopPost).
+ */
+#include "shoal-build.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "ctl.h"
+#include "load.h"
+#include "log.h"
+#include "shoalctl.h"
+#include "vip.h"
+
+#define CTL_TIMEOUT_MS	5000
+
+struct pulse_opts {
+	const char	*po_rundir;
+	const char	*po_node;
+	int		 po_json;
+};
+
+static int
+parse_opts(const struct shoalctl *sc, int argc, char **argv,
+    struct pulse_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "rundir", required_argument, NULL, 'R' },
+		{ "node", required_argument, NULL, 'N' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->po_rundir = SHOAL_DEFAULT_RUNDIR;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'R':
+			o->po_rundir = optarg;
+			break;
+		case 'N':
+			o->po_node = optarg;
+			break;
+		case 'j':
+			o->po_json = 1;
+			break;
+		default:
+			return shoalctl_usage(sc);
+		}
+	}
+	if (optind != argc)
+		return shoalctl_usage(sc);
+	return 0;
+}
+
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "-";
+}
+
+static long long
+jint(const json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+static void
+clock_str(long long t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, len, "%lld", t);
+}
+
+static void
+print_peers(const json_t *st)
+{
+	const json_t *p, *a;
+	size_t i, j;
+
+	printf("peers:\n");
+	json_array_foreach(json_object_get(st, "peers"), i, p) {
+		const json_t *lh = json_object_get(p, "last_heard_ms");
+
+		printf("  %-12s %-7s priority %-3lld %s", jstr(p, "name"),
+		    jstr(p, "state"), jint(p, "priority"),
+		    json_is_true(json_object_get(p, "alive")) ? "alive" :
+		    "dead ");
+		if (json_is_integer(lh))
+			printf("  heard %lld ms ago", (long long)
+			    json_integer_value(lh));
+		else
+			printf("  never heard");
+		printf("  generation %lld%s  [", jint(p, "generation"),
+		    json_is_true(json_object_get(p, "matches_ours")) ? "" :
+		    " (DIFFERS)");
+		json_array_foreach(json_object_get(p, "addresses"), j, a)
+			printf("%s%s", j ? " " : "", json_string_value(a));
+		printf("]\n");
+	}
+}
+
+static void
+print_rest(const json_t *st)
+{
+	const json_t *v, *t, *c = json_object_get(st, "counters");
+	const char *k;
+	char when[64];
+	size_t i;
+
+	printf("virtual addresses:\n");
+	json_array_foreach(json_object_get(st, "vips"), i, v)
+		printf("  %s/%lld on %s  %s\n", jstr(v, "address"),
+		    jint(v, "prefix"), jstr(v, "label"),
+		    json_is_true(json_object_get(v, "held")) ? "held" :
+		    "not held");
+	printf("heartbeats: sent %lld, received %lld, send errors %lld, "
+	    "rejected:", jint(c, "sent"), jint(c, "received"),
+	    jint(c, "send_errors"));
+	json_object_foreach((json_t *)json_object_get(c, "rejected"), k, v)
+		if (json_integer_value(v) > 0)
+			printf(" %s %lld", k, (long long)json_integer_value(v));
+	printf("\nlast transitions:\n");
+	json_array_foreach(json_object_get(st, "transitions"), i, t) {
+		clock_str(jint(t, "time"), when, sizeof(when));
+		printf("  %s  %s -> %s: %s\n", when, jstr(t, "from"),
+		    jstr(t, "to"), jstr(t, "reason"));
+	}
+}
+
+static void
+print_status(const json_t *st)
+{
+	char since[64];
+
+	clock_str(jint(st, "since"), since, sizeof(since));
+	printf("node %s: %s since %s (priority %lld, %s mode)\n",
+	    jstr(st, "node"), jstr(st, "role"), since, jint(st, "priority"),
+	    jstr(st, "mode"));
+	printf("configuration generation %lld, hash %.16s\n",
+	    jint(st, "generation"), jstr(st, "hash"));
+	print_peers(st);
+	print_rest(st);
+}
+
+static json_t *
+request(const char *rundir, const char *line)
+{
+	char err[512];
+	json_t *j;
+
+	if ((j = ctl_request(rundir, line, CTL_TIMEOUT_MS, err,
+	    sizeof(err))) == NULL)
+		fprintf(stderr, "shoalctl: %s\n", err);
+	return j;
+}
+
+static int
+cmd_status(struct shoalctl *sc, int argc, char **argv)
+{
+	struct pulse_opts o;
+	json_t *st;
+	int ret;
+
+	if ((ret = parse_opts(sc, argc, argv, &o)) != 0)
+		return ret;
+	if ((st = request(o.po_rundir, "status")) == NULL)
+		return SHOALCTL_ERROR;
+	if (json_object_get(st, "error") != NULL) {
+		fprintf(stderr, "shoalctl: pulse: %s\n", jstr(st, "error"));
+		json_decref(st);
+		return SHOALCTL_ERROR;
+	}
+	if (o.po_json) {
+		json_dumpf(st, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		putchar('\n');
+	} else
+		print_status(st);
+	json_decref(st);
+	return SHOALCTL_OK;
+}
+
+static int
+cmd_reload(struct shoalctl *sc, int argc, char **argv)
+{
+	struct pulse_opts o;
+	json_t *r;
+	int ret;
+
+	if ((ret = parse_opts(sc, argc, argv, &o)) != 0)
+		return ret;
+	if ((r = request(o.po_rundir, "reload")) == NULL)
+		return SHOALCTL_ERROR;
+	if (json_object_get(r, "error") != NULL) {
+		fprintf(stderr, "shoalctl: reload failed: %s\n",
+		    jstr(r, "error"));
+		json_decref(r);
+		return SHOALCTL_INVALID;
+	}
+	printf("pulse reloaded: generation %lld\n", jint(r, "generation"));
+	json_decref(r);
+	return SHOALCTL_OK;
+}
+
+static int
+cmd_cleanup(struct shoalctl *sc, int argc, char **argv)
+{
+	struct pulse_opts o;
+	struct pulse_rt *rt;
+	struct diag d;
+	int ret, n;
+
+	if ((ret = parse_opts(sc, argc, argv, &o)) != 0)
+		return ret;
+	diag_init(&d);
+	if (pulse_load(sc->sc_db, o.po_node, &rt, &d) == -1) {
+		shoalctl_print_diag(&d);
+		diag_clear(&d);
+		return SHOALCTL_INVALID;
+	}
+	diag_clear(&d);
+	n = vip_remove_all(rt);
+	runtime_free(rt);
+	if (n == -1) {
+		fprintf(stderr, "shoalctl: cannot talk to the kernel "
+		    "(rtnetlink)\n");
+		return SHOALCTL_ERROR;
+	}
+	printf("removed %d virtual address(es)\n", n);
+	return SHOALCTL_OK;
+}
+
+const struct shoalctl_cmd shoalctl_pulse_cmds[] = {
+	{ "status", cmd_status, "[--rundir DIR] [--json]",
+	  "pulse's view: role, peers, VIPs, counters, last transitions" },
+	{ "reload", cmd_reload, "[--rundir DIR]",
+	  "make pulse re-read the database and apply the differences" },
+	{ "cleanup", cmd_cleanup, "[--node NAME]",
+	  "remove this node's virtual addresses (systemd ExecStopPost)" },
+	{ NULL, NULL, NULL, NULL },
+};
