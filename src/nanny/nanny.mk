@@ -10,14 +10,15 @@ libnanny_a_SOURCES = \
 	src/nanny/check.c src/nanny/check.h src/nanny/check_kind.h \
 	src/nanny/check_tcp.c src/nanny/check_expect.c \
 	src/nanny/check_http.c src/nanny/check_tls.c \
-	src/nanny/check_program.c src/nanny/check_agent.c
+	src/nanny/check_program.c src/nanny/check_agent.c \
+	src/nanny/server.c src/nanny/server.h
 libnanny_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS)
 NANNY_LIBS = libnanny.a $(SHOAL_LIBS) $(OPENSSL_LIBS)
 
 check_PROGRAMS += tests/unit/test_exec tests/unit/test_report \
-	tests/unit/test_check
+	tests/unit/test_check tests/unit/test_server
 TESTS += tests/unit/test_exec tests/unit/test_report \
-	tests/unit/test_check
+	tests/unit/test_check tests/unit/test_server
 tests_unit_test_exec_SOURCES = tests/unit/test_exec.c
 tests_unit_test_exec_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_exec_LDADD = $(UNIT_LDADD)
@@ -29,3 +30,7 @@ tests_unit_test_check_SOURCES = tests/unit/test_check.c \
 tests_unit_test_check_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/nanny \
 	$(OPENSSL_CFLAGS)
 tests_unit_test_check_LDADD = libnanny.a $(UNIT_LDADD) $(OPENSSL_LIBS)
+tests_unit_test_server_SOURCES = tests/unit/test_server.c \
+	tests/unit/responder.c tests/unit/responder.h
+tests_unit_test_server_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/nanny
+tests_unit_test_server_LDADD = libnanny.a $(UNIT_LDADD) $(OPENSSL_LIBS)
