@@ -62,12 +62,62 @@ int store_commit(struct store *, const struct shoal_config *c,
 
 /* The canonical lvs.cf text of generation g from history (caller frees). */
 char *store_history_text(struct store *, uint64_t g, size_t *len);
-/* Lists history newest first; calls fn for each until it returns non-zero. */
+/*
+ * Lists history newest first; calls fn for each until it returns non-zero.
+ * 0 or -1.
+ */
 int store_history_each(struct store *,
     int (*fn)(const struct store_gen *, void *), void *arg);
-/* Makes generation g current again as a new generation (audited). */
+/*
+ * Makes generation g current again as a new generation (audited as
+ * "rollback"): its history text is read back and committed like any other
+ * change.  0 and gen filled, or -1 with the reasons in d.
+ */
 int store_rollback(struct store *, uint64_t g, const char *user,
     struct store_gen *gen, struct diag *d);
+
+/*
+ * Generation g's identity from history.  Returns 0 when found, 1 when no
+ * such generation exists, -1 on error.
+ */
+int store_history_get(struct store *, uint64_t g, struct store_gen *gen);
+
+/*
+ * The SHA-256 that store_commit() would record for c (of its canonical
+ * lvs.cf export), so a caller can tell "unchanged" before committing.
+ * 0, or -1 on ENOMEM.
+ */
+int store_config_hash(const struct shoal_config *c, char *out);
+
+/*
+ * Adds one audit row (time now).  user is who acted ("cli:alice",
+ * "web:admin"), action one word ("login", "push", "passwd"), detail free
+ * text; never pass secrets.  0 or -1.
+ */
+int store_audit_add(struct store *, const char *user, const char *action,
+    const char *detail);
+
+/* One audit row; the strings are valid during the callback only. */
+struct store_audit {
+	int64_t		 sa_id;
+	int64_t		 sa_time;
+	const char	*sa_user;
+	const char	*sa_action;
+	const char	*sa_detail;
+};
+/*
+ * Lists at most limit audit rows (0 = all) newest first; calls fn for each
+ * until it returns non-zero.  0 or -1.
+ */
+int store_audit_each(struct store *, int limit,
+    int (*fn)(const struct store_audit *, void *), void *arg);
+
+/*
+ * Writes a consistent copy of the whole database to dest_path (SQLite
+ * backup API; the copy is written next to dest_path and renamed over it,
+ * so readers of dest_path never see half a file).  0 or -1 (logged).
+ */
+int store_snapshot(struct store *, const char *dest_path);
 
 /* SHA-256 of buf as lowercase hex into out[STORE_HASH_HEX]. */
 void store_sha256_hex(const void *buf, size_t len, char *out);

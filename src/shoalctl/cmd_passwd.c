@@ -1,0 +1,229 @@
+/*
+ * cmd_passwd.c - shoalctl passwd USER, user list, user delete USER: the
+ * web UI's accounts.
+ *
+ * A password never comes from argv (it would show in ps and shell
+ * history): it is typed twice on the terminal without echo, or read as
+ * one line from stdin with --password-stdin (for scripts).  Every copy
+ * is wiped after use.
+ */
+#include "shoal-build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shoalctl.h"
+#include "store.h"
+#include "users.h"
+#include "util.h"
+
+/* Longest line read; longer input is refused by users_set_password(). */
+#define PW_BUF	(USERS_PASSWORD_MAX + 2)
+
+/* Strips the line end; returns -1 when buf held no complete line. */
+static int
+chomp(char *buf)
+{
+	size_t n = strlen(buf);
+
+	if (n == 0 || buf[n - 1] != '\n')
+		return -1;
+	buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '\r')
+		buf[--n] = '\0';
+	return 0;
+}
+
+/* One line from fp into buf; 0, or -1 on EOF or an overlong line. */
+static int
+read_line(FILE *fp, char *buf, size_t len)
+{
+	if (fgets(buf, (int)len, fp) == NULL)
+		return -1;
+	if (chomp(buf) == -1) {
+		/* an overlong line or no newline at EOF */
+		if (feof(fp) && strlen(buf) < len - 1)
+			return 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* Prompts on the terminal tty with echo off; 0 or -1. */
+static int
+prompt(FILE *tty, const char *msg, char *buf, size_t len)
+{
+	struct termios old, quiet;
+	int fd = fileno(tty), rc;
+
+	if (tcgetattr(fd, &old) == -1)
+		return -1;
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	quiet.c_lflag |= ECHONL;
+	fputs(msg, tty);
+	fflush(tty);
+	if (tcsetattr(fd, TCSAFLUSH, &quiet) == -1)
+		return -1;
+	rc = read_line(tty, buf, len);
+	tcsetattr(fd, TCSAFLUSH, &old);
+	return rc;
+}
+
+/*
+ * The new password into pw[PW_BUF]: from stdin when from_stdin, else
+ * typed twice on /dev/tty.  SHOALCTL_OK or an exit code after a message.
+ */
+static int
+get_password(int from_stdin, char *pw)
+{
+	char again[PW_BUF];
+	FILE *tty;
+	int rc = SHOALCTL_INVALID;
+
+	if (from_stdin) {
+		if (read_line(stdin, pw, PW_BUF) == -1) {
+			fprintf(stderr, "shoalctl: no password line on stdin "
+			    "(or longer than %d)\n", USERS_PASSWORD_MAX);
+			return SHOALCTL_INVALID;
+		}
+		return SHOALCTL_OK;
+	}
+	if (!isatty(STDIN_FILENO) || (tty = fopen("/dev/tty", "r+e")) == NULL) {
+		fprintf(stderr, "shoalctl: no terminal to ask for the password: "
+		    "use --password-stdin\n");
+		return SHOALCTL_ERROR;
+	}
+	if (prompt(tty, "New password: ", pw, PW_BUF) == -1 ||
+	    prompt(tty, "Retype new password: ", again, sizeof(again)) == -1)
+		fprintf(stderr, "shoalctl: cannot read the password\n");
+	else if (strcmp(pw, again) != 0)
+		fprintf(stderr, "shoalctl: the passwords do not match\n");
+	else
+		rc = SHOALCTL_OK;
+	mem_wipe(again, sizeof(again));
+	fclose(tty);
+	return rc;
+}
+
+static int
+cmd_passwd(struct shoalctl *sc, int argc, char **argv)
+{
+	char pw[PW_BUF];
+	struct store *s;
+	struct diag d;
+	int from_stdin = 0, rc, i;
+	const char *user = NULL;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--password-stdin") == 0)
+			from_stdin = 1;
+		else if (argv[i][0] == '-' || user != NULL)
+			return shoalctl_usage(sc);
+		else
+			user = argv[i];
+	}
+	if (user == NULL)
+		return shoalctl_usage(sc);
+	if (!users_name_valid(user)) {
+		fprintf(stderr, "shoalctl: invalid user name \"%s\"\n", user);
+		return SHOALCTL_INVALID;
+	}
+	memset(pw, 0, sizeof(pw));
+	if ((rc = get_password(from_stdin, pw)) != SHOALCTL_OK)
+		goto done;
+	rc = SHOALCTL_ERROR;
+	if ((s = shoalctl_open(sc, STORE_CREATE)) == NULL)
+		goto done;
+	diag_init(&d);
+	if (users_set_password(s, sc->sc_user, user, pw, &d) == 0) {
+		printf("password set for %s\n", user);
+		rc = SHOALCTL_OK;
+	} else {
+		shoalctl_print_diag(&d);
+		/* a bad name or password length is the user's input */
+		rc = diag_errors(&d) > 0 && TAILQ_FIRST(&d.d_items)->di_field !=
+		    NULL ? SHOALCTL_INVALID : SHOALCTL_ERROR;
+	}
+	diag_clear(&d);
+	store_close(s);
+done:
+	mem_wipe(pw, sizeof(pw));
+	return rc;
+}
+
+static int
+print_user(const struct users_entry *e, void *arg)
+{
+	char t[32];
+	time_t tt = (time_t)e->ue_updated;
+	struct tm tm;
+
+	(void)arg;
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(t, sizeof(t), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		t[0] = '\0';
+	printf("%-32s %s\n", e->ue_name, t);
+	return 0;
+}
+
+static int
+cmd_user_list(struct shoalctl *sc, int argc, char **argv)
+{
+	struct store *s;
+	int rc;
+
+	(void)argv;
+	if (argc != 1)
+		return shoalctl_usage(sc);
+	if ((s = shoalctl_open(sc, STORE_RDONLY)) == NULL)
+		return SHOALCTL_ERROR;
+	printf("%-32s %s\n", "USER", "PASSWORD CHANGED");
+	rc = users_each(s, print_user, NULL) == 0 ? SHOALCTL_OK :
+	    SHOALCTL_ERROR;
+	store_close(s);
+	return rc;
+}
+
+static int
+cmd_user_delete(struct shoalctl *sc, int argc, char **argv)
+{
+	struct store *s;
+	int rc;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return shoalctl_usage(sc);
+	if ((s = shoalctl_open(sc, 0)) == NULL)
+		return SHOALCTL_ERROR;
+	switch (users_delete(s, sc->sc_user, argv[1])) {
+	case 0:
+		printf("deleted user %s\n", argv[1]);
+		rc = SHOALCTL_OK;
+		break;
+	case 1:
+		fprintf(stderr, "shoalctl: no user %s\n", argv[1]);
+		rc = SHOALCTL_INVALID;
+		break;
+	default:
+		rc = SHOALCTL_ERROR;
+	}
+	store_close(s);
+	return rc;
+}
+
+const struct shoalctl_cmd shoalctl_passwd_cmds[] = {
+	{ "passwd", cmd_passwd, "USER [--password-stdin]",
+	    "set a web UI user's password (created if new); typed twice on "
+	    "the terminal, or one line from stdin" },
+	{ "user list", cmd_user_list, "",
+	    "list the web UI users" },
+	{ "user delete", cmd_user_delete, "USER",
+	    "delete a web UI user" },
+	{ NULL, NULL, NULL, NULL }
+};

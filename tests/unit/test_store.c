@@ -1,0 +1,723 @@
+/*
+ * test_store.c - the SQLite store: creation, migrations, commit/load round
+ * trip, generations, history, rollback, failures that change nothing,
+ * read-only opens, schema checks, audit and snapshots.
+ */
+#include "shoal-build.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <ftw.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "diag.h"
+#include "lvscf.h"
+#include "store.h"
+#include "store_schema.h"
+
+static char tmpdir[64];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_store.XXXXXX");
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	return nftw(tmpdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static const char *
+dbpath(const char *name)
+{
+	static char p[128];
+
+	snprintf(p, sizeof(p), "%s/%s", tmpdir, name);
+	return p;
+}
+
+static void
+addr(struct cfg_addr *a, const char *s)
+{
+	assert_int_equal(cfg_addr_parse(a, s), 0);
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	assert_non_null(d);
+	return d;
+}
+
+static void
+fill_global(struct cfg_global *g)
+{
+	g->g_serial_no = 20240101;
+	g->g_service = CFG_MODE_LVS;
+	addr(&g->g_primary, "192.168.10.1");
+	addr(&g->g_primary_private, "10.10.0.1");
+	addr(&g->g_backup, "192.168.10.2");
+	addr(&g->g_backup_private, "10.10.0.2");
+	g->g_backup_active = 1;
+	g->g_heartbeat_port = 1539;
+	g->g_keepalive_ms = 250;
+	g->g_deadtime_ms = 1250;
+	g->g_network = CFG_NET_NAT;
+	addr(&g->g_nat_router, "10.20.0.254");
+	g->g_nat_router_dev = xstrdup("eth1:1");
+	g->g_nat_nmask = 24;
+	g->g_rsh_command = CFG_RSH_SSH;
+	g->g_syncdaemon = 1;
+	g->g_syncd_iface = xstrdup("eth2");
+	g->g_syncd_id = 7;
+	g->g_tcp_timeout = 900;
+	g->g_tcpfin_timeout = 120;
+	g->g_udp_timeout = 300;
+	g->g_monitor_links = 1;
+	g->g_active_cmd = xstrdup("/usr/local/bin/became-active --now");
+	g->g_inactive_cmd = xstrdup("/usr/local/bin/became-inactive");
+	g->g_cluster_id = 42;
+	g->g_preempt = 0;
+	g->g_preempt_delay_ms = 3500;
+	g->g_heartbeat_key = xstrdup("s3cr3t-heartbeat-key");
+	g->g_lb_backend = CFG_LB_IPVS;
+	g->g_arp_count = 3;
+	g->g_arp_interval_ms = 500;
+	assert_int_equal(cfg_kept_add(&g->g_kept, "primary_shared",
+	    "192.168.10.3"), 0);
+	assert_int_equal(cfg_kept_add(&g->g_kept, "debug_level", "NONE"), 0);
+}
+
+static void
+add_node(struct shoal_config *c, const char *name, const char *a,
+    const char *p, int prio)
+{
+	struct cfg_node *n = cfg_node_new(name);
+
+	assert_non_null(n);
+	addr(&n->n_address, a);
+	addr(&n->n_private, p);
+	n->n_priority = prio;
+	n->n_ssh_user = xstrdup("shoal");
+	n->n_ssh_port = 2222;
+	n->n_ssh_key = xstrdup("/etc/shoal/id_ed25519");
+	n->n_remote_shoalctl = xstrdup("/usr/sbin/shoalctl");
+	n->n_remote_db = xstrdup("/var/lib/shoal/shoal.db");
+	TAILQ_INSERT_TAIL(&c->c_nodes, n, n_entry);
+}
+
+static struct cfg_server *
+add_server(struct cfg_virtual *vs, const char *name, const char *a,
+    int weight)
+{
+	struct cfg_server *rs = cfg_server_new(name, vs->vs_port);
+
+	assert_non_null(rs);
+	addr(&rs->rs_address, a);
+	rs->rs_active = 1;
+	rs->rs_weight = weight;
+	TAILQ_INSERT_TAIL(&vs->vs_servers, rs, rs_entry);
+	return rs;
+}
+
+/* A virtual server with every key set. */
+static struct cfg_virtual *
+full_virtual(const char *name, const char *vip, uint16_t port)
+{
+	struct cfg_virtual *vs = cfg_virtual_new(CFG_VS_VIRTUAL, name);
+
+	assert_non_null(vs);
+	vs->vs_active = 1;
+	addr(&vs->vs_address, vip);
+	vs->vs_device = xstrdup("eth0:1");
+	vs->vs_nmask = 24;
+	vs->vs_port = port;
+	vs->vs_protocol = CFG_PROTO_TCP;
+	vs->vs_fwmark = 0;
+	vs->vs_scheduler = CFG_SCHED_WRR;
+	vs->vs_persistent = 300;
+	vs->vs_pmask = 24;
+	vs->vs_send = xstrdup("GET /health HTTP/1.0\\r\\n\\r\\n");
+	vs->vs_expect = xstrdup("HTTP");
+	vs->vs_use_regex = 1;
+	vs->vs_timeout_ms = 6000;
+	vs->vs_reentry_ms = 15000;
+	vs->vs_load_monitor = CFG_LOAD_UPTIME;
+	vs->vs_quiesce_server = 1;
+	addr(&vs->vs_sorry_server, "10.20.0.99");
+	vs->vs_sorry_port = 8080;
+	vs->vs_check = CFG_CHECK_HTTP;
+	vs->vs_check_interval_ms = 2000;
+	vs->vs_check_timeout_ms = 1500;
+	vs->vs_rise = 3;
+	vs->vs_fall = 2;
+	vs->vs_http_path = xstrdup("/health");
+	vs->vs_http_host = xstrdup("www.example.com");
+	vs->vs_http_status = 200;
+	vs->vs_agent_port = 5555;
+	vs->vs_slow_start_ms = 30000;
+	assert_int_equal(cfg_kept_add(&vs->vs_kept, "client_monitor", "yes"),
+	    0);
+	add_server(vs, "r1", "10.20.0.11", 5);
+	add_server(vs, "r2", "10.20.0.12", 0)->rs_active = 0;
+	return vs;
+}
+
+/* A configuration with every field of every block set. */
+static struct shoal_config *
+full_config(void)
+{
+	struct shoal_config *c = config_new();
+	struct cfg_virtual *vs, *fo;
+
+	assert_non_null(c);
+	fill_global(&c->c_global);
+	add_node(c, "alpha", "192.168.10.1", "10.10.0.1", 200);
+	add_node(c, "beta", "192.168.10.2", "10.10.0.2", 100);
+	vs = full_virtual("web", "192.168.10.100", 80);
+	TAILQ_INSERT_TAIL(&c->c_virtuals, vs, vs_entry);
+	vs = cfg_virtual_new(CFG_VS_VIRTUAL, "dns6");
+	assert_non_null(vs);
+	vs->vs_active = 1;
+	addr(&vs->vs_address, "2001:db8::53");
+	vs->vs_port = 53;
+	vs->vs_protocol = CFG_PROTO_UDP;
+	vs->vs_scheduler = CFG_SCHED_MH;
+	add_server(vs, "ns1", "2001:db8::1:1", 1);
+	TAILQ_INSERT_TAIL(&c->c_virtuals, vs, vs_entry);
+	fo = cfg_virtual_new(CFG_VS_FAILOVER, "ftp");
+	assert_non_null(fo);
+	fo->vs_active = 1;
+	addr(&fo->vs_address, "192.168.10.101");
+	fo->vs_device = xstrdup("eth0:2");
+	fo->vs_port = 21;
+	fo->vs_start_cmd = xstrdup("/etc/init.d/vsftpd start");
+	fo->vs_stop_cmd = xstrdup("/etc/init.d/vsftpd stop");
+	fo->vs_send_program = xstrdup("/usr/local/bin/check-ftp %h %p");
+	fo->vs_timeout_ms = 4000;
+	TAILQ_INSERT_TAIL(&c->c_failovers, fo, vs_entry);
+	return c;
+}
+
+/* Canonical text: equal texts mean equal configurations. */
+static char *
+text_of(const struct shoal_config *c)
+{
+	char *t = lvscf_write(c, NULL);
+
+	assert_non_null(t);
+	return t;
+}
+
+static void
+assert_same_config(const struct shoal_config *a, const struct shoal_config *b)
+{
+	char *ta = text_of(a), *tb = text_of(b);
+
+	assert_string_equal(ta, tb);
+	free(ta);
+	free(tb);
+}
+
+static struct store *
+open_new(const char *name)
+{
+	struct diag d;
+	struct store *s;
+
+	diag_init(&d);
+	s = store_open(dbpath(name), STORE_CREATE, &d);
+	if (s == NULL)
+		diag_print(&d, stderr);
+	assert_non_null(s);
+	diag_clear(&d);
+	return s;
+}
+
+static void
+commit_ok(struct store *s, const struct shoal_config *c, struct store_gen *g)
+{
+	struct diag d;
+
+	diag_init(&d);
+	if (store_commit(s, c, "test:unit", "a test", g, &d) != 0) {
+		diag_print(&d, stderr);
+		fail_msg("store_commit failed");
+	}
+	diag_clear(&d);
+}
+
+/* Every row of every table as text, to prove nothing changed. */
+static char *
+dump(sqlite3 *db)
+{
+	sqlite3_stmt *tables, *rows;
+	char *out = NULL, sql[256];
+	size_t len = 0;
+	FILE *fp = open_memstream(&out, &len);
+	int i;
+
+	assert_non_null(fp);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM "
+	    "sqlite_master WHERE type = 'table' ORDER BY name", -1, &tables,
+	    NULL), SQLITE_OK);
+	while (sqlite3_step(tables) == SQLITE_ROW) {
+		/* table names come from the schema, not from input */
+		snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" ORDER BY 1",
+		    sqlite3_column_text(tables, 0));
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &rows, NULL),
+		    SQLITE_OK);
+		fprintf(fp, "[%s]\n", sqlite3_column_text(tables, 0));
+		while (sqlite3_step(rows) == SQLITE_ROW) {
+			for (i = 0; i < sqlite3_column_count(rows); i++)
+				fprintf(fp, "%s|", sqlite3_column_text(rows, i) ?
+				    (const char *)sqlite3_column_text(rows, i) :
+				    "NULL");
+			fputc('\n', fp);
+		}
+		sqlite3_finalize(rows);
+	}
+	sqlite3_finalize(tables);
+	fclose(fp);
+	return out;
+}
+
+static sqlite3_int64
+pragma(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 v;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* ---- tests ---- */
+
+static void
+test_open_create(void **state)
+{
+	struct shoal_config *c;
+	struct store_gen g;
+	struct store *s;
+	struct diag d;
+	const char *mode;
+	sqlite3_stmt *st;
+
+	(void)state;
+	diag_init(&d);
+	assert_null(store_open(dbpath("missing.db"), 0, &d));
+	assert_int_equal(diag_errors(&d), 1);
+	diag_clear(&d);
+	assert_int_equal(access(dbpath("missing.db"), F_OK), -1);
+
+	s = open_new("create.db");
+	assert_int_equal(pragma(store_db(s), "PRAGMA user_version"),
+	    store_schema_version());
+	assert_int_equal(pragma(store_db(s), "PRAGMA foreign_keys"), 1);
+	assert_int_equal(pragma(store_db(s), "PRAGMA application_id"),
+	    STORE_APPLICATION_ID);
+	assert_int_equal(sqlite3_prepare_v2(store_db(s), "PRAGMA journal_mode",
+	    -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	mode = (const char *)sqlite3_column_text(st, 0);
+	assert_string_equal(mode, "wal");
+	sqlite3_finalize(st);
+	assert_int_equal(store_current(s, &g), 0);
+	assert_int_equal(g.sg_generation, 0);
+	/* an empty store loads as the defaults */
+	assert_int_equal(store_load(s, &c, &g), 0);
+	assert_int_equal(g.sg_generation, 0);
+	assert_true(TAILQ_EMPTY(&c->c_virtuals));
+	assert_int_equal(c->c_global.g_heartbeat_port, CFG_DEF_HEARTBEAT_PORT);
+	config_free(c);
+	store_close(s);
+	/* opening again does not migrate twice */
+	s = open_new("create.db");
+	store_close(s);
+}
+
+static void
+test_migrate_from_v1(void **state)
+{
+	struct store *s;
+	struct diag d;
+	sqlite3 *db;
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(sqlite3_open(dbpath("old.db"), &db), SQLITE_OK);
+	assert_int_equal(store_schema_migrate(db, 1, &d), 0);
+	assert_int_equal(pragma(db, "PRAGMA user_version"), 1);
+	assert_int_equal(pragma(db, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name = 'users'"), 0);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO audit (time, user, "
+	    "action, detail) VALUES (1, 'old', 'note', 'kept')", NULL, NULL,
+	    NULL), SQLITE_OK);
+	/* a daemon refuses a database that was not migrated yet */
+	assert_null(store_open(dbpath("old.db"), STORE_RDONLY, &d));
+	assert_non_null(strstr(TAILQ_FIRST(&d.d_items)->di_msg, "older"));
+	diag_clear(&d);
+	sqlite3_close(db);
+
+	s = store_open(dbpath("old.db"), 0, &d);
+	assert_non_null(s);
+	db = store_db(s);
+	assert_int_equal(pragma(db, "PRAGMA user_version"),
+	    store_schema_version());
+	assert_int_equal(pragma(db, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name = 'users'"), 1);
+	assert_int_equal(pragma(db, "SELECT count(*) FROM audit "
+	    "WHERE user = 'old'"), 1);
+	store_close(s);
+	/* migrating down is refused */
+	assert_int_equal(sqlite3_open(dbpath("old.db"), &db), SQLITE_OK);
+	assert_int_equal(store_schema_migrate(db, 1, &d), -1);
+	sqlite3_close(db);
+	diag_clear(&d);
+}
+
+static void
+test_roundtrip(void **state)
+{
+	struct shoal_config *c = full_config(), *l;
+	struct store_gen g, lg, cur;
+	struct cfg_virtual *vs;
+	struct cfg_server *rs;
+	struct store *s = open_new("roundtrip.db");
+	char *text, *hist, hash[STORE_HASH_HEX];
+	size_t hlen;
+
+	(void)state;
+	commit_ok(s, c, &g);
+	assert_int_equal(g.sg_generation, 1);
+	assert_string_equal(g.sg_user, "test:unit");
+	assert_int_equal(store_load(s, &l, &lg), 0);
+	assert_int_equal(lg.sg_generation, 1);
+	assert_string_equal(lg.sg_hash, g.sg_hash);
+	assert_string_equal(lg.sg_comment, "a test");
+	assert_same_config(c, l);
+	/* fields the text compare might hide */
+	assert_string_equal(l->c_global.g_heartbeat_key,
+	    "s3cr3t-heartbeat-key");
+	assert_string_equal(TAILQ_FIRST(&l->c_global.g_kept)->k_key,
+	    "primary_shared");
+	assert_string_equal(TAILQ_LAST(&l->c_global.g_kept,
+	    cfg_kept_list)->k_key, "debug_level");
+	assert_string_equal(TAILQ_LAST(&l->c_nodes, cfg_node_list)->n_name,
+	    "beta");
+	assert_int_equal(TAILQ_FIRST(&l->c_nodes)->n_ssh_port, 2222);
+	vs = TAILQ_FIRST(&l->c_virtuals);
+	assert_string_equal(vs->vs_name, "web");
+	assert_int_equal(vs->vs_scheduler, CFG_SCHED_WRR);
+	assert_int_equal(vs->vs_slow_start_ms, 30000);
+	rs = TAILQ_FIRST(&vs->vs_servers);
+	assert_string_equal(rs->rs_name, "r1");
+	assert_int_equal(rs->rs_weight, 5);
+	assert_int_equal(TAILQ_NEXT(rs, rs_entry)->rs_active, 0);
+	vs = TAILQ_NEXT(vs, vs_entry);
+	assert_int_equal(vs->vs_address.family, AF_INET6);
+	assert_null(vs->vs_device);
+	assert_string_equal(TAILQ_FIRST(&l->c_failovers)->vs_stop_cmd,
+	    "/etc/init.d/vsftpd stop");
+
+	/* history holds the canonical export and its hash */
+	text = text_of(l);
+	hist = store_history_text(s, 1, &hlen);
+	assert_non_null(hist);
+	assert_string_equal(hist, text);
+	assert_int_equal(hlen, strlen(text));
+	store_sha256_hex(text, strlen(text), hash);
+	assert_string_equal(hash, g.sg_hash);
+	assert_int_equal(store_config_hash(c, hash), 0);
+	assert_string_equal(hash, g.sg_hash);
+	assert_int_equal(store_current(s, &cur), 0);
+	assert_string_equal(cur.sg_hash, g.sg_hash);
+	free(text);
+	free(hist);
+	config_free(l);
+	config_free(c);
+	store_close(s);
+}
+
+static int
+collect(const struct store_gen *g, void *arg)
+{
+	uint64_t *v = arg;
+
+	v[v[0] + 1] = g->sg_generation;
+	v[0]++;
+	return v[0] >= 8;
+}
+
+static void
+test_generations_rollback(void **state)
+{
+	struct shoal_config *a = full_config(), *b = full_config(), *l;
+	struct store_gen g1, g2, g3, hg;
+	struct store *s = open_new("gens.db");
+	uint64_t seen[10] = { 0 };
+	struct diag d;
+
+	(void)state;
+	TAILQ_FIRST(&b->c_virtuals)->vs_port = 8080;
+	commit_ok(s, a, &g1);
+	commit_ok(s, b, &g2);
+	assert_int_equal(g2.sg_generation, 2);
+	assert_string_not_equal(g1.sg_hash, g2.sg_hash);
+	assert_int_equal(store_history_each(s, collect, seen), 0);
+	assert_int_equal(seen[0], 2);
+	assert_int_equal(seen[1], 2);	/* newest first */
+	assert_int_equal(seen[2], 1);
+	assert_int_equal(store_history_get(s, 1, &hg), 0);
+	assert_string_equal(hg.sg_hash, g1.sg_hash);
+	assert_int_equal(store_history_get(s, 9, &hg), 1);
+
+	diag_init(&d);
+	assert_int_equal(store_rollback(s, 1, "test:rollback", &g3, &d), 0);
+	assert_int_equal(g3.sg_generation, 3);
+	assert_string_equal(g3.sg_hash, g1.sg_hash);
+	assert_non_null(strstr(g3.sg_comment, "rollback to generation 1"));
+	assert_int_equal(store_load(s, &l, NULL), 0);
+	assert_same_config(a, l);
+	config_free(l);
+	assert_int_equal(pragma(store_db(s), "SELECT count(*) FROM audit "
+	    "WHERE action = 'rollback' AND user = 'test:rollback'"), 1);
+	assert_int_equal(pragma(store_db(s), "SELECT count(*) FROM audit "
+	    "WHERE action = 'commit'"), 2);
+	/* an unknown generation is an error that changes nothing */
+	assert_int_equal(store_rollback(s, 77, "test", NULL, &d), -1);
+	assert_true(diag_errors(&d) > 0);
+	assert_int_equal(store_current(s, &hg), 0);
+	assert_int_equal(hg.sg_generation, 3);
+	diag_clear(&d);
+	/* history whose text no longer matches its hash is refused */
+	assert_int_equal(sqlite3_exec(store_db(s), "UPDATE history SET "
+	    "lvscf = lvscf || '#' WHERE generation = 2", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(store_rollback(s, 2, "test", NULL, &d), -1);
+	assert_non_null(strstr(TAILQ_FIRST(&d.d_items)->di_msg, "SHA-256"));
+	diag_clear(&d);
+	config_free(a);
+	config_free(b);
+	store_close(s);
+}
+
+static void
+test_invalid_changes_nothing(void **state)
+{
+	struct shoal_config *c = full_config(), *bad;
+	struct store *s = open_new("invalid.db");
+	struct cfg_virtual *vs;
+	struct store_gen g;
+	char *before, *after;
+	struct diag d;
+
+	(void)state;
+	commit_ok(s, c, &g);
+	before = dump(store_db(s));
+	/* two errors: a duplicate VIP:port:protocol and a bad priority */
+	bad = config_dup(c);
+	assert_non_null(bad);
+	vs = full_virtual("web2", "192.168.10.100", 80);
+	TAILQ_INSERT_TAIL(&bad->c_virtuals, vs, vs_entry);
+	TAILQ_FIRST(&bad->c_nodes)->n_priority = 9999;
+	diag_init(&d);
+	assert_int_equal(store_commit(s, bad, "test", NULL, &g, &d), -1);
+	assert_true(diag_errors(&d) >= 2);
+	diag_clear(&d);
+	after = dump(store_db(s));
+	assert_string_equal(before, after);
+	assert_int_equal(store_current(s, &g), 0);
+	assert_int_equal(g.sg_generation, 1);
+	free(before);
+	free(after);
+	config_free(bad);
+	config_free(c);
+	store_close(s);
+}
+
+static void
+test_readonly(void **state)
+{
+	struct shoal_config *c = full_config(), *l;
+	struct store *s = open_new("ro.db"), *ro;
+	struct store_gen g;
+	struct diag d;
+	char *before, *after;
+
+	(void)state;
+	commit_ok(s, c, &g);
+	before = dump(store_db(s));
+	store_close(s);
+	diag_init(&d);
+	ro = store_open(dbpath("ro.db"), STORE_RDONLY, &d);
+	assert_non_null(ro);
+	assert_int_equal(store_load(ro, &l, &g), 0);
+	assert_int_equal(g.sg_generation, 1);
+	assert_same_config(c, l);
+	config_free(l);
+	assert_int_equal(store_commit(ro, c, "test", NULL, NULL, &d), -1);
+	assert_int_equal(diag_errors(&d), 1);
+	assert_int_equal(store_audit_add(ro, "test", "poke", "x"), -1);
+	assert_int_not_equal(sqlite3_exec(store_db(ro), "DELETE FROM audit",
+	    NULL, NULL, NULL), SQLITE_OK);
+	after = dump(store_db(ro));
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	diag_clear(&d);
+	config_free(c);
+	store_close(ro);
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	struct store *s = open_new("newer.db");
+	struct diag d;
+	char sql[64];
+
+	(void)state;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    store_schema_version() + 1);
+	assert_int_equal(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+	store_close(s);
+	diag_init(&d);
+	assert_null(store_open(dbpath("newer.db"), 0, &d));
+	assert_non_null(strstr(TAILQ_FIRST(&d.d_items)->di_msg, "newer"));
+	diag_clear(&d);
+	assert_null(store_open(dbpath("newer.db"), STORE_RDONLY, &d));
+	assert_non_null(strstr(TAILQ_FIRST(&d.d_items)->di_msg, "newer"));
+	diag_clear(&d);
+}
+
+static void
+test_foreign_db_refused(void **state)
+{
+	struct diag d;
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(dbpath("foreign.db"), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x); "
+	    "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	diag_init(&d);
+	assert_null(store_open(dbpath("foreign.db"), STORE_CREATE, &d));
+	assert_non_null(strstr(TAILQ_FIRST(&d.d_items)->di_msg,
+	    "not a shoal database"));
+	diag_clear(&d);
+}
+
+static int
+audit_row(const struct store_audit *a, void *arg)
+{
+	int *n = arg;
+
+	if (*n == 0) {
+		assert_string_equal(a->sa_user, "web:admin");
+		assert_string_equal(a->sa_action, "login");
+		assert_string_equal(a->sa_detail, "from 127.0.0.1");
+	}
+	(*n)++;
+	return 0;
+}
+
+static void
+test_audit_snapshot(void **state)
+{
+	struct shoal_config *c = full_config(), *l;
+	struct store *s = open_new("audit.db"), *snap;
+	struct store_gen g;
+	struct diag d;
+	int n = 0;
+
+	(void)state;
+	commit_ok(s, c, &g);
+	assert_int_equal(store_audit_add(s, "web:admin", "login",
+	    "from 127.0.0.1"), 0);
+	assert_int_equal(store_audit_each(s, 0, audit_row, &n), 0);
+	assert_int_equal(n, 2);		/* the commit and the login */
+	n = 0;
+	assert_int_equal(store_audit_each(s, 1, audit_row, &n), 0);
+	assert_int_equal(n, 1);
+
+	assert_int_equal(store_snapshot(s, dbpath("snap.db")), 0);
+	/* later changes do not reach the snapshot */
+	TAILQ_FIRST(&c->c_virtuals)->vs_port = 81;
+	commit_ok(s, c, &g);
+	diag_init(&d);
+	snap = store_open(dbpath("snap.db"), STORE_RDONLY, &d);
+	assert_non_null(snap);
+	assert_int_equal(store_load(snap, &l, &g), 0);
+	assert_int_equal(g.sg_generation, 1);
+	assert_int_equal(TAILQ_FIRST(&l->c_virtuals)->vs_port, 80);
+	config_free(l);
+	store_close(snap);
+	assert_int_equal(store_snapshot(s, "/nonexistent-dir/x.db"), -1);
+	diag_clear(&d);
+	config_free(c);
+	store_close(s);
+}
+
+static void
+test_sha256(void **state)
+{
+	char h[STORE_HASH_HEX];
+
+	(void)state;
+	store_sha256_hex("abc", 3, h);
+	assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	store_sha256_hex("", 0, h);
+	assert_string_equal(h, "e3b0c44298fc1c149afbf4c8996fb924"
+	    "27ae41e4649b934ca495991b7852b855");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_create),
+		cmocka_unit_test(test_migrate_from_v1),
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_generations_rollback),
+		cmocka_unit_test(test_invalid_changes_nothing),
+		cmocka_unit_test(test_readonly),
+		cmocka_unit_test(test_newer_schema_refused),
+		cmocka_unit_test(test_foreign_db_refused),
+		cmocka_unit_test(test_audit_snapshot),
+		cmocka_unit_test(test_sha256),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
