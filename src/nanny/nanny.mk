@@ -34,3 +34,17 @@ tests_unit_test_server_SOURCES = tests/unit/test_server.c \
 	tests/unit/responder.c tests/unit/responder.h
 tests_unit_test_server_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/nanny
 tests_unit_test_server_LDADD = libnanny.a $(UNIT_LDADD) $(OPENSSL_LIBS)
+
+sbin_PROGRAMS += nanny
+nanny_SOURCES = src/nanny/nanny.c
+nanny_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+nanny_LDADD = $(NANNY_LIBS)
+
+# Integration test and benchmark helpers.
+check_PROGRAMS += tests/integration/nanny_responder
+tests_integration_nanny_responder_SOURCES = \
+	tests/integration/nanny_responder.c \
+	tests/unit/responder.c tests/unit/responder.h
+tests_integration_nanny_responder_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) \
+	-I$(top_srcdir)/src/nanny -I$(top_srcdir)/tests/unit
+tests_integration_nanny_responder_LDADD = $(NANNY_LIBS)

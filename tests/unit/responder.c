@@ -156,12 +156,21 @@ struct responder *
 responder_new(struct event_base *base, enum responder_mode mode,
     const char *reply)
 {
+	return responder_listen(base, mode, reply, NULL, 0);
+}
+
+struct responder *
+responder_listen(struct event_base *base, enum responder_mode mode,
+    const char *reply, const char *addr, uint16_t port)
+{
 	struct responder	*r;
 	struct sockaddr_in	 sin;
 	socklen_t		 len = sizeof(sin);
+	int			 on = 1;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
+	r->r_fd = -1;
 	r->r_base = base;
 	r->r_mode = mode;
 	LIST_INIT(&r->r_conns);
@@ -174,6 +183,13 @@ responder_new(struct event_base *base, enum responder_mode mode,
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(port);
+	if (addr != NULL && inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
+		responder_free(r);
+		return NULL;
+	}
+	if (r->r_fd != -1)
+		setsockopt(r->r_fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	if (r->r_fd == -1 ||
 	    bind(r->r_fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
 	    listen(r->r_fd, 64) == -1 ||

@@ -24,6 +24,9 @@ struct responder;
 /* Listens on 127.0.0.1 (ephemeral port); reply may be NULL. */
 struct responder *responder_new(struct event_base *, enum responder_mode,
     const char *reply);
+/* Listens on IPv4 addr (NULL: 127.0.0.1) and port (0: ephemeral). */
+struct responder *responder_listen(struct event_base *, enum responder_mode,
+    const char *reply, const char *addr, uint16_t port);
 uint16_t responder_port(const struct responder *);
 int responder_accepted(const struct responder *);
 void responder_free(struct responder *);
