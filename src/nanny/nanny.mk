@@ -48,3 +48,4 @@ tests_integration_nanny_responder_SOURCES = \
 tests_integration_nanny_responder_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) \
 	-I$(top_srcdir)/src/nanny -I$(top_srcdir)/tests/unit
 tests_integration_nanny_responder_LDADD = $(NANNY_LIBS)
+TESTS += tests/integration/nanny_checks.sh
