@@ -7,7 +7,9 @@
  *
  * MODE: reply (REPLY then close), keep (REPLY, stay open), hang, close,
  * flood.  REPLY takes \r \n \t \\ \xHH escapes ("-" for none).  Prints
- * "ready" on stdout once listening; runs until SIGTERM or SIGINT.
+ * "ready" on stdout once listening; on SIGUSR1 prints "accepted N", the
+ * connections accepted so far (the benchmark counts checks so); runs until
+ * SIGTERM or SIGINT.
  */
 #include "shoal-build.h"
 
@@ -30,12 +32,23 @@ static const struct {
 	{ "close", RESP_CLOSE }, { "flood", RESP_FLOOD }, { "slow", RESP_SLOW },
 };
 
+static struct responder	**rs;
+static long			  count = 1;
+
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
-	(void)sig;
+	long	 i, n = 0;
+
 	(void)what;
-	event_base_loopbreak(arg);
+	if (sig != SIGUSR1) {
+		event_base_loopbreak(arg);
+		return;
+	}
+	for (i = 0; i < count; i++)
+		n += responder_accepted(rs[i]);
+	printf("accepted %ld\n", n);
+	fflush(stdout);
 }
 
 static int
@@ -55,13 +68,12 @@ int
 main(int argc, char *argv[])
 {
 	struct event_base	*base;
-	struct responder	**rs;
-	struct event		*ev_term, *ev_int;
+	struct event		*ev_term, *ev_int, *ev_usr1;
 	enum responder_mode	 mode;
 	struct in_addr		 a;
 	char			*reply = NULL, err[128], as[INET_ADDRSTRLEN];
 	size_t			 len;
-	long			 count = 1, i;
+	long			 i;
 
 	if (argc < 5 || argc > 6 || parse_mode(argv[1], &mode) == -1 ||
 	    inet_pton(AF_INET, argv[3], &a) != 1) {
@@ -98,6 +110,8 @@ main(int argc, char *argv[])
 	ev_int = evsignal_new(base, SIGINT, on_signal, base);
 	evsignal_add(ev_term, NULL);
 	evsignal_add(ev_int, NULL);
+	ev_usr1 = evsignal_new(base, SIGUSR1, on_signal, base);
+	evsignal_add(ev_usr1, NULL);
 	printf("ready\n");
 	fflush(stdout);
 	event_base_dispatch(base);
@@ -107,6 +121,7 @@ main(int argc, char *argv[])
 	free(reply);
 	event_free(ev_term);
 	event_free(ev_int);
+	event_free(ev_usr1);
 	event_base_free(base);
 	return 0;
 }
