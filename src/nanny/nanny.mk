@@ -49,3 +49,15 @@ tests_integration_nanny_responder_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) \
 	-I$(top_srcdir)/src/nanny -I$(top_srcdir)/tests/unit
 tests_integration_nanny_responder_LDADD = $(NANNY_LIBS)
 TESTS += tests/integration/nanny_checks.sh
+
+# nanny(8), with the configured paths filled in
+man_MANS += doc/nanny.8
+CLEANFILES += doc/nanny.8
+doc/nanny.8: $(top_srcdir)/doc/nanny.8.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) doc && sed \
+		-e 's|@localstatedir[@]|$(localstatedir)|g' \
+		-e 's|@VERSION[@]|$(VERSION)|g' \
+		$(top_srcdir)/doc/nanny.8.in > $@
+
+EXTRA_DIST += bench/checks/run.sh
+EXTRA_DIST += bench/checks/README.md

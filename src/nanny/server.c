@@ -355,6 +355,17 @@ server_on_check(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (s->sv_check == NULL) {
+		/* check = none: up once, never checked */
+		struct check_outcome o;
+
+		memset(&o, 0, sizeof(o));
+		o.co_result = CHECK_SUCCESS;
+		o.co_weight = o.co_weight_pct = -1;
+		str_copy(o.co_reason, "not checked", sizeof(o.co_reason));
+		server_apply(s, &o, clock_monotonic_ms());
+		return;
+	}
 	s->sv_check_start_ms = clock_monotonic_ms();
 	if (check_start(s->sv_check) == -1)
 		server_schedule(s);
@@ -472,8 +483,8 @@ server_load_setup(struct server *s, const struct cfg_virtual *vs,
 {
 	if (s->sv_load == CFG_LOAD_NONE)
 		return 0;
-	if (s->sv_load == CFG_LOAD_AGENT && check_kind(s->sv_check) ==
-	    CFG_CHECK_AGENT)
+	if (s->sv_load == CFG_LOAD_AGENT && s->sv_check != NULL &&
+	    check_kind(s->sv_check) == CFG_CHECK_AGENT)
 		return 0;	/* the health check already brings weights */
 	if (s->sv_load == CFG_LOAD_AGENT) {
 		s->sv_agent = check_new(s->sv_base, vs, CFG_CHECK_AGENT,
@@ -500,6 +511,8 @@ server_new(struct event_base *base, const struct cfg_global *g,
 {
 	struct server	*s;
 
+	if (errlen > 0)
+		err[0] = '\0';
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -518,9 +531,9 @@ server_new(struct event_base *base, const struct cfg_global *g,
 	s->sv_check_weight = s->sv_load_weight = -1;
 	s->sv_reported_weight = -1;
 	server_settings(s, g, vs);
-	s->sv_check = check_new(base, vs, CFG_CHECK_AUTO, &s->sv_addr,
-	    s->sv_port, server_check_done, s, err, errlen);
-	if (s->sv_check == NULL)
+	if (check_resolve_kind(vs, s->sv_port) != CFG_CHECK_NONE &&
+	    (s->sv_check = check_new(base, vs, CFG_CHECK_AUTO, &s->sv_addr,
+	    s->sv_port, server_check_done, s, err, errlen)) == NULL)
 		goto fail;
 	s->sv_ev_check = evtimer_new(base, server_on_check, s);
 	s->sv_ev_slow = evtimer_new(base, server_on_slow, s);

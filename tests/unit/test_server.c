@@ -335,6 +335,31 @@ test_live(void **state)
 	fx_teardown(&f);
 }
 
+static void
+check_none(struct cfg_virtual *vs)
+{
+	vs->vs_check = CFG_CHECK_NONE;
+}
+
+/* check = none: reported up once, never checked. */
+static void
+test_check_none(void **state)
+{
+	struct fixture	 f;
+	struct timeval	 tv = { 0, 300000 };
+
+	(void)state;
+	fx_setup(&f, 2, check_none);
+	assert_int_equal(server_start(f.s, 0), 0);
+	event_base_loopexit(f.base, &tv);
+	event_base_dispatch(f.base);
+	assert_int_equal(f.sink.n, 1);
+	assert_int_equal(f.sink.last.nr_state, NANNY_UP);
+	assert_int_equal(f.sink.last.nr_weight, 2);
+	assert_string_equal(f.sink.last.nr_reason, "not checked");
+	fx_teardown(&f);
+}
+
 int
 main(void)
 {
@@ -347,6 +372,7 @@ main(void)
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_force),
 		cmocka_unit_test(test_live),
+		cmocka_unit_test(test_check_none),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
