@@ -171,7 +171,7 @@ check_expect_match(const struct check_expect *e, const char *buf, size_t len,
 		return eof || full ? CHECK_MATCH_FAIL : CHECK_MATCH_MORE;
 	}
 	n = len < e->ce_litlen ? len : e->ce_litlen;
-	if (memcmp(buf, e->ce_lit, n) != 0)
+	if (n > 0 && memcmp(buf, e->ce_lit, n) != 0)
 		return CHECK_MATCH_FAIL;
 	if (len >= e->ce_litlen)
 		return CHECK_MATCH_OK;
