@@ -1,0 +1,32 @@
+# etc/: systemd units, sysusers/tmpfiles snippets, logrotate.
+systemdunitdir = $(prefix)/lib/systemd/system
+systemdunit_DATA = etc/systemd/shoal-pulse.service etc/systemd/shoal-web.service
+CLEANFILES += $(systemdunit_DATA)
+EXTRA_DIST += etc/systemd/shoal-pulse.service.in etc/systemd/shoal-web.service.in \
+	etc/shoal.sysusers etc/shoal.tmpfiles etc/shoal.logrotate
+
+sysusersdir = $(prefix)/lib/sysusers.d
+dist_sysusers_DATA =
+tmpfilesdir = $(prefix)/lib/tmpfiles.d
+install-data-local: install-etc-snippets
+uninstall-local: uninstall-etc-snippets
+install-etc-snippets:
+	$(MKDIR_P) $(DESTDIR)$(sysusersdir) $(DESTDIR)$(tmpfilesdir) $(DESTDIR)$(sysconfdir)/logrotate.d
+	$(INSTALL_DATA) $(srcdir)/etc/shoal.sysusers $(DESTDIR)$(sysusersdir)/shoal.conf
+	$(INSTALL_DATA) $(srcdir)/etc/shoal.tmpfiles $(DESTDIR)$(tmpfilesdir)/shoal.conf
+	$(INSTALL_DATA) $(srcdir)/etc/shoal.logrotate $(DESTDIR)$(sysconfdir)/logrotate.d/shoal
+uninstall-etc-snippets:
+	rm -f $(DESTDIR)$(sysusersdir)/shoal.conf $(DESTDIR)$(tmpfilesdir)/shoal.conf \
+		$(DESTDIR)$(sysconfdir)/logrotate.d/shoal
+
+if HAVE_SYSTEMD
+PULSE_SERVICE_TYPE = notify
+else
+PULSE_SERVICE_TYPE = simple
+endif
+etc_edit = sed -e 's|@sbindir[@]|$(sbindir)|g' \
+	-e 's|@localstatedir[@]|$(localstatedir)|g' \
+	-e 's|@SHOAL_USER[@]|$(SHOAL_USER)|g' \
+	-e 's|@PULSE_SERVICE_TYPE[@]|$(PULSE_SERVICE_TYPE)|g'
+etc/systemd/%.service: $(srcdir)/etc/systemd/%.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) etc/systemd && $(etc_edit) $< > $@.tmp && mv $@.tmp $@
