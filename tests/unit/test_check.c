@@ -14,7 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -216,6 +220,53 @@ test_tcp(void **state)
 	base = event_base_new();
 	o = run_on(base, vs, responder_closed_port());
 	expect_result(&o, CHECK_FAILURE, "connect: Connection refused");
+	event_base_free(base);
+	cfg_virtual_free(vs);
+}
+
+/* The IPv6 path: a listener on ::1 (the kernel accepts for it). */
+static void
+test_tcp_ipv6(void **state)
+{
+	struct cfg_virtual	*vs = vs_new(CFG_CHECK_TCP);
+	struct event_base	*base = event_base_new();
+	struct sockaddr_in6	 sin6;
+	socklen_t		 len = sizeof(sin6);
+	struct check		*c;
+	struct cfg_addr		 a;
+	struct run		 r;
+	char			 err[64];
+	int			 fd;
+
+	(void)state;
+	if ((fd = socket(AF_INET6, SOCK_STREAM, 0)) == -1)
+		skip();
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_loopback;
+	if (bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == -1) {
+		close(fd);
+		skip();		/* no IPv6 on lo */
+	}
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin6, &len), 0);
+	assert_int_equal(cfg_addr_parse(&a, "::1"), 0);
+	memset(&r, 0, sizeof(r));
+	r.base = base;
+	c = check_new(base, vs, CFG_CHECK_AUTO, &a, ntohs(sin6.sin6_port),
+	    run_done, &r, err, sizeof(err));
+	assert_non_null(c);
+	assert_int_equal(check_start(c), 0);
+	event_base_dispatch(base);
+	expect_result(&r.out, CHECK_SUCCESS, "connected");
+	close(fd);
+	/* now closed: refused */
+	memset(&r, 0, sizeof(r));
+	r.base = base;
+	assert_int_equal(check_start(c), 0);
+	event_base_dispatch(base);
+	expect_result(&r.out, CHECK_FAILURE, "refused");
+	check_free(c);
 	event_base_free(base);
 	cfg_virtual_free(vs);
 }
@@ -558,6 +609,7 @@ main(void)
 		cmocka_unit_test(test_unescape),
 		cmocka_unit_test(test_bad_settings),
 		cmocka_unit_test(test_tcp),
+		cmocka_unit_test(test_tcp_ipv6),
 		cmocka_unit_test(test_expect_piranha_default),
 		cmocka_unit_test(test_expect_kinds),
 		cmocka_unit_test(test_http),
