@@ -68,5 +68,6 @@ tests_unit_test_runtime_CFLAGS = $(PULSE_UNIT_CFLAGS)
 tests_unit_test_runtime_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 
 # integration tests (root + ip netns, else SKIP)
-TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh
+TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh \
+	tests/integration/pulse_security.sh tests/integration/pulse_fos.sh
 EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh
