@@ -172,12 +172,29 @@ static const char schema_users[] =
 	");";
 
 /*
+ * srvadmin.c: runtime admin state of real servers (shoalctl server
+ * drain|disable|enable).  By names, so it survives store_commit(); a row
+ * for a server that left the configuration is harmless.  No row = enabled
+ * (health decides).
+ */
+static const char schema_srvadmin[] =
+	"CREATE TABLE server_admin ("
+	"  virtual TEXT NOT NULL,"
+	"  server TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('drain', 'disable')),"
+	"  time INTEGER NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  PRIMARY KEY (virtual, server)"
+	");";
+
+/*
  * The ordered list.  Append new migrations at the end; entry i takes the
  * database to user_version i + 1.
  */
 static const struct store_migration migrations[] = {
 	{ "configuration model, history and audit", schema_config },
 	{ "web UI users", schema_users },
+	{ "real server admin state", schema_srvadmin },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))

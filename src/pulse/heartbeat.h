@@ -45,6 +45,8 @@ enum hb_state {
 
 #define HB_F_LEAVING		0x01	/* the sender is going away: dead now */
 #define HB_F_MAC		0x02	/* a MAC follows the header */
+#define HB_F_SVC_FAILED		0x04	/* a BACKUP: the ACTIVE's fail-over
+					   service fails from here (fosmon.h) */
 
 struct hb_packet {
 	uint8_t		 hp_version;

@@ -29,6 +29,7 @@
 #include "notify.h"
 #include "rtnl.h"
 #include "runtime.h"
+#include "services.h"
 #include "util.h"
 #include "vip.h"
 #include "worker.h"
@@ -77,6 +78,7 @@ struct worker {
 	unsigned char		*w_fos_failed;	/* parallel to rt_fos */
 	struct vipset		*w_vips;
 	struct control		*w_ctl;
+	struct services		*w_svc;		/* nannies, LVS, FOS checks */
 	int			 w_stopping;
 	uint64_t		 w_stop_deadline;
 	/* counters */
@@ -147,7 +149,7 @@ send_one(struct worker *w, const struct cfg_addr *a, uint8_t flags)
 
 	memset(&p, 0, sizeof(p));
 	p.hp_state = (uint8_t)w->w_self.es_state;
-	p.hp_flags = flags;
+	p.hp_flags = flags | services_hb_flags(w->w_svc);
 	p.hp_priority = (uint8_t)w->w_self.es_priority;
 	p.hp_cluster = rt->rt_cluster;
 	p.hp_node = self_node(w)->rn_id;
@@ -273,6 +275,7 @@ accept_packet(struct worker *w, int i, const struct hb_packet *p)
 	memcpy(pe->p_hash, p->hp_hash, HB_HASH_LEN);
 	pe->p_rx++;
 	w->w_received++;
+	services_peer(w->w_svc, pe->p_el.ep_state, p->hp_flags);
 	if (pe->p_el.ep_leaving)
 		log_info("partner %s is leaving", w->w_rt->rt_nodes[i].rn_name);
 	else if (!was_alive)
@@ -494,6 +497,7 @@ set_state(struct worker *w, enum el_state to, enum el_reason why, int peer)
 		become_active(w);
 	else if (from == EL_ACTIVE)
 		become_inactive(w);
+	services_role(w->w_svc, to);
 	/* tell the peers at once rather than at the next keepalive */
 	send_heartbeats(w, 0);
 	snprintf(st, sizeof(st), "%s", election_state_name(to));
@@ -567,6 +571,8 @@ update_fault(struct worker *w)
 	for (size_t i = 0; i < w->w_rt->rt_nfos; i++)
 		if (w->w_fos_failed[i])
 			fault = 1;
+	if (w->w_svc != NULL && services_fault(w->w_svc))
+		fault = 1;
 	w->w_self.es_fault = fault;
 }
 
@@ -774,6 +780,7 @@ reload(struct worker *w, char *err, size_t errlen)
 	}
 	log_info("reloaded configuration generation %llu",
 	    (unsigned long long)w->w_rt->rt_generation);
+	services_reload(w->w_svc);
 	notify_ready();
 	/* announce the new generation at once */
 	send_heartbeats(w, 0);
@@ -870,12 +877,12 @@ status_json(const struct worker *w)
 {
 	const struct pulse_rt *rt = w->w_rt;
 	uint64_t now = clock_monotonic_ms();
-	json_t *peers = json_array();
+	json_t *peers = json_array(), *o;
 
 	for (size_t i = 0; i < rt->rt_nnodes; i++)
 		if (i != rt->rt_self)
 			json_array_append_new(peers, peer_json(w, i, now));
-	return json_pack("{s:s, s:s, s:s, s:I, s:i, s:I, s:s, s:I, s:I, s:o,"
+	o = json_pack("{s:s, s:s, s:s, s:I, s:i, s:I, s:s, s:I, s:I, s:o,"
 	    " s:o, s:o, s:o, s:o}",
 	    "node", self_node(w)->rn_name, "mode", mode_lc(w),
 	    "role", election_state_name(w->w_self.es_state),
@@ -887,6 +894,8 @@ status_json(const struct worker *w)
 	    "peers", peers, "vips", vipset_json(w->w_vips),
 	    "counters", counters_json(w), "transitions", history_json(w),
 	    "faults", faults_json(w));
+	services_json(w->w_svc, o);
+	return o;
 }
 
 static json_t *
@@ -918,7 +927,10 @@ control_cb(const char *line, void *arg)
 {
 	struct worker *w = arg;
 	char err[256] = "";
+	json_t *r;
 
+	if ((r = services_control(w->w_svc, line)) != NULL)
+		return r;
 	if (strcmp(line, "status") == 0)
 		return status_json(w);
 	if (strcmp(line, "reload") == 0) {
@@ -932,7 +944,7 @@ control_cb(const char *line, void *arg)
 	if (strncmp(line, "fos-ok ", 7) == 0)
 		return fos_mark(w, line + 7, 0);
 	return error_json("unknown request (status, reload, fos-failed NAME, "
-	    "fos-ok NAME)");
+	    "fos-ok NAME, server drain|disable|enable VIRTUAL SERVER)");
 }
 
 /* ---- signals and shutdown ---- */
@@ -960,6 +972,7 @@ shutdown_now(struct worker *w, int sig)
 	log_info("Terminating due to signal %d", sig);
 	notify_stopping();
 	w->w_stopping = 1;
+	services_stop(w->w_svc);
 	if (w->w_self.es_state == EL_ACTIVE) {
 		log_info("shutting down: deactivating %s", mode_uc(w));
 		become_inactive(w);
@@ -1023,9 +1036,25 @@ setup_netlink(struct worker *w)
 	return setup_links(w);
 }
 
+static void
+svc_local(const char *name, int failed, void *arg)
+{
+	json_decref(fos_mark(arg, name, failed));
+}
+
+static void
+svc_changed(void *arg)
+{
+	struct worker *w = arg;
+
+	update_fault(w);
+	evaluate(w);
+}
+
 static int
 setup(struct worker *w)
 {
+	struct services_hooks hooks = { svc_local, svc_changed, w };
 	struct diag d;
 
 	diag_init(&d);
@@ -1052,6 +1081,9 @@ setup(struct worker *w)
 		return -1;
 	/* stale VIPs of this configuration go until we are elected */
 	(void)vipset_down(w->w_vips);
+	if ((w->w_svc = services_new(w->w_base, w->w_opts->wo_db,
+	    &hooks)) == NULL)
+		return -1;
 	update_fault(w);
 	w->w_ctl = control_open(w->w_base, w->w_opts->wo_rundir, control_cb,
 	    w);
@@ -1062,6 +1094,7 @@ static void
 teardown(struct worker *w)
 {
 	control_close(w->w_ctl);
+	services_free(w->w_svc);
 	close_sockets(w);
 	if (w->w_monev != NULL)
 		event_free(w->w_monev);

@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "cmd_server.h"
 #include "ctl.h"
 #include "load.h"
 #include "log.h"
@@ -161,6 +162,7 @@ print_status(const json_t *st)
 	    jint(st, "generation"), jstr(st, "hash"));
 	print_peers(st);
 	print_rest(st);
+	cmd_server_print_status(st);
 }
 
 static json_t *

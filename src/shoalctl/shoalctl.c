@@ -30,6 +30,7 @@ static const struct shoalctl_cmd *const tables[] = {
 	shoalctl_passwd_cmds,
 	shoalctl_staged_cmds,
 	shoalctl_pulse_cmds,
+	shoalctl_server_cmds,
 };
 #define NTABLES	(sizeof(tables) / sizeof(tables[0]))
 /* The blank between a command's words and its arguments, if any. */

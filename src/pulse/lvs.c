@@ -1,0 +1,662 @@
+/*
+ * lvs.c - LVS mode in pulse (see lvs.h).
+ *
+ * The model is a copy of the configuration plus, per real server, what
+ * nanny last said and what the administrator asked.  Every change rebuilds
+ * the desired lb_state from it and hands it to lb_apply(), which applies
+ * only the difference; so a report, a drain or a reload all take the same
+ * path, and a failed apply is fixed by applying again.
+ */
+#include "shoal-build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "lb.h"
+#include "log.h"
+#include "lvs.h"
+#include "nannies.h"
+#include "store.h"
+#include "util.h"
+
+enum health {
+	H_UNKNOWN,
+	H_DOWN,
+	H_UP,
+};
+
+struct rs {
+	char			 r_name[CFG_NAME_MAX + 1];
+	struct cfg_addr		 r_addr;
+	uint16_t		 r_port;
+	int			 r_cfg_weight;
+	enum health		 r_health;
+	int			 r_weight;	/* nanny's */
+	uint32_t		 r_latency_ms;
+	char			 r_reason[NANNY_REPORT_REASON_MAX + 1];
+	unsigned		 r_fails;	/* down reports in a row */
+	unsigned		 r_checks;	/* reports */
+	int64_t			 r_since;	/* unix time of r_health */
+	enum srvadmin_state	 r_admin;
+};
+
+struct vs {
+	char			 v_name[CFG_NAME_MAX + 1];
+	struct lb_svc_key	 v_key;
+	int			 v_quiesce;
+	char			*v_print;	/* nanny fingerprint */
+	struct rs		*v_rs;
+	size_t			 v_nrs;
+};
+
+struct lvs {
+	struct event_base	*l_base;
+	char			*l_db;
+	struct shoal_config	*l_cfg;
+	uint64_t		 l_generation;
+	struct vs		*l_vs;
+	size_t			 l_nvs;
+	struct lb		*l_lb;
+	int			 l_active;
+	struct event		*l_retry;
+};
+
+static void apply(struct lvs *);
+static void retry_cb(int, short, void *);
+
+/* ---- fingerprints ---- */
+
+char *
+lvs_fingerprint(const struct shoal_config *c, const struct cfg_virtual *v)
+{
+	const struct cfg_server *rs;
+	char a[CFG_ADDR_STRLEN], *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		return NULL;
+	fprintf(fp, "%s|%u|%d|%s|%s|%d|%s|%u|%u|%d|%d|%d|%u|%u|%d|%d|%s|%s|"
+	    "%d|%u|%u|%d", cfg_addr_str(&v->vs_address, a, sizeof(a)),
+	    v->vs_port, (int)v->vs_protocol,
+	    v->vs_send ? v->vs_send : "", v->vs_expect ? v->vs_expect : "",
+	    v->vs_use_regex, v->vs_send_program ? v->vs_send_program : "",
+	    v->vs_timeout_ms, v->vs_reentry_ms, (int)v->vs_load_monitor,
+	    v->vs_quiesce_server, (int)v->vs_check, v->vs_check_interval_ms,
+	    v->vs_check_timeout_ms, v->vs_rise, v->vs_fall,
+	    v->vs_http_path ? v->vs_http_path : "",
+	    v->vs_http_host ? v->vs_http_host : "", v->vs_http_status,
+	    v->vs_agent_port, v->vs_slow_start_ms,
+	    (int)c->c_global.g_rsh_command);
+	TAILQ_FOREACH(rs, &v->vs_servers, rs_entry)
+		fprintf(fp, "|%s=%s:%u/%d/%d", rs->rs_name,
+		    cfg_addr_str(&rs->rs_address, a, sizeof(a)), rs->rs_port,
+		    rs->rs_weight, rs->rs_active);
+	if (fclose(fp) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* ---- the model ---- */
+
+static void
+vs_list_free(struct vs *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].v_rs);
+		free(v[i].v_print);
+	}
+	free(v);
+}
+
+static struct vs *
+find_vs(const struct lvs *l, const char *name)
+{
+	for (size_t i = 0; i < l->l_nvs; i++)
+		if (strcmp(l->l_vs[i].v_name, name) == 0)
+			return &l->l_vs[i];
+	return NULL;
+}
+
+static struct rs *
+find_rs(const struct vs *v, const char *name)
+{
+	if (v == NULL)
+		return NULL;
+	for (size_t i = 0; i < v->v_nrs; i++)
+		if (strcmp(v->v_rs[i].r_name, name) == 0)
+			return &v->v_rs[i];
+	return NULL;
+}
+
+/* One virtual's model, keeping the health of servers that stay. */
+static int
+vs_build(const struct lvs *l, const struct shoal_config *c,
+    const struct cfg_virtual *cv, struct vs *v)
+{
+	const struct cfg_server *cs;
+	const struct rs *old;
+	size_t n = 0;
+
+	memset(v, 0, sizeof(*v));
+	str_copy(v->v_name, cv->vs_name, sizeof(v->v_name));
+	v->v_quiesce = cv->vs_quiesce_server;
+	if (lb_svc_key_from_virtual(&v->v_key, cv) == -1) {
+		log_warnx("virtual %s has no address: not programmed",
+		    cv->vs_name);
+		return 1;
+	}
+	if ((v->v_print = lvs_fingerprint(c, cv)) == NULL)
+		return -1;
+	TAILQ_FOREACH(cs, &cv->vs_servers, rs_entry)
+		n++;
+	if ((v->v_rs = calloc(n + 1, sizeof(*v->v_rs))) == NULL)
+		return -1;
+	TAILQ_FOREACH(cs, &cv->vs_servers, rs_entry) {
+		struct rs *r;
+
+		if (!cs->rs_active)
+			continue;
+		r = &v->v_rs[v->v_nrs++];
+		str_copy(r->r_name, cs->rs_name, sizeof(r->r_name));
+		r->r_addr = cs->rs_address;
+		r->r_port = cs->rs_port;
+		r->r_cfg_weight = cs->rs_weight;
+		r->r_since = time(NULL);
+		old = find_rs(find_vs(l, cv->vs_name), cs->rs_name);
+		if (old != NULL && cfg_addr_equal(&old->r_addr, &r->r_addr) &&
+		    old->r_port == r->r_port) {
+			r->r_health = old->r_health;
+			r->r_weight = old->r_weight;
+			r->r_latency_ms = old->r_latency_ms;
+			r->r_fails = old->r_fails;
+			r->r_checks = old->r_checks;
+			r->r_since = old->r_since;
+			memcpy(r->r_reason, old->r_reason, sizeof(r->r_reason));
+		}
+	}
+	return 0;
+}
+
+struct admin_ctx {
+	struct vs	*a_vs;
+	size_t		 a_nvs;
+};
+
+static int
+admin_row(const char *vsn, const char *rsn, enum srvadmin_state s,
+    void *arg)
+{
+	struct admin_ctx *a = arg;
+
+	for (size_t i = 0; i < a->a_nvs; i++) {
+		struct rs *r;
+
+		if (strcmp(a->a_vs[i].v_name, vsn) != 0)
+			continue;
+		if ((r = find_rs(&a->a_vs[i], rsn)) != NULL)
+			r->r_admin = s;
+	}
+	return 0;
+}
+
+/* Reads config and admin state; 0 or -1. */
+static int
+read_store(const struct lvs *l, struct shoal_config **cp,
+    struct store_gen *gen, struct vs **vp, size_t *np)
+{
+	struct shoal_config *c = NULL;
+	struct cfg_virtual *cv;
+	struct admin_ctx ac = { NULL, 0 };
+	struct store *st;
+	struct diag d;
+	size_t n = 0;
+	int r;
+
+	diag_init(&d);
+	st = store_open(l->l_db, STORE_RDONLY, &d);
+	diag_clear(&d);
+	if (st == NULL || store_load(st, &c, gen) == -1)
+		goto fail;
+	TAILQ_FOREACH(cv, &c->c_virtuals, vs_entry)
+		n++;
+	if ((ac.a_vs = calloc(n + 1, sizeof(*ac.a_vs))) == NULL)
+		goto fail;
+	TAILQ_FOREACH(cv, &c->c_virtuals, vs_entry) {
+		if (!cv->vs_active)
+			continue;
+		if ((r = vs_build(l, c, cv, &ac.a_vs[ac.a_nvs])) == -1) {
+			ac.a_nvs++;
+			goto fail;
+		}
+		if (r == 0)
+			ac.a_nvs++;
+		else
+			free(ac.a_vs[ac.a_nvs].v_print);
+	}
+	if (srvadmin_each(st, admin_row, &ac) == -1)
+		goto fail;
+	store_close(st);
+	*cp = c;
+	*vp = ac.a_vs;
+	*np = ac.a_nvs;
+	return 0;
+fail:
+	log_warnx("LVS: cannot read the configuration from %s", l->l_db);
+	vs_list_free(ac.a_vs, ac.a_nvs);
+	config_free(c);
+	store_close(st);
+	return -1;
+}
+
+struct lvs *
+lvs_new(struct event_base *base, const char *db)
+{
+	struct lvs *l = calloc(1, sizeof(*l));
+
+	if (l == NULL)
+		return NULL;
+	l->l_base = base;
+	if ((l->l_db = strdup(db)) == NULL ||
+	    (l->l_retry = evtimer_new(base, retry_cb, l)) == NULL) {
+		lvs_free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void
+lvs_free(struct lvs *l)
+{
+	if (l == NULL)
+		return;
+	if (l->l_active)
+		lvs_deactivate(l);
+	if (l->l_lb != NULL)
+		lb_close(l->l_lb);
+	if (l->l_retry != NULL)
+		event_free(l->l_retry);
+	vs_list_free(l->l_vs, l->l_nvs);
+	config_free(l->l_cfg);
+	free(l->l_db);
+	free(l);
+}
+
+int
+lvs_load(struct lvs *l)
+{
+	struct shoal_config *c;
+	struct store_gen gen;
+	struct vs *v;
+	size_t n;
+	int reopen;
+
+	if (read_store(l, &c, &gen, &v, &n) == -1)
+		return -1;
+	reopen = l->l_lb != NULL && l->l_cfg != NULL &&
+	    c->c_global.g_lb_backend != l->l_cfg->c_global.g_lb_backend;
+	if (reopen && l->l_active) {
+		log_info("LVS: load balancer backend changed");
+		(void)lb_clear(l->l_lb);
+	}
+	if (reopen) {
+		lb_close(l->l_lb);
+		l->l_lb = NULL;
+	}
+	vs_list_free(l->l_vs, l->l_nvs);
+	config_free(l->l_cfg);
+	l->l_cfg = c;
+	l->l_vs = v;
+	l->l_nvs = n;
+	l->l_generation = gen.sg_generation;
+	if (l->l_active)
+		apply(l);
+	return 0;
+}
+
+const struct shoal_config *
+lvs_config(const struct lvs *l)
+{
+	return l->l_cfg;
+}
+
+uint64_t
+lvs_generation(const struct lvs *l)
+{
+	return l->l_generation;
+}
+
+int
+lvs_enabled(const struct lvs *l)
+{
+	return l->l_cfg != NULL && l->l_cfg->c_global.g_service ==
+	    CFG_MODE_LVS && l->l_nvs > 0;
+}
+
+int
+lvs_is_active(const struct lvs *l)
+{
+	return l->l_active;
+}
+
+/* ---- applying ---- */
+
+/* The weight r should have in the load balancer, -1 for absent. */
+static int
+effective_weight(const struct vs *v, const struct rs *r)
+{
+	switch (r->r_admin) {
+	case SRVADMIN_DISABLE:
+		return -1;
+	case SRVADMIN_DRAIN:
+		return 0;
+	case SRVADMIN_ENABLE:
+		break;
+	}
+	switch (r->r_health) {
+	case H_UNKNOWN:
+		return -1;
+	case H_DOWN:
+		return v->v_quiesce ? 0 : -1;
+	case H_UP:
+		break;
+	}
+	return r->r_weight;
+}
+
+static const struct rs *
+rs_for_dest(const struct vs *v, const struct lb_dest *d)
+{
+	for (size_t i = 0; i < v->v_nrs; i++)
+		if (cfg_addr_equal(&v->v_rs[i].r_addr, &d->d_addr) &&
+		    (v->v_key.ks_fwmark != 0 || v->v_rs[i].r_port == d->d_port))
+			return &v->v_rs[i];
+	return NULL;
+}
+
+/* The whole desired state from the model; 0 or -1. */
+static int
+desired(const struct lvs *l, struct lb_state *st)
+{
+	if (lb_state_from_config(st, l->l_cfg, l->l_cfg->c_global.g_syncdaemon ?
+	    LB_SYNC_MASTER : LB_SYNC_NONE) == -1)
+		return -1;
+	for (size_t i = 0; i < st->st_nsvcs; i++) {
+		struct lb_service *s = &st->st_svcs[i];
+		const struct vs *v = NULL;
+
+		for (size_t j = 0; j < l->l_nvs; j++)
+			if (lb_svc_key_equal(&l->l_vs[j].v_key, &s->s_key))
+				v = &l->l_vs[j];
+		for (size_t k = s->s_ndests; k-- > 0;) {
+			struct lb_dest *d = &s->s_dests[k];
+			const struct rs *r = v != NULL ? rs_for_dest(v, d) : NULL;
+			int w = r != NULL ? effective_weight(v, r) : -1;
+
+			if (w >= 0) {
+				d->d_weight = w;
+				continue;
+			}
+			(void)lb_service_del_dest(s, &d->d_addr, d->d_port);
+		}
+	}
+	return 0;
+}
+
+static void
+retry_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	apply(arg);
+}
+
+static void
+arm_retry(struct lvs *l)
+{
+	struct timeval tv = { LVS_RETRY_MS / 1000, (LVS_RETRY_MS % 1000) *
+	    1000 };
+
+	evtimer_add(l->l_retry, &tv);
+}
+
+/* NAT: the router forwards between clients and real servers. */
+static void
+enable_forwarding(const struct lvs *l)
+{
+	static const char *const knobs[] = {
+		"/proc/sys/net/ipv4/ip_forward",
+		"/proc/sys/net/ipv6/conf/all/forwarding",
+	};
+	char cur[4] = "";
+	int fd, v6 = 0;
+	ssize_t n;
+
+	if (l->l_cfg->c_global.g_network != CFG_NET_NAT)
+		return;
+	for (size_t i = 0; i < l->l_nvs; i++)
+		if (l->l_vs[i].v_key.ks_af == AF_INET6)
+			v6 = 1;
+	for (size_t i = 0; i < (v6 ? 2u : 1u); i++) {
+		if ((fd = open(knobs[i], O_RDWR | O_CLOEXEC)) == -1) {
+			log_warn("NAT: %s", knobs[i]);
+			continue;
+		}
+		n = read(fd, cur, sizeof(cur) - 1);
+		if (n > 0 && cur[0] != '1') {
+			if (pwrite(fd, "1\n", 2, 0) == -1)
+				log_warn("NAT: enabling %s", knobs[i]);
+			else
+				log_info("NAT: enabled %s", knobs[i]);
+		}
+		close(fd);
+	}
+}
+
+static void
+apply(struct lvs *l)
+{
+	struct lb_state st;
+
+	evtimer_del(l->l_retry);
+	if (!l->l_active || l->l_cfg == NULL)
+		return;
+	if (l->l_lb == NULL &&
+	    (l->l_lb = lb_open(l->l_cfg->c_global.g_lb_backend)) == NULL) {
+		log_warnx("LVS: no load balancer backend: retrying");
+		arm_retry(l);
+		return;
+	}
+	lb_state_init(&st);
+	if (desired(l, &st) == -1) {
+		log_warnx("LVS: cannot build the load balancer state: retrying");
+		arm_retry(l);
+	} else if (lb_state_check(&st, lb_kind(l->l_lb)) > 0) {
+		/* retrying cannot help: wait for a new configuration */
+		log_warnx("LVS: the %s backend cannot run this configuration "
+		    "(see above): nothing programmed", cfg_lb_backend_name(
+		    lb_kind(l->l_lb)));
+	} else if (lb_apply(l->l_lb, &st) == -1) {
+		log_warnx("LVS: load balancer update failed: retrying in %d ms",
+		    LVS_RETRY_MS);
+		arm_retry(l);
+	}
+	lb_state_clear(&st);
+}
+
+void
+lvs_activate(struct lvs *l)
+{
+	if (l->l_active || !lvs_enabled(l))
+		return;
+	l->l_active = 1;
+	log_info("LVS: programming %zu virtual service(s)", l->l_nvs);
+	enable_forwarding(l);
+	apply(l);
+}
+
+void
+lvs_deactivate(struct lvs *l)
+{
+	const struct cfg_global *g;
+
+	if (!l->l_active)
+		return;
+	l->l_active = 0;
+	evtimer_del(l->l_retry);
+	for (size_t i = 0; i < l->l_nvs; i++)
+		for (size_t j = 0; j < l->l_vs[i].v_nrs; j++) {
+			l->l_vs[i].v_rs[j].r_health = H_UNKNOWN;
+			l->l_vs[i].v_rs[j].r_fails = 0;
+			l->l_vs[i].v_rs[j].r_since = time(NULL);
+		}
+	if (l->l_lb == NULL)
+		return;
+	log_info("LVS: removing the virtual services");
+	if (lb_clear(l->l_lb) == -1)
+		log_warnx("LVS: removing the virtual services failed");
+	g = &l->l_cfg->c_global;
+	if (g->g_syncdaemon && lb_set_sync(l->l_lb, LB_SYNC_BACKUP,
+	    g->g_syncd_iface, g->g_syncd_id) == -1)
+		log_warnx("LVS: sync daemon as backup failed");
+}
+
+void
+lvs_want_nannies(const struct lvs *l, struct nannies *ns)
+{
+	for (size_t i = 0; i < l->l_nvs; i++)
+		if (l->l_vs[i].v_nrs > 0)
+			(void)nannies_want(ns, NANNIES_VIRTUAL,
+			    l->l_vs[i].v_name, l->l_vs[i].v_print);
+}
+
+void
+lvs_report(struct lvs *l, const char *vsn, const struct nanny_report *nr)
+{
+	struct vs *v = find_vs(l, vsn);
+	struct rs *r = find_rs(v, nr->nr_server);
+	enum health h = nr->nr_state == NANNY_UP ? H_UP : H_DOWN;
+	int before, after;
+
+	if (r == NULL || !cfg_addr_equal(&r->r_addr, &nr->nr_addr)) {
+		log_warnx("LVS: report about unknown server %s/%s ignored",
+		    vsn, nr->nr_server);
+		return;
+	}
+	before = effective_weight(v, r);
+	if (r->r_health != h)
+		r->r_since = time(NULL);
+	r->r_health = h;
+	r->r_weight = nr->nr_weight;
+	r->r_latency_ms = nr->nr_latency_ms;
+	r->r_fails = h == H_DOWN ? r->r_fails + 1 : 0;
+	r->r_checks++;
+	str_copy(r->r_reason, nr->nr_reason, sizeof(r->r_reason));
+	after = effective_weight(v, r);
+	log_info("LVS: %s/%s %s weight %d (%s)", vsn, r->r_name,
+	    nanny_state_name(nr->nr_state), after, r->r_reason);
+	if (before != after)
+		apply(l);
+}
+
+int
+lvs_admin(struct lvs *l, const char *vsn, const char *rsn,
+    enum srvadmin_state s, char *err, size_t errlen)
+{
+	struct vs *v = find_vs(l, vsn);
+	struct rs *r = find_rs(v, rsn);
+
+	if (v == NULL) {
+		snprintf(err, errlen, "no active virtual server %s", vsn);
+		return -1;
+	}
+	if (r == NULL) {
+		snprintf(err, errlen, "virtual %s has no active server %s",
+		    vsn, rsn);
+		return -1;
+	}
+	if (r->r_admin != s)
+		log_info("LVS: %s/%s: %s", vsn, rsn, srvadmin_name(s));
+	r->r_admin = s;
+	apply(l);
+	return 0;
+}
+
+/* ---- status ---- */
+
+static const char *
+health_name(enum health h)
+{
+	return h == H_UP ? "up" : h == H_DOWN ? "down" : "unknown";
+}
+
+/* Whether r is in the load balancer as last applied, and its weight. */
+static int
+applied_weight(const struct lvs *l, const struct vs *v, const struct rs *r)
+{
+	const struct lb_service *s;
+	const struct lb_dest *d;
+
+	if (!l->l_active || l->l_lb == NULL ||
+	    (s = lb_state_find(lb_current(l->l_lb), &v->v_key)) == NULL)
+		return -1;
+	d = lb_service_find_dest(s, &r->r_addr,
+	    v->v_key.ks_fwmark != 0 ? 0 : r->r_port);
+	return d != NULL ? d->d_weight : -1;
+}
+
+static json_t *
+rs_json(const struct lvs *l, const struct vs *v, const struct rs *r)
+{
+	char a[CFG_ADDR_STRLEN];
+	int w = applied_weight(l, v, r);
+
+	return json_pack("{s:s, s:s, s:i, s:i, s:i, s:b, s:s, s:s, s:s, "
+	    "s:I, s:I, s:I, s:I}",
+	    "name", r->r_name, "address", cfg_addr_str(&r->r_addr, a,
+	    sizeof(a)), "port", r->r_port, "weight_config", r->r_cfg_weight,
+	    "weight", w < 0 ? 0 : w, "in_lb", w >= 0,
+	    "health", health_name(r->r_health),
+	    "admin", srvadmin_name(r->r_admin), "reason", r->r_reason,
+	    "latency_ms", (json_int_t)r->r_latency_ms,
+	    "fails", (json_int_t)r->r_fails, "checks", (json_int_t)r->r_checks,
+	    "since", (json_int_t)r->r_since);
+}
+
+json_t *
+lvs_json(const struct lvs *l)
+{
+	json_t *a = json_array(), *servers, *o;
+	char key[LB_KEY_STRLEN], sorry[CFG_ADDR_STRLEN];
+	const struct cfg_virtual *cv;
+
+	for (size_t i = 0; i < l->l_nvs; i++) {
+		const struct vs *v = &l->l_vs[i];
+
+		servers = json_array();
+		for (size_t j = 0; j < v->v_nrs; j++)
+			json_array_append_new(servers, rs_json(l, v,
+			    &v->v_rs[j]));
+		cv = config_find_virtual(l->l_cfg, v->v_name);
+		o = json_pack("{s:s, s:s, s:s, s:b, s:o}", "name", v->v_name,
+		    "service", lb_svc_key_str(&v->v_key, key, sizeof(key)),
+		    "scheduler", cv != NULL ? cfg_scheduler_name(
+		    cv->vs_scheduler) : "?", "active", l->l_active,
+		    "servers", servers);
+		if (cv != NULL && cfg_addr_is_set(&cv->vs_sorry_server))
+			json_object_set_new(o, "sorry_server", json_string(
+			    cfg_addr_str(&cv->vs_sorry_server, sorry,
+			    sizeof(sorry))));
+		json_array_append_new(a, o);
+	}
+	return a;
+}

@@ -1,0 +1,90 @@
+/*
+ * lvs.h - LVS mode in pulse: the virtual services this node programs into
+ * the load balancer (lb.h) while ACTIVE, the health nanny reports for
+ * their real servers, and the administrator's drain/disable/enable.
+ *
+ * The effective weight of a real server, recomputed on every change and
+ * applied with lb_apply() (a difference; one nftables transaction):
+ *
+ *   admin disable                 not in the load balancer
+ *   admin drain                   weight 0 (its connections finish)
+ *   not reported yet              not in the load balancer: a server gets
+ *                                 traffic only after its first good check
+ *                                 (as Piranha; nanny's first check
+ *                                 decides at once)
+ *   down                          weight 0 with quiesce_server, else absent
+ *   up                            the weight nanny reports
+ *
+ * With no server above weight 0 the sorry server (when set) answers.  A
+ * failed lb_apply() is logged by lb and retried every LVS_RETRY_MS; other
+ * services are not affected.  Leaving ACTIVE removes what shoal added
+ * (lb_clear, never a flush).
+ */
+#ifndef SHOAL_LVS_H
+#define SHOAL_LVS_H
+
+#include <jansson.h>
+
+#include "config.h"
+#include "nanny_report.h"
+#include "srvadmin.h"
+
+struct event_base;
+struct lvs;
+struct nannies;
+
+#define LVS_RETRY_MS		1000
+
+/* A new, inactive LVS state for the database db; NULL on ENOMEM. */
+struct lvs *lvs_new(struct event_base *, const char *db);
+void lvs_free(struct lvs *);
+
+/*
+ * (Re)reads the configuration and the admin state from the database.
+ * Health of real servers that stay (same virtual, name, address and port)
+ * is kept; when active the difference is applied at once.  0, or -1
+ * (logged) when the database cannot be read: the old state stays.
+ */
+int lvs_load(struct lvs *);
+/* The configuration last loaded (NULL before the first lvs_load()). */
+const struct shoal_config *lvs_config(const struct lvs *);
+/* The generation last loaded (0 = none). */
+uint64_t lvs_generation(const struct lvs *);
+/* True when the configuration is in LVS mode with an active virtual. */
+int lvs_enabled(const struct lvs *);
+
+/* Programs every active virtual service (becoming ACTIVE). */
+void lvs_activate(struct lvs *);
+/* Removes them and forgets health (leaving ACTIVE / shutdown). */
+void lvs_deactivate(struct lvs *);
+int lvs_is_active(const struct lvs *);
+
+/* Wants a nanny for every active virtual with servers (nannies.h). */
+void lvs_want_nannies(const struct lvs *, struct nannies *);
+
+/* Applies one nanny report about virtual vs. */
+void lvs_report(struct lvs *, const char *vs, const struct nanny_report *);
+
+/*
+ * Sets the admin state of vs/rs at runtime (already persisted by the
+ * caller).  0, or -1 with a message in err (no such virtual or server).
+ */
+int lvs_admin(struct lvs *, const char *vs, const char *rs,
+    enum srvadmin_state, char *err, size_t errlen);
+
+/*
+ * [{"name", "service", "scheduler", "active", "sorry_server",
+ *   "servers": [{"name", "address", "port", "weight_config", "weight",
+ *   "in_lb", "health", "admin", "reason", "latency_ms", "fails",
+ *   "checks", "since"}]}]
+ */
+json_t *lvs_json(const struct lvs *);
+
+/*
+ * The settings of a virtual or failover block that its nanny depends on,
+ * as a string (differs when a restart is needed).  Caller frees; NULL on
+ * ENOMEM.
+ */
+char *lvs_fingerprint(const struct shoal_config *, const struct cfg_virtual *);
+
+#endif

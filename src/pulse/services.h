@@ -1,0 +1,58 @@
+/*
+ * services.h - what pulse runs for the services themselves, in one place
+ * the worker calls at a few hooks: the nanny children (nannies.h), LVS
+ * mode (lvs.h) and fail-over service monitoring (fosmon.h).
+ *
+ * The worker tells it the role on every transition, the reloads, the
+ * heartbeats' service-failure flag; it asks the worker back, through
+ * struct services_hooks, to mark a fail-over service failed or healthy
+ * on this node (the worker's FAULT logic) and to re-run the election.
+ */
+#ifndef SHOAL_SERVICES_H
+#define SHOAL_SERVICES_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "election.h"
+
+struct event_base;
+struct services;
+
+struct services_hooks {
+	/* a fail-over service failed (1) or recovered (0) on this node */
+	void	(*sh_local)(const char *name, int failed, void *arg);
+	/* something changed that the fault state depends on */
+	void	(*sh_changed)(void *arg);
+	void	 *sh_arg;
+};
+
+/* Loads what it needs from db; NULL (logged) on error. */
+struct services *services_new(struct event_base *, const char *db,
+    const struct services_hooks *);
+/* Stops every nanny and removes what LVS mode programmed. */
+void services_free(struct services *);
+
+/* The node's role changed (or, at start, is this one). */
+void services_role(struct services *, enum el_state);
+/* After a successful reload of the worker's configuration. */
+void services_reload(struct services *);
+/* Shutting down: nannies stop, LVS services are removed. */
+void services_stop(struct services *);
+
+/* Flags this node sets in its heartbeats (HB_F_SVC_FAILED). */
+uint8_t services_hb_flags(const struct services *);
+/* A live peer in state st sent flags. */
+void services_peer(struct services *, enum el_state st, uint8_t flags);
+/* True when a service fault reported by a peer holds this node down. */
+int services_fault(const struct services *);
+
+/*
+ * Handles "server drain|disable|enable VS RS"; returns the reply, or NULL
+ * when line is not a services request.
+ */
+json_t *services_control(struct services *, const char *line);
+/* Adds "virtual_services", "failover_services" and "nannies" to o. */
+void services_json(const struct services *, json_t *o);
+
+#endif
