@@ -10,5 +10,5 @@ src_pulse_pulse_SOURCES += \
 shoalctl_SOURCES += src/shoalctl/cmd_server.c src/shoalctl/cmd_server.h
 
 # integration tests (root + ip netns + nft, else SKIP)
-TESTS += tests/integration/lvs_nat.sh
-EXTRA_DIST += tests/integration/lvs_nat.sh
+TESTS += tests/integration/lvs_nat.sh tests/integration/fos_service.sh
+EXTRA_DIST += tests/integration/lvs_nat.sh tests/integration/fos_service.sh
