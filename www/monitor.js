@@ -46,13 +46,40 @@
   /* pulse's health of a real server, when it reports one. */
   function health(p, vs, rs) {
     if (!p) return null;
-    for (const s of p.services || p.virtual_servers || []) {
+    for (const s of p.virtual_services || p.services || p.virtual_servers || []) {
       if (s.name !== vs.name) continue;
       for (const r of s.real_servers || s.servers || []) {
         if (r.name === rs.name || r.address === rs.address) return r;
       }
     }
     return null;
+  }
+
+  /* health badge, admin state, and the last check (pulse's status). */
+  function healthCell(h, hv, p) {
+    if (!hv) return el("span", { class: "badge" }, p ? "not checked" : "unknown");
+    const cls = /^(up|ok|alive)$/i.test(hv) ? "ok" : /^unknown$/i.test(hv) ? "" : "bad";
+    const out = [el("span", { class: "badge " + cls, title: h.reason || "" }, String(hv))];
+    if (h.admin && h.admin !== "enable") out.push(" ", el("span", { class: "badge warn" }, h.admin === "drain" ? "draining" : "disabled"));
+    if (h.in_lb === false && hv === "up" && (!h.admin || h.admin === "enable")) out.push(" ", el("span", { class: "muted" }, "(out)"));
+    const bits = [];
+    if (h.latency_ms !== undefined && h.checks) bits.push(h.latency_ms + " ms");
+    if (h.fails) bits.push(h.fails + " failed in a row");
+    if (h.since) bits.push("since " + stamp(h.since));
+    if (h.reason) bits.push(h.reason);
+    if (bits.length) out.push(el("div", { class: "muted", style: "font-size: 12px" }, bits.join(" · ")));
+    return out;
+  }
+
+  /* pulse's check of a fail-over service. */
+  function fosCheck(p, f) {
+    for (const s of (p && p.failover_services) || []) {
+      if (s.name !== f.name) continue;
+      const cls = s.failed_here || s.failing_on_active ? "bad" : s.check === "up" ? "ok" : "";
+      const what = s.failed_here ? "failed here" : s.failing_on_active ? "failing on the active node" : s.check;
+      return el("span", { class: "badge " + cls, title: s.reason || "" }, what);
+    }
+    return el("span", { class: "badge" }, p ? "not checked" : "unknown");
   }
 
   function render(st) {
@@ -116,8 +143,7 @@
             el("td", {}, rs ? rs.name : el("span", { class: "muted" }, "no real servers")),
             el("td", { class: "mono" }, rs ? (rs.address || "—") + ":" + rs.port : ""),
             el("td", { class: "num" }, rs ? String(h && h.weight !== undefined ? h.weight : rs.weight) : ""),
-            el("td", {}, rs ? (hv ? el("span", { class: "badge " + (/up|ok|alive/i.test(hv) ? "ok" : "bad") }, String(hv)) :
-              el("span", { class: "badge" }, p ? "not checked" : "unknown")) : ""));
+            el("td", {}, rs ? healthCell(h, hv, p) : ""));
         });
         return rows;
       }))) : el("p", { class: "muted" }, "No virtual servers yet. ", el("a", { href: "virtual.html" }, "Add one.")));
@@ -125,9 +151,10 @@
     const fos = c.failover_services || [];
     fosCard.classList.toggle("hidden", !fos.length);
     fosCard.querySelector("#fos").replaceChildren(el("table", {},
-      el("thead", {}, el("tr", {}, ["Service", "Address", "Active"].map((h) => el("th", {}, h)))),
+      el("thead", {}, el("tr", {}, ["Service", "Address", "Active", "Check"].map((h) => el("th", {}, h)))),
       el("tbody", {}, fos.map((f) => el("tr", {}, el("td", {}, f.name),
-        el("td", { class: "mono" }, (f.address || "—") + ":" + f.port), el("td", {}, f.active ? "yes" : "no"))))));
+        el("td", { class: "mono" }, (f.address || "—") + ":" + f.port), el("td", {}, f.active ? "yes" : "no"),
+        el("td", {}, fosCheck(p, f)))))));
   }
 
   async function poll() {
