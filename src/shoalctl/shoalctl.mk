@@ -5,6 +5,7 @@ shoalctl_SOURCES = \
 	src/shoalctl/shoalctl.c src/shoalctl/shoalctl.h \
 	src/shoalctl/cmd_config.c \
 	src/shoalctl/cmd_passwd.c \
+	src/shoalctl/cmd_staged.c src/shoalctl/cmd_staged.h \
 	src/shoalctl/cmd_pulse.c
 shoalctl_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/src/shoalctl \
 	-I$(top_srcdir)/src/pulse $(JANSSON_CFLAGS)
@@ -20,3 +21,4 @@ doc/shoalctl.8: $(top_srcdir)/doc/shoalctl.8.in Makefile
 		$(top_srcdir)/doc/shoalctl.8.in > $@
 
 TESTS += tests/integration/shoalctl_cli.sh
+EXTRA_DIST += tests/integration/shoalctl_cli.sh bench/config/run.sh
