@@ -69,7 +69,8 @@ tests_unit_test_runtime_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 
 # integration tests (root + ip netns, else SKIP)
 TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh \
-	tests/integration/pulse_security.sh tests/integration/pulse_fos.sh
+	tests/integration/pulse_security.sh tests/integration/pulse_fos.sh \
+	tests/integration/pulse_ipv6.sh
 EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh
 
 # pulse(8), with the configured paths filled in
