@@ -69,5 +69,17 @@ tests_unit_test_runtime_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 
 # integration tests (root + ip netns, else SKIP)
 TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh \
-	tests/integration/pulse_security.sh tests/integration/pulse_fos.sh
+	tests/integration/pulse_security.sh tests/integration/pulse_fos.sh \
+	tests/integration/pulse_ipv6.sh
 EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh
+
+# pulse(8), with the configured paths filled in
+man_MANS += doc/pulse.8
+CLEANFILES += doc/pulse.8
+EXTRA_DIST += doc/pulse.8.in
+doc/pulse.8: $(top_srcdir)/doc/pulse.8.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) doc && sed \
+		-e 's|@localstatedir[@]|$(localstatedir)|g' \
+		-e 's|@runstatedir[@]|$(runstatedir)|g' \
+		-e 's|@VERSION[@]|$(VERSION)|g' \
+		$(top_srcdir)/doc/pulse.8.in > $@

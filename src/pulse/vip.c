@@ -272,16 +272,45 @@ in_kernel(struct rtnl *nl, const struct vip *v)
 	return sn.found;
 }
 
+struct present {
+	const struct vipset	*set;
+	unsigned char		*seen;
+};
+
+static void
+present_cb(const struct rtnl_ifaddr *ra, void *arg)
+{
+	struct present *p = arg;
+
+	for (size_t i = 0; i < p->set->vs_n; i++) {
+		const struct vip *v = &p->set->vs_vips[i];
+
+		if (ra->ra_ifindex == v->v_ifindex &&
+		    cfg_addr_equal(&ra->ra_addr, &v->v_cfg.rv_addr))
+			p->seen[i] = 1;
+	}
+}
+
+/*
+ * Every keepalive while up: one address dump tells which held VIPs are
+ * still there; each is re-added (refreshing its kernel lifetime), and one
+ * that someone removed is announced again.
+ */
 void
 vipset_refresh(struct vipset *s)
 {
+	unsigned char seen[s->vs_n + 1];
+	struct present p = { s, seen };
 	char buf[128];
+	int known;
 
 	if (!s->vs_up)
 		return;
+	memset(seen, 0, sizeof(seen));
+	known = rtnl_addr_list(s->vs_nl, AF_UNSPEC, present_cb, &p) == 0;
 	for (size_t i = 0; i < s->vs_n; i++) {
 		struct vip *v = &s->vs_vips[i];
-		int missing = v->v_ifindex != 0 && !in_kernel(s->vs_nl, v);
+		int missing = known && v->v_ifindex != 0 && !seen[i];
 
 		if (missing)
 			log_warnx("%s vanished from the kernel: adding it "

@@ -137,8 +137,75 @@ sockaddr_of(const struct cfg_addr *a, uint16_t port,
 	return -1;
 }
 
+/*
+ * Our own address to send from on path j: the kernel would pick a VIP in
+ * the same subnet (IPv6 prefers it), and peers only accept our addresses.
+ */
+static const struct cfg_addr *
+source_for(const struct worker *w, const struct cfg_addr *dst, size_t j)
+{
+	const struct rt_node *self = self_node(w);
+
+	if (j < self->rn_naddrs && self->rn_addrs[j].family == dst->family)
+		return &self->rn_addrs[j];
+	for (size_t i = 0; i < self->rn_naddrs; i++)
+		if (self->rn_addrs[i].family == dst->family)
+			return &self->rn_addrs[i];
+	return NULL;
+}
+
+/* sendto() from src (IP_PKTINFO / IPV6_PKTINFO); src NULL = kernel's
+ * choice. */
+static ssize_t
+send_from(int fd, const uint8_t *buf, size_t len,
+    const struct sockaddr_storage *to, socklen_t tolen,
+    const struct cfg_addr *src)
+{
+	union {
+		struct cmsghdr	hdr;
+		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} ctl;
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr msg;
+	struct cmsghdr *cm;
+
+	memset(&msg, 0, sizeof(msg));
+	memset(&ctl, 0, sizeof(ctl));
+	msg.msg_name = (void *)to;
+	msg.msg_namelen = tolen;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (src != NULL) {
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof(ctl.buf);
+		cm = CMSG_FIRSTHDR(&msg);
+		if (src->family == AF_INET) {
+			struct in_pktinfo pi;
+
+			memset(&pi, 0, sizeof(pi));
+			pi.ipi_spec_dst = src->u.v4;
+			cm->cmsg_level = IPPROTO_IP;
+			cm->cmsg_type = IP_PKTINFO;
+			cm->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+			msg.msg_controllen = CMSG_SPACE(sizeof(pi));
+		} else {
+			struct in6_pktinfo pi;
+
+			memset(&pi, 0, sizeof(pi));
+			pi.ipi6_addr = src->u.v6;
+			cm->cmsg_level = IPPROTO_IPV6;
+			cm->cmsg_type = IPV6_PKTINFO;
+			cm->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+			msg.msg_controllen = CMSG_SPACE(sizeof(pi));
+		}
+	}
+	return sendmsg(fd, &msg, 0);
+}
+
 static void
-send_one(struct worker *w, const struct cfg_addr *a, uint8_t flags)
+send_one(struct worker *w, const struct cfg_addr *a, size_t j, uint8_t flags)
 {
 	const struct pulse_rt *rt = w->w_rt;
 	struct sockaddr_storage ss;
@@ -160,7 +227,8 @@ send_one(struct worker *w, const struct cfg_addr *a, uint8_t flags)
 	n = heartbeat_encode(&p, rt->rt_key, rt->rt_keylen, buf, sizeof(buf));
 	if (fd == -1 || n == -1 || sockaddr_of(a, rt->rt_port, &ss, &sl) == -1)
 		return;
-	if (sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&ss, sl) == -1) {
+	if (send_from(fd, buf, (size_t)n, &ss, sl, source_for(w, a, j)) ==
+	    -1) {
 		if (w->w_send_errors++ == 0)
 			log_warn("heartbeat send");
 		else
@@ -180,7 +248,7 @@ send_heartbeats(struct worker *w, uint8_t flags)
 		if (i == rt->rt_self)
 			continue;
 		for (size_t j = 0; j < rt->rt_nodes[i].rn_naddrs; j++)
-			send_one(w, &rt->rt_nodes[i].rn_addrs[j], flags);
+			send_one(w, &rt->rt_nodes[i].rn_addrs[j], j, flags);
 	}
 }
 
@@ -744,6 +812,11 @@ apply(struct worker *w, struct pulse_rt *nrt, char *err, size_t errlen)
 	}
 	(void)setup_links(w);
 	update_fault(w);
+	/* reconcile with what the kernel really has, not only the old list */
+	if (w->w_self.es_state == EL_ACTIVE)
+		vipset_refresh(w->w_vips);
+	else
+		(void)vipset_down(w->w_vips);
 	return 0;
 }
 

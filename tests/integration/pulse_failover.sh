@@ -71,6 +71,12 @@ pl_ok "VIP on the highest priority node with label eth0:1"
 	pl_fail "shoalctl status failed"
 grep -q "node primary: active" "$NS_TMP/status.txt" ||
 	pl_fail "status: $(cat "$NS_TMP/status.txt")"
+# reality wins: a VIP removed behind pulse's back is put back
+ns_exec n1 ip addr del $VIP/24 dev eth0
+ns_wait_for 2 ns_has_addr n1 $VIP || pl_fail "a removed VIP was not restored"
+ns_exec n1 ip -o addr show dev eth0 | grep " $VIP/" | grep -q "valid_lft [0-9]*sec" ||
+	pl_fail "held VIP without a kernel lifetime"
+pl_ok "removed VIP restored; held VIPs carry a kernel lifetime"
 
 # 1. SIGKILL of the active worker: the supervisor drops the VIP and says
 #    LEAVING, so the backup answers well within deadtime + 1 s
@@ -128,4 +134,13 @@ pl_ok "link back: n1 rejoined and preempted"
 pl_field n1 "[t['reason'] for t in s['transitions']]" >"$NS_TMP/tr.txt"
 grep -q "fault" "$NS_TMP/tr.txt" || pl_fail "transitions: $(cat "$NS_TMP/tr.txt")"
 pl_ok "status lists transitions with reasons"
+
+# both processes killed at once: the VIP stays until `shoalctl cleanup`
+# (systemd ExecStopPost) removes it
+kill -KILL "$(pl_worker n1)" "$(pl_parent n1)"
+ns_wait_for 3 pl_answers c $VIP n2 || pl_fail "n2 did not take over"
+out=$(ns_exec n1 "$SHOALCTL" --db "$NS_TMP/n1.db" cleanup) ||
+	pl_fail "shoalctl cleanup failed"
+ns_has_addr n1 $VIP && pl_fail "shoalctl cleanup left the VIP: $out"
+pl_ok "shoalctl cleanup: $out"
 exit 0

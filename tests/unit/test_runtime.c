@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "diag.h"
+#include "lvscf.h"
 #include "runtime.h"
 
 /* A fake host: eth0 10.1.0.2, eth1 10.2.0.2; interfaces eth0, eth1. */
@@ -271,6 +272,65 @@ test_refused(void **state)
 	config_free(c);
 }
 
+/* From lvs.cf text, as an administrator writes it. */
+static void
+test_from_lvscf(void **state)
+{
+	static const char cf[] =
+	    "serial_no = 3\n"
+	    "primary = 10.1.0.1\n"
+	    "backup = 10.1.0.2\n"
+	    "backup_active = 1\n"
+	    "heartbeat_port = 1050\n"
+	    "keepalive = 0.05\n"
+	    "deadtime = 0.25\n"
+	    "preempt = 0\n"
+	    "preempt_delay = 2.5\n"
+	    "monitor_links = 1\n"
+	    "arp_count = 10\n"
+	    "arp_interval = 0.1\n"
+	    "heartbeat_key = \"0123456789abcdef0123\"\n"
+	    "network = nat\n"
+	    "nat_router = 10.2.0.254 eth1:1\n"
+	    "nat_nmask = 255.255.255.0\n"
+	    "active_cmd = \"/usr/local/bin/became active\"\n"
+	    "virtual web {\n"
+	    "    address = 10.1.0.100 eth0:1\n"
+	    "    vip_nmask = 255.255.0.0\n"
+	    "    active = 1\n"
+	    "}\n";
+	struct shoal_config *c;
+	struct pulse_rt *rt;
+	struct rt_host h;
+	struct diag d;
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(lvscf_read_buf("test.cf", cf, sizeof(cf) - 1, &c,
+	    &d), 0);
+	host_init(&h, "10.1.0.2", "10.2.0.2");
+	assert_int_equal(runtime_build(c, NULL, &h, &rt, &d), 0);
+	assert_string_equal(rt->rt_nodes[rt->rt_self].rn_name, "backup");
+	assert_int_equal(rt->rt_port, 1050);
+	assert_int_equal(rt->rt_keepalive_ms, 50);
+	assert_int_equal(rt->rt_deadtime_ms, 250);
+	assert_int_equal(rt->rt_preempt, 0);
+	assert_int_equal(rt->rt_preempt_delay_ms, 2500);
+	assert_true(rt->rt_monitor_links);
+	assert_int_equal(rt->rt_arp_count, 10);
+	assert_int_equal(rt->rt_arp_interval_ms, 100);
+	assert_int_equal(rt->rt_keylen, 20);
+	assert_string_equal(rt->rt_active_cmd, "/usr/local/bin/became active");
+	assert_int_equal(rt->rt_nvips, 2);	/* the VIP and nat_router */
+	assert_int_equal(rt->rt_vips[0].rv_prefix, 16);
+	assert_int_equal(rt->rt_vips[1].rv_kind, RT_VIP_NAT);
+	assert_string_equal(rt->rt_vips[1].rv_label, "eth1:1");
+	assert_int_equal(rt->rt_vips[1].rv_prefix, 24);
+	runtime_free(rt);
+	config_free(c);
+	diag_clear(&d);
+}
+
 int
 main(void)
 {
@@ -279,6 +339,7 @@ main(void)
 		cmocka_unit_test(test_nodes_and_key),
 		cmocka_unit_test(test_fos),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_from_lvscf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

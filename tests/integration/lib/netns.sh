@@ -114,13 +114,14 @@ ns_spawn() {
 	NS_PIDS+=("$NS_LAST_PID")
 }
 
-# ns_http NAME: a tiny HTTP responder on port 80 answering NAME.
+# ns_http NAME: a tiny HTTP responder on port 80 (IPv4 and IPv6)
+# answering NAME.
 ns_http() {
 	local name=$1 dir="$NS_TMP/www-$1"
 	mkdir -p "$dir"
 	echo "$name" >"$dir/index.html"
 	ns_spawn "$name" "$NS_TMP/http-$name.log" /usr/bin/python3 -m \
-		http.server 80 --directory "$dir"
+		http.server 80 --bind :: --directory "$dir"
 }
 
 # ns_get CLIENT URL: the body, or nothing (short timeout).
