@@ -148,6 +148,9 @@ rs2pid=$(ip netns pids "$(ns_name rs2)" | head -1)
 kill -TERM "$rs2pid"
 ns_wait_for 4 eval '[ "$(health n1 rs2 health)" = down ]' ||
 	pl_fail "rs2 not reported down: $(pl_status n1)"
+# fall x interval + 1 s = 2 s (the status poll adds a little)
+[ "$NS_WAITED_MS" -le 2500 ] ||
+	pl_fail "rs2 down only after $NS_WAITED_MS ms (bound 2 s)"
 pl_ok "rs2 down after ${NS_WAITED_MS} ms (fall 2 x 0.5 s + 1 s)"
 [ "$(health n1 rs2 in_lb)" = False ] || pl_fail "rs2 still in the LB"
 count 60 || pl_fail "client failed after rs2 stopped"
@@ -188,8 +191,35 @@ grep -q "rs1 .*10.237.0.21:80 *up *weight 1/1" "$NS_TMP/st.txt" ||
 	pl_fail "status text: $(cat "$NS_TMP/st.txt")"
 pl_ok "shoalctl status lists real server health"
 
-# 4. the drain is read from the database at start: the backup gets it too
-"$SHOALCTL" --db "$NS_TMP/n2.db" server drain web rs1 \
+# 4. reload: scheduler rr, rs1 removed, rs3's weight changed
+sed -e 's/scheduler = wrr/scheduler = rr/' -e '/server rs1 {/,/}/d' \
+	-e 's/weight = 3/weight = 5/' "$NS_TMP/lvs.cf" >"$NS_TMP/lvs2.cf"
+grep -q "rs1" "$NS_TMP/lvs2.cf" && pl_fail "sed did not remove rs1"
+starts=$(pl_field n1 "s['nannies'][0]['starts']")
+for n in n1 n2; do
+	"$SHOALCTL" --db "$NS_TMP/$n.db" config import "$NS_TMP/lvs2.cf" \
+		>/dev/null || pl_fail "import on $n"
+	"$SHOALCTL" reload --rundir "$NS_TMP/run-$n" >/dev/null ||
+		pl_fail "reload $n"
+done
+ns_wait_for 5 eval '[ "$(pl_field n1 "s['"'"'nannies'"'"'][0]['"'"'starts'"'"']")" -gt "$starts" ]' ||
+	pl_fail "the nanny of web was not restarted on the settings change"
+[ "$(pl_field n1 "s['virtual_services'][0]['scheduler']")" = rr ] ||
+	pl_fail "scheduler not rr after reload"
+ns_wait_for 5 eval '[ "$(health n1 rs3 weight)" = 5 ]' ||
+	pl_fail "rs3 weight not 5 after reload: $(pl_status n1)"
+count 200 || pl_fail "client failed after reload"
+for k in rs2 rs3; do
+	got=$(share $k)
+	[ "$got" -ge 90 ] && [ "$got" -le 110 ] ||
+		pl_fail "rr share of $k: $got: $(cat "$NS_TMP/count.out")"
+done
+[ "$(share rs1)" = 0 ] && [ "$(share errors)" = 0 ] ||
+	pl_fail "removed rs1 served or errors: $(cat "$NS_TMP/count.out")"
+pl_ok "reload: rr, rs1 removed, new weight, nanny restarted: $(tr '\n' ' ' <"$NS_TMP/count.out")"
+
+# 5. the drain is read from the database at start: the backup gets it too
+"$SHOALCTL" --db "$NS_TMP/n2.db" server drain web rs2 \
 	--rundir "$NS_TMP/run-n2" >/dev/null 2>&1 || pl_fail "drain on n2"
 # SIGKILL the whole active pulse (supervisor and worker)
 w=$(pl_worker n1)
@@ -203,15 +233,14 @@ ns_wait_for 5 ns_has_addr n2 10.237.0.1 || pl_fail "nat_router not on n2"
 # lifetime runs out; wait until the VIP answers from n2
 ok=0
 for _ in $(seq 40); do
-	count 30 && [ "$(share errors)" = 0 ] && [ "$(share rs1)" = 0 ] &&
-		[ "$(share rs2)" -gt 0 ] && [ "$(share rs3)" -gt 0 ] &&
-		{ ok=1; break; }
+	count 30 && [ "$(share errors)" = 0 ] && [ "$(share rs2)" = 0 ] &&
+		[ "$(share rs3)" = 30 ] && { ok=1; break; }
 	sleep 0.5
 done
 [ $ok = 1 ] || pl_fail "service not reachable through n2: $(cat "$NS_TMP/count.out")"
-pl_ok "fail-over: served through n2 with rs1 drained: $(tr '\n' ' ' <"$NS_TMP/count.out")"
+pl_ok "fail-over: served through n2 with rs2 drained: $(tr '\n' ' ' <"$NS_TMP/count.out")"
 
-# 5. SIGTERM: the active removes what it programmed (never a flush)
+# 6. SIGTERM: the active removes what it programmed (never a flush)
 ns_exec n2 nft add table ip keep
 kill -TERM "$(pl_parent n2)"
 ns_wait_for 10 eval '! kill -0 $(pl_parent n2) 2>/dev/null' ||
