@@ -12,3 +12,17 @@ shoalctl_SOURCES += src/shoalctl/cmd_server.c src/shoalctl/cmd_server.h
 # integration tests (root + ip netns + nft, else SKIP)
 TESTS += tests/integration/lvs_nat.sh tests/integration/fos_service.sh
 EXTRA_DIST += tests/integration/lvs_nat.sh tests/integration/fos_service.sh
+
+check_PROGRAMS += tests/unit/test_srvadmin
+TESTS += tests/unit/test_srvadmin
+tests_unit_test_srvadmin_SOURCES = tests/unit/test_srvadmin.c
+tests_unit_test_srvadmin_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_srvadmin_LDADD = $(UNIT_LDADD)
+
+# the nanny supervisor against a fake nanny script
+check_PROGRAMS += tests/unit/test_nannies
+TESTS += tests/unit/test_nannies
+tests_unit_test_nannies_SOURCES = tests/unit/test_nannies.c \
+	src/pulse/nannies.c src/pulse/nannies.h
+tests_unit_test_nannies_CFLAGS = $(PULSE_UNIT_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_nannies_LDADD = $(UNIT_LDADD)

@@ -1,0 +1,163 @@
+/* test_srvadmin.c - real server admin state in the store. */
+#include "shoal-build.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "srvadmin.h"
+#include "store.h"
+
+static char path[64];
+static struct store *st;
+
+static int
+setup(void **state)
+{
+	struct diag d;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/test_srvadmin.XXXXXX");
+	if ((fd = mkstemp(path)) == -1)
+		return -1;
+	close(fd);
+	unlink(path);
+	diag_init(&d);
+	st = store_open(path, STORE_CREATE, &d);
+	diag_clear(&d);
+	return st == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char p[80];
+
+	(void)state;
+	store_close(st);
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+	return 0;
+}
+
+struct rows {
+	char	text[512];
+	int	n;
+	int	stop_after;
+};
+
+static int
+collect(const char *vs, const char *rs, enum srvadmin_state s, void *arg)
+{
+	struct rows *r = arg;
+	size_t l = strlen(r->text);
+
+	snprintf(r->text + l, sizeof(r->text) - l, "%s/%s=%s;", vs, rs,
+	    srvadmin_name(s));
+	return ++r->n == r->stop_after;
+}
+
+static int
+audit_rows(void)
+{
+	sqlite3_stmt *s;
+	int n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), "SELECT count(*) "
+	    "FROM audit WHERE action = 'server'", -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+static void
+test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(srvadmin_name(SRVADMIN_DRAIN), "drain");
+	assert_int_equal(srvadmin_from_name("disable"), SRVADMIN_DISABLE);
+	assert_int_equal(srvadmin_from_name("enable"), SRVADMIN_ENABLE);
+	assert_int_equal(srvadmin_from_name("Drain"), -1);
+	assert_int_equal(srvadmin_from_name(""), -1);
+	assert_null(srvadmin_name((enum srvadmin_state)7));
+}
+
+static void
+test_set_list_enable(void **state)
+{
+	struct rows r;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(srvadmin_each(st, collect, &r), 0);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(srvadmin_set(st, "web", "rs2", SRVADMIN_DRAIN,
+	    "cli:test"), 0);
+	assert_int_equal(srvadmin_set(st, "web", "rs1", SRVADMIN_DISABLE,
+	    "cli:test"), 0);
+	/* a second set replaces the first */
+	assert_int_equal(srvadmin_set(st, "web", "rs2", SRVADMIN_DISABLE,
+	    "cli:test"), 0);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(srvadmin_each(st, collect, &r), 0);
+	assert_string_equal(r.text, "web/rs1=disable;web/rs2=disable;");
+	/* enable deletes the row */
+	assert_int_equal(srvadmin_set(st, "web", "rs1", SRVADMIN_ENABLE,
+	    "cli:test"), 0);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(srvadmin_each(st, collect, &r), 0);
+	assert_string_equal(r.text, "web/rs2=disable;");
+	/* every change is audited */
+	assert_int_equal(audit_rows(), 4);
+}
+
+static void
+test_stop_and_bad(void **state)
+{
+	struct rows r;
+
+	(void)state;
+	assert_int_equal(srvadmin_set(st, "a", "x", SRVADMIN_DRAIN, "u"), 0);
+	assert_int_equal(srvadmin_set(st, "b", "y", SRVADMIN_DRAIN, "u"), 0);
+	memset(&r, 0, sizeof(r));
+	r.stop_after = 1;
+	assert_int_equal(srvadmin_each(st, collect, &r), 0);
+	assert_int_equal(r.n, 1);
+	/* out of range: refused, nothing written */
+	assert_int_equal(srvadmin_set(st, "c", "z", (enum srvadmin_state)9,
+	    "u"), -1);
+	/* a state the table does not allow is refused by its CHECK */
+	assert_int_not_equal(sqlite3_exec(store_db(st), "INSERT INTO "
+	    "server_admin VALUES ('c', 'z', 'broken', 0, 'u')", NULL, NULL,
+	    NULL), SQLITE_OK);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(srvadmin_each(st, collect, &r), 0);
+	assert_string_equal(r.text, "a/x=drain;b/y=drain;");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test_setup_teardown(test_set_list_enable, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_stop_and_bad, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
