@@ -9,10 +9,14 @@
 #
 # Checks: wrr 1:2:3 shares within 10 % through pulse; a stopped real
 # server gets no new connection within fall x interval + 1 s and returns
-# after rise good checks; `shoalctl server drain` / `enable` without a
-# reload; status shows health; SIGKILL of the active pulse: the backup
-# programs the service and takes the VIP and nat_router.  SKIP (77) when
-# not root, without netns, nft, curl or python3.
+# after rise good checks; `shoalctl server drain` / `disable` / `enable`
+# without a reload (every server disabled: the sorry server answers);
+# status shows health; a reload changes the scheduler, removes a server,
+# changes a weight and restarts the nanny; SIGKILL of the active pulse:
+# the backup programs the service (with the admin state of its database)
+# and takes the VIP and nat_router; SIGTERM removes only shoal's rules and
+# the nannies die with pulse.  SKIP (77) when not root, without netns,
+# nft, curl or python3.
 set -u
 NS_PREFIX=sv$$
 . "${top_srcdir:?}/tests/integration/lib/netns.sh"
@@ -44,6 +48,11 @@ for i in 1 2 3; do
 	ip -n "$ns" route add default via 10.237.0.1
 	ns_http "rs$i"
 done
+# the sorry server: rs3 port 8080 answers "sorry"
+mkdir -p "$NS_TMP/www-sorry"
+echo sorry >"$NS_TMP/www-sorry/index.html"
+ns_spawn rs3 "$NS_TMP/http-sorry.log" /usr/bin/python3 -m http.server 8080 \
+	--directory "$NS_TMP/www-sorry"
 
 cat >"$NS_TMP/lvs.cf" <<CF
 service = lvs
@@ -62,6 +71,8 @@ virtual web {
      active = 1
      port = 80
      scheduler = wrr
+     sorry_server = 10.237.0.23
+     sorry_port = 8080
      check = http
      check_interval = 0.5
      check_timeout = 0.4
@@ -99,7 +110,7 @@ for _ in range(int(sys.argv[2])):
         c.close()
     except Exception:
         errors += 1
-for k in ("rs1", "rs2", "rs3"):
+for k in ("rs1", "rs2", "rs3", "sorry"):
     print(k, seen[k])
 print("errors", errors)
 EOF
@@ -185,6 +196,23 @@ pl_ok "drain: rs3 at weight 0 without a reload, persisted"
 	--rundir "$NS_TMP/run-n1" >/dev/null 2>&1 || pl_fail "enable failed"
 [ "$(health n1 rs3 weight)" = 3 ] || pl_fail "rs3 weight not back to 3"
 pl_ok "enable: rs3 back at weight 3"
+# every server disabled: the sorry server answers; enabled: back
+for r in rs1 rs2 rs3; do
+	"$SHOALCTL" --db "$NS_TMP/n1.db" server disable web $r \
+		--rundir "$NS_TMP/run-n1" >/dev/null 2>&1 || pl_fail "disable $r"
+done
+[ "$(health n1 rs2 in_lb)" = False ] || pl_fail "disabled rs2 still in the LB"
+count 20 || pl_fail "client failed with every server disabled"
+[ "$(share sorry)" = 20 ] ||
+	pl_fail "sorry server did not answer: $(cat "$NS_TMP/count.out")"
+for r in rs1 rs2 rs3; do
+	"$SHOALCTL" --db "$NS_TMP/n1.db" server enable web $r \
+		--rundir "$NS_TMP/run-n1" >/dev/null 2>&1 || pl_fail "enable $r"
+done
+count 60 || pl_fail "client failed after enable"
+[ "$(share sorry)" = 0 ] && [ "$(share rs1)" -gt 0 ] ||
+	pl_fail "servers not back after enable: $(cat "$NS_TMP/count.out")"
+pl_ok "all disabled: the sorry server answers; enabled: the servers again"
 "$SHOALCTL" status --rundir "$NS_TMP/run-n1" >"$NS_TMP/st.txt" ||
 	pl_fail "shoalctl status"
 grep -q "rs1 .*10.237.0.21:80 *up *weight 1/1" "$NS_TMP/st.txt" ||
