@@ -383,10 +383,11 @@ rs_for_dest(const struct vs *v, const struct lb_dest *d)
 	return NULL;
 }
 
-/* The whole desired state from the model; 0 or -1. */
-static int
-desired(const struct lvs *l, struct lb_state *st)
+int
+lvs_desired(const struct lvs *l, struct lb_state *st)
 {
+	if (l->l_cfg == NULL)
+		return -1;
 	if (lb_state_from_config(st, l->l_cfg, l->l_cfg->c_global.g_syncdaemon ?
 	    LB_SYNC_MASTER : LB_SYNC_NONE) == -1)
 		return -1;
@@ -477,7 +478,7 @@ apply(struct lvs *l)
 		return;
 	}
 	lb_state_init(&st);
-	if (desired(l, &st) == -1) {
+	if (lvs_desired(l, &st) == -1) {
 		log_warnx("LVS: cannot build the load balancer state: retrying");
 		arm_retry(l);
 	} else if (lb_state_check(&st, lb_kind(l->l_lb)) > 0) {

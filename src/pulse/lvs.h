@@ -30,6 +30,7 @@
 #include "srvadmin.h"
 
 struct event_base;
+struct lb_state;
 struct lvs;
 struct nannies;
 
@@ -71,6 +72,13 @@ void lvs_report(struct lvs *, const char *vs, const struct nanny_report *);
  */
 int lvs_admin(struct lvs *, const char *vs, const char *rs,
     enum srvadmin_state, char *err, size_t errlen);
+
+/*
+ * The desired load balancer state now (what lvs_activate() and every
+ * change apply): st initialised by the caller, its old content cleared.
+ * 0, or -1 (ENOMEM, nothing loaded).
+ */
+int lvs_desired(const struct lvs *, struct lb_state *st);
 
 /*
  * [{"name", "service", "scheduler", "active", "sorry_server",

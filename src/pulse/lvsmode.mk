@@ -26,3 +26,11 @@ tests_unit_test_nannies_SOURCES = tests/unit/test_nannies.c \
 	src/pulse/nannies.c src/pulse/nannies.h
 tests_unit_test_nannies_CFLAGS = $(PULSE_UNIT_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_nannies_LDADD = $(UNIT_LDADD)
+
+# LVS mode's model (weights from reports and admin state, reloads)
+check_PROGRAMS += tests/unit/test_lvs
+TESTS += tests/unit/test_lvs
+tests_unit_test_lvs_SOURCES = tests/unit/test_lvs.c \
+	src/pulse/lvs.c src/pulse/lvs.h src/pulse/nannies.c src/pulse/nannies.h
+tests_unit_test_lvs_CFLAGS = $(PULSE_UNIT_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_lvs_LDADD = $(UNIT_LDADD)
