@@ -495,6 +495,20 @@ apply(struct lvs *l)
 }
 
 void
+lvs_clear_stale(struct lvs *l)
+{
+	if (l->l_active || !lvs_enabled(l))
+		return;
+	if (l->l_lb == NULL &&
+	    (l->l_lb = lb_open(l->l_cfg->c_global.g_lb_backend)) == NULL)
+		return;		/* logged; lvs_activate() retries */
+	/* a fresh handle trusts nothing: this replaces shoal's table */
+	if (lb_clear(l->l_lb) == -1)
+		log_warnx("LVS: could not clear load balancer state left by "
+		    "an earlier pulse");
+}
+
+void
 lvs_activate(struct lvs *l)
 {
 	if (l->l_active || !lvs_enabled(l))

@@ -54,6 +54,12 @@ uint64_t lvs_generation(const struct lvs *);
 /* True when the configuration is in LVS mode with an active virtual. */
 int lvs_enabled(const struct lvs *);
 
+/*
+ * At start, before any election: removes what an earlier pulse that was
+ * killed outright left in the load balancer (nftables: the table shoal
+ * owns is replaced by an empty one).  Only in LVS mode.
+ */
+void lvs_clear_stale(struct lvs *);
 /* Programs every active virtual service (becoming ACTIVE). */
 void lvs_activate(struct lvs *);
 /* Removes them and forgets health (leaving ACTIVE / shutdown). */

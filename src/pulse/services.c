@@ -65,6 +65,7 @@ services_new(struct event_base *base, const char *db,
 	if (lvs_load(s->s_lvs) == -1 ||
 	    fosmon_load(s->s_fos, lvs_config(s->s_lvs)) == -1)
 		goto fail;
+	lvs_clear_stale(s->s_lvs);
 	return s;
 fail:
 	log_warnx("cannot set up service monitoring");

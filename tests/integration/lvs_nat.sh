@@ -61,6 +61,7 @@ backup = 10.236.0.12
 backup_active = 1
 keepalive = 0.2
 deadtime = 0.8
+preempt = 0
 network = nat
 nat_router = 10.237.0.1 eth1:1
 nat_nmask = 255.255.255.0
@@ -138,7 +139,7 @@ ns_has_addr n1 10.237.0.1 || pl_fail "n1 does not hold nat_router"
 ns_has_addr n2 10.237.0.1 && pl_fail "n2 holds nat_router too"
 [ "$(ns_exec n1 cat /proc/sys/net/ipv4/ip_forward)" = 1 ] ||
 	pl_fail "ip_forward not enabled on the active NAT router"
-ns_exec n2 nft list table inet shoal >/dev/null 2>&1 &&
+ns_exec n2 nft list table inet shoal 2>/dev/null | grep -q 10.236.0.100 &&
 	pl_fail "the backup programmed the load balancer"
 pl_ok "active: VIP, nat_router, ip_forward, 3 real servers up; backup idle"
 
@@ -267,6 +268,18 @@ for _ in $(seq 40); do
 done
 [ $ok = 1 ] || pl_fail "service not reachable through n2: $(cat "$NS_TMP/count.out")"
 pl_ok "fail-over: served through n2 with rs2 drained: $(tr '\n' ' ' <"$NS_TMP/count.out")"
+
+# n1 was killed outright: its rules stay until a pulse starts there again
+ns_exec n1 nft list table inet shoal 2>/dev/null | grep -q 10.236.0.100 ||
+	pl_fail "no stale rules on the killed n1 (test premise)"
+pl_start n1
+ns_wait_for 5 pl_role_is n1 backup || pl_fail "restarted n1 is not backup"
+ns_exec n1 nft list table inet shoal 2>/dev/null | grep -q 10.236.0.100 &&
+	pl_fail "restarted n1 kept the stale rules of the killed pulse"
+pl_ok "a restarted pulse removes what the killed one left"
+kill -TERM "$(pl_parent n1)"
+ns_wait_for 10 eval '! kill -0 $(pl_parent n1) 2>/dev/null' ||
+	pl_fail "pulse on n1 did not exit"
 
 # 6. SIGTERM: the active removes what it programmed (never a flush)
 ns_exec n2 nft add table ip keep
