@@ -43,7 +43,8 @@ struct fosmon {
 	size_t			 m_nsvcs;
 	enum el_state		 m_role;
 	uint64_t		 m_role_ms;
-	uint64_t		 m_peer_active_ms;	/* 0: none */
+	uint32_t		 m_peer_active_id;	/* 0: none */
+	uint64_t		 m_peer_active_ms;	/* since when */
 	uint64_t		 m_peer_fault_until;
 	struct event		*m_timer;
 	uint64_t		 m_timer_at;
@@ -396,6 +397,8 @@ fosmon_role(struct fosmon *m, enum el_state st)
 		return;
 	m->m_role = st;
 	m->m_role_ms = clock_monotonic_ms();
+	m->m_peer_active_id = 0;	/* learnt again from the next packets */
+	m->m_peer_active_ms = 0;
 	for (size_t i = 0; i < m->m_nsvcs; i++) {
 		m->m_svcs[i].f_last = L_UNKNOWN;
 		m->m_svcs[i].f_remote_failed = 0;
@@ -421,15 +424,19 @@ fosmon_report(struct fosmon *m, const char *name,
 }
 
 void
-fosmon_peer(struct fosmon *m, enum el_state st, uint8_t flags)
+fosmon_peer(struct fosmon *m, uint32_t id, enum el_state st, uint8_t flags)
 {
 	uint64_t now = clock_monotonic_ms();
 
-	if (st == EL_ACTIVE && m->m_peer_active_ms == 0) {
+	/* which peer is ACTIVE, and since when (others' packets aside) */
+	if (st == EL_ACTIVE && m->m_peer_active_id != id) {
+		m->m_peer_active_id = id;
 		m->m_peer_active_ms = now;
 		evaluate_all(m);
-	} else if (st != EL_ACTIVE)
+	} else if (st != EL_ACTIVE && m->m_peer_active_id == id) {
+		m->m_peer_active_id = 0;
 		m->m_peer_active_ms = 0;
+	}
 	if ((flags & HB_F_SVC_FAILED) && m->m_role == EL_ACTIVE &&
 	    st == EL_BACKUP && m->m_nsvcs > 0) {
 		if (m->m_peer_fault_until == 0)

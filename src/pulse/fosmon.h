@@ -51,7 +51,9 @@ void fosmon_restart_nannies(const struct fosmon *, struct nannies *);
 void fosmon_role(struct fosmon *, enum el_state);
 void fosmon_report(struct fosmon *, const char *name,
     const struct nanny_report *);
-void fosmon_peer(struct fosmon *, enum el_state, uint8_t flags);
+/* A live peer (node id) announced state st with flags. */
+void fosmon_peer(struct fosmon *, uint32_t id, enum el_state st,
+    uint8_t flags);
 /* HB_F_SVC_FAILED when this BACKUP sees the ACTIVE's service failing. */
 uint8_t fosmon_hb_flags(const struct fosmon *);
 /* True while a peer's HB_F_SVC_FAILED holds this ACTIVE node down. */

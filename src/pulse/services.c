@@ -142,10 +142,11 @@ services_hb_flags(const struct services *s)
 }
 
 void
-services_peer(struct services *s, enum el_state st, uint8_t flags)
+services_peer(struct services *s, uint32_t id, enum el_state st,
+    uint8_t flags)
 {
 	if (s != NULL)
-		fosmon_peer(s->s_fos, st, flags);
+		fosmon_peer(s->s_fos, id, st, flags);
 }
 
 int

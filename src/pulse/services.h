@@ -42,8 +42,9 @@ void services_stop(struct services *);
 
 /* Flags this node sets in its heartbeats (HB_F_SVC_FAILED). */
 uint8_t services_hb_flags(const struct services *);
-/* A live peer in state st sent flags. */
-void services_peer(struct services *, enum el_state st, uint8_t flags);
+/* A live peer (node id) in state st sent flags. */
+void services_peer(struct services *, uint32_t id, enum el_state st,
+    uint8_t flags);
 /* True when a service fault reported by a peer holds this node down. */
 int services_fault(const struct services *);
 

@@ -343,7 +343,7 @@ accept_packet(struct worker *w, int i, const struct hb_packet *p)
 	memcpy(pe->p_hash, p->hp_hash, HB_HASH_LEN);
 	pe->p_rx++;
 	w->w_received++;
-	services_peer(w->w_svc, pe->p_el.ep_state, p->hp_flags);
+	services_peer(w->w_svc, p->hp_node, pe->p_el.ep_state, p->hp_flags);
 	if (pe->p_el.ep_leaving)
 		log_info("partner %s is leaving", w->w_rt->rt_nodes[i].rn_name);
 	else if (!was_alive)
