@@ -67,7 +67,7 @@
     if (h.fails) bits.push(h.fails + " failed in a row");
     if (h.since) bits.push("since " + stamp(h.since));
     if (h.reason) bits.push(h.reason);
-    if (bits.length) out.push(el("div", { class: "muted", style: "font-size: 12px" }, bits.join(" · ")));
+    if (bits.length) out.push(el("div", { class: "help" }, bits.join(" · ")));
     return out;
   }
 

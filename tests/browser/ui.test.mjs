@@ -115,8 +115,21 @@ try {
     counters: { sent: 1500, send_errors: 0, received: 1500, rejected: {} },
     transitions: [{ time: Math.floor(Date.now() / 1000) - 300, from: "BACKUP", to: "ACTIVE", reason: "partner dead: activating lvs" }],
     faults: { monitor_links: false, links: [], failed_services: [] },
+    virtual_services: [{ name: "web", service: "tcp 10.201.1.10:80", scheduler: "wlc", active: true, servers: [
+      { name: "r1", address: "10.201.2.1", port: 80, weight_config: 1, weight: 1, in_lb: true, health: "up",
+        admin: "enable", reason: "HTTP status 200", latency_ms: 12, fails: 0, checks: 3,
+        since: Math.floor(Date.now() / 1000) - 60 },
+      { name: "r2", address: "10.201.2.2", port: 80, weight_config: 1, weight: 0, in_lb: false, health: "down",
+        admin: "drain", reason: "connection refused", latency_ms: 1, fails: 2, checks: 4,
+        since: Math.floor(Date.now() / 1000) - 30 }] }],
   });
   await page.locator("#pulse-banner", { hasText: "pulse is running" }).waitFor();
+  await page.locator("#services", { hasText: "12 ms" }).waitFor();
+  const svc = await page.textContent("#services");
+  check(/up/.test(svc) && /HTTP status 200/.test(svc) && !/not checked/.test(svc),
+    "monitoring shows pulse's real server health and last check");
+  check(/down/.test(svc) && /draining/.test(svc) && /2 failed in a row/.test(svc),
+    "monitoring shows a down, drained real server with its failures");
   const nodes = await page.textContent("#nodes");
   check(/137 ms/.test(nodes) && /BACKUP/.test(nodes), "monitoring shows the peer's role and heartbeat age");
   check(/10\.201\.1\.10/.test(await page.textContent("#pulse-banner")), "monitoring shows the VIP held");
