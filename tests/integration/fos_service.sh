@@ -6,9 +6,10 @@
 #   failover web: VIP 10.238.0.80 port 80, an HTTP server on n1 and n2
 #
 # 1. seen from the backup only: n1 drops port 80 from the network (its
-#    own check over the local path still passes); n2's nanny fails, n2
-#    still reaches its gateway, flags n1 in its heartbeats: n1 steps down
-#    (FAULT) and n2 takes the VIP.
+#    own check over the local path still passes); n2's nanny fails.  While
+#    n2 cannot reach its default gateway it does nothing (its own fault?);
+#    once it can, it flags n1 in its heartbeats: n1 steps down (FAULT) and
+#    n2 takes the VIP.
 # 2. seen on the active itself: the HTTP server on the active node dies;
 #    its own nanny reports it, the node gives up the VIP to the peer.
 # SKIP (77) when not root, without netns, nft, curl or python3.
@@ -66,13 +67,29 @@ ns_wait_for 5 eval '[ "$(fos n1 check)" = up ]' ||
 	pl_fail "n1 does not check its own service: $(pl_status n1)"
 pl_ok "both nodes check the service on the VIP"
 
-# 1. a fault only the network sees
+# 1. a fault only the network sees, while n2 cannot reach its gateway:
+#    n2 must not blame n1 (it may be n2's own fault)
+ns_exec n2 nft -f - <<'EOF' || pl_fail "nft on n2"
+table inet svnogw {
+	chain out { type filter hook output priority 0; icmp type echo-request drop; }
+}
+EOF
 ns_exec n1 nft -f - <<'EOF' || pl_fail "nft on n1"
 table inet svblock {
 	chain in { type filter hook input priority 0; iifname "eth0" tcp dport 80 drop; }
 }
 EOF
-ns_wait_for 12 pl_answers c $VIP n2 ||
+ns_wait_for 12 grep -q "default gateway 10.238.0.10 does not answer" \
+	"$NS_TMP/pulse-n2.log" || pl_fail "n2 did not probe its gateway"
+sleep 1
+pl_role_is n1 active && ns_has_addr n1 $VIP ||
+	pl_fail "n1 lost the VIP although n2 cannot reach its gateway"
+grep -q "fails on the active node" "$NS_TMP/pulse-n2.log" &&
+	pl_fail "n2 blamed n1 without reaching its gateway"
+pl_ok "gateway unreachable: the backup does not blame the active node"
+#    the gateway answers again: n2's next probe (within 10 s) succeeds
+ns_exec n2 nft delete table inet svnogw
+ns_wait_for 20 pl_answers c $VIP n2 ||
 	pl_fail "n2 did not take over: n1 $(pl_status n1) n2 $(pl_status n2)"
 pl_ok "remote fault: n2 answers after ${NS_WAITED_MS} ms"
 grep -q "fails on the active node" "$NS_TMP/pulse-n2.log" ||
