@@ -44,6 +44,9 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+# A problem that does not stop the rest of the test.
+rc=0
+problem() { echo "FAIL: $*"; rc=1; }
 
 # A clean copy of the sources: the files git knows (committed or not), or
 # everything but build products when this is not a git checkout.
@@ -84,19 +87,19 @@ dpkg -i "$deb" >"$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; fail "dpkg 
 cat "$tmp/install.log"
 if [ ! -d /run/systemd/system ]; then
 	grep -q 'shoalctl passwd' "$tmp/install.log" ||
-	    fail "without systemd the install does not say what to run"
+	    problem "without systemd the install does not say what to run"
 fi
 for f in /usr/sbin/shoalctl /usr/sbin/pulse /usr/sbin/nanny /usr/sbin/shoal-web \
     /usr/sbin/shoal-sync /etc/shoal/lvs.cf.sample /usr/share/shoal/www/index.html \
     /lib/systemd/system/shoal-pulse.service /lib/systemd/system/shoal-web.service \
     /usr/lib/sysusers.d/shoal.conf /usr/lib/tmpfiles.d/shoal.conf \
     /etc/logrotate.d/shoal; do
-	[ -e "$f" ] || fail "$f is not installed"
+	[ -e "$f" ] || problem "$f is not installed"
 done
-for m in pulse.8 nanny.8 shoal-web.8 shoal-sync.8 shoalctl.8; do
-	[ -e "/usr/share/man/man8/$m.gz" ] || fail "man page $m is not installed"
+for m in man8/pulse.8 man8/nanny.8 man8/shoal-web.8 man8/shoal-sync.8 \
+    man8/shoalctl.8 man5/lvs.cf.5; do
+	[ -e "/usr/share/man/$m.gz" ] || problem "man page ${m#*/} is not installed"
 done
-[ -e /usr/share/man/man5/lvs.cf.5.gz ] || fail "man page lvs.cf.5 is not installed"
 getent passwd shoal >/dev/null || fail "the shoal user was not created"
 echo "ok: installed"
 
@@ -142,4 +145,4 @@ for f in /usr/sbin/pulse /usr/share/shoal /etc/shoal /var/lib/shoal; do
 	[ -e "$f" ] && fail "$f is still there after purge"
 done
 echo "ok: purged"
-exit 0
+exit $rc
