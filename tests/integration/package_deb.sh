@@ -112,10 +112,12 @@ db=$tmp/test.db
 /usr/sbin/shoalctl --db "$db" config import /etc/shoal/lvs.cf.sample ||
     fail "import of /etc/shoal/lvs.cf.sample"
 ip netns add "$ns" || fail "ip netns add"
-ip -n "$ns" link add eth0 type dummy && ip -n "$ns" link add eth1 type dummy &&
+ip -n "$ns" link add eth0 type veth peer name peer0 &&
+ip -n "$ns" link add eth1 type veth peer name peer1 &&
 ip -n "$ns" addr add 192.0.2.1/24 dev eth0 &&
 ip -n "$ns" addr add 198.51.100.1/24 dev eth1 &&
-ip -n "$ns" link set eth0 up && ip -n "$ns" link set eth1 up ||
+ip -n "$ns" link set eth0 up && ip -n "$ns" link set eth1 up &&
+ip -n "$ns" link set peer0 up && ip -n "$ns" link set peer1 up ||
     fail "namespace set-up"
 ip netns exec "$ns" /usr/sbin/pulse -t --db "$db" || fail "pulse -t"
 echo "ok: pulse -t"
