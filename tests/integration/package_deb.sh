@@ -124,6 +124,7 @@ echo "ok: pulse -t"
 
 # shoal-web as installed: default www, drops to user shoal
 webdir=$tmp/web
+chmod 0755 "$tmp"	# shoal-web runs as shoal: it must reach $webdir
 install -d -o shoal -g shoal "$webdir"
 cp "$db" "$webdir/shoal.db" && chown shoal:shoal "$webdir/shoal.db"
 port=$((20000 + $$ % 20000))
