@@ -60,10 +60,12 @@ vip_ok() { vip | grep -q '^shoal-demo-rs[123]$'; }
 nothing_left() {
 	local p
 	ip netns list | grep '^shoal-demo-' && fail "$1: namespaces left"
+	local cmd
 	for p in /proc/[0-9]*; do
-		if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q "$STATE"; then
-			fail "$1: process ${p#/proc/} left: $(tr '\0' ' ' <"$p/cmdline")"
-		fi
+		cmd=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
+		case $cmd in *"$STATE"*)
+			fail "$1: process ${p#/proc/} left: $cmd" ;;
+		esac
 	done
 	ip link show shoal-demo0 >/dev/null 2>&1 && fail "$1: veth shoal-demo0 left"
 	[ -e "$STATE" ] && fail "$1: $STATE left"
@@ -71,7 +73,7 @@ nothing_left() {
 }
 
 echo "# scripts/demo"
-out=$("$demo" 2>&1) || { echo "$out"; fail "scripts/demo exited $?"; }
+out=$("$demo" 2>&1) || { rc=$?; echo "$out"; fail "scripts/demo exited $rc"; }
 echo "$out"
 grep -q 'password' <<<"$out" || fail "no admin password printed"
 grep -q 'ip netns exec shoal-demo-client curl' <<<"$out" ||
@@ -89,6 +91,38 @@ echo "ok: VIP answers from the client, over the three real servers"
 code=$(curl -s -o /dev/null -w '%{http_code}' -m 2 "http://127.0.0.1:$port/")
 [ "$code" = 200 ] || fail "web UI on 127.0.0.1:$port answered $code"
 echo "ok: web UI answers on 127.0.0.1:$port"
+
+# Push from the UI: log in, change the scheduler (a new generation), push,
+# and both routers' databases (reached through their sshd) hold it.
+api=http://127.0.0.1:$port/api/v1
+jar=$(mktemp /tmp/sd$$.XXXXXX)
+trap 'rm -f "$jar"; cleanup' EXIT
+pw=$(cat "$STATE/admin-password")
+login=$(curl -s -m 5 -c "$jar" -H 'Content-Type: application/json' \
+    -d "{\"user\":\"admin\",\"password\":\"$pw\"}" "$api/login")
+csrf=$(sed -n 's/.*"csrf": *"\([0-9a-f]*\)".*/\1/p' <<<"$login")
+[ -n "$csrf" ] || fail "login with the printed password: $login"
+post() {
+	curl -s -m 5 -b "$jar" -X "$1" -H "X-CSRF-Token: $csrf" \
+	    -H 'Content-Type: application/json' -d "$3" "$api$2"
+}
+r=$(post PUT /virtual-servers/web '{"scheduler": "wrr"}')
+gen=$(sed -n 's/.*"generation": *\([0-9]*\).*/\1/p' <<<"$r")
+[ -n "$gen" ] || fail "changing the virtual server: $r"
+r=$(post POST /push '{}')
+id=$(sed -n 's/.*"id": *"\([0-9]*\)".*/\1/p' <<<"$r")
+[ -n "$id" ] || fail "starting a push: $r"
+for ((i = 0; i < 60; i++)); do
+	r=$(curl -s -m 5 -b "$jar" "$api/push/$id")
+	grep -q '"done": *true' <<<"$r" && break
+	sleep 0.5
+done
+grep -q '"ok": *true' <<<"$r" || fail "push from the UI: $r"
+for n in r1 r2; do
+	cur=$("$STATE/bin/shoalctl" --db "$STATE/$n/shoal.db" config current)
+	grep -q "generation=$gen " <<<"$cur" || fail "$n has $cur, not generation $gen"
+done
+echo "ok: a push from the UI reaches both routers over SSH (generation $gen)"
 
 out=$("$demo" 2>&1) || fail "second scripts/demo exited $?"
 grep -q 'already running' <<<"$out" || fail "second run does not say running: $out"
