@@ -39,7 +39,7 @@ dist_shoalconf_DATA = etc/lvs.cf.sample
 EXTRA_DIST += etc/demo/lvs.cf \
 	debian/changelog debian/control debian/copyright debian/rules \
 	debian/postinst debian/postrm debian/source/format \
-	debian/source/lintian-overrides debian/shoal.lintian-overrides \
+	debian/shoal.lintian-overrides \
 	packaging/shoal.spec \
 	tests/integration/demo.sh tests/integration/package_deb.sh \
 	tests/integration/package_rpm.sh tests/integration/man_pages.sh
