@@ -18,10 +18,10 @@ fail() { echo "FAIL: $*"; exit 1; }
 version=$(sed -n 's/^PACKAGE_VERSION = //p' "$build/Makefile")
 [ -n "$version" ] || fail "no PACKAGE_VERSION in $build/Makefile"
 echo "# make dist"
-make -C "$build" dist distdir="$tmp/shoal-$version" >"$tmp/dist.log" 2>&1 ||
+make -C "$build" dist >"$tmp/dist.log" 2>&1 ||
     { tail -20 "$tmp/dist.log"; fail "make dist"; }
 tarball=$tmp/shoal-$version.tar.gz
-[ -f "$tarball" ] || fail "no $tarball"
+mv "$build/shoal-$version.tar.gz" "$tarball" || fail "no shoal-$version.tar.gz"
 tar -tzf "$tarball" | grep -q "^shoal-$version/packaging/shoal.spec$" ||
     fail "packaging/shoal.spec is not in the tarball"
 
