@@ -13,6 +13,9 @@ SHOAL_DEBS=(
 	# tests: namespaces, nftables, sshd, tools
 	iproute2 nftables sqlite3 openssh-server openssh-client python3 curl
 	procps psmisc kmod
+	# browser tests (shoal-web) and its benchmark; Node.js and npm are
+	# checked apart (the machine may carry its own Node.js build)
+	chromium wrk
 )
 
 # What scripts/demo needs: build and run shoal, no test or browser tools.
@@ -38,6 +41,10 @@ shoal_install_debs() {
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q 'install ok installed' || missing+=("$p")
 	done
+	# Debian's npm conflicts with Node.js builds that bundle npm: ask for
+	# the packages only when the commands are missing.
+	command -v node >/dev/null 2>&1 || missing+=(nodejs)
+	command -v npm >/dev/null 2>&1 || missing+=(npm)
 	[ ${#missing[@]} -eq 0 ] && return 0
 	if [ "$(id -u)" != 0 ]; then
 		echo "missing Debian packages: ${missing[*]}" >&2

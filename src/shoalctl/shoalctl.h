@@ -44,6 +44,7 @@ struct shoalctl_cmd {
 /* Command tables, each ended by an entry with cc_words NULL. */
 extern const struct shoalctl_cmd shoalctl_config_cmds[];
 extern const struct shoalctl_cmd shoalctl_passwd_cmds[];
+extern const struct shoalctl_cmd shoalctl_staged_cmds[];	/* cmd_staged.c */
 
 /* Prints "usage: shoalctl [--db PATH] WORDS ARGS" to stderr; returns
  * SHOALCTL_ERROR for `return shoalctl_usage(sc);`. */
@@ -57,6 +58,10 @@ struct store *shoalctl_open(const struct shoalctl *, int flags);
 
 /* Prints every item of d to stderr (FILE:LINE:COL: error: ...). */
 void shoalctl_print_diag(const struct diag *);
+
+/* Replaces control characters in s by '?': text from the environment or
+ * the command line that is stored and printed back later. */
+void shoalctl_printable(char *s);
 
 /* Parses a generation number (1..); 0 or -1 after printing why. */
 int shoalctl_parse_gen(const char *s, uint64_t *g);

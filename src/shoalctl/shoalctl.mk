@@ -4,7 +4,8 @@ sbin_PROGRAMS += shoalctl
 shoalctl_SOURCES = \
 	src/shoalctl/shoalctl.c src/shoalctl/shoalctl.h \
 	src/shoalctl/cmd_config.c \
-	src/shoalctl/cmd_passwd.c
+	src/shoalctl/cmd_passwd.c \
+	src/shoalctl/cmd_staged.c src/shoalctl/cmd_staged.h
 shoalctl_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/src/shoalctl
 shoalctl_LDADD = $(SHOAL_LIBS)
 
@@ -18,3 +19,4 @@ doc/shoalctl.8: $(top_srcdir)/doc/shoalctl.8.in Makefile
 		$(top_srcdir)/doc/shoalctl.8.in > $@
 
 TESTS += tests/integration/shoalctl_cli.sh
+EXTRA_DIST += tests/integration/shoalctl_cli.sh bench/config/run.sh
