@@ -31,7 +31,12 @@ SHOAL_DEMO_DEBS=(
 
 # Installs every package of SHOAL_DEBS (the whole test suite) and "$@".
 shoal_install_deps() {
-	shoal_install_debs "${SHOAL_DEBS[@]}" "$@"
+	local extra=()
+	# Debian's npm conflicts with Node.js builds that bundle npm: ask for
+	# the packages only when the commands are missing.
+	command -v node >/dev/null 2>&1 || extra+=(nodejs)
+	command -v npm >/dev/null 2>&1 || extra+=(npm)
+	shoal_install_debs "${SHOAL_DEBS[@]}" "${extra[@]}" "$@"
 }
 
 # Installs the packages named that are missing; 0, or 1 with the reason.
@@ -41,10 +46,6 @@ shoal_install_debs() {
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q 'install ok installed' || missing+=("$p")
 	done
-	# Debian's npm conflicts with Node.js builds that bundle npm: ask for
-	# the packages only when the commands are missing.
-	command -v node >/dev/null 2>&1 || missing+=(nodejs)
-	command -v npm >/dev/null 2>&1 || missing+=(npm)
 	[ ${#missing[@]} -eq 0 ] && return 0
 	if [ "$(id -u)" != 0 ]; then
 		echo "missing Debian packages: ${missing[*]}" >&2

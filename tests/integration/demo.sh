@@ -21,6 +21,9 @@ for t in curl python3 ssh-keygen; do
 	command -v "$t" >/dev/null || { echo "SKIP: $t is not installed"; exit 77; }
 done
 [ -x /usr/sbin/sshd ] || { echo "SKIP: openssh-server is not installed"; exit 77; }
+for p in src/pulse/pulse shoal-web shoalctl; do
+	[ -x "$build/$p" ] || { echo "SKIP: $p is not built in this tree (yet)"; exit 77; }
+done
 if [ -d "$STATE" ] || ip netns list | grep -q '^shoal-demo-'; then
 	echo "SKIP: a shoal demo is running on this machine"
 	exit 77
