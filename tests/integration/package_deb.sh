@@ -102,6 +102,15 @@ for m in man8/pulse.8 man8/nanny.8 man8/shoal-web.8 man8/shoal-sync.8 \
 done
 getent passwd shoal >/dev/null || fail "the shoal user was not created"
 echo "ok: installed"
+if command -v systemd-analyze >/dev/null; then
+	out=$(systemd-analyze verify /lib/systemd/system/shoal-pulse.service \
+	    /lib/systemd/system/shoal-web.service 2>&1)
+	if [ -n "$out" ]; then
+		problem "systemd-analyze verify: $out"
+	else
+		echo "ok: systemd-analyze verify has nothing to say about the units"
+	fi
+fi
 
 v=$(/usr/sbin/shoalctl --version) || fail "shoalctl --version"
 echo "ok: shoalctl --version: $v"
