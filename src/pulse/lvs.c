@@ -577,8 +577,12 @@ lvs_report(struct lvs *l, const char *vsn, const struct nanny_report *nr)
 	r->r_checks++;
 	str_copy(r->r_reason, nr->nr_reason, sizeof(r->r_reason));
 	after = effective_weight(v, r);
-	log_info("LVS: %s/%s %s weight %d (%s)", vsn, r->r_name,
-	    nanny_state_name(nr->nr_state), after, r->r_reason);
+	if (after < 0)
+		log_info("LVS: %s/%s %s: not in the load balancer (%s)", vsn,
+		    r->r_name, nanny_state_name(nr->nr_state), r->r_reason);
+	else
+		log_info("LVS: %s/%s %s: weight %d (%s)", vsn, r->r_name,
+		    nanny_state_name(nr->nr_state), after, r->r_reason);
 	if (before != after)
 		apply(l);
 }

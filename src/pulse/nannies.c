@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@
 
 #include <event2/event.h>
 
+#include "exec.h"
 #include "log.h"
 #include "nannies.h"
 #include "util.h"
@@ -89,9 +91,18 @@ kind_name(enum nannies_kind k)
 const char *
 nannies_default_path(void)
 {
+	static char found[PATH_MAX];
 	const char *p = getenv("SHOAL_NANNY");
+	char *f;
 
-	return p != NULL && *p != '\0' ? p : SHOAL_SBINDIR "/nanny";
+	if (p != NULL && *p != '\0')
+		return p;
+	if ((f = exec_find_path("nanny")) != NULL) {
+		str_copy(found, f, sizeof(found));
+		free(f);
+		return found;
+	}
+	return SHOAL_SBINDIR "/nanny";
 }
 
 /* ---- reaping ---- */

@@ -50,7 +50,10 @@ struct nannies *nannies_new(struct event_base *, const char *path,
     const char *db, nannies_report_fn, void *arg);
 void nannies_free(struct nannies *);
 
-/* The nanny binary: $SHOAL_NANNY when set, else SHOAL_SBINDIR/nanny. */
+/*
+ * The nanny binary: $SHOAL_NANNY when set, else `nanny` on PATH (a build
+ * tree, scripts/demo), else SHOAL_SBINDIR/nanny.
+ */
 const char *nannies_default_path(void);
 
 void nannies_mark(struct nannies *);
