@@ -78,6 +78,7 @@ struct nannies {
 	struct zombie		*n_zombies;
 	size_t			 n_nzombies;
 	struct event		*n_reaper;
+	int			 n_disabled;	/* path "none" */
 };
 
 static void child_start(struct child *);
@@ -440,6 +441,11 @@ nannies_new(struct event_base *base, const char *path, const char *db,
 		nannies_free(ns);
 		return NULL;
 	}
+	if (strcmp(path, "none") == 0) {
+		ns->n_disabled = 1;
+		log_warnx("nanny is \"none\": no service is checked (real "
+		    "servers stay out of the load balancer)");
+	}
 	return ns;
 }
 
@@ -518,6 +524,8 @@ nannies_want(struct nannies *ns, enum nannies_kind kind, const char *name,
 	struct child *c = find(ns, kind, name);
 	char *np;
 
+	if (ns->n_disabled)
+		return 0;
 	if (c != NULL) {
 		c->c_marked = 1;
 		if (strcmp(c->c_print, fingerprint) == 0)

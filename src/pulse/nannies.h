@@ -43,8 +43,9 @@ typedef void (*nannies_report_fn)(enum nannies_kind, const char *name,
     const struct nanny_report *, void *arg);
 
 /*
- * A supervisor running path (the nanny binary) with --db db.  NULL on
- * ENOMEM.  Free with nannies_free(), which stops every nanny.
+ * A supervisor running path (the nanny binary) with --db db; path "none"
+ * runs no nanny at all (pulse-only tests).  NULL on ENOMEM.  Free with
+ * nannies_free(), which stops every nanny.
  */
 struct nannies *nannies_new(struct event_base *, const char *path,
     const char *db, nannies_report_fn, void *arg);
@@ -72,7 +73,7 @@ void nannies_stop_all(struct nannies *);
 int nannies_restart(struct nannies *, enum nannies_kind, const char *name);
 /* Running nannies (pid known). */
 size_t nannies_running(const struct nannies *);
-/* [{"kind", "name", "pid", "restarts", "running"}] */
+/* [{"kind", "name", "pid", "starts", "running"}] */
 json_t *nannies_json(const struct nannies *);
 
 #endif

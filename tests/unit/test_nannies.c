@@ -242,6 +242,22 @@ test_split_line(void **state)
 	event_base_free(b);
 }
 
+static void
+test_none(void **state)
+{
+	struct event_base *b = event_base_new();
+	struct seen s = { 0 };
+	struct nannies *ns = nannies_new(b, "none", "/nonexistent.db",
+	    on_report, &s);
+
+	(void)state;
+	assert_int_equal(nannies_want(ns, NANNIES_VIRTUAL, "good", "p"), 0);
+	assert_int_equal(nannies_running(ns), 0);
+	assert_int_equal(starts(ns), -1);
+	nannies_free(ns);
+	event_base_free(b);
+}
+
 int
 main(void)
 {
@@ -250,6 +266,7 @@ main(void)
 		cmocka_unit_test(test_garbage_isolated),
 		cmocka_unit_test(test_dies_backoff),
 		cmocka_unit_test(test_split_line),
+		cmocka_unit_test(test_none),
 	};
 
 	log_init("test_nannies", 1, 0, NULL);

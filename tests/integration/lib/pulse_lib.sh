@@ -18,6 +18,9 @@ pl_init() {
 	command -v curl >/dev/null || { echo "SKIP: no curl"; exit 77; }
 	[ -x /usr/bin/python3 ] || { echo "SKIP: no /usr/bin/python3"; exit 77; }
 	declare -gA PL_PID=()
+	# pulse alone: no service checks unless a test asks for a nanny (an
+	# installed nanny found on PATH would check the fixtures' services)
+	export SHOAL_NANNY=${SHOAL_NANNY:-none}
 }
 
 pl_db() {
