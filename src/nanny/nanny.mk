@@ -49,6 +49,7 @@ tests_integration_nanny_responder_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) \
 	-I$(top_srcdir)/src/nanny -I$(top_srcdir)/tests/unit
 tests_integration_nanny_responder_LDADD = $(NANNY_LIBS)
 TESTS += tests/integration/nanny_checks.sh
+EXTRA_DIST += tests/integration/nanny_checks.sh
 
 # nanny(8), with the configured paths filled in
 man_MANS += doc/nanny.8

@@ -19,7 +19,7 @@ CLEANFILES += doc/shoal-sync.8
 EXTRA_DIST += doc/shoal-sync.8.in bench/sync tests/integration/sync_lib.sh
 doc/shoal-sync.8: doc/shoal-sync.8.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) doc && sed -e 's|@SHOAL_DEFAULT_DB@|$(localstatedir)/lib/shoal/shoal.db|g' \
-		-e 's|@VERSION@|$(VERSION)|g' \
+		-e 's|@VERSION[@]|$(VERSION)|g' \
 		-e 's|@sbindir@|$(sbindir)|g' $(srcdir)/doc/shoal-sync.8.in > $@
 
 check_PROGRAMS += tests/unit/test_sync_ssh tests/unit/test_sync
