@@ -18,6 +18,7 @@ src_pulse_pulse_SOURCES = \
 	src/pulse/pulse.c \
 	src/pulse/worker.c src/pulse/worker.h \
 	src/pulse/fos.c src/pulse/fos.h \
+	src/pulse/lvs.c src/pulse/lvs.h \
 	src/pulse/control.c src/pulse/control.h \
 	src/pulse/notify.h
 if HAVE_SYSTEMD

@@ -26,6 +26,7 @@
 #include "leave.h"
 #include "load.h"
 #include "log.h"
+#include "lvs.h"
 #include "notify.h"
 #include "rtnl.h"
 #include "runtime.h"
@@ -62,6 +63,8 @@ struct worker {
 	const struct worker_opts *w_opts;
 	struct event_base	*w_base;
 	struct pulse_rt		*w_rt;
+	struct shoal_config	*w_cfg;		/* for the load balancer */
+	struct lvs		*w_lvs;		/* NULL: VIPs only (FOS) */
 	struct peer		*w_peers;	/* parallel to rt_nodes */
 	struct el_self		 w_self;
 	int64_t			 w_since;	/* unix seconds of es_state */
@@ -532,6 +535,8 @@ become_active(struct worker *w)
 
 	if (failed > 0)
 		log_warnx("%d virtual address(es) could not be added", failed);
+	if (w->w_lvs != NULL)
+		(void)lvs_activate(w->w_lvs, w->w_cfg);
 	fos_activate(w->w_base, w->w_rt);
 }
 
@@ -539,6 +544,8 @@ static void
 become_inactive(struct worker *w)
 {
 	(void)vipset_down(w->w_vips);
+	if (w->w_lvs != NULL)
+		(void)lvs_deactivate(w->w_lvs);
 	fos_deactivate(w->w_base, w->w_rt);
 }
 
@@ -818,13 +825,15 @@ static int
 reload(struct worker *w, char *err, size_t errlen)
 {
 	struct pulse_rt *nrt;
+	struct shoal_config *ncfg;
 	struct diag d;
 	struct diag_item *di;
 	char *msg;
 
 	notify_reloading();
 	diag_init(&d);
-	if (pulse_load(w->w_opts->wo_db, w->w_opts->wo_node, &nrt, &d) == -1) {
+	if (pulse_load(w->w_opts->wo_db, w->w_opts->wo_node, &nrt, &ncfg,
+	    &d) == -1) {
 		TAILQ_FOREACH(di, &d.d_items, di_entry)
 			if ((msg = diag_format(di)) != NULL) {
 				log_warnx("reload: %s", msg);
@@ -842,9 +851,14 @@ reload(struct worker *w, char *err, size_t errlen)
 	if (apply(w, nrt, err, errlen) == -1) {
 		log_warnx("reload refused: %s", err);
 		runtime_free(nrt);
+		config_free(ncfg);
 		notify_ready();
 		return -1;
 	}
+	config_free(w->w_cfg);
+	w->w_cfg = ncfg;
+	if (w->w_lvs != NULL && w->w_self.es_state == EL_ACTIVE)
+		(void)lvs_activate(w->w_lvs, w->w_cfg);
 	log_info("reloaded configuration generation %llu",
 	    (unsigned long long)w->w_rt->rt_generation);
 	notify_ready();
@@ -1103,7 +1117,7 @@ setup(struct worker *w)
 
 	diag_init(&d);
 	if (pulse_load(w->w_opts->wo_db, w->w_opts->wo_node, &w->w_rt,
-	    &d) == -1) {
+	    &w->w_cfg, &d) == -1) {
 		diag_print(&d, stderr);
 		diag_clear(&d);
 		log_warnx("cannot load the configuration");
@@ -1125,6 +1139,9 @@ setup(struct worker *w)
 		return -1;
 	/* stale VIPs of this configuration go until we are elected */
 	(void)vipset_down(w->w_vips);
+	if (w->w_rt->rt_mode == CFG_MODE_LVS &&
+	    (w->w_lvs = lvs_new(w->w_cfg)) != NULL)
+		(void)lvs_deactivate(w->w_lvs);
 	update_fault(w);
 	w->w_ctl = control_open(w->w_base, w->w_opts->wo_rundir, control_cb,
 	    w);
@@ -1150,7 +1167,9 @@ teardown(struct worker *w)
 	vipset_free(w->w_vips);
 	rtnl_close(w->w_nl);
 	rtnl_close(w->w_mon);
+	lvs_free(w->w_lvs);
 	runtime_free(w->w_rt);
+	config_free(w->w_cfg);
 	free(w->w_peers);
 	free(w->w_links);
 	free(w->w_fos_failed);
