@@ -9,7 +9,7 @@ set -u
 MIN=${1:-10} KA=${2:-0.05} DT=${3:-0.2}
 top_srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 top_builddir=${PULSE_BUILD:-/tmp/build-pulse}
-NS_PREFIX=sb$$
+NS_PREFIX=sp$$
 . "$top_srcdir/tests/integration/lib/netns.sh"
 . "$top_srcdir/tests/integration/lib/pulse_lib.sh"
 ns_require

@@ -111,8 +111,13 @@ connect_to(const char *rundir, char *err, size_t errlen)
 		return -1;
 	}
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		snprintf(err, errlen, "%s: %s (is pulse running?)",
-		    sun.sun_path, strerror(errno));
+		/* nothing listening is the common case: say it plainly */
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			snprintf(err, errlen, "pulse not running (%s: %s)",
+			    sun.sun_path, strerror(errno));
+		else
+			snprintf(err, errlen, "%s: %s (is pulse running?)",
+			    sun.sun_path, strerror(errno));
 		close(fd);
 		return -1;
 	}

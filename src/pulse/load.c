@@ -9,7 +9,7 @@
 
 int
 pulse_load(const char *db, const char *node, struct pulse_rt **out,
-    struct diag *d)
+    struct shoal_config **cfg, struct diag *d)
 {
 	struct shoal_config *c = NULL;
 	struct store_gen gen;
@@ -18,6 +18,8 @@ pulse_load(const char *db, const char *node, struct pulse_rt **out,
 	int ret = -1;
 
 	*out = NULL;
+	if (cfg != NULL)
+		*cfg = NULL;
 	if ((st = store_open(db, STORE_RDONLY, d)) == NULL)
 		return -1;
 	if (store_load(st, &c, &gen) == -1) {
@@ -39,6 +41,10 @@ pulse_load(const char *db, const char *node, struct pulse_rt **out,
 	runtime_host_free(&host);
 	if (ret == 0)
 		runtime_set_identity(*out, gen.sg_generation, gen.sg_hash);
+	if (ret == 0 && cfg != NULL) {
+		*cfg = c;
+		c = NULL;
+	}
 done:
 	config_free(c);
 	store_close(st);

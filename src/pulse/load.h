@@ -10,9 +10,10 @@
 /*
  * Opens db read-only, loads the current generation and builds this host's
  * runtime view (node picked by name when node is not NULL).  Returns 0 and
- * *out, or -1 with the reasons in d.
+ * *out, or -1 with the reasons in d.  When cfg is not NULL it receives the
+ * whole configuration too (caller frees with config_free()).
  */
 int pulse_load(const char *db, const char *node, struct pulse_rt **out,
-    struct diag *d);
+    struct shoal_config **cfg, struct diag *d);
 
 #endif

@@ -5,8 +5,8 @@ libshoal_a_SOURCES += src/lib/srvadmin.c src/lib/srvadmin.h
 src_pulse_pulse_SOURCES += \
 	src/pulse/services.c src/pulse/services.h \
 	src/pulse/nannies.c src/pulse/nannies.h \
-	src/pulse/lvs.c src/pulse/lvs.h \
 	src/pulse/fosmon.c src/pulse/fosmon.h
+# (src/pulse/lvs.c is listed in pulse.mk)
 shoalctl_SOURCES += src/shoalctl/cmd_server.c src/shoalctl/cmd_server.h
 
 # integration tests (root + ip netns + nft, else SKIP)

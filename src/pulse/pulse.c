@@ -76,7 +76,7 @@ load_checked(const char *db, const char *node)
 	struct diag d;
 
 	diag_init(&d);
-	if (pulse_load(db, node, &rt, &d) == -1) {
+	if (pulse_load(db, node, &rt, NULL, &d) == -1) {
 		diag_print(&d, stderr);
 		diag_clear(&d);
 		return NULL;
@@ -96,7 +96,7 @@ cleanup_after_worker(struct super *s)
 	int removed, sent;
 
 	diag_init(&d);
-	if (pulse_load(s->s_opts.wo_db, s->s_opts.wo_node, &rt, &d) == 0) {
+	if (pulse_load(s->s_opts.wo_db, s->s_opts.wo_node, &rt, NULL, &d) == 0) {
 		runtime_free(s->s_rt);
 		s->s_rt = rt;
 	}

@@ -18,6 +18,7 @@ src_pulse_pulse_SOURCES = \
 	src/pulse/pulse.c \
 	src/pulse/worker.c src/pulse/worker.h \
 	src/pulse/fos.c src/pulse/fos.h \
+	src/pulse/lvs.c src/pulse/lvs.h \
 	src/pulse/control.c src/pulse/control.h \
 	src/pulse/notify.h
 if HAVE_SYSTEMD
@@ -71,7 +72,9 @@ tests_unit_test_runtime_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh \
 	tests/integration/pulse_security.sh tests/integration/pulse_fos.sh \
 	tests/integration/pulse_ipv6.sh
-EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh
+EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh \
+	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/run \
+	bench/failover/stability.sh bench/failover/RESULTS.md
 
 # pulse(8), with the configured paths filled in
 man_MANS += doc/pulse.8

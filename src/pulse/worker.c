@@ -63,6 +63,7 @@ struct worker {
 	const struct worker_opts *w_opts;
 	struct event_base	*w_base;
 	struct pulse_rt		*w_rt;
+	struct shoal_config	*w_cfg;		/* the whole configuration */
 	struct peer		*w_peers;	/* parallel to rt_nodes */
 	struct el_self		 w_self;
 	int64_t			 w_since;	/* unix seconds of es_state */
@@ -824,13 +825,15 @@ static int
 reload(struct worker *w, char *err, size_t errlen)
 {
 	struct pulse_rt *nrt;
+	struct shoal_config *ncfg;
 	struct diag d;
 	struct diag_item *di;
 	char *msg;
 
 	notify_reloading();
 	diag_init(&d);
-	if (pulse_load(w->w_opts->wo_db, w->w_opts->wo_node, &nrt, &d) == -1) {
+	if (pulse_load(w->w_opts->wo_db, w->w_opts->wo_node, &nrt, &ncfg,
+	    &d) == -1) {
 		TAILQ_FOREACH(di, &d.d_items, di_entry)
 			if ((msg = diag_format(di)) != NULL) {
 				log_warnx("reload: %s", msg);
@@ -848,9 +851,12 @@ reload(struct worker *w, char *err, size_t errlen)
 	if (apply(w, nrt, err, errlen) == -1) {
 		log_warnx("reload refused: %s", err);
 		runtime_free(nrt);
+		config_free(ncfg);
 		notify_ready();
 		return -1;
 	}
+	config_free(w->w_cfg);
+	w->w_cfg = ncfg;
 	log_info("reloaded configuration generation %llu",
 	    (unsigned long long)w->w_rt->rt_generation);
 	services_reload(w->w_svc);
@@ -1132,7 +1138,7 @@ setup(struct worker *w)
 
 	diag_init(&d);
 	if (pulse_load(w->w_opts->wo_db, w->w_opts->wo_node, &w->w_rt,
-	    &d) == -1) {
+	    &w->w_cfg, &d) == -1) {
 		diag_print(&d, stderr);
 		diag_clear(&d);
 		log_warnx("cannot load the configuration");
@@ -1184,6 +1190,7 @@ teardown(struct worker *w)
 	rtnl_close(w->w_nl);
 	rtnl_close(w->w_mon);
 	runtime_free(w->w_rt);
+	config_free(w->w_cfg);
 	free(w->w_peers);
 	free(w->w_links);
 	free(w->w_fos_failed);

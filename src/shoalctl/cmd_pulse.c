@@ -235,7 +235,7 @@ cmd_cleanup(struct shoalctl *sc, int argc, char **argv)
 	if ((ret = parse_opts(sc, argc, argv, &o)) != 0)
 		return ret;
 	diag_init(&d);
-	if (pulse_load(sc->sc_db, o.po_node, &rt, &d) == -1) {
+	if (pulse_load(sc->sc_db, o.po_node, &rt, NULL, &d) == -1) {
 		shoalctl_print_diag(&d);
 		diag_clear(&d);
 		return SHOALCTL_INVALID;

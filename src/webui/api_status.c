@@ -17,7 +17,7 @@
 
 #include "api.h"
 #include "jsoncfg.h"
-#include "pulsectl.h"
+#include "ctl.h"
 #include "store.h"
 #include "util.h"
 #include "web.h"
@@ -79,7 +79,7 @@ status_build(struct web *w)
 	struct timespec ts;
 	json_t *pulse, *o;
 
-	pulse = pulsectl_request(w->w_rundir, "status",
+	pulse = ctl_request(w->w_rundir, "status",
 	    STATUS_PULSE_TIMEOUT_MS, err, sizeof(err));
 	clock_gettime(CLOCK_REALTIME, &ts);
 	o = json_pack("{s:I,s:b,s:o?,s:o}",

@@ -6,7 +6,6 @@ shoal_web_SOURCES = \
 	src/webui/auth.c src/webui/auth.h \
 	src/webui/static.c src/webui/static.h \
 	src/webui/logtail.c src/webui/logtail.h \
-	src/webui/pulsectl.c src/webui/pulsectl.h \
 	src/webui/jsoncfg.c src/webui/jsoncfg.h \
 	src/webui/api.c src/webui/api.h \
 	src/webui/api_session.c src/webui/api_status.c \
@@ -56,7 +55,7 @@ if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_web_json
 tests_fuzz_fuzz_web_json_SOURCES = tests/fuzz/fuzz_web_json.c \
 	src/webui/http.c src/webui/auth.c src/webui/static.c \
-	src/webui/logtail.c src/webui/pulsectl.c src/webui/jsoncfg.c \
+	src/webui/logtail.c src/webui/jsoncfg.c \
 	src/webui/api.c src/webui/api_session.c src/webui/api_status.c \
 	src/webui/api_config.c src/webui/api_history.c src/webui/api_logs.c \
 	src/webui/api_push.c src/webui/api_users.c

@@ -4,7 +4,7 @@
 # better node returns; a healed partition leaves exactly one owner; a
 # generation mismatch shows in status; reload applies a new VIP.
 set -u
-NS_PREFIX=sq$$
+NS_PREFIX=sp$$
 . "${top_srcdir:?}/tests/integration/lib/netns.sh"
 . "$top_srcdir/tests/integration/lib/pulse_lib.sh"
 ns_require

@@ -4,7 +4,7 @@
 # the services follow the active node, start_cmd/stop_cmd run (and are
 # logged), and a "service failed here" report hands over to the peer.
 set -u
-NS_PREFIX=ss$$
+NS_PREFIX=sp$$
 . "${top_srcdir:?}/tests/integration/lib/netns.sh"
 . "$top_srcdir/tests/integration/lib/pulse_lib.sh"
 ns_require

@@ -3,7 +3,7 @@
 # unsolicited neighbour advertisements: the client follows it on SIGKILL
 # of the whole active pulse and on SIGTERM.
 set -u
-NS_PREFIX=st$$
+NS_PREFIX=sp$$
 . "${top_srcdir:?}/tests/integration/lib/netns.sh"
 . "$top_srcdir/tests/integration/lib/pulse_lib.sh"
 ns_require

@@ -3,7 +3,7 @@
 # replayed, malformed and spoofed-source heartbeats are dropped and counted
 # by reason, and change nothing.
 set -u
-NS_PREFIX=sr$$
+NS_PREFIX=sp$$
 . "${top_srcdir:?}/tests/integration/lib/netns.sh"
 . "$top_srcdir/tests/integration/lib/pulse_lib.sh"
 ns_require

@@ -1,7 +1,7 @@
 # tests/integration/lib/netns.sh - network namespaces for shoal's
 # integration tests (bash; source it).
 #
-#   NS_PREFIX=sp$$            # unique per test run (two letters + pid)
+#   NS_PREFIX=sp$$            # the helper's prefix + pid: unique per run
 #   . "$top_srcdir/tests/integration/lib/netns.sh"
 #   ns_require                # exit 77 unless root with `ip netns`
 #   ns_switch                 # the switch namespace with bridges br0, br1
