@@ -13,6 +13,12 @@
 # runs do not collide.  Exits 77 (SKIP) when not root or sshd is missing.
 
 SSHD=${SSHD:-/usr/sbin/sshd}
+# sanitizer builds: a known leak inside libssh2 1.10 (see the file)
+LSAN_OPTIONS="suppressions=${top_srcdir:-.}/tests/integration/sync_lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# libssh2 has no frame pointers: unwind slowly so the suppression can
+# see the libssh2 function on the stack
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
+export LSAN_OPTIONS ASAN_OPTIONS
 declare -a SYNC_PIDS=()
 
 sync_skip() { echo "SKIP: $*"; exit 77; }
