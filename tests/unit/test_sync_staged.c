@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../src/shoalctl/cmd_staged.h"
+#include "cmd_staged.h"
 #include "config.h"
 #include "diag.h"
 #include "lvscf.h"
