@@ -13,6 +13,8 @@ SHOAL_DEBS=(
 	# tests: namespaces, nftables, sshd, tools
 	iproute2 nftables sqlite3 openssh-server openssh-client python3 curl
 	procps psmisc kmod
+	# browser tests (shoal-web) and its benchmark
+	chromium nodejs npm wrk
 )
 
 shoal_install_deps() {

@@ -155,6 +155,8 @@ vlog(int pri, const char *fmt, va_list ap)
 }
 
 /* Like vlog, with ": strerror(errno)" appended. */
+static void vlog_errno(int, const char *, va_list) LOG_FMT(2, 0);
+
 static void
 vlog_errno(int pri, const char *fmt, va_list ap)
 {

@@ -23,3 +23,23 @@ tests_unit_test_lvscf_read_LDADD = $(UNIT_LDADD)
 tests_unit_test_validate_SOURCES = tests/unit/test_validate.c
 tests_unit_test_validate_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_validate_LDADD = $(UNIT_LDADD)
+
+# libFuzzer target (CC=clang ./configure --enable-fuzzing)
+EXTRA_DIST += tests/fuzz/fuzz_lvscf.c tests/fuzz/lvscf.dict
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_lvscf
+tests_fuzz_fuzz_lvscf_SOURCES = tests/fuzz/fuzz_lvscf.c
+tests_fuzz_fuzz_lvscf_LDADD = $(SHOAL_LIBS)
+tests_fuzz_fuzz_lvscf_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif
+
+# lvs.cf(5), with the configured paths
+man_MANS += doc/lvs.cf.5
+EXTRA_DIST += doc/lvs.cf.5.in
+CLEANFILES += doc/lvs.cf.5
+doc/lvs.cf.5: $(srcdir)/doc/lvs.cf.5.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) doc && sed \
+	    -e 's|@sysconfdir[@]|$(sysconfdir)|g' \
+	    -e 's|@localstatedir[@]|$(localstatedir)|g' \
+	    -e 's|@PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g' \
+	    $(srcdir)/doc/lvs.cf.5.in > $@.tmp && mv $@.tmp $@

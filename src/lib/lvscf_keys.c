@@ -382,13 +382,21 @@ lvscf_key_format(const struct lvscf_key *k, const void *obj, char *buf,
 	case LK_ADDR_DEV:
 		return fmt_addr_dev(k, obj, buf, len);
 	case LK_STR:
-		if ((s = *FIELD(obj, k->k_off, char *const)) == NULL)
+		if ((s = lvscf_key_string(k, obj)) == NULL)
 			return NULL;
 		snprintf(buf, len, "%s", s);
 		return buf;
 	default:
 		return fmt_number(k, obj, buf, len);
 	}
+}
+
+const char *
+lvscf_key_string(const struct lvscf_key *k, const void *obj)
+{
+	if (k->k_type != LK_STR || k->k_off == LK_NOOFF)
+		return NULL;
+	return *FIELD(obj, k->k_off, char *const);
 }
 
 int

@@ -86,6 +86,9 @@ const struct lvscf_key *lvscf_keys_find(const struct lvscf_key *t,
 const char *lvscf_key_format(const struct lvscf_key *k, const void *obj,
     char *buf, size_t len);
 
+/* The value of an LK_STR key in obj (NULL when unset or not a string). */
+const char *lvscf_key_string(const struct lvscf_key *k, const void *obj);
+
 /*
  * Reads the numeric value of k in obj as a signed 64-bit number (bools,
  * ints, enums, ports, durations, masks).  0 or -1 for non-numeric types.
@@ -94,8 +97,9 @@ int lvscf_key_number(const struct lvscf_key *k, const void *obj,
     int64_t *v);
 
 /*
- * Checks a number against k's range.  Returns NULL when it fits, else a
- * static message such as "out of range (1-65535)" -- written into buf.
+ * Checks a number against k's range (0 passes when LK_ZERO_UNSET; enums
+ * and masks are checked elsewhere).  Returns NULL when it fits, else buf
+ * holding a message such as "out of range (1-65535)".
  */
 const char *lvscf_key_range_error(const struct lvscf_key *k, int64_t v,
     char *buf, size_t len);

@@ -34,6 +34,9 @@ lvscf_lex_new(const char *file, const char *buf, size_t len, struct diag *d)
 	x->x_len = len;
 	x->x_line = 1;
 	x->x_diag = d;
+	/* a UTF-8 byte order mark (some Windows editors add one) */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		x->x_pos = x->x_bol = 3;
 	return x;
 }
 

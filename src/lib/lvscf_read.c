@@ -43,6 +43,7 @@ struct rval {
 };
 
 #define MAX_VALS	2
+#define LVSCF_KEYS_MAX	64	/* more than any table has */
 
 /* The block being read: its table, model struct, kept list and map. */
 struct rblock {
@@ -52,6 +53,8 @@ struct rblock {
 	struct cfg_kept_list	*b_kept;
 	struct cfg_srcmap	*b_src;
 	struct cfg_virtual	*b_vs;		/* virtual/failover being read */
+	/* per table entry: the family a mask was written in, 0 = a prefix */
+	unsigned char		 b_maskfam[LVSCF_KEYS_MAX];
 };
 
 /* Service names a port may be given as (a fixed table: no NSS lookups). */
@@ -107,7 +110,8 @@ parse_int(const char *s, long long *out)
 {
 	char *end;
 
-	if (s[0] == '\0' || s[0] == ' ')
+	/* strtoll would skip leading blanks: a quoted " 5" is not a number */
+	if (!(s[0] >= '0' && s[0] <= '9') && s[0] != '-' && s[0] != '+')
 		return -1;
 	errno = 0;
 	*out = strtoll(s, &end, 0);
@@ -516,11 +520,39 @@ read_stmt(struct reader *r, struct rblock *b, const struct lvscf_line *l)
 			return;
 	} else if (set_value(r, k, b->b_obj, vals, n, l->l_line) == -1)
 		return;
+	if (k->k_type == LK_MASK && k - b->b_table < LVSCF_KEYS_MAX)
+		b->b_maskfam[k - b->b_table] = strchr(vals[0].v_text, ':') ?
+		    AF_INET6 : strchr(vals[0].v_text, '.') ? AF_INET : 0;
 	if (cfg_srcmap_add(b->b_src, k->k_name, l->l_line, vals[0].v_col) == -1)
 		rerr(r, l->l_line, t0->t_col, "out of memory");
 }
 
 /* ---- blocks ---- */
+
+/*
+ * At a block's end, when its address is known: a mask written as an
+ * address must be of the address's family (a dotted mask for an IPv6
+ * VIP is a mistake, not a prefix length).
+ */
+static void
+check_mask_families(struct reader *r, const struct rblock *b)
+{
+	const struct cfg_addr *a;
+	const struct cfg_keypos *kp;
+	const struct lvscf_key *k;
+
+	for (k = b->b_table; k->k_name != NULL; k++) {
+		if (k->k_type != LK_MASK || k - b->b_table >= LVSCF_KEYS_MAX ||
+		    b->b_maskfam[k - b->b_table] == 0)
+			continue;
+		a = FIELD(b->b_obj, k->k_off2, const struct cfg_addr);
+		if (!cfg_addr_is_set(a) ||
+		    a->family == b->b_maskfam[k - b->b_table])
+			continue;
+		kp = cfg_srcmap_find(b->b_src, k->k_name);
+		rerr(r, kp->kp_line, kp->kp_col, "Bad subnet mask specified");
+	}
+}
 
 static void read_block(struct reader *, struct rblock *);
 
@@ -586,8 +618,8 @@ static void
 read_server(struct reader *r, struct cfg_virtual *vs,
     const struct lvscf_line *l)
 {
-	struct rblock b = { LVSCF_SERVER, lvscf_keys_server, NULL, NULL,
-	    NULL, vs };
+	struct rblock b = { .b_kind = LVSCF_SERVER,
+	    .b_table = lvscf_keys_server, .b_vs = vs };
 	struct cfg_server *rs;
 
 	/* the default port is the virtual's port where the block starts */
@@ -610,7 +642,7 @@ static void
 read_virtual(struct reader *r, enum cfg_vs_kind kind,
     const struct lvscf_line *l)
 {
-	struct rblock b;
+	struct rblock b = { .b_kind = LVSCF_VIRTUAL };
 	struct cfg_virtual *vs;
 	int fo = kind == CFG_VS_FAILOVER;
 
@@ -636,8 +668,8 @@ read_virtual(struct reader *r, enum cfg_vs_kind kind,
 static void
 read_node(struct reader *r, const struct lvscf_line *l)
 {
-	struct rblock b = { LVSCF_NODE, lvscf_keys_node, NULL, NULL, NULL,
-	    NULL };
+	struct rblock b = { .b_kind = LVSCF_NODE,
+	    .b_table = lvscf_keys_node };
 	struct cfg_kept_list none = TAILQ_HEAD_INITIALIZER(none);
 	struct cfg_node *n;
 
@@ -705,6 +737,7 @@ read_block(struct reader *r, struct rblock *b)
 			if (l->l_ntok > 1)
 				rerr(r, l->l_line, l->l_tok[1].t_col,
 				    "unexpected arguments");
+			check_mask_families(r, b);
 			return;
 		}
 		if (is_header(l))
@@ -719,8 +752,8 @@ read_block(struct reader *r, struct rblock *b)
 static void
 read_top(struct reader *r)
 {
-	struct rblock g = { LVSCF_GLOBAL, lvscf_keys_global, NULL, NULL, NULL,
-	    NULL };
+	struct rblock g = { .b_kind = LVSCF_GLOBAL,
+	    .b_table = lvscf_keys_global };
 	const struct lvscf_line *l;
 
 	g.b_obj = &r->r_cfg->c_global;
@@ -740,6 +773,7 @@ read_top(struct reader *r)
 		else
 			read_stmt(r, &g, l);
 	}
+	check_mask_families(r, &g);
 }
 
 int

@@ -120,7 +120,12 @@ write_keys(struct wbuf *w, int depth, const struct lvscf_key *t,
 		return;
 	}
 	for (; t->k_name != NULL; t++) {
-		if ((v = lvscf_key_format(t, obj, buf, LVSCF_FMT_MAX)) == NULL)
+		/* strings directly: a format buffer would cut long ones */
+		if (t->k_type == LK_STR)
+			v = lvscf_key_string(t, obj);
+		else
+			v = lvscf_key_format(t, obj, buf, LVSCF_FMT_MAX);
+		if (v == NULL)
 			continue;
 		if (!(t->k_flags & LK_ALWAYS) && t->k_def != NULL &&
 		    strcmp(v, t->k_def) == 0)

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -461,23 +462,30 @@ pragma_int(struct store *s, const char *sql, sqlite3_int64 *v)
 
 /*
  * Checks that the file is a shoal database of a schema we know, and for a
- * read-write open brings it up to date.  0, or -1 with the reason in d.
+ * read-write open brings it up to date.  An empty file is a new shoal
+ * database; one with tables but without our application_id is someone
+ * else's and is left alone.  0, or -1 with the reason in d.
  */
 static int
 store_check_schema(struct store *s, const char *path, struct diag *d)
 {
-	sqlite3_int64 appid = 0;
-	int v, known = store_schema_version();
+	sqlite3_int64 appid = 0, tables = 0;
+	int v = -1, known = store_schema_version();
 
-	if (pragma_int(s, "PRAGMA application_id", &appid) == -1 ||
-	    (v = store_schema_get_version(s->st_db, d)) == -1) {
+	/* one read snapshot: another process may be creating the schema */
+	if (exec_sql(s, "BEGIN") == 0 &&
+	    pragma_int(s, "PRAGMA application_id", &appid) == 0 &&
+	    pragma_int(s, "SELECT count(*) FROM sqlite_master", &tables) == 0)
+		v = store_schema_get_version(s->st_db, d);
+	rollback(s);
+	if (v == -1) {
 		diag_add(d, DIAG_ERROR, path, 0, 0, NULL,
 		    "not a readable SQLite database: %s",
 		    sqlite3_errmsg(s->st_db));
 		return -1;
 	}
 	if ((appid != 0 && appid != STORE_APPLICATION_ID) ||
-	    (appid == 0 && v != 0)) {
+	    (appid == 0 && (v != 0 || tables != 0))) {
 		diag_add(d, DIAG_ERROR, path, 0, 0, NULL,
 		    "not a shoal database (application_id %lld)",
 		    (long long)appid);
@@ -501,6 +509,28 @@ store_check_schema(struct store *s, const char *path, struct diag *d)
 	return 0;
 }
 
+/*
+ * Switches a writer's database to WAL.  Changing the journal mode takes
+ * an exclusive lock without going through the busy handler, so processes
+ * opening a new database together retry here for up to STORE_BUSY_MS.
+ */
+static int
+set_wal(struct store *s)
+{
+	int rc, tries = 0;
+
+	while ((rc = sqlite3_exec(s->st_db, "PRAGMA journal_mode = WAL", NULL,
+	    NULL, NULL)) != SQLITE_OK && tries++ < STORE_BUSY_MS / 10 &&
+	    ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED))
+		sqlite3_sleep(10);
+	if (rc != SQLITE_OK) {
+		log_warnx("store: journal_mode WAL: %s",
+		    sqlite3_errmsg(s->st_db));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 store_setup(struct store *s, const char *path, struct diag *d)
 {
@@ -508,7 +538,7 @@ store_setup(struct store *s, const char *path, struct diag *d)
 	sqlite3_extended_result_codes(s->st_db, 1);
 	if (exec_sql(s, "PRAGMA foreign_keys = ON") == -1)
 		goto fail;
-	if (!s->st_rdonly && (exec_sql(s, "PRAGMA journal_mode = WAL") == -1 ||
+	if (!s->st_rdonly && (set_wal(s) == -1 ||
 	    exec_sql(s, "PRAGMA synchronous = FULL") == -1))
 		goto fail;
 	return store_check_schema(s, path, d);
@@ -519,22 +549,65 @@ fail:
 }
 
 /*
- * Creates a missing database file readable by its owner only (it holds
- * the heartbeat key and password hashes); SQLite gives its -wal and -shm
- * files the same mode.  An existing file keeps its mode.
+ * The mode and group of a new database file: 0600, or 0660 with the
+ * directory's group when the directory is group-writable but not
+ * world-writable (/var/lib/shoal is root:shoal 0770, so shoal-web, in
+ * group shoal, can use a database that root created).  It holds the
+ * heartbeat key and password hashes: never world-readable.
+ */
+static void
+new_file_access(const char *path, mode_t *mode, gid_t *gid)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat sb;
+
+	*mode = 0600;
+	*gid = (gid_t)-1;
+	if (slash == NULL)
+		str_copy(dir, ".", sizeof(dir));
+	else if (slash == path)
+		str_copy(dir, "/", sizeof(dir));
+	else if ((size_t)(slash - path) < sizeof(dir)) {
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+	} else
+		return;
+	if (stat(dir, &sb) == -1 || (sb.st_mode & S_IWOTH) ||
+	    !(sb.st_mode & S_IWGRP))
+		return;
+	*mode = 0660;
+	*gid = sb.st_gid;
+}
+
+/*
+ * Creates a missing database file with new_file_access()'s mode and
+ * group; SQLite gives its -wal and -shm files the same.  An existing
+ * file is left as it is.  0, or -1 with the reason in d.
  */
 static int
 create_private(const char *path, struct diag *d)
 {
+	mode_t mode;
+	gid_t gid;
 	int fd;
 
 	if (path[0] == ':' || strncmp(path, "file:", 5) == 0)
 		return 0;	/* SQLite special names */
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+	new_file_access(path, &mode, &gid);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1 && errno == EEXIST)
+		return 0;
+	if (fd == -1) {
 		diag_add(d, DIAG_ERROR, path, 0, 0, NULL,
 		    "cannot create database: %s", strerror(errno));
 		return -1;
 	}
+	if (gid != (gid_t)-1 && fchown(fd, (uid_t)-1, gid) == -1)
+		log_warn("store: %s: cannot give it the directory's group",
+		    path);
+	else if (fchmod(fd, mode) == -1)
+		log_warn("store: %s: chmod", path);
 	close(fd);
 	return 0;
 }
@@ -1350,13 +1423,15 @@ static int
 backup_to(struct store *s, sqlite3 *dst)
 {
 	sqlite3_backup *b;
-	int rc;
+	int rc, tries = 0;
 
 	if ((b = sqlite3_backup_init(dst, "main", s->st_db, "main")) == NULL)
 		return SQLITE_ERROR;
-	/* -1: the whole database in one step, one consistent read */
-	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_OK ||
-	    rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+	/* -1: the whole database in one step, one consistent read; a busy
+	 * source is retried for about STORE_BUSY_MS */
+	while (((rc = sqlite3_backup_step(b, -1)) == SQLITE_OK ||
+	    rc == SQLITE_BUSY || rc == SQLITE_LOCKED) &&
+	    tries++ < STORE_BUSY_MS / 10)
 		sqlite3_sleep(10);
 	sqlite3_backup_finish(b);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;

@@ -34,16 +34,26 @@ struct store_gen {
 };
 
 /*
- * Opens (and with STORE_CREATE creates/migrates) the database at path.
- * Returns NULL with a message in d on failure.  A read-only open of a
- * database with a newer schema than this program knows is refused.
+ * Opens the database at path; STORE_CREATE creates a missing file, mode
+ * 0600 (it holds secrets), or 0660 with the directory's group when the
+ * directory is group-writable and not world-writable (root:shoal 0770
+ * /var/lib/shoal: shoal-web shares a database root created).  A read-write open migrates an older schema;
+ * a read-only open refuses one (a daemon cannot migrate).  Any open of a
+ * schema newer than this program knows, or of a database that is not
+ * shoal's (PRAGMA application_id), is refused.  Returns NULL with the
+ * reason in d on failure; close with store_close().
+ *
+ * A struct store is one SQLite connection: use it from one thread.
  */
 struct store *store_open(const char *path, int flags, struct diag *d);
 void store_close(struct store *);
 
 /*
  * Loads the current configuration.  *out is a new config (caller frees);
- * gen, when not NULL, is filled with the current generation.  -1 on error.
+ * gen, when not NULL, is filled with the current generation.  An empty
+ * store (generation 0) loads as config_new()'s defaults.  Source maps are
+ * NULL: validation errors of a loaded config name fields, not lines.
+ * -1 on error.
  */
 int store_load(struct store *, struct shoal_config **out,
     struct store_gen *gen);

@@ -215,7 +215,7 @@ check_table(struct vctx *v, const struct vblock *p,
 			check_addr_key(v, p, t, obj);
 			break;
 		case LK_STR:
-			if ((s = *FIELD(obj, t->k_off, char *const)) == NULL)
+			if ((s = lvscf_key_string(t, obj)) == NULL)
 				break;
 			if (t->k_flags & LK_FAILOVER_ONLY)
 				verror(v, p, t->k_name, "invalid argument: %s "
@@ -524,10 +524,71 @@ check_node_duplicates(struct vctx *v, const struct shoal_config *c)
 	dup_report(v, &addrs, "node address");
 }
 
+/* ---- report order ---- */
+
+struct ordered {
+	struct diag_item	*o_item;
+	int			 o_idx;
+};
+
+static int
+ordered_cmp(const void *a, const void *b)
+{
+	const struct ordered *x = a, *y = b;
+	int lx = x->o_item->di_line > 0 ? x->o_item->di_line : INT32_MAX;
+	int ly = y->o_item->di_line > 0 ? y->o_item->di_line : INT32_MAX;
+
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	if (x->o_item->di_col != y->o_item->di_col)
+		return x->o_item->di_col < y->o_item->di_col ? -1 : 1;
+	return x->o_idx < y->o_idx ? -1 : x->o_idx > y->o_idx;
+}
+
+/*
+ * Puts the items after `last` (NULL: all) in file order, keeping the
+ * order of items at the same place, so that an import lists its problems
+ * top to bottom.  Leaves the list as it is when memory is short.
+ */
+static void
+sort_by_position(struct diag *d, struct diag_item *last)
+{
+	struct diag_item *di, *next;
+	struct ordered *o;
+	size_t n = 0, i;
+
+	di = last != NULL ? TAILQ_NEXT(last, di_entry) : TAILQ_FIRST(&d->d_items);
+	for (next = di; next != NULL; next = TAILQ_NEXT(next, di_entry))
+		n++;
+	if (n < 2 || (o = calloc(n, sizeof(*o))) == NULL)
+		return;
+	for (i = 0; di != NULL; di = next, i++) {
+		next = TAILQ_NEXT(di, di_entry);
+		o[i].o_item = di;
+		o[i].o_idx = (int)i;
+		TAILQ_REMOVE(&d->d_items, di, di_entry);
+	}
+	qsort(o, n, sizeof(*o), ordered_cmp);
+	for (i = 0; i < n; i++)
+		TAILQ_INSERT_TAIL(&d->d_items, o[i].o_item, di_entry);
+	free(o);
+}
+
+static struct diag_item *
+last_item(const struct diag *d)
+{
+	struct diag_item *di, *last = NULL;
+
+	TAILQ_FOREACH(di, &d->d_items, di_entry)
+		last = di;
+	return last;
+}
+
 int
 config_validate(const struct shoal_config *c, struct diag *d)
 {
 	struct vctx v = { d, c->c_file };
+	struct diag_item *last = last_item(d);
 	const struct cfg_virtual *vs;
 	int errors = diag_errors(d), i = 0;
 
@@ -541,5 +602,7 @@ config_validate(const struct shoal_config *c, struct diag *d)
 	TAILQ_FOREACH(vs, &c->c_failovers, vs_entry)
 		check_virtual(&v, vs, i++);
 	check_vs_duplicates(&v, &c->c_failovers, "failover");
+	if (c->c_file != NULL)
+		sort_by_position(d, last);
 	return diag_errors(d) > errors ? -1 : 0;
 }

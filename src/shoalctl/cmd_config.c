@@ -160,10 +160,12 @@ cmd_import(struct shoalctl *sc, int argc, char **argv)
 		config_free(c);
 		return SHOALCTL_ERROR;
 	}
-	if (o.co_comment == NULL)
+	if (o.co_comment != NULL)
+		str_copy(comment, o.co_comment, sizeof(comment));
+	else
 		snprintf(comment, sizeof(comment), "import %s", argv[optind]);
-	rc = commit_config(sc, s, c, o.co_comment != NULL ? o.co_comment :
-	    comment);
+	shoalctl_printable(comment);
+	rc = commit_config(sc, s, c, comment);
 	store_close(s);
 	config_free(c);
 	return rc;

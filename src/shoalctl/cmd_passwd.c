@@ -67,10 +67,11 @@ prompt(FILE *tty, const char *msg, char *buf, size_t len)
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	quiet.c_lflag |= ECHONL;
-	fputs(msg, tty);
-	fflush(tty);
+	/* echo off before the prompt shows: what is typed after it is kept */
 	if (tcsetattr(fd, TCSAFLUSH, &quiet) == -1)
 		return -1;
+	fputs(msg, tty);
+	fflush(tty);
 	rc = read_line(tty, buf, len);
 	tcsetattr(fd, TCSAFLUSH, &old);
 	return rc;

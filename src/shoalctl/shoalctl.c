@@ -31,6 +31,8 @@ static const struct shoalctl_cmd *const tables[] = {
 	shoalctl_staged_cmds,
 };
 #define NTABLES	(sizeof(tables) / sizeof(tables[0]))
+/* The blank between a command's words and its arguments, if any. */
+#define SEP(args)	((args)[0] != '\0' ? " " : "")
 
 static void
 print_commands(FILE *fp)
@@ -42,8 +44,8 @@ print_commands(FILE *fp)
 	    "       shoalctl --help | --version\n\ncommands:\n");
 	for (i = 0; i < NTABLES; i++)
 		for (c = tables[i]; c->cc_words != NULL; c++)
-			fprintf(fp, "  %s %s\n      %s\n", c->cc_words,
-			    c->cc_args, c->cc_help);
+			fprintf(fp, "  %s%s%s\n      %s\n", c->cc_words,
+			    SEP(c->cc_args), c->cc_args, c->cc_help);
 	fprintf(fp, "\noptions:\n"
 	    "  --db PATH   the database [%s]\n"
 	    "  -v          more messages (repeat for more)\n"
@@ -51,11 +53,31 @@ print_commands(FILE *fp)
 	    "2 usage or system error\n", SHOAL_DEFAULT_DB);
 }
 
+/* After an unknown command: the commands starting with the same word. */
+static void
+print_group(const char *word)
+{
+	const struct shoalctl_cmd *c;
+	size_t i, len = strlen(word);
+	int n = 0;
+
+	for (i = 0; i < NTABLES; i++)
+		for (c = tables[i]; c->cc_words != NULL; c++)
+			if (strncmp(c->cc_words, word, len) == 0 &&
+			    (c->cc_words[len] == ' ' || c->cc_words[len] == '\0'))
+				fprintf(stderr, "%s shoalctl [--db PATH] %s%s%s\n",
+				    n++ == 0 ? "usage:" : "      ", c->cc_words,
+				    SEP(c->cc_args), c->cc_args);
+	if (n == 0)
+		fprintf(stderr, "try shoalctl --help\n");
+}
+
 int
 shoalctl_usage(const struct shoalctl *sc)
 {
-	fprintf(stderr, "usage: shoalctl [--db PATH] %s %s\n",
-	    sc->sc_cmd->cc_words, sc->sc_cmd->cc_args);
+	fprintf(stderr, "usage: shoalctl [--db PATH] %s%s%s\n",
+	    sc->sc_cmd->cc_words, SEP(sc->sc_cmd->cc_args),
+	    sc->sc_cmd->cc_args);
 	return SHOALCTL_ERROR;
 }
 
@@ -97,6 +119,14 @@ shoalctl_parse_gen(const char *s, uint64_t *g)
 	return 0;
 }
 
+void
+shoalctl_printable(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 /*
  * Who is acting, for history and audit: "cli:" and the sudo user or the
  * login name of the real uid.  Names are cut to what fits.
@@ -118,6 +148,7 @@ set_user(struct shoalctl *sc)
 		}
 	}
 	snprintf(sc->sc_user, sizeof(sc->sc_user), "cli:%s", name);
+	shoalctl_printable(sc->sc_user);
 }
 
 /*
@@ -217,15 +248,16 @@ run(struct shoalctl *sc, int argc, char **argv)
 	int nw;
 
 	if ((c = find_cmd(argc, argv)) == NULL) {
-		fprintf(stderr, "shoalctl: unknown command \"%s\"; "
-		    "try shoalctl --help\n", argv[0]);
+		fprintf(stderr, "shoalctl: unknown command \"%s%s%s\"\n",
+		    argv[0], argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+		print_group(argv[0]);
 		return SHOALCTL_ERROR;
 	}
 	sc->sc_cmd = c;
 	nw = word_count(c->cc_words);
 	if (has_help(argc - nw, argv + nw)) {
-		printf("usage: shoalctl [--db PATH] %s %s\n  %s\n",
-		    c->cc_words, c->cc_args, c->cc_help);
+		printf("usage: shoalctl [--db PATH] %s%s%s\n  %s\n",
+		    c->cc_words, SEP(c->cc_args), c->cc_args, c->cc_help);
 		return SHOALCTL_OK;
 	}
 	/* the last command word is the handler's argv[0]; getopt stays

@@ -59,6 +59,10 @@ struct store *shoalctl_open(const struct shoalctl *, int flags);
 /* Prints every item of d to stderr (FILE:LINE:COL: error: ...). */
 void shoalctl_print_diag(const struct diag *);
 
+/* Replaces control characters in s by '?': text from the environment or
+ * the command line that is stored and printed back later. */
+void shoalctl_printable(char *s);
+
 /* Parses a generation number (1..); 0 or -1 after printing why. */
 int shoalctl_parse_gen(const char *s, uint64_t *g);
 

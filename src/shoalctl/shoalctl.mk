@@ -19,3 +19,4 @@ doc/shoalctl.8: $(top_srcdir)/doc/shoalctl.8.in Makefile
 		$(top_srcdir)/doc/shoalctl.8.in > $@
 
 TESTS += tests/integration/shoalctl_cli.sh
+EXTRA_DIST += tests/integration/shoalctl_cli.sh bench/config/run.sh

@@ -186,6 +186,52 @@ expect 2 "passwd without a terminal" -- ctl "$db" passwd admin </dev/null
 expect 2 "passwd in argv" -- ctl "$db" passwd admin "$pw" </dev/null
 expect 1 "passwd bad name" -- ctl "$db" passwd 'a b' --password-stdin \
 	<"$work/pw"
+# typed on a terminal: twice, without echo (a pty driven by python3)
+if command -v python3 >/dev/null; then
+	cat >"$work/drive_tty.py" <<'EOF'
+import os, pty, select, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b""
+def read_until(s):
+    global out
+    for _ in range(100):            # at most 10 s
+        if s in out:
+            return
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                return
+read_until(b"New password: ")
+os.write(fd, (os.environ["PW1"] + "\n").encode())
+read_until(b"Retype new password: ")
+os.write(fd, (os.environ["PW2"] + "\n").encode())
+read_until(b"\n\n")
+for _ in range(100):                # a hung shoalctl fails, within 10 s
+    p, st = os.waitpid(pid, os.WNOHANG)
+    if p == pid:
+        break
+    select.select([], [], [], 0.1)
+else:
+    os.kill(pid, 9)
+    p, st = os.waitpid(pid, 0)
+    out += b"\n(hung: killed)\n"
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.WEXITSTATUS(st) if os.WIFEXITED(st) else 3)
+EOF
+	PW1="$pw" PW2="$pw" expect 0 "passwd on a tty" -- python3 "$work/drive_tty.py" \
+		"$shoalctl" --db "$db" passwd ttyuser
+	grep -q "$pw" "$work/out" && fail "passwd on a tty: the password echoed"
+	grep -q 'password set for ttyuser' "$work/out" ||
+		fail "passwd on a tty: $(cat "$work/out")"
+	PW1="$pw" PW2="${pw}x" expect 1 "passwd on a tty, mismatch" -- \
+		python3 "$work/drive_tty.py" "$shoalctl" --db "$db" passwd ttyuser
+	grep -q 'do not match' "$work/out" ||
+		fail "passwd on a tty, mismatch: $(cat "$work/out")"
+fi
 expect 0 "user list" -- ctl "$db" user list
 grep -q '^admin ' "$work/out" || fail "user list: admin missing"
 expect 0 "user delete" -- ctl "$db" user delete admin

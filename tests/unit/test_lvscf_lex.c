@@ -197,6 +197,19 @@ test_comment_only_first(void **state)
 	lvscf_lex_free(x);
 }
 
+static void
+test_bom(void **state)
+{
+	struct diag d;
+	struct lvscf_lex *x = lex("\xef\xbb\xbfprimary = 10.0.0.1\n", &d);
+	const struct lvscf_line *l;
+
+	(void)state;
+	assert_int_equal(lvscf_lex_next(x, &l), 1);
+	assert_tok(&l->l_tok[0], "primary", 1, 1, 0);
+	lvscf_lex_free(x);
+}
+
 int
 main(void)
 {
@@ -208,6 +221,7 @@ main(void)
 		cmocka_unit_test(test_long_token),
 		cmocka_unit_test(test_many_tokens),
 		cmocka_unit_test(test_comment_only_first),
+		cmocka_unit_test(test_bom),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

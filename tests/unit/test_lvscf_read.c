@@ -25,8 +25,10 @@ fixtures(void)
 {
 	const char *d = getenv("SHOAL_FIXTURES");
 
-	if (d == NULL)
+	if (d == NULL) {
 		fail_msg("SHOAL_FIXTURES is not set (run through make check)");
+		return "/nonexistent";
+	}
 	return d;
 }
 

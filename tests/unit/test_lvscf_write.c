@@ -11,6 +11,7 @@
 #include "config.h"
 #include "lvscf.h"
 #include "lvscf_keys.h"
+#include "util.h"
 
 /* Every table default must be what the model's constructors set. */
 static void
@@ -182,6 +183,34 @@ test_write(void **state)
 	config_free(c);
 }
 
+/* lvs.cf(5) documents every key of every table. */
+static void
+test_man_page(void **state)
+{
+	const struct lvscf_key *tables[] = { lvscf_keys_global,
+	    lvscf_keys_node, lvscf_keys_virtual, lvscf_keys_server };
+	const char *top = getenv("top_srcdir");
+	const struct lvscf_key *k;
+	char path[4096], want[128], *man;
+	size_t i;
+
+	(void)state;
+	if (top == NULL)
+		fail_msg("top_srcdir is not set (run through make check)");
+	snprintf(path, sizeof(path), "%s/doc/lvs.cf.5.in", top ? top : ".");
+	if ((man = file_read_all(path, 1 << 20, NULL)) == NULL)
+		fail_msg("%s: cannot read", path);
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		for (k = tables[i]; k->k_name != NULL; k++) {
+			snprintf(want, sizeof(want), ".TP\n\\fB%s\\fR = ",
+			    k->k_name);
+			if (strstr(man, want) == NULL)
+				fail_msg("lvs.cf.5.in does not document %s",
+				    k->k_name);
+		}
+	free(man);
+}
+
 int
 main(void)
 {
@@ -190,6 +219,7 @@ main(void)
 		cmocka_unit_test(test_fmt),
 		cmocka_unit_test(test_range),
 		cmocka_unit_test(test_write),
+		cmocka_unit_test(test_man_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -206,6 +208,7 @@ full_config(void)
 	addr(&vs->vs_address, "2001:db8::53");
 	vs->vs_port = 53;
 	vs->vs_protocol = CFG_PROTO_UDP;
+	vs->vs_fwmark = 53;
 	vs->vs_scheduler = CFG_SCHED_MH;
 	add_server(vs, "ns1", "2001:db8::1:1", 1);
 	TAILQ_INSERT_TAIL(&c->c_virtuals, vs, vs_entry);
@@ -330,6 +333,7 @@ test_open_create(void **state)
 	struct diag d;
 	const char *mode;
 	sqlite3_stmt *st;
+	struct stat sb;
 
 	(void)state;
 	diag_init(&d);
@@ -339,6 +343,9 @@ test_open_create(void **state)
 	assert_int_equal(access(dbpath("missing.db"), F_OK), -1);
 
 	s = open_new("create.db");
+	/* secrets inside: the owner only, in a private directory */
+	assert_int_equal(stat(dbpath("create.db"), &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
 	assert_int_equal(pragma(store_db(s), "PRAGMA user_version"),
 	    store_schema_version());
 	assert_int_equal(pragma(store_db(s), "PRAGMA foreign_keys"), 1);
@@ -361,6 +368,13 @@ test_open_create(void **state)
 	store_close(s);
 	/* opening again does not migrate twice */
 	s = open_new("create.db");
+	store_close(s);
+	/* in a group-writable directory the group may use it too */
+	assert_int_equal(mkdir(dbpath("shared"), 0770), 0);
+	assert_int_equal(chmod(dbpath("shared"), 0770), 0);
+	s = open_new("shared/shoal.db");
+	assert_int_equal(stat(dbpath("shared/shoal.db"), &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0660);
 	store_close(s);
 }
 
@@ -444,6 +458,7 @@ test_roundtrip(void **state)
 	assert_int_equal(TAILQ_NEXT(rs, rs_entry)->rs_active, 0);
 	vs = TAILQ_NEXT(vs, vs_entry);
 	assert_int_equal(vs->vs_address.family, AF_INET6);
+	assert_int_equal(vs->vs_fwmark, 53);
 	assert_null(vs->vs_device);
 	assert_string_equal(TAILQ_FIRST(&l->c_failovers)->vs_stop_cmd,
 	    "/etc/init.d/vsftpd stop");
@@ -636,6 +651,52 @@ test_foreign_db_refused(void **state)
 	assert_non_null(strstr(TAILQ_FIRST(&d.d_items)->di_msg,
 	    "not a shoal database"));
 	diag_clear(&d);
+	/* user_version 0 but tables: still not ours, and left untouched */
+	assert_int_equal(sqlite3_open(dbpath("foreign0.db"), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x)", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(store_open(dbpath("foreign0.db"), STORE_CREATE, &d));
+	assert_int_equal(diag_errors(&d), 1);
+	diag_clear(&d);
+	assert_int_equal(sqlite3_open(dbpath("foreign0.db"), &db), SQLITE_OK);
+	assert_int_equal(pragma(db, "SELECT count(*) FROM sqlite_master"), 1);
+	sqlite3_close(db);
+}
+
+/* Processes opening a new database at once: one migrates, none fails. */
+static void
+test_concurrent_create(void **state)
+{
+	struct store *s;
+	struct diag d;
+	pid_t pids[4];
+	int i, round, status;
+	char name[32];
+
+	(void)state;
+	for (round = 0; round < 5; round++) {
+		snprintf(name, sizeof(name), "race%d.db", round);
+		for (i = 0; i < 4; i++) {
+			if ((pids[i] = fork()) == 0) {
+				diag_init(&d);
+				s = store_open(dbpath(name), STORE_CREATE, &d);
+				if (s == NULL)
+					diag_print(&d, stderr);
+				_exit(s == NULL ? 1 : 0);
+			}
+			assert_true(pids[i] > 0);
+		}
+		for (i = 0; i < 4; i++) {
+			assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+			assert_true(WIFEXITED(status));
+			assert_int_equal(WEXITSTATUS(status), 0);
+		}
+		s = open_new(name);
+		assert_int_equal(pragma(store_db(s), "PRAGMA user_version"),
+		    store_schema_version());
+		store_close(s);
+	}
 }
 
 static int
@@ -715,6 +776,7 @@ main(void)
 		cmocka_unit_test(test_readonly),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_foreign_db_refused),
+		cmocka_unit_test(test_concurrent_create),
 		cmocka_unit_test(test_audit_snapshot),
 		cmocka_unit_test(test_sha256),
 	};

@@ -316,11 +316,12 @@ test_positions(void **state)
 	assert_int_equal(cfg_srcmap_add(vs->vs_src, "port", 12, 12), 0);
 	vs->vs_port = 0;
 	vs->vs_fall = 200;
+	/* ... in file order (fall is checked after port) */
 	expect(c, -1,
-	    "lvs.cf:12:12: error: invalid argument for port: out of range "
-	    "(1-65535)\n"
 	    "lvs.cf:10:1: error: invalid argument for fall: out of range "
-	    "(1-100)\n");
+	    "(1-100)\n"
+	    "lvs.cf:12:12: error: invalid argument for port: out of range "
+	    "(1-65535)\n");
 	config_free(c);
 }
 

@@ -1,0 +1,217 @@
+/*
+ * api.c - the routing table of /api/v1 and the load/mutate/commit cycle
+ * every configuration change goes through.
+ */
+#include "shoal-build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+#include "web.h"
+
+#define V1	"/api/v1"
+
+const struct http_route api_routes[] = {
+	{ HTTP_POST, V1 "/login", ROUTE_PUBLIC | ROUTE_NOCSRF, api_login },
+	{ HTTP_POST, V1 "/logout", 0, api_logout },
+	{ HTTP_GET, V1 "/session", 0, api_session },
+	{ HTTP_GET, V1 "/status", 0, api_status },
+	{ HTTP_GET, V1 "/settings", 0, api_settings_get },
+	{ HTTP_PUT, V1 "/settings", 0, api_settings_put },
+	{ HTTP_GET, V1 "/nodes", 0, api_nodes_list },
+	{ HTTP_POST, V1 "/nodes", 0, api_nodes_add },
+	{ HTTP_GET, V1 "/nodes/{}", 0, api_node_get },
+	{ HTTP_PUT, V1 "/nodes/{}", 0, api_node_put },
+	{ HTTP_DELETE, V1 "/nodes/{}", 0, api_node_delete },
+	{ HTTP_GET, V1 "/virtual-servers", 0, api_vs_list },
+	{ HTTP_POST, V1 "/virtual-servers", 0, api_vs_add },
+	{ HTTP_GET, V1 "/virtual-servers/{}", 0, api_vs_get },
+	{ HTTP_PUT, V1 "/virtual-servers/{}", 0, api_vs_put },
+	{ HTTP_DELETE, V1 "/virtual-servers/{}", 0, api_vs_delete },
+	{ HTTP_GET, V1 "/virtual-servers/{}/real-servers", 0, api_rs_list },
+	{ HTTP_POST, V1 "/virtual-servers/{}/real-servers", 0, api_rs_add },
+	{ HTTP_GET, V1 "/virtual-servers/{}/real-servers/{}", 0, api_rs_get },
+	{ HTTP_PUT, V1 "/virtual-servers/{}/real-servers/{}", 0, api_rs_put },
+	{ HTTP_DELETE, V1 "/virtual-servers/{}/real-servers/{}", 0,
+	    api_rs_delete },
+	{ HTTP_GET, V1 "/virtual-servers/{}/check", 0, api_check_get },
+	{ HTTP_PUT, V1 "/virtual-servers/{}/check", 0, api_check_put },
+	{ HTTP_GET, V1 "/failover-services", 0, api_fos_list },
+	{ HTTP_POST, V1 "/failover-services", 0, api_fos_add },
+	{ HTTP_GET, V1 "/failover-services/{}", 0, api_fos_get },
+	{ HTTP_PUT, V1 "/failover-services/{}", 0, api_fos_put },
+	{ HTTP_DELETE, V1 "/failover-services/{}", 0, api_fos_delete },
+	{ HTTP_GET, V1 "/failover-services/{}/check", 0, api_fos_check_get },
+	{ HTTP_PUT, V1 "/failover-services/{}/check", 0, api_fos_check_put },
+	{ HTTP_GET, V1 "/config/export", 0, api_export },
+	{ HTTP_POST, V1 "/config/import", ROUTE_TEXT | ROUTE_BIG, api_import },
+	{ HTTP_GET, V1 "/history", 0, api_history_list },
+	{ HTTP_GET, V1 "/history/{}", 0, api_history_get },
+	{ HTTP_GET, V1 "/history/{}/diff/{}", 0, api_history_diff },
+	{ HTTP_POST, V1 "/history/{}/rollback", 0, api_history_rollback },
+	{ HTTP_GET, V1 "/audit", 0, api_audit_list },
+	{ HTTP_GET, V1 "/logs", 0, api_logs_recent },
+	{ HTTP_GET, V1 "/logs/stream", 0, api_logs_stream },
+	{ HTTP_POST, V1 "/push", 0, api_push_start },
+	{ HTTP_GET, V1 "/push/{}", 0, api_push_get },
+	{ HTTP_GET, V1 "/users", 0, api_users_list },
+	{ HTTP_POST, V1 "/users", 0, api_users_add },
+	{ HTTP_DELETE, V1 "/users/{}", 0, api_user_delete },
+	{ HTTP_PUT, V1 "/users/{}/password", 0, api_user_password },
+	{ 0, NULL, 0, NULL },
+};
+
+void
+web_store_lock(struct web *w)
+{
+	pthread_mutex_lock(&w->w_store_lock);
+}
+
+void
+web_store_unlock(struct web *w)
+{
+	pthread_mutex_unlock(&w->w_store_lock);
+}
+
+void
+api_actor(const struct http_req *rq, char *buf, size_t len)
+{
+	snprintf(buf, len, "web:%s", rq->rq_user);
+}
+
+void
+api_audit(struct http_req *rq, const char *action, const char *detail)
+{
+	char actor[HTTP_USER_MAX + 8];
+
+	api_actor(rq, actor, sizeof(actor));
+	if (store_audit_add(rq->rq_web->w_store, actor, action, detail) == -1)
+		log_warnx("audit row for %s %s by %s not written", action,
+		    detail, actor);
+}
+
+struct shoal_config *
+api_load(struct http_req *rq, struct http_reply *rp)
+{
+	struct shoal_config *c = NULL;
+
+	web_store_lock(rq->rq_web);
+	if (store_load(rq->rq_web->w_store, &c, NULL) == -1)
+		c = NULL;
+	web_store_unlock(rq->rq_web);
+	if (c == NULL)
+		http_reply_error(rp, 500, "cannot read the configuration");
+	return c;
+}
+
+json_t *
+api_warnings(const struct diag *d)
+{
+	const struct diag_item *di;
+	json_t *a = json_array();
+
+	TAILQ_FOREACH(di, &d->d_items, di_entry)
+		if (di->di_sev == DIAG_WARNING)
+			json_array_append_new(a, json_pack("{s:s?,s:s}",
+			    "field", di->di_field, "message", di->di_msg));
+	return a;
+}
+
+void
+api_change(struct http_req *rq, struct http_reply *rp, api_mutate_fn fn,
+    unsigned int ok_status, const char *key)
+{
+	struct shoal_config *c = NULL;
+	struct store_gen gen;
+	char actor[HTTP_USER_MAX + 8], comment[256];
+	json_t *result = NULL;
+	struct diag d;
+
+	diag_init(&d);
+	api_actor(rq, actor, sizeof(actor));
+	snprintf(comment, sizeof(comment), "%s %s", rq->rq_method ==
+	    HTTP_POST ? "POST" : rq->rq_method == HTTP_PUT ? "PUT" :
+	    "DELETE", rq->rq_url);
+	web_store_lock(rq->rq_web);
+	if (store_load(rq->rq_web->w_store, &c, NULL) == -1) {
+		http_reply_error(rp, 500, "cannot read the configuration");
+		goto done;
+	}
+	if (fn(c, rq, rp, &d, &result) == -1)
+		goto done;
+	if (diag_errors(&d) > 0) {
+		http_reply_diag(rp, &d);
+		goto done;
+	}
+	if (store_commit(rq->rq_web->w_store, c, actor, comment, &gen,
+	    &d) == -1) {
+		if (diag_errors(&d) > 0)
+			http_reply_diag(rp, &d);
+		else
+			http_reply_error(rp, 500, "the change was not saved");
+		goto done;
+	}
+	log_info("%s: %s (generation %llu)", actor, comment,
+	    (unsigned long long)gen.sg_generation);
+	http_reply_json(rp, ok_status, json_pack("{s:I,s:s,s:o?,s:o}",
+	    "generation", (json_int_t)gen.sg_generation, "hash", gen.sg_hash,
+	    key, result, "warnings", api_warnings(&d)));
+	result = NULL;
+done:
+	web_store_unlock(rq->rq_web);
+	json_decref(result);
+	config_free(c);
+	diag_clear(&d);
+}
+
+const char *
+api_str(const json_t *in, const char *key, struct diag *d)
+{
+	const json_t *v = json_object_get(in, key);
+
+	if (v == NULL) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, key, "required");
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, key, "string expected");
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+int
+api_only(const json_t *in, const char *const *keys, struct diag *d)
+{
+	const char *key;
+	json_t *v;
+	int i, rc = 0, known;
+
+	json_object_foreach((json_t *)(uintptr_t)in, key, v) {
+		for (known = 0, i = 0; keys[i] != NULL; i++)
+			if (strcmp(keys[i], key) == 0)
+				known = 1;
+		if (!known) {
+			diag_add(d, DIAG_ERROR, NULL, 0, 0, key,
+			    "unknown field");
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+void
+api_wipe(json_t *in, const char *key)
+{
+	json_t *v = json_object_get(in, key);
+
+	/* jansson frees strings without wiping: overwrite the secret first */
+	if (json_is_string(v))
+		mem_wipe((char *)(uintptr_t)json_string_value(v),
+		    json_string_length(v));
+}

@@ -1,0 +1,107 @@
+/*
+ * api.h - the JSON API's handlers (api_*.c) and what they share.
+ *
+ * Handlers run on libmicrohttpd's threads; every store access happens
+ * between web_store_lock() and web_store_unlock().  A handler always fills
+ * its reply.
+ */
+#ifndef SHOAL_API_H
+#define SHOAL_API_H
+
+#include <jansson.h>
+
+#include "config.h"
+#include "diag.h"
+#include "http.h"
+
+/*
+ * A change to the configuration: called with a fresh copy of the current
+ * config (store locked).  Returns 0 with *result set (the changed object,
+ * for the reply; may be NULL) or -1 after filling rp (404, 409, 400).
+ * Errors in d (400) are also a failure.
+ */
+typedef int (*api_mutate_fn)(struct shoal_config *, struct http_req *,
+    struct http_reply *, struct diag *, json_t **result);
+
+/*
+ * Load, mutate, commit (the store validates the whole config), answer:
+ * 200/201 {generation, hash, <key>: result}, 400 with the field list,
+ * or what fn answered.
+ */
+void api_change(struct http_req *, struct http_reply *, api_mutate_fn,
+    unsigned int ok_status, const char *key);
+/* Loads the current config for reading (store locked inside); NULL +
+ * 500 reply on failure. */
+struct shoal_config *api_load(struct http_req *, struct http_reply *);
+/* The user name recorded in history and audit ("web:alice"). */
+void api_actor(const struct http_req *, char *buf, size_t len);
+/* The warnings of d as [{field, message}] (a committed change may have
+ * some, e.g. deadtime not longer than keepalive). */
+json_t *api_warnings(const struct diag *);
+/* Writes an audit row (store locked by the caller). */
+void api_audit(struct http_req *, const char *action, const char *detail);
+
+/* api_session.c */
+void api_login(struct http_req *, struct http_reply *);
+void api_logout(struct http_req *, struct http_reply *);
+void api_session(struct http_req *, struct http_reply *);
+/* api_status.c */
+void api_status(struct http_req *, struct http_reply *);
+/* api_config.c */
+void api_settings_get(struct http_req *, struct http_reply *);
+void api_settings_put(struct http_req *, struct http_reply *);
+void api_nodes_list(struct http_req *, struct http_reply *);
+void api_nodes_add(struct http_req *, struct http_reply *);
+void api_node_get(struct http_req *, struct http_reply *);
+void api_node_put(struct http_req *, struct http_reply *);
+void api_node_delete(struct http_req *, struct http_reply *);
+void api_vs_list(struct http_req *, struct http_reply *);
+void api_vs_add(struct http_req *, struct http_reply *);
+void api_vs_get(struct http_req *, struct http_reply *);
+void api_vs_put(struct http_req *, struct http_reply *);
+void api_vs_delete(struct http_req *, struct http_reply *);
+void api_rs_list(struct http_req *, struct http_reply *);
+void api_rs_add(struct http_req *, struct http_reply *);
+void api_rs_get(struct http_req *, struct http_reply *);
+void api_rs_put(struct http_req *, struct http_reply *);
+void api_rs_delete(struct http_req *, struct http_reply *);
+void api_check_get(struct http_req *, struct http_reply *);
+void api_check_put(struct http_req *, struct http_reply *);
+void api_fos_list(struct http_req *, struct http_reply *);
+void api_fos_add(struct http_req *, struct http_reply *);
+void api_fos_get(struct http_req *, struct http_reply *);
+void api_fos_put(struct http_req *, struct http_reply *);
+void api_fos_delete(struct http_req *, struct http_reply *);
+void api_fos_check_get(struct http_req *, struct http_reply *);
+void api_fos_check_put(struct http_req *, struct http_reply *);
+void api_export(struct http_req *, struct http_reply *);
+void api_import(struct http_req *, struct http_reply *);
+/* api_history.c */
+void api_history_list(struct http_req *, struct http_reply *);
+void api_history_get(struct http_req *, struct http_reply *);
+void api_history_diff(struct http_req *, struct http_reply *);
+void api_history_rollback(struct http_req *, struct http_reply *);
+void api_audit_list(struct http_req *, struct http_reply *);
+/* api_logs.c */
+void api_logs_recent(struct http_req *, struct http_reply *);
+void api_logs_stream(struct http_req *, struct http_reply *);
+/* api_push.c */
+void api_push_start(struct http_req *, struct http_reply *);
+void api_push_get(struct http_req *, struct http_reply *);
+/* api_users.c */
+void api_users_list(struct http_req *, struct http_reply *);
+void api_users_add(struct http_req *, struct http_reply *);
+void api_user_delete(struct http_req *, struct http_reply *);
+void api_user_password(struct http_req *, struct http_reply *);
+
+/*
+ * Strict readers for small non-model bodies: the string member key of
+ * in (NULL with an error in d when missing or not a string).  Unknown
+ * members are reported by api_only().
+ */
+const char *api_str(const json_t *in, const char *key, struct diag *d);
+int api_only(const json_t *in, const char *const *keys, struct diag *d);
+/* Overwrites the string member key of in (a password) before it is freed. */
+void api_wipe(json_t *in, const char *key);
+
+#endif

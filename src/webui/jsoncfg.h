@@ -1,0 +1,58 @@
+/*
+ * jsoncfg.h - the configuration model as the API's JSON.
+ *
+ * One field table per block drives both directions, so what GET returns is
+ * exactly what PUT accepts.  JSON names are lvs.cf's key names (so the
+ * validator's field paths, e.g. "virtual[web].address", name the same
+ * thing); durations are numbers of seconds as in lvs.cf (0.2 = 200 ms);
+ * masks are prefix lengths or null; unset strings and addresses are null.
+ * A virtual's `address = IP DEV` is two fields, "address" and "device".
+ * The heartbeat key is never returned, only "heartbeat_key_set".
+ *
+ * Applying JSON changes only the fields present (PUT is a partial update).
+ * Unknown fields, wrong types, values that do not fit the model and
+ * control characters in strings are errors in d, with field paths like
+ * "server[web/r1].weight"; the object is then in an unspecified state and
+ * the caller discards it.
+ */
+#ifndef SHOAL_JSONCFG_H
+#define SHOAL_JSONCFG_H
+
+#include <jansson.h>
+
+#include "config.h"
+#include "diag.h"
+
+/* Which fields a body may carry. */
+enum {
+	JSONCFG_ALL	= 0,
+	JSONCFG_CHECK	= 1,	/* only the monitoring (check) fields */
+};
+
+json_t *jsoncfg_global(const struct cfg_global *);
+json_t *jsoncfg_node(const struct cfg_node *);
+json_t *jsoncfg_virtual(const struct cfg_virtual *, int with_servers);
+json_t *jsoncfg_check(const struct cfg_virtual *);
+json_t *jsoncfg_server(const struct cfg_server *);
+
+/* 0 when every field applied, -1 with errors in d. */
+int jsoncfg_apply_global(struct cfg_global *, const json_t *, struct diag *);
+int jsoncfg_apply_node(struct cfg_node *, const json_t *, struct diag *);
+/*
+ * Applies a virtual/failover body.  A "servers" array (virtuals only,
+ * when mode is JSONCFG_ALL) replaces the whole server list.
+ */
+int jsoncfg_apply_virtual(struct cfg_virtual *, const json_t *, int mode,
+    struct diag *);
+int jsoncfg_apply_server(struct cfg_server *, const char *vs_name,
+    const json_t *, struct diag *);
+
+/*
+ * The "name" of a body: NULL when absent (d untouched); when present it
+ * must be a valid block name (letters, digits, . _ -, at most
+ * CFG_NAME_MAX), else NULL with an error for field `path`.name in d.
+ */
+const char *jsoncfg_name(const json_t *, const char *path, struct diag *);
+int jsoncfg_name_ok(const char *);
+
+#endif

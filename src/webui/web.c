@@ -1,0 +1,425 @@
+/*
+ * web.c - shoal-web: the browser admin UI and JSON API server.
+ *
+ *	shoal-web --db PATH [--listen ADDR:PORT] [--rundir DIR] [--log FILE]
+ *	    [--tls-cert F --tls-key F] [--www DIR] [--user NAME]
+ *	    [--insecure-http] [-n] [-v] [-t]
+ *
+ * Start-up order matters: the listening socket is bound and the TLS key
+ * read while still root (a low port, a root-only key), then privileges are
+ * dropped to the shoal user before the database or any request is
+ * touched.  The main thread runs the libevent loop (signals, the log tail,
+ * session sweeping); libmicrohttpd's epoll thread pool serves requests.
+ */
+#include "shoal-build.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <microhttpd.h>
+
+#include "auth.h"
+#include "http.h"
+#include "log.h"
+#include "logtail.h"
+#include "store.h"
+#include "sync.h"
+#include "util.h"
+#include "web.h"
+
+#define WEB_DEFAULT_LISTEN	"127.0.0.1:3636"
+#define WEB_SESSION_IDLE_S	(30 * 60)
+#define WEB_SESSION_ABS_S	(12 * 60 * 60)
+#define WEB_PEM_MAX		(1024 * 1024)
+
+struct web_opts {
+	const char	*db;
+	const char	*listen;
+	const char	*rundir;
+	const char	*logfile;
+	const char	*cert;
+	const char	*key;
+	const char	*www;
+	const char	*user;
+	const char	*known_hosts;
+	const char	*ssh_key;
+	int		 insecure;
+	int		 foreground;
+	int		 verbose;
+	int		 test;
+	unsigned int	 threads;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: shoal-web [--db PATH] [--listen ADDR:PORT] [--rundir DIR]\n"
+	    "                 [--log FILE] [--tls-cert FILE --tls-key FILE]\n"
+	    "                 [--www DIR] [--user NAME] [--threads N]\n"
+	    "                 [--known-hosts FILE] [--ssh-key FILE]\n"
+	    "                 [--insecure-http] [-n] [-v] [-t]\n"
+	    "                 [--help] [--version]\n"
+	    "  --db PATH         configuration database [%s]\n"
+	    "  --listen A:P      address and port [%s]; [v6]:port for IPv6\n"
+	    "  --rundir DIR      where pulse.sock is [%s]\n"
+	    "  --log FILE        cluster log file shown on the Logs page\n"
+	    "  --tls-cert/--tls-key  serve HTTPS with this PEM pair\n"
+	    "  --www DIR         static pages [%s/www]\n"
+	    "  --user NAME       user to run as when started as root [%s]\n"
+	    "  --known-hosts F   push: the peers' SSH host keys [%s]\n"
+	    "  --ssh-key F       push: the SSH key for every node [per node,\n"
+	    "                    else %s]\n"
+	    "  --insecure-http   allow plain HTTP on a non-loopback address\n"
+	    "  -n, --nodaemon    log to stderr (shoal-web never forks)\n"
+	    "  -v, --verbose     more logging (repeat for more)\n"
+	    "  -t, --test        check the options and the database, exit\n",
+	    SHOAL_DEFAULT_DB, WEB_DEFAULT_LISTEN, SHOAL_DEFAULT_RUNDIR,
+	    SHOAL_PKGDATADIR, SHOAL_USER, SYNC_DEF_KNOWN_HOSTS, SYNC_DEF_KEY);
+}
+
+static void
+parse_args(int argc, char **argv, struct web_opts *o)
+{
+	enum { O_DB = 256, O_LISTEN, O_RUNDIR, O_LOG, O_CERT, O_KEY, O_WWW,
+	    O_USER, O_INSECURE, O_THREADS, O_HELP, O_VERSION, O_KNOWN, O_KEY2 };
+	static const struct option lopts[] = {
+		{ "db", required_argument, NULL, O_DB },
+		{ "listen", required_argument, NULL, O_LISTEN },
+		{ "rundir", required_argument, NULL, O_RUNDIR },
+		{ "log", required_argument, NULL, O_LOG },
+		{ "tls-cert", required_argument, NULL, O_CERT },
+		{ "tls-key", required_argument, NULL, O_KEY },
+		{ "www", required_argument, NULL, O_WWW },
+		{ "user", required_argument, NULL, O_USER },
+		{ "threads", required_argument, NULL, O_THREADS },
+		{ "known-hosts", required_argument, NULL, O_KNOWN },
+		{ "ssh-key", required_argument, NULL, O_KEY2 },
+		{ "insecure-http", no_argument, NULL, O_INSECURE },
+		{ "nodaemon", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "test", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, O_HELP },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	long n;
+
+	while ((ch = getopt_long(argc, argv, "f:nvt", lopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+		case O_DB:	o->db = optarg; break;
+		case O_LISTEN:	o->listen = optarg; break;
+		case O_RUNDIR:	o->rundir = optarg; break;
+		case O_LOG:	o->logfile = optarg; break;
+		case O_CERT:	o->cert = optarg; break;
+		case O_KEY:	o->key = optarg; break;
+		case O_WWW:	o->www = optarg; break;
+		case O_USER:	o->user = optarg; break;
+		case O_KNOWN:	o->known_hosts = optarg; break;
+		case O_KEY2:	o->ssh_key = optarg; break;
+		case O_INSECURE: o->insecure = 1; break;
+		case 'n':	o->foreground = 1; break;
+		case 'v':	o->verbose++; break;
+		case 't':	o->test = 1; break;
+		case O_THREADS:
+			n = strtol(optarg, NULL, 10);
+			if (n < 1 || n > 64) {
+				fprintf(stderr, "shoal-web: --threads: 1 to "
+				    "64\n");
+				exit(2);
+			}
+			o->threads = (unsigned int)n;
+			break;
+		case O_HELP:
+			usage(stdout);
+			exit(0);
+		case O_VERSION:
+			printf("shoal-web %s\n", PACKAGE_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		exit(2);
+	}
+	if ((o->cert == NULL) != (o->key == NULL)) {
+		fprintf(stderr, "shoal-web: --tls-cert and --tls-key go "
+		    "together\n");
+		exit(2);
+	}
+}
+
+/*
+ * "ADDR:PORT" or "[V6]:PORT" into ss; 0 or -1.  *loopback tells whether
+ * the address is 127.0.0.0/8 or ::1.
+ */
+static int
+parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len,
+    int *loopback)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon, *h = s;
+	size_t hl;
+	char *end;
+	long port;
+
+	memset(ss, 0, sizeof(*ss));
+	if ((colon = strrchr(s, ':')) == NULL)
+		return -1;
+	hl = (size_t)(colon - s);
+	if (s[0] == '[') {
+		if (hl < 2 || s[hl - 1] != ']')
+			return -1;
+		h = s + 1;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= sizeof(host))
+		return -1;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || port < 1 || port > 65535)
+		return -1;
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		*len = sizeof(*sin);
+		*loopback = (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*sin6);
+		*loopback = IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr);
+		return 0;
+	}
+	return -1;
+}
+
+static int
+listen_socket(const struct sockaddr_storage *ss, socklen_t len)
+{
+	int fd, on = 1;
+
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		fatal("socket");
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
+		fatal("SO_REUSEADDR");
+	if (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &on, sizeof(on)) == -1)
+		fatal("IPV6_V6ONLY");
+	if (bind(fd, (const struct sockaddr *)ss, len) == -1)
+		fatal("bind");
+	if (listen(fd, 1024) == -1)
+		fatal("listen");
+	return fd;
+}
+
+/* Thousands of idle clients must not starve us of descriptors. */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_max > HTTP_MAX_CONNECTIONS + 256)
+		rl.rlim_max = HTTP_MAX_CONNECTIONS + 256;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit RLIMIT_NOFILE");
+	}
+}
+
+/* Started as root: become `user` for good.  No-op otherwise. */
+static void
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0)
+		return;
+	if ((pw = getpwnam(user)) == NULL)
+		fatalx("user %s does not exist: create it (useradd --system "
+		    "%s) or pass --user", user, user);
+	if (setgroups(1, &pw->pw_gid) == -1 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
+		fatal("cannot drop privileges to %s", user);
+	if (setuid(0) != -1)
+		fatalx("still able to become root after dropping privileges");
+	log_debug("running as %s (uid %u)", user, (unsigned int)pw->pw_uid);
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct event_base *base = arg;
+
+	(void)what;
+	if (sig == SIGHUP) {
+		log_reopen();
+		return;
+	}
+	log_info("Terminating due to signal %d", (int)sig);
+	event_base_loopbreak(base);
+}
+
+static void
+on_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	auth_sweep(arg);
+}
+
+static void
+add_event(struct event_base *base, struct event **ev, int fd, short flags,
+    event_callback_fn cb, void *arg, const struct timeval *tv)
+{
+	if ((*ev = event_new(base, fd, flags, cb, arg)) == NULL ||
+	    event_add(*ev, tv) == -1)
+		fatalx("cannot set up the event loop");
+}
+
+/* Opens the store and exits for -t. */
+static struct store *
+open_store(const struct web_opts *o)
+{
+	struct store *st;
+	struct diag d;
+
+	diag_init(&d);
+	st = store_open(o->db, o->test ? STORE_RDONLY : STORE_CREATE, &d);
+	if (st == NULL) {
+		diag_print(&d, stderr);
+		fatalx("cannot open the database %s", o->db);
+	}
+	diag_clear(&d);
+	if (o->test) {
+		printf("shoal-web: options and database %s ok\n", o->db);
+		store_close(st);
+		exit(0);
+	}
+	return st;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct web_opts o = { .db = SHOAL_DEFAULT_DB,
+	    .listen = WEB_DEFAULT_LISTEN, .rundir = SHOAL_DEFAULT_RUNDIR,
+	    .www = SHOAL_PKGDATADIR "/www", .user = SHOAL_USER };
+	struct web w;
+	struct sockaddr_storage ss;
+	struct event_base *base;
+	struct event *ev[5];
+	struct MHD_Daemon *mhd;
+	struct timeval minute = { 60, 0 };
+	char *cert = NULL, *key = NULL;
+	socklen_t sslen;
+	size_t keylen = 0;
+	int lfd, loopback, i;
+	long ncpu;
+
+	parse_args(argc, argv, &o);
+	log_init("shoal-web", o.foreground, o.verbose, NULL);
+	if (parse_listen(o.listen, &ss, &sslen, &loopback) == -1)
+		fatalx("--listen %s: expected ADDR:PORT or [V6ADDR]:PORT",
+		    o.listen);
+	if (!loopback && o.cert == NULL && !o.insecure)
+		fatalx("refusing plain HTTP on non-loopback address %s: give "
+		    "--tls-cert/--tls-key, or --insecure-http", o.listen);
+	if (o.cert != NULL) {
+		if (!MHD_is_feature_supported(MHD_FEATURE_TLS))
+			fatalx("this libmicrohttpd has no TLS support");
+		if ((cert = file_read_all(o.cert, WEB_PEM_MAX, NULL)) == NULL)
+			fatal("%s", o.cert);
+		if ((key = file_read_all(o.key, WEB_PEM_MAX, &keylen)) == NULL)
+			fatal("%s", o.key);
+	}
+	raise_fd_limit();
+	lfd = o.test ? -1 : listen_socket(&ss, sslen);
+	drop_privileges(o.user);
+
+	memset(&w, 0, sizeof(w));
+	pthread_mutex_init(&w.w_store_lock, NULL);
+	w.w_store = open_store(&o);
+	w.w_db_path = o.db;
+	w.w_rundir = o.rundir;
+	w.w_www = o.www;
+	w.w_tls = o.cert != NULL;
+	w.w_known_hosts = o.known_hosts;
+	w.w_ssh_key = o.ssh_key;
+	if ((w.w_auth = auth_new(WEB_SESSION_IDLE_S, WEB_SESSION_ABS_S)) ==
+	    NULL || (w.w_logtail = logtail_new(o.logfile)) == NULL)
+		fatalx("out of memory");
+
+	signal(SIGPIPE, SIG_IGN);
+	if ((base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	add_event(base, &ev[0], SIGTERM, EV_SIGNAL | EV_PERSIST, on_signal,
+	    base, NULL);
+	add_event(base, &ev[1], SIGINT, EV_SIGNAL | EV_PERSIST, on_signal,
+	    base, NULL);
+	add_event(base, &ev[2], SIGHUP, EV_SIGNAL | EV_PERSIST, on_signal,
+	    base, NULL);
+	add_event(base, &ev[3], -1, EV_PERSIST, on_sweep, w.w_auth, &minute);
+	ev[4] = NULL;
+	if (logtail_start(w.w_logtail, base) == -1)
+		log_warnx("log tail of %s not started", o.logfile);
+
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (o.threads == 0)
+		o.threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (unsigned int)ncpu;
+	if ((mhd = http_start(&w, lfd, cert, key, o.threads)) == NULL)
+		fatalx("cannot start the HTTP server on %s", o.listen);
+	log_info("shoal-web listening on %s%s (%u threads)", o.listen,
+	    w.w_tls ? " with TLS" : "", o.threads);
+
+	event_base_dispatch(base);
+
+	logtail_close_clients(w.w_logtail);
+	if ((lfd = MHD_quiesce_daemon(mhd)) != -1)
+		close(lfd);
+	usleep(100 * 1000);	/* let resumed streams end */
+	MHD_stop_daemon(mhd);
+	for (i = 0; i < 5; i++)
+		if (ev[i] != NULL)
+			event_free(ev[i]);
+	logtail_free(w.w_logtail);
+	event_base_free(base);
+	auth_free(w.w_auth);
+	store_close(w.w_store);
+	pthread_mutex_destroy(&w.w_store_lock);
+	if (key != NULL) {
+		mem_wipe(key, keylen);
+		free(key);
+	}
+	free(cert);
+	log_close();
+	return 0;
+}

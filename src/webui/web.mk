@@ -1,0 +1,67 @@
+# src/webui: shoal-web, the browser admin UI and JSON API.
+sbin_PROGRAMS += shoal-web
+shoal_web_SOURCES = \
+	src/webui/web.c src/webui/web.h \
+	src/webui/http.c src/webui/http.h \
+	src/webui/auth.c src/webui/auth.h \
+	src/webui/static.c src/webui/static.h \
+	src/webui/logtail.c src/webui/logtail.h \
+	src/webui/pulsectl.c src/webui/pulsectl.h \
+	src/webui/jsoncfg.c src/webui/jsoncfg.h \
+	src/webui/api.c src/webui/api.h \
+	src/webui/api_session.c src/webui/api_status.c \
+	src/webui/api_config.c src/webui/api_history.c \
+	src/webui/api_logs.c src/webui/api_push.c src/webui/api_users.c
+shoal_web_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LIBEVENT_CFLAGS) $(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) $(SSH2_CFLAGS) \
+	-I$(top_srcdir)/src/sync
+shoal_web_LDADD = $(SYNC_LIBS) $(MHD_LIBS) -lpthread -lm
+
+# The API test starts the real shoal-web binary (built first).
+check_PROGRAMS += tests/unit/test_web_api
+TESTS += tests/unit/test_web_api
+tests_unit_test_web_api_SOURCES = tests/unit/test_web_api.c
+tests_unit_test_web_api_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_web_api_LDADD = $(UNIT_LDADD)
+EXTRA_tests_unit_test_web_api_DEPENDENCIES = shoal-web$(EXEEXT)
+
+# Sessions, CSRF and throttling on a fake clock.
+check_PROGRAMS += tests/unit/test_web_auth
+TESTS += tests/unit/test_web_auth
+tests_unit_test_web_auth_SOURCES = tests/unit/test_web_auth.c \
+	src/webui/auth.c
+tests_unit_test_web_auth_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/webui
+tests_unit_test_web_auth_LDADD = $(UNIT_LDADD)
+
+# Browser tests: headless Chromium driven by playwright-core.
+TESTS += tests/browser/run.sh
+EXTRA_DIST += www tests/browser/run.sh tests/browser/ui.test.mjs \
+	tests/browser/package.json tests/browser/package-lock.json \
+	tests/browser/README.md bench/web
+man_MANS += doc/shoal-web.8
+CLEANFILES += doc/shoal-web.8
+doc/shoal-web.8: $(srcdir)/doc/shoal-web.8.in Makefile
+	$(AM_V_GEN)mkdir -p doc && sed -e 's|@SBINDIR@|$(sbindir)|g' \
+	    -e 's|@PKGDATADIR@|$(pkgdatadir)|g' \
+	    -e 's|@DEFAULT_DB@|$(localstatedir)/lib/shoal/shoal.db|g' \
+	    -e 's|@RUNDIR@|$(runstatedir)/shoal|g' \
+	    -e 's|@VERSION@|$(VERSION)|g' $(srcdir)/doc/shoal-web.8.in > $@
+
+# The static pages are installed for shoal-web to serve.
+wwwdir = $(pkgdatadir)/www
+dist_www_DATA = $(wildcard $(srcdir)/www/*.html $(srcdir)/www/*.css \
+	$(srcdir)/www/*.js $(srcdir)/www/*.svg)
+
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_web_json
+tests_fuzz_fuzz_web_json_SOURCES = tests/fuzz/fuzz_web_json.c \
+	src/webui/http.c src/webui/auth.c src/webui/static.c \
+	src/webui/logtail.c src/webui/pulsectl.c src/webui/jsoncfg.c \
+	src/webui/api.c src/webui/api_session.c src/webui/api_status.c \
+	src/webui/api_config.c src/webui/api_history.c src/webui/api_logs.c \
+	src/webui/api_push.c src/webui/api_users.c
+tests_fuzz_fuzz_web_json_CFLAGS = $(shoal_web_CFLAGS) \
+	-I$(top_srcdir)/src/webui
+tests_fuzz_fuzz_web_json_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_web_json_LDADD = $(shoal_web_LDADD)
+endif

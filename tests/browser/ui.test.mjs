@@ -1,0 +1,173 @@
+// ui.test.mjs - shoal-web in headless Chromium (Debian's /usr/bin/chromium
+// driven by playwright-core; no browser download).  run.sh starts the
+// server and passes SHOAL_URL, SHOAL_LOG, SHOAL_USER, SHOAL_PASS, SHOTS.
+import { chromium } from "playwright-core";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+const url = process.env.SHOAL_URL;
+const logFile = process.env.SHOAL_LOG;
+const shots = process.env.SHOTS;
+const user = process.env.SHOAL_USER;
+const pass = process.env.SHOAL_PASS;
+const rundir = process.env.SHOAL_RUNDIR;
+
+/* A stand-in for pulse's control socket: one line in, one JSON object
+ * out, as doc/protocol.md says. */
+function fakePulse(status) {
+  const sock = path.join(rundir, "pulse.sock");
+  const srv = net.createServer((c) => {
+    c.once("data", () => c.end(JSON.stringify(status)));
+  });
+  return new Promise((resolve) => srv.listen(sock, () => { fs.chmodSync(sock, 0o666); resolve(srv); }));
+}
+fs.mkdirSync(shots, { recursive: true });
+
+let failures = 0;
+function check(cond, what) {
+  if (cond) console.log("ok - " + what);
+  else { console.log("not ok - " + what); failures++; }
+}
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), "shoal-chromium-"));
+const ctx = await chromium.launchPersistentContext(profile, {
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  viewport: { width: 1280, height: 800 },
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const page = ctx.pages()[0] || await ctx.newPage();
+page.setDefaultTimeout(10000);
+const cspErrors = [];
+page.on("console", (m) => {
+  if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
+});
+page.on("pageerror", (e) => cspErrors.push("page error: " + e.message));
+const shot = (name) => page.screenshot({ path: path.join(shots, name + ".png"), fullPage: true });
+
+try {
+  // log in
+  await page.goto(url + "/virtual.html");
+  await page.waitForURL(/login\.html/);
+  check(true, "unauthenticated page goes to login");
+  await shot("login");
+  await page.fill("#password", "wrong-password");
+  await page.fill("#user", user);
+  await page.click("#login-submit");
+  await page.waitForSelector("#login-error.show");
+  check(/Wrong/.test(await page.textContent("#login-error")), "wrong password shows an error");
+  await page.fill("#password", pass);
+  await page.press("#password", "Enter");
+  await page.waitForURL(/virtual\.html/);
+  check(true, "login with the keyboard, back to the page asked for");
+
+  // add a virtual server with two real servers; first a bad address
+  await page.click("#vs-add");
+  await page.fill("#vs-name", "web");
+  await page.fill("#vs-address", "10.201.1.300");
+  await page.fill("#vs-device", "eth0:1");
+  await page.fill("#vs-port", "80");
+  await page.selectOption("#vs-scheduler", "wrr");
+  await page.click("#tab-rs");
+  await page.click("#rs-add");
+  await page.click("#rs-add");
+  await page.fill("#rs-0-name", "r1");
+  await page.fill("#rs-0-address", "10.201.2.1");
+  await page.fill("#rs-0-weight", "2");
+  await page.fill("#rs-1-name", "r2");
+  await page.fill("#rs-1-address", "10.201.2.2");
+  await page.click("#vs-save");
+  await page.locator("#vs-address-err", { hasText: /\S/ }).waitFor();
+  const err = await page.textContent("#vs-address-err");
+  check(/invalid host name or ip address/.test(err), "inline error for a bad address: " + err);
+  check(await page.getAttribute("#vs-address", "aria-invalid") === "true", "bad field marked aria-invalid");
+  check(await page.inputValue("#vs-name") === "web", "input kept after an error");
+  check(await page.inputValue("#rs-1-address") === "10.201.2.2", "real server rows kept after an error");
+  await shot("virtual-error");
+  await page.fill("#vs-address", "10.201.1.10");
+  await page.click("#vs-save");
+  await page.waitForSelector("#vs-table tr[data-name=web]");
+  check(/2/.test(await page.textContent("#vs-table tr[data-name=web]")), "saved: web listed with its real servers");
+  await shot("virtual");
+  await page.click("#vs-table tr[data-name=web] button:has-text('Edit')");
+  await page.click("#tab-check");
+  await shot("virtual-monitoring");
+
+  // monitoring page shows it
+  await page.goto(url + "/index.html");
+  await page.waitForSelector("tr[data-vs=web]");
+  const mon = await page.textContent("#services");
+  check(/web/.test(mon) && /10\.201\.2\.1/.test(mon) && /10\.201\.2\.2/.test(mon), "monitoring page shows web with r1 and r2");
+  check(/pulse not running/.test(await page.textContent("#pulse-banner")), "monitoring says pulse not running");
+  await page.locator("#updated", { hasText: "Updated" }).waitFor();
+  await shot("monitoring-no-pulse");
+
+  // with pulse answering: roles, heartbeat ages, VIPs
+  const pulse = await fakePulse({
+    node: "self", mode: "lvs", role: "ACTIVE", since: Math.floor(Date.now() / 1000) - 300, priority: 200,
+    generation: 2, hash: "0", keepalive_ms: 200, deadtime_ms: 800,
+    peers: [{ name: "peer", addresses: ["127.0.0.2"], state: "BACKUP", priority: 100, alive: true, leaving: false,
+      generation: 2, hash: "0", matches_ours: true, received: 1500, last_heard_ms: 137 }],
+    vips: [{ address: "10.201.1.10", prefix: 24, device: "eth0", label: "eth0:1", held: true }],
+    counters: { sent: 1500, send_errors: 0, received: 1500, rejected: {} },
+    transitions: [{ time: Math.floor(Date.now() / 1000) - 300, from: "BACKUP", to: "ACTIVE", reason: "partner dead: activating lvs" }],
+    faults: { monitor_links: false, links: [], failed_services: [] },
+  });
+  await page.locator("#pulse-banner", { hasText: "pulse is running" }).waitFor();
+  const nodes = await page.textContent("#nodes");
+  check(/137 ms/.test(nodes) && /BACKUP/.test(nodes), "monitoring shows the peer's role and heartbeat age");
+  check(/10\.201\.1\.10/.test(await page.textContent("#pulse-banner")), "monitoring shows the VIP held");
+  await shot("monitoring");
+  pulse.close();
+
+  // a new log line appears live
+  await page.goto(url + "/logs.html");
+  await page.locator("#log-state", { hasText: /^live$/ }).waitFor();
+  const marker = "nanny[42]: [ active ] making 10.201.2.1:80 available " + Date.now();
+  const t0 = Date.now();
+  fs.appendFileSync(logFile, marker + "\n");
+  await page.locator("#log .line", { hasText: marker }).waitFor({ timeout: 5000 });
+  check(true, "new log line shown live after " + (Date.now() - t0) + " ms");
+  await page.fill("#log-filter", "making");
+  await shot("logs");
+
+  // push page
+  await page.goto(url + "/push.html");
+  await page.click("#push-start");
+  await page.locator("#push-msg", { hasText: /failed|runs the new/ }).waitFor({ timeout: 20000 });
+  const pushed = await page.textContent("#push-nodes");
+  check(/failed/.test(pushed) && /Connection refused|unreachable/.test(pushed),
+    "push page shows the unreachable peer failed, with the reason");
+  await shot("push");
+
+  for (const p of ["settings", "redundancy", "failover", "history", "users"]) {
+    await page.goto(url + "/" + p + ".html");
+    await page.waitForSelector("header.top");
+    await page.waitForLoadState("networkidle");
+    await shot(p);
+  }
+  await page.goto(url + "/history.html");
+  await page.waitForSelector("#history-list table");
+  check(/web:admin/.test(await page.textContent("#history-list")), "history lists the generation made by admin");
+  check(/\+virtual web/.test(await page.textContent("#diff-out")), "history shows the diff of the last change");
+
+  // settings: a wrong type shows inline, nothing saved
+  await page.goto(url + "/redundancy.html");
+  await page.fill("#hb-deadtime", "-1");
+  await page.click("#heartbeat-form button[type=submit]");
+  await page.locator("#hb-deadtime-err", { hasText: /\S/ }).waitFor();
+  check(true, "redundancy form shows an inline error: " + await page.textContent("#hb-deadtime-err"));
+  check(cspErrors.length === 0, "no CSP violations or page errors" + (cspErrors.length ? ": " + cspErrors.join(" | ") : ""));
+} catch (e) {
+  console.log("not ok - " + e.message);
+  failures++;
+  await shot("failure").catch(() => {});
+} finally {
+  await ctx.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+}
+console.log(failures ? failures + " failed" : "all passed");
+process.exit(failures ? 1 : 0);

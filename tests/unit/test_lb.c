@@ -1,0 +1,342 @@
+/*
+ * test_lb.c - desired states: built from a configuration, checked,
+ * copied, sorry servers resolved; and the choice of backend.
+ */
+#include "shoal-build.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "lb.h"
+#include "lb_backend.h"
+
+static struct cfg_virtual *
+add_virtual(struct shoal_config *cfg, const char *name, const char *vip,
+    uint16_t port)
+{
+	struct cfg_virtual *vs;
+
+	assert_non_null(vs = cfg_virtual_new(CFG_VS_VIRTUAL, name));
+	vs->vs_active = 1;
+	assert_int_equal(cfg_addr_parse(&vs->vs_address, vip), 0);
+	vs->vs_port = port;
+	TAILQ_INSERT_TAIL(&cfg->c_virtuals, vs, vs_entry);
+	return vs;
+}
+
+static struct cfg_server *
+add_server(struct cfg_virtual *vs, const char *addr, int weight, int active)
+{
+	struct cfg_server *rs;
+
+	assert_non_null(rs = cfg_server_new(addr, vs->vs_port));
+	rs->rs_active = active;
+	rs->rs_weight = weight;
+	assert_int_equal(cfg_addr_parse(&rs->rs_address, addr), 0);
+	TAILQ_INSERT_TAIL(&vs->vs_servers, rs, rs_entry);
+	return rs;
+}
+
+static void
+key4(struct lb_svc_key *k, const char *vip, uint16_t port)
+{
+	memset(k, 0, sizeof(*k));
+	k->ks_af = AF_INET;
+	assert_int_equal(cfg_addr_parse(&k->ks_addr, vip), 0);
+	k->ks_proto = CFG_PROTO_TCP;
+	k->ks_port = port;
+}
+
+static void
+dest(struct lb_dest *d, const char *addr, uint16_t port, int weight)
+{
+	memset(d, 0, sizeof(*d));
+	assert_int_equal(cfg_addr_parse(&d->d_addr, addr), 0);
+	d->d_port = port;
+	d->d_weight = weight;
+}
+
+static void
+test_from_config(void **state)
+{
+	struct shoal_config *cfg = config_new();
+	struct cfg_virtual *vs;
+	struct lb_state st;
+	struct lb_service *svc;
+	struct lb_svc_key k;
+
+	(void)state;
+	cfg->c_global.g_network = CFG_NET_DIRECT;
+	cfg->c_global.g_tcp_timeout = 900;
+	cfg->c_global.g_udp_timeout = 30;
+	cfg->c_global.g_syncdaemon = 1;
+	cfg->c_global.g_syncd_id = 4;
+	vs = add_virtual(cfg, "web", "10.0.0.1", 80);
+	vs->vs_scheduler = CFG_SCHED_SH;
+	vs->vs_persistent = 60;
+	vs->vs_pmask = 24;
+	add_server(vs, "10.1.0.1", 2, 1);
+	add_server(vs, "10.1.0.2", 1, 0);	/* inactive: left out */
+	vs = add_virtual(cfg, "off", "10.0.0.2", 80);
+	vs->vs_active = 0;
+	vs = add_virtual(cfg, "mark", "10.0.0.3", 443);
+	vs->vs_fwmark = 9;
+	add_server(vs, "10.1.0.3", 1, 1);
+	lb_state_init(&st);
+	assert_int_equal(lb_state_from_config(&st, cfg, LB_SYNC_BACKUP), 0);
+	assert_int_equal(st.st_nsvcs, 2);
+	assert_int_equal(st.st_tcp_timeout, 900);
+	assert_int_equal(st.st_udp_timeout, 30);
+	assert_int_equal(st.st_sync, LB_SYNC_BACKUP);
+	assert_string_equal(st.st_sync_iface, "eth0");
+	assert_int_equal(st.st_sync_id, 4);
+	key4(&k, "10.0.0.1", 80);
+	assert_non_null(svc = lb_state_find(&st, &k));
+	assert_string_equal(svc->s_name, "web");
+	assert_int_equal(svc->s_sched, CFG_SCHED_SH);
+	assert_int_equal(svc->s_fwd, CFG_NET_DIRECT);
+	assert_int_equal(svc->s_persistent, 60);
+	assert_int_equal(svc->s_pmask, 24);
+	assert_int_equal(svc->s_ndests, 1);
+	assert_int_equal(svc->s_dests[0].d_weight, 2);
+	assert_int_equal(svc->s_dests[0].d_port, 80);
+	/* fwmark: found by mark whatever the address; real servers port 0 */
+	memset(&k, 0, sizeof(k));
+	k.ks_af = AF_INET;
+	k.ks_fwmark = 9;
+	assert_non_null(svc = lb_state_find(&st, &k));
+	assert_int_equal(svc->s_dests[0].d_port, 0);
+	/* without syncdaemon there is no daemon in any role */
+	cfg->c_global.g_syncdaemon = 0;
+	assert_int_equal(lb_state_from_config(&st, cfg, LB_SYNC_MASTER), 0);
+	assert_int_equal(st.st_sync, LB_SYNC_NONE);
+	lb_state_clear(&st);
+	config_free(cfg);
+}
+
+static void
+test_keys(void **state)
+{
+	struct lb_svc_key a, b;
+	char buf[LB_KEY_STRLEN];
+
+	(void)state;
+	key4(&a, "10.0.0.1", 80);
+	key4(&b, "10.0.0.1", 80);
+	assert_true(lb_svc_key_equal(&a, &b));
+	b.ks_proto = CFG_PROTO_UDP;
+	assert_false(lb_svc_key_equal(&a, &b));
+	assert_string_equal(lb_svc_key_str(&b, buf, sizeof(buf)),
+	    "udp 10.0.0.1:80");
+	b.ks_proto = CFG_PROTO_TCP;
+	b.ks_port = 81;
+	assert_false(lb_svc_key_equal(&a, &b));
+	/* fwmark services: the mark and family only */
+	a.ks_fwmark = b.ks_fwmark = 3;
+	assert_true(lb_svc_key_equal(&a, &b));
+	b.ks_af = AF_INET6;
+	assert_false(lb_svc_key_equal(&a, &b));
+	assert_string_equal(lb_svc_key_str(&b, buf, sizeof(buf)),
+	    "fwmark 3 (inet6)");
+	memset(&a, 0, sizeof(a));
+	a.ks_af = AF_INET6;
+	assert_int_equal(cfg_addr_parse(&a.ks_addr, "fd00::1"), 0);
+	a.ks_port = 53;
+	assert_string_equal(lb_svc_key_str(&a, buf, sizeof(buf)),
+	    "tcp [fd00::1]:53");
+}
+
+static void
+test_services_and_copies(void **state)
+{
+	struct lb_state st, cp;
+	struct lb_service svc;
+	struct lb_svc_key k;
+	struct lb_dest d;
+	struct cfg_addr a;
+
+	(void)state;
+	key4(&k, "10.0.0.1", 80);
+	lb_service_init(&svc, &k);
+	assert_int_equal(svc.s_sched, CFG_SCHED_WLC);
+	assert_int_equal(svc.s_fwd, CFG_NET_NAT);
+	dest(&d, "10.1.0.1", 80, 1);
+	assert_int_equal(lb_service_set_dest(&svc, &d), 0);
+	d.d_weight = 5;		/* same address and port: replaced */
+	assert_int_equal(lb_service_set_dest(&svc, &d), 0);
+	assert_int_equal(svc.s_ndests, 1);
+	assert_int_equal(svc.s_dests[0].d_weight, 5);
+	dest(&d, "10.1.0.1", 8080, 1);	/* another port: another server */
+	assert_int_equal(lb_service_set_dest(&svc, &d), 0);
+	assert_int_equal(svc.s_ndests, 2);
+	lb_state_init(&st);
+	lb_state_init(&cp);
+	assert_int_equal(lb_state_add_service(&st, &svc), 0);
+	assert_int_equal(lb_state_add_service(&st, &svc), -1);	/* twice */
+	assert_int_equal(lb_state_copy(&cp, &st), 0);
+	/* a deep copy: changing the original leaves the copy alone */
+	cfg_addr_parse(&a, "10.1.0.1");
+	assert_int_equal(lb_service_del_dest(&st.st_svcs[0], &a, 80), 0);
+	assert_int_equal(lb_service_del_dest(&st.st_svcs[0], &a, 80), -1);
+	assert_int_equal(st.st_svcs[0].s_ndests, 1);
+	assert_int_equal(cp.st_svcs[0].s_ndests, 2);
+	assert_non_null(lb_service_find_dest(&cp.st_svcs[0], &a, 80));
+	lb_service_clear(&svc);
+	lb_state_clear(&st);
+	lb_state_clear(&cp);
+	assert_int_equal(st.st_nsvcs, 0);
+}
+
+static void
+test_sorry_server(void **state)
+{
+	struct lb_state st, eff;
+	struct lb_service svc;
+	struct lb_svc_key k;
+	struct lb_dest d;
+
+	(void)state;
+	key4(&k, "10.0.0.1", 80);
+	lb_service_init(&svc, &k);
+	assert_int_equal(cfg_addr_parse(&svc.s_sorry, "10.9.9.9"), 0);
+	dest(&d, "10.1.0.1", 80, 0);	/* quiesced */
+	assert_int_equal(lb_service_set_dest(&svc, &d), 0);
+	lb_state_init(&st);
+	lb_state_init(&eff);
+	assert_int_equal(lb_state_add_service(&st, &svc), 0);
+	/* nobody takes new connections: the sorry server does */
+	assert_int_equal(lb_state_effective(&eff, &st), 0);
+	assert_int_equal(eff.st_svcs[0].s_ndests, 2);
+	assert_int_equal(eff.st_svcs[0].s_dests[0].d_weight, 0);
+	assert_int_equal(eff.st_svcs[0].s_dests[1].d_weight, 1);
+	assert_int_equal(eff.st_svcs[0].s_dests[1].d_port, 80);
+	/* a live real server: no sorry server */
+	st.st_svcs[0].s_dests[0].d_weight = 3;
+	assert_int_equal(lb_state_effective(&eff, &st), 0);
+	assert_int_equal(eff.st_svcs[0].s_ndests, 1);
+	/* no sorry server configured: nothing added */
+	st.st_svcs[0].s_dests[0].d_weight = 0;
+	memset(&st.st_svcs[0].s_sorry, 0, sizeof(struct cfg_addr));
+	assert_int_equal(lb_state_effective(&eff, &st), 0);
+	assert_int_equal(eff.st_svcs[0].s_ndests, 1);
+	lb_service_clear(&svc);
+	lb_state_clear(&st);
+	lb_state_clear(&eff);
+}
+
+static void
+test_check(void **state)
+{
+	struct lb_state st;
+	struct lb_service svc;
+	struct lb_svc_key k;
+	struct lb_dest d;
+
+	(void)state;
+	key4(&k, "10.0.0.1", 80);
+	lb_service_init(&svc, &k);
+	dest(&d, "10.1.0.1", 80, 1);
+	lb_service_set_dest(&svc, &d);
+	lb_state_init(&st);
+	lb_state_add_service(&st, &svc);
+	assert_int_equal(lb_state_check(&st, CFG_LB_NFTABLES), 0);
+	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 0);
+	/* direct routing: IPVS yes, nftables no */
+	st.st_svcs[0].s_fwd = CFG_NET_DIRECT;
+	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 0);
+	assert_int_equal(lb_state_check(&st, CFG_LB_NFTABLES), 1);
+	/* an IPv6 real server: only through an IPVS tunnel */
+	dest(&d, "fd00::1", 80, 1);
+	lb_service_set_dest(&st.st_svcs[0], &d);
+	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 1);
+	st.st_svcs[0].s_fwd = CFG_NET_TUNNEL;
+	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 0);
+	lb_service_del_dest(&st.st_svcs[0], &d.d_addr, 80);
+	st.st_svcs[0].s_fwd = CFG_NET_NAT;
+	/* weights out of range, and a server given twice */
+	st.st_svcs[0].s_dests[0].d_weight = LB_WEIGHT_MAX + 1;
+	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 1);
+	st.st_svcs[0].s_dests[0].d_weight = 1;
+	dest(&d, "10.1.0.1", 80, 1);
+	st.st_svcs[0].s_dests = realloc(st.st_svcs[0].s_dests,
+	    2 * sizeof(d));
+	st.st_svcs[0].s_dests[1] = d;
+	st.st_svcs[0].s_ndests = st.st_svcs[0].s_capdests = 2;
+	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 1);
+	lb_service_clear(&svc);
+	lb_state_clear(&st);
+}
+
+static void
+test_attrs_equal(void **state)
+{
+	struct lb_service a, b;
+	struct lb_svc_key k;
+
+	(void)state;
+	key4(&k, "10.0.0.1", 80);
+	lb_service_init(&a, &k);
+	lb_service_init(&b, &k);
+	assert_true(lb_service_attrs_equal(&a, &b));
+	/* pmask matters only with persistence, and /32 == unset */
+	b.s_pmask = 24;
+	assert_true(lb_service_attrs_equal(&a, &b));
+	a.s_persistent = b.s_persistent = 60;
+	assert_false(lb_service_attrs_equal(&a, &b));
+	b.s_pmask = 32;
+	assert_true(lb_service_attrs_equal(&a, &b));
+	b.s_sched = CFG_SCHED_RR;
+	assert_false(lb_service_attrs_equal(&a, &b));
+}
+
+/* auto picks IPVS only when the kernel has it; else nftables. */
+static void
+test_open_auto(void **state)
+{
+	struct lb *lb;
+
+	(void)state;
+	if (lb_ipvs_available()) {
+		lb = lb_open(CFG_LB_AUTO);
+		assert_non_null(lb);
+		assert_int_equal(lb_kind(lb), CFG_LB_IPVS);
+		lb_close(lb);
+		return;
+	}
+	/* no IPVS: asking for it fails cleanly, auto falls back */
+	assert_null(lb_open(CFG_LB_IPVS));
+	lb = lb_open(CFG_LB_AUTO);
+	if (!LB_TEST_NFT) {	/* built without libnftables */
+		assert_null(lb);
+		return;
+	}
+	assert_non_null(lb);
+	{
+		assert_int_equal(lb_kind(lb), CFG_LB_NFTABLES);
+		assert_int_equal(lb_current(lb)->st_nsvcs, 0);
+		lb_close(lb);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_from_config),
+		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_services_and_copies),
+		cmocka_unit_test(test_sorry_server),
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_attrs_equal),
+		cmocka_unit_test(test_open_auto),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

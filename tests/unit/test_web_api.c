@@ -1,0 +1,1181 @@
+/*
+ * test_web_api.c - the JSON API against a real shoal-web.
+ *
+ * The group set-up makes a temporary database with the store API (a base
+ * config and a user made with users.h), starts the built shoal-web on an
+ * ephemeral loopback port, and every test talks HTTP/1.1 to it over plain
+ * sockets.  When run as root, shoal-web drops to `nobody` (the temp files
+ * are handed over to it), which exercises the privilege drop too.
+ */
+#include "shoal-build.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pwd.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "config.h"
+#include "diag.h"
+#include "lvscf.h"
+#include "store.h"
+#include "users.h"
+#include "util.h"
+
+#define ADMIN		"admin"
+#define ADMIN_PW	"correct-horse-9"
+#define BASE_CF		"serial_no = 1\nprimary = 10.201.0.1\nservice = lvs\n" \
+			"backup_active = 1\nbackup = 10.201.0.2\n"
+
+static char tmpdir[] = "/tmp/shoal-web-test-XXXXXX";
+static char dbpath[256], logpath[256], rundir[256];
+static pid_t web_pid = -1;
+static int web_port;
+
+struct resp {
+	int		 status;
+	char		*head;		/* all header lines */
+	char		*body;
+	size_t		 body_len;
+};
+
+static void
+resp_free(struct resp *r)
+{
+	free(r->head);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The value of header name (case-insensitive) in r, copied to buf. */
+static const char *
+header(const struct resp *r, const char *name, char *buf, size_t len)
+{
+	const char *p = r->head;
+	size_t n = strlen(name);
+
+	while (p != NULL && *p != '\0') {
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			const char *v = p + n + 1, *e;
+
+			while (*v == ' ')
+				v++;
+			e = strstr(v, "\r\n");
+			if (e == NULL)
+				e = v + strlen(v);
+			snprintf(buf, len, "%.*s", (int)(e - v), v);
+			return buf;
+		}
+		p = strstr(p, "\r\n");
+		if (p != NULL)
+			p += 2;
+	}
+	return NULL;
+}
+
+static int
+connect_from(const char *src)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int fd;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd != -1);
+	if (src != NULL) {
+		inet_pton(AF_INET, src, &sin.sin_addr);
+		assert_int_equal(bind(fd, (struct sockaddr *)&sin,
+		    sizeof(sin)), 0);
+	}
+	sin.sin_port = htons((uint16_t)web_port);
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;		/* the server may close early (413) */
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Reads until EOF (Connection: close), at most 10 s. */
+static char *
+read_all(int fd, size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t r;
+
+	assert_non_null(buf);
+	for (;;) {
+		if (poll(&pfd, 1, 10000) <= 0)
+			break;
+		if (n + 4096 > cap) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static void
+parse_resp(char *raw, size_t len, struct resp *r)
+{
+	char *end = strstr(raw, "\r\n\r\n");
+
+	memset(r, 0, sizeof(*r));
+	assert_non_null(end);
+	assert_int_equal(sscanf(raw, "HTTP/1.%*d %d", &r->status), 1);
+	r->head = strndup(raw, (size_t)(end - raw) + 2);
+	r->body_len = len - (size_t)(end + 4 - raw);
+	r->body = malloc(r->body_len + 1);
+	memcpy(r->body, end + 4, r->body_len);
+	r->body[r->body_len] = '\0';
+	free(raw);
+}
+
+/*
+ * One request.  cookie/csrf/ctype/body may be NULL; extra is more header
+ * lines ("X: y\r\n") or NULL; src binds the client to that address.
+ */
+static void
+req_full(const char *src, const char *method, const char *path,
+    const char *cookie, const char *csrf, const char *ctype,
+    const char *body, const char *extra, struct resp *r)
+{
+	char head[2048], *raw;
+	size_t len, blen = body != NULL ? strlen(body) : 0;
+	int fd, n;
+
+	fd = connect_from(src);
+	assert_true(fd != -1);
+	n = snprintf(head, sizeof(head), "%s %s HTTP/1.1\r\nHost: localhost"
+	    "\r\nConnection: close\r\n", method, path);
+	if (cookie != NULL)
+		n += snprintf(head + n, sizeof(head) - n,
+		    "Cookie: shoal_session=%s\r\n", cookie);
+	if (csrf != NULL)
+		n += snprintf(head + n, sizeof(head) - n,
+		    "X-CSRF-Token: %s\r\n", csrf);
+	if (ctype != NULL)
+		n += snprintf(head + n, sizeof(head) - n,
+		    "Content-Type: %s\r\n", ctype);
+	if (body != NULL)
+		n += snprintf(head + n, sizeof(head) - n,
+		    "Content-Length: %zu\r\n", blen);
+	if (extra != NULL)
+		n += snprintf(head + n, sizeof(head) - n, "%s", extra);
+	n += snprintf(head + n, sizeof(head) - n, "\r\n");
+	write_all(fd, head, (size_t)n);
+	if (body != NULL)
+		write_all(fd, body, blen);
+	raw = read_all(fd, &len);
+	parse_resp(raw, len, r);
+	close(fd);
+}
+
+static char session[80], csrf[80];
+
+static void
+req(const char *method, const char *path, const char *body, struct resp *r)
+{
+	req_full(NULL, method, path, session, csrf,
+	    body != NULL ? "application/json" : NULL, body, NULL, r);
+}
+
+/* Logs in as ADMIN into session/csrf. */
+static void
+login(void)
+{
+	struct resp r;
+	char buf[512], *p;
+	json_t *j;
+
+	req_full(NULL, "POST", "/api/v1/login", NULL, NULL,
+	    "application/json", "{\"user\":\"" ADMIN "\",\"password\":\""
+	    ADMIN_PW "\"}", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(header(&r, "Set-Cookie", buf, sizeof(buf)));
+	assert_non_null(strstr(buf, "HttpOnly"));
+	assert_non_null(strstr(buf, "SameSite=Strict"));
+	assert_true(strncmp(buf, "shoal_session=", 14) == 0);
+	p = buf + 14;
+	p[strcspn(p, ";")] = '\0';
+	assert_int_equal(strlen(p), 64);
+	str_copy(session, p, sizeof(session));
+	j = json_loads(r.body, 0, NULL);
+	assert_non_null(j);
+	str_copy(csrf, json_string_value(json_object_get(j, "csrf")),
+	    sizeof(csrf));
+	assert_int_equal(strlen(csrf), 64);
+	json_decref(j);
+	resp_free(&r);
+}
+
+/* The "errors" list of a 400 has an item for field whose message has
+ * word. */
+static int
+has_error(const struct resp *r, const char *field, const char *word)
+{
+	json_t *j = json_loads(r->body, 0, NULL), *e;
+	size_t i;
+	int found = 0;
+
+	json_array_foreach(json_object_get(j, "errors"), i, e) {
+		const char *f = json_string_value(json_object_get(e, "field"));
+		const char *m = json_string_value(json_object_get(e,
+		    "message"));
+
+		if (f != NULL && m != NULL && strcmp(f, field) == 0 &&
+		    (word == NULL || strstr(m, word) != NULL))
+			found = 1;
+	}
+	if (!found)
+		fprintf(stderr, "no error %s/%s in %s\n", field,
+		    word ? word : "", r->body);
+	json_decref(j);
+	return found;
+}
+
+static uint64_t
+current_generation(void)
+{
+	struct store *st;
+	struct store_gen g;
+	struct diag d;
+
+	diag_init(&d);
+	st = store_open(dbpath, STORE_RDONLY, &d);
+	assert_non_null(st);
+	assert_int_equal(store_current(st, &g), 0);
+	store_close(st);
+	diag_clear(&d);
+	return g.sg_generation;
+}
+
+struct audit_find {
+	const char	*user;
+	const char	*action;
+	int		 found;
+};
+
+static int
+audit_one(const struct store_audit *a, void *arg)
+{
+	struct audit_find *af = arg;
+
+	if (strcmp(a->sa_user, af->user) == 0 &&
+	    strstr(a->sa_action, af->action) != NULL && a->sa_time > 0)
+		af->found = 1;
+	return af->found;
+}
+
+static int
+audited(const char *user, const char *action)
+{
+	struct audit_find af = { user, action, 0 };
+	struct store *st;
+	struct diag d;
+
+	diag_init(&d);
+	st = store_open(dbpath, STORE_RDONLY, &d);
+	assert_non_null(st);
+	assert_int_equal(store_audit_each(st, 0, audit_one, &af), 0);
+	store_close(st);
+	diag_clear(&d);
+	return af.found;
+}
+
+/* ---- set-up ---- */
+
+static void
+make_db(void)
+{
+	struct shoal_config *c = NULL;
+	struct store *st;
+	struct diag d;
+
+	diag_init(&d);
+	st = store_open(dbpath, STORE_CREATE, &d);
+	if (st == NULL)
+		diag_print(&d, stderr);
+	assert_non_null(st);
+	if (lvscf_read_buf("base", BASE_CF, strlen(BASE_CF), &c, &d) == -1)
+		diag_print(&d, stderr);
+	assert_non_null(c);
+	assert_int_equal(store_commit(st, c, "test", "base", NULL, &d), 0);
+	assert_int_equal(users_set_password(st, "test", ADMIN, ADMIN_PW, &d),
+	    0);
+	config_free(c);
+	store_close(st);
+	diag_clear(&d);
+}
+
+static int
+free_port(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd, port;
+
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1)
+		return -1;
+	port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}
+
+/* As root, shoal-web drops to nobody: give it the temp files. */
+static const char *
+hand_over(void)
+{
+	const char *files[] = { tmpdir, dbpath, logpath, rundir };
+	struct passwd *pw;
+	char wal[300];
+	size_t i;
+
+	if (geteuid() != 0 || (pw = getpwnam("nobody")) == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (chown(files[i], pw->pw_uid, pw->pw_gid) == -1)
+			return NULL;
+	snprintf(wal, sizeof(wal), "%s-wal", dbpath);
+	(void)chown(wal, pw->pw_uid, pw->pw_gid);
+	snprintf(wal, sizeof(wal), "%s-shm", dbpath);
+	(void)chown(wal, pw->pw_uid, pw->pw_gid);
+	return "nobody";
+}
+
+static int
+start_web(void **state)
+{
+	const char *top = getenv("top_builddir"), *src = getenv("top_srcdir");
+	char bin[512], www[512], listen_on[64], line[64];
+	const char *user;
+	int fd, i;
+
+	(void)state;
+	signal(SIGPIPE, SIG_IGN);
+	if (top == NULL)
+		top = ".";
+	if (src == NULL)
+		src = ".";
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	snprintf(dbpath, sizeof(dbpath), "%s/shoal.db", tmpdir);
+	snprintf(logpath, sizeof(logpath), "%s/shoal.log", tmpdir);
+	snprintf(rundir, sizeof(rundir), "%s/run", tmpdir);
+	mkdir(rundir, 0755);
+	fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	write_all(fd, "first line\n", 11);
+	close(fd);
+	make_db();
+	user = hand_over();
+	snprintf(bin, sizeof(bin), "%s/shoal-web", top);
+	snprintf(www, sizeof(www), "%s/www", src);
+	web_port = free_port();
+	snprintf(listen_on, sizeof(listen_on), "127.0.0.1:%d", web_port);
+	if ((web_pid = fork()) == 0) {
+		execl(bin, bin, "--db", dbpath, "--listen", listen_on,
+		    "--rundir", rundir, "--log", logpath, "--www", www, "-n",
+		    "--user", user != NULL ? user : "nobody", (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100; i++) {	/* up to 10 s for the port */
+		if ((fd = connect_from(NULL)) != -1) {
+			close(fd);
+			return 0;
+		}
+		usleep(100 * 1000);
+	}
+	snprintf(line, sizeof(line), "shoal-web did not start");
+	fprintf(stderr, "%s\n", line);
+	return -1;
+}
+
+static int
+stop_web(void **state)
+{
+	char cmd[300];
+	int st, rc = 0;
+
+	(void)state;
+	if (web_pid > 0) {
+		kill(web_pid, SIGTERM);
+		waitpid(web_pid, &st, 0);
+		/* a clean exit: no crash, no sanitizer report at shutdown */
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "shoal-web did not exit cleanly (status "
+			    "0x%x)\n", st);
+			rc = -1;
+		}
+	}
+	/* the temp dir holds only our files */
+	snprintf(cmd, sizeof(cmd), "%s", tmpdir);
+	unlink(dbpath);
+	snprintf(cmd, sizeof(cmd), "%s-wal", dbpath);
+	unlink(cmd);
+	snprintf(cmd, sizeof(cmd), "%s-shm", dbpath);
+	unlink(cmd);
+	unlink(logpath);
+	rmdir(rundir);
+	rmdir(tmpdir);
+	return rc;
+}
+
+/* ---- tests ---- */
+
+static void
+test_static_and_headers(void **state)
+{
+	struct resp r;
+	char buf[512];
+
+	(void)state;
+	req_full(NULL, "GET", "/", NULL, NULL, NULL, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(header(&r, "Content-Type", buf, sizeof(buf)));
+	assert_non_null(strstr(buf, "text/html"));
+	assert_non_null(header(&r, "Content-Security-Policy", buf,
+	    sizeof(buf)));
+	assert_non_null(strstr(buf, "frame-ancestors 'none'"));
+	assert_null(strstr(buf, "unsafe-inline"));
+	assert_non_null(header(&r, "X-Content-Type-Options", buf,
+	    sizeof(buf)));
+	assert_string_equal(buf, "nosniff");
+	assert_non_null(header(&r, "Referrer-Policy", buf, sizeof(buf)));
+	resp_free(&r);
+	req_full(NULL, "GET", "/app.js", NULL, NULL, NULL, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	header(&r, "Content-Type", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "javascript"));
+	resp_free(&r);
+	/* errors carry the headers too */
+	req_full(NULL, "GET", "/api/v1/status", NULL, NULL, NULL, NULL, NULL,
+	    &r);
+	assert_int_equal(r.status, 401);
+	assert_non_null(header(&r, "Content-Security-Policy", buf,
+	    sizeof(buf)));
+	resp_free(&r);
+}
+
+static void
+test_path_traversal(void **state)
+{
+	static const char *const paths[] = {
+		"/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
+		"/..%2f..%2fetc%2fpasswd", "/css/../../etc/passwd",
+		"/.hidden", "//etc/passwd", "/index.html%00.js",
+		"/./index.html", "/shoal.db",
+	};
+	struct resp r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		req_full(NULL, "GET", paths[i], NULL, NULL, NULL, NULL, NULL,
+		    &r);
+		if (r.status != 404 && r.status != 400)
+			fprintf(stderr, "%s -> %d\n", paths[i], r.status);
+		assert_true(r.status == 404 || r.status == 400);
+		assert_null(strstr(r.body, "root:"));
+		resp_free(&r);
+	}
+	req_full(NULL, "POST", "/index.html", NULL, NULL, NULL, "x", NULL, &r);
+	assert_int_equal(r.status, 405);
+	resp_free(&r);
+}
+
+static void
+test_auth_required_every_method(void **state)
+{
+	static const char *const m[][2] = {
+		{ "GET", "/api/v1/status" }, { "GET", "/api/v1/settings" },
+		{ "POST", "/api/v1/virtual-servers" },
+		{ "PUT", "/api/v1/settings" },
+		{ "DELETE", "/api/v1/virtual-servers/web" },
+		{ "GET", "/api/v1/logs/stream" }, { "GET", "/api/v1/nothing" },
+		{ "PATCH", "/api/v1/settings" }, { "POST", "/api/v1/logout" },
+		{ "GET", "/api/v1/config/export" },
+	};
+	struct resp r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		req_full(NULL, m[i][0], m[i][1], NULL, NULL, "application/json",
+		    strcmp(m[i][0], "GET") ? "{}" : NULL, NULL, &r);
+		assert_int_equal(r.status, 401);
+		resp_free(&r);
+	}
+}
+
+static void
+test_forged_cookie(void **state)
+{
+	static const char *const forged[] = {
+		"0000000000000000000000000000000000000000000000000000000000000000",
+		"abc", "';DROP TABLE users;--",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	};
+	struct resp r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+		req_full(NULL, "GET", "/api/v1/settings", forged[i], NULL,
+		    NULL, NULL, NULL, &r);
+		assert_int_equal(r.status, 401);
+		resp_free(&r);
+	}
+}
+
+static void
+test_login_errors(void **state)
+{
+	struct resp r;
+
+	(void)state;
+	req_full("127.0.0.3", "POST", "/api/v1/login", NULL, NULL,
+	    "application/json", "{\"user\":\"admin\",\"password\":\"nope-nope\"}",
+	    NULL, &r);
+	assert_int_equal(r.status, 401);
+	resp_free(&r);
+	req_full("127.0.0.3", "POST", "/api/v1/login", NULL, NULL,
+	    "application/json", "{\"user\":\"admin\",", NULL, &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "body", "malformed JSON"));
+	resp_free(&r);
+	req_full("127.0.0.3", "POST", "/api/v1/login", NULL, NULL,
+	    "application/json", "{\"user\":1,\"password\":\"x\",\"extra\":1}",
+	    NULL, &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "user", "string expected"));
+	assert_true(has_error(&r, "extra", "unknown field"));
+	resp_free(&r);
+	req_full("127.0.0.3", "POST", "/api/v1/login", NULL, NULL,
+	    "application/json", "[1,2]", NULL, &r);
+	assert_int_equal(r.status, 400);
+	resp_free(&r);
+	assert_true(audited("web:admin", "login-failed"));
+}
+
+static void
+test_login_and_session(void **state)
+{
+	struct resp r;
+
+	(void)state;
+	login();
+	req("GET", "/api/v1/session", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, csrf));
+	resp_free(&r);
+	assert_true(audited("web:admin", "login"));
+}
+
+static void
+test_csrf(void **state)
+{
+	static const char body[] = "{\"keepalive\": 0.5}";
+	struct resp r;
+
+	(void)state;
+	req_full(NULL, "PUT", "/api/v1/settings", session, NULL,
+	    "application/json", body, NULL, &r);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+	req_full(NULL, "PUT", "/api/v1/settings", session,
+	    "1111111111111111111111111111111111111111111111111111111111111111",
+	    "application/json", body, NULL, &r);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+	req_full(NULL, "DELETE", "/api/v1/virtual-servers/x", session, "",
+	    NULL, NULL, NULL, &r);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+}
+
+static void
+test_404_405_413_415(void **state)
+{
+	struct resp r;
+	char buf[128], *big;
+	size_t n = 100 * 1024;
+
+	(void)state;
+	req("GET", "/api/v1/nothing-here", NULL, &r);
+	assert_int_equal(r.status, 404);
+	resp_free(&r);
+	req("GET", "/api/v1/virtual-servers/missing", NULL, &r);
+	assert_int_equal(r.status, 404);
+	resp_free(&r);
+	req("DELETE", "/api/v1/status", NULL, &r);
+	assert_int_equal(r.status, 405);
+	assert_non_null(header(&r, "Allow", buf, sizeof(buf)));
+	assert_non_null(strstr(buf, "GET"));
+	resp_free(&r);
+	big = malloc(n + 1);
+	memset(big, ' ', n);
+	big[0] = '{';
+	big[n - 1] = '}';
+	big[n] = '\0';
+	req("POST", "/api/v1/virtual-servers", big, &r);
+	assert_int_equal(r.status, 413);
+	resp_free(&r);
+	free(big);
+	req_full(NULL, "PUT", "/api/v1/settings", session, csrf,
+	    "text/plain", "{}", NULL, &r);
+	assert_int_equal(r.status, 415);
+	resp_free(&r);
+}
+
+static void
+test_validation(void **state)
+{
+	uint64_t gen = current_generation();
+	struct resp r;
+
+	(void)state;
+	req("POST", "/api/v1/virtual-servers", "{\"name\":\"web\","
+	    "\"address\":\"10.201.0.300\",\"port\":\"80\",\"colour\":1,"
+	    "\"active\":1,\"scheduler\":\"fastest\"}", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "virtual[web].address",
+	    "invalid host name or ip address"));
+	assert_true(has_error(&r, "virtual[web].port", "integer expected"));
+	assert_true(has_error(&r, "virtual[web].colour", "unknown field"));
+	assert_true(has_error(&r, "virtual[web].active", "boolean expected"));
+	assert_true(has_error(&r, "virtual[web].scheduler", "wlc"));
+	resp_free(&r);
+	req("POST", "/api/v1/virtual-servers", "{\"name\":\"bad name!\"}", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "name", NULL));
+	resp_free(&r);
+	req("POST", "/api/v1/virtual-servers", "{\"name\":\"web\","
+	    "\"address\":\"10.201.1.10\",\"servers\":[{\"name\":\"r1\","
+	    "\"address\":\"10.201.2.1\",\"weight\":-4}]}", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "server[web/r1].weight", "range"));
+	resp_free(&r);
+	req("PUT", "/api/v1/settings", "{\"keepalive\":\"fast\","
+	    "\"heartbeat_port\":70000,\"service\":\"bogus\"}", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "global.keepalive", "seconds"));
+	assert_true(has_error(&r, "global.heartbeat_port", "range"));
+	assert_true(has_error(&r, "global.service", "lvs"));
+	resp_free(&r);
+	/* a newline in a command would inject a line into lvs.cf */
+	req("PUT", "/api/v1/settings", "{\"active_cmd\":\"/bin/true\\n"
+	    "primary = 1.2.3.4\"}", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "global.active_cmd", "control"));
+	resp_free(&r);
+	assert_int_equal(current_generation(), gen);
+}
+
+static void
+test_crud_virtual_and_audit(void **state)
+{
+	uint64_t gen = current_generation();
+	struct resp r;
+
+	(void)state;
+	req("POST", "/api/v1/virtual-servers", "{\"name\":\"web\","
+	    "\"address\":\"10.201.1.10\",\"device\":\"eth0:1\","
+	    "\"port\":80,\"active\":true,\"scheduler\":\"wrr\","
+	    "\"servers\":[{\"name\":\"r1\",\"address\":\"10.201.2.1\","
+	    "\"weight\":2,\"active\":true},{\"name\":\"r2\","
+	    "\"address\":\"10.201.2.2\",\"active\":true}]}", &r);
+	if (r.status != 201)
+		fprintf(stderr, "%s\n", r.body);
+	assert_int_equal(r.status, 201);
+	assert_non_null(strstr(r.body, "\"generation\""));
+	resp_free(&r);
+	assert_int_equal(current_generation(), gen + 1);
+	assert_true(audited("web:admin", ""));
+	req("GET", "/api/v1/virtual-servers/web", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"10.201.2.2\""));
+	assert_non_null(strstr(r.body, "\"wrr\""));
+	resp_free(&r);
+	/* the same VIP:port twice is the store validator's error */
+	req("POST", "/api/v1/virtual-servers", "{\"name\":\"web2\","
+	    "\"address\":\"10.201.1.10\",\"port\":80,\"active\":true}", &r);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "web2"));
+	resp_free(&r);
+	req("POST", "/api/v1/virtual-servers", "{\"name\":\"web\"}", &r);
+	assert_int_equal(r.status, 409);
+	resp_free(&r);
+	req("PUT", "/api/v1/virtual-servers/web/real-servers/r2",
+	    "{\"weight\":5}", &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	req("PUT", "/api/v1/virtual-servers/web/check", "{\"send\":"
+	    "\"GET / HTTP/1.0\\\\r\\\\n\\\\r\\\\n\",\"expect\":\"HTTP\","
+	    "\"timeout\":5}", &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	req("PUT", "/api/v1/virtual-servers/web/check", "{\"port\":81}", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "virtual[web].port", "unknown field"));
+	resp_free(&r);
+	req("GET", "/api/v1/config/export", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "virtual web"));
+	assert_non_null(strstr(r.body, "weight = 5"));
+	resp_free(&r);
+	assert_int_equal(current_generation(), gen + 3);
+	req("DELETE", "/api/v1/virtual-servers/web/real-servers/r1", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	assert_int_equal(current_generation(), gen + 4);
+}
+
+static void
+test_history_rollback(void **state)
+{
+	uint64_t gen = current_generation();
+	char path[64];
+	struct resp r;
+
+	(void)state;
+	req("GET", "/api/v1/history", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "web:admin"));
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/history/1/diff/%llu",
+	    (unsigned long long)gen);
+	req("GET", path, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "+virtual web"));
+	resp_free(&r);
+	req("POST", "/api/v1/history/1/rollback", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	assert_int_equal(current_generation(), gen + 1);
+	req("GET", "/api/v1/virtual-servers/web", NULL, &r);
+	assert_int_equal(r.status, 404);
+	resp_free(&r);
+	req("POST", "/api/v1/history/999/rollback", NULL, &r);
+	assert_int_equal(r.status, 404);
+	resp_free(&r);
+	req("GET", "/api/v1/audit", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "rollback"));
+	resp_free(&r);
+}
+
+static void
+test_import(void **state)
+{
+	uint64_t gen = current_generation();
+	struct resp r;
+
+	(void)state;
+	req_full(NULL, "POST", "/api/v1/config/import", session, csrf,
+	    "text/plain", "primary = 10.201.0.1\nbogus_key = 1\n"
+	    "virtual v {\n port = x\n}\n", NULL, &r);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "\"line\":2"));
+	resp_free(&r);
+	assert_int_equal(current_generation(), gen);
+	req_full(NULL, "POST", "/api/v1/config/import", session, csrf,
+	    "text/plain", BASE_CF "virtual imp {\n address = 10.201.1.20 "
+	    "eth0:2\n active = 1\n}\n", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	assert_int_equal(current_generation(), gen + 1);
+}
+
+static void
+test_status(void **state)
+{
+	struct resp r;
+
+	(void)state;
+	req("GET", "/api/v1/status", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"pulse_running\":false"));
+	assert_non_null(strstr(r.body, "pulse not running"));
+	resp_free(&r);
+}
+
+/*
+ * A push through the sync library to a peer on loopback where nothing
+ * listens: the job reports that node failed, with the reason.  (Only
+ * 127.0.0.0/8 is contacted.)
+ */
+static void
+test_push(void **state)
+{
+	char cf[512], path[64], id[16];
+	struct resp r;
+	json_t *j, *nodes, *n;
+	int i, done = 0;
+
+	(void)state;
+	snprintf(cf, sizeof(cf), "primary = 127.0.0.1\n"
+	    "node self {\n address = 127.0.0.1\n priority = 200\n}\n"
+	    "node peer {\n address = 127.0.0.2\n priority = 100\n"
+	    " ssh_port = %d\n}\n", free_port());
+	req_full(NULL, "POST", "/api/v1/config/import", session, csrf,
+	    "text/plain", cf, NULL, &r);
+	if (r.status != 200)
+		fprintf(stderr, "%s\n", r.body);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	req("POST", "/api/v1/push", "{\"nodes\":\"peer\"}", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "nodes", NULL));
+	resp_free(&r);
+	req("POST", "/api/v1/push", "{\"nodes\":[\"nobody-here\"]}", &r);
+	assert_int_equal(r.status, 400);
+	resp_free(&r);
+	req("POST", "/api/v1/push", "{}", &r);
+	assert_int_equal(r.status, 202);
+	j = json_loads(r.body, 0, NULL);
+	str_copy(id, json_string_value(json_object_get(j, "id")), sizeof(id));
+	json_decref(j);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/push/%s", id);
+	for (i = 0; i < 150 && !done; i++) {	/* up to 15 s */
+		req("GET", path, NULL, &r);
+		assert_int_equal(r.status, 200);
+		j = json_loads(r.body, 0, NULL);
+		done = json_is_true(json_object_get(j, "done"));
+		if (!done) {
+			json_decref(j);
+			resp_free(&r);
+			usleep(100 * 1000);
+		}
+	}
+	assert_true(done);
+	assert_true(json_is_false(json_object_get(j, "ok")));
+	nodes = json_object_get(j, "nodes");
+	assert_int_equal(json_array_size(nodes), 1);
+	n = json_array_get(nodes, 0);
+	assert_string_equal(json_string_value(json_object_get(n, "name")),
+	    "peer");
+	assert_string_equal(json_string_value(json_object_get(n, "state")),
+	    "failed");
+	fprintf(stderr, "push to an unreachable peer: %s\n", r.body);
+	json_decref(j);
+	resp_free(&r);
+	req("GET", "/api/v1/push/999", NULL, &r);
+	assert_int_equal(r.status, 404);
+	resp_free(&r);
+	assert_true(audited("web:admin", "push"));
+}
+
+/* A line appended to the log arrives on the SSE stream. */
+static void
+test_log_stream(void **state)
+{
+	char head[512], buf[8192];
+	struct pollfd pfd;
+	size_t n = 0;
+	ssize_t k;
+	int fd, lfd, i;
+
+	(void)state;
+	fd = connect_from(NULL);
+	assert_true(fd != -1);
+	snprintf(head, sizeof(head), "GET /api/v1/logs/stream HTTP/1.1\r\n"
+	    "Host: x\r\nCookie: shoal_session=%s\r\n\r\n", session);
+	write_all(fd, head, strlen(head));
+	usleep(200 * 1000);
+	lfd = open(logpath, O_WRONLY | O_APPEND);
+	assert_true(lfd != -1);
+	write_all(lfd, "pulse: partner dead: activating lvs\n", 36);
+	close(lfd);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (i = 0; i < 50 && n < sizeof(buf) - 1; i++) {
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		if ((k = read(fd, buf + n, sizeof(buf) - 1 - n)) <= 0)
+			break;
+		n += (size_t)k;
+		buf[n] = '\0';
+		if (strstr(buf, "activating lvs") != NULL)
+			break;
+	}
+	buf[n] = '\0';
+	close(fd);
+	assert_non_null(strstr(buf, "text/event-stream"));
+	assert_non_null(strstr(buf, "data: first line"));
+	assert_non_null(strstr(buf, "data: pulse: partner dead: activating "
+	    "lvs"));
+}
+
+/* Reads the stream on fd until want appears (at most 5 s); 1 if it did. */
+static int
+sse_wait(int fd, const char *want)
+{
+	static char buf[65536];
+	static size_t n;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t k;
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		buf[n] = '\0';
+		if (strstr(buf, want) != NULL) {
+			n = 0;		/* consume */
+			return 1;
+		}
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		if (n > sizeof(buf) - 4096)
+			n = 0;
+		if ((k = read(fd, buf + n, sizeof(buf) - 1 - n)) <= 0)
+			return 0;
+		n += (size_t)k;
+	}
+	return 0;
+}
+
+static void
+append_log(const char *path, const char *line, int flags)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | flags, 0644);
+
+	assert_true(fd != -1);
+	write_all(fd, line, strlen(line));
+	close(fd);
+}
+
+/* The tail survives rotation (rename + new file) and truncation. */
+static void
+test_log_rotation(void **state)
+{
+	char head[512], old[300];
+	int fd;
+
+	(void)state;
+	fd = connect_from(NULL);
+	assert_true(fd != -1);
+	snprintf(head, sizeof(head), "GET /api/v1/logs/stream?lines=0 "
+	    "HTTP/1.1\r\nHost: x\r\nCookie: shoal_session=%s\r\n\r\n",
+	    session);
+	write_all(fd, head, strlen(head));
+	assert_true(sse_wait(fd, "retry:"));
+	append_log(logpath, "before rotation\n", O_APPEND);
+	assert_true(sse_wait(fd, "data: before rotation"));
+	snprintf(old, sizeof(old), "%s.1", logpath);
+	assert_int_equal(rename(logpath, old), 0);
+	append_log(old, "last words of the old file\n", O_APPEND);
+	append_log(logpath, "after rotation\n", O_EXCL);
+	assert_true(sse_wait(fd, "data: after rotation"));
+	append_log(logpath, "a longer line that will be truncated away\n",
+	    O_APPEND);
+	assert_true(sse_wait(fd, "truncated away"));
+	append_log(logpath, "after truncation\n", O_TRUNC);
+	assert_true(sse_wait(fd, "data: after truncation"));
+	close(fd);
+	unlink(old);
+	if (geteuid() == 0) {
+		struct passwd *pw = getpwnam("nobody");
+
+		if (pw != NULL)
+			(void)chown(logpath, pw->pw_uid, pw->pw_gid);
+	}
+}
+
+static void
+test_users(void **state)
+{
+	struct resp r;
+
+	(void)state;
+	req("POST", "/api/v1/users", "{\"user\":\"bob\",\"password\":\"short\"}",
+	    &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "password", NULL));
+	resp_free(&r);
+	req("POST", "/api/v1/users", "{\"user\":\"bob\",\"password\":"
+	    "\"long-enough-1\"}", &r);
+	assert_int_equal(r.status, 201);
+	resp_free(&r);
+	req("GET", "/api/v1/users", NULL, &r);
+	assert_non_null(strstr(r.body, "\"bob\""));
+	resp_free(&r);
+	req("PUT", "/api/v1/users/admin/password", "{\"password\":"
+	    "\"another-pass-2\",\"current_password\":\"wrong-one\"}", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "current_password", "wrong"));
+	resp_free(&r);
+	req("DELETE", "/api/v1/users/admin", NULL, &r);
+	assert_int_equal(r.status, 409);
+	resp_free(&r);
+	req("DELETE", "/api/v1/users/bob", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+}
+
+static void
+test_throttle(void **state)
+{
+	struct resp r;
+	char buf[32];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		req_full("127.0.0.2", "POST", "/api/v1/login", NULL, NULL,
+		    "application/json", "{\"user\":\"admin\",\"password\":"
+		    "\"guess-guess\"}", NULL, &r);
+		assert_int_equal(r.status, 401);
+		resp_free(&r);
+	}
+	/* even the right password is refused now */
+	req_full("127.0.0.2", "POST", "/api/v1/login", NULL, NULL,
+	    "application/json", "{\"user\":\"" ADMIN "\",\"password\":\""
+	    ADMIN_PW "\"}", NULL, &r);
+	assert_int_equal(r.status, 429);
+	assert_non_null(header(&r, "Retry-After", buf, sizeof(buf)));
+	assert_true(atoi(buf) > 0);
+	resp_free(&r);
+	/* other addresses are not affected */
+	req_full("127.0.0.4", "POST", "/api/v1/login", NULL, NULL,
+	    "application/json", "{\"user\":\"" ADMIN "\",\"password\":\""
+	    ADMIN_PW "\"}", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+}
+
+/* Idle connections and garbage do not wedge the server. */
+static void
+test_garbage_and_idle(void **state)
+{
+	int idle[200], i, fd;
+	struct resp r;
+	size_t len;
+	char *raw;
+
+	(void)state;
+	for (i = 0; i < 200; i++)
+		idle[i] = connect_from(NULL);
+	fd = connect_from(NULL);
+	write_all(fd, "\x01\x02GARBAGE / HTTP/9\r\n\r\n", 22);
+	raw = read_all(fd, &len);
+	free(raw);
+	close(fd);
+	req("GET", "/api/v1/session", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	for (i = 0; i < 200; i++)
+		if (idle[i] != -1)
+			close(idle[i]);
+}
+
+static void
+test_logout(void **state)
+{
+	struct resp r;
+
+	(void)state;
+	req("POST", "/api/v1/logout", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	req("GET", "/api/v1/settings", NULL, &r);
+	assert_int_equal(r.status, 401);
+	resp_free(&r);
+}
+
+/* Plain HTTP on a non-loopback address is refused at start-up. */
+static void
+test_refuses_public_plain_http(void **state)
+{
+	const char *top = getenv("top_builddir");
+	char bin[512];
+	pid_t pid;
+	int st, devnull;
+
+	(void)state;
+	snprintf(bin, sizeof(bin), "%s/shoal-web", top != NULL ? top : ".");
+	if ((pid = fork()) == 0) {
+		devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 2);
+		execl(bin, bin, "--db", dbpath, "--listen", "0.0.0.0:1", "-n",
+		    "--user", "nobody", (char *)NULL);
+		_exit(127);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_refuses_public_plain_http),
+		cmocka_unit_test(test_static_and_headers),
+		cmocka_unit_test(test_path_traversal),
+		cmocka_unit_test(test_auth_required_every_method),
+		cmocka_unit_test(test_forged_cookie),
+		cmocka_unit_test(test_login_errors),
+		cmocka_unit_test(test_login_and_session),
+		cmocka_unit_test(test_csrf),
+		cmocka_unit_test(test_404_405_413_415),
+		cmocka_unit_test(test_validation),
+		cmocka_unit_test(test_crud_virtual_and_audit),
+		cmocka_unit_test(test_history_rollback),
+		cmocka_unit_test(test_import),
+		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_push),
+		cmocka_unit_test(test_log_stream),
+		cmocka_unit_test(test_log_rotation),
+		cmocka_unit_test(test_users),
+		cmocka_unit_test(test_garbage_and_idle),
+		cmocka_unit_test(test_throttle),
+		cmocka_unit_test(test_logout),
+	};
+
+	return cmocka_run_group_tests(tests, start_web, stop_web);
+}

@@ -1,0 +1,248 @@
+/* app.js - shared by every shoal-web page: API calls with the CSRF token,
+ * the navigation, form building with inline field errors. No framework. */
+"use strict";
+
+const shoal = (() => {
+  let csrf = null;
+  let user = null;
+
+  const PAGES = [
+    ["index.html", "Control / Monitoring"],
+    ["settings.html", "Global settings"],
+    ["redundancy.html", "Redundancy"],
+    ["virtual.html", "Virtual servers"],
+    ["failover.html", "Fail-over services"],
+    ["logs.html", "Logs"],
+    ["history.html", "History"],
+    ["push.html", "Push to nodes"],
+    ["users.html", "Users"],
+  ];
+
+  function el(tag, attrs, ...kids) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "class") e.className = v;
+      else if (k === "text") e.textContent = v;
+      else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+      else e.setAttribute(k, v === true ? "" : v);
+    }
+    for (const k of kids.flat()) {
+      if (k === null || k === undefined || k === false) continue;
+      e.append(k instanceof Node ? k : document.createTextNode(String(k)));
+    }
+    return e;
+  }
+
+  class ApiError extends Error {
+    constructor(status, body) {
+      super((body && body.error) || ("HTTP " + status));
+      this.status = status;
+      this.body = body || {};
+    }
+  }
+
+  async function api(method, path, body, opts) {
+    const headers = {};
+    const init = { method, headers, credentials: "same-origin" };
+    if (body !== undefined) {
+      if (opts && opts.text) {
+        headers["Content-Type"] = "text/plain";
+        init.body = body;
+      } else {
+        headers["Content-Type"] = "application/json";
+        init.body = JSON.stringify(body);
+      }
+    }
+    if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
+    const r = await fetch("/api/v1" + path, init);
+    if (r.status === 401 && !(opts && opts.noRedirect)) {
+      location.href = "login.html?next=" + encodeURIComponent(location.pathname.slice(1) + location.search);
+      return new Promise(() => {});   /* the page is going away */
+    }
+    const ct = r.headers.get("Content-Type") || "";
+    const data = ct.startsWith("application/json") ? await r.json() : await r.text();
+    if (!r.ok) throw new ApiError(r.status, typeof data === "object" ? data : { error: data });
+    return data;
+  }
+
+  function nav() {
+    const here = location.pathname.split("/").pop() || "index.html";
+    const links = PAGES.map(([href, label]) =>
+      el("a", { href, class: href === here ? "active" : null,
+        "aria-current": href === here ? "page" : null }, label));
+    const side = el("nav", { class: "side", "aria-label": "Sections" },
+      el("div", { class: "brand" }, el("span", { class: "logo", "aria-hidden": "true" }), "shoal"),
+      ...links);
+    const top = el("header", { class: "top" },
+      el("h1", { text: document.title.replace(/ - shoal$/, "") }),
+      el("div", { class: "who" },
+        el("span", { id: "whoami", text: user ? "Signed in as " + user : "" }),
+        el("button", { type: "button", class: "ghost", id: "logout", onclick: logout }, "Log out")));
+    document.body.prepend(side);
+    document.querySelector("main").prepend(top);
+  }
+
+  async function logout() {
+    try { await api("POST", "/logout", {}); } catch (e) { /* gone anyway */ }
+    location.href = "login.html";
+  }
+
+  /* Every page but login: find the session (or go to login), draw nav. */
+  async function init() {
+    const s = await api("GET", "/session");
+    csrf = s.csrf;
+    user = s.user;
+    nav();
+    return s;
+  }
+
+  /* After a committed change: the generation, and any warnings. */
+  function saved(r, what) {
+    const w = (r.warnings || []).map((x) => x.message);
+    toast(what + ": generation " + r.generation + (w.length ? ". Warning: " + w.join("; ") : ""), w.length ? "warn" : "ok");
+  }
+
+  function toast(msg, kind) {
+    let box = document.getElementById("toast");
+    if (!box) {
+      box = el("div", { id: "toast", role: "status", "aria-live": "polite" });
+      document.body.append(box);
+    }
+    box.textContent = msg;
+    box.className = "show " + (kind || "ok");
+    clearTimeout(box._t);
+    box._t = setTimeout(() => { box.className = ""; }, 4000);
+  }
+
+  /*
+   * A form from a field list: {name, label, type: text|number|seconds|
+   * bool|select|password, options, help, required, placeholder}.
+   * Returns {form, get(), set(obj), errors(apiError), clear()}.
+   */
+  function form(fields, opts) {
+    const f = el("form", { class: "grid", novalidate: true, id: opts && opts.id });
+    const inputs = {};
+    const errs = {};
+    const general = el("div", { class: "form-error", role: "alert" });
+    f.append(general);
+    for (const d of fields) {
+      const id = (opts && opts.prefix ? opts.prefix : "f") + "-" + d.name;
+      let input;
+      if (d.type === "bool") {
+        input = el("input", { type: "checkbox", id, name: d.name });
+      } else if (d.type === "select") {
+        input = el("select", { id, name: d.name },
+          d.options.map((o) => el("option", { value: o }, o)));
+      } else {
+        input = el("input", {
+          id, name: d.name,
+          type: d.type === "password" ? "password" : d.type === "number" || d.type === "seconds" ? "number" : "text",
+          step: d.type === "seconds" ? "any" : d.type === "number" ? "1" : null,
+          min: d.type === "seconds" || d.type === "number" ? (d.min !== undefined ? d.min : "0") : null,
+          placeholder: d.placeholder || null,
+          autocomplete: d.type === "password" ? "new-password" : "off",
+          required: d.required || null,
+          inputmode: d.type === "number" ? "numeric" : null,
+        });
+      }
+      const err = el("div", { class: "field-error", id: id + "-err", "aria-live": "polite" });
+      input.setAttribute("aria-describedby", id + "-err");
+      inputs[d.name] = input;
+      errs[d.name] = err;
+      const label = el("label", { for: id }, d.label);
+      const help = d.help ? el("div", { class: "help" }, d.help) : null;
+      f.append(el("div", { class: "field" + (d.type === "bool" ? " check" : "") + (d.wide ? " wide" : "") },
+        d.type === "bool" ? [input, label] : [label, input], help, err));
+    }
+
+    function get() {
+      const o = {};
+      for (const d of fields) {
+        const i = inputs[d.name];
+        if (d.readonly) continue;
+        if (d.type === "bool") o[d.name] = i.checked;
+        else if (d.type === "number" || d.type === "seconds") {
+          if (i.value.trim() === "") { if (!d.omitEmpty) o[d.name] = null; continue; }
+          const n = Number(i.value);
+          o[d.name] = Number.isFinite(n) ? n : i.value;
+        } else if (d.type === "password") {
+          if (i.value !== "") o[d.name] = i.value;
+        } else {
+          if (i.value.trim() === "" && d.omitEmpty) continue;
+          o[d.name] = i.value.trim() === "" ? null : i.value.trim();
+        }
+      }
+      return o;
+    }
+    function set(obj) {
+      for (const d of fields) {
+        const i = inputs[d.name];
+        const v = obj[d.name];
+        if (d.type === "bool") i.checked = !!v;
+        else if (d.type === "password") i.value = "";
+        else i.value = v === null || v === undefined ? "" : String(v);
+      }
+    }
+    function clear() {
+      general.textContent = "";
+      general.classList.remove("show");
+      for (const [n, e] of Object.entries(errs)) {
+        e.textContent = "";
+        inputs[n].removeAttribute("aria-invalid");
+      }
+    }
+    /* Puts each {field, message} next to its input; the rest on top. */
+    function errors(e) {
+      clear();
+      const list = (e.body && e.body.errors) || [];
+      const rest = [];
+      let first = null;
+      for (const it of list) {
+        const key = fieldKey(it.field);
+        if (key && errs[key]) {
+          errs[key].textContent = (errs[key].textContent ? errs[key].textContent + "; " : "") + it.message;
+          inputs[key].setAttribute("aria-invalid", "true");
+          if (!first) first = inputs[key];
+        } else rest.push((it.field ? it.field + ": " : "") + it.message);
+      }
+      if (!list.length) rest.push(e.message);
+      if (rest.length) {
+        general.textContent = rest.join("\n");
+        general.classList.add("show");
+      }
+      if (first) first.focus();
+    }
+    return { form: f, inputs, get, set, clear, errors, general };
+  }
+
+  /* "virtual[web].address" -> "address"; "servers[1].weight" -> null. */
+  function fieldKey(field) {
+    if (!field) return null;
+    const m = /(?:^|\.)([a-z_]+)$/.exec(field);
+    return m ? m[1] : null;
+  }
+
+  function age(ms) {
+    if (ms === null || ms === undefined) return "—";
+    if (ms < 1000) return ms + " ms";
+    if (ms < 60000) return (ms / 1000).toFixed(1) + " s";
+    return Math.round(ms / 60000) + " min";
+  }
+
+  function when(unix) {
+    if (!unix) return "—";
+    return new Date(unix * 1000).toLocaleString();
+  }
+
+  function param(name) {
+    return new URLSearchParams(location.search).get(name);
+  }
+
+  function confirmThen(msg, fn) {
+    return () => { if (window.confirm(msg)) fn(); };
+  }
+
+  return { el, api, init, toast, saved, form, fieldKey, age, when, param, confirmThen, ApiError,
+    get csrf() { return csrf; }, set csrf(v) { csrf = v; } };
+})();

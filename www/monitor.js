@@ -1,0 +1,155 @@
+/* Control / Monitoring: polls /status every second; shows how old the
+ * view is so a stale page is obvious. */
+"use strict";
+(async () => {
+  const { el, api, age } = shoal;
+  await shoal.init();
+  const main = document.getElementById("main");
+  const banner = el("div", { class: "banner warn", id: "pulse-banner", role: "status" }, "Loading…");
+  const stats = el("div", { class: "cards" });
+  const nodesCard = el("section", { class: "card" }, el("h2", {}, "Nodes"), el("div", { id: "nodes" }));
+  const vsCard = el("section", { class: "card" }, el("h2", {}, "Virtual servers"), el("div", { id: "services" }));
+  const fosCard = el("section", { class: "card" }, el("h2", {}, "Fail-over services"), el("div", { id: "fos" }));
+  const transCard = el("section", { class: "card hidden" }, el("h2", {}, "Recent transitions"), el("div", { id: "transitions" }));
+  const updated = el("span", { id: "updated", class: "muted" });
+  main.append(banner, el("p", {}, updated), stats, nodesCard, vsCard, fosCard, transCard);
+
+  /* pulse's times: unix seconds or milliseconds. */
+  function stamp(t) {
+    if (typeof t !== "number") return "—";
+    return new Date(t > 1e12 ? t : t * 1000).toLocaleTimeString();
+  }
+
+  let last = 0;
+  let lastStatus = null;
+
+  function stat(k, v, cls) {
+    return el("div", { class: "stat" }, el("div", { class: "k" }, k), el("div", { class: "v " + (cls || "") }, v));
+  }
+
+  function roleBadge(role) {
+    const r = String(role || "unknown").toLowerCase();
+    const cls = r === "active" || r === "master" ? "ok" : r === "backup" ? "info" : r === "fault" || r === "dead" ? "bad" : "warn";
+    return el("span", { class: "badge " + cls }, r.toUpperCase());
+  }
+
+  /* pulse's peer entry for a configured node, by name or address. */
+  function peerOf(p, n) {
+    if (!p) return null;
+    if (p.node === n.name) return { self: true, ...p };
+    for (const q of p.peers || []) {
+      if (q.name === n.name || q.address === n.address || (q.addresses || []).includes(n.address)) return q;
+    }
+    return null;
+  }
+
+  /* pulse's health of a real server, when it reports one. */
+  function health(p, vs, rs) {
+    if (!p) return null;
+    for (const s of p.services || p.virtual_servers || []) {
+      if (s.name !== vs.name) continue;
+      for (const r of s.real_servers || s.servers || []) {
+        if (r.name === rs.name || r.address === rs.address) return r;
+      }
+    }
+    return null;
+  }
+
+  function render(st) {
+    const p = st.pulse;
+    const c = st.config || {};
+    if (!st.pulse_running) {
+      banner.className = "banner bad";
+      const why = st.pulse_error && st.pulse_error !== "pulse not running" ? " (" + st.pulse_error + ")" : "";
+      banner.textContent = "pulse not running on this node" + why +
+        ": showing the configuration only, no live state.";
+    } else {
+      banner.className = "banner ok";
+      const vips = (p.vips || []).filter((v) => v.held).map((v) => v.address);
+      banner.textContent = "pulse is running: " + (p.node || "this node") + " is " + String(p.role || "?").toUpperCase() +
+        (vips.length ? ", holding " + vips.join(", ") : "") +
+        (p.generation !== undefined && c.generation !== undefined && p.generation !== c.generation ?
+          " — pulse runs generation " + p.generation + ", the store has " + c.generation : "");
+    }
+    stats.replaceChildren(
+      stat("This node", p ? (p.node || "?") : "—"),
+      stat("Role", p ? String(p.role || "?").toUpperCase() : "pulse down", p ? "" : "stale"),
+      stat("Config generation", String(c.generation ?? "—") + (c.hash ? " · " + c.hash.slice(0, 8) : "")),
+      stat("Virtual servers", String((c.virtual_servers || []).length)),
+      stat("VIPs held", p ? String((p.vips || []).filter((v) => v.held).length) : "—"));
+    const tr = (p && p.transitions) || [];
+    transCard.classList.toggle("hidden", !tr.length);
+    transCard.querySelector("#transitions").replaceChildren(el("table", {},
+      el("thead", {}, el("tr", {}, ["When", "From", "To", "Why"].map((h) => el("th", {}, h)))),
+      el("tbody", {}, tr.slice(0, 8).map((t) => el("tr", {}, el("td", {}, stamp(t.time)),
+        el("td", {}, roleBadge(t.from)), el("td", {}, roleBadge(t.to)), el("td", {}, t.reason || ""))))));
+
+    const nodes = c.nodes || [];
+    nodesCard.querySelector("#nodes").replaceChildren(nodes.length ? el("table", {},
+      el("thead", {}, el("tr", {}, ["Node", "Address", "Priority", "State", "Last heard", "Generation"].map((h) => el("th", {}, h)))),
+      el("tbody", {}, nodes.map((n) => {
+        const q = peerOf(p, n);
+        const heard = q ? (q.self ? 0 : q.last_heard_ms) : null;
+        const gen = q ? (q.generation ?? q.config_generation) : null;
+        return el("tr", {},
+          el("td", {}, n.name), el("td", { class: "mono" }, n.address || "—"),
+          el("td", { class: "num" }, String(q && q.priority !== undefined ? q.priority : n.priority)),
+          el("td", {}, q ? [roleBadge(q.self ? p.role : q.state), q.alive === false && !q.self ? " " : "",
+            q.alive === false && !q.self ? el("span", { class: "badge bad" }, "DEAD") : ""] : el("span", { class: "badge" }, "UNKNOWN")),
+          el("td", { class: "num" + (heard !== null && heard > 2000 ? " stale" : "") }, q && q.self ? "this node" : age(heard)),
+          el("td", { class: "num" }, gen === null || gen === undefined ? "—" : String(gen) +
+            (q && q.matches_ours === false ? " ≠ ours" : "")));
+      }))) : el("p", { class: "muted" }, "No nodes configured."));
+
+    const vss = c.virtual_servers || [];
+    vsCard.querySelector("#services").replaceChildren(vss.length ? el("table", {},
+      el("thead", {}, el("tr", {}, ["Service", "VIP", "Scheduler", "Real server", "Address", "Weight", "Health"].map((h) => el("th", {}, h)))),
+      el("tbody", {}, vss.flatMap((vs) => {
+        const rows = (vs.servers && vs.servers.length ? vs.servers : [null]).map((rs, i) => {
+          const h = rs ? health(p, vs, rs) : null;
+          const hv = h ? (h.health || h.state || (h.up ? "up" : "down")) : null;
+          return el("tr", { "data-vs": vs.name },
+            el("td", {}, i === 0 ? [el("a", { href: "virtual.html?name=" + encodeURIComponent(vs.name) }, vs.name), " ",
+              el("span", { class: "badge " + (vs.active ? "ok" : "") }, vs.active ? "active" : "inactive")] : ""),
+            el("td", { class: "mono" }, i === 0 ? (vs.address || "—") + ":" + vs.port + "/" + vs.protocol : ""),
+            el("td", {}, i === 0 ? vs.scheduler : ""),
+            el("td", {}, rs ? rs.name : el("span", { class: "muted" }, "no real servers")),
+            el("td", { class: "mono" }, rs ? (rs.address || "—") + ":" + rs.port : ""),
+            el("td", { class: "num" }, rs ? String(h && h.weight !== undefined ? h.weight : rs.weight) : ""),
+            el("td", {}, rs ? (hv ? el("span", { class: "badge " + (/up|ok|alive/i.test(hv) ? "ok" : "bad") }, String(hv)) :
+              el("span", { class: "badge" }, p ? "not checked" : "unknown")) : ""));
+        });
+        return rows;
+      }))) : el("p", { class: "muted" }, "No virtual servers yet. ", el("a", { href: "virtual.html" }, "Add one.")));
+
+    const fos = c.failover_services || [];
+    fosCard.classList.toggle("hidden", !fos.length);
+    fosCard.querySelector("#fos").replaceChildren(el("table", {},
+      el("thead", {}, el("tr", {}, ["Service", "Address", "Active"].map((h) => el("th", {}, h)))),
+      el("tbody", {}, fos.map((f) => el("tr", {}, el("td", {}, f.name),
+        el("td", { class: "mono" }, (f.address || "—") + ":" + f.port), el("td", {}, f.active ? "yes" : "no"))))));
+  }
+
+  async function poll() {
+    try {
+      const st = await api("GET", "/status");
+      last = Date.now();
+      lastStatus = st;
+      render(st);
+    } catch (e) {
+      if (e.status === 401) return;
+    }
+  }
+
+  function tick() {
+    if (!last) return;
+    const a = Date.now() - last;
+    updated.textContent = "Updated " + (a < 1500 ? "just now" : age(a) + " ago");
+    updated.className = a > 3000 ? "stale" : "muted";
+    if (a > 3000 && lastStatus) updated.textContent += " — the view is stale (shoal-web not answering?)";
+  }
+
+  await poll();
+  setInterval(poll, 1000);
+  setInterval(tick, 250);
+})();

@@ -1,0 +1,47 @@
+/* Users: accounts of this console, and changing passwords. */
+"use strict";
+(async () => {
+  const { el, api } = shoal;
+  const me = await shoal.init();
+  const main = document.getElementById("main");
+  const list = el("div", { id: "user-list" });
+  const pw = shoal.form([
+    { name: "current_password", label: "Current password", type: "password" },
+    { name: "password", label: "New password (at least 8 characters)", type: "password" },
+  ], { id: "password-form", prefix: "pw" });
+  pw.form.append(el("div", { class: "actions field wide" }, el("button", { type: "submit" }, "Change my password")));
+  const add = shoal.form([
+    { name: "user", label: "User name" },
+    { name: "password", label: "Password (at least 8 characters)", type: "password" },
+  ], { id: "user-form", prefix: "nu" });
+  add.form.append(el("div", { class: "actions field wide" }, el("button", { type: "submit" }, "Add user")));
+  main.append(el("section", { class: "card" }, el("h2", {}, "Accounts"), list),
+    el("section", { class: "card" }, el("h2", {}, "Add a user"), add.form),
+    el("section", { class: "card" }, el("h2", {}, "My password (" + me.user + ")"), pw.form));
+
+  async function load() {
+    const r = await api("GET", "/users");
+    list.replaceChildren(el("table", {},
+      el("thead", {}, el("tr", {}, ["User", "Created", "Password changed", ""].map((h) => el("th", {}, h)))),
+      el("tbody", {}, r.users.map((u) => el("tr", {}, el("td", {}, u.user), el("td", {}, shoal.when(u.created)),
+        el("td", {}, shoal.when(u.updated)),
+        el("td", {}, u.user === me.user ? el("span", { class: "badge info" }, "you") :
+          el("button", { type: "button", class: "small danger", onclick: shoal.confirmThen("Delete user " + u.user + "?", async () => {
+            try { await api("DELETE", "/users/" + encodeURIComponent(u.user)); load(); } catch (e) { shoal.toast(e.message, "bad"); }
+          }) }, "Delete")))))));
+  }
+  add.form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    add.clear();
+    try { await api("POST", "/users", add.get()); shoal.toast("User added"); add.set({}); load(); }
+    catch (e) { add.errors(e); }
+  });
+  pw.form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    pw.clear();
+    const body = pw.get();
+    try { await api("PUT", "/users/" + encodeURIComponent(me.user) + "/password", body); shoal.toast("Password changed"); pw.set({}); }
+    catch (e) { pw.errors(e); }
+  });
+  load();
+})();
