@@ -778,7 +778,7 @@ step_write(struct ssh_conn *c)
 		if (n == LIBSSH2_ERROR_EAGAIN)
 			return 1;
 		if (n < 0)
-			return upload_failed(c, "write");
+			return upload_failed(c, "SFTP write");
 		c->c_off += (size_t)n;
 		conn_deadline(c);	/* the timeout is for a stall */
 	}
@@ -800,7 +800,7 @@ step_fsync(struct ssh_conn *c)
 		log_warnx("%s: server cannot fsync over SFTP", c->c_name);
 		return 0;
 	}
-	return rc != 0 ? upload_failed(c, "fsync") : 0;
+	return rc != 0 ? upload_failed(c, "SFTP fsync") : 0;
 }
 
 static int
@@ -812,7 +812,7 @@ step_close(struct ssh_conn *c)
 		return 1;
 	c->c_handle = NULL;
 	if (rc != 0 && !c->c_up_failed)
-		return upload_failed(c, "close");
+		return upload_failed(c, "SFTP close");
 	return 0;
 }
 
