@@ -30,3 +30,18 @@ etc_edit = sed -e 's|@sbindir[@]|$(sbindir)|g' \
 	-e 's|@PULSE_SERVICE_TYPE[@]|$(PULSE_SERVICE_TYPE)|g'
 etc/systemd/%.service: $(srcdir)/etc/systemd/%.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) etc/systemd && $(etc_edit) $< > $@.tmp && mv $@.tmp $@
+
+# A commented, working example configuration: /etc/shoal/lvs.cf.sample.
+shoalconfdir = $(sysconfdir)/shoal
+dist_shoalconf_DATA = etc/lvs.cf.sample
+
+# The demo (scripts/demo), the packaging and the operations tests.
+EXTRA_DIST += etc/demo/lvs.cf \
+	debian/changelog debian/control debian/copyright debian/rules \
+	debian/postinst debian/postrm debian/source/format \
+	debian/shoal.lintian-overrides \
+	packaging/shoal.spec \
+	tests/integration/demo.sh tests/integration/package_deb.sh \
+	tests/integration/package_rpm.sh tests/integration/man_pages.sh
+TESTS += tests/integration/man_pages.sh tests/integration/demo.sh \
+	tests/integration/package_deb.sh tests/integration/package_rpm.sh

@@ -13,13 +13,36 @@ SHOAL_DEBS=(
 	# tests: namespaces, nftables, sshd, tools
 	iproute2 nftables sqlite3 openssh-server openssh-client python3 curl
 	procps psmisc kmod
-	# browser tests (shoal-web) and its benchmark
-	chromium nodejs npm wrk
+	# browser tests (shoal-web) and its benchmark; Node.js and npm are
+	# checked apart (the machine may carry its own Node.js build)
+	chromium wrk
 )
 
+# What scripts/demo needs: build and run shoal, no test or browser tools.
+# shellcheck disable=SC2034
+SHOAL_DEMO_DEBS=(
+	build-essential autoconf automake libtool pkg-config
+	libsqlite3-dev libmicrohttpd-dev libssh2-1-dev
+	libjansson-dev libevent-dev libmnl-dev libssl-dev libcrypt-dev
+	libnftables-dev libsystemd-dev libcmocka-dev
+	iproute2 nftables openssh-server openssh-client python3 curl
+	procps kmod passwd
+)
+
+# Installs every package of SHOAL_DEBS (the whole test suite) and "$@".
 shoal_install_deps() {
+	local extra=()
+	# Debian's npm conflicts with Node.js builds that bundle npm: ask for
+	# the packages only when the commands are missing.
+	command -v node >/dev/null 2>&1 || extra+=(nodejs)
+	command -v npm >/dev/null 2>&1 || extra+=(npm)
+	shoal_install_debs "${SHOAL_DEBS[@]}" "${extra[@]}" "$@"
+}
+
+# Installs the packages named that are missing; 0, or 1 with the reason.
+shoal_install_debs() {
 	local missing=() p
-	for p in "${SHOAL_DEBS[@]}" "$@"; do
+	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q 'install ok installed' || missing+=("$p")
 	done

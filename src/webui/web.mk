@@ -45,7 +45,7 @@ doc/shoal-web.8: $(srcdir)/doc/shoal-web.8.in Makefile
 	    -e 's|@PKGDATADIR@|$(pkgdatadir)|g' \
 	    -e 's|@DEFAULT_DB@|$(localstatedir)/lib/shoal/shoal.db|g' \
 	    -e 's|@RUNDIR@|$(runstatedir)/shoal|g' \
-	    -e 's|@VERSION@|$(VERSION)|g' $(srcdir)/doc/shoal-web.8.in > $@
+	    -e 's|@VERSION[@]|$(VERSION)|g' $(srcdir)/doc/shoal-web.8.in > $@
 
 # The static pages are installed for shoal-web to serve.
 wwwdir = $(pkgdatadir)/www

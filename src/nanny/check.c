@@ -1,0 +1,607 @@
+/*
+ * check.c - the check engine: the socket steps every kind shares
+ * (connect, tls, send, read), their timers, and the one way a run ends.
+ */
+#include "shoal-build.h"
+
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "check.h"
+#include "check_kind.h"
+#include "exec.h"
+#include "log.h"
+#include "util.h"
+
+#define CHECK_BUF_START		1024
+
+static void check_on_io(evutil_socket_t, short, void *);
+static void check_after_connect(struct check *);
+static void check_after_tls(struct check *);
+static void check_after_send(struct check *);
+
+static const char *const step_names[] = {
+	"idle", "connect", "tls handshake", "send", "read", "program", "done",
+};
+
+const char *
+check_result_name(enum check_result r)
+{
+	switch (r) {
+	case CHECK_SUCCESS:
+		return "success";
+	case CHECK_FAILURE:
+		return "failure";
+	case CHECK_TIMEOUT:
+		return "timeout";
+	case CHECK_ERROR:
+		return "error";
+	}
+	return "?";
+}
+
+enum cfg_check_kind
+check_resolve_kind(const struct cfg_virtual *vs, uint16_t port)
+{
+	if (vs->vs_check != CFG_CHECK_AUTO)
+		return vs->vs_check;
+	if (vs->vs_send_program != NULL)
+		return CFG_CHECK_PROGRAM;
+	if (vs->vs_send != NULL || vs->vs_expect != NULL || port == 80)
+		return CFG_CHECK_SEND_EXPECT;
+	return CFG_CHECK_TCP;
+}
+
+static const struct check_kind_ops *
+check_ops(enum cfg_check_kind k)
+{
+	switch (k) {
+	case CFG_CHECK_TCP:
+		return &check_tcp_ops;
+	case CFG_CHECK_SEND_EXPECT:
+		return &check_expect_ops;
+	case CFG_CHECK_HTTP:
+	case CFG_CHECK_HTTPS:
+		return &check_http_ops;
+	case CFG_CHECK_PROGRAM:
+		return &check_program_ops;
+	case CFG_CHECK_AGENT:
+		return &check_agent_ops;
+	default:
+		return NULL;
+	}
+}
+
+/* Releases what one run holds (socket, TLS, events, buffer, program). */
+static void
+check_release(struct check *c)
+{
+	if (c->ch_ops->ko_stop != NULL)
+		c->ch_ops->ko_stop(c);
+	if (c->ch_ssl != NULL)
+		check_tls_end(c);
+	if (c->ch_ev_io != NULL) {
+		event_free(c->ch_ev_io);
+		c->ch_ev_io = NULL;
+	}
+	if (c->ch_ev_timer != NULL)
+		evtimer_del(c->ch_ev_timer);
+	if (c->ch_fd != -1) {
+		close(c->ch_fd);
+		c->ch_fd = -1;
+	}
+	free(c->ch_buf);
+	c->ch_buf = NULL;
+	c->ch_len = c->ch_cap = 0;
+	c->ch_sent = 0;
+	c->ch_step = CHECK_STEP_IDLE;
+}
+
+void
+check_finish(struct check *c, enum check_result r, const char *fmt, ...)
+{
+	struct check_outcome	 out;
+	va_list			 ap;
+
+	out = c->ch_out;
+	va_start(ap, fmt);
+	vsnprintf(out.co_reason, sizeof(out.co_reason), fmt, ap);
+	va_end(ap);
+	out.co_result = r;
+	out.co_latency_ms = (uint32_t)(clock_monotonic_ms() - c->ch_start_ms);
+	check_release(c);
+	c->ch_cb(&out, c->ch_arg);	/* may free c */
+}
+
+static void
+check_arm_timer(struct check *c)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = c->ch_timeout_ms / 1000;
+	tv.tv_usec = (c->ch_timeout_ms % 1000) * 1000;
+	evtimer_add(c->ch_ev_timer, &tv);
+}
+
+/* Sets the fd event to wait for what (EV_READ/EV_WRITE); -1 on failure. */
+static int
+check_wait(struct check *c, short what)
+{
+	if (c->ch_ev_io != NULL)
+		event_free(c->ch_ev_io);
+	c->ch_ev_io = event_new(c->ch_base, c->ch_fd, what, check_on_io, c);
+	if (c->ch_ev_io == NULL || event_add(c->ch_ev_io, NULL) == -1) {
+		check_finish(c, CHECK_ERROR, "cannot wait on socket");
+		return -1;
+	}
+	return 0;
+}
+
+/* Enters a step: its name for reasons and a fresh timer. */
+static void
+check_enter(struct check *c, enum check_step s)
+{
+	c->ch_step = s;
+	check_arm_timer(c);
+}
+
+/*
+ * Records a result decided before the loop ran (socket() failed, the
+ * connect was refused at once) and calls back from the loop, so
+ * check_start() never calls back itself.
+ */
+static void
+check_defer(struct check *c, enum check_result r, const char *reason)
+{
+	struct timeval	 tv = { 0, 0 };
+
+	c->ch_step = CHECK_STEP_DONE;
+	c->ch_out.co_result = r;
+	snprintf(c->ch_out.co_reason, sizeof(c->ch_out.co_reason), "%s",
+	    reason);
+	evtimer_add(c->ch_ev_timer, &tv);
+}
+
+static void
+check_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct check	*c = arg;
+	char		 reason[CHECK_REASON_MAX];
+
+	(void)fd;
+	(void)what;
+	if (c->ch_step == CHECK_STEP_DONE) {
+		snprintf(reason, sizeof(reason), "%s", c->ch_out.co_reason);
+		check_finish(c, c->ch_out.co_result, "%s", reason);
+		return;
+	}
+	if (c->ch_step == CHECK_STEP_READ && c->ch_len > 0) {
+		check_sample(c->ch_buf, c->ch_len, reason, 40);
+		check_finish(c, CHECK_TIMEOUT, "timeout in read after %zu "
+		    "bytes: %s", c->ch_len, reason);
+		return;
+	}
+	check_finish(c, CHECK_TIMEOUT, "timeout in %s",
+	    step_names[c->ch_step]);
+}
+
+static void
+check_connect(struct check *c)
+{
+	c->ch_fd = socket(c->ch_sa.ss_family,
+	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->ch_fd == -1) {
+		log_warn("check: socket");
+		check_defer(c, CHECK_ERROR, "cannot create socket");
+		return;
+	}
+	/* even a connect done at once is finished from the loop */
+	if (connect(c->ch_fd, (struct sockaddr *)&c->ch_sa, c->ch_salen) == -1 &&
+	    errno != EINPROGRESS) {
+		char reason[CHECK_REASON_MAX];
+
+		snprintf(reason, sizeof(reason), "connect: %s",
+		    strerror(errno));
+		check_defer(c, CHECK_FAILURE, reason);
+		return;
+	}
+	check_enter(c, CHECK_STEP_CONNECT);
+	check_wait(c, EV_WRITE);
+}
+
+static void
+check_on_connect(struct check *c)
+{
+	int		 err = 0;
+	socklen_t	 len = sizeof(err);
+
+	if (getsockopt(c->ch_fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	if (err != 0) {
+		check_finish(c, CHECK_FAILURE, "connect: %s", strerror(err));
+		return;
+	}
+	check_after_connect(c);
+}
+
+static void
+check_after_connect(struct check *c)
+{
+	if (c->ch_tls) {
+		if (check_tls_begin(c) == -1) {
+			check_finish(c, CHECK_ERROR, "tls: %s",
+			    check_tls_error());
+			return;
+		}
+		check_enter(c, CHECK_STEP_TLS);
+		check_wait(c, EV_WRITE);
+		return;
+	}
+	check_after_tls(c);
+}
+
+static void
+check_on_tls(struct check *c)
+{
+	short	 want = 0;
+	int	 rv;
+
+	rv = check_tls_handshake(c, &want);
+	if (rv == -2) {
+		check_wait(c, want);
+		return;
+	}
+	if (rv <= 0) {
+		check_finish(c, CHECK_FAILURE, "tls handshake: %s",
+		    check_tls_error());
+		return;
+	}
+	check_after_tls(c);
+}
+
+static void
+check_after_tls(struct check *c)
+{
+	if (c->ch_send == NULL || c->ch_sendlen == 0) {
+		check_after_send(c);
+		return;
+	}
+	check_enter(c, CHECK_STEP_SEND);
+	check_wait(c, EV_WRITE);
+}
+
+/* Writes what remains to send; -2 would block, -1 error, else 0. */
+static int
+check_write_some(struct check *c, short *want)
+{
+	long	 n;
+
+	*want = EV_WRITE;
+	while (c->ch_sent < c->ch_sendlen) {
+		if (c->ch_ssl != NULL)
+			n = check_tls_write(c, c->ch_send + c->ch_sent,
+			    c->ch_sendlen - c->ch_sent, want);
+		else {
+			n = send(c->ch_fd, c->ch_send + c->ch_sent,
+			    c->ch_sendlen - c->ch_sent, MSG_NOSIGNAL);
+			if (n == -1 && (errno == EAGAIN || errno == EINTR))
+				n = -2;
+		}
+		if (n == -2)
+			return -2;
+		if (n <= 0)
+			return -1;
+		c->ch_sent += (size_t)n;
+	}
+	return 0;
+}
+
+static void
+check_on_send(struct check *c)
+{
+	short	 want;
+	int	 rv;
+
+	if ((rv = check_write_some(c, &want)) == -2) {
+		check_wait(c, want);
+		return;
+	}
+	if (rv == -1) {
+		check_finish(c, CHECK_FAILURE, "send: %s", c->ch_ssl != NULL ?
+		    check_tls_error() : strerror(errno));
+		return;
+	}
+	check_after_send(c);
+}
+
+/* Calls the kind's match and ends the run when it decides; 1 if ended. */
+static int
+check_decide(struct check *c, int eof)
+{
+	enum check_match	 m;
+	char			 reason[CHECK_REASON_MAX];
+
+	if (c->ch_ops->ko_match == NULL) {
+		check_finish(c, CHECK_SUCCESS, "connected");
+		return 1;
+	}
+	m = c->ch_ops->ko_match(c, eof);
+	if (m == CHECK_MATCH_MORE)
+		return 0;
+	snprintf(reason, sizeof(reason), "%s", c->ch_out.co_reason);
+	check_finish(c, m == CHECK_MATCH_OK ? CHECK_SUCCESS : CHECK_FAILURE,
+	    "%s", reason);
+	return 1;
+}
+
+static void
+check_after_send(struct check *c)
+{
+	if (check_decide(c, 0))
+		return;
+	check_enter(c, CHECK_STEP_READ);
+	check_wait(c, EV_READ);
+}
+
+int
+check_buf_full(const struct check *c)
+{
+	return c->ch_len >= CHECK_READ_MAX;
+}
+
+/* Makes room to read into; 0 or -1 (ENOMEM). */
+static int
+check_buf_grow(struct check *c)
+{
+	size_t	 ncap;
+	char	*nb;
+
+	if (c->ch_cap - c->ch_len > 1)
+		return 0;
+	ncap = c->ch_cap == 0 ? CHECK_BUF_START : c->ch_cap * 2;
+	if (ncap > CHECK_READ_MAX + 1)
+		ncap = CHECK_READ_MAX + 1;
+	if ((nb = realloc(c->ch_buf, ncap)) == NULL)
+		return -1;
+	c->ch_buf = nb;
+	c->ch_cap = ncap;
+	return 0;
+}
+
+/* Reads what is there: 1 at EOF, 0 would block, -1 on error. */
+static int
+check_read_some(struct check *c, short *want)
+{
+	long	 n;
+
+	*want = EV_READ;
+	while (!check_buf_full(c)) {
+		if (check_buf_grow(c) == -1)
+			return -1;
+		if (c->ch_ssl != NULL)
+			n = check_tls_read(c, c->ch_buf + c->ch_len,
+			    c->ch_cap - c->ch_len - 1, want);
+		else {
+			n = read(c->ch_fd, c->ch_buf + c->ch_len,
+			    c->ch_cap - c->ch_len - 1);
+			if (n == -1 && (errno == EAGAIN || errno == EINTR))
+				n = -2;
+		}
+		if (n == -2)
+			return 0;
+		if (n == 0)
+			return 1;
+		if (n < 0)
+			return -1;
+		c->ch_len += (size_t)n;
+		c->ch_buf[c->ch_len] = '\0';
+	}
+	return 0;
+}
+
+static void
+check_on_read(struct check *c)
+{
+	short	 want;
+	int	 rv;
+
+	rv = check_read_some(c, &want);
+	if (rv == -1 && c->ch_len == 0) {
+		check_finish(c, CHECK_FAILURE, "read: %s", c->ch_ssl != NULL ?
+		    check_tls_error() : strerror(errno));
+		return;
+	}
+	/* a reset after some bytes: decide on what came */
+	if (check_decide(c, rv != 0 || check_buf_full(c)))
+		return;
+	if (rv != 0 || check_buf_full(c)) {
+		/* the kind must decide at EOF; a kind that does not is a bug */
+		check_finish(c, CHECK_FAILURE, "reply undecided");
+		return;
+	}
+	check_wait(c, want);
+}
+
+static void
+check_on_io(evutil_socket_t fd, short what, void *arg)
+{
+	struct check	*c = arg;
+
+	(void)fd;
+	(void)what;
+	switch (c->ch_step) {
+	case CHECK_STEP_CONNECT:
+		check_on_connect(c);
+		break;
+	case CHECK_STEP_TLS:
+		check_on_tls(c);
+		break;
+	case CHECK_STEP_SEND:
+		check_on_send(c);
+		break;
+	case CHECK_STEP_READ:
+		check_on_read(c);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Fills the target address and its text forms for %h / %p. */
+static int
+check_target(struct check *c, const struct cfg_addr *addr, uint16_t port)
+{
+	memset(&c->ch_sa, 0, sizeof(c->ch_sa));
+	if (addr->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&c->ch_sa;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = addr->u.v4;
+		sin->sin_port = htons(port);
+		c->ch_salen = sizeof(*sin);
+	} else if (addr->family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&c->ch_sa;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = addr->u.v6;
+		sin6->sin6_port = htons(port);
+		c->ch_salen = sizeof(*sin6);
+	} else
+		return -1;
+	cfg_addr_str(addr, c->ch_host, sizeof(c->ch_host));
+	snprintf(c->ch_port, sizeof(c->ch_port), "%u", port);
+	return 0;
+}
+
+struct check *
+check_new(struct event_base *base, const struct cfg_virtual *vs,
+    enum cfg_check_kind kind, const struct cfg_addr *addr, uint16_t port,
+    check_done_cb cb, void *arg, char *err, size_t errlen)
+{
+	struct check	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->ch_base = base;
+	c->ch_cb = cb;
+	c->ch_arg = arg;
+	c->ch_fd = -1;
+	c->ch_kind = kind != CFG_CHECK_AUTO ? kind :
+	    check_resolve_kind(vs, port);
+	if ((c->ch_ops = check_ops(c->ch_kind)) == NULL) {
+		snprintf(err, errlen, "check kind %s cannot be run",
+		    cfg_check_kind_name(c->ch_kind));
+		free(c);
+		return NULL;
+	}
+	c->ch_timeout_ms = vs->vs_check_timeout_ms != 0 ?
+	    vs->vs_check_timeout_ms : vs->vs_timeout_ms != 0 ?
+	    vs->vs_timeout_ms : CFG_DEF_TIMEOUT_MS;
+	if (c->ch_kind == CFG_CHECK_AGENT)
+		port = vs->vs_agent_port;
+	if (port == 0 || check_target(c, addr, port) == -1) {
+		snprintf(err, errlen, "%s", port != 0 ? "no address to check" :
+		    c->ch_kind == CFG_CHECK_AGENT ?
+		    "agent check without agent_port" : "no port to check");
+		goto fail;
+	}
+	if ((c->ch_ev_timer = evtimer_new(base, check_on_timer, c)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (c->ch_ops->ko_init != NULL &&
+	    c->ch_ops->ko_init(c, vs, err, errlen) == -1)
+		goto fail;
+	return c;
+fail:
+	check_free(c);
+	return NULL;
+}
+
+int
+check_start(struct check *c)
+{
+	if (c->ch_step != CHECK_STEP_IDLE)
+		return -1;
+	memset(&c->ch_out, 0, sizeof(c->ch_out));
+	c->ch_out.co_weight = -1;
+	c->ch_out.co_weight_pct = -1;
+	c->ch_start_ms = clock_monotonic_ms();
+	if (c->ch_ops->ko_start != NULL) {
+		/* the kind times itself (a program gets SIGTERM first) */
+		c->ch_step = CHECK_STEP_PROGRAM;
+		if (c->ch_ops->ko_start(c) == -1)
+			check_defer(c, CHECK_ERROR, "cannot start program");
+		return 0;
+	}
+	check_connect(c);
+	return 0;
+}
+
+void
+check_stop(struct check *c)
+{
+	if (c->ch_step != CHECK_STEP_IDLE)
+		check_release(c);
+}
+
+int
+check_running(const struct check *c)
+{
+	return c->ch_step != CHECK_STEP_IDLE;
+}
+
+enum cfg_check_kind
+check_kind(const struct check *c)
+{
+	return c->ch_kind;
+}
+
+void
+check_free(struct check *c)
+{
+	if (c == NULL)
+		return;
+	check_release(c);
+	if (c->ch_ev_timer != NULL)
+		event_free(c->ch_ev_timer);
+	if (c->ch_ops != NULL && c->ch_ops->ko_free != NULL)
+		c->ch_ops->ko_free(c);
+	check_expect_free(&c->ch_expect);
+	free(c->ch_send);
+	free(c->ch_sni);
+	exec_argv_free(c->ch_argv);
+	free(c);
+}
+
+void
+check_sample(const char *buf, size_t len, char *out, size_t outlen)
+{
+	size_t	 i, o = 0;
+
+	if (outlen == 0)
+		return;
+	for (i = 0; i < len && o + 4 < outlen; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+
+		if (ch == '\r' || ch == '\n')
+			break;
+		out[o++] = ch >= ' ' && ch <= '~' ? (char)ch : '?';
+	}
+	if (i < len && o + 4 <= outlen && buf[i] != '\r' && buf[i] != '\n') {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}

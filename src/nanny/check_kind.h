@@ -1,0 +1,141 @@
+/*
+ * check_kind.h - the contract between the check engine (check.c) and the
+ * files that implement one kind of check each (check_tcp.c,
+ * check_expect.c, check_http.c, check_program.c, check_agent.c) plus the
+ * TLS transport (check_tls.c).  Not for use outside src/nanny/check*.c.
+ *
+ * The engine runs the socket steps (connect, tls, send, read); a kind
+ * says what to send and decides, from the bytes read so far, whether the
+ * reply is good, bad, or not decidable yet.  The program kind runs its own
+ * step through exec.h.
+ */
+#ifndef SHOAL_CHECK_KIND_H
+#define SHOAL_CHECK_KIND_H
+
+#include <sys/socket.h>
+
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "check.h"
+
+struct event;
+struct exec;
+struct ssl_st;
+
+/* The verdict of a kind's match function on the bytes read so far. */
+enum check_match {
+	CHECK_MATCH_MORE,	/* undecided: read on */
+	CHECK_MATCH_OK,
+	CHECK_MATCH_FAIL,
+};
+
+/* A compiled expectation: "*" (any), a literal prefix, or a regex. */
+struct check_expect {
+	int		 ce_set;
+	int		 ce_any;
+	int		 ce_regex;	/* ce_re compiled */
+	regex_t		 ce_re;
+	char		*ce_lit;	/* unescaped literal */
+	size_t		 ce_litlen;
+};
+
+enum check_step {
+	CHECK_STEP_IDLE,
+	CHECK_STEP_CONNECT,
+	CHECK_STEP_TLS,
+	CHECK_STEP_SEND,
+	CHECK_STEP_READ,
+	CHECK_STEP_PROGRAM,
+	CHECK_STEP_DONE,	/* decided early; calling back from the timer */
+};
+
+struct check;
+
+struct check_kind_ops {
+	const char	*ko_name;
+	/* Settings from vs into c; -1 with err on bad settings. */
+	int		(*ko_init)(struct check *c, const struct cfg_virtual *vs,
+			    char *err, size_t errlen);
+	/* Decides on c->ch_buf[0..ch_len) (NUL-terminated); eof: no more
+	 * bytes will come.  Fills c->ch_out's reason/weights. */
+	enum check_match (*ko_match)(struct check *c, int eof);
+	/* Non-socket kinds start here instead of connecting; 0 or -1. */
+	int		(*ko_start)(struct check *c);
+	void		(*ko_stop)(struct check *c);
+	void		(*ko_free)(struct check *c);
+};
+
+/* The whole state of one check; owned by check.c. */
+struct check {
+	struct event_base		*ch_base;
+	const struct check_kind_ops	*ch_ops;
+	enum cfg_check_kind		 ch_kind;
+	check_done_cb			 ch_cb;
+	void				*ch_arg;
+	/* target */
+	struct sockaddr_storage		 ch_sa;
+	socklen_t			 ch_salen;
+	char				 ch_host[64];	/* address text, %h */
+	char				 ch_port[8];	/* %p */
+	uint32_t			 ch_timeout_ms;
+	/* settings filled by the kind's init */
+	char				*ch_send;	/* bytes to send or NULL */
+	size_t				 ch_sendlen;
+	struct check_expect		 ch_expect;
+	int				 ch_tls;
+	char				*ch_sni;	/* NULL: none */
+	int				 ch_http_status; /* 0: 2xx/3xx */
+	char				**ch_argv;	/* program kind */
+	/* one run */
+	enum check_step			 ch_step;
+	int				 ch_fd;
+	struct event			*ch_ev_io;
+	struct event			*ch_ev_timer;
+	struct ssl_st			*ch_ssl;
+	struct exec			*ch_exec;
+	size_t				 ch_sent;
+	char				*ch_buf;
+	size_t				 ch_len;
+	size_t				 ch_cap;
+	uint64_t			 ch_start_ms;
+	struct check_outcome		 ch_out;
+};
+
+extern const struct check_kind_ops check_tcp_ops;
+extern const struct check_kind_ops check_expect_ops;
+extern const struct check_kind_ops check_http_ops;
+extern const struct check_kind_ops check_program_ops;
+extern const struct check_kind_ops check_agent_ops;
+
+/* Ends the run: closes what it holds and calls back (c may be freed by
+ * the callback, so the caller must not touch c afterwards). */
+void check_finish(struct check *c, enum check_result r, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Compiles an expectation from raw config text (NULL: unset). */
+int check_expect_compile(struct check_expect *e, const char *raw,
+    int use_regex, char *err, size_t errlen);
+/* Matches e as a prefix / regex / any against the buffer. */
+enum check_match check_expect_match(const struct check_expect *e,
+    const char *buf, size_t len, int eof, int full);
+void check_expect_free(struct check_expect *e);
+/* A printable sample of buf for reasons ("HTTQ/1.0 2..."), into out. */
+void check_sample(const char *buf, size_t len, char *out, size_t outlen);
+/* The buffer is at CHECK_READ_MAX: no more bytes will be read. */
+int check_buf_full(const struct check *c);
+
+/* TLS transport (check_tls.c). */
+int check_tls_begin(struct check *c);
+/* Each returns >0 bytes, 0 at EOF, -1 error (errno set), or -2 when it
+ * must wait for *want (EV_READ or EV_WRITE). */
+int check_tls_handshake(struct check *c, short *want);
+long check_tls_write(struct check *c, const void *buf, size_t len,
+    short *want);
+long check_tls_read(struct check *c, void *buf, size_t len, short *want);
+void check_tls_end(struct check *c);
+/* The last TLS error as text, for reasons. */
+const char *check_tls_error(void);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * nanny_responder.c - a test server for nanny's integration test and
+ * benchmark: listens on COUNT consecutive IPv4 loopback addresses from
+ * ADDR, at PORT, and behaves as MODE:
+ *
+ *   nanny_responder MODE REPLY ADDR PORT [COUNT]
+ *
+ * MODE: reply (REPLY then close), keep (REPLY, stay open), hang, close,
+ * flood.  REPLY takes \r \n \t \\ \xHH escapes ("-" for none).  Prints
+ * "ready" on stdout once listening; on SIGUSR1 prints "accepted N", the
+ * connections accepted so far (the benchmark counts checks so); runs until
+ * SIGTERM or SIGINT.
+ */
+#include "shoal-build.h"
+
+#include <arpa/inet.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "check.h"
+#include "responder.h"
+
+static const struct {
+	const char		*name;
+	enum responder_mode	 mode;
+} modes[] = {
+	{ "reply", RESP_REPLY }, { "keep", RESP_KEEP }, { "hang", RESP_HANG },
+	{ "close", RESP_CLOSE }, { "flood", RESP_FLOOD }, { "slow", RESP_SLOW },
+};
+
+static struct responder	**rs;
+static long			  count = 1;
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	long	 i, n = 0;
+
+	(void)what;
+	if (sig != SIGUSR1) {
+		event_base_loopbreak(arg);
+		return;
+	}
+	for (i = 0; i < count; i++)
+		n += responder_accepted(rs[i]);
+	printf("accepted %ld\n", n);
+	fflush(stdout);
+}
+
+static int
+parse_mode(const char *s, enum responder_mode *m)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (strcmp(s, modes[i].name) == 0) {
+			*m = modes[i].mode;
+			return 0;
+		}
+	return -1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct event_base	*base;
+	struct event		*ev_term, *ev_int, *ev_usr1;
+	enum responder_mode	 mode;
+	struct in_addr		 a;
+	char			*reply = NULL, err[128], as[INET_ADDRSTRLEN];
+	size_t			 len;
+	long			 i;
+
+	if (argc < 5 || argc > 6 || parse_mode(argv[1], &mode) == -1 ||
+	    inet_pton(AF_INET, argv[3], &a) != 1) {
+		fprintf(stderr, "usage: nanny_responder reply|keep|hang|close|"
+		    "flood|slow REPLY ADDR PORT [COUNT]\n");
+		return 2;
+	}
+	if (argc == 6 && ((count = strtol(argv[5], NULL, 10)) < 1 ||
+	    count > 100000))
+		return 2;
+	if (strcmp(argv[2], "-") != 0 &&
+	    check_unescape(argv[2], 0, &reply, &len, err, sizeof(err)) == -1) {
+		fprintf(stderr, "nanny_responder: reply: %s\n", err);
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	base = event_base_new();
+	rs = calloc((size_t)count, sizeof(*rs));
+	if (base == NULL || rs == NULL)
+		return 1;
+	for (i = 0; i < count; i++) {
+		struct in_addr ai;
+
+		ai.s_addr = htonl(ntohl(a.s_addr) + (uint32_t)i);
+		inet_ntop(AF_INET, &ai, as, sizeof(as));
+		rs[i] = responder_listen(base, mode, reply, as,
+		    (uint16_t)atoi(argv[4]));
+		if (rs[i] == NULL) {
+			perror(as);
+			return 1;
+		}
+	}
+	ev_term = evsignal_new(base, SIGTERM, on_signal, base);
+	ev_int = evsignal_new(base, SIGINT, on_signal, base);
+	evsignal_add(ev_term, NULL);
+	evsignal_add(ev_int, NULL);
+	ev_usr1 = evsignal_new(base, SIGUSR1, on_signal, base);
+	evsignal_add(ev_usr1, NULL);
+	printf("ready\n");
+	fflush(stdout);
+	event_base_dispatch(base);
+	for (i = 0; i < count; i++)
+		responder_free(rs[i]);
+	free(rs);
+	free(reply);
+	event_free(ev_term);
+	event_free(ev_int);
+	event_free(ev_usr1);
+	event_base_free(base);
+	return 0;
+}
