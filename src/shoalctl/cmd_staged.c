@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -525,6 +526,43 @@ reload_pulse(const char *rundir)
 	close(fd);
 }
 
+/*
+ * Removes what earlier pushes left next to db (a dropped connection
+ * leaves a .part, a timeout a staged file): staged files of generations up
+ * to the one just committed are of no use any more.  Newer ones may
+ * belong to a push still running, and stay.
+ */
+static void
+remove_stale(const char *db, uint64_t gen)
+{
+	static const char prefix[] = ".shoal-staged.";
+	char dir[PATH_MAX], path[PATH_MAX];
+	unsigned long long g;
+	struct dirent *de;
+	DIR *dp;
+	char *end;
+	int n = 0;
+
+	str_copy(dir, db, sizeof(dir));
+	if ((dp = opendir(dirname(dir))) == NULL)
+		return;
+	while ((de = readdir(dp)) != NULL) {
+		if (strncmp(de->d_name, prefix, sizeof(prefix) - 1) != 0)
+			continue;
+		errno = 0;
+		g = strtoull(de->d_name + sizeof(prefix) - 1, &end, 10);
+		if (errno != 0 || *end != '.' || g > gen)
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+		    de->d_name) < sizeof(path) && unlink(path) == 0)
+			n++;
+	}
+	closedir(dp);
+	if (n > 0)
+		fprintf(stderr, "shoalctl: removed %d stale staged file(s)\n",
+		    n);
+}
+
 int
 cmd_config_commit_staged(const char *db, int argc, char *argv[])
 {
@@ -544,6 +582,7 @@ cmd_config_commit_staged(const char *db, int argc, char *argv[])
 	if (staged_prepare_file(db, a.sa_file) == -1 ||
 	    install(db, a.sa_file) == -1)
 		return STAGED_EXIT_USAGE;
+	remove_stale(db, si.si_gen);
 	reload_pulse(a.sa_rundir);
 	printf("committed generation=%" PRIu64 " hash=%s\n", si.si_gen,
 	    si.si_hash);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,9 +91,19 @@ print_table(const struct sync_result *r, int status)
 			    n->sn_hash);
 		else
 			printf("%-10s %-12s ", "-", "-");
-		printf("%s\n", n->sn_state == SYNC_FAILED ||
-		    n->sn_state == SYNC_NOT_COMMITTED ? n->sn_msg : "");
+		if (n->sn_state == SYNC_FAILED ||
+		    n->sn_state == SYNC_NOT_COMMITTED)
+			printf("%s\n", n->sn_msg);
+		else if (status && n->sn_state == SYNC_DONE &&
+		    (n->sn_generation != r->sr_generation ||
+		    strcmp(n->sn_hash, r->sr_hash) != 0))
+			printf("stale: differs from this node\n");
+		else
+			printf("\n");
 	}
+	if (status)
+		printf("this node: generation %" PRIu64 " (%.12s)\n",
+		    r->sr_generation, r->sr_hash);
 	if (!status)
 		printf("generation %" PRIu64 " (%.12s): %d committed, %d "
 		    "prepared only, %d failed, of %zu\n", r->sr_generation,
@@ -256,6 +267,19 @@ cmd_trust(struct sync_opts *o, int argc, char *argv[])
 	return rc;
 }
 
+/* Who pushes, for the audit trail: "cli:" + $SUDO_USER or the login. */
+static const char *
+audit_user(char *buf, size_t len)
+{
+	const char *who = getenv("SUDO_USER");
+	struct passwd *pw;
+
+	if (who == NULL || *who == '\0')
+		who = (pw = getpwuid(getuid())) != NULL ? pw->pw_name : "?";
+	snprintf(buf, len, "cli:%s", who);
+	return buf;
+}
+
 static int
 parse_timeout(const char *s, unsigned *ms)
 {
@@ -285,10 +309,12 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sync_opts o;
+	char user[96];
 	int ch, verbose = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.so_db = SHOAL_DEFAULT_DB;
+	o.so_user = audit_user(user, sizeof(user));
 	o.so_event = on_event;
 	while ((ch = getopt_long(argc, argv, "+f:k:i:s:t:vhV", longopts,
 	    NULL)) != -1) {

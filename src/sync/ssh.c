@@ -778,7 +778,7 @@ step_write(struct ssh_conn *c)
 		if (n == LIBSSH2_ERROR_EAGAIN)
 			return 1;
 		if (n < 0)
-			return upload_failed(c, "write");
+			return upload_failed(c, "SFTP write");
 		c->c_off += (size_t)n;
 		conn_deadline(c);	/* the timeout is for a stall */
 	}
@@ -800,7 +800,7 @@ step_fsync(struct ssh_conn *c)
 		log_warnx("%s: server cannot fsync over SFTP", c->c_name);
 		return 0;
 	}
-	return rc != 0 ? upload_failed(c, "fsync") : 0;
+	return rc != 0 ? upload_failed(c, "SFTP fsync") : 0;
 }
 
 static int
@@ -812,7 +812,7 @@ step_close(struct ssh_conn *c)
 		return 1;
 	c->c_handle = NULL;
 	if (rc != 0 && !c->c_up_failed)
-		return upload_failed(c, "close");
+		return upload_failed(c, "SFTP close");
 	return 0;
 }
 
@@ -1167,6 +1167,21 @@ ssh_conn_hostkey_known(const struct ssh_conn *c)
 	return c->c_known;
 }
 
+/* Creates the directory of path (one level, 0755) when it is missing. */
+static int
+make_parent(const char *path)
+{
+	char dir[4096], *slash;
+
+	str_copy(dir, path, sizeof(dir));
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
 int
 ssh_conn_trust(struct ssh_conn *c)
 {
@@ -1182,6 +1197,8 @@ ssh_conn_trust(struct ssh_conn *c)
 	}
 	knownhost_name(c, name, sizeof(name));
 	if ((b64 = malloc(c->c_hostkey_len * 2 + 4)) == NULL)
+		goto fail;
+	if (make_parent(c->c_known_hosts) == -1)
 		goto fail;
 	EVP_EncodeBlock(b64, c->c_hostkey, (int)c->c_hostkey_len);
 	if ((fd = open(c->c_known_hosts, O_WRONLY | O_APPEND | O_CREAT |

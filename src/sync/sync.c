@@ -730,6 +730,7 @@ run_init(struct sync_run *r, const struct sync_opts *o, int snapshot,
 	struct shoal_config *c = NULL;
 	struct cfg_node_list peers;
 	struct cfg_node *cn;
+	struct store_gen g;
 	struct store *st;
 	struct diag d;
 	size_t n = 0;
@@ -749,12 +750,17 @@ run_init(struct sync_run *r, const struct sync_opts *o, int snapshot,
 		diag_print(&d, stderr);
 		goto done;
 	}
-	if (store_load(st, &c, NULL) == -1 || sync_peers(c, o, &peers) == -1 ||
+	if (store_load(st, &c, &g) == -1 || sync_peers(c, o, &peers) == -1 ||
 	    (snapshot && run_snapshot(r, st) == -1)) {
 		store_close(st);
 		goto done;
 	}
 	store_close(st);
+	if (!snapshot) {	/* status: this node's generation, to compare */
+		r->r_res->sr_generation = g.sg_generation;
+		str_copy(r->r_res->sr_hash, g.sg_hash,
+		    sizeof(r->r_res->sr_hash));
+	}
 	TAILQ_FOREACH(cn, &peers, n_entry)
 		n++;
 	if (n > 0 && ((r->r_peers = calloc(n, sizeof(*r->r_peers))) == NULL ||
@@ -852,6 +858,37 @@ run_decide(struct sync_run *r)
 	}
 }
 
+/*
+ * Records the push in the local store's audit trail: who, which
+ * generation, and each node's outcome.  A failure is only logged.
+ */
+static void
+run_audit(struct sync_run *r)
+{
+	const struct sync_node *n;
+	struct store *st;
+	struct diag d;
+	char detail[2048];
+	size_t i, len;
+
+	len = (size_t)snprintf(detail, sizeof(detail), "generation %" PRIu64
+	    " (%.12s):", r->r_res->sr_generation, r->r_res->sr_hash);
+	for (i = 0; i < r->r_n && len < sizeof(detail); i++) {
+		n = &r->r_res->sr_nodes[i];
+		len += (size_t)snprintf(detail + len, sizeof(detail) - len,
+		    " %s %s%s", n->sn_name, n->sn_state == SYNC_FAILED ?
+		    sync_reason_name(n->sn_reason) : sync_state_name(n->sn_state),
+		    i + 1 < r->r_n ? ";" : "");
+	}
+	diag_init(&d);
+	if ((st = store_open(r->r_opts->so_db, 0, &d)) == NULL ||
+	    store_audit_add(st, r->r_opts->so_user, "push", detail) == -1)
+		log_warnx("%s: could not record the push in the audit trail",
+		    r->r_opts->so_db);
+	store_close(st);
+	diag_clear(&d);
+}
+
 int
 sync_push(const struct sync_opts *o, struct sync_result **out)
 {
@@ -870,6 +907,8 @@ sync_push(const struct sync_opts *o, struct sync_result **out)
 	run_decide(&r);
 	event_base_dispatch(r.r_base);		/* commit or clean up */
 	run_count(&r);
+	if (!o->so_dry_run && o->so_user != NULL && r.r_n > 0)
+		run_audit(&r);
 	if (o->so_dry_run)
 		rc = r.r_res->sr_prepared == (int)r.r_n ? 0 : 1;
 	else

@@ -96,6 +96,7 @@ struct sync_opts {
 	int		  so_dry_run;	/* prepare only, then clean up */
 	int		  so_allow_partial;
 	int		  so_force;	/* peers accept an older generation */
+	const char	 *so_user;	/* audit "cli:alice"; NULL = no audit */
 	unsigned	  so_timeout_ms;	/* per step; 0 = default */
 	sync_event_cb	  so_event;
 	void		 *so_arg;
@@ -110,7 +111,8 @@ struct sync_opts {
  * Pushes the current generation of so_db to every peer (the effective
  * nodes other than this one, or so_nodes).  *out is the result table
  * (caller frees with sync_result_free()), set whenever the return is not
- * -1.  Returns 0 when every targeted node committed (dry run: prepared),
+ * -1.  With so_user set (and not a dry run) the push and each node's
+ * outcome are added to the local store's audit trail.  Returns 0 when every targeted node committed (dry run: prepared),
  * 1 when some did not, -1 on a local error before any node was contacted
  * (logged).
  */
@@ -119,6 +121,7 @@ int sync_push(const struct sync_opts *, struct sync_result **out);
 /*
  * Reads each peer's current generation and hash over SSH (remote
  * `shoalctl config current`).  Same return values; a node read is DONE.
+ * sr_generation/sr_hash are this node's, to spot stale peers.
  */
 int sync_status(const struct sync_opts *, struct sync_result **out);
 

@@ -16,7 +16,8 @@ shoal_sync_LDADD = $(SYNC_LIBS)
 
 man_MANS += doc/shoal-sync.8
 CLEANFILES += doc/shoal-sync.8
-EXTRA_DIST += doc/shoal-sync.8.in bench/sync tests/integration/sync_lib.sh
+EXTRA_DIST += doc/shoal-sync.8.in bench/sync tests/integration/sync_lib.sh \
+	tests/integration/sync_lsan.supp
 doc/shoal-sync.8: doc/shoal-sync.8.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) doc && sed -e 's|@SHOAL_DEFAULT_DB@|$(localstatedir)/lib/shoal/shoal.db|g' \
 		-e 's|@VERSION[@]|$(VERSION)|g' \

@@ -121,6 +121,18 @@ check "mute peer: done within the bound" [ $((SECONDS - start)) -le 10 ]
 kill "$mute" 2>/dev/null; wait "$mute" 2>/dev/null
 sync_peer_start 3
 
+# --- the connection drops in the middle of the upload ---
+echo drop > "$(sync_peer_dir 2)/mode"
+start=$SECONDS
+out=$(ssync --timeout 5 push 2>&1); rc=$?
+echo "$out"
+check "drop: exit 1" [ "$rc" = 1 ]
+check "drop: reported as a lost connection during the transfer" \
+	grep -Eq "^p2: failed: connection lost during SFTP (write|fsync|close)" <<<"$out"
+check "drop: done within the bound" [ $((SECONDS - start)) -le 15 ]
+check "drop: nobody moved" [ "$(genno 1)$(genno 2)$(genno 3)" = 444 ]
+rm -f "$(sync_peer_dir 2)/mode"
+
 # --- garbage from the remote command ---
 echo garbage > "$(sync_peer_dir 1)/mode"
 out=$(ssync push 2>&1); rc=$?

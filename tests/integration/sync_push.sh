@@ -78,6 +78,43 @@ lh=${local_gen#* }
 check "status shows p2's generation and hash" \
 	grep -Eq "^p2 +.* ok +${local_gen%% *} +${lh:0:12}" <<<"$out"
 check "status shows p1's generation" grep -Eq "^p1 +.* ok +${new_gen%% *} " <<<"$out"
+check "status marks p2 stale" grep -Eq "^p2 .*stale: differs from this node" <<<"$out"
+# 6. the key from an ssh-agent (no usable key file)
+if command -v ssh-agent >/dev/null && command -v ssh-add >/dev/null; then
+	ssh-agent -D -a "$SYNC_DIR/agent.sock" >/dev/null 2>&1 &
+	agent=$!
+	SYNC_PIDS+=("$agent")
+	for n in $(seq 1 50); do
+		[ -S "$SYNC_DIR/agent.sock" ] && break
+		sleep 0.1
+	done
+	SSH_AUTH_SOCK=$SYNC_DIR/agent.sock ssh-add -q "$SYNC_DIR/id_ed25519" \
+		2>/dev/null
+	out=$(SSH_AUTH_SOCK=$SYNC_DIR/agent.sock "$SHOAL_SYNC" --db "$LOCAL_DB" \
+		--known-hosts "$SYNC_DIR/known_hosts" \
+		--identity "$SYNC_DIR/no-such-key" push --nodes p2 2>&1); rc=$?
+	echo "$out"
+	check "push with the agent's key" [ "$rc" = 0 ]
+	check "p2 on the new generation (agent)" [ "$(sync_peer_gen 2)" = "$new_gen" ]
+	out=$("$SHOAL_SYNC" --db "$LOCAL_DB" --known-hosts "$SYNC_DIR/known_hosts" \
+		--identity "$SYNC_DIR/no-such-key" status 2>&1); rc=$?
+	check "without key or agent: authentication refused" \
+		grep -q "authentication refused" <<<"$(env -u SSH_AUTH_SOCK \
+		"$SHOAL_SYNC" --db "$LOCAL_DB" --known-hosts \
+		"$SYNC_DIR/known_hosts" --identity "$SYNC_DIR/no-such-key" \
+		push --nodes p1 2>&1)"
+	kill "$agent" 2>/dev/null
+fi
+
+out=$(ssync status 2>&1)
+echo "$out"
+check "status: nobody stale after the agent push" \
+	[ "$(grep -c 'stale' <<<"$out")" = 0 ]
+check "status: this node's generation shown" \
+	grep -q "^this node: generation ${new_gen%% *}" <<<"$out"
+check "pushes are in the local audit trail" \
+	[ "$(sqlite3 "$LOCAL_DB" "SELECT count(*) FROM audit WHERE action = 'push'" 2>/dev/null)" -ge 3 ]
+
 out=$(ssync push --nodes nosuch 2>&1); rc=$?
 check "push --nodes nosuch: usage error" [ "$rc" = 2 ]
 check "push --nodes nosuch names it" grep -q '"nosuch"' <<<"$out"

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../src/shoalctl/cmd_staged.h"
+#include "cmd_staged.h"
 #include "config.h"
 #include "diag.h"
 #include "lvscf.h"
@@ -162,14 +162,23 @@ test_first_push(void **state)
 {
 	struct store_gen g;
 	char sha[STORE_HASH_HEX], h[STORE_HASH_HEX];
+	char old[300], newer[300];
 
 	(void)state;
 	commit_to(src, 100, &g);
 	snapshot(src, staged);
 	str_copy(sha, file_sha(staged), sizeof(sha));
+	/* leftovers of earlier pushes: one stale, one of a newer push */
+	snprintf(old, sizeof(old), "%s/.shoal-staged.1.0a0b.db.part", dir);
+	snprintf(newer, sizeof(newer), "%s/.shoal-staged.7.0a0b.db", dir);
+	assert_int_equal(close(open(old, O_CREAT | O_WRONLY, 0600)), 0);
+	assert_int_equal(close(open(newer, O_CREAT | O_WRONLY, 0600)), 0);
 	assert_int_equal(run(0, g.sg_hash, sha, NULL), STAGED_EXIT_OK);
 	assert_int_equal(run(1, g.sg_hash, sha, NULL), STAGED_EXIT_OK);
 	assert_int_equal(access(staged, F_OK), -1);
+	assert_int_equal(access(old, F_OK), -1);
+	assert_int_equal(access(newer, F_OK), 0);
+	unlink(newer);
 	assert_int_equal(current(peer, h), g.sg_generation);
 	assert_string_equal(h, g.sg_hash);
 	assert_int_equal(cmd_config_current(peer, 0, NULL), STAGED_EXIT_OK);
