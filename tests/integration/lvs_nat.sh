@@ -252,7 +252,11 @@ pl_ok "reload: rr, rs1 removed, new weight, nanny restarted: $(tr '\n' ' ' <"$NS
 	--rundir "$NS_TMP/run-n2" >/dev/null 2>&1 || pl_fail "drain on n2"
 # SIGKILL the whole active pulse (supervisor and worker)
 w=$(pl_worker n1)
-kill -KILL "$(pl_parent n1)" "$w"
+[ -n "$w" ] || pl_fail "no worker on n1"
+# stopped first, so that neither can react (the worker would get SIGTERM
+# from PR_SET_PDEATHSIG and clean up) before both are gone
+kill -STOP "$w" "$(pl_parent n1)"
+kill -KILL "$w" "$(pl_parent n1)"
 ns_wait_for 5 pl_role_is n2 active || pl_fail "n2 did not become active"
 ns_wait_for 10 eval '[ "$(health n2 rs2 health)" = up ] &&
 	[ "$(health n2 rs3 health)" = up ]' ||
