@@ -16,6 +16,8 @@ SHOAL_DEBS=(
 	# browser tests (shoal-web) and its benchmark; Node.js and npm are
 	# checked apart (the machine may carry its own Node.js build)
 	chromium wrk
+	# man page checks and the package tests (.deb with lintian, .rpm)
+	man-db debhelper dpkg-dev lintian fakeroot rpm
 )
 
 # What scripts/demo needs: build and run shoal, no test or browser tools.

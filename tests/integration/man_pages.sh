@@ -28,8 +28,11 @@ for p in "${pages[@]}"; do
 		echo "FAIL: $p: unreplaced @VARIABLE@ above"
 		fail=1
 	fi
+	# "cannot adjust line" depends on the configured prefix only (a long
+	# default path such as distcheck's _inst/... in one word), not on the
+	# page: every other warning fails.
 	out=$(MANWIDTH=80 LC_ALL=C.UTF-8 man --warnings -l "$build/$p" 2>&1 \
-	    >/dev/null)
+	    >/dev/null | grep -v 'warning .*: cannot adjust line$')
 	if [ -n "$out" ]; then
 		echo "FAIL: $p renders with warnings:"
 		echo "$out"

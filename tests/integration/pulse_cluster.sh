@@ -88,7 +88,7 @@ ns_wait_for 3 eval '[ "$(pl_field n3 "s[\"role\"]")" != active ]' ||
 owners=0
 for i in 1 3; do ns_has_addr n$i $VIP && owners=$((owners + 1)); done
 [ $owners = 1 ] || pl_fail "$owners owners after the partition healed"
-pl_answers c $VIP n1 || pl_fail "VIP not on n1 after healing"
+ns_wait_for 3 pl_answers c $VIP n1 || pl_fail "VIP not on n1 after healing"
 pl_ok "healed partition: one owner (n1)"
 
 # a new generation on n1 only: the others see a mismatch; reload adds VIP2
