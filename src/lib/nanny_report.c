@@ -40,6 +40,9 @@ put_name(char *buf, size_t len, size_t *off, const char *name)
 	return 0;
 }
 
+static int put_fmt(char *, size_t, size_t *, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
+
 static int
 put_fmt(char *buf, size_t len, size_t *off, const char *fmt, ...)
 {

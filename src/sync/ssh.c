@@ -110,6 +110,8 @@ struct ssh_conn {
 static int	libssh2_ready;
 
 static void	conn_run(struct ssh_conn *);
+static int	conn_fail(struct ssh_conn *, enum ssh_error, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
 
 static int
 conn_fail(struct ssh_conn *c, enum ssh_error e, const char *fmt, ...)

@@ -78,6 +78,8 @@ lb_nl_close(struct lb_nl *nl)
 	assert_ptr_equal(nl, &the_nl);
 }
 
+static void fk_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void
 fk_log(const char *fmt, ...)
 {
