@@ -14,6 +14,7 @@ tests_unit_test_store_LDADD = $(UNIT_LDADD)
 tests_unit_test_textdiff_SOURCES = tests/unit/test_textdiff.c
 tests_unit_test_textdiff_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_textdiff_LDADD = $(UNIT_LDADD)
-tests_unit_test_users_SOURCES = tests/unit/test_users.c
+tests_unit_test_users_SOURCES = tests/unit/test_users.c \
+	tests/unit/tempstore.c tests/unit/tempstore.h
 tests_unit_test_users_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_users_LDADD = $(UNIT_LDADD)

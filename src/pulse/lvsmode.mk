@@ -15,7 +15,8 @@ EXTRA_DIST += tests/integration/lvs_nat.sh tests/integration/fos_service.sh
 
 check_PROGRAMS += tests/unit/test_srvadmin
 TESTS += tests/unit/test_srvadmin
-tests_unit_test_srvadmin_SOURCES = tests/unit/test_srvadmin.c
+tests_unit_test_srvadmin_SOURCES = tests/unit/test_srvadmin.c \
+	tests/unit/tempstore.c tests/unit/tempstore.h
 tests_unit_test_srvadmin_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_srvadmin_LDADD = $(UNIT_LDADD)
 

@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "srvadmin.h"
 #include "store.h"
+#include "tempstore.h"
 
 static char path[64];
 static struct store *st;
@@ -22,33 +23,16 @@ static struct store *st;
 static int
 setup(void **state)
 {
-	struct diag d;
-	int fd;
-
 	(void)state;
-	snprintf(path, sizeof(path), "/tmp/test_srvadmin.XXXXXX");
-	if ((fd = mkstemp(path)) == -1)
-		return -1;
-	close(fd);
-	unlink(path);
-	diag_init(&d);
-	st = store_open(path, STORE_CREATE, &d);
-	diag_clear(&d);
+	st = tempstore_open("test_srvadmin", path, sizeof(path));
 	return st == NULL ? -1 : 0;
 }
 
 static int
 teardown(void **state)
 {
-	char p[80];
-
 	(void)state;
-	store_close(st);
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
+	tempstore_close(st, path);
 	return 0;
 }
 
