@@ -24,12 +24,8 @@ PULSE_SERVICE_TYPE = notify
 else
 PULSE_SERVICE_TYPE = simple
 endif
-etc_edit = sed -e 's|@sbindir[@]|$(sbindir)|g' \
-	-e 's|@localstatedir[@]|$(localstatedir)|g' \
-	-e 's|@SHOAL_USER[@]|$(SHOAL_USER)|g' \
-	-e 's|@PULSE_SERVICE_TYPE[@]|$(PULSE_SERVICE_TYPE)|g'
 etc/systemd/%.service: $(srcdir)/etc/systemd/%.service.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) etc/systemd && $(etc_edit) $< > $@.tmp && mv $@.tmp $@
+	$(AM_V_GEN)$(MKDIR_P) etc/systemd && $(do_subst) $< > $@.tmp && mv $@.tmp $@
 
 # A commented, working example configuration: /etc/shoal/lvs.cf.sample.
 shoalconfdir = $(sysconfdir)/shoal

@@ -37,9 +37,3 @@ endif
 man_MANS += doc/lvs.cf.5
 EXTRA_DIST += doc/lvs.cf.5.in
 CLEANFILES += doc/lvs.cf.5
-doc/lvs.cf.5: $(srcdir)/doc/lvs.cf.5.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) doc && sed \
-	    -e 's|@sysconfdir[@]|$(sysconfdir)|g' \
-	    -e 's|@localstatedir[@]|$(localstatedir)|g' \
-	    -e 's|@PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g' \
-	    $(srcdir)/doc/lvs.cf.5.in > $@.tmp && mv $@.tmp $@

@@ -54,11 +54,6 @@ EXTRA_DIST += tests/integration/nanny_checks.sh
 # nanny(8), with the configured paths filled in
 man_MANS += doc/nanny.8
 CLEANFILES += doc/nanny.8
-doc/nanny.8: $(top_srcdir)/doc/nanny.8.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) doc && sed \
-		-e 's|@localstatedir[@]|$(localstatedir)|g' \
-		-e 's|@VERSION[@]|$(VERSION)|g' \
-		$(top_srcdir)/doc/nanny.8.in > $@
 
 EXTRA_DIST += bench/checks/run.sh
 EXTRA_DIST += bench/checks/README.md

@@ -80,9 +80,3 @@ EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh 
 man_MANS += doc/pulse.8
 CLEANFILES += doc/pulse.8
 EXTRA_DIST += doc/pulse.8.in
-doc/pulse.8: $(top_srcdir)/doc/pulse.8.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) doc && sed \
-		-e 's|@localstatedir[@]|$(localstatedir)|g' \
-		-e 's|@runstatedir[@]|$(runstatedir)|g' \
-		-e 's|@VERSION[@]|$(VERSION)|g' \
-		$(top_srcdir)/doc/pulse.8.in > $@

@@ -14,11 +14,6 @@ shoalctl_LDADD = src/pulse/libpulse.a $(SHOAL_LIBS)
 # shoalctl(8), with the configured paths filled in
 man_MANS += doc/shoalctl.8
 CLEANFILES += doc/shoalctl.8
-doc/shoalctl.8: $(top_srcdir)/doc/shoalctl.8.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) doc && sed \
-		-e 's|@localstatedir[@]|$(localstatedir)|g' \
-		-e 's|@VERSION[@]|$(VERSION)|g' \
-		$(top_srcdir)/doc/shoalctl.8.in > $@
 
 TESTS += tests/integration/shoalctl_cli.sh
 EXTRA_DIST += tests/integration/shoalctl_cli.sh bench/config/run.sh

@@ -18,10 +18,6 @@ man_MANS += doc/shoal-sync.8
 CLEANFILES += doc/shoal-sync.8
 EXTRA_DIST += doc/shoal-sync.8.in bench/sync tests/integration/sync_lib.sh \
 	tests/integration/sync_lsan.supp
-doc/shoal-sync.8: doc/shoal-sync.8.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) doc && sed -e 's|@SHOAL_DEFAULT_DB@|$(localstatedir)/lib/shoal/shoal.db|g' \
-		-e 's|@VERSION[@]|$(VERSION)|g' \
-		-e 's|@sbindir@|$(sbindir)|g' $(srcdir)/doc/shoal-sync.8.in > $@
 
 check_PROGRAMS += tests/unit/test_sync_ssh tests/unit/test_sync
 TESTS += tests/unit/test_sync_ssh tests/unit/test_sync

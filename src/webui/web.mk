@@ -39,12 +39,6 @@ EXTRA_DIST += www tests/browser/run.sh tests/browser/ui.test.mjs \
 	tests/browser/README.md bench/web
 man_MANS += doc/shoal-web.8
 CLEANFILES += doc/shoal-web.8
-doc/shoal-web.8: $(srcdir)/doc/shoal-web.8.in Makefile
-	$(AM_V_GEN)mkdir -p doc && sed -e 's|@SBINDIR@|$(sbindir)|g' \
-	    -e 's|@PKGDATADIR@|$(pkgdatadir)|g' \
-	    -e 's|@DEFAULT_DB@|$(localstatedir)/lib/shoal/shoal.db|g' \
-	    -e 's|@RUNDIR@|$(runstatedir)/shoal|g' \
-	    -e 's|@VERSION[@]|$(VERSION)|g' $(srcdir)/doc/shoal-web.8.in > $@
 
 # The static pages are installed for shoal-web to serve.
 wwwdir = $(pkgdatadir)/www
