@@ -19,11 +19,6 @@ uninstall-etc-snippets:
 	rm -f $(DESTDIR)$(sysusersdir)/shoal.conf $(DESTDIR)$(tmpfilesdir)/shoal.conf \
 		$(DESTDIR)$(sysconfdir)/logrotate.d/shoal
 
-if HAVE_SYSTEMD
-PULSE_SERVICE_TYPE = notify
-else
-PULSE_SERVICE_TYPE = simple
-endif
 etc/systemd/%.service: $(srcdir)/etc/systemd/%.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) etc/systemd && $(do_subst) $< > $@.tmp && mv $@.tmp $@
 

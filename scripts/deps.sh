@@ -7,7 +7,7 @@ SHOAL_DEBS=(
 	build-essential autoconf automake libtool pkg-config
 	libsqlite3-dev libmicrohttpd-dev libssh2-1-dev libcmocka-dev
 	libjansson-dev libevent-dev libmnl-dev libssl-dev libcrypt-dev
-	libnftables-dev libsystemd-dev
+	libnftables-dev
 	# sanitizer and fuzzing builds
 	clang libclang-rt-14-dev
 	# tests: namespaces, nftables, sshd, tools
@@ -26,7 +26,7 @@ SHOAL_DEMO_DEBS=(
 	build-essential autoconf automake libtool pkg-config
 	libsqlite3-dev libmicrohttpd-dev libssh2-1-dev
 	libjansson-dev libevent-dev libmnl-dev libssl-dev libcrypt-dev
-	libnftables-dev libsystemd-dev libcmocka-dev
+	libnftables-dev libcmocka-dev
 	iproute2 nftables openssh-server openssh-client python3 curl
 	procps kmod passwd
 )

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "log.h"
 
 void
 diag_init(struct diag *d)
@@ -122,4 +123,18 @@ diag_print(const struct diag *d, FILE *fp)
 	if (d->d_dropped > 0)
 		fprintf(fp, "... and %d more problems not shown\n",
 		    d->d_dropped);
+}
+
+void
+diag_log(const struct diag *d, const char *prefix)
+{
+	const struct diag_item *di;
+	char *s;
+
+	TAILQ_FOREACH(di, &d->d_items, di_entry) {
+		if ((s = diag_format(di)) == NULL)
+			continue;
+		log_warnx("%s%s", prefix, s);
+		free(s);
+	}
 }

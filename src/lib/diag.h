@@ -53,6 +53,8 @@ void diag_add(struct diag *, enum diag_sev, const char *file, int line,
 int diag_errors(const struct diag *);
 /* Prints every item, one per line, as documented above. */
 void diag_print(const struct diag *, FILE *);
+/* Logs every item as a warning, each line starting with prefix. */
+void diag_log(const struct diag *, const char *prefix);
 /* Formats one item as the printed form (without newline); caller frees. */
 char *diag_format(const struct diag_item *);
 

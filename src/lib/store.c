@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -665,23 +664,6 @@ store_db(struct store *s)
 
 /* ---- hashing ---- */
 
-void
-store_sha256_hex(const void *buf, size_t len, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-
-	if (EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
-	    mdlen != 32)
-		fatalx("store: SHA-256 unavailable in libcrypto");
-	for (i = 0; i < mdlen; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 0xf];
-	}
-	out[2 * mdlen] = '\0';
-}
-
 int
 store_config_hash(const struct shoal_config *c, char *out)
 {
@@ -690,7 +672,7 @@ store_config_hash(const struct shoal_config *c, char *out)
 
 	if ((text = lvscf_write(c, &len)) == NULL)
 		return -1;
-	store_sha256_hex(text, len, out);
+	sha256_hex(text, len, out);
 	mem_wipe(text, len);	/* it holds the heartbeat key */
 	free(text);
 	return 0;
@@ -1342,7 +1324,7 @@ commit_as(struct store *s, const struct shoal_config *c, const char *user,
 		    "cannot write the canonical lvs.cf: out of memory");
 		goto done;
 	}
-	store_sha256_hex(text, len, g.sg_hash);
+	sha256_hex(text, len, g.sg_hash);
 	if (commit_txn(s, c, &g, action, text, len) == -1) {
 		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
 		    "cannot commit to the store: %s", sqlite3_errmsg(s->st_db));
@@ -1388,7 +1370,7 @@ history_config(struct store *s, uint64_t g, struct diag *d)
 		    "cannot read generation %llu", (unsigned long long)g);
 		return NULL;
 	}
-	store_sha256_hex(text, len, hash);
+	sha256_hex(text, len, hash);
 	snprintf(name, sizeof(name), "generation-%llu", (unsigned long long)g);
 	if (strcmp(hash, hg.sg_hash) != 0)
 		diag_add(d, DIAG_ERROR, name, 0, 0, NULL,

@@ -14,8 +14,9 @@
 
 #include "config.h"
 #include "diag.h"
+#include "sha256.h"
 
-#define STORE_HASH_HEX		65	/* SHA-256 as lowercase hex + NUL */
+#define STORE_HASH_HEX		SHA256_HEX_LEN	/* lowercase hex + NUL */
 
 enum {
 	STORE_RDONLY	= 0x1,		/* daemons */
@@ -128,9 +129,6 @@ int store_audit_each(struct store *, int limit,
  * so readers of dest_path never see half a file).  0 or -1 (logged).
  */
 int store_snapshot(struct store *, const char *dest_path);
-
-/* SHA-256 of buf as lowercase hex into out[STORE_HASH_HEX]. */
-void store_sha256_hex(const void *buf, size_t len, char *out);
 
 /* The underlying handle for modules that add their own tables (users,
  * sessions, server admin state) through the migration list. */

@@ -2,6 +2,7 @@
 libshoal_a_SOURCES += \
 	src/lib/store.c src/lib/store.h \
 	src/lib/store_schema.c src/lib/store_schema.h \
+	src/lib/store_view.c src/lib/store_view.h \
 	src/lib/textdiff.c src/lib/textdiff.h \
 	src/lib/users.c src/lib/users.h
 

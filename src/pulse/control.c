@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -126,15 +125,21 @@ in_use(const struct sockaddr_un *sun)
 	return used;
 }
 
+/*
+ * 0660, in the group of its directory: /run/shoal is root:shoal
+ * (tmpfiles.d), so members of shoal (shoal-web) may connect.  Taking the
+ * directory's group needs no user database lookup, which would load the
+ * NSS modules into pulse for good.
+ */
 static void
-set_owner(const char *path)
+set_owner(const char *path, const char *rundir)
 {
-	struct group *gr;
+	struct stat sb;
 
 	if (chmod(path, 0660) == -1)
 		log_warn("chmod %s", path);
-	if ((gr = getgrnam(SHOAL_USER)) != NULL &&
-	    chown(path, (uid_t)-1, gr->gr_gid) == -1)
+	if (stat(rundir, &sb) == 0 && sb.st_gid != getegid() &&
+	    chown(path, (uid_t)-1, sb.st_gid) == -1)
 		log_warn("chown %s", path);
 }
 
@@ -171,7 +176,7 @@ control_open(struct event_base *base, const char *rundir,
 		goto fail;
 	}
 	str_copy(c->c_path, sun.sun_path, sizeof(c->c_path));
-	set_owner(c->c_path);
+	set_owner(c->c_path, rundir);
 	return c;
 fail:
 	free(c);

@@ -5,11 +5,8 @@
 
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include "heartbeat.h"
+#include "sha256.h"
 
 static void
 put16(uint8_t *p, uint16_t v)
@@ -61,11 +58,8 @@ static int
 mac(const uint8_t *key, size_t keylen, const uint8_t *buf, size_t len,
     uint8_t out[HB_MAC_LEN])
 {
-	unsigned int outlen = HB_MAC_LEN;
-
-	if (HMAC(EVP_sha256(), key, (int)keylen, buf, len, out,
-	    &outlen) == NULL || outlen != HB_MAC_LEN)
-		return -1;
+	_Static_assert(HB_MAC_LEN == SHA256_LEN, "the MAC is a whole HMAC");
+	hmac_sha256(key, keylen, buf, len, out);
 	return 0;
 }
 
@@ -127,9 +121,9 @@ check_mac(const struct hb_ctx *ctx, const uint8_t *buf, size_t len,
 	if (!has)
 		return HB_ERR_MAC;
 	if (mac(ctx->hc_key, ctx->hc_keylen, buf, HB_HDR_LEN, want) == -1 ||
-	    CRYPTO_memcmp(want, buf + HB_HDR_LEN, HB_MAC_LEN) != 0)
+	    !sha256_equal(want, buf + HB_HDR_LEN, HB_MAC_LEN))
 		e = HB_ERR_MAC;
-	OPENSSL_cleanse(want, sizeof(want));
+	explicit_bzero(want, sizeof(want));
 	return e;
 }
 

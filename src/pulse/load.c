@@ -1,33 +1,27 @@
 /*
- * load.c - the store -> runtime path shared by the supervisor, the worker,
- * `pulse -t` and `shoalctl cleanup`.
+ * load.c - the store -> runtime path shared by the worker, `pulse -t` and
+ * `shoalctl cleanup`.
  */
 #include "shoal-build.h"
 
 #include "load.h"
-#include "store.h"
+#include "store_view.h"
 
 int
 pulse_load(const char *db, const char *node, struct pulse_rt **out,
     struct shoal_config **cfg, struct diag *d)
 {
-	struct shoal_config *c = NULL;
-	struct store_gen gen;
-	struct store *st;
+	struct store_view v;
 	struct rt_host host;
 	int ret = -1;
 
 	*out = NULL;
 	if (cfg != NULL)
 		*cfg = NULL;
-	if ((st = store_open(db, STORE_RDONLY, d)) == NULL)
+	/* in a child process: SQLite never becomes resident here */
+	if (store_view_read(db, &v, d) == -1)
 		return -1;
-	if (store_load(st, &c, &gen) == -1) {
-		diag_add(d, DIAG_ERROR, db, 0, 0, NULL, "cannot load the "
-		    "configuration");
-		goto done;
-	}
-	if (gen.sg_generation == 0) {
+	if (v.sv_gen.sg_generation == 0) {
 		diag_add(d, DIAG_ERROR, db, 0, 0, NULL, "the store is empty: "
 		    "import a configuration first (shoalctl config import)");
 		goto done;
@@ -37,16 +31,16 @@ pulse_load(const char *db, const char *node, struct pulse_rt **out,
 		    "host's addresses");
 		goto done;
 	}
-	ret = runtime_build(c, node, &host, out, d);
+	ret = runtime_build(v.sv_cfg, node, &host, out, d);
 	runtime_host_free(&host);
 	if (ret == 0)
-		runtime_set_identity(*out, gen.sg_generation, gen.sg_hash);
+		runtime_set_identity(*out, v.sv_gen.sg_generation,
+		    v.sv_gen.sg_hash);
 	if (ret == 0 && cfg != NULL) {
-		*cfg = c;
-		c = NULL;
+		*cfg = v.sv_cfg;
+		v.sv_cfg = NULL;
 	}
 done:
-	config_free(c);
-	store_close(st);
+	store_view_clear(&v);
 	return ret;
 }

@@ -23,7 +23,7 @@
 #include "log.h"
 #include "lvs.h"
 #include "nannies.h"
-#include "store.h"
+#include "store_view.h"
 #include "util.h"
 
 enum health {
@@ -209,7 +209,7 @@ admin_row(const char *vsn, const char *rsn, enum srvadmin_state s,
 	return 0;
 }
 
-/* Reads config and admin state; 0 or -1. */
+/* Reads config and admin state (in a child: store_view.h); 0 or -1. */
 static int
 read_store(const struct lvs *l, struct shoal_config **cp,
     struct store_gen *gen, struct vs **vp, size_t *np)
@@ -217,16 +217,20 @@ read_store(const struct lvs *l, struct shoal_config **cp,
 	struct shoal_config *c = NULL;
 	struct cfg_virtual *cv;
 	struct admin_ctx ac = { NULL, 0 };
-	struct store *st;
+	struct store_view v;
 	struct diag d;
 	size_t n = 0;
 	int r;
 
 	diag_init(&d);
-	st = store_open(l->l_db, STORE_RDONLY, &d);
+	r = store_view_read(l->l_db, &v, &d);
+	diag_log(&d, "LVS: ");
 	diag_clear(&d);
-	if (st == NULL || store_load(st, &c, gen) == -1)
+	if (r == -1 || v.sv_gen.sg_generation == 0)
 		goto fail;
+	c = v.sv_cfg;
+	v.sv_cfg = NULL;
+	*gen = v.sv_gen;
 	TAILQ_FOREACH(cv, &c->c_virtuals, vs_entry)
 		n++;
 	if ((ac.a_vs = calloc(n + 1, sizeof(*ac.a_vs))) == NULL)
@@ -243,9 +247,10 @@ read_store(const struct lvs *l, struct shoal_config **cp,
 		else
 			free(ac.a_vs[ac.a_nvs].v_print);
 	}
-	if (srvadmin_each(st, admin_row, &ac) == -1)
-		goto fail;
-	store_close(st);
+	for (size_t i = 0; i < v.sv_nadmin; i++)
+		(void)admin_row(v.sv_admin[i].sa_virtual,
+		    v.sv_admin[i].sa_server, v.sv_admin[i].sa_state, &ac);
+	store_view_clear(&v);
 	*cp = c;
 	*vp = ac.a_vs;
 	*np = ac.a_nvs;
@@ -254,7 +259,7 @@ fail:
 	log_warnx("LVS: cannot read the configuration from %s", l->l_db);
 	vs_list_free(ac.a_vs, ac.a_nvs);
 	config_free(c);
-	store_close(st);
+	store_view_clear(&v);
 	return -1;
 }
 

@@ -2,7 +2,7 @@
 # balancer programming, fail-over service monitoring, the runtime admin
 # state of real servers (src/lib/srvadmin.c) and `shoalctl server`.
 libshoal_a_SOURCES += src/lib/srvadmin.c src/lib/srvadmin.h
-src_pulse_pulse_SOURCES += \
+src_pulse_pulse_worker_SOURCES += \
 	src/pulse/services.c src/pulse/services.h \
 	src/pulse/nannies.c src/pulse/nannies.h \
 	src/pulse/fosmon.c src/pulse/fosmon.h

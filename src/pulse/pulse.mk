@@ -13,22 +13,22 @@ src_pulse_libpulse_a_SOURCES = \
 
 PULSE_LIBS = src/pulse/libpulse.a $(SHOAL_LIBS)
 
+# pulse is two programs: a small supervisor (libc and libmnl only, see
+# pulse.c) and the worker it starts, installed out of PATH.
 sbin_PROGRAMS += src/pulse/pulse
-src_pulse_pulse_SOURCES = \
-	src/pulse/pulse.c \
+src_pulse_pulse_SOURCES = src/pulse/pulse.c
+src_pulse_pulse_CFLAGS = $(AM_CFLAGS) $(MNL_CFLAGS)
+src_pulse_pulse_LDADD = src/pulse/libpulse.a libshoal.a $(MNL_LIBS)
+
+pkglibexec_PROGRAMS += src/pulse/pulse-worker
+src_pulse_pulse_worker_SOURCES = \
+	src/pulse/pulse_worker.c \
 	src/pulse/worker.c src/pulse/worker.h \
 	src/pulse/fos.c src/pulse/fos.h \
 	src/pulse/lvs.c src/pulse/lvs.h \
-	src/pulse/control.c src/pulse/control.h \
-	src/pulse/notify.h
-if HAVE_SYSTEMD
-src_pulse_pulse_SOURCES += src/pulse/notify-systemd.c
-else
-src_pulse_pulse_SOURCES += src/pulse/notify-disabled.c
-endif
-EXTRA_DIST += src/pulse/notify-systemd.c src/pulse/notify-disabled.c
-src_pulse_pulse_CFLAGS = $(src_pulse_libpulse_a_CFLAGS) $(SYSTEMD_CFLAGS)
-src_pulse_pulse_LDADD = $(PULSE_LIBS)
+	src/pulse/control.c src/pulse/control.h
+src_pulse_pulse_worker_CFLAGS = $(src_pulse_libpulse_a_CFLAGS)
+src_pulse_pulse_worker_LDADD = $(PULSE_LIBS)
 PULSE_UNIT_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/pulse
 
 check_PROGRAMS += tests/unit/test_heartbeat
@@ -44,6 +44,12 @@ tests_fuzz_fuzz_heartbeat_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/src/pulse
 tests_fuzz_fuzz_heartbeat_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_heartbeat_LDADD = $(PULSE_LIBS)
 endif
+
+check_PROGRAMS += tests/unit/test_leave
+TESTS += tests/unit/test_leave
+tests_unit_test_leave_SOURCES = tests/unit/test_leave.c
+tests_unit_test_leave_CFLAGS = $(PULSE_UNIT_CFLAGS)
+tests_unit_test_leave_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 
 check_PROGRAMS += tests/unit/test_election
 TESTS += tests/unit/test_election

@@ -10,6 +10,7 @@
 #include <event2/event.h>
 
 #include "arp.h"
+#include "leave.h"
 #include "log.h"
 #include "rtnl.h"
 #include "util.h"
@@ -396,28 +397,12 @@ vipset_json(const struct vipset *s)
 int
 vip_remove_all(const struct pulse_rt *rt)
 {
-	struct rtnl *nl;
-	int removed = 0;
+	struct leave_plan lp;
+	int removed;
 
-	if ((nl = rtnl_open()) == NULL)
+	if (leave_plan_build(rt, &lp) == -1)
 		return -1;
-	for (size_t i = 0; i < rt->rt_nvips; i++) {
-		struct vip v;
-		char buf[128];
-
-		vip_init(&v, &rt->rt_vips[i]);
-		if ((v.v_ifindex = (int)if_nametoindex(v.v_cfg.rv_dev)) == 0)
-			continue;
-		if (!in_kernel(nl, &v))
-			continue;
-		if (rtnl_addr_del(nl, v.v_ifindex, &v.v_cfg.rv_addr,
-		    v.v_cfg.rv_prefix) == -1)
-			log_warn("removing %s", vstr(&v, buf, sizeof(buf)));
-		else {
-			log_info("removed %s", vstr(&v, buf, sizeof(buf)));
-			removed++;
-		}
-	}
-	rtnl_close(nl);
+	removed = leave_remove_vips(&lp);
+	leave_plan_clear(&lp);
 	return removed;
 }

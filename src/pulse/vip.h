@@ -50,8 +50,8 @@ json_t *vipset_json(const struct vipset *);
 uint32_t vip_lifetime_s(uint32_t deadtime_ms, uint32_t keepalive_ms);
 
 /*
- * Removes rt's VIPs from the kernel without any state (the supervisor
- * after a worker died, `shoalctl cleanup`).  Returns the number removed,
+ * Removes rt's VIPs from the kernel without any state (`shoalctl
+ * cleanup`; the supervisor does the same from its leave plan).  Returns the number removed,
  * -1 on error.
  */
 int vip_remove_all(const struct pulse_rt *);

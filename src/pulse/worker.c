@@ -821,6 +821,38 @@ apply(struct worker *w, struct pulse_rt *nrt, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Tells the supervisor what to clean up should this process die: the
+ * VIPs of rt and whom to tell (leave.h).
+ */
+static void
+send_plan(const struct worker *w, const struct pulse_rt *rt)
+{
+	struct leave_plan lp;
+	uint8_t *buf;
+	size_t len = 0;
+
+	if (w->w_opts->wo_super_fd == -1)
+		return;
+	if (leave_plan_build(rt, &lp) == -1) {
+		log_warnx("leave plan: out of memory: the supervisor keeps "
+		    "the previous one");
+		return;
+	}
+	if ((buf = leave_plan_encode(&lp, &len)) == NULL)
+		log_warnx("leave plan: too large (%zu addresses, %zu peer "
+		    "paths): the supervisor keeps the previous one",
+		    lp.lp_nvips, lp.lp_npeers);
+	else if (send(w->w_opts->wo_super_fd, buf, len,
+	    MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)len)
+		log_warn("leave plan: cannot hand it to the supervisor");
+	if (buf != NULL) {
+		explicit_bzero(buf, len);
+		free(buf);
+	}
+	leave_plan_clear(&lp);
+}
+
 static int
 reload(struct worker *w, char *err, size_t errlen)
 {
@@ -848,7 +880,10 @@ reload(struct worker *w, char *err, size_t errlen)
 		return -1;
 	}
 	diag_clear(&d);
+	/* before apply() adds anything: the new VIPs must be in the plan */
+	send_plan(w, nrt);
 	if (apply(w, nrt, err, errlen) == -1) {
+		send_plan(w, w->w_rt);
 		log_warnx("reload refused: %s", err);
 		runtime_free(nrt);
 		config_free(ncfg);
@@ -1145,6 +1180,7 @@ setup(struct worker *w)
 		return -1;
 	}
 	diag_clear(&d);
+	send_plan(w, w->w_rt);
 	if ((w->w_peers = remap_peers(w, w->w_rt)) == NULL ||
 	    (w->w_fos_failed = calloc(w->w_rt->rt_nfos + 1, 1)) == NULL)
 		return -1;

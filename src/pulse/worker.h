@@ -13,6 +13,7 @@ struct worker_opts {
 	const char	*wo_node;	/* NULL: by local address */
 	const char	*wo_rundir;
 	uint64_t	 wo_first_seq;	/* first heartbeat sequence */
+	int		 wo_super_fd;	/* leave plans go here, -1: none */
 };
 
 /* Runs until SIGTERM/SIGINT; returns the process exit code. */

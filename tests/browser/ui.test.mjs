@@ -165,7 +165,10 @@ try {
   await page.goto(url + "/history.html");
   await page.waitForSelector("#history-list table");
   check(/web:admin/.test(await page.textContent("#history-list")), "history lists the generation made by admin");
-  check(/\+virtual web/.test(await page.textContent("#diff-out")), "history shows the diff of the last change");
+  // the diff arrives by a second request after the list: wait for it
+  const diffShown = await page.locator("#diff-out", { hasText: /\+virtual web/ })
+    .waitFor({ timeout: 10000 }).then(() => true, () => false);
+  check(diffShown, "history shows the diff of the last change");
 
   // settings: a wrong type shows inline, nothing saved
   await page.goto(url + "/redundancy.html");

@@ -96,6 +96,9 @@ for f in /usr/sbin/shoalctl /usr/sbin/pulse /usr/sbin/nanny /usr/sbin/shoal-web 
     /etc/logrotate.d/shoal; do
 	[ -e "$f" ] || problem "$f is not installed"
 done
+# pulse's worker lives out of PATH; `pulse -t` below finds it there
+dpkg -L shoal | grep -q '/libexec/shoal/pulse-worker$' ||
+	problem "pulse-worker is not installed under libexec/shoal"
 for m in man8/pulse.8 man8/nanny.8 man8/shoal-web.8 man8/shoal-sync.8 \
     man8/shoalctl.8 man5/lvs.cf.5; do
 	[ -e "/usr/share/man/$m.gz" ] || problem "man page ${m#*/} is not installed"

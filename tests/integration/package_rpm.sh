@@ -49,5 +49,7 @@ for f in /usr/sbin/pulse /usr/sbin/nanny /usr/sbin/shoal-web /usr/sbin/shoal-syn
 	grep -Eqx "$f(\.gz|\.bz2|\.xz|\.zst)?" <<<"$files" ||
 	    { echo "FAIL: $f is not in the RPM"; rc=1; }
 done
+grep -Eq '/libexec/shoal/pulse-worker$' <<<"$files" ||
+	{ echo "FAIL: pulse-worker is not in the RPM (libexec/shoal)"; rc=1; }
 [ $rc = 0 ] && echo "ok: the RPM holds every program, unit, page and sample"
 exit $rc

@@ -2,7 +2,8 @@
 # pulse_cluster.sh - three nodes with `node` blocks: the VIP walks down the
 # priority order as nodes fail; nopreempt leaves it where it is when a
 # better node returns; a healed partition leaves exactly one owner; a
-# generation mismatch shows in status; reload applies a new VIP.
+# generation mismatch shows in status; reload applies a new VIP, and the
+# supervisor knows it: when the worker dies both VIPs leave the node.
 set -u
 NS_PREFIX=sp$$
 . "${top_srcdir:?}/tests/integration/lib/netns.sh"
@@ -115,4 +116,15 @@ ns_wait_for 2 mismatch ||
 g=$(pl_field n3 "[p['generation'] for p in s['peers'] if p['name']=='n1'][0]")
 [ "$g" = 2 ] || pl_fail "n3 sees n1 at generation $g, not 2"
 pl_ok "reload: VIP2 added, VIP kept; n3 shows the generation mismatch"
+
+# the worker hands the supervisor a new leave plan on reload: SIGKILL of
+# the worker removes VIP2 as well, which only the new generation names
+w=$(pl_worker n1)
+[ -n "$w" ] || pl_fail "no worker on n1"
+kill -KILL "$w"
+ns_wait_for 2 eval '! ns_has_addr n1 $VIP2 && ! ns_has_addr n1 $VIP' ||
+	pl_fail "n1 still holds a VIP after its worker died: $(ns_exec n1 ip -br addr)"
+grep -q "worker gone: removed 2 virtual address(es)" "$NS_TMP/pulse-n1.log" ||
+	pl_fail "the supervisor did not report removing both VIPs"
+pl_ok "SIGKILL after reload: the supervisor removed VIP and VIP2"
 exit 0

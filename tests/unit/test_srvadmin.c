@@ -1,4 +1,7 @@
-/* test_srvadmin.c - real server admin state in the store. */
+/*
+ * test_srvadmin.c - real server admin state in the store, and the store
+ * read by a child process (store_view.h) with that state.
+ */
 #include "shoal-build.h"
 
 #include <stdarg.h>
@@ -13,8 +16,10 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "lvscf.h"
 #include "srvadmin.h"
 #include "store.h"
+#include "store_view.h"
 #include "tempstore.h"
 
 static char path[64];
@@ -132,11 +137,74 @@ test_stop_and_bad(void **state)
 	assert_string_equal(r.text, "a/x=drain;b/y=drain;");
 }
 
+static void
+test_view(void **state)
+{
+	static const char cf[] =
+	    "primary = 192.0.2.1\n"
+	    "backup = 192.0.2.2\n"
+	    "backup_active = 1\n"
+	    "virtual web {\n"
+	    "    address = 192.0.2.100 eth0:1\n"
+	    "    active = 1\n"
+	    "    port = 80\n"
+	    "    server rs1 {\n"
+	    "        address = 192.0.2.11\n"
+	    "        active = 1\n"
+	    "    }\n"
+	    "}\n";
+	struct shoal_config *c;
+	struct store_view v;
+	struct store_gen g;
+	struct diag d;
+	char *a, *b;
+
+	(void)state;
+	diag_init(&d);
+	/* an empty store: generation 0, no configuration */
+	assert_int_equal(store_view_read(path, &v, &d), 0);
+	assert_int_equal(v.sv_gen.sg_generation, 0);
+	assert_null(v.sv_cfg);
+	store_view_clear(&v);
+
+	assert_int_equal(lvscf_read_buf("t.cf", cf, sizeof(cf) - 1, &c, &d), 0);
+	assert_int_equal(store_commit(st, c, "test", NULL, &g, &d), 0);
+	assert_int_equal(srvadmin_set(st, "web", "rs1", SRVADMIN_DRAIN,
+	    "cli:test"), 0);
+	assert_int_equal(store_view_read(path, &v, &d), 0);
+	assert_int_equal(diag_errors(&d), 0);
+	assert_int_equal(v.sv_gen.sg_generation, g.sg_generation);
+	assert_string_equal(v.sv_gen.sg_hash, g.sg_hash);
+	assert_string_equal(v.sv_gen.sg_user, "test");
+	/* the same configuration, field by field (canonical text) */
+	assert_non_null(a = lvscf_write(c, NULL));
+	assert_non_null(b = lvscf_write(v.sv_cfg, NULL));
+	assert_string_equal(a, b);
+	assert_int_equal(v.sv_nadmin, 1);
+	assert_string_equal(v.sv_admin[0].sa_virtual, "web");
+	assert_string_equal(v.sv_admin[0].sa_server, "rs1");
+	assert_int_equal(v.sv_admin[0].sa_state, SRVADMIN_DRAIN);
+	free(a);
+	free(b);
+	store_view_clear(&v);
+	config_free(c);
+
+	/* a missing database: the child's own error, nothing else */
+	assert_int_equal(store_view_read("/nonexistent/shoal.db", &v, &d), -1);
+	assert_int_equal(diag_errors(&d), 1);
+	assert_null(v.sv_cfg);
+	a = diag_format(TAILQ_FIRST(&d.d_items));
+	assert_non_null(strstr(a, "/nonexistent/shoal.db"));
+	free(a);
+	diag_clear(&d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
+		cmocka_unit_test_setup_teardown(test_view, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_list_enable, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_stop_and_bad, setup,

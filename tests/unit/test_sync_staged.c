@@ -102,7 +102,7 @@ file_sha(const char *path)
 	char *buf = file_read_all(path, 1 << 26, &len);
 
 	assert_non_null(buf);
-	store_sha256_hex(buf, len, out);
+	sha256_hex(buf, len, out);
 	free(buf);
 	return out;
 }
