@@ -45,18 +45,18 @@ put(struct out *o, const char *s, size_t len)
 }
 
 static void
-puts_(struct out *o, const char *s)
+put_str(struct out *o, const char *s)
 {
 	put(o, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
 }
 
 static void
-putn(struct out *o, int64_t n)
+put_num(struct out *o, int64_t n)
 {
 	char buf[24];
 
 	snprintf(buf, sizeof(buf), "%" PRId64, n);
-	puts_(o, buf);
+	put_str(o, buf);
 }
 
 static int
@@ -65,9 +65,9 @@ admin_cb(const char *vs, const char *rs, enum srvadmin_state s, void *arg)
 	struct out *o = arg;
 
 	fputc('A', o->o_fp);
-	puts_(o, vs);
-	puts_(o, rs);
-	putn(o, (int64_t)s);
+	put_str(o, vs);
+	put_str(o, rs);
+	put_num(o, (int64_t)s);
 	return 0;
 }
 
@@ -97,10 +97,10 @@ child(const char *db, FILE *fp)
 		goto done;
 	}
 	fputc('G', fp);
-	putn(&o, (int64_t)gen.sg_generation);
-	puts_(&o, gen.sg_hash);
-	putn(&o, gen.sg_time);
-	puts_(&o, gen.sg_user);
+	put_num(&o, (int64_t)gen.sg_generation);
+	put_str(&o, gen.sg_hash);
+	put_num(&o, gen.sg_time);
+	put_str(&o, gen.sg_user);
 	if (srvadmin_each(st, admin_cb, &o) == -1) {
 		diag_add(&d, DIAG_ERROR, db, 0, 0, NULL, "cannot read the "
 		    "servers' admin state");
@@ -114,12 +114,12 @@ child(const char *db, FILE *fp)
 done:
 	TAILQ_FOREACH(di, &d.d_items, di_entry) {
 		fputc('D', fp);
-		putn(&o, di->di_sev);
-		puts_(&o, di->di_file);
-		putn(&o, di->di_line);
-		putn(&o, di->di_col);
-		puts_(&o, di->di_field);
-		puts_(&o, di->di_msg);
+		put_num(&o, di->di_sev);
+		put_str(&o, di->di_file);
+		put_num(&o, di->di_line);
+		put_num(&o, di->di_col);
+		put_str(&o, di->di_field);
+		put_str(&o, di->di_msg);
 	}
 	fputc('E', fp);
 	diag_clear(&d);

@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
@@ -33,6 +32,7 @@
 #include "heartbeat.h"
 #include "leave.h"
 #include "log.h"
+#include "opts.h"
 #include "util.h"
 
 #define BACKOFF_MIN_MS		500
@@ -43,13 +43,7 @@
 #define WORKER_NAME		"pulse-worker"
 
 struct super {
-	/* options, passed on to the worker */
-	const char		*s_db;
-	const char		*s_node;
-	const char		*s_rundir;
-	const char		*s_logfile;
-	int			 s_foreground;
-	int			 s_verbose;
+	struct pulse_opts	 s_o;		/* passed on to the worker */
 	char			 s_worker[PATH_MAX];
 
 	pid_t			 s_pid;		/* the worker, 0 when none */
@@ -66,24 +60,6 @@ struct super {
 	struct leave_plan	 s_plan;
 	int			 s_have_plan;
 };
-
-static void
-usage(FILE *fp)
-{
-	fprintf(fp, "usage: pulse [-ntv] [--db PATH] [--node NAME] "
-	    "[--rundir DIR] [--log FILE]\n"
-	    "  -f, --db PATH     configuration database [%s]\n"
-	    "  -n, --nodaemon    stay in the foreground, log to stderr\n"
-	    "  -t, --test        check the configuration for this host and "
-	    "exit\n"
-	    "  -v, --verbose     more logging (repeat for more)\n"
-	    "      --node NAME   this node's name (default: by local "
-	    "address)\n"
-	    "      --rundir DIR  control socket directory [%s]\n"
-	    "      --log FILE    also log to FILE\n"
-	    "      --help, --version\n", SHOAL_DEFAULT_DB,
-	    SHOAL_DEFAULT_RUNDIR);
-}
 
 /*
  * The worker program: $SHOAL_PULSE_WORKER, else pulse-worker beside this
@@ -158,20 +134,20 @@ worker_argv(const struct super *s, const char *mode, int fd, uint64_t seq)
 		argv[i++] = seqstr;
 	}
 	argv[i++] = (char *)"--db";
-	argv[i++] = (char *)s->s_db;
+	argv[i++] = (char *)s->s_o.po_db;
 	argv[i++] = (char *)"--rundir";
-	argv[i++] = (char *)s->s_rundir;
-	if (s->s_node != NULL) {
+	argv[i++] = (char *)s->s_o.po_rundir;
+	if (s->s_o.po_node != NULL) {
 		argv[i++] = (char *)"--node";
-		argv[i++] = (char *)s->s_node;
+		argv[i++] = (char *)s->s_o.po_node;
 	}
-	if (s->s_logfile != NULL && mode == NULL) {
+	if (s->s_o.po_logfile != NULL && mode == NULL) {
 		argv[i++] = (char *)"--log";
-		argv[i++] = (char *)s->s_logfile;
+		argv[i++] = (char *)s->s_o.po_logfile;
 	}
-	if (s->s_foreground)
+	if (s->s_o.po_foreground)
 		argv[i++] = (char *)"-n";
-	for (int v = 0; v < s->s_verbose && v < 3; v++)
+	for (int v = 0; v < s->s_o.po_verbose && v < 3; v++)
 		argv[i++] = (char *)"-v";
 	argv[i] = NULL;
 	return argv;
@@ -481,83 +457,34 @@ supervise(struct super *s)
 int
 main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'f' },
-		{ "nodaemon", no_argument, NULL, 'n' },
-		{ "test", no_argument, NULL, 't' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "node", required_argument, NULL, 'N' },
-		{ "rundir", required_argument, NULL, 'R' },
-		{ "log", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct super s;
-	int ch, test = 0;
+	int ret;
 
 	memset(&s, 0, sizeof(s));
 	s.s_sock = s.s_sigfd = -1;
-	s.s_db = SHOAL_DEFAULT_DB;
-	s.s_rundir = SHOAL_DEFAULT_RUNDIR;
-	while ((ch = getopt_long(argc, argv, "f:ntvhV", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			s.s_db = optarg;
-			break;
-		case 'n':
-			s.s_foreground = 1;
-			break;
-		case 't':
-			test = 1;
-			break;
-		case 'v':
-			s.s_verbose++;
-			break;
-		case 'N':
-			s.s_node = optarg;
-			break;
-		case 'R':
-			s.s_rundir = optarg;
-			break;
-		case 'L':
-			s.s_logfile = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("pulse (shoal) %s\n", PACKAGE_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
-	s.s_db = absolute(s.s_db);
-	s.s_rundir = absolute(s.s_rundir);
-	s.s_logfile = absolute(s.s_logfile);
-	log_init("pulse", s.s_foreground || test, s.s_verbose, s.s_logfile);
+	if ((ret = pulse_opts_parse(argc, argv, 0, &s.s_o)) != -1)
+		return ret;
+	s.s_o.po_db = absolute(s.s_o.po_db);
+	s.s_o.po_rundir = absolute(s.s_o.po_rundir);
+	s.s_o.po_logfile = absolute(s.s_o.po_logfile);
+	log_init("pulse", s.s_o.po_foreground || s.s_o.po_test,
+	    s.s_o.po_verbose, s.s_o.po_logfile);
 	if (find_worker(s.s_worker, sizeof(s.s_worker)) == -1) {
 		fprintf(stderr, "pulse: cannot find %s (set "
 		    "SHOAL_PULSE_WORKER to its path)\n", WORKER_NAME);
 		return 1;
 	}
-	if (test) {
+	if (s.s_o.po_test) {
 		execv(s.s_worker, worker_argv(&s, "-t", -1, 0));
 		fprintf(stderr, "pulse: %s: %s\n", s.s_worker, strerror(errno));
 		return 1;
 	}
 	if (check_config(&s) != 0) {
 		fprintf(stderr, "pulse: cannot run with %s on this host\n",
-		    s.s_db);
+		    s.s_o.po_db);
 		return 1;
 	}
-	if (!s.s_foreground && daemon(0, 0) == -1)
+	if (!s.s_o.po_foreground && daemon(0, 0) == -1)
 		fatal("daemon");
 	log_info("starting pulse %s", PACKAGE_VERSION);
 	supervise(&s);

@@ -9,6 +9,7 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/runtime.c src/pulse/runtime.h \
 	src/pulse/load.c src/pulse/load.h \
 	src/pulse/leave.c src/pulse/leave.h \
+	src/pulse/opts.c src/pulse/opts.h \
 	src/pulse/vip.c src/pulse/vip.h
 
 PULSE_LIBS = src/pulse/libpulse.a $(SHOAL_LIBS)

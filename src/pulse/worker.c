@@ -60,7 +60,7 @@ struct link {
 };
 
 struct worker {
-	const struct worker_opts *w_opts;
+	const struct pulse_opts *w_opts;
 	struct event_base	*w_base;
 	struct pulse_rt		*w_rt;
 	struct shoal_config	*w_cfg;		/* the whole configuration */
@@ -832,7 +832,7 @@ send_plan(const struct worker *w, const struct pulse_rt *rt)
 	uint8_t *buf;
 	size_t len = 0;
 
-	if (w->w_opts->wo_super_fd == -1)
+	if (w->w_opts->po_super_fd == -1)
 		return;
 	if (leave_plan_build(rt, &lp) == -1) {
 		log_warnx("leave plan: out of memory: the supervisor keeps "
@@ -843,7 +843,7 @@ send_plan(const struct worker *w, const struct pulse_rt *rt)
 		log_warnx("leave plan: too large (%zu addresses, %zu peer "
 		    "paths): the supervisor keeps the previous one",
 		    lp.lp_nvips, lp.lp_npeers);
-	else if (send(w->w_opts->wo_super_fd, buf, len,
+	else if (send(w->w_opts->po_super_fd, buf, len,
 	    MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)len)
 		log_warn("leave plan: cannot hand it to the supervisor");
 	if (buf != NULL) {
@@ -864,7 +864,7 @@ reload(struct worker *w, char *err, size_t errlen)
 
 	notify_reloading();
 	diag_init(&d);
-	if (pulse_load(w->w_opts->wo_db, w->w_opts->wo_node, &nrt, &ncfg,
+	if (pulse_load(w->w_opts->po_db, w->w_opts->po_node, &nrt, &ncfg,
 	    &d) == -1) {
 		TAILQ_FOREACH(di, &d.d_items, di_entry)
 			if ((msg = diag_format(di)) != NULL) {
@@ -1172,7 +1172,7 @@ setup(struct worker *w)
 	struct diag d;
 
 	diag_init(&d);
-	if (pulse_load(w->w_opts->wo_db, w->w_opts->wo_node, &w->w_rt,
+	if (pulse_load(w->w_opts->po_db, w->w_opts->po_node, &w->w_rt,
 	    &w->w_cfg, &d) == -1) {
 		diag_print(&d, stderr);
 		diag_clear(&d);
@@ -1196,11 +1196,11 @@ setup(struct worker *w)
 		return -1;
 	/* stale VIPs of this configuration go until we are elected */
 	(void)vipset_down(w->w_vips);
-	if ((w->w_svc = services_new(w->w_base, w->w_opts->wo_db,
+	if ((w->w_svc = services_new(w->w_base, w->w_opts->po_db,
 	    &hooks)) == NULL)
 		return -1;
 	update_fault(w);
-	w->w_ctl = control_open(w->w_base, w->w_opts->wo_rundir, control_cb,
+	w->w_ctl = control_open(w->w_base, w->w_opts->po_rundir, control_cb,
 	    w);
 	return w->w_ctl == NULL ? -1 : 0;
 }
@@ -1235,7 +1235,7 @@ teardown(struct worker *w)
 }
 
 int
-worker_main(const struct worker_opts *o)
+worker_main(const struct pulse_opts *o)
 {
 	struct worker w;
 	int ret = 1;
@@ -1243,7 +1243,7 @@ worker_main(const struct worker_opts *o)
 	memset(&w, 0, sizeof(w));
 	w.w_opts = o;
 	w.w_fd4 = w.w_fd6 = -1;
-	w.w_seq = o->wo_first_seq;
+	w.w_seq = o->po_first_seq;
 	if ((w.w_base = event_base_new()) == NULL || setup(&w) == -1)
 		goto done;
 	log_info("pulse worker for node %s (priority %d, generation %llu) "

@@ -6,17 +6,12 @@
 #ifndef SHOAL_WORKER_H
 #define SHOAL_WORKER_H
 
-#include <stdint.h>
+#include "opts.h"
 
-struct worker_opts {
-	const char	*wo_db;
-	const char	*wo_node;	/* NULL: by local address */
-	const char	*wo_rundir;
-	uint64_t	 wo_first_seq;	/* first heartbeat sequence */
-	int		 wo_super_fd;	/* leave plans go here, -1: none */
-};
-
-/* Runs until SIGTERM/SIGINT; returns the process exit code. */
-int worker_main(const struct worker_opts *);
+/*
+ * Runs until SIGTERM/SIGINT with the options of pulse-worker (po_first_seq
+ * set); returns the process exit code.
+ */
+int worker_main(const struct pulse_opts *);
 
 #endif

@@ -123,19 +123,27 @@ test_round_trip(void **state)
 	leave_plan_clear(&b);
 }
 
-/* Encodes rt's plan after letting fn spoil it; decode must refuse. */
+/* The plan of make_rt()'s runtime. */
 static void
-refused(void (*fn)(struct leave_plan *))
+plan_of(struct leave_plan *lp)
 {
 	struct rt_node nodes[3];
 	struct rt_vip vips[2];
 	struct pulse_rt rt;
+
+	make_rt(&rt, nodes, vips);
+	assert_int_equal(leave_plan_build(&rt, lp), 0);
+}
+
+/* Encodes the plan after letting fn spoil it; decode must refuse. */
+static void
+refused(void (*fn)(struct leave_plan *))
+{
 	struct leave_plan a, b;
 	uint8_t *buf;
 	size_t len;
 
-	make_rt(&rt, nodes, vips);
-	assert_int_equal(leave_plan_build(&rt, &a), 0);
+	plan_of(&a);
 	fn(&a);
 	assert_non_null(buf = leave_plan_encode(&a, &len));
 	assert_int_equal(leave_plan_decode(buf, len, &b), -1);
@@ -156,9 +164,6 @@ bad_dev(struct leave_plan *lp)
 static void
 test_refused(void **state)
 {
-	struct rt_node nodes[3];
-	struct rt_vip vips[2];
-	struct pulse_rt rt;
 	struct leave_plan a, b;
 	uint8_t *buf, *big;
 	size_t len;
@@ -169,8 +174,7 @@ test_refused(void **state)
 	refused(bad_prefix6);
 	refused(bad_dev);
 
-	make_rt(&rt, nodes, vips);
-	assert_int_equal(leave_plan_build(&rt, &a), 0);
+	plan_of(&a);
 	assert_non_null(buf = leave_plan_encode(&a, &len));
 	for (size_t n = 0; n < len; n++)	/* every truncation */
 		assert_int_equal(leave_plan_decode(buf, n, &b), -1);
