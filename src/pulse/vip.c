@@ -212,6 +212,15 @@ vipset_up(struct vipset *s)
 	return failed;
 }
 
+void
+vipset_announce(struct vipset *s)
+{
+	if (!s->vs_up)
+		return;
+	for (size_t i = 0; i < s->vs_n; i++)
+		announce(&s->vs_vips[i]);
+}
+
 static int
 del_one(struct vipset *s, struct vip *v)
 {

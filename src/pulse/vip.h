@@ -31,6 +31,11 @@ void vipset_free(struct vipset *);
  * Returns the number that failed (logged).
  */
 int vipset_up(struct vipset *);
+/*
+ * Announces every held VIP once more, now (gratuitous ARP / unsolicited
+ * NA), outside the arp_count series.
+ */
+void vipset_announce(struct vipset *);
 /* Removes every VIP this set describes from the kernel.  Failures count. */
 int vipset_down(struct vipset *);
 /* Re-adds held VIPs (lifetime refresh, and repair when someone removed

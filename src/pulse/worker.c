@@ -334,6 +334,7 @@ accept_packet(struct worker *w, int i, const struct hb_packet *p)
 	struct peer *pe = &w->w_peers[i];
 	int was_alive = election_peer_alive(&pe->p_el, clock_monotonic_ms(),
 	    w->w_rt->rt_deadtime_ms);
+	enum el_state before = pe->p_el.ep_state;
 
 	pe->p_el.ep_heard = 1;
 	pe->p_el.ep_last_ms = clock_monotonic_ms();
@@ -345,6 +346,18 @@ accept_packet(struct worker *w, int i, const struct hb_packet *p)
 	pe->p_rx++;
 	w->w_received++;
 	services_peer(w->w_svc, p->hp_node, pe->p_el.ep_state, p->hp_flags);
+	/*
+	 * The node we took the addresses from has let go.  Until then both
+	 * held them, and a gratuitous ARP it sent in that window (its own
+	 * series of arp_count) may have pointed the clients back to it:
+	 * announce again now rather than at our next arp_interval.
+	 */
+	if (w->w_self.es_state == EL_ACTIVE && before == EL_ACTIVE &&
+	    was_alive && pe->p_el.ep_state != EL_ACTIVE) {
+		log_info("partner %s released the addresses: announcing them "
+		    "again", w->w_rt->rt_nodes[i].rn_name);
+		vipset_announce(w->w_vips);
+	}
 	if (pe->p_el.ep_leaving)
 		log_info("partner %s is leaving", w->w_rt->rt_nodes[i].rn_name);
 	else if (!was_alive)

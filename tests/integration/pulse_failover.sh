@@ -95,6 +95,12 @@ ns_wait_for 10 pl_answers c $VIP n1 ||
 ns_wait_for 3 eval '! ns_has_addr n2 $VIP' ||
 	pl_fail "n2 kept the VIP after n1 came back"
 pl_ok "restarted worker preempts; n2 released the VIP"
+# while both held it, n2 may have sent a gratuitous ARP after n1's first:
+# n1 announces again as soon as n2 reports it let go
+ns_wait_for 2 grep -q "released the addresses: announcing them again" \
+	"$NS_TMP/pulse-n1.log" ||
+	pl_fail "n1 did not announce the VIP again after n2 let go"
+pl_ok "preempting n1 re-announced once n2 had let go"
 
 # 2. SIGTERM: LEAVING, backup within one keepalive + 1 s
 kill -TERM "$(pl_parent n1)"
