@@ -137,6 +137,32 @@ cfg_addr_from_sockaddr(struct cfg_addr *a, const struct sockaddr *sa)
 	return -1;
 }
 
+int
+cfg_addr_to_sockaddr(const struct cfg_addr *a, uint16_t port,
+    struct sockaddr_storage *ss, socklen_t *sl)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sin->sin_addr = a->u.v4;
+		*sl = sizeof(*sin);
+		return 0;
+	}
+	if (a->family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		sin6->sin6_addr = a->u.v6;
+		*sl = sizeof(*sin6);
+		return 0;
+	}
+	return -1;
+}
+
 /* ---- kept keys and source maps ---- */
 
 int

@@ -318,6 +318,10 @@ int cfg_addr_is_set(const struct cfg_addr *);
 int cfg_addr_equal(const struct cfg_addr *, const struct cfg_addr *);
 /* Converts a sockaddr into cfg_addr (port ignored); 0 or -1. */
 int cfg_addr_from_sockaddr(struct cfg_addr *, const struct sockaddr *);
+/* The sockaddr of an address and a port (host order), its length in *sl;
+ * 0, or -1 for an unset address. */
+int cfg_addr_to_sockaddr(const struct cfg_addr *, uint16_t port,
+    struct sockaddr_storage *, socklen_t *sl);
 
 /* Names of enum values as lvs.cf writes them; NULL for out of range. */
 const char *cfg_scheduler_name(enum cfg_scheduler);

@@ -460,22 +460,7 @@ check_on_io(evutil_socket_t fd, short what, void *arg)
 static int
 check_target(struct check *c, const struct cfg_addr *addr, uint16_t port)
 {
-	memset(&c->ch_sa, 0, sizeof(c->ch_sa));
-	if (addr->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&c->ch_sa;
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr = addr->u.v4;
-		sin->sin_port = htons(port);
-		c->ch_salen = sizeof(*sin);
-	} else if (addr->family == AF_INET6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&c->ch_sa;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = addr->u.v6;
-		sin6->sin6_port = htons(port);
-		c->ch_salen = sizeof(*sin6);
-	} else
+	if (cfg_addr_to_sockaddr(addr, port, &c->ch_sa, &c->ch_salen) == -1)
 		return -1;
 	cfg_addr_str(addr, c->ch_host, sizeof(c->ch_host));
 	snprintf(c->ch_port, sizeof(c->ch_port), "%u", port);

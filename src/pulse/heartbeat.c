@@ -54,14 +54,7 @@ heartbeat_node_id(const char *name)
 	return h == 0 ? 1 : h;
 }
 
-static int
-mac(const uint8_t *key, size_t keylen, const uint8_t *buf, size_t len,
-    uint8_t out[HB_MAC_LEN])
-{
-	_Static_assert(HB_MAC_LEN == SHA256_LEN, "the MAC is a whole HMAC");
-	hmac_sha256(key, keylen, buf, len, out);
-	return 0;
-}
+_Static_assert(HB_MAC_LEN == SHA256_LEN, "the MAC is a whole HMAC-SHA256");
 
 int
 heartbeat_encode(const struct hb_packet *p, const uint8_t *key,
@@ -84,9 +77,8 @@ heartbeat_encode(const struct hb_packet *p, const uint8_t *key,
 	put64(buf + 16, p->hp_generation);
 	memcpy(buf + 24, p->hp_hash, HB_HASH_LEN);
 	put64(buf + 32, p->hp_seq);
-	if (key != NULL && mac(key, keylen, buf, HB_HDR_LEN,
-	    buf + HB_HDR_LEN) == -1)
-		return -1;
+	if (key != NULL)
+		hmac_sha256(key, keylen, buf, HB_HDR_LEN, buf + HB_HDR_LEN);
 	return (int)n;
 }
 
@@ -120,8 +112,8 @@ check_mac(const struct hb_ctx *ctx, const uint8_t *buf, size_t len,
 		return has ? HB_ERR_MAC : HB_OK;
 	if (!has)
 		return HB_ERR_MAC;
-	if (mac(ctx->hc_key, ctx->hc_keylen, buf, HB_HDR_LEN, want) == -1 ||
-	    !sha256_equal(want, buf + HB_HDR_LEN, HB_MAC_LEN))
+	hmac_sha256(ctx->hc_key, ctx->hc_keylen, buf, HB_HDR_LEN, want);
+	if (!sha256_equal(want, buf + HB_HDR_LEN, HB_MAC_LEN))
 		e = HB_ERR_MAC;
 	explicit_bzero(want, sizeof(want));
 	return e;

@@ -224,22 +224,8 @@ send_to(int fd, const struct cfg_addr *a, uint16_t port, const uint8_t *buf,
 	struct sockaddr_storage ss;
 	socklen_t sl;
 
-	memset(&ss, 0, sizeof(ss));
-	if (a->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		sin->sin_addr = a->u.v4;
-		sl = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		sin6->sin6_addr = a->u.v6;
-		sl = sizeof(*sin6);
-	}
+	if (cfg_addr_to_sockaddr(a, port, &ss, &sl) == -1)
+		return -1;
 	return sendto(fd, buf, len, 0, (struct sockaddr *)&ss, sl) == -1 ?
 	    -1 : 0;
 }

@@ -112,32 +112,6 @@ self_node(const struct worker *w)
 
 /* ---- heartbeats out ---- */
 
-static int
-sockaddr_of(const struct cfg_addr *a, uint16_t port,
-    struct sockaddr_storage *ss, socklen_t *sl)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		sin->sin_addr = a->u.v4;
-		*sl = sizeof(*sin);
-		return 0;
-	}
-	if (a->family == AF_INET6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		sin6->sin6_addr = a->u.v6;
-		*sl = sizeof(*sin6);
-		return 0;
-	}
-	return -1;
-}
-
 /*
  * Our own address to send from on path j: the kernel would pick a VIP in
  * the same subnet (IPv6 prefers it), and peers only accept our addresses.
@@ -226,7 +200,7 @@ send_one(struct worker *w, const struct cfg_addr *a, size_t j, uint8_t flags)
 	p.hp_seq = w->w_seq;
 	w->w_seq = heartbeat_seq_next(w->w_seq, pulse_realtime_ms());
 	n = heartbeat_encode(&p, rt->rt_key, rt->rt_keylen, buf, sizeof(buf));
-	if (fd == -1 || n == -1 || sockaddr_of(a, rt->rt_port, &ss, &sl) == -1)
+	if (fd == -1 || n == -1 || cfg_addr_to_sockaddr(a, rt->rt_port, &ss, &sl) == -1)
 		return;
 	if (send_from(fd, buf, (size_t)n, &ss, sl, source_for(w, a, j)) ==
 	    -1) {
@@ -440,7 +414,7 @@ open_socket(struct worker *w, int family)
 	else
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos,
 		    sizeof(tos));
-	sockaddr_of(&any, w->w_rt->rt_port, &ss, &sl);
+	cfg_addr_to_sockaddr(&any, w->w_rt->rt_port, &ss, &sl);
 	if (bind(fd, (struct sockaddr *)&ss, sl) == -1) {
 		log_warn("heartbeat socket: bind port %u", w->w_rt->rt_port);
 		close(fd);
