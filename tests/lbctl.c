@@ -34,11 +34,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "lb.h"
-#include "lb_backend.h"
-#include "log.h"
-#include "util.h"
+#include "config/config.h"
+#include "lb/lb.h"
+#include "lb/lb_backend.h"
+#include "lib/log.h"
+#include "lib/util.h"
 
 #define MAXTOK	16
 

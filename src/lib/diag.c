@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "log.h"
+#include "lib/diag.h"
+#include "lib/log.h"
 
 void
 diag_init(struct diag *d)

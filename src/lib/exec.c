@@ -20,9 +20,9 @@
 
 #include <event2/event.h>
 
-#include "exec.h"
-#include "log.h"
-#include "util.h"
+#include "lib/exec.h"
+#include "lib/log.h"
+#include "lib/util.h"
 
 #define EXEC_DEFAULT_PATH	"/usr/local/bin:/usr/bin:/bin"
 #define EXEC_POLL_MS		20	/* waitpid polling without pidfd */

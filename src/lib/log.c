@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "lib/log.h"
 
 static const char *log_ident = "shoal";
 static int log_foreground = 1;

@@ -16,7 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "notify.h"
+#include "lib/notify.h"
 
 int
 notify_send(const char *state)

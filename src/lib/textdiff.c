@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "textdiff.h"
+#include "lib/textdiff.h"
 
 struct line {
 	const char	*l_text;

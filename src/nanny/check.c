@@ -16,11 +16,11 @@
 
 #include <event2/event.h>
 
+#include "lib/exec.h"
+#include "lib/log.h"
+#include "lib/util.h"
 #include "check.h"
 #include "check_kind.h"
-#include "exec.h"
-#include "log.h"
-#include "util.h"
 
 #define CHECK_BUF_START		1024
 

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/util.h"
 #include "check.h"
 #include "check_kind.h"
-#include "util.h"
 
 #define HTTP_STATUS_LINE_MAX	1024
 

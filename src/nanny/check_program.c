@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/exec.h"
 #include "check.h"
 #include "check_kind.h"
-#include "exec.h"
 
 #define PROGRAM_OUT_MAX		4096
 #define PROGRAM_PCT_MAX		1000

@@ -14,9 +14,9 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "lib/log.h"
 #include "check.h"
 #include "check_kind.h"
-#include "log.h"
 
 static SSL_CTX	*tls_ctx;
 static char	 tls_errbuf[128];

@@ -25,13 +25,13 @@
 
 #include <event2/event.h>
 
-#include "config.h"
-#include "diag.h"
-#include "log.h"
-#include "nanny_report.h"
+#include "config/config.h"
+#include "ipc/nanny_report.h"
+#include "lib/diag.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "store/store.h"
 #include "server.h"
-#include "store.h"
-#include "util.h"
 
 #ifndef SHOAL_DEFAULT_DB
 #define SHOAL_DEFAULT_DB	"/var/lib/shoal/shoal.db"

@@ -1,39 +1,28 @@
-# src/nanny: the health checker, plus the library parts it brings
-# (safe command execution, the nanny -> pulse report protocol).
-libshoal_a_SOURCES += \
-	src/lib/exec.c src/lib/exec.h \
-	src/lib/nanny_report.c src/lib/nanny_report.h
-
-# The check engine and server state, linked by nanny and its unit tests.
-noinst_LIBRARIES += libnanny.a
-libnanny_a_SOURCES = \
+# src/nanny: the health checker.  libnanny.a holds everything but main(),
+# linked by nanny and its unit tests.
+noinst_LIBRARIES += src/nanny/libnanny.a
+src_nanny_libnanny_a_SOURCES = \
 	src/nanny/check.c src/nanny/check.h src/nanny/check_kind.h \
 	src/nanny/check_tcp.c src/nanny/check_expect.c \
 	src/nanny/check_http.c src/nanny/check_tls.c \
 	src/nanny/check_program.c src/nanny/check_agent.c \
 	src/nanny/server.c src/nanny/server.h
-libnanny_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS)
-NANNY_LIBS = libnanny.a $(SHOAL_LIBS) $(OPENSSL_LIBS)
+src_nanny_libnanny_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS)
+NANNY_LIBS = src/nanny/libnanny.a src/ipc/libipc.a src/store/libstore.a \
+	src/config/libconfig.a src/lib/liblib.a $(SQLITE_LIBS) \
+	$(JANSSON_LIBS) $(LIBEVENT_LIBS) $(CRYPT_LIBS) $(OPENSSL_LIBS) \
+	$(CRYPTO_LIBS)
 
-check_PROGRAMS += tests/unit/test_exec tests/unit/test_report \
-	tests/unit/test_check tests/unit/test_server
-TESTS += tests/unit/test_exec tests/unit/test_report \
-	tests/unit/test_check tests/unit/test_server
-tests_unit_test_exec_SOURCES = tests/unit/test_exec.c
-tests_unit_test_exec_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_exec_LDADD = $(UNIT_LDADD)
-tests_unit_test_report_SOURCES = tests/unit/test_report.c
-tests_unit_test_report_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_report_LDADD = $(UNIT_LDADD)
+check_PROGRAMS += tests/unit/test_check tests/unit/test_server
+TESTS += tests/unit/test_check tests/unit/test_server
 tests_unit_test_check_SOURCES = tests/unit/test_check.c \
 	tests/unit/responder.c tests/unit/responder.h
-tests_unit_test_check_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/nanny \
-	$(OPENSSL_CFLAGS)
-tests_unit_test_check_LDADD = libnanny.a $(UNIT_LDADD) $(OPENSSL_LIBS)
+tests_unit_test_check_CFLAGS = $(UNIT_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_check_LDADD = $(NANNY_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_server_SOURCES = tests/unit/test_server.c \
 	tests/unit/responder.c tests/unit/responder.h
-tests_unit_test_server_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/nanny
-tests_unit_test_server_LDADD = libnanny.a $(UNIT_LDADD) $(OPENSSL_LIBS)
+tests_unit_test_server_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_server_LDADD = $(NANNY_LIBS) $(CMOCKA_LIBS)
 
 sbin_PROGRAMS += nanny
 nanny_SOURCES = src/nanny/nanny.c
@@ -46,7 +35,7 @@ tests_integration_nanny_responder_SOURCES = \
 	tests/integration/nanny_responder.c \
 	tests/unit/responder.c tests/unit/responder.h
 tests_integration_nanny_responder_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) \
-	-I$(top_srcdir)/src/nanny -I$(top_srcdir)/tests/unit
+	-I$(top_srcdir)/tests/unit
 tests_integration_nanny_responder_LDADD = $(NANNY_LIBS)
 TESTS += tests/integration/nanny_checks.sh
 EXTRA_DIST += tests/integration/nanny_checks.sh

@@ -10,12 +10,12 @@
 
 #include <event2/event.h>
 
+#include "ipc/nanny_report.h"
+#include "lib/exec.h"
+#include "lib/log.h"
+#include "lib/util.h"
 #include "check.h"
-#include "exec.h"
-#include "log.h"
-#include "nanny_report.h"
 #include "server.h"
-#include "util.h"
 
 #define SERVER_LOAD_PERIOD_MIN_MS	10000	/* uptime over ssh at most */
 #define SERVER_SLOW_STEPS		10	/* weight steps of a ramp */

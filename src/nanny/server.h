@@ -27,9 +27,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/config.h"
+#include "ipc/nanny_report.h"
 #include "check.h"
-#include "config.h"
-#include "nanny_report.h"
 
 struct event_base;
 

@@ -17,9 +17,9 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "lib/log.h"
+#include "lib/util.h"
 #include "control.h"
-#include "log.h"
-#include "util.h"
 
 struct control {
 	struct evconnlistener	*c_listener;

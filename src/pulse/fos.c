@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec.h"
+#include "lib/exec.h"
+#include "lib/log.h"
 #include "fos.h"
-#include "log.h"
 
 /* Commands in flight: shutdown waits for them (bounded by their timeout). */
 static int running;

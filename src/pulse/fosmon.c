@@ -16,12 +16,12 @@
 
 #include <event2/event.h>
 
+#include "lib/log.h"
+#include "lib/util.h"
 #include "fosmon.h"
 #include "heartbeat.h"
-#include "log.h"
 #include "lvs.h"
 #include "nannies.h"
-#include "util.h"
 
 enum last { L_UNKNOWN, L_DOWN, L_UP };
 

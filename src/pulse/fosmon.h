@@ -26,9 +26,9 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "config/config.h"
+#include "ipc/nanny_report.h"
 #include "election.h"
-#include "nanny_report.h"
 #include "services.h"
 
 struct event_base;

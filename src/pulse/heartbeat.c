@@ -5,8 +5,8 @@
 
 #include <string.h>
 
+#include "lib/sha256.h"
 #include "heartbeat.h"
-#include "sha256.h"
 
 static void
 put16(uint8_t *p, uint16_t v)

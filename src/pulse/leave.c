@@ -10,10 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/log.h"
+#include "net/rtnl.h"
 #include "heartbeat.h"
 #include "leave.h"
-#include "log.h"
-#include "rtnl.h"
 #include "runtime.h"
 
 #define LEAVE_MAGIC		0x73686c70u	/* "shlp" */

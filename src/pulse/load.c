@@ -4,8 +4,8 @@
  */
 #include "shoal-build.h"
 
+#include "store/store_view.h"
 #include "load.h"
-#include "store_view.h"
 
 int
 pulse_load(const char *db, const char *node, struct pulse_rt **out,

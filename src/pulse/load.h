@@ -4,7 +4,7 @@
 #ifndef SHOAL_PULSE_LOAD_H
 #define SHOAL_PULSE_LOAD_H
 
-#include "diag.h"
+#include "lib/diag.h"
 #include "runtime.h"
 
 /*

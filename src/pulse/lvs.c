@@ -19,12 +19,12 @@
 
 #include <event2/event.h>
 
-#include "lb.h"
-#include "log.h"
+#include "lb/lb.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "store/store_view.h"
 #include "lvs.h"
 #include "nannies.h"
-#include "store_view.h"
-#include "util.h"
 
 enum health {
 	H_UNKNOWN,

@@ -25,9 +25,9 @@
 
 #include <jansson.h>
 
-#include "config.h"
-#include "nanny_report.h"
-#include "srvadmin.h"
+#include "config/config.h"
+#include "ipc/nanny_report.h"
+#include "store/srvadmin.h"
 
 struct event_base;
 struct lb_state;

@@ -31,10 +31,10 @@
 
 #include <event2/event.h>
 
-#include "exec.h"
-#include "log.h"
+#include "lib/exec.h"
+#include "lib/log.h"
+#include "lib/util.h"
 #include "nannies.h"
-#include "util.h"
 
 #ifndef SHOAL_SBINDIR
 #define SHOAL_SBINDIR		"/usr/sbin"

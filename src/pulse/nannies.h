@@ -23,7 +23,7 @@
 
 #include <jansson.h>
 
-#include "nanny_report.h"
+#include "ipc/nanny_report.h"
 
 struct event_base;
 struct nannies;

@@ -29,11 +29,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/log.h"
+#include "lib/util.h"
 #include "heartbeat.h"
 #include "leave.h"
-#include "log.h"
 #include "opts.h"
-#include "util.h"
 
 #define BACKOFF_MIN_MS		500
 #define BACKOFF_MAX_MS		30000

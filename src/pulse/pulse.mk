@@ -1,8 +1,8 @@
-# src/pulse: the heartbeat / election / VIP daemon (and its shared pieces
-# in src/lib: rtnl, arp, ctl).
+# src/pulse: the per-node daemon.  libpulse.a holds everything but the two
+# main()s, so the unit tests link what ships.
 noinst_LIBRARIES += src/pulse/libpulse.a
 src_pulse_libpulse_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
-	$(LIBEVENT_CFLAGS) $(MNL_CFLAGS) $(CRYPTO_CFLAGS) $(SQLITE_CFLAGS)
+	$(LIBEVENT_CFLAGS) $(MNL_CFLAGS)
 src_pulse_libpulse_a_SOURCES = \
 	src/pulse/heartbeat.c src/pulse/heartbeat.h \
 	src/pulse/election.c src/pulse/election.h \
@@ -10,75 +10,74 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/load.c src/pulse/load.h \
 	src/pulse/leave.c src/pulse/leave.h \
 	src/pulse/opts.c src/pulse/opts.h \
-	src/pulse/vip.c src/pulse/vip.h
+	src/pulse/vip.c src/pulse/vip.h \
+	src/pulse/worker.c src/pulse/worker.h \
+	src/pulse/fos.c src/pulse/fos.h \
+	src/pulse/lvs.c src/pulse/lvs.h \
+	src/pulse/control.c src/pulse/control.h \
+	src/pulse/services.c src/pulse/services.h \
+	src/pulse/nannies.c src/pulse/nannies.h \
+	src/pulse/fosmon.c src/pulse/fosmon.h
 
-PULSE_LIBS = src/pulse/libpulse.a $(SHOAL_LIBS)
+# Every layer, in link order.
+PULSE_LIBS = src/pulse/libpulse.a src/lb/liblb.a src/net/libnet.a \
+	src/ipc/libipc.a src/store/libstore.a src/config/libconfig.a \
+	src/lib/liblib.a $(SQLITE_LIBS) $(JANSSON_LIBS) $(LIBEVENT_LIBS) \
+	$(MNL_LIBS) $(NFTABLES_LIBS) $(CRYPT_LIBS) $(CRYPTO_LIBS)
 
 # pulse is two programs: a small supervisor (libc and libmnl only, see
 # pulse.c) and the worker it starts, installed out of PATH.
 sbin_PROGRAMS += src/pulse/pulse
 src_pulse_pulse_SOURCES = src/pulse/pulse.c
 src_pulse_pulse_CFLAGS = $(AM_CFLAGS) $(MNL_CFLAGS)
-src_pulse_pulse_LDADD = src/pulse/libpulse.a libshoal.a $(MNL_LIBS)
+src_pulse_pulse_LDADD = src/pulse/libpulse.a src/net/libnet.a \
+	src/config/libconfig.a src/lib/liblib.a $(MNL_LIBS)
 
 pkglibexec_PROGRAMS += src/pulse/pulse-worker
-src_pulse_pulse_worker_SOURCES = \
-	src/pulse/pulse_worker.c \
-	src/pulse/worker.c src/pulse/worker.h \
-	src/pulse/fos.c src/pulse/fos.h \
-	src/pulse/lvs.c src/pulse/lvs.h \
-	src/pulse/control.c src/pulse/control.h
+src_pulse_pulse_worker_SOURCES = src/pulse/pulse_worker.c
 src_pulse_pulse_worker_CFLAGS = $(src_pulse_libpulse_a_CFLAGS)
 src_pulse_pulse_worker_LDADD = $(PULSE_LIBS)
-PULSE_UNIT_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/pulse
 
-check_PROGRAMS += tests/unit/test_heartbeat
-TESTS += tests/unit/test_heartbeat
+PULSE_UNIT_TESTS = tests/unit/test_heartbeat tests/unit/test_leave \
+	tests/unit/test_election tests/unit/test_runtime tests/unit/test_lvs
+check_PROGRAMS += $(PULSE_UNIT_TESTS)
+TESTS += $(PULSE_UNIT_TESTS)
 tests_unit_test_heartbeat_SOURCES = tests/unit/test_heartbeat.c
-tests_unit_test_heartbeat_CFLAGS = $(PULSE_UNIT_CFLAGS)
+tests_unit_test_heartbeat_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_heartbeat_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_leave_SOURCES = tests/unit/test_leave.c
+tests_unit_test_leave_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_leave_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_election_SOURCES = tests/unit/test_election.c
+tests_unit_test_election_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_election_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_runtime_SOURCES = tests/unit/test_runtime.c
+tests_unit_test_runtime_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_runtime_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+# LVS mode's model (weights from reports and admin state, reloads)
+tests_unit_test_lvs_SOURCES = tests/unit/test_lvs.c
+tests_unit_test_lvs_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_lvs_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+
+# the nanny supervisor against a fake nanny script
+check_PROGRAMS += tests/unit/test_nannies
+TESTS += tests/unit/test_nannies
+tests_unit_test_nannies_SOURCES = tests/unit/test_nannies.c
+tests_unit_test_nannies_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_nannies_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_heartbeat
 tests_fuzz_fuzz_heartbeat_SOURCES = tests/fuzz/fuzz_heartbeat.c
-tests_fuzz_fuzz_heartbeat_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/src/pulse
 tests_fuzz_fuzz_heartbeat_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_heartbeat_LDADD = $(PULSE_LIBS)
 endif
 
-check_PROGRAMS += tests/unit/test_leave
-TESTS += tests/unit/test_leave
-tests_unit_test_leave_SOURCES = tests/unit/test_leave.c
-tests_unit_test_leave_CFLAGS = $(PULSE_UNIT_CFLAGS)
-tests_unit_test_leave_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
-
-check_PROGRAMS += tests/unit/test_election
-TESTS += tests/unit/test_election
-tests_unit_test_election_SOURCES = tests/unit/test_election.c
-tests_unit_test_election_CFLAGS = $(PULSE_UNIT_CFLAGS)
-tests_unit_test_election_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
-
-libshoal_a_SOURCES += \
-	src/lib/rtnl.c src/lib/rtnl.h \
-	src/lib/arp.c src/lib/arp.h \
-	src/lib/ctl.c src/lib/ctl.h
-
-check_PROGRAMS += tests/unit/test_rtnl_arp
-TESTS += tests/unit/test_rtnl_arp
-tests_unit_test_rtnl_arp_SOURCES = tests/unit/test_rtnl_arp.c
-tests_unit_test_rtnl_arp_CFLAGS = $(PULSE_UNIT_CFLAGS)
-tests_unit_test_rtnl_arp_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
-
-check_PROGRAMS += tests/unit/test_runtime
-TESTS += tests/unit/test_runtime
-tests_unit_test_runtime_SOURCES = tests/unit/test_runtime.c
-tests_unit_test_runtime_CFLAGS = $(PULSE_UNIT_CFLAGS)
-tests_unit_test_runtime_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
-
 # integration tests (root + ip netns, else SKIP)
 TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh \
 	tests/integration/pulse_security.sh tests/integration/pulse_fos.sh \
-	tests/integration/pulse_ipv6.sh
+	tests/integration/pulse_ipv6.sh tests/integration/lvs_nat.sh \
+	tests/integration/fos_service.sh
 EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh \
 	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/run \
 	bench/failover/stability.sh bench/failover/RESULTS.md

@@ -19,11 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "lib/diag.h"
+#include "lib/log.h"
 #include "heartbeat.h"
 #include "leave.h"
 #include "load.h"
-#include "log.h"
 #include "opts.h"
 #include "runtime.h"
 #include "worker.h"

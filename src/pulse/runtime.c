@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec.h"
-#include "log.h"
+#include "lib/exec.h"
+#include "lib/log.h"
+#include "lib/util.h"
 #include "runtime.h"
-#include "util.h"
 
 static int
 real_if_exists(const char *name, void *arg)

@@ -14,8 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "config.h"
-#include "diag.h"
+#include "config/config.h"
+#include "lib/diag.h"
 #include "heartbeat.h"
 
 #define RT_HASH_HEX		65

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/log.h"
 #include "fosmon.h"
-#include "log.h"
 #include "lvs.h"
 #include "nannies.h"
 #include "services.h"

@@ -9,11 +9,11 @@
 
 #include <event2/event.h>
 
-#include "arp.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "net/arp.h"
+#include "net/rtnl.h"
 #include "leave.h"
-#include "log.h"
-#include "rtnl.h"
-#include "util.h"
 #include "vip.h"
 
 struct vip {

@@ -19,18 +19,18 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "lib/log.h"
+#include "lib/notify.h"
+#include "lib/util.h"
+#include "net/rtnl.h"
 #include "control.h"
 #include "election.h"
 #include "fos.h"
 #include "heartbeat.h"
 #include "leave.h"
 #include "load.h"
-#include "log.h"
-#include "notify.h"
-#include "rtnl.h"
 #include "runtime.h"
 #include "services.h"
-#include "util.h"
 #include "vip.h"
 #include "worker.h"
 

@@ -19,12 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "lvscf.h"
+#include "config/config.h"
+#include "config/lvscf.h"
+#include "lib/textdiff.h"
+#include "lib/util.h"
+#include "store/store.h"
 #include "shoalctl.h"
-#include "store.h"
-#include "textdiff.h"
-#include "util.h"
 
 /* Parses options "-o FILE", "-m TEXT", "-g GEN" as allowed by `opts`. */
 struct cfg_opts {

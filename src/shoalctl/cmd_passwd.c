@@ -18,10 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/util.h"
+#include "store/store.h"
+#include "store/users.h"
 #include "shoalctl.h"
-#include "store.h"
-#include "users.h"
-#include "util.h"
 
 /* Longest line read; longer input is refused by users_set_password(). */
 #define PW_BUF	(USERS_PASSWORD_MAX + 2)

@@ -19,12 +19,12 @@
 
 #include <jansson.h>
 
+#include "ipc/ctl.h"
+#include "lib/log.h"
+#include "pulse/load.h"
+#include "pulse/vip.h"
 #include "cmd_server.h"
-#include "ctl.h"
-#include "load.h"
-#include "log.h"
 #include "shoalctl.h"
-#include "vip.h"
 
 #define CTL_TIMEOUT_MS	5000
 

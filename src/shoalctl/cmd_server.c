@@ -18,12 +18,12 @@
 
 #include <jansson.h>
 
+#include "config/config.h"
+#include "ipc/ctl.h"
+#include "store/srvadmin.h"
+#include "store/store.h"
 #include "cmd_server.h"
-#include "config.h"
-#include "ctl.h"
 #include "shoalctl.h"
-#include "srvadmin.h"
-#include "store.h"
 
 #define CTL_TIMEOUT_MS	5000
 

@@ -32,14 +32,14 @@
 
 #include <sqlite3.h>
 
+#include "config/config.h"
+#include "config/validate.h"
+#include "lib/diag.h"
+#include "lib/util.h"
+#include "store/store.h"
+#include "store/store_schema.h"
 #include "cmd_staged.h"
-#include "config.h"
 #include "shoalctl.h"
-#include "diag.h"
-#include "store.h"
-#include "store_schema.h"
-#include "util.h"
-#include "validate.h"
 
 #define STAGED_MAX	(512u * 1024 * 1024)
 #define ZERO_HASH	"0000000000000000000000000000000000000000000000000000000000000000"

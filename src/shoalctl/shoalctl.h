@@ -10,8 +10,8 @@
 #ifndef SHOAL_SHOALCTL_H
 #define SHOAL_SHOALCTL_H
 
-#include "diag.h"
-#include "store.h"
+#include "lib/diag.h"
+#include "store/store.h"
 
 /* Exit codes (shoalctl(8)). */
 #define SHOALCTL_OK		0	/* success */

@@ -18,9 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "lib/log.h"
+#include "lib/util.h"
 #include "sync.h"
-#include "util.h"
 
 #define EXIT_USAGE	2
 

@@ -30,9 +30,9 @@
 #include <libssh2_sftp.h>
 #include <openssl/evp.h>
 
-#include "log.h"
+#include "lib/log.h"
+#include "lib/util.h"
 #include "ssh.h"
-#include "util.h"
 
 #define SSH_CHUNK	32768
 

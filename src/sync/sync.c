@@ -25,12 +25,12 @@
 
 #include <event2/event.h>
 
-#include "config.h"
-#include "log.h"
+#include "config/config.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "store/store.h"
 #include "ssh.h"
-#include "store.h"
 #include "sync.h"
-#include "util.h"
 
 #define SYNC_SNAPSHOT_MAX	(512u * 1024 * 1024)
 

@@ -26,9 +26,9 @@
 
 #include <stdint.h>
 
-#include "config.h"
+#include "config/config.h"
+#include "store/store.h"
 #include "ssh.h"
-#include "store.h"
 
 /* Where a node is in a push (or a status read). */
 enum sync_state {

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/log.h"
+#include "lib/util.h"
+#include "store/store.h"
 #include "api.h"
-#include "log.h"
-#include "store.h"
-#include "util.h"
 #include "web.h"
 
 #define V1	"/api/v1"

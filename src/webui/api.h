@@ -10,8 +10,8 @@
 
 #include <jansson.h>
 
-#include "config.h"
-#include "diag.h"
+#include "config/config.h"
+#include "lib/diag.h"
 #include "http.h"
 
 /*

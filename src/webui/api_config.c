@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/lvscf.h"
+#include "lib/util.h"
+#include "store/store.h"
 #include "api.h"
 #include "jsoncfg.h"
-#include "lvscf.h"
-#include "store.h"
-#include "util.h"
 #include "web.h"
 
 /* The body of a POST/PUT, or NULL with a 400 in d. */

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/textdiff.h"
+#include "store/store.h"
 #include "api.h"
-#include "store.h"
-#include "textdiff.h"
 #include "web.h"
 
 /* A generation number from a URL segment; 0 when malformed. */

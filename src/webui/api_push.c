@@ -15,11 +15,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/log.h"
+#include "lib/util.h"
+#include "store/store.h"
+#include "sync/sync.h"
 #include "api.h"
-#include "log.h"
-#include "store.h"
-#include "sync.h"
-#include "util.h"
 #include "web.h"
 
 #define PUSH_KEEP		16

@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/log.h"
+#include "lib/util.h"
+#include "store/store.h"
+#include "store/users.h"
 #include "api.h"
 #include "auth.h"
-#include "log.h"
-#include "store.h"
-#include "users.h"
-#include "util.h"
 #include "web.h"
 
 /* The Set-Cookie value for token ("" with Max-Age=0 ends it). */

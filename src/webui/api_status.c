@@ -15,11 +15,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "ipc/ctl.h"
+#include "lib/util.h"
+#include "store/store.h"
 #include "api.h"
 #include "jsoncfg.h"
-#include "ctl.h"
-#include "store.h"
-#include "util.h"
 #include "web.h"
 
 #define STATUS_CACHE_MS		200

@@ -9,12 +9,12 @@
 
 #include <string.h>
 
+#include "lib/log.h"
+#include "lib/util.h"
+#include "store/store.h"
+#include "store/users.h"
 #include "api.h"
 #include "auth.h"
-#include "log.h"
-#include "store.h"
-#include "users.h"
-#include "util.h"
 #include "web.h"
 
 static int

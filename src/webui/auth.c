@@ -11,9 +11,9 @@
 
 #include <openssl/evp.h>
 
+#include "lib/log.h"
+#include "lib/util.h"
 #include "auth.h"
-#include "log.h"
-#include "util.h"
 
 #define AUTH_THROTTLE_SLOTS	1024
 #define AUTH_USER_MAX		64

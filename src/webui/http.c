@@ -18,12 +18,12 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "config/config.h"
+#include "lib/log.h"
+#include "lib/util.h"
 #include "auth.h"
-#include "config.h"
 #include "http.h"
-#include "log.h"
 #include "static.h"
-#include "util.h"
 #include "web.h"
 
 /* Per-connection-request state (MHD's con_cls). */

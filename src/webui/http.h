@@ -14,7 +14,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
-#include "diag.h"
+#include "lib/diag.h"
 
 struct web;
 

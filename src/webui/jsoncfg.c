@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "config/config.h"
+#include "lib/util.h"
 #include "jsoncfg.h"
-#include "util.h"
 
 enum jf_type {
 	JF_STR,

@@ -20,8 +20,8 @@
 
 #include <jansson.h>
 
-#include "config.h"
-#include "diag.h"
+#include "config/config.h"
+#include "lib/diag.h"
 
 /* Which fields a body may carry. */
 enum {

@@ -23,9 +23,9 @@
 
 #include <event2/event.h>
 
-#include "log.h"
+#include "lib/log.h"
+#include "lib/util.h"
 #include "logtail.h"
-#include "util.h"
 
 #define LOGTAIL_CLIENT_BUF	(256u * 1024)
 #define LOGTAIL_PING_S		15

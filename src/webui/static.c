@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/log.h"
+#include "lib/util.h"
 #include "http.h"
-#include "log.h"
 #include "static.h"
-#include "util.h"
 
 #define STATIC_PATH_MAX		256
 #define STATIC_FILE_MAX		(8u * 1024 * 1024)

@@ -30,13 +30,13 @@
 #include <event2/event.h>
 #include <microhttpd.h>
 
+#include "lib/log.h"
+#include "lib/util.h"
+#include "store/store.h"
+#include "sync/sync.h"
 #include "auth.h"
 #include "http.h"
-#include "log.h"
 #include "logtail.h"
-#include "store.h"
-#include "sync.h"
-#include "util.h"
 #include "web.h"
 
 #define WEB_DEFAULT_LISTEN	"127.0.0.1:3636"

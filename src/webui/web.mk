@@ -1,7 +1,8 @@
-# src/webui: shoal-web, the browser admin UI and JSON API.
-sbin_PROGRAMS += shoal-web
-shoal_web_SOURCES = \
-	src/webui/web.c src/webui/web.h \
+# src/webui: shoal-web, the browser admin UI and JSON API.  libweb.a holds
+# everything but main() (web.c), linked by shoal-web and the tests.
+noinst_LIBRARIES += src/webui/libweb.a
+src_webui_libweb_a_SOURCES = \
+	src/webui/web.h \
 	src/webui/http.c src/webui/http.h \
 	src/webui/auth.c src/webui/auth.h \
 	src/webui/static.c src/webui/static.h \
@@ -11,10 +12,17 @@ shoal_web_SOURCES = \
 	src/webui/api_session.c src/webui/api_status.c \
 	src/webui/api_config.c src/webui/api_history.c \
 	src/webui/api_logs.c src/webui/api_push.c src/webui/api_users.c
-shoal_web_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) \
-	$(LIBEVENT_CFLAGS) $(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) $(SSH2_CFLAGS) \
-	-I$(top_srcdir)/src/sync
-shoal_web_LDADD = $(SYNC_LIBS) $(MHD_LIBS) -lpthread -lm
+src_webui_libweb_a_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LIBEVENT_CFLAGS) $(CRYPTO_CFLAGS) $(SSH2_CFLAGS)
+WEB_LIBS = src/webui/libweb.a src/sync/libsync.a src/ipc/libipc.a \
+	src/store/libstore.a src/config/libconfig.a src/lib/liblib.a \
+	$(MHD_LIBS) $(SSH2_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) \
+	$(LIBEVENT_LIBS) $(CRYPT_LIBS) $(CRYPTO_LIBS) -lpthread -lm
+
+sbin_PROGRAMS += shoal-web
+shoal_web_SOURCES = src/webui/web.c
+shoal_web_CFLAGS = $(src_webui_libweb_a_CFLAGS)
+shoal_web_LDADD = $(WEB_LIBS)
 
 # The API test starts the real shoal-web binary (built first).
 check_PROGRAMS += tests/unit/test_web_api
@@ -27,10 +35,9 @@ EXTRA_tests_unit_test_web_api_DEPENDENCIES = shoal-web$(EXEEXT)
 # Sessions, CSRF and throttling on a fake clock.
 check_PROGRAMS += tests/unit/test_web_auth
 TESTS += tests/unit/test_web_auth
-tests_unit_test_web_auth_SOURCES = tests/unit/test_web_auth.c \
-	src/webui/auth.c
-tests_unit_test_web_auth_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/webui
-tests_unit_test_web_auth_LDADD = $(UNIT_LDADD)
+tests_unit_test_web_auth_SOURCES = tests/unit/test_web_auth.c
+tests_unit_test_web_auth_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_web_auth_LDADD = $(WEB_LIBS) $(CMOCKA_LIBS)
 
 # Browser tests: headless Chromium driven by playwright-core.
 TESTS += tests/browser/run.sh
@@ -47,14 +54,8 @@ dist_www_DATA = $(wildcard $(srcdir)/www/*.html $(srcdir)/www/*.css \
 
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_web_json
-tests_fuzz_fuzz_web_json_SOURCES = tests/fuzz/fuzz_web_json.c \
-	src/webui/http.c src/webui/auth.c src/webui/static.c \
-	src/webui/logtail.c src/webui/jsoncfg.c \
-	src/webui/api.c src/webui/api_session.c src/webui/api_status.c \
-	src/webui/api_config.c src/webui/api_history.c src/webui/api_logs.c \
-	src/webui/api_push.c src/webui/api_users.c
-tests_fuzz_fuzz_web_json_CFLAGS = $(shoal_web_CFLAGS) \
-	-I$(top_srcdir)/src/webui
+tests_fuzz_fuzz_web_json_SOURCES = tests/fuzz/fuzz_web_json.c
+tests_fuzz_fuzz_web_json_CFLAGS = $(src_webui_libweb_a_CFLAGS)
 tests_fuzz_fuzz_web_json_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_web_json_LDADD = $(shoal_web_LDADD)
+tests_fuzz_fuzz_web_json_LDADD = $(WEB_LIBS)
 endif

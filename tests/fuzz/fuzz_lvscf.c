@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "diag.h"
-#include "lvscf.h"
+#include "config/config.h"
+#include "config/lvscf.h"
+#include "lib/diag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

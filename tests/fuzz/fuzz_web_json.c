@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "diag.h"
-#include "http.h"
-#include "jsoncfg.h"
-#include "static.h"
+#include "config/config.h"
+#include "lib/diag.h"
+#include "webui/http.h"
+#include "webui/jsoncfg.h"
+#include "webui/static.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -21,7 +21,7 @@
 
 #include <event2/event.h>
 
-#include "check.h"
+#include "nanny/check.h"
 #include "responder.h"
 
 static const struct {

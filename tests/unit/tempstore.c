@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "diag.h"
+#include "lib/diag.h"
 #include "tempstore.h"
 
 struct store *

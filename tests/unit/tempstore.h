@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "store.h"
+#include "store/store.h"
 
 /*
  * Creates a new store at a unique /tmp path named after tag; the path is

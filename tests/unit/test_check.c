@@ -23,11 +23,11 @@
 
 #include <event2/event.h>
 
-#include "check.h"
-#include "config.h"
-#include "exec.h"
+#include "config/config.h"
+#include "lib/exec.h"
+#include "lib/util.h"
+#include "nanny/check.h"
 #include "responder.h"
-#include "util.h"
 
 #define TEST_TIMEOUT_MS		300	/* the checks' own timeout */
 #define TEST_BOUND_S		10	/* a run that takes longer is a hang */

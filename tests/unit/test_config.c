@@ -7,7 +7,7 @@
 #include <string.h>
 #include <stdlib.h>
 
-#include "config.h"
+#include "config/config.h"
 
 static void
 test_defaults(void **state)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "lib/diag.h"
 
 static void
 test_format(void **state)

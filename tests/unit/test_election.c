@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 
-#include "election.h"
+#include "pulse/election.h"
 
 #define DEAD	800
 

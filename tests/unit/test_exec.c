@@ -17,7 +17,7 @@
 
 #include <event2/event.h>
 
-#include "exec.h"
+#include "lib/exec.h"
 
 /* Splits cmd and checks the words; want ends with NULL. */
 static void

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "heartbeat.h"
+#include "pulse/heartbeat.h"
 
 #define PEER_ID		0x11223344u
 #define SELF_ID		0x55667788u

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "lb.h"
-#include "lb_backend.h"
+#include "config/config.h"
+#include "lb/lb.h"
+#include "lb/lb_backend.h"
 
 static struct cfg_virtual *
 add_virtual(struct shoal_config *cfg, const char *name, const char *vip,

@@ -18,8 +18,8 @@
 #include <linux/ip_vs.h>
 #include <linux/netlink.h>
 
-#include "lb.h"
-#include "lb_backend.h"
+#include "lb/lb.h"
+#include "lb/lb_backend.h"
 
 #define FAM	0x1234		/* a made-up resolved family id */
 

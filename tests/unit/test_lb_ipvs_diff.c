@@ -26,9 +26,9 @@
 #include <linux/ip_vs.h>
 #include <linux/netlink.h>
 
-#include "config.h"
-#include "lb.h"
-#include "lb_backend.h"
+#include "config/config.h"
+#include "lb/lb.h"
+#include "lb/lb_backend.h"
 
 #define FAM		0x2a
 #define MAXSVC		8

@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "lb.h"
-#include "lb_backend.h"
-#include "util.h"
+#include "config/config.h"
+#include "lb/lb.h"
+#include "lb/lb_backend.h"
+#include "lib/util.h"
 
 /* ---- building configurations ---- */
 

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "leave.h"
-#include "runtime.h"
+#include "pulse/leave.h"
+#include "pulse/runtime.h"
 
 static void
 v4(struct cfg_addr *a, const char *s)

@@ -19,13 +19,13 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "diag.h"
-#include "lb.h"
-#include "log.h"
-#include "lvs.h"
-#include "lvscf.h"
-#include "srvadmin.h"
-#include "store.h"
+#include "config/lvscf.h"
+#include "lb/lb.h"
+#include "lib/diag.h"
+#include "lib/log.h"
+#include "pulse/lvs.h"
+#include "store/srvadmin.h"
+#include "store/store.h"
 
 static const char cf_text[] =
 	"service = lvs\n"

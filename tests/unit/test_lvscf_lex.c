@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "lvscf.h"
-#include "lvscf_lex.h"
+#include "config/lvscf.h"
+#include "config/lvscf_lex.h"
+#include "lib/diag.h"
 
 static struct lvscf_lex *
 lex(const char *s, struct diag *d)

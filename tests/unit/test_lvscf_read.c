@@ -14,11 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "diag.h"
-#include "lvscf.h"
-#include "lvscf_keys.h"
-#include "util.h"
+#include "config/config.h"
+#include "config/lvscf.h"
+#include "config/lvscf_keys.h"
+#include "lib/diag.h"
+#include "lib/util.h"
 
 static const char *
 fixtures(void)

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "config.h"
-#include "lvscf.h"
-#include "lvscf_keys.h"
-#include "util.h"
+#include "config/config.h"
+#include "config/lvscf.h"
+#include "config/lvscf_keys.h"
+#include "lib/util.h"
 
 /* Every table default must be what the model's constructors set. */
 static void

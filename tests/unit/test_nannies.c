@@ -22,8 +22,8 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "log.h"
-#include "nannies.h"
+#include "lib/log.h"
+#include "pulse/nannies.h"
 
 static char script[64];
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nanny_report.h"
+#include "ipc/nanny_report.h"
 
 static void
 make(struct nanny_report *r, const char *svc, const char *srv,

@@ -11,9 +11,9 @@
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
-#include "arp.h"
-#include "config.h"
-#include "rtnl.h"
+#include "config/config.h"
+#include "net/arp.h"
+#include "net/rtnl.h"
 
 static const uint8_t mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
 

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "diag.h"
-#include "lvscf.h"
-#include "runtime.h"
+#include "config/config.h"
+#include "config/lvscf.h"
+#include "lib/diag.h"
+#include "pulse/runtime.h"
 
 /* A fake host: eth0 10.1.0.2, eth1 10.2.0.2; interfaces eth0, eth1. */
 static struct rt_host_addr host_addrs[2];

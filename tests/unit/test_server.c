@@ -17,11 +17,11 @@
 
 #include <event2/event.h>
 
-#include "check.h"
-#include "config.h"
-#include "nanny_report.h"
+#include "config/config.h"
+#include "ipc/nanny_report.h"
+#include "nanny/check.h"
+#include "nanny/server.h"
 #include "responder.h"
-#include "server.h"
 
 struct sink {
 	int			 n;

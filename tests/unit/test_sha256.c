@@ -15,7 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "sha256.h"
+#include "lib/sha256.h"
 
 static void
 hex(const uint8_t *b, size_t n, char *out)

@@ -15,11 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "lvscf.h"
-#include "srvadmin.h"
-#include "store.h"
-#include "store_view.h"
+#include "config/lvscf.h"
+#include "lib/diag.h"
+#include "store/srvadmin.h"
+#include "store/store.h"
+#include "store/store_view.h"
 #include "tempstore.h"
 
 static char path[64];

@@ -19,11 +19,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "diag.h"
-#include "lvscf.h"
-#include "store.h"
-#include "store_schema.h"
+#include "config/config.h"
+#include "config/lvscf.h"
+#include "lib/diag.h"
+#include "store/store.h"
+#include "store/store_schema.h"
 
 static char tmpdir[64];
 

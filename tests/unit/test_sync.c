@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "diag.h"
-#include "lvscf.h"
-#include "sync.h"
+#include "config/config.h"
+#include "config/lvscf.h"
+#include "lib/diag.h"
+#include "sync/sync.h"
 
 #define H1 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define H2 "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"

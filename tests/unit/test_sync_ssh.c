@@ -14,7 +14,7 @@
 
 #include <openssl/evp.h>
 
-#include "ssh.h"
+#include "sync/ssh.h"
 
 /*
  * Runs `sh -c "printf '%s\n' QUOTED"` and returns what the shell saw as

@@ -16,12 +16,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cmd_staged.h"
-#include "config.h"
-#include "diag.h"
-#include "lvscf.h"
-#include "store.h"
-#include "util.h"
+#include "config/config.h"
+#include "config/lvscf.h"
+#include "lib/diag.h"
+#include "lib/util.h"
+#include "shoalctl/cmd_staged.h"
+#include "store/store.h"
 
 static char dir[] = "/tmp/test_sync_staged.XXXXXX";
 static char src[256], peer[256], staged[256];

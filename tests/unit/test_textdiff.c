@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "textdiff.h"
+#include "lib/textdiff.h"
 
 static char *
 diff(const char *a, const char *b, int ctx)

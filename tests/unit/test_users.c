@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "store.h"
+#include "lib/diag.h"
+#include "store/store.h"
+#include "store/users.h"
 #include "tempstore.h"
-#include "users.h"
 
 static char path[64];
 static struct store *st;

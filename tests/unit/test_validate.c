@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "diag.h"
-#include "validate.h"
+#include "config/config.h"
+#include "config/validate.h"
+#include "lib/diag.h"
 
 static struct shoal_config *
 base(void)

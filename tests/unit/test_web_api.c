@@ -32,12 +32,12 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "config.h"
-#include "diag.h"
-#include "lvscf.h"
-#include "store.h"
-#include "users.h"
-#include "util.h"
+#include "config/config.h"
+#include "config/lvscf.h"
+#include "lib/diag.h"
+#include "lib/util.h"
+#include "store/store.h"
+#include "store/users.h"
 
 #define ADMIN		"admin"
 #define ADMIN_PW	"correct-horse-9"

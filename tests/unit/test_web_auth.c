@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "auth.h"
+#include "webui/auth.h"
 
 static uint64_t fake_now;
 

@@ -1,0 +1,49 @@
+# src/config: the configuration model, the lvs.cf keyword tables, reader,
+# canonical writer and the whole-config validator.  No I/O beyond reading
+# a file.
+noinst_LIBRARIES += src/config/libconfig.a
+src_config_libconfig_a_CFLAGS = $(AM_CFLAGS)
+src_config_libconfig_a_SOURCES = \
+	src/config/config.c src/config/config.h \
+	src/config/lvscf.h \
+	src/config/lvscf_keys.c src/config/lvscf_keys.h \
+	src/config/lvscf_write.c \
+	src/config/lvscf_lex.c src/config/lvscf_lex.h \
+	src/config/lvscf_read.c \
+	src/config/validate.c src/config/validate.h
+CONFIG_LIBS = src/config/libconfig.a $(LIB_LIBS)
+
+CONFIG_UNIT_TESTS = tests/unit/test_config tests/unit/test_lvscf_write \
+	tests/unit/test_lvscf_lex tests/unit/test_lvscf_read \
+	tests/unit/test_validate
+check_PROGRAMS += $(CONFIG_UNIT_TESTS)
+TESTS += $(CONFIG_UNIT_TESTS)
+tests_unit_test_config_SOURCES = tests/unit/test_config.c
+tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_config_LDADD = $(UNIT_LDADD)
+tests_unit_test_lvscf_write_SOURCES = tests/unit/test_lvscf_write.c
+tests_unit_test_lvscf_write_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_lvscf_write_LDADD = $(UNIT_LDADD)
+tests_unit_test_lvscf_lex_SOURCES = tests/unit/test_lvscf_lex.c
+tests_unit_test_lvscf_lex_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_lvscf_lex_LDADD = $(UNIT_LDADD)
+tests_unit_test_lvscf_read_SOURCES = tests/unit/test_lvscf_read.c
+tests_unit_test_lvscf_read_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_lvscf_read_LDADD = $(UNIT_LDADD)
+tests_unit_test_validate_SOURCES = tests/unit/test_validate.c
+tests_unit_test_validate_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_validate_LDADD = $(UNIT_LDADD)
+
+# libFuzzer target (CC=clang ./configure --enable-fuzzing)
+EXTRA_DIST += tests/fuzz/fuzz_lvscf.c tests/fuzz/lvscf.dict
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_lvscf
+tests_fuzz_fuzz_lvscf_SOURCES = tests/fuzz/fuzz_lvscf.c
+tests_fuzz_fuzz_lvscf_LDADD = $(CONFIG_LIBS)
+tests_fuzz_fuzz_lvscf_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif
+
+# lvs.cf(5), with the configured paths
+man_MANS += doc/lvs.cf.5
+EXTRA_DIST += doc/lvs.cf.5.in
+CLEANFILES += doc/lvs.cf.5

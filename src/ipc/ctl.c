@@ -1,0 +1,165 @@
+/*
+ * ctl.c - control socket client (see ctl.h).
+ */
+#include "shoal-build.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ipc/ctl.h"
+#include "lib/util.h"
+
+/* Waits for fd to be ready for events until deadline; 0 or -1. */
+static int
+wait_fd(int fd, short events, uint64_t deadline)
+{
+	struct pollfd pfd = { fd, events, 0 };
+	uint64_t now;
+	int n;
+
+	for (;;) {
+		now = clock_monotonic_ms();
+		if (now >= deadline) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		n = poll(&pfd, 1, (int)(deadline - now));
+		if (n > 0)
+			return 0;
+		if (n == -1 && errno != EINTR)
+			return -1;
+	}
+}
+
+static int
+write_all(int fd, const char *buf, size_t len, uint64_t deadline)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if (wait_fd(fd, POLLOUT, deadline) == -1)
+			return -1;
+		if ((n = write(fd, buf, len)) == -1) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads until EOF; a NUL-terminated buffer or NULL (errno). */
+static char *
+read_all(int fd, uint64_t deadline)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap), *nb;
+	ssize_t n;
+
+	while (buf != NULL) {
+		if (len + 1 >= cap) {
+			if (cap >= CTL_REPLY_MAX) {
+				errno = EMSGSIZE;
+				break;
+			}
+			if ((nb = realloc(buf, cap * 2)) == NULL)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		if (wait_fd(fd, POLLIN, deadline) == -1)
+			break;
+		if ((n = read(fd, buf + len, cap - len - 1)) == -1) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			break;
+		}
+		if (n == 0) {
+			buf[len] = '\0';
+			return buf;
+		}
+		len += (size_t)n;
+	}
+	free(buf);
+	return NULL;
+}
+
+static int
+connect_to(const char *rundir, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s",
+	    rundir, CTL_SOCK_NAME) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "%s: path too long", rundir);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, 0)) == -1) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		/* nothing listening is the common case: say it plainly */
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			snprintf(err, errlen, "pulse not running (%s: %s)",
+			    sun.sun_path, strerror(errno));
+		else
+			snprintf(err, errlen, "%s: %s (is pulse running?)",
+			    sun.sun_path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+json_t *
+ctl_request(const char *rundir, const char *line, int timeout_ms, char *err,
+    size_t errlen)
+{
+	uint64_t deadline = clock_monotonic_ms() + (uint64_t)timeout_ms;
+	json_error_t je;
+	json_t *j = NULL;
+	char *reply;
+	int fd;
+
+	if (strchr(line, '\n') != NULL) {
+		snprintf(err, errlen, "a request is one line");
+		return NULL;
+	}
+	if ((fd = connect_to(rundir, err, errlen)) == -1)
+		return NULL;
+	if (write_all(fd, line, strlen(line), deadline) == -1 ||
+	    write_all(fd, "\n", 1, deadline) == -1) {
+		snprintf(err, errlen, "sending the request: %s",
+		    strerror(errno));
+		goto done;
+	}
+	if ((reply = read_all(fd, deadline)) == NULL) {
+		snprintf(err, errlen, "reading the reply: %s",
+		    strerror(errno));
+		goto done;
+	}
+	j = json_loads(reply, 0, &je);
+	free(reply);
+	if (j == NULL || !json_is_object(j)) {
+		snprintf(err, errlen, "the reply is not a JSON object%s%s",
+		    j == NULL ? ": " : "", j == NULL ? je.text : "");
+		json_decref(j);
+		j = NULL;
+	}
+done:
+	close(fd);
+	return j;
+}

@@ -1,0 +1,45 @@
+# src/lb: the load-balancer handle, its desired-state model and the
+# backends (IPVS over generic netlink, nftables through libnftables).  Only
+# pulse (and tests) link it.
+noinst_LIBRARIES += src/lb/liblb.a
+src_lb_liblb_a_CFLAGS = $(AM_CFLAGS) $(MNL_CFLAGS) $(NFTABLES_CFLAGS) \
+	$(JANSSON_CFLAGS)
+src_lb_liblb_a_SOURCES = \
+	src/lb/lb.c src/lb/lb.h src/lb/lb_backend.h \
+	src/lb/lb_ipvs.c src/lb/lb_ipvs_nl.c src/lb/lb_nft_gen.c
+if HAVE_NFTABLES
+src_lb_liblb_a_SOURCES += src/lb/lb_nft.c
+else
+src_lb_liblb_a_SOURCES += src/lb/lb_nft-disabled.c
+endif
+LB_LIBS = src/lb/liblb.a $(CONFIG_LIBS) $(MNL_LIBS) $(NFTABLES_LIBS)
+
+# tests/lbctl: drives lb.h from the command line (integration tests)
+noinst_PROGRAMS += tests/lbctl
+tests_lbctl_SOURCES = tests/lbctl.c
+tests_lbctl_LDADD = $(LB_LIBS)
+
+check_PROGRAMS += tests/unit/test_lb tests/unit/test_lb_nft \
+	tests/unit/test_lb_ipvs tests/unit/test_lb_ipvs_diff
+TESTS += tests/unit/test_lb tests/unit/test_lb_nft tests/unit/test_lb_ipvs \
+	tests/unit/test_lb_ipvs_diff tests/integration/lb_nft.sh
+EXTRA_DIST += tests/integration/lb_nft.sh
+tests_unit_test_lb_SOURCES = tests/unit/test_lb.c
+tests_unit_test_lb_CFLAGS = $(UNIT_CFLAGS)
+# whether lb_open(auto) can fall back to nftables in this build
+if HAVE_NFTABLES
+tests_unit_test_lb_CPPFLAGS = $(AM_CPPFLAGS) -DLB_TEST_NFT=1
+else
+tests_unit_test_lb_CPPFLAGS = $(AM_CPPFLAGS) -DLB_TEST_NFT=0
+endif
+tests_unit_test_lb_LDADD = $(UNIT_LDADD)
+tests_unit_test_lb_nft_SOURCES = tests/unit/test_lb_nft.c
+tests_unit_test_lb_nft_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_lb_nft_LDADD = $(UNIT_LDADD)
+tests_unit_test_lb_ipvs_SOURCES = tests/unit/test_lb_ipvs.c
+tests_unit_test_lb_ipvs_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_lb_ipvs_LDADD = $(UNIT_LDADD)
+# links a fake IPVS kernel in place of lb_ipvs_nl.c (a link seam)
+tests_unit_test_lb_ipvs_diff_SOURCES = tests/unit/test_lb_ipvs_diff.c
+tests_unit_test_lb_ipvs_diff_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_lb_ipvs_diff_LDADD = $(UNIT_LDADD)

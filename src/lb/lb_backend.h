@@ -1,0 +1,120 @@
+/*
+ * lb_backend.h - what lb.c needs from a backend, and the backends' pure
+ * message and ruleset builders (exposed so that unit tests can check them
+ * without a kernel).  Only lb.c, lb_ipvs.c, lb_nft*.c and their tests
+ * include this; everybody else uses lb.h.
+ */
+#ifndef SHOAL_LB_BACKEND_H
+#define SHOAL_LB_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lb/lb.h"
+
+struct nlmsghdr;
+
+/*
+ * A backend.  apply() makes the kernel go from `old` to `want` (both
+ * already "effective": sorry servers resolved into real servers).  When
+ * `trusted` is 0, `old` is only what shoal owns (it may not match the
+ * kernel), and the backend must reconcile with the kernel first.  Returns
+ * 0, or -1 after logging; it applies what it can.
+ */
+struct lb_backend {
+	enum cfg_lb_backend	 b_kind;
+	const char		*b_name;
+	void			*(*b_open)(void);
+	void			 (*b_close)(void *);
+	int			 (*b_apply)(void *, const struct lb_state *old,
+				    const struct lb_state *want, int trusted);
+};
+
+extern const struct lb_backend lb_backend_ipvs;
+extern const struct lb_backend lb_backend_nft;
+
+/*
+ * The netlink seam under the IPVS backend (lb_ipvs_nl.c; a unit test links
+ * a fake kernel instead).  lb_nl_talk() sends req and passes each data
+ * message of the reply to cb until the ack or the end of a dump; 0, or -1
+ * with errno set and the kernel's extended-ack text (or "") in err.
+ */
+struct lb_nl;
+struct lb_nl *lb_nl_open(int quiet);
+void lb_nl_close(struct lb_nl *);
+int lb_nl_talk(struct lb_nl *, struct nlmsghdr *req,
+    int (*cb)(const struct nlmsghdr *, void *), void *data, char *err,
+    size_t errlen);
+
+/* 1 when the running kernel has IPVS (family "IPVS" or /proc/net/ip_vs). */
+int lb_ipvs_available(void);
+
+/*
+ * The state a backend programs: a copy of src where a service without any
+ * real server of weight > 0 also gets its sorry server (weight 1).  dst is
+ * initialised by the caller; 0 or -1 (ENOMEM).
+ */
+int lb_state_effective(struct lb_state *dst, const struct lb_state *src);
+
+/* 1 when two services have the same attributes (not real servers). */
+int lb_service_attrs_equal(const struct lb_service *,
+    const struct lb_service *);
+
+/* ---- nftables: the ruleset as nft script text (pure) ---- */
+
+#define LB_NFT_TABLE	"shoal"		/* table inet shoal */
+#define LB_NFT_SEED	"0x73686f61"	/* jhash seed: fixed, stable */
+
+/*
+ * The nft script that turns old into want inside `table inet shoal`, as one
+ * batch.  old NULL: replace the whole table (create it, delete it, create
+ * it again: one transaction that also removes whatever a previous run
+ * left).  Else only the differences: a changed service flushes and refills
+ * its chain and map.  Returns a malloc'ed string ("" when nothing changes)
+ * the caller frees, or NULL after logging (ENOMEM, or a service the nft
+ * backend cannot express).
+ */
+char *lb_nft_script(const struct lb_state *old, const struct lb_state *want);
+
+/* ---- IPVS: generic netlink messages (pure) ---- */
+
+/* Room for any message shoal sends. */
+#define LB_IPVS_MSG_MAX		1024
+
+/*
+ * Each builder writes one complete netlink message into buf (of len bytes,
+ * at least LB_IPVS_MSG_MAX) and returns it, or NULL when it does not fit.
+ * family is the resolved generic netlink id of "IPVS".
+ */
+struct nlmsghdr *lb_ipvs_msg_getfamily(void *buf, size_t len, uint32_t seq);
+/* NEW_SERVICE, SET_SERVICE (full attributes), DEL_SERVICE (key only). */
+struct nlmsghdr *lb_ipvs_msg_service(void *buf, size_t len, uint16_t family,
+    uint8_t cmd, uint32_t seq, const struct lb_service *);
+/* NEW_DEST, SET_DEST (full), DEL_DEST (address and port only). */
+struct nlmsghdr *lb_ipvs_msg_dest(void *buf, size_t len, uint16_t family,
+    uint8_t cmd, uint32_t seq, const struct lb_service *,
+    const struct lb_dest *);
+/* GET_SERVICE dump (svc NULL), or GET_DEST dump of svc. */
+struct nlmsghdr *lb_ipvs_msg_dump(void *buf, size_t len, uint16_t family,
+    uint8_t cmd, uint32_t seq, const struct lb_service *svc);
+/* NEW_DAEMON / DEL_DAEMON for role master or backup. */
+struct nlmsghdr *lb_ipvs_msg_daemon(void *buf, size_t len, uint16_t family,
+    uint8_t cmd, uint32_t seq, enum lb_sync_role, const char *iface,
+    int sync_id);
+/* SET_CONFIG with the three timeouts (0 = leave). */
+struct nlmsghdr *lb_ipvs_msg_timeouts(void *buf, size_t len, uint16_t family,
+    uint32_t seq, uint32_t tcp, uint32_t tcpfin, uint32_t udp);
+
+/*
+ * Parsers of the kernel's replies.  getfamily: the family id, or -1.
+ * service / dest: one IPVS_CMD_NEW_SERVICE / NEW_DEST message of a dump
+ * into an initialised service (real servers not touched) or a dest and its
+ * forwarding method (svc_af: the family when the kernel omits the dest's);
+ * 0, or -1 when the message is malformed or not IPv4/IPv6.
+ */
+int lb_ipvs_parse_family(const struct nlmsghdr *);
+int lb_ipvs_parse_service(const struct nlmsghdr *, struct lb_service *);
+int lb_ipvs_parse_dest(const struct nlmsghdr *, int svc_af, struct lb_dest *,
+    enum cfg_network *fwd);
+
+#endif

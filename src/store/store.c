@@ -1,0 +1,1465 @@
+/*
+ * store.c - the SQLite configuration store.
+ *
+ * The configuration lives in relational tables (store_schema.c); the
+ * columns of each table are described once, in the field tables below,
+ * which drive both the INSERTs of store_commit() and the SELECTs of
+ * store_load(), so the two cannot drift apart.  SQL text is built only
+ * from those constant column names; every value is bound.
+ *
+ * A commit replaces the whole configuration in one transaction: the
+ * tables are emptied and written again, the generation in `meta` is
+ * bumped, and the canonical lvs.cf export with its SHA-256 goes into
+ * `history`, plus an `audit` row.  Any failure rolls everything back.
+ */
+#include "shoal-build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "config/lvscf.h"
+#include "config/validate.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "store/store.h"
+#include "store/store_schema.h"
+
+#define STORE_BUSY_MS	5000
+
+struct store {
+	sqlite3		*st_db;
+	int		 st_rdonly;
+};
+
+/* ---- column descriptions ---- */
+
+enum ftype {
+	F_STR,		/* char * */
+	F_ADDR,		/* struct cfg_addr, text or NULL */
+	F_INT,		/* int (also booleans and prefix lengths) */
+	F_U16,
+	F_U32,
+	F_U64,
+	F_ENUM,		/* an int-sized enum, stored by name */
+};
+
+struct enumdesc {
+	const char	*(*ed_name)(int);
+	int		 (*ed_from)(const char *);
+};
+
+struct field {
+	const char		*f_col;
+	enum ftype		 f_type;
+	size_t			 f_off;
+	const struct enumdesc	*f_enum;
+};
+
+static const char *sched_name(int v) { return cfg_scheduler_name(v); }
+static const char *net_name(int v) { return cfg_network_name(v); }
+static const char *proto_name(int v) { return cfg_protocol_name(v); }
+static const char *backend_name(int v) { return cfg_lb_backend_name(v); }
+static const char *load_name(int v) { return cfg_load_monitor_name(v); }
+static const char *check_name(int v) { return cfg_check_kind_name(v); }
+static const char *mode_name(int v) { return cfg_service_mode_name(v); }
+
+/* config.h has no name table for rsh_command; lvs.cf writes these. */
+static const char *
+rsh_name(int v)
+{
+	return v == CFG_RSH_RSH ? "rsh" : v == CFG_RSH_SSH ? "ssh" : NULL;
+}
+
+static int
+rsh_from(const char *s)
+{
+	if (strcmp(s, "rsh") == 0)
+		return CFG_RSH_RSH;
+	if (strcmp(s, "ssh") == 0)
+		return CFG_RSH_SSH;
+	return -1;
+}
+
+static const struct enumdesc e_sched = { sched_name, cfg_scheduler_from_name };
+static const struct enumdesc e_net = { net_name, cfg_network_from_name };
+static const struct enumdesc e_proto = { proto_name, cfg_protocol_from_name };
+static const struct enumdesc e_backend = { backend_name, cfg_lb_backend_from_name };
+static const struct enumdesc e_load = { load_name, cfg_load_monitor_from_name };
+static const struct enumdesc e_check = { check_name, cfg_check_kind_from_name };
+static const struct enumdesc e_mode = { mode_name, cfg_service_mode_from_name };
+static const struct enumdesc e_rsh = { rsh_name, rsh_from };
+
+#define G(col, t, m)	{ col, t, offsetof(struct cfg_global, m), NULL }
+#define GE(col, m, e)	{ col, F_ENUM, offsetof(struct cfg_global, m), e }
+static const struct field global_fields[] = {
+	G("serial_no", F_U64, g_serial_no),
+	GE("service", g_service, &e_mode),
+	G("primary_address", F_ADDR, g_primary),
+	G("primary_private", F_ADDR, g_primary_private),
+	G("backup_address", F_ADDR, g_backup),
+	G("backup_private", F_ADDR, g_backup_private),
+	G("backup_active", F_INT, g_backup_active),
+	G("heartbeat_port", F_U16, g_heartbeat_port),
+	G("keepalive_ms", F_U32, g_keepalive_ms),
+	G("deadtime_ms", F_U32, g_deadtime_ms),
+	GE("network", g_network, &e_net),
+	G("nat_router", F_ADDR, g_nat_router),
+	G("nat_router_dev", F_STR, g_nat_router_dev),
+	G("nat_nmask", F_INT, g_nat_nmask),
+	GE("rsh_command", g_rsh_command, &e_rsh),
+	G("syncdaemon", F_INT, g_syncdaemon),
+	G("syncd_iface", F_STR, g_syncd_iface),
+	G("syncd_id", F_INT, g_syncd_id),
+	G("tcp_timeout", F_U32, g_tcp_timeout),
+	G("tcpfin_timeout", F_U32, g_tcpfin_timeout),
+	G("udp_timeout", F_U32, g_udp_timeout),
+	G("monitor_links", F_INT, g_monitor_links),
+	G("active_cmd", F_STR, g_active_cmd),
+	G("inactive_cmd", F_STR, g_inactive_cmd),
+	G("cluster_id", F_U32, g_cluster_id),
+	G("preempt", F_INT, g_preempt),
+	G("preempt_delay_ms", F_U32, g_preempt_delay_ms),
+	G("heartbeat_key", F_STR, g_heartbeat_key),
+	GE("lb_backend", g_lb_backend, &e_backend),
+	G("arp_count", F_INT, g_arp_count),
+	G("arp_interval_ms", F_U32, g_arp_interval_ms),
+	{ NULL, 0, 0, NULL }
+};
+
+#define N(col, t, m)	{ col, t, offsetof(struct cfg_node, m), NULL }
+static const struct field node_fields[] = {
+	N("name", F_STR, n_name),
+	N("address", F_ADDR, n_address),
+	N("private_address", F_ADDR, n_private),
+	N("priority", F_INT, n_priority),
+	N("ssh_user", F_STR, n_ssh_user),
+	N("ssh_port", F_INT, n_ssh_port),
+	N("ssh_key", F_STR, n_ssh_key),
+	N("remote_shoalctl", F_STR, n_remote_shoalctl),
+	N("remote_db", F_STR, n_remote_db),
+	{ NULL, 0, 0, NULL }
+};
+
+#define V(col, t, m)	{ col, t, offsetof(struct cfg_virtual, m), NULL }
+#define VE(col, m, e)	{ col, F_ENUM, offsetof(struct cfg_virtual, m), e }
+static const struct field virtual_fields[] = {
+	V("name", F_STR, vs_name),
+	V("active", F_INT, vs_active),
+	V("address", F_ADDR, vs_address),
+	V("device", F_STR, vs_device),
+	V("nmask", F_INT, vs_nmask),
+	V("port", F_U16, vs_port),
+	VE("protocol", vs_protocol, &e_proto),
+	V("fwmark", F_U32, vs_fwmark),
+	VE("scheduler", vs_scheduler, &e_sched),
+	V("persistent", F_U32, vs_persistent),
+	V("pmask", F_INT, vs_pmask),
+	V("send", F_STR, vs_send),
+	V("expect", F_STR, vs_expect),
+	V("use_regex", F_INT, vs_use_regex),
+	V("send_program", F_STR, vs_send_program),
+	V("timeout_ms", F_U32, vs_timeout_ms),
+	V("reentry_ms", F_U32, vs_reentry_ms),
+	VE("load_monitor", vs_load_monitor, &e_load),
+	V("quiesce_server", F_INT, vs_quiesce_server),
+	V("sorry_server", F_ADDR, vs_sorry_server),
+	V("sorry_port", F_U16, vs_sorry_port),
+	V("start_cmd", F_STR, vs_start_cmd),
+	V("stop_cmd", F_STR, vs_stop_cmd),
+	VE("check_kind", vs_check, &e_check),
+	V("check_interval_ms", F_U32, vs_check_interval_ms),
+	V("check_timeout_ms", F_U32, vs_check_timeout_ms),
+	V("rise", F_INT, vs_rise),
+	V("fall", F_INT, vs_fall),
+	V("http_path", F_STR, vs_http_path),
+	V("http_host", F_STR, vs_http_host),
+	V("http_status", F_INT, vs_http_status),
+	V("agent_port", F_U16, vs_agent_port),
+	V("slow_start_ms", F_U32, vs_slow_start_ms),
+	{ NULL, 0, 0, NULL }
+};
+
+#define S(col, t, m)	{ col, t, offsetof(struct cfg_server, m), NULL }
+static const struct field server_fields[] = {
+	S("name", F_STR, rs_name),
+	S("address", F_ADDR, rs_address),
+	S("active", F_INT, rs_active),
+	S("weight", F_INT, rs_weight),
+	S("port", F_U16, rs_port),
+	{ NULL, 0, 0, NULL }
+};
+
+/* Binds f's value in base to parameter idx.  The text stays owned by base,
+ * which outlives the statement's step. */
+static int
+field_bind(sqlite3_stmt *st, int idx, const void *base, const struct field *f)
+{
+	const char *p = (const char *)base + f->f_off;
+	char buf[CFG_ADDR_STRLEN];
+	const char *s;
+
+	switch (f->f_type) {
+	case F_STR:
+		s = *(char *const *)(const void *)p;
+		if (s == NULL)
+			return sqlite3_bind_null(st, idx);
+		return sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
+	case F_ADDR:
+		if (!cfg_addr_is_set((const struct cfg_addr *)(const void *)p))
+			return sqlite3_bind_null(st, idx);
+		cfg_addr_str((const struct cfg_addr *)(const void *)p, buf,
+		    sizeof(buf));
+		return sqlite3_bind_text(st, idx, buf, -1, SQLITE_TRANSIENT);
+	case F_INT:
+		return sqlite3_bind_int(st, idx, *(const int *)(const void *)p);
+	case F_U16:
+		return sqlite3_bind_int(st, idx,
+		    *(const uint16_t *)(const void *)p);
+	case F_U32:
+		return sqlite3_bind_int64(st, idx,
+		    *(const uint32_t *)(const void *)p);
+	case F_U64:
+		return sqlite3_bind_int64(st, idx,
+		    (sqlite3_int64)*(const uint64_t *)(const void *)p);
+	case F_ENUM:
+		s = f->f_enum->ed_name(*(const int *)(const void *)p);
+		if (s == NULL)
+			return SQLITE_MISUSE;
+		return sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
+	}
+	return SQLITE_MISUSE;
+}
+
+/* Binds every field of a table from parameter first on; sqlite result. */
+static int
+fields_bind(sqlite3_stmt *st, int first, const void *base,
+    const struct field *fields)
+{
+	const struct field *f;
+	int rc;
+
+	for (f = fields; f->f_col != NULL; f++)
+		if ((rc = field_bind(st, first++, base, f)) != SQLITE_OK)
+			return rc;
+	return SQLITE_OK;
+}
+
+/*
+ * Reads column idx into f's place in base.  Returns 0, or -1 when the
+ * database holds a value this program cannot represent (logged with
+ * table and column).
+ */
+static int
+field_column(sqlite3_stmt *st, int idx, void *base, const struct field *f,
+    const char *table)
+{
+	char *p = (char *)base + f->f_off;
+	const char *s = (const char *)sqlite3_column_text(st, idx);
+	sqlite3_int64 v = sqlite3_column_int64(st, idx);
+	int e;
+
+	switch (f->f_type) {
+	case F_STR:
+		if (str_set((char **)(void *)p, s) == -1) {
+			log_warnx("store: out of memory");
+			return -1;
+		}
+		return 0;
+	case F_ADDR:
+		if (s == NULL) {
+			memset(p, 0, sizeof(struct cfg_addr));
+			return 0;
+		}
+		if (cfg_addr_parse((struct cfg_addr *)(void *)p, s) == -1)
+			break;
+		return 0;
+	case F_INT:
+		if (v < INT_MIN || v > INT_MAX)
+			break;
+		*(int *)(void *)p = (int)v;
+		return 0;
+	case F_U16:
+		if (v < 0 || v > UINT16_MAX)
+			break;
+		*(uint16_t *)(void *)p = (uint16_t)v;
+		return 0;
+	case F_U32:
+		if (v < 0 || v > UINT32_MAX)
+			break;
+		*(uint32_t *)(void *)p = (uint32_t)v;
+		return 0;
+	case F_U64:
+		*(uint64_t *)(void *)p = (uint64_t)v;
+		return 0;
+	case F_ENUM:
+		if (s == NULL || (e = f->f_enum->ed_from(s)) == -1)
+			break;
+		*(int *)(void *)p = e;
+		return 0;
+	}
+	log_warnx("store: %s.%s holds an invalid value \"%s\"", table,
+	    f->f_col, s != NULL ? s : "(null)");
+	return -1;
+}
+
+static int
+fields_column(sqlite3_stmt *st, int first, void *base,
+    const struct field *fields, const char *table)
+{
+	const struct field *f;
+
+	for (f = fields; f->f_col != NULL; f++)
+		if (field_column(st, first++, base, f, table) == -1)
+			return -1;
+	return 0;
+}
+
+/* ---- SQL helpers ---- */
+
+/* Appends s to the growing buffer *b (length *len); -1 on ENOMEM. */
+static int
+sql_cat(char **b, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+	char *nb;
+
+	if ((nb = realloc(*b, *len + n + 1)) == NULL)
+		return -1;
+	memcpy(nb + *len, s, n + 1);
+	*b = nb;
+	*len += n;
+	return 0;
+}
+
+/*
+ * Builds "INSERT INTO table (pre, cols...) VALUES (?, ...)" or
+ * "SELECT pre, cols... FROM table tail" from constant column names.
+ * Caller frees; NULL on ENOMEM.
+ */
+static char *
+sql_build(int insert, const char *table, const char *pre,
+    const struct field *fields, const char *tail)
+{
+	const struct field *f;
+	char *b = NULL;
+	size_t len = 0;
+	int n = 0, bad = 0, i;
+
+	bad |= sql_cat(&b, &len, insert ? "INSERT INTO " : "SELECT ");
+	if (insert)
+		bad |= sql_cat(&b, &len, table) | sql_cat(&b, &len, " (");
+	bad |= sql_cat(&b, &len, pre);
+	for (i = 0; pre[i] != '\0'; i++)
+		n += pre[i] == ',';
+	n++;
+	for (f = fields; f->f_col != NULL; f++, n++)
+		bad |= sql_cat(&b, &len, ", ") | sql_cat(&b, &len, f->f_col);
+	if (insert) {
+		bad |= sql_cat(&b, &len, ") VALUES (?");
+		for (i = 1; i < n; i++)
+			bad |= sql_cat(&b, &len, ", ?");
+		bad |= sql_cat(&b, &len, ")");
+	} else
+		bad |= sql_cat(&b, &len, " FROM ") | sql_cat(&b, &len, table) |
+		    sql_cat(&b, &len, tail);
+	if (bad) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+static sqlite3_stmt *
+prepare(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sql == NULL) {
+		log_warnx("store: out of memory");
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(s->st_db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("store: %s", sqlite3_errmsg(s->st_db));
+		return NULL;
+	}
+	return st;
+}
+
+/* Prepares SQL built by sql_build() and frees the text. */
+static sqlite3_stmt *
+prepare_built(struct store *s, char *sql)
+{
+	sqlite3_stmt *st = prepare(s, sql);
+
+	free(sql);
+	return st;
+}
+
+/* Steps a statement that returns no rows and resets it; 0 or -1. */
+static int
+step_done(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: %s", sqlite3_errmsg(s->st_db));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+exec_sql(struct store *s, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(s->st_db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_warnx("store: %s: %s", sql,
+		    err != NULL ? err : sqlite3_errmsg(s->st_db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->st_db))
+		exec_sql(s, "ROLLBACK");
+}
+
+/* ---- open and close ---- */
+
+/* Reads a one-integer PRAGMA; -1 on error. */
+static int
+pragma_int(struct store *s, const char *sql, sqlite3_int64 *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = prepare(s, sql)) == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/*
+ * Checks that the file is a shoal database of a schema we know, and for a
+ * read-write open brings it up to date.  An empty file is a new shoal
+ * database; one with tables but without our application_id is someone
+ * else's and is left alone.  0, or -1 with the reason in d.
+ */
+static int
+store_check_schema(struct store *s, const char *path, struct diag *d)
+{
+	sqlite3_int64 appid = 0, tables = 0;
+	int v = -1, known = store_schema_version();
+
+	/* one read snapshot: another process may be creating the schema */
+	if (exec_sql(s, "BEGIN") == 0 &&
+	    pragma_int(s, "PRAGMA application_id", &appid) == 0 &&
+	    pragma_int(s, "SELECT count(*) FROM sqlite_master", &tables) == 0)
+		v = store_schema_get_version(s->st_db, d);
+	rollback(s);
+	if (v == -1) {
+		diag_add(d, DIAG_ERROR, path, 0, 0, NULL,
+		    "not a readable SQLite database: %s",
+		    sqlite3_errmsg(s->st_db));
+		return -1;
+	}
+	if ((appid != 0 && appid != STORE_APPLICATION_ID) ||
+	    (appid == 0 && (v != 0 || tables != 0))) {
+		diag_add(d, DIAG_ERROR, path, 0, 0, NULL,
+		    "not a shoal database (application_id %lld)",
+		    (long long)appid);
+		return -1;
+	}
+	if (v > known) {
+		diag_add(d, DIAG_ERROR, path, 0, 0, NULL,
+		    "database schema version %d is newer than this program "
+		    "knows (%d): upgrade shoal", v, known);
+		return -1;
+	}
+	if (s->st_rdonly && v < known) {
+		diag_add(d, DIAG_ERROR, path, 0, 0, NULL,
+		    "database schema version %d is older than %d: open it "
+		    "read-write once (shoalctl config show) to migrate", v,
+		    known);
+		return -1;
+	}
+	if (!s->st_rdonly)
+		return store_schema_migrate(s->st_db, known, d);
+	return 0;
+}
+
+/*
+ * Switches a writer's database to WAL.  Changing the journal mode takes
+ * an exclusive lock without going through the busy handler, so processes
+ * opening a new database together retry here for up to STORE_BUSY_MS.
+ */
+static int
+set_wal(struct store *s)
+{
+	int rc, tries = 0;
+
+	while ((rc = sqlite3_exec(s->st_db, "PRAGMA journal_mode = WAL", NULL,
+	    NULL, NULL)) != SQLITE_OK && tries++ < STORE_BUSY_MS / 10 &&
+	    ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED))
+		sqlite3_sleep(10);
+	if (rc != SQLITE_OK) {
+		log_warnx("store: journal_mode WAL: %s",
+		    sqlite3_errmsg(s->st_db));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+store_setup(struct store *s, const char *path, struct diag *d)
+{
+	sqlite3_busy_timeout(s->st_db, STORE_BUSY_MS);
+	sqlite3_extended_result_codes(s->st_db, 1);
+	if (exec_sql(s, "PRAGMA foreign_keys = ON") == -1)
+		goto fail;
+	if (!s->st_rdonly && (set_wal(s) == -1 ||
+	    exec_sql(s, "PRAGMA synchronous = FULL") == -1))
+		goto fail;
+	return store_check_schema(s, path, d);
+fail:
+	diag_add(d, DIAG_ERROR, path, 0, 0, NULL, "cannot set up database: %s",
+	    sqlite3_errmsg(s->st_db));
+	return -1;
+}
+
+/*
+ * The mode and group of a new database file: 0600, or 0660 with the
+ * directory's group when the directory is group-writable but not
+ * world-writable (/var/lib/shoal is root:shoal 0770, so shoal-web, in
+ * group shoal, can use a database that root created).  It holds the
+ * heartbeat key and password hashes: never world-readable.
+ */
+static void
+new_file_access(const char *path, mode_t *mode, gid_t *gid)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat sb;
+
+	*mode = 0600;
+	*gid = (gid_t)-1;
+	if (slash == NULL)
+		str_copy(dir, ".", sizeof(dir));
+	else if (slash == path)
+		str_copy(dir, "/", sizeof(dir));
+	else if ((size_t)(slash - path) < sizeof(dir)) {
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+	} else
+		return;
+	if (stat(dir, &sb) == -1 || (sb.st_mode & S_IWOTH) ||
+	    !(sb.st_mode & S_IWGRP))
+		return;
+	*mode = 0660;
+	*gid = sb.st_gid;
+}
+
+/*
+ * Creates a missing database file with new_file_access()'s mode and
+ * group; SQLite gives its -wal and -shm files the same.  An existing
+ * file is left as it is.  0, or -1 with the reason in d.
+ */
+static int
+create_private(const char *path, struct diag *d)
+{
+	mode_t mode;
+	gid_t gid;
+	int fd;
+
+	if (path[0] == ':' || strncmp(path, "file:", 5) == 0)
+		return 0;	/* SQLite special names */
+	new_file_access(path, &mode, &gid);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1 && errno == EEXIST)
+		return 0;
+	if (fd == -1) {
+		diag_add(d, DIAG_ERROR, path, 0, 0, NULL,
+		    "cannot create database: %s", strerror(errno));
+		return -1;
+	}
+	if (gid != (gid_t)-1 && fchown(fd, (uid_t)-1, gid) == -1)
+		log_warn("store: %s: cannot give it the directory's group",
+		    path);
+	else if (fchmod(fd, mode) == -1)
+		log_warn("store: %s: chmod", path);
+	close(fd);
+	return 0;
+}
+
+struct store *
+store_open(const char *path, int flags, struct diag *d)
+{
+	struct store *s;
+	int oflags;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		diag_add(d, DIAG_ERROR, path, 0, 0, NULL, "out of memory");
+		return NULL;
+	}
+	s->st_rdonly = (flags & STORE_RDONLY) != 0;
+	if (!s->st_rdonly && (flags & STORE_CREATE) &&
+	    create_private(path, d) == -1)
+		goto fail;
+	if (s->st_rdonly)
+		oflags = SQLITE_OPEN_READONLY;
+	else
+		oflags = SQLITE_OPEN_READWRITE |
+		    ((flags & STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	oflags |= SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &s->st_db, oflags, NULL) != SQLITE_OK) {
+		diag_add(d, DIAG_ERROR, path, 0, 0, NULL,
+		    "cannot open database: %s",
+		    s->st_db != NULL ? sqlite3_errmsg(s->st_db) :
+		    "out of memory");
+		goto fail;
+	}
+	if (store_setup(s, path, d) == -1)
+		goto fail;
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->st_db != NULL && sqlite3_close(s->st_db) != SQLITE_OK)
+		log_warnx("store: close: %s", sqlite3_errmsg(s->st_db));
+	free(s);
+}
+
+struct sqlite3 *
+store_db(struct store *s)
+{
+	return s->st_db;
+}
+
+/* ---- hashing ---- */
+
+int
+store_config_hash(const struct shoal_config *c, char *out)
+{
+	char *text;
+	size_t len;
+
+	if ((text = lvscf_write(c, &len)) == NULL)
+		return -1;
+	sha256_hex(text, len, out);
+	mem_wipe(text, len);	/* it holds the heartbeat key */
+	free(text);
+	return 0;
+}
+
+/* ---- generations and history ---- */
+
+static void
+gen_from_row(sqlite3_stmt *st, struct store_gen *g)
+{
+	const char *s;
+
+	memset(g, 0, sizeof(*g));
+	g->sg_generation = (uint64_t)sqlite3_column_int64(st, 0);
+	g->sg_time = sqlite3_column_int64(st, 1);
+	if ((s = (const char *)sqlite3_column_text(st, 2)) != NULL)
+		str_copy(g->sg_user, s, sizeof(g->sg_user));
+	if ((s = (const char *)sqlite3_column_text(st, 3)) != NULL)
+		str_copy(g->sg_comment, s, sizeof(g->sg_comment));
+	if ((s = (const char *)sqlite3_column_text(st, 4)) != NULL)
+		str_copy(g->sg_hash, s, sizeof(g->sg_hash));
+}
+
+int
+store_current(struct store *s, struct store_gen *gen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = prepare(s, "SELECT m.generation, h.time, h.user, h.comment, "
+	    "h.sha256 FROM meta m LEFT JOIN history h "
+	    "ON h.generation = m.generation WHERE m.id = 1");
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		gen_from_row(st, gen);
+	else
+		log_warnx("store: no generation: %s",
+		    rc == SQLITE_DONE ? "meta row missing" :
+		    sqlite3_errmsg(s->st_db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_history_get(struct store *s, uint64_t g, struct store_gen *gen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = prepare(s, "SELECT generation, time, user, comment, sha256 "
+	    "FROM history WHERE generation = ?");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)g);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		gen_from_row(st, gen);
+	else if (rc != SQLITE_DONE)
+		log_warnx("store: history: %s", sqlite3_errmsg(s->st_db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+char *
+store_history_text(struct store *s, uint64_t g, size_t *lenp)
+{
+	sqlite3_stmt *st;
+	const unsigned char *t;
+	char *text = NULL;
+	int n;
+
+	st = prepare(s, "SELECT lvscf FROM history WHERE generation = ?");
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)g);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (t = sqlite3_column_text(st, 0)) != NULL) {
+		n = sqlite3_column_bytes(st, 0);
+		if ((text = malloc((size_t)n + 1)) != NULL) {
+			memcpy(text, t, (size_t)n);
+			text[n] = '\0';
+			if (lenp != NULL)
+				*lenp = (size_t)n;
+		}
+	}
+	sqlite3_finalize(st);
+	return text;
+}
+
+int
+store_history_each(struct store *s,
+    int (*fn)(const struct store_gen *, void *), void *arg)
+{
+	struct store_gen g;
+	sqlite3_stmt *st;
+	int rc;
+
+	st = prepare(s, "SELECT generation, time, user, comment, sha256 "
+	    "FROM history ORDER BY generation DESC");
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		gen_from_row(st, &g);
+		if (fn(&g, arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		log_warnx("store: history: %s", sqlite3_errmsg(s->st_db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- audit ---- */
+
+static int
+audit_insert(struct store *s, int64_t now, const char *user,
+    const char *action, const char *detail)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = prepare(s, "INSERT INTO audit (time, user, action, detail) "
+	    "VALUES (?, ?, ?, ?)");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, detail != NULL ? detail : "", -1,
+	    SQLITE_STATIC);
+	rc = step_done(s, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_audit_add(struct store *s, const char *user, const char *action,
+    const char *detail)
+{
+	return audit_insert(s, (int64_t)time(NULL),
+	    user != NULL ? user : "unknown", action, detail);
+}
+
+int
+store_audit_each(struct store *s, int limit,
+    int (*fn)(const struct store_audit *, void *), void *arg)
+{
+	struct store_audit a;
+	sqlite3_stmt *st;
+	int rc;
+
+	st = prepare(s, "SELECT id, time, user, action, detail FROM audit "
+	    "ORDER BY id DESC LIMIT ?");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		a.sa_id = sqlite3_column_int64(st, 0);
+		a.sa_time = sqlite3_column_int64(st, 1);
+		a.sa_user = (const char *)sqlite3_column_text(st, 2);
+		a.sa_action = (const char *)sqlite3_column_text(st, 3);
+		a.sa_detail = (const char *)sqlite3_column_text(st, 4);
+		if (fn(&a, arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		log_warnx("store: audit: %s", sqlite3_errmsg(s->st_db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- loading ---- */
+
+/* Statements reused for every block while loading. */
+struct loader {
+	struct store	*l_store;
+	sqlite3_stmt	*l_vkept;
+	sqlite3_stmt	*l_servers;
+	sqlite3_stmt	*l_skept;
+};
+
+/*
+ * Appends the kept keys selected by st to l.  owner is bound to the first
+ * parameter when the statement has one (global_kept has no owner).
+ */
+static int
+load_kept(struct store *s, sqlite3_stmt *st, sqlite3_int64 owner,
+    struct cfg_kept_list *l)
+{
+	const char *k, *v;
+	int rc;
+
+	if (sqlite3_bind_parameter_count(st) > 0)
+		sqlite3_bind_int64(st, 1, owner);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		k = (const char *)sqlite3_column_text(st, 0);
+		v = (const char *)sqlite3_column_text(st, 1);
+		if (k == NULL || v == NULL || cfg_kept_add(l, k, v) == -1) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: kept keys: %s", sqlite3_errmsg(s->st_db));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+load_global(struct store *s, struct cfg_global *g)
+{
+	sqlite3_stmt *st;
+	int rc, ret = -1;
+
+	st = prepare_built(s, sql_build(0, "global_settings", "id",
+	    global_fields, " WHERE id = 1"));
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		ret = fields_column(st, 1, g, global_fields, "global_settings");
+	else if (rc == SQLITE_DONE)
+		ret = 0;	/* nothing committed yet: defaults */
+	else
+		log_warnx("store: global settings: %s",
+		    sqlite3_errmsg(s->st_db));
+	sqlite3_finalize(st);
+	if (ret == -1)
+		return -1;
+	st = prepare(s, "SELECT key, value FROM global_kept "
+	    "ORDER BY position");
+	if (st == NULL)
+		return -1;
+	ret = load_kept(s, st, 0, &g->g_kept);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int
+load_nodes(struct store *s, struct cfg_node_list *l)
+{
+	struct cfg_node *n;
+	sqlite3_stmt *st;
+	int rc;
+
+	st = prepare_built(s, sql_build(0, "nodes", "id", node_fields,
+	    " ORDER BY position"));
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((n = cfg_node_new(NULL)) == NULL)
+			break;
+		TAILQ_INSERT_TAIL(l, n, n_entry);
+		if (fields_column(st, 1, n, node_fields, "nodes") == -1)
+			break;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		log_warnx("store: nodes: %s", sqlite3_errmsg(s->st_db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+load_servers(struct loader *ld, sqlite3_int64 vid, struct cfg_virtual *vs)
+{
+	sqlite3_stmt *st = ld->l_servers;
+	struct cfg_server *rs;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, vid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rs = cfg_server_new(NULL, 0)) == NULL)
+			break;
+		TAILQ_INSERT_TAIL(&vs->vs_servers, rs, rs_entry);
+		if (fields_column(st, 1, rs, server_fields, "servers") == -1 ||
+		    load_kept(ld->l_store, ld->l_skept,
+		    sqlite3_column_int64(st, 0), &rs->rs_kept) == -1)
+			break;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		log_warnx("store: servers: %s",
+		    sqlite3_errmsg(ld->l_store->st_db));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+load_virtuals(struct loader *ld, enum cfg_vs_kind kind,
+    struct cfg_virtual_list *l)
+{
+	struct cfg_virtual *vs;
+	sqlite3_stmt *st;
+	sqlite3_int64 vid;
+	int rc;
+
+	st = prepare_built(ld->l_store, sql_build(0, "virtuals", "id",
+	    virtual_fields, " WHERE kind = ? ORDER BY position"));
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, kind == CFG_VS_VIRTUAL ? "virtual" :
+	    "failover", -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((vs = cfg_virtual_new(kind, NULL)) == NULL)
+			break;
+		TAILQ_INSERT_TAIL(l, vs, vs_entry);
+		vid = sqlite3_column_int64(st, 0);
+		if (fields_column(st, 1, vs, virtual_fields, "virtuals") == -1 ||
+		    load_kept(ld->l_store, ld->l_vkept, vid,
+		    &vs->vs_kept) == -1 ||
+		    load_servers(ld, vid, vs) == -1)
+			break;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		log_warnx("store: virtuals: %s",
+		    sqlite3_errmsg(ld->l_store->st_db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+load_all(struct store *s, struct shoal_config *c)
+{
+	struct loader ld;
+	int ret = -1;
+
+	memset(&ld, 0, sizeof(ld));
+	ld.l_store = s;
+	ld.l_vkept = prepare(s, "SELECT key, value FROM virtual_kept "
+	    "WHERE virtual_id = ? ORDER BY position");
+	ld.l_skept = prepare(s, "SELECT key, value FROM server_kept "
+	    "WHERE server_id = ? ORDER BY position");
+	ld.l_servers = prepare_built(s, sql_build(0, "servers", "id",
+	    server_fields, " WHERE virtual_id = ? ORDER BY position"));
+	if (ld.l_vkept == NULL || ld.l_skept == NULL || ld.l_servers == NULL)
+		goto done;
+	if (load_global(s, &c->c_global) == -1 ||
+	    load_nodes(s, &c->c_nodes) == -1 ||
+	    load_virtuals(&ld, CFG_VS_VIRTUAL, &c->c_virtuals) == -1 ||
+	    load_virtuals(&ld, CFG_VS_FAILOVER, &c->c_failovers) == -1)
+		goto done;
+	ret = 0;
+done:
+	sqlite3_finalize(ld.l_vkept);
+	sqlite3_finalize(ld.l_skept);
+	sqlite3_finalize(ld.l_servers);
+	return ret;
+}
+
+int
+store_load(struct store *s, struct shoal_config **out,
+    struct store_gen *gen)
+{
+	struct shoal_config *c = NULL;
+	struct store_gen g;
+
+	*out = NULL;
+	/* one read transaction: the generation and the tables agree */
+	if (exec_sql(s, "BEGIN") == -1)
+		return -1;
+	if (store_current(s, &g) == -1)
+		goto fail;
+	if ((c = config_new()) == NULL) {
+		log_warnx("store: out of memory");
+		goto fail;
+	}
+	if (load_all(s, c) == -1)
+		goto fail;
+	if (exec_sql(s, "COMMIT") == -1)
+		goto fail;
+	if (gen != NULL)
+		*gen = g;
+	*out = c;
+	return 0;
+fail:
+	rollback(s);
+	config_free(c);
+	return -1;
+}
+
+/* ---- committing ---- */
+
+/* Statements reused for every block while writing. */
+struct writer {
+	struct store	*w_store;
+	sqlite3_stmt	*w_virtual;
+	sqlite3_stmt	*w_vkept;
+	sqlite3_stmt	*w_server;
+	sqlite3_stmt	*w_skept;
+};
+
+/*
+ * Inserts the kept keys of one owner with st, whose parameters are
+ * ([owner,] position, key, value): global_kept has no owner column.
+ */
+static int
+write_kept(struct store *s, sqlite3_stmt *st, sqlite3_int64 owner,
+    const struct cfg_kept_list *l)
+{
+	const struct cfg_kept *k;
+	int pos = 0, i = 1;
+
+	if (sqlite3_bind_parameter_count(st) == 4)
+		i = 2;
+	TAILQ_FOREACH(k, l, k_entry) {
+		if (i == 2)
+			sqlite3_bind_int64(st, 1, owner);
+		sqlite3_bind_int(st, i, pos++);
+		sqlite3_bind_text(st, i + 1, k->k_key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, i + 2, k->k_value, -1, SQLITE_STATIC);
+		if (step_done(s, st) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+write_global(struct store *s, const struct cfg_global *g)
+{
+	sqlite3_stmt *st;
+	int ret = -1;
+
+	st = prepare_built(s, sql_build(1, "global_settings", "id",
+	    global_fields, NULL));
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int(st, 1, 1) == SQLITE_OK &&
+	    fields_bind(st, 2, g, global_fields) == SQLITE_OK)
+		ret = step_done(s, st);
+	else
+		log_warnx("store: global settings: cannot bind values");
+	sqlite3_finalize(st);
+	if (ret == -1)
+		return -1;
+	st = prepare(s, "INSERT INTO global_kept (position, key, value) "
+	    "VALUES (?, ?, ?)");
+	if (st == NULL)
+		return -1;
+	ret = write_kept(s, st, 0, &g->g_kept);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int
+write_nodes(struct store *s, const struct cfg_node_list *l)
+{
+	const struct cfg_node *n;
+	sqlite3_stmt *st;
+	int pos = 0, ret = 0;
+
+	st = prepare_built(s, sql_build(1, "nodes", "position", node_fields,
+	    NULL));
+	if (st == NULL)
+		return -1;
+	TAILQ_FOREACH(n, l, n_entry) {
+		sqlite3_bind_int(st, 1, pos++);
+		if (fields_bind(st, 2, n, node_fields) != SQLITE_OK ||
+		    step_done(s, st) == -1) {
+			log_warnx("store: node %s not written", n->n_name);
+			ret = -1;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int
+write_servers(struct writer *w, sqlite3_int64 vid,
+    const struct cfg_virtual *vs)
+{
+	struct store *s = w->w_store;
+	const struct cfg_server *rs;
+	int pos = 0;
+
+	TAILQ_FOREACH(rs, &vs->vs_servers, rs_entry) {
+		sqlite3_bind_int64(w->w_server, 1, vid);
+		sqlite3_bind_int(w->w_server, 2, pos++);
+		if (fields_bind(w->w_server, 3, rs, server_fields) !=
+		    SQLITE_OK || step_done(s, w->w_server) == -1 ||
+		    write_kept(s, w->w_skept, sqlite3_last_insert_rowid(s->st_db),
+		    &rs->rs_kept) == -1) {
+			log_warnx("store: server %s/%s not written",
+			    vs->vs_name, rs->rs_name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+write_virtuals(struct writer *w, const struct cfg_virtual_list *l,
+    const char *kind)
+{
+	struct store *s = w->w_store;
+	const struct cfg_virtual *vs;
+	sqlite3_int64 vid;
+	int pos = 0;
+
+	TAILQ_FOREACH(vs, l, vs_entry) {
+		sqlite3_bind_text(w->w_virtual, 1, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_int(w->w_virtual, 2, pos++);
+		if (fields_bind(w->w_virtual, 3, vs, virtual_fields) !=
+		    SQLITE_OK || step_done(s, w->w_virtual) == -1) {
+			log_warnx("store: %s %s not written", kind, vs->vs_name);
+			return -1;
+		}
+		vid = sqlite3_last_insert_rowid(s->st_db);
+		if (write_kept(s, w->w_vkept, vid, &vs->vs_kept) == -1 ||
+		    write_servers(w, vid, vs) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Empties the configuration tables (servers and kept keys cascade). */
+static int
+clear_config(struct store *s)
+{
+	return exec_sql(s, "DELETE FROM global_settings;"
+	    "DELETE FROM global_kept; DELETE FROM nodes;"
+	    "DELETE FROM virtuals;");
+}
+
+static int
+write_config(struct store *s, const struct shoal_config *c)
+{
+	struct writer w;
+	int ret = -1;
+
+	memset(&w, 0, sizeof(w));
+	w.w_store = s;
+	w.w_virtual = prepare_built(s, sql_build(1, "virtuals",
+	    "kind, position", virtual_fields, NULL));
+	w.w_server = prepare_built(s, sql_build(1, "servers",
+	    "virtual_id, position", server_fields, NULL));
+	w.w_vkept = prepare(s, "INSERT INTO virtual_kept "
+	    "(virtual_id, position, key, value) VALUES (?, ?, ?, ?)");
+	w.w_skept = prepare(s, "INSERT INTO server_kept "
+	    "(server_id, position, key, value) VALUES (?, ?, ?, ?)");
+	if (w.w_virtual == NULL || w.w_server == NULL || w.w_vkept == NULL ||
+	    w.w_skept == NULL)
+		goto done;
+	if (clear_config(s) == -1 || write_global(s, &c->c_global) == -1 ||
+	    write_nodes(s, &c->c_nodes) == -1 ||
+	    write_virtuals(&w, &c->c_virtuals, "virtual") == -1 ||
+	    write_virtuals(&w, &c->c_failovers, "failover") == -1)
+		goto done;
+	ret = 0;
+done:
+	sqlite3_finalize(w.w_virtual);
+	sqlite3_finalize(w.w_server);
+	sqlite3_finalize(w.w_vkept);
+	sqlite3_finalize(w.w_skept);
+	return ret;
+}
+
+/* Records generation g (meta, history) inside the open transaction. */
+static int
+write_generation(struct store *s, const struct store_gen *g,
+    const char *text, size_t len)
+{
+	sqlite3_stmt *st;
+	int ret = -1;
+
+	st = prepare(s, "UPDATE meta SET generation = ? WHERE id = 1");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)g->sg_generation);
+	ret = step_done(s, st);
+	sqlite3_finalize(st);
+	if (ret == -1)
+		return -1;
+	st = prepare(s, "INSERT INTO history (generation, time, user, "
+	    "comment, sha256, lvscf) VALUES (?, ?, ?, ?, ?, ?)");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)g->sg_generation);
+	sqlite3_bind_int64(st, 2, g->sg_time);
+	sqlite3_bind_text(st, 3, g->sg_user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, g->sg_comment, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, g->sg_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, text, (int)len, SQLITE_STATIC);
+	ret = step_done(s, st);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/*
+ * The transaction of a commit: everything or nothing.  g arrives with
+ * user, comment, time and hash set; its generation is assigned here.
+ */
+static int
+commit_txn(struct store *s, const struct shoal_config *c,
+    struct store_gen *g, const char *action, const char *text, size_t len)
+{
+	struct store_gen cur;
+	char detail[128];
+
+	if (exec_sql(s, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	if (store_current(s, &cur) == -1)
+		goto fail;
+	g->sg_generation = cur.sg_generation + 1;
+	snprintf(detail, sizeof(detail), "generation %llu sha256 %s",
+	    (unsigned long long)g->sg_generation, g->sg_hash);
+	if (write_config(s, c) == -1 ||
+	    write_generation(s, g, text, len) == -1 ||
+	    audit_insert(s, g->sg_time, g->sg_user, action, detail) == -1 ||
+	    exec_sql(s, "COMMIT") == -1)
+		goto fail;
+	return 0;
+fail:
+	rollback(s);
+	return -1;
+}
+
+static int
+commit_as(struct store *s, const struct shoal_config *c, const char *user,
+    const char *comment, const char *action, struct store_gen *gen,
+    struct diag *d)
+{
+	struct store_gen g;
+	char *text = NULL;
+	size_t len = 0;
+	int ret = -1;
+
+	if (s->st_rdonly) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
+		    "the store is open read-only");
+		return -1;
+	}
+	if (config_validate(c, d) == -1)
+		return -1;
+	memset(&g, 0, sizeof(g));
+	str_copy(g.sg_user, user != NULL ? user : "unknown", sizeof(g.sg_user));
+	str_copy(g.sg_comment, comment != NULL ? comment : "",
+	    sizeof(g.sg_comment));
+	g.sg_time = (int64_t)time(NULL);
+	if ((text = lvscf_write(c, &len)) == NULL || len > INT_MAX) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
+		    "cannot write the canonical lvs.cf: out of memory");
+		goto done;
+	}
+	sha256_hex(text, len, g.sg_hash);
+	if (commit_txn(s, c, &g, action, text, len) == -1) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
+		    "cannot commit to the store: %s", sqlite3_errmsg(s->st_db));
+		goto done;
+	}
+	if (gen != NULL)
+		*gen = g;
+	ret = 0;
+done:
+	if (text != NULL)
+		mem_wipe(text, len);
+	free(text);
+	return ret;
+}
+
+int
+store_commit(struct store *s, const struct shoal_config *c,
+    const char *user, const char *comment, struct store_gen *gen,
+    struct diag *d)
+{
+	return commit_as(s, c, user, comment, "commit", gen, d);
+}
+
+/* Reads generation g's text back into a config, checking its hash. */
+static struct shoal_config *
+history_config(struct store *s, uint64_t g, struct diag *d)
+{
+	struct shoal_config *c = NULL;
+	struct store_gen hg;
+	char name[64], hash[STORE_HASH_HEX];
+	char *text;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = store_history_get(s, g, &hg)) != 0) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
+		    rc == 1 ? "no generation %llu in history" :
+		    "cannot read generation %llu", (unsigned long long)g);
+		return NULL;
+	}
+	if ((text = store_history_text(s, g, &len)) == NULL) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
+		    "cannot read generation %llu", (unsigned long long)g);
+		return NULL;
+	}
+	sha256_hex(text, len, hash);
+	snprintf(name, sizeof(name), "generation-%llu", (unsigned long long)g);
+	if (strcmp(hash, hg.sg_hash) != 0)
+		diag_add(d, DIAG_ERROR, name, 0, 0, NULL,
+		    "history text does not match its SHA-256 %s", hg.sg_hash);
+	else
+		lvscf_read_buf(name, text, len, &c, d);
+	mem_wipe(text, len);
+	free(text);
+	return c;
+}
+
+int
+store_rollback(struct store *s, uint64_t g, const char *user,
+    struct store_gen *gen, struct diag *d)
+{
+	struct shoal_config *c;
+	char comment[64];
+	int ret;
+
+	if ((c = history_config(s, g, d)) == NULL)
+		return -1;
+	snprintf(comment, sizeof(comment), "rollback to generation %llu",
+	    (unsigned long long)g);
+	ret = commit_as(s, c, user, comment, "rollback", gen, d);
+	config_free(c);
+	return ret;
+}
+
+/* ---- snapshots ---- */
+
+static int
+backup_to(struct store *s, sqlite3 *dst)
+{
+	sqlite3_backup *b;
+	int rc, tries = 0;
+
+	if ((b = sqlite3_backup_init(dst, "main", s->st_db, "main")) == NULL)
+		return SQLITE_ERROR;
+	/* -1: the whole database in one step, one consistent read; a busy
+	 * source is retried for about STORE_BUSY_MS */
+	while (((rc = sqlite3_backup_step(b, -1)) == SQLITE_OK ||
+	    rc == SQLITE_BUSY || rc == SQLITE_LOCKED) &&
+	    tries++ < STORE_BUSY_MS / 10)
+		sqlite3_sleep(10);
+	sqlite3_backup_finish(b);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int
+store_snapshot(struct store *s, const char *dest_path)
+{
+	char tmp[PATH_MAX];
+	sqlite3 *dst = NULL;
+	int fd, rc, ret = -1;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", dest_path) >=
+	    sizeof(tmp)) {
+		log_warnx("store: snapshot path too long: %s", dest_path);
+		return -1;
+	}
+	if ((fd = mkstemp(tmp)) == -1) {
+		log_warn("store: snapshot: %s", tmp);
+		return -1;
+	}
+	close(fd);
+	rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		rc = backup_to(s, dst);
+	/* a snapshot is a single self-contained file */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL,
+		    NULL, NULL);
+	if (rc != SQLITE_OK) {
+		log_warnx("store: snapshot to %s: %s", dest_path,
+		    dst != NULL ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
+		goto done;
+	}
+	if (sqlite3_close(dst) != SQLITE_OK)
+		goto done;
+	dst = NULL;
+	if (rename(tmp, dest_path) == -1) {
+		log_warn("store: snapshot: rename to %s", dest_path);
+		goto done;
+	}
+	ret = 0;
+done:
+	if (dst != NULL)
+		sqlite3_close(dst);
+	if (ret == -1)
+		unlink(tmp);
+	return ret;
+}

@@ -1,0 +1,278 @@
+/*
+ * users.c - web UI accounts: yescrypt hashes in the store's users table
+ * (created by the "web UI users" migration in store_schema.c).
+ */
+#include "shoal-build.h"
+
+#include <crypt.h>
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/log.h"
+#include "lib/util.h"
+#include "store/store.h"
+#include "store/users.h"
+
+/* A hash of nothing, for spending the same time on unknown users. */
+static char *users_dummy_hash;
+
+int
+users_name_valid(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n > USERS_NAME_MAX || name[0] == '-' || name[0] == '.')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= 'A' && name[i] <= 'Z') ||
+		    (name[i] >= '0' && name[i] <= '9') ||
+		    name[i] == '.' || name[i] == '_' || name[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/*
+ * Hashes password with setting (a salt from crypt_gensalt, or a stored
+ * hash to compare against).  Returns a new string the caller frees, or
+ * NULL (logged, without the password).
+ */
+static char *
+hash_with(const char *password, const char *setting)
+{
+	struct crypt_data *cd;
+	char *h = NULL;
+
+	if ((cd = calloc(1, sizeof(*cd))) == NULL) {
+		log_warn("users: crypt");
+		return NULL;
+	}
+	errno = 0;
+	if (crypt_rn(password, setting, cd, sizeof(*cd)) == NULL ||
+	    cd->output[0] == '*')
+		log_warnx("users: crypt failed (errno %d)", errno);
+	else if ((h = strdup(cd->output)) == NULL)
+		log_warn("users: crypt");
+	mem_wipe(cd, sizeof(*cd));	/* holds the password's state */
+	free(cd);
+	return h;
+}
+
+/* A new yescrypt hash of password with a fresh random salt. */
+static char *
+hash_new(const char *password)
+{
+	char *salt, *h;
+
+	if ((salt = crypt_gensalt_ra("$y$", 0, NULL, 0)) == NULL) {
+		log_warn("users: crypt_gensalt");
+		return NULL;
+	}
+	h = hash_with(password, salt);
+	free(salt);
+	return h;
+}
+
+static int
+check_password(const char *password, struct diag *d)
+{
+	size_t n = strlen(password);
+
+	if (n < USERS_PASSWORD_MIN) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, "password",
+		    "password too short: at least %d characters",
+		    USERS_PASSWORD_MIN);
+		return -1;
+	}
+	if (n > USERS_PASSWORD_MAX) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, "password",
+		    "password too long: at most %d characters",
+		    USERS_PASSWORD_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+upsert(struct store *s, const char *name, const char *hash)
+{
+	sqlite3 *db = store_db(s);
+	sqlite3_stmt *st = NULL;
+	int64_t now = (int64_t)time(NULL);
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "INSERT INTO users (name, hash, created, "
+	    "updated) VALUES (?1, ?2, ?3, ?3) ON CONFLICT (name) DO UPDATE "
+	    "SET hash = excluded.hash, updated = excluded.updated", -1, &st,
+	    NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, now);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+users_set_password(struct store *s, const char *actor, const char *name,
+    const char *password, struct diag *d)
+{
+	sqlite3 *db = store_db(s);
+	char *hash = NULL;
+	int ret = -1;
+
+	if (!users_name_valid(name)) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, "user",
+		    "invalid user name: 1-%d of A-Z a-z 0-9 . _ - "
+		    "(not starting with - or .)", USERS_NAME_MAX);
+		return -1;
+	}
+	if (check_password(password, d) == -1)
+		return -1;
+	if ((hash = hash_new(password)) == NULL) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
+		    "cannot hash the password");
+		return -1;
+	}
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+	    upsert(s, name, hash) == -1 ||
+	    store_audit_add(s, actor, "passwd", name) == -1 ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
+		    "cannot store the password: %s", sqlite3_errmsg(db));
+		if (!sqlite3_get_autocommit(db))
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		goto done;
+	}
+	ret = 0;
+done:
+	str_free_secret(hash);
+	return ret;
+}
+
+/* The stored hash of name: 0 found (*hash set, caller frees), 1 absent,
+ * -1 error. */
+static int
+lookup(struct store *s, const char *name, char **hash)
+{
+	sqlite3 *db = store_db(s);
+	sqlite3_stmt *st = NULL;
+	const char *h;
+	int rc, ret = -1;
+
+	*hash = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT hash FROM users WHERE name = ?", -1,
+	    &st, NULL) != SQLITE_OK) {
+		log_warnx("users: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		ret = 1;
+	else if (rc == SQLITE_ROW &&
+	    (h = (const char *)sqlite3_column_text(st, 0)) != NULL &&
+	    (*hash = strdup(h)) != NULL)
+		ret = 0;
+	else
+		log_warnx("users: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* Compares in time independent of where the strings differ. */
+static int
+hash_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	return la == lb && CRYPTO_memcmp(a, b, la) == 0;
+}
+
+int
+users_verify(struct store *s, const char *name, const char *password)
+{
+	char *stored = NULL, *h;
+	int found, ok;
+
+	if ((found = lookup(s, name, &stored)) == -1)
+		return -1;
+	if (found == 1) {
+		/* spend the time a real check takes, then fail */
+		if (users_dummy_hash == NULL &&
+		    (users_dummy_hash = hash_new("")) == NULL)
+			return -1;
+		str_free_secret(hash_with(password, users_dummy_hash));
+		return 0;
+	}
+	h = hash_with(password, stored);
+	ok = h != NULL && hash_equal(h, stored);
+	str_free_secret(h);
+	str_free_secret(stored);
+	return ok;
+}
+
+int
+users_delete(struct store *s, const char *actor, const char *name)
+{
+	sqlite3 *db = store_db(s);
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_prepare_v2(db, "DELETE FROM users WHERE name = ?", -1,
+	    &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		goto fail;
+	ret = sqlite3_changes(db) == 0 ? 1 : 0;
+	if (ret == 0 && store_audit_add(s, actor, "userdel", name) == -1)
+		goto fail;
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_finalize(st);
+	return ret;
+fail:
+	log_warnx("users: delete %s: %s", name, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int
+users_each(struct store *s, int (*fn)(const struct users_entry *, void *),
+    void *arg)
+{
+	sqlite3 *db = store_db(s);
+	struct users_entry e;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT name, created, updated FROM users "
+	    "ORDER BY name", -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("users: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		e.ue_name = (const char *)sqlite3_column_text(st, 0);
+		e.ue_created = sqlite3_column_int64(st, 1);
+		e.ue_updated = sqlite3_column_int64(st, 2);
+		if (fn(&e, arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		log_warnx("users: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
