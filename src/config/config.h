@@ -22,18 +22,11 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 
+#include "lib/cfg_addr.h"
+
 #define CFG_NAME_MAX		63	/* names of blocks (virtual, server, node...) */
 #define CFG_STR_MAX		4095	/* any string value */
 #define CFG_IFNAME_MAX		15	/* IFNAMSIZ - 1; labels like eth0:1 fit */
-
-/* An IPv4 or IPv6 address; family AF_UNSPEC when unset. */
-struct cfg_addr {
-	int			 family;
-	union {
-		struct in_addr	 v4;
-		struct in6_addr	 v6;
-	}			 u;
-};
 
 /*
  * Where the parts of a block came from in an lvs.cf file, so that the
@@ -306,22 +299,6 @@ struct cfg_node *config_find_node(const struct shoal_config *,
     const char *name);
 struct cfg_server *cfg_virtual_find_server(const struct cfg_virtual *,
     const char *name);
-
-/*
- * Addresses: parse text (IPv4 dotted quad or IPv6), 0 or -1.  Formatting
- * writes the canonical form (inet_ntop) into buf of CFG_ADDR_STRLEN.
- */
-#define CFG_ADDR_STRLEN		INET6_ADDRSTRLEN
-int cfg_addr_parse(struct cfg_addr *, const char *);
-const char *cfg_addr_str(const struct cfg_addr *, char *buf, size_t len);
-int cfg_addr_is_set(const struct cfg_addr *);
-int cfg_addr_equal(const struct cfg_addr *, const struct cfg_addr *);
-/* Converts a sockaddr into cfg_addr (port ignored); 0 or -1. */
-int cfg_addr_from_sockaddr(struct cfg_addr *, const struct sockaddr *);
-/* The sockaddr of an address and a port (host order), its length in *sl;
- * 0, or -1 for an unset address. */
-int cfg_addr_to_sockaddr(const struct cfg_addr *, uint16_t port,
-    struct sockaddr_storage *, socklen_t *sl);
 
 /* Names of enum values as lvs.cf writes them; NULL for out of range. */
 const char *cfg_scheduler_name(enum cfg_scheduler);

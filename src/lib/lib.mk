@@ -5,6 +5,7 @@ src_lib_liblib_a_SOURCES = \
 	src/lib/log.c src/lib/log.h \
 	src/lib/diag.c src/lib/diag.h \
 	src/lib/util.c src/lib/util.h \
+	src/lib/cfg_addr.c src/lib/cfg_addr.h \
 	src/lib/sha256.c src/lib/sha256.h \
 	src/lib/notify.c src/lib/notify.h \
 	src/lib/exec.c src/lib/exec.h \

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config/config.h"
+#include "lib/cfg_addr.h"
 
 struct nlmsghdr;
 struct rtnl;
