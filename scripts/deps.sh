@@ -6,7 +6,7 @@ SHOAL_DEBS=(
 	# build
 	build-essential autoconf automake libtool pkg-config
 	libsqlite3-dev libmicrohttpd-dev libssh2-1-dev libcmocka-dev
-	libjansson-dev libevent-dev libmnl-dev libssl-dev libcrypt-dev
+	libjansson-dev libevent-dev libmnl-dev nettle-dev libssl-dev libcrypt-dev
 	libnftables-dev
 	# sanitizer and fuzzing builds
 	clang libclang-rt-14-dev
@@ -25,7 +25,7 @@ SHOAL_DEBS=(
 SHOAL_DEMO_DEBS=(
 	build-essential autoconf automake libtool pkg-config
 	libsqlite3-dev libmicrohttpd-dev libssh2-1-dev
-	libjansson-dev libevent-dev libmnl-dev libssl-dev libcrypt-dev
+	libjansson-dev libevent-dev libmnl-dev nettle-dev libssl-dev libcrypt-dev
 	libnftables-dev libcmocka-dev
 	iproute2 nftables openssh-server openssh-client python3 curl
 	procps kmod passwd

@@ -9,7 +9,7 @@ src_nanny_libnanny_a_SOURCES = \
 	src/nanny/server.c src/nanny/server.h
 src_nanny_libnanny_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS)
 NANNY_LIBS = src/nanny/libnanny.a src/ipc/libipc.a src/store/libstore.a \
-	src/config/libconfig.a src/lib/liblib.a $(SQLITE_LIBS) \
+	src/config/libconfig.a src/lib/liblib.a $(NETTLE_LIBS) $(SQLITE_LIBS) \
 	$(JANSSON_LIBS) $(LIBEVENT_LIBS) $(CRYPT_LIBS) $(OPENSSL_LIBS) \
 	$(CRYPTO_LIBS)
 

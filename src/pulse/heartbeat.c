@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "lib/sha256.h"
+#include "lib/digest.h"
 #include "heartbeat.h"
 
 static void
@@ -54,7 +54,7 @@ heartbeat_node_id(const char *name)
 	return h == 0 ? 1 : h;
 }
 
-_Static_assert(HB_MAC_LEN == SHA256_LEN, "the MAC is a whole HMAC-SHA256");
+_Static_assert(HB_MAC_LEN == DIGEST_SHA256_LEN, "the MAC is a whole HMAC-SHA256");
 
 int
 heartbeat_encode(const struct hb_packet *p, const uint8_t *key,
@@ -78,7 +78,7 @@ heartbeat_encode(const struct hb_packet *p, const uint8_t *key,
 	memcpy(buf + 24, p->hp_hash, HB_HASH_LEN);
 	put64(buf + 32, p->hp_seq);
 	if (key != NULL)
-		hmac_sha256(key, keylen, buf, HB_HDR_LEN, buf + HB_HDR_LEN);
+		digest_hmac_sha256(key, keylen, buf, HB_HDR_LEN, buf + HB_HDR_LEN);
 	return (int)n;
 }
 
@@ -112,8 +112,8 @@ check_mac(const struct hb_ctx *ctx, const uint8_t *buf, size_t len,
 		return has ? HB_ERR_MAC : HB_OK;
 	if (!has)
 		return HB_ERR_MAC;
-	hmac_sha256(ctx->hc_key, ctx->hc_keylen, buf, HB_HDR_LEN, want);
-	if (!sha256_equal(want, buf + HB_HDR_LEN, HB_MAC_LEN))
+	digest_hmac_sha256(ctx->hc_key, ctx->hc_keylen, buf, HB_HDR_LEN, want);
+	if (!digest_equal(want, buf + HB_HDR_LEN, HB_MAC_LEN))
 		e = HB_ERR_MAC;
 	explicit_bzero(want, sizeof(want));
 	return e;

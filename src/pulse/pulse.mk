@@ -22,7 +22,7 @@ src_pulse_libpulse_a_SOURCES = \
 # Every layer, in link order.
 PULSE_LIBS = src/pulse/libpulse.a src/lb/liblb.a src/net/libnet.a \
 	src/ipc/libipc.a src/store/libstore.a src/config/libconfig.a \
-	src/lib/liblib.a $(SQLITE_LIBS) $(JANSSON_LIBS) $(LIBEVENT_LIBS) \
+	src/lib/liblib.a $(NETTLE_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) $(LIBEVENT_LIBS) \
 	$(MNL_LIBS) $(NFTABLES_LIBS) $(CRYPT_LIBS) $(CRYPTO_LIBS)
 
 # pulse is two programs: a small supervisor (libc and libmnl only, see
@@ -31,7 +31,7 @@ sbin_PROGRAMS += src/pulse/pulse
 src_pulse_pulse_SOURCES = src/pulse/pulse.c
 src_pulse_pulse_CFLAGS = $(AM_CFLAGS) $(MNL_CFLAGS)
 src_pulse_pulse_LDADD = src/pulse/libpulse.a src/net/libnet.a \
-	src/config/libconfig.a src/lib/liblib.a $(MNL_LIBS)
+	src/config/libconfig.a src/lib/liblib.a $(NETTLE_LIBS) $(MNL_LIBS)
 
 pkglibexec_PROGRAMS += src/pulse/pulse-worker
 src_pulse_pulse_worker_SOURCES = src/pulse/pulse_worker.c

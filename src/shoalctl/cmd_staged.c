@@ -122,7 +122,7 @@ check_bytes(const struct staged_args *a, struct staged_info *si)
 		    strerror(errno));
 		return STAGED_EXIT_USAGE;
 	}
-	sha256_hex(buf, len, si->si_sha);
+	digest_sha256_hex(buf, len, si->si_sha);
 	if (a->sa_expect_sha != NULL && strcmp(si->si_sha,
 	    a->sa_expect_sha) != 0) {
 		fprintf(stderr, "shoalctl: %s: checksum mismatch: SHA-256 %s, "

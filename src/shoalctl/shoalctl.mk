@@ -12,7 +12,7 @@ src_shoalctl_libshoalctl_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(SQLITE_CFLAGS)
 SHOALCTL_LIBS = src/shoalctl/libshoalctl.a src/pulse/libpulse.a \
 	src/net/libnet.a src/ipc/libipc.a src/store/libstore.a \
-	src/config/libconfig.a src/lib/liblib.a $(SQLITE_LIBS) \
+	src/config/libconfig.a src/lib/liblib.a $(NETTLE_LIBS) $(SQLITE_LIBS) \
 	$(JANSSON_LIBS) $(LIBEVENT_LIBS) $(MNL_LIBS) $(CRYPT_LIBS) $(CRYPTO_LIBS)
 
 sbin_PROGRAMS += shoalctl

@@ -672,7 +672,7 @@ store_config_hash(const struct shoal_config *c, char *out)
 
 	if ((text = lvscf_write(c, &len)) == NULL)
 		return -1;
-	sha256_hex(text, len, out);
+	digest_sha256_hex(text, len, out);
 	mem_wipe(text, len);	/* it holds the heartbeat key */
 	free(text);
 	return 0;
@@ -1324,7 +1324,7 @@ commit_as(struct store *s, const struct shoal_config *c, const char *user,
 		    "cannot write the canonical lvs.cf: out of memory");
 		goto done;
 	}
-	sha256_hex(text, len, g.sg_hash);
+	digest_sha256_hex(text, len, g.sg_hash);
 	if (commit_txn(s, c, &g, action, text, len) == -1) {
 		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
 		    "cannot commit to the store: %s", sqlite3_errmsg(s->st_db));
@@ -1370,7 +1370,7 @@ history_config(struct store *s, uint64_t g, struct diag *d)
 		    "cannot read generation %llu", (unsigned long long)g);
 		return NULL;
 	}
-	sha256_hex(text, len, hash);
+	digest_sha256_hex(text, len, hash);
 	snprintf(name, sizeof(name), "generation-%llu", (unsigned long long)g);
 	if (strcmp(hash, hg.sg_hash) != 0)
 		diag_add(d, DIAG_ERROR, name, 0, 0, NULL,

@@ -14,9 +14,9 @@
 
 #include "config/config.h"
 #include "lib/diag.h"
-#include "lib/sha256.h"
+#include "lib/digest.h"
 
-#define STORE_HASH_HEX		SHA256_HEX_LEN	/* lowercase hex + NUL */
+#define STORE_HASH_HEX		DIGEST_SHA256_HEX	/* lowercase hex + NUL */
 
 enum {
 	STORE_RDONLY	= 0x1,		/* daemons */

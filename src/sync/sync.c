@@ -699,7 +699,7 @@ run_snapshot(struct sync_run *r, struct store *live)
 		log_warn("snapshot: %s", path);
 		goto done;
 	}
-	sha256_hex(r->r_snap, r->r_snap_len, r->r_snap_sha);
+	digest_sha256_hex(r->r_snap, r->r_snap_len, r->r_snap_sha);
 	if ((st = store_open(path, STORE_RDONLY, &d)) == NULL ||
 	    store_current(st, &g) == -1) {
 		log_warnx("snapshot: cannot read it back");

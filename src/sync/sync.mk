@@ -8,7 +8,7 @@ src_sync_libsync_a_SOURCES = \
 src_sync_libsync_a_CFLAGS = $(AM_CFLAGS) $(SSH2_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(CRYPTO_CFLAGS)
 SYNC_LIBS = src/sync/libsync.a src/store/libstore.a src/config/libconfig.a \
-	src/lib/liblib.a $(SSH2_LIBS) $(SQLITE_LIBS) $(LIBEVENT_LIBS) \
+	src/lib/liblib.a $(NETTLE_LIBS) $(SSH2_LIBS) $(SQLITE_LIBS) $(LIBEVENT_LIBS) \
 	$(CRYPT_LIBS) $(CRYPTO_LIBS)
 
 sbin_PROGRAMS += shoal-sync

@@ -15,7 +15,7 @@ src_webui_libweb_a_SOURCES = \
 src_webui_libweb_a_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LIBEVENT_CFLAGS) $(CRYPTO_CFLAGS) $(SSH2_CFLAGS)
 WEB_LIBS = src/webui/libweb.a src/sync/libsync.a src/ipc/libipc.a \
-	src/store/libstore.a src/config/libconfig.a src/lib/liblib.a \
+	src/store/libstore.a src/config/libconfig.a src/lib/liblib.a $(NETTLE_LIBS) \
 	$(MHD_LIBS) $(SSH2_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) \
 	$(LIBEVENT_LIBS) $(CRYPT_LIBS) $(CRYPTO_LIBS) -lpthread -lm
 

@@ -469,7 +469,7 @@ test_roundtrip(void **state)
 	assert_non_null(hist);
 	assert_string_equal(hist, text);
 	assert_int_equal(hlen, strlen(text));
-	sha256_hex(text, strlen(text), hash);
+	digest_sha256_hex(text, strlen(text), hash);
 	assert_string_equal(hash, g.sg_hash);
 	assert_int_equal(store_config_hash(c, hash), 0);
 	assert_string_equal(hash, g.sg_hash);
@@ -756,10 +756,10 @@ test_sha256(void **state)
 	char h[STORE_HASH_HEX];
 
 	(void)state;
-	sha256_hex("abc", 3, h);
+	digest_sha256_hex("abc", 3, h);
 	assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223"
 	    "b00361a396177a9cb410ff61f20015ad");
-	sha256_hex("", 0, h);
+	digest_sha256_hex("", 0, h);
 	assert_string_equal(h, "e3b0c44298fc1c149afbf4c8996fb924"
 	    "27ae41e4649b934ca495991b7852b855");
 }

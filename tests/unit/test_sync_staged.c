@@ -102,7 +102,7 @@ file_sha(const char *path)
 	char *buf = file_read_all(path, 1 << 26, &len);
 
 	assert_non_null(buf);
-	sha256_hex(buf, len, out);
+	digest_sha256_hex(buf, len, out);
 	free(buf);
 	return out;
 }
