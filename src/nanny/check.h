@@ -85,15 +85,6 @@ void check_free(struct check *);
 enum cfg_check_kind check_resolve_kind(const struct cfg_virtual *vs,
     uint16_t port);
 
-/*
- * Expands \r \n \t \\ and \xHH in s into a new buffer (*out, NUL-terminated,
- * *outlen bytes without the NUL; caller frees).  keep_other: any other
- * backslash pair is kept as written (for regexes); otherwise it is an error.
- * Returns 0, or -1 with a message in err.
- */
-int check_unescape(const char *s, int keep_other, char **out, size_t *outlen,
-    char *err, size_t errlen);
-
 const char *check_result_name(enum check_result);
 
 #endif

@@ -14,32 +14,15 @@
 
 #include <sys/socket.h>
 
-#include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "check.h"
+#include "check_match.h"
 
 struct event;
 struct exec;
 struct ssl_st;
-
-/* The verdict of a kind's match function on the bytes read so far. */
-enum check_match {
-	CHECK_MATCH_MORE,	/* undecided: read on */
-	CHECK_MATCH_OK,
-	CHECK_MATCH_FAIL,
-};
-
-/* A compiled expectation: "*" (any), a literal prefix, or a regex. */
-struct check_expect {
-	int		 ce_set;
-	int		 ce_any;
-	int		 ce_regex;	/* ce_re compiled */
-	regex_t		 ce_re;
-	char		*ce_lit;	/* unescaped literal */
-	size_t		 ce_litlen;
-};
 
 enum check_step {
 	CHECK_STEP_IDLE,
@@ -114,13 +97,6 @@ extern const struct check_kind_ops check_agent_ops;
 void check_finish(struct check *c, enum check_result r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Compiles an expectation from raw config text (NULL: unset). */
-int check_expect_compile(struct check_expect *e, const char *raw,
-    int use_regex, char *err, size_t errlen);
-/* Matches e as a prefix / regex / any against the buffer. */
-enum check_match check_expect_match(const struct check_expect *e,
-    const char *buf, size_t len, int eof, int full);
-void check_expect_free(struct check_expect *e);
 /* A printable sample of buf for reasons ("HTTQ/1.0 2..."), into out. */
 void check_sample(const char *buf, size_t len, char *out, size_t outlen);
 /* The buffer is at CHECK_READ_MAX: no more bytes will be read. */

@@ -3,6 +3,7 @@
 noinst_LIBRARIES += src/nanny/libnanny.a
 src_nanny_libnanny_a_SOURCES = \
 	src/nanny/check.c src/nanny/check.h src/nanny/check_kind.h \
+	src/nanny/check_match.c src/nanny/check_match.h \
 	src/nanny/check_tcp.c src/nanny/check_expect.c \
 	src/nanny/check_http.c src/nanny/check_tls.c \
 	src/nanny/check_program.c src/nanny/check_agent.c \

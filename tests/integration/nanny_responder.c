@@ -22,6 +22,7 @@
 #include <event2/event.h>
 
 #include "nanny/check.h"
+#include "nanny/check_match.h"
 #include "responder.h"
 
 static const struct {

@@ -27,6 +27,7 @@
 #include "lib/exec.h"
 #include "lib/util.h"
 #include "nanny/check.h"
+#include "nanny/check_match.h"
 #include "responder.h"
 
 #define TEST_TIMEOUT_MS		300	/* the checks' own timeout */
