@@ -32,6 +32,8 @@ enum el_reason {
 	EL_R_FAULT,		/* a link or service of ours is down */
 	EL_R_FAULT_CLEARED,	/* it is back: rejoin as BACKUP */
 	EL_R_SHUTDOWN,		/* we are stopping (set by the daemon) */
+	EL_R_STANDBY,		/* the administrator put us in standby */
+	EL_R_RESUMED,		/* ... and took us out of it */
 };
 
 /* What we know about one peer (the daemon keeps these up to date). */
@@ -50,6 +52,9 @@ struct el_self {
 	enum el_state	 es_state;
 	uint64_t	 es_since_ms;	/* when es_state was entered */
 	int		 es_fault;	/* a tracked link/service is down */
+	int		 es_standby;	/* maintenance: not a candidate; on
+					   the wire and here it is FAULT */
+	int		 es_was_standby; /* FAULT was entered for standby */
 };
 
 struct el_params {

@@ -23,6 +23,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "store/store_view.h"
+#include "evbus.h"
 #include "lvs.h"
 #include "nannies.h"
 
@@ -45,6 +46,13 @@ struct rs {
 	unsigned		 r_checks;	/* reports */
 	int64_t			 r_since;	/* unix time of r_health */
 	enum srvadmin_state	 r_admin;
+	uint64_t		 r_failures;	/* down reports, ever */
+	uint64_t		 r_hist[LVS_LAT_BUCKETS + 1];	/* +Inf last */
+	uint64_t		 r_lat_count, r_lat_sum_ms;
+};
+
+const uint32_t lvs_latency_bounds_ms[LVS_LAT_BUCKETS] = {
+	1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
 };
 
 struct vs {
@@ -66,7 +74,21 @@ struct lvs {
 	struct lb		*l_lb;
 	int			 l_active;
 	struct event		*l_retry;
+	lvs_admin_fn		 l_admin_fn;
+	void			*l_admin_arg;
+	int			 l_syncd;	/* 1 master up, -1 down, 0 */
 };
+
+/* The sync daemon's state as a "syncd" event, when it changed. */
+static void
+syncd_event(struct lvs *l, int up)
+{
+	if (!l->l_cfg->c_global.g_syncdaemon || l->l_syncd == (up ? 1 : -1))
+		return;
+	l->l_syncd = up ? 1 : -1;
+	evbus_emit(EV_SYNCD, cfg_lb_backend_name(lb_kind(l->l_lb)), "master",
+	    up ? "up" : "down");
+}
 
 static void apply(struct lvs *);
 static void retry_cb(int, short, void *);
@@ -182,6 +204,10 @@ vs_build(const struct lvs *l, const struct shoal_config *c,
 			r->r_checks = old->r_checks;
 			r->r_since = old->r_since;
 			memcpy(r->r_reason, old->r_reason, sizeof(r->r_reason));
+			r->r_failures = old->r_failures;
+			memcpy(r->r_hist, old->r_hist, sizeof(r->r_hist));
+			r->r_lat_count = old->r_lat_count;
+			r->r_lat_sum_ms = old->r_lat_sum_ms;
 		}
 	}
 	return 0;
@@ -247,9 +273,17 @@ read_store(const struct lvs *l, struct shoal_config **cp,
 		else
 			free(ac.a_vs[ac.a_nvs].v_print);
 	}
-	for (size_t i = 0; i < v.sv_nadmin; i++)
-		(void)admin_row(v.sv_admin[i].sa_virtual,
-		    v.sv_admin[i].sa_server, v.sv_admin[i].sa_state, &ac);
+	if (l->l_admin_fn != NULL)
+		for (size_t i = 0; i < ac.a_nvs; i++)
+			for (size_t j = 0; j < ac.a_vs[i].v_nrs; j++)
+				ac.a_vs[i].v_rs[j].r_admin = (enum srvadmin_state)
+				    l->l_admin_fn(ac.a_vs[i].v_name,
+				    ac.a_vs[i].v_rs[j].r_name, l->l_admin_arg);
+	else
+		for (size_t i = 0; i < v.sv_nadmin; i++)
+			(void)admin_row(v.sv_admin[i].sa_virtual,
+			    v.sv_admin[i].sa_server, v.sv_admin[i].sa_state,
+			    &ac);
 	store_view_clear(&v);
 	*cp = c;
 	*vp = ac.a_vs;
@@ -326,6 +360,13 @@ lvs_load(struct lvs *l)
 	if (l->l_active)
 		apply(l);
 	return 0;
+}
+
+void
+lvs_set_admin_source(struct lvs *l, lvs_admin_fn fn, void *arg)
+{
+	l->l_admin_fn = fn;
+	l->l_admin_arg = arg;
 }
 
 const struct shoal_config *
@@ -494,8 +535,10 @@ apply(struct lvs *l)
 	} else if (lb_apply(l->l_lb, &st) == -1) {
 		log_warnx("LVS: load balancer update failed: retrying in %d ms",
 		    LVS_RETRY_MS);
+		syncd_event(l, 0);
 		arm_retry(l);
-	}
+	} else
+		syncd_event(l, 1);
 	lb_state_clear(&st);
 }
 
@@ -548,9 +591,17 @@ lvs_deactivate(struct lvs *l)
 	if (lb_clear(l->l_lb) == -1)
 		log_warnx("LVS: removing the virtual services failed");
 	g = &l->l_cfg->c_global;
-	if (g->g_syncdaemon && lb_set_sync(l->l_lb, LB_SYNC_BACKUP,
-	    g->g_syncd_iface, g->g_syncd_id) == -1)
+	if (!g->g_syncdaemon)
+		return;
+	l->l_syncd = 0;
+	if (lb_set_sync(l->l_lb, LB_SYNC_BACKUP, g->g_syncd_iface,
+	    g->g_syncd_id) == -1) {
 		log_warnx("LVS: sync daemon as backup failed");
+		evbus_emit(EV_SYNCD, cfg_lb_backend_name(lb_kind(l->l_lb)),
+		    "backup", "down");
+	} else
+		evbus_emit(EV_SYNCD, cfg_lb_backend_name(lb_kind(l->l_lb)),
+		    "backup", "up");
 }
 
 void
@@ -562,12 +613,27 @@ lvs_want_nannies(const struct lvs *l, struct nannies *ns)
 			    l->l_vs[i].v_name, l->l_vs[i].v_print);
 }
 
+static void
+count_latency(struct rs *r, enum health h, uint32_t ms)
+{
+	size_t b = 0;
+
+	if (h == H_DOWN)
+		r->r_failures++;
+	while (b < LVS_LAT_BUCKETS && ms > lvs_latency_bounds_ms[b])
+		b++;
+	r->r_hist[b]++;
+	r->r_lat_count++;
+	r->r_lat_sum_ms += ms;
+}
+
 void
 lvs_report(struct lvs *l, const char *vsn, const struct nanny_report *nr)
 {
 	struct vs *v = find_vs(l, vsn);
 	struct rs *r = find_rs(v, nr->nr_server);
 	enum health h = nr->nr_state == NANNY_UP ? H_UP : H_DOWN;
+	enum nanny_state old_state;
 	int before, after;
 
 	if (r == NULL || !cfg_addr_equal(&r->r_addr, &nr->nr_addr)) {
@@ -576,6 +642,8 @@ lvs_report(struct lvs *l, const char *vsn, const struct nanny_report *nr)
 		return;
 	}
 	before = effective_weight(v, r);
+	old_state = r->r_health == H_UP ? NANNY_UP : r->r_health == H_DOWN ?
+	    NANNY_DOWN : (enum nanny_state)-1;
 	if (r->r_health != h)
 		r->r_since = time(NULL);
 	r->r_health = h;
@@ -583,8 +651,16 @@ lvs_report(struct lvs *l, const char *vsn, const struct nanny_report *nr)
 	r->r_latency_ms = nr->nr_latency_ms;
 	r->r_fails = h == H_DOWN ? r->r_fails + 1 : 0;
 	r->r_checks++;
+	count_latency(r, h, nr->nr_latency_ms);
 	str_copy(r->r_reason, nr->nr_reason, sizeof(r->r_reason));
 	after = effective_weight(v, r);
+	if (before != after || nr->nr_state != old_state) {
+		char wt[16];
+
+		snprintf(wt, sizeof(wt), "%d", after < 0 ? 0 : after);
+		evbus_emit(EV_SERVER, vsn, r->r_name,
+		    nanny_state_name(nr->nr_state), wt, r->r_reason);
+	}
 	if (after < 0)
 		log_info("LVS: %s/%s %s: not in the load balancer (%s)", vsn,
 		    r->r_name, nanny_state_name(nr->nr_state), r->r_reason);
@@ -639,6 +715,37 @@ applied_weight(const struct lvs *l, const struct vs *v, const struct rs *r)
 	d = lb_service_find_dest(s, &r->r_addr,
 	    v->v_key.ks_fwmark != 0 ? 0 : r->r_port);
 	return d != NULL ? d->d_weight : -1;
+}
+
+void
+lvs_each_server(const struct lvs *l,
+    void (*fn)(const struct lvs_server_view *, void *), void *arg)
+{
+	struct lvs_server_view sv;
+	char a[CFG_ADDR_STRLEN];
+
+	for (size_t i = 0; i < l->l_nvs; i++)
+		for (size_t j = 0; j < l->l_vs[i].v_nrs; j++) {
+			const struct vs *v = &l->l_vs[i];
+			const struct rs *r = &v->v_rs[j];
+			int w = applied_weight(l, v, r);
+
+			memset(&sv, 0, sizeof(sv));
+			sv.sv_virtual = v->v_name;
+			sv.sv_server = r->r_name;
+			sv.sv_address = cfg_addr_str(&r->r_addr, a, sizeof(a));
+			sv.sv_port = r->r_port;
+			sv.sv_up = r->r_health == H_UP;
+			sv.sv_health_known = r->r_health != H_UNKNOWN;
+			sv.sv_weight = w < 0 ? 0 : w;
+			sv.sv_in_lb = w >= 0;
+			sv.sv_admin = (int)r->r_admin;
+			sv.sv_failures = r->r_failures;
+			sv.sv_hist = r->r_hist;
+			sv.sv_lat_count = r->r_lat_count;
+			sv.sv_lat_sum_ms = r->r_lat_sum_ms;
+			fn(&sv, arg);
+		}
 }
 
 static json_t *

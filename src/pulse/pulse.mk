@@ -24,7 +24,11 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/ctlcmd.c src/pulse/ctlcmd.h \
 	src/pulse/services.c src/pulse/services.h \
 	src/pulse/nannies.c src/pulse/nannies.h \
-	src/pulse/fosmon.c src/pulse/fosmon.h
+	src/pulse/fosmon.c src/pulse/fosmon.h \
+	src/pulse/evbus.c src/pulse/evbus.h \
+	src/pulse/hooks.c src/pulse/hooks.h \
+	src/pulse/maintio.c src/pulse/maintio.h \
+	src/pulse/metrics.c src/pulse/metrics.h
 
 # Every layer, in link order.
 PULSE_LIBS = src/pulse/libpulse.a src/lb/liblb.a src/net/libnet.a \
@@ -46,7 +50,8 @@ src_pulse_pulse_worker_CFLAGS = $(src_pulse_libpulse_a_CFLAGS)
 src_pulse_pulse_worker_LDADD = $(PULSE_LIBS)
 
 PULSE_UNIT_TESTS = tests/unit/test_heartbeat tests/unit/test_leave \
-	tests/unit/test_election tests/unit/test_runtime tests/unit/test_lvs
+	tests/unit/test_election tests/unit/test_runtime tests/unit/test_lvs \
+	tests/unit/test_hooks
 check_PROGRAMS += $(PULSE_UNIT_TESTS)
 TESTS += $(PULSE_UNIT_TESTS)
 tests_unit_test_heartbeat_SOURCES = tests/unit/test_heartbeat.c
@@ -61,6 +66,10 @@ tests_unit_test_election_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_runtime_SOURCES = tests/unit/test_runtime.c
 tests_unit_test_runtime_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_runtime_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+# notify hooks with real processes on a real loop
+tests_unit_test_hooks_SOURCES = tests/unit/test_hooks.c
+tests_unit_test_hooks_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_hooks_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 # LVS mode's model (weights from reports and admin state, reloads)
 tests_unit_test_lvs_SOURCES = tests/unit/test_lvs.c
 tests_unit_test_lvs_CFLAGS = $(UNIT_CFLAGS)

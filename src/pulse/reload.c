@@ -13,6 +13,7 @@
 #include "hbio.h"
 #include "leave.h"
 #include "links.h"
+#include "maintio.h"
 #include "load.h"
 #include "reload.h"
 #include "rolecmd.h"
@@ -119,6 +120,7 @@ reload_config(struct worker *w, char *err, size_t errlen)
 		diag_clear(&d);
 		log_warnx("reload failed: keeping generation %llu",
 		    (unsigned long long)w->w_rt->rt_generation);
+		worker_config_event(w, "refused");
 		notify_ready();
 		return -1;
 	}
@@ -128,6 +130,7 @@ reload_config(struct worker *w, char *err, size_t errlen)
 	if (apply(w, nrt, err, errlen) == -1) {
 		reload_send_plan(w, w->w_rt);
 		log_warnx("reload refused: %s", err);
+		worker_config_event(w, "refused");
 		runtime_free(nrt);
 		config_free(ncfg);
 		notify_ready();
@@ -138,6 +141,8 @@ reload_config(struct worker *w, char *err, size_t errlen)
 	log_info("reloaded configuration generation %llu",
 	    (unsigned long long)w->w_rt->rt_generation);
 	services_reload(w->w_svc);
+	maintio_apply(w->w_maint);
+	worker_config_event(w, "applied");
 	notify_ready();
 	/* announce the new generation at once */
 	hbio_send(w, 0);

@@ -22,6 +22,9 @@
 #include "net/rtnl.h"
 #include "control.h"
 #include "ctlcmd.h"
+#include "evbus.h"
+#include "hooks.h"
+#include "maintio.h"
 #include "hbio.h"
 #include "links.h"
 #include "load.h"
@@ -95,9 +98,13 @@ log_transition(struct worker *w, enum el_state from, enum el_state to,
 	else if (from == EL_ACTIVE)
 		log_info("%s: deactivating %s", election_reason_str(why),
 		    mode_uc(w));
-	if (to == EL_FAULT)
+	if (to == EL_FAULT && why == EL_R_STANDBY)
+		log_info("standby: not a candidate until resumed");
+	else if (to == EL_FAULT)
 		log_warnx("entering FAULT state: not a candidate until the "
 		    "fault clears");
+	else if (from == EL_FAULT && why == EL_R_RESUMED)
+		log_info("resumed: rejoining as backup");
 	else if (from == EL_FAULT)
 		log_info("fault cleared: rejoining as backup");
 }
@@ -116,8 +123,12 @@ set_state(struct worker *w, enum el_state to, enum el_reason why, int peer)
 	    *pname ? ": " : "", pname);
 	record(w, from, to, why, detail);
 	w->w_self.es_state = to;
+	w->w_self.es_was_standby = to == EL_FAULT && why == EL_R_STANDBY;
+	w->w_transitions[to]++;
 	w->w_self.es_since_ms = clock_monotonic_ms();
 	w->w_since = time(NULL);
+	evbus_emit(EV_ROLE, election_state_name(from), election_state_name(to),
+	    election_reason_str(why), pname);
 	role_change(w, from, to);
 	/* tell the peers at once rather than at the next keepalive */
 	hbio_send(w, 0);
@@ -177,6 +188,16 @@ worker_evaluate(struct worker *w)
 	}
 }
 
+void
+worker_config_event(const struct worker *w, const char *result)
+{
+	char gen[32];
+
+	snprintf(gen, sizeof(gen), "%llu",
+	    (unsigned long long)w->w_rt->rt_generation);
+	evbus_emit(EV_CONFIG, gen, w->w_rt->rt_hash, result);
+}
+
 /* ---- faults: links, failed services, peers' reports ---- */
 
 void
@@ -198,9 +219,12 @@ worker_fos_mark(struct worker *w, const char *name, int failed)
 	for (size_t i = 0; i < w->w_rt->rt_nfos; i++) {
 		if (strcmp(w->w_rt->rt_fos[i].rf_name, name) != 0)
 			continue;
-		if (w->w_fos_failed[i] != failed)
+		if (w->w_fos_failed[i] != failed) {
 			log_warnx("fail-over service %s %s on this node", name,
 			    failed ? "failed" : "recovered");
+			evbus_emit(EV_SERVICE, name, failed ? "failed" :
+			    "recovered", "here");
+		}
 		w->w_fos_failed[i] = (unsigned char)failed;
 		worker_update_fault(w);
 		worker_evaluate(w);
@@ -320,6 +344,7 @@ setup(struct worker *w)
 	if ((w->w_peers = hbio_peer_table(w, w->w_rt)) == NULL ||
 	    (w->w_fos_failed = calloc(w->w_rt->rt_nfos + 1, 1)) == NULL)
 		return -1;
+	evbus_init(worker_self_node(w)->rn_name);
 	w->w_self.es_id = worker_self_node(w)->rn_id;
 	w->w_self.es_priority = worker_self_node(w)->rn_priority;
 	w->w_self.es_state = EL_INIT;
@@ -335,6 +360,10 @@ setup(struct worker *w)
 	if ((w->w_svc = services_new(w->w_base, w->w_opts->po_db,
 	    &hooks)) == NULL)
 		return -1;
+	if ((w->w_hooks = hooks_new(w->w_base)) == NULL ||
+	    (w->w_maint = maintio_new(w)) == NULL)
+		return -1;
+	maintio_apply(w->w_maint);
 	worker_update_fault(w);
 	ctlcmd_check();
 	w->w_ctl = control_open(w->w_base, w->w_opts->po_rundir, ctlcmd_handle,
@@ -346,6 +375,8 @@ static void
 teardown(struct worker *w)
 {
 	control_close(w->w_ctl);
+	maintio_free(w->w_maint);
+	hooks_free(w->w_hooks);
 	services_free(w->w_svc);
 	hbio_close(w);
 	links_close(w);
@@ -382,6 +413,7 @@ worker_main(const struct pulse_opts *o)
 	    "started", worker_self_node(&w)->rn_name, w.w_self.es_priority,
 	    (unsigned long long)w.w_rt->rt_generation);
 	notify_ready();
+	worker_config_event(&w, "started");
 	hbio_arm_keepalive(&w);
 	hbio_send(&w, 0);
 	worker_evaluate(&w);

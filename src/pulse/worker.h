@@ -15,6 +15,9 @@
  *   reload.c   re-reading the configuration and applying the differences
  *   status.c   the status object (control socket "status")
  *   ctlcmd.c   the control socket's commands (control.c is the socket)
+ *   maintio.c  cluster-wide maintenance: drains and standbys exchanged
+ *              with the peers (ipc/maint.h), applied here
+ *   metrics.c  the Prometheus metrics (control socket "metrics")
  *
  * The worker owns everything it points to; teardown frees it.
  */
@@ -38,6 +41,8 @@ struct peer {
 	uint64_t		 p_generation;
 	uint8_t			 p_hash[HB_HASH_LEN];
 	uint64_t		 p_rx;
+	uint64_t		 p_mseq;	/* last maintenance datagram */
+	uint64_t		 p_msync_ms;	/* when we last sent it ours */
 };
 
 struct transition {
@@ -75,12 +80,18 @@ struct worker {
 	struct vipset		*w_vips;
 	struct control		*w_ctl;
 	struct services		*w_svc;		/* nannies, LVS, FOS checks */
+	struct maintio		*w_maint;	/* cluster-wide maintenance */
+	struct hooks		*w_hooks;	/* notify hooks */
+	struct dualact		*w_dual;	/* dual-active detector */
+	struct drill		*w_drill;	/* a fail-over drill running */
 	int			 w_stopping;
 	uint64_t		 w_stop_deadline;
 	/* counters */
 	uint64_t		 w_sent, w_send_errors, w_received;
 	uint64_t		 w_rejected[HB_ERR__MAX];
 	uint64_t		 w_reject_logged[HB_ERR__MAX];
+	uint64_t		 w_transitions[4];	/* by el_state entered */
+	uint64_t		 w_push[2];	/* pushes reported: ok, failed */
 	struct transition	 w_hist[WORKER_HISTORY];
 	size_t			 w_nhist;
 };
@@ -101,6 +112,9 @@ const char *worker_mode_name(const struct worker *);
  * change through role.c); re-arms the wake timer.  Nothing once stopping.
  */
 void worker_evaluate(struct worker *);
+/* A "config" event for the generation now loaded, with result
+ * ("started", "applied", "refused"). */
+void worker_config_event(const struct worker *, const char *result);
 /* Recomputes es_fault from links, failed services and peers' reports. */
 void worker_update_fault(struct worker *);
 /*

@@ -1,0 +1,331 @@
+/*
+ * metrics.c - Prometheus metrics (see metrics.h).
+ *
+ * Rendered in one pass with stdio into a memory stream: with 10,000 real
+ * servers this is a few MB of text and a few milliseconds.
+ */
+#include "shoal-build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "evbus.h"
+#include "hooks.h"
+#include "lvs.h"
+#include "maintio.h"
+#include "metrics.h"
+#include "services.h"
+#include "vip.h"
+#include "worker.h"
+
+/* A label value with \, " and newline escaped. */
+static void
+put_label(FILE *fp, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', fp);
+		if (*s == '\n')
+			fputs("\\n", fp);
+		else
+			fputc(*s, fp);
+	}
+}
+
+static void
+family(FILE *fp, const char *name, const char *type, const char *help)
+{
+	fprintf(fp, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void
+node_metrics(FILE *fp, const struct worker *w)
+{
+	static const enum el_state states[] = { EL_INIT, EL_BACKUP,
+	    EL_ACTIVE, EL_FAULT };
+	const char *self = worker_self_node(w)->rn_name;
+
+	family(fp, "shoal_node_info", "gauge", "This node (always 1).");
+	fprintf(fp, "shoal_node_info{node=\"");
+	put_label(fp, self);
+	fprintf(fp, "\",mode=\"%s\"} 1\n", worker_mode_name(w));
+	family(fp, "shoal_node_role", "gauge",
+	    "1 for the role this node is in, 0 for the others.");
+	for (size_t i = 0; i < 4; i++)
+		fprintf(fp, "shoal_node_role{role=\"%s\"} %d\n",
+		    election_state_name(states[i]),
+		    w->w_self.es_state == states[i]);
+	family(fp, "shoal_node_standby", "gauge",
+	    "1 while this node is in standby (maintenance).");
+	fprintf(fp, "shoal_node_standby %d\n", w->w_self.es_standby);
+	family(fp, "shoal_node_priority", "gauge", "This node's priority.");
+	fprintf(fp, "shoal_node_priority %d\n", w->w_self.es_priority);
+	family(fp, "shoal_config_generation", "gauge",
+	    "The configuration generation this node runs.");
+	fprintf(fp, "shoal_config_generation %llu\n",
+	    (unsigned long long)w->w_rt->rt_generation);
+	family(fp, "shoal_role_transitions_total", "counter",
+	    "Role changes of this node, by the role entered.");
+	for (size_t i = 0; i < 4; i++)
+		fprintf(fp, "shoal_role_transitions_total{to=\"%s\"} %llu\n",
+		    election_state_name(states[i]),
+		    (unsigned long long)w->w_transitions[states[i]]);
+}
+
+static void
+vip_metrics(FILE *fp, const struct worker *w)
+{
+	json_t *a = vipset_json(w->w_vips), *v;
+	size_t i, held = 0;
+
+	family(fp, "shoal_vip_held", "gauge",
+	    "1 when this node holds the virtual address.");
+	json_array_foreach(a, i, v) {
+		int h = json_is_true(json_object_get(v, "held"));
+
+		fprintf(fp, "shoal_vip_held{address=\"");
+		put_label(fp, json_string_value(json_object_get(v, "address")));
+		fprintf(fp, "\",device=\"");
+		put_label(fp, json_string_value(json_object_get(v, "label")));
+		fprintf(fp, "\"} %d\n", h);
+		held += (size_t)h;
+	}
+	json_decref(a);
+	family(fp, "shoal_vips_held", "gauge",
+	    "Virtual addresses this node holds.");
+	fprintf(fp, "shoal_vips_held %zu\n", held);
+}
+
+static void
+peer_metric(FILE *fp, const struct worker *w, const char *name, size_t i)
+{
+	fprintf(fp, "%s{peer=\"", name);
+	put_label(fp, w->w_rt->rt_nodes[i].rn_name);
+	fprintf(fp, "\"} ");
+}
+
+static void
+peer_metrics(FILE *fp, const struct worker *w)
+{
+	const struct pulse_rt *rt = w->w_rt;
+	uint64_t now = clock_monotonic_ms();
+
+	family(fp, "shoal_peer_up", "gauge",
+	    "1 when the peer's heartbeats arrive within the dead time.");
+	for (size_t i = 0; i < rt->rt_nnodes; i++)
+		if (i != rt->rt_self) {
+			peer_metric(fp, w, "shoal_peer_up", i);
+			fprintf(fp, "%d\n", election_peer_alive(
+			    &w->w_peers[i].p_el, now, rt->rt_deadtime_ms));
+		}
+	family(fp, "shoal_peer_last_heard_seconds", "gauge",
+	    "Seconds since the peer's last accepted heartbeat.");
+	for (size_t i = 0; i < rt->rt_nnodes; i++)
+		if (i != rt->rt_self && w->w_peers[i].p_el.ep_heard) {
+			peer_metric(fp, w, "shoal_peer_last_heard_seconds", i);
+			fprintf(fp, "%.3f\n", (double)(now -
+			    w->w_peers[i].p_el.ep_last_ms) / 1000.0);
+		}
+	family(fp, "shoal_peer_config_generation", "gauge",
+	    "The configuration generation the peer announces.");
+	for (size_t i = 0; i < rt->rt_nnodes; i++)
+		if (i != rt->rt_self && w->w_peers[i].p_el.ep_heard) {
+			peer_metric(fp, w, "shoal_peer_config_generation", i);
+			fprintf(fp, "%llu\n", (unsigned long long)
+			    w->w_peers[i].p_generation);
+		}
+}
+
+static void
+heartbeat_metrics(FILE *fp, const struct worker *w)
+{
+	family(fp, "shoal_heartbeats_sent_total", "counter",
+	    "Heartbeat datagrams sent.");
+	fprintf(fp, "shoal_heartbeats_sent_total %llu\n",
+	    (unsigned long long)w->w_sent);
+	family(fp, "shoal_heartbeat_send_errors_total", "counter",
+	    "Heartbeat datagrams the kernel refused to send.");
+	fprintf(fp, "shoal_heartbeat_send_errors_total %llu\n",
+	    (unsigned long long)w->w_send_errors);
+	family(fp, "shoal_heartbeats_received_total", "counter",
+	    "Heartbeat datagrams accepted.");
+	fprintf(fp, "shoal_heartbeats_received_total %llu\n",
+	    (unsigned long long)w->w_received);
+	family(fp, "shoal_heartbeats_rejected_total", "counter",
+	    "Heartbeat datagrams dropped, by reason.");
+	for (int e = HB_OK + 1; e < HB_ERR__MAX; e++)
+		fprintf(fp, "shoal_heartbeats_rejected_total{reason=\"%s\"} "
+		    "%llu\n", heartbeat_err_name(e),
+		    (unsigned long long)w->w_rejected[e]);
+}
+
+static const char *const admin_names[] = { "enable", "drain", "disable" };
+
+static void
+server_labels(FILE *fp, const char *name, const struct lvs_server_view *sv)
+{
+	fprintf(fp, "%s{virtual=\"", name);
+	put_label(fp, sv->sv_virtual);
+	fprintf(fp, "\",server=\"");
+	put_label(fp, sv->sv_server);
+	fputc('"', fp);
+}
+
+/* The per-server families, each written in its own pass. */
+enum pass { P_UP, P_WEIGHT, P_INLB, P_ADMIN, P_FAIL, P_LAT, P__MAX };
+
+struct server_pass {
+	FILE		*sp_fp;
+	enum pass	 sp_pass;
+};
+
+static void
+server_latency(FILE *fp, const struct lvs_server_view *sv)
+{
+	uint64_t cum = 0;
+
+	for (size_t b = 0; b <= LVS_LAT_BUCKETS; b++) {
+		cum += sv->sv_hist[b];
+		server_labels(fp, "shoal_real_server_check_latency_seconds_bucket",
+		    sv);
+		if (b < LVS_LAT_BUCKETS)
+			fprintf(fp, ",le=\"%g\"} %llu\n",
+			    lvs_latency_bounds_ms[b] / 1000.0,
+			    (unsigned long long)cum);
+		else
+			fprintf(fp, ",le=\"+Inf\"} %llu\n",
+			    (unsigned long long)cum);
+	}
+	server_labels(fp, "shoal_real_server_check_latency_seconds_sum", sv);
+	fprintf(fp, "} %.3f\n", (double)sv->sv_lat_sum_ms / 1000.0);
+	server_labels(fp, "shoal_real_server_check_latency_seconds_count", sv);
+	fprintf(fp, "} %llu\n", (unsigned long long)sv->sv_lat_count);
+}
+
+static void
+server_one(const struct lvs_server_view *sv, void *arg)
+{
+	struct server_pass *sp = arg;
+	FILE *fp = sp->sp_fp;
+
+	switch (sp->sp_pass) {
+	case P_UP:
+		server_labels(fp, "shoal_real_server_up", sv);
+		fprintf(fp, "} %d\n", sv->sv_up);
+		break;
+	case P_WEIGHT:
+		server_labels(fp, "shoal_real_server_weight", sv);
+		fprintf(fp, "} %d\n", sv->sv_weight);
+		break;
+	case P_INLB:
+		server_labels(fp, "shoal_real_server_in_lb", sv);
+		fprintf(fp, "} %d\n", sv->sv_in_lb);
+		break;
+	case P_ADMIN:
+		for (int s = 0; s < 3; s++) {
+			server_labels(fp, "shoal_real_server_admin_state", sv);
+			fprintf(fp, ",state=\"%s\"} %d\n", admin_names[s],
+			    sv->sv_admin == s);
+		}
+		break;
+	case P_FAIL:
+		server_labels(fp, "shoal_real_server_check_failures_total", sv);
+		fprintf(fp, "} %llu\n", (unsigned long long)sv->sv_failures);
+		break;
+	case P_LAT:
+		server_latency(fp, sv);
+		break;
+	case P__MAX:
+		break;
+	}
+}
+
+static void
+server_metrics(FILE *fp, const struct worker *w)
+{
+	static const struct { const char *n, *t, *h; } fam[P__MAX] = {
+		{ "shoal_real_server_up", "gauge",
+		  "1 when the last health check report said up." },
+		{ "shoal_real_server_weight", "gauge",
+		  "The weight the load balancer has now (0 when out)." },
+		{ "shoal_real_server_in_lb", "gauge",
+		  "1 when the real server is in the load balancer." },
+		{ "shoal_real_server_admin_state", "gauge",
+		  "1 for the administrator's state (enable, drain, disable)." },
+		{ "shoal_real_server_check_failures_total", "counter",
+		  "Health check reports that said down." },
+		{ "shoal_real_server_check_latency_seconds", "histogram",
+		  "Latency of the health checks nanny reported." },
+	};
+	struct lvs *l = services_lvs(w->w_svc);
+	struct server_pass sp = { fp, P_UP };
+
+	if (l == NULL)
+		return;
+	for (int p = 0; p < P__MAX; p++) {
+		family(fp, fam[p].n, fam[p].t, fam[p].h);
+		sp.sp_pass = (enum pass)p;
+		lvs_each_server(l, server_one, &sp);
+	}
+}
+
+static void
+ops_metrics(FILE *fp, const struct worker *w)
+{
+	const struct maint *m = maintio_state(w->w_maint);
+
+	family(fp, "shoal_push_results_total", "counter",
+	    "Pushes of a configuration reported to this node, by result.");
+	fprintf(fp, "shoal_push_results_total{result=\"ok\"} %llu\n"
+	    "shoal_push_results_total{result=\"failed\"} %llu\n",
+	    (unsigned long long)w->w_push[0], (unsigned long long)w->w_push[1]);
+	family(fp, "shoal_events_total", "counter", "Events, by kind.");
+	for (int k = 0; k < EV__MAX; k++)
+		fprintf(fp, "shoal_events_total{kind=\"%s\"} %llu\n",
+		    event_kind_name(k), (unsigned long long)evbus_count(k));
+	family(fp, "shoal_hook_runs_total", "counter",
+	    "Notify hook runs, by outcome (dropped: the queue was full).");
+	for (int o = 0; o < HOOKS__MAX; o++)
+		fprintf(fp, "shoal_hook_runs_total{outcome=\"%s\"} %llu\n",
+		    hooks_outcome_name(o),
+		    (unsigned long long)hooks_count(w->w_hooks, o));
+	family(fp, "shoal_hook_queue_length", "gauge",
+	    "Notify hook runs queued or running.");
+	fprintf(fp, "shoal_hook_queue_length %zu\n", hooks_pending(w->w_hooks));
+	family(fp, "shoal_maintenance_version", "gauge",
+	    "Version of the cluster-wide maintenance state.");
+	fprintf(fp, "shoal_maintenance_version %llu\n",
+	    (unsigned long long)maint_version(m));
+	family(fp, "shoal_maintenance_entries", "gauge",
+	    "Entries (drains, standbys...) in the maintenance state.");
+	fprintf(fp, "shoal_maintenance_entries %zu\n", m->m_n);
+	family(fp, "shoal_maintenance_datagrams_rejected_total", "counter",
+	    "Maintenance datagrams dropped, by reason.");
+	for (int e = MAINT_OK + 1; e < MAINT_ERR__MAX; e++)
+		fprintf(fp, "shoal_maintenance_datagrams_rejected_total"
+		    "{reason=\"%s\"} %llu\n", maint_err_name(e),
+		    (unsigned long long)maintio_rejected(w->w_maint, e));
+}
+
+char *
+metrics_render(const struct worker *w, size_t *len)
+{
+	char *buf = NULL;
+	FILE *fp;
+
+	if ((fp = open_memstream(&buf, len)) == NULL)
+		return NULL;
+	node_metrics(fp, w);
+	vip_metrics(fp, w);
+	peer_metrics(fp, w);
+	heartbeat_metrics(fp, w);
+	server_metrics(fp, w);
+	ops_metrics(fp, w);
+	if (fclose(fp) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
