@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "evbus.h"
+#include "maintio.h"
 #include "services.h"
 #include "status.h"
 #include "vip.h"
@@ -42,6 +44,8 @@ peer_json(const struct worker *w, size_t i, uint64_t now)
 	    p->p_generation == w->w_rt->rt_generation &&
 	    memcmp(p->p_hash, w->w_rt->rt_hash_prefix, HB_HASH_LEN) == 0,
 	    "received", (json_int_t)p->p_rx);
+	json_object_set_new(o, "standby", json_boolean(maint_node_standby(
+	    maintio_state(w->w_maint), n->rn_name)));
 	json_object_set_new(o, "last_heard_ms", p->p_el.ep_heard ?
 	    json_integer((json_int_t)(now - p->p_el.ep_last_ms)) :
 	    json_null());
@@ -116,6 +120,9 @@ status_json(const struct worker *w)
 	    "peers", peers, "vips", vipset_json(w->w_vips),
 	    "counters", counters_json(w), "transitions", history_json(w),
 	    "faults", faults_json(w));
+	json_object_set_new(o, "standby", json_boolean(w->w_self.es_standby));
+	json_object_set_new(o, "events_seq", json_integer(
+	    (json_int_t)evbus_last_seq()));
 	services_json(w->w_svc, o);
 	return o;
 }
