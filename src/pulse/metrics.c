@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "dualact.h"
 #include "evbus.h"
 #include "hooks.h"
 #include "lvs.h"
@@ -96,6 +97,32 @@ vip_metrics(FILE *fp, const struct worker *w)
 	family(fp, "shoal_vips_held", "gauge",
 	    "Virtual addresses this node holds.");
 	fprintf(fp, "shoal_vips_held %zu\n", held);
+}
+
+static void
+dual_metrics(FILE *fp, const struct worker *w)
+{
+	json_t *a = dualact_json(w->w_dual), *v;
+	size_t i;
+
+	family(fp, "shoal_vip_owners", "gauge", "MAC addresses that answered "
+	    "ARP for the VIP within the detector's window (seen from a node "
+	    "that does not hold it).");
+	json_array_foreach(a, i, v) {
+		fprintf(fp, "shoal_vip_owners{address=\"");
+		put_label(fp, json_string_value(json_object_get(v, "address")));
+		fprintf(fp, "\"} %zu\n", json_array_size(json_object_get(v,
+		    "owners")));
+	}
+	family(fp, "shoal_dual_active", "gauge",
+	    "1 while two MAC addresses answer for the VIP.");
+	json_array_foreach(a, i, v) {
+		fprintf(fp, "shoal_dual_active{address=\"");
+		put_label(fp, json_string_value(json_object_get(v, "address")));
+		fprintf(fp, "\"} %d\n", json_is_true(json_object_get(v,
+		    "alarm")));
+	}
+	json_decref(a);
 }
 
 static void
@@ -319,6 +346,7 @@ metrics_render(const struct worker *w, size_t *len)
 		return NULL;
 	node_metrics(fp, w);
 	vip_metrics(fp, w);
+	dual_metrics(fp, w);
 	peer_metrics(fp, w);
 	heartbeat_metrics(fp, w);
 	server_metrics(fp, w);

@@ -12,6 +12,7 @@
 #include "lib/util.h"
 #include "hbio.h"
 #include "leave.h"
+#include "dualact.h"
 #include "links.h"
 #include "maintio.h"
 #include "load.h"
@@ -142,6 +143,7 @@ reload_config(struct worker *w, char *err, size_t errlen)
 	    (unsigned long long)w->w_rt->rt_generation);
 	services_reload(w->w_svc);
 	maintio_apply(w->w_maint);
+	dualact_reload(w->w_dual);
 	worker_config_event(w, "applied");
 	notify_ready();
 	/* announce the new generation at once */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "dualact.h"
 #include "evbus.h"
 #include "maintio.h"
 #include "services.h"
@@ -121,6 +122,7 @@ status_json(const struct worker *w)
 	    "counters", counters_json(w), "transitions", history_json(w),
 	    "faults", faults_json(w));
 	json_object_set_new(o, "standby", json_boolean(w->w_self.es_standby));
+	json_object_set_new(o, "dual_active", dualact_json(w->w_dual));
 	json_object_set_new(o, "events_seq", json_integer(
 	    (json_int_t)evbus_last_seq()));
 	services_json(w->w_svc, o);

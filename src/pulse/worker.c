@@ -22,6 +22,7 @@
 #include "net/rtnl.h"
 #include "control.h"
 #include "ctlcmd.h"
+#include "dualact.h"
 #include "evbus.h"
 #include "hooks.h"
 #include "maintio.h"
@@ -129,6 +130,7 @@ set_state(struct worker *w, enum el_state to, enum el_reason why, int peer)
 	w->w_since = time(NULL);
 	evbus_emit(EV_ROLE, election_state_name(from), election_state_name(to),
 	    election_reason_str(why), pname);
+	dualact_role(w->w_dual, to);
 	role_change(w, from, to);
 	/* tell the peers at once rather than at the next keepalive */
 	hbio_send(w, 0);
@@ -364,6 +366,8 @@ setup(struct worker *w)
 	    (w->w_maint = maintio_new(w)) == NULL)
 		return -1;
 	maintio_apply(w->w_maint);
+	/* not fatal: pulse works without it (no AF_PACKET, ...) */
+	w->w_dual = dualact_new(w);
 	worker_update_fault(w);
 	ctlcmd_check();
 	w->w_ctl = control_open(w->w_base, w->w_opts->po_rundir, ctlcmd_handle,
@@ -375,6 +379,7 @@ static void
 teardown(struct worker *w)
 {
 	control_close(w->w_ctl);
+	dualact_free(w->w_dual);
 	maintio_free(w->w_maint);
 	hooks_free(w->w_hooks);
 	services_free(w->w_svc);

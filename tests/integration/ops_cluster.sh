@@ -16,7 +16,8 @@
 # restarted n1 keeps the drain; `shoalctl node standby` of the active
 # node moves the VIP to the other within one heartbeat interval (from the
 # events' times), resume makes it a candidate again; unknown names are
-# refused.  SKIP (77) when not root, without netns, nft, sshd or promtool.
+# refused; no dual-active alarm through all that, but one naming n1 and
+# the forged MAC when a stranger answers ARP for the VIP.  SKIP (77) when not root, without netns, nft, sshd or promtool.
 set -u
 NS_PREFIX=so$$
 . "${top_srcdir:?}/tests/integration/lib/netns.sh"
@@ -314,6 +315,35 @@ pl_role_is n2 fault || pl_fail "n2 left standby by itself"
 ns_wait_for 5 pl_role_is n2 backup || pl_fail "n2 did not rejoin as backup"
 pl_role_is n1 active || pl_fail "n1 gave up the VIP on resume (preempt is off)"
 pl_ok "resume sent through n1 reached n2: backup again, n1 stays active"
+
+# ---- 6. dual active: nothing so far; a forged second answer alarms ----
+for n in n1 n2; do
+	has_event $n "e['kind'] == 'dual_active'" &&
+		pl_fail "a false dual-active alarm on $n during the hand-overs"
+done
+cat >"$NS_TMP/forge.py" <<'PY'
+import socket, struct, sys, time
+vip, secs = socket.inet_aton(sys.argv[1]), float(sys.argv[2])
+mac = bytes.fromhex("02000000beef")
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+arp = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 2) + mac + vip + b"\xff" * 6 + vip
+frame = b"\xff" * 6 + mac + b"\x08\x06" + arp
+end = time.time() + secs
+while time.time() < end:
+    s.send(frame)
+    time.sleep(0.1)
+PY
+ns_spawn c "$NS_TMP/forge.log" /usr/bin/python3 "$NS_TMP/forge.py" $VIP 6
+ns_wait_for 8 has_event n2 "e['kind'] == 'dual_active' and e['address'] == '$VIP'" ||
+	pl_fail "no dual-active alarm on n2: $(pl_field n2 "s['dual_active']")"
+has_event n2 "e['kind'] == 'dual_active' and sorted([e['node1'], e['node2']]) == ['n1', 'unknown'] and '02:00:00:00:be:ef' in (e['mac1'], e['mac2'])" ||
+	pl_fail "the alarm does not name n1 and the forged MAC: $(grep dual_active "$NS_TMP/ev-n2.jsonl")"
+"$SHOALCTL" metrics --rundir "$NS_TMP/run-n2" | grep -q "^shoal_dual_active{address=\"$VIP\"} 1\$" ||
+	pl_fail "no dual-active metric"
+[ "$(pl_field n2 "[d['alarm'] for d in s['dual_active'] if d['address'] == '$VIP'][0]")" = True ] ||
+	pl_fail "no dual-active in n2's status"
+pl_ok "a forged second ARP answer for $VIP: alarm on n2 naming n1 and 02:00:00:00:be:ef ($NS_WAITED_MS ms)"
 
 # ---- bad input ----
 "$SHOALCTL" node standby nosuch --rundir "$NS_TMP/run-n1" >"$NS_TMP/bad.out" 2>&1 &&
