@@ -606,14 +606,15 @@ maint_decode(const uint8_t *buf, size_t len, uint32_t cluster,
 	h->mh_seq = get64(buf + 16);
 	h->mh_version = get64(buf + 24);
 	memcpy(h->mh_digest, buf + 32, 8);
-	if (h->mh_type != MAINT_MSG_SUMMARY && h->mh_type != MAINT_MSG_ENTRIES)
+	if (h->mh_type != MAINT_MSG_SUMMARY &&
+	    h->mh_type != MAINT_MSG_ENTRIES && h->mh_type != MAINT_MSG_YIELD)
 		return MAINT_ERR_FORMAT;
 	for (size_t i = 0; i < h->mh_count; i++) {
 		if ((n = entry_get(buf + off, len - off, &out[i])) == 0)
 			return MAINT_ERR_FORMAT;
 		off += n;
 	}
-	if (off != len || (h->mh_type == MAINT_MSG_SUMMARY && h->mh_count))
+	if (off != len || (h->mh_type != MAINT_MSG_ENTRIES && h->mh_count))
 		return MAINT_ERR_FORMAT;
 	*nout = h->mh_count;
 	return MAINT_OK;

@@ -133,6 +133,9 @@ int maint_save(const struct maint *, const char *path, char *err,
 enum maint_msg {
 	MAINT_MSG_SUMMARY = 1,	/* digest and version only */
 	MAINT_MSG_ENTRIES = 2,	/* some entries (all, over several) */
+	MAINT_MSG_YIELD = 3,	/* a drill: hand the VIPs back; no entries,
+				   mh_version is how long (ms) to stay out
+				   of the election */
 };
 
 struct maint_hdr {

@@ -9,6 +9,7 @@
 #include "lib/log.h"
 #include "control.h"
 #include "ctlcmd.h"
+#include "drill.h"
 #include "election.h"
 #include "evbus.h"
 #include "maintio.h"
@@ -270,6 +271,15 @@ cmd_push_done(struct worker *w, const struct ctl_req *r,
 	return json_pack("{s:b}", "ok", 1);
 }
 
+static json_t *
+cmd_drill(struct worker *w, const struct ctl_req *r,
+    struct control_conn *cc)
+{
+	if (w->w_drill == NULL)
+		return error_json("out of memory");
+	return drill_start(w->w_drill, cc, r->cr_args[0]);
+}
+
 static const ctlcmd_fn handlers[CTL__MAX] = {
 	[CTL_STATUS]		= cmd_status,
 	[CTL_RELOAD]		= cmd_reload,
@@ -282,6 +292,7 @@ static const ctlcmd_fn handlers[CTL__MAX] = {
 	[CTL_MAINT]		= cmd_maint,
 	[CTL_MAINT_SERVER]	= cmd_maint_server,
 	[CTL_MAINT_NODE]	= cmd_maint_node,
+	[CTL_DRILL]		= cmd_drill,
 	[CTL_PUSH_DONE]		= cmd_push_done,
 };
 

@@ -46,6 +46,9 @@ struct dualact {
 	int		 da_active;
 	uint8_t		(*da_node_mac)[ARP_MAC_LEN];	/* per rt node */
 	unsigned char	*da_node_known;
+	struct event	*da_fast;
+	dualact_answer_fn da_fast_fn;
+	void		*da_fast_arg;
 };
 
 static void
@@ -193,9 +196,15 @@ rx_cb(int fd, short what, void *arg)
 		if (da->da_active || (as.as_op != ARP_OP_REPLY &&
 		    !as.as_gratuitous))
 			continue;
-		for (size_t i = 0; i < da->da_nwatch; i++)
-			if (da->da_watch[i].wa_ip.s_addr == as.as_ip.s_addr)
-				sighting(da, &da->da_watch[i], as.as_mac);
+		for (size_t i = 0; i < da->da_nwatch; i++) {
+			if (da->da_watch[i].wa_ip.s_addr != as.as_ip.s_addr)
+				continue;
+			sighting(da, &da->da_watch[i], as.as_mac);
+			if (da->da_fast_fn != NULL)
+				da->da_fast_fn(da->da_fast_arg,
+				    da->da_watch[i].wa_addr,
+				    clock_monotonic_ms());
+		}
 	}
 }
 
@@ -218,6 +227,34 @@ timer_cb(int fd, short what, void *arg)
 		if (!da->da_active && wa->wa_ifindex > 0)
 			(void)arp_send_probe(da->da_fd, wa->wa_ifindex,
 			    wa->wa_mac, wa->wa_ip);
+	}
+}
+
+static void
+fast_cb(int fd, short what, void *arg)
+{
+	struct dualact *da = arg;
+
+	(void)fd;
+	(void)what;
+	for (size_t i = 0; !da->da_active && i < da->da_nwatch; i++)
+		if (da->da_watch[i].wa_ifindex > 0)
+			(void)arp_send_probe(da->da_fd,
+			    da->da_watch[i].wa_ifindex, da->da_watch[i].wa_mac,
+			    da->da_watch[i].wa_ip);
+}
+
+void
+dualact_fast(struct dualact *da, dualact_answer_fn fn, void *arg)
+{
+	struct timeval tv = { 0, DUALACT_FAST_MS * 1000 };
+
+	da->da_fast_fn = fn;
+	da->da_fast_arg = arg;
+	event_del(da->da_fast);
+	if (fn != NULL) {
+		fast_cb(-1, 0, da);
+		event_add(da->da_fast, &tv);
 	}
 }
 
@@ -284,7 +321,8 @@ dualact_new(struct worker *w)
 	da->da_rx = event_new(w->w_base, da->da_fd, EV_READ | EV_PERSIST,
 	    rx_cb, da);
 	da->da_timer = event_new(w->w_base, -1, EV_PERSIST, timer_cb, da);
-	if (da->da_rx == NULL || da->da_timer == NULL ||
+	da->da_fast = event_new(w->w_base, -1, EV_PERSIST, fast_cb, da);
+	if (da->da_rx == NULL || da->da_timer == NULL || da->da_fast == NULL ||
 	    event_add(da->da_rx, NULL) == -1 ||
 	    event_add(da->da_timer, &tv) == -1)
 		goto fail;
@@ -304,6 +342,8 @@ dualact_free(struct dualact *da)
 		event_free(da->da_rx);
 	if (da->da_timer != NULL)
 		event_free(da->da_timer);
+	if (da->da_fast != NULL)
+		event_free(da->da_fast);
 	if (da->da_fd != -1)
 		close(da->da_fd);
 	free(da->da_watch);

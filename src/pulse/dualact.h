@@ -33,6 +33,16 @@ void dualact_reload(struct dualact *);
 /* This node's role: no probing while ACTIVE (we answer ourselves). */
 void dualact_role(struct dualact *, enum el_state);
 /*
+ * A drill's probe: every DUALACT_FAST_MS, while this node is not ACTIVE,
+ * an ARP probe for each IPv4 VIP, and fn(arg, address, now_ms) for every
+ * answer from another host (not this one).  fn NULL stops it.
+ */
+#define DUALACT_FAST_MS		10
+typedef void (*dualact_answer_fn)(void *arg, const char *address,
+    uint64_t now_ms);
+void dualact_fast(struct dualact *, dualact_answer_fn, void *arg);
+
+/*
  * [{"address", "alarm": bool, "since": unix s or null,
  *   "owners": [{"mac", "node", "last_ms_ago"}]}] for every IPv4 VIP.
  */

@@ -128,19 +128,48 @@ timer_cb(int fd, short what, void *arg)
 	each_peer(arg, summary_to, NULL);
 }
 
+void
+maintio_yield(struct maintio *mi, size_t i, uint32_t hold_ms)
+{
+	const struct pulse_rt *rt = mi->mi_w->w_rt;
+	uint8_t buf[MAINT_DGRAM_MAX];
+	struct maint_hdr h;
+	int n;
+
+	header(mi, MAINT_MSG_YIELD, &h);
+	h.mh_version = hold_ms;
+	n = maint_encode(&h, &mi->mi_state, NULL, rt->rt_key, rt->rt_keylen,
+	    buf, sizeof(buf));
+	if (n != -1)
+		(void)hbio_send_peer(mi->mi_w, i, buf, (size_t)n);
+}
+
+/* A peer's drill wants the VIPs back. */
+static void
+yielded(struct maintio *mi, size_t i, uint64_t hold_ms)
+{
+	struct worker *w = mi->mi_w;
+
+	if (w->w_self.es_state != EL_ACTIVE)
+		return;
+	if (hold_ms > MAINTIO_HOLD_MAX_MS)
+		hold_ms = MAINTIO_HOLD_MAX_MS;
+	log_info("drill: %s asks for the addresses back: out of the "
+	    "election for %llu ms", w->w_rt->rt_nodes[i].rn_name,
+	    (unsigned long long)hold_ms);
+	worker_hold(w, hold_ms);
+}
+
 /* ---- applying ---- */
 
 static void
 apply_standby(struct maintio *mi)
 {
 	struct worker *w = mi->mi_w;
-	int sb = maint_node_standby(&mi->mi_state,
-	    worker_self_node(w)->rn_name);
 
-	if (sb == w->w_self.es_standby)
-		return;
-	w->w_self.es_standby = sb;
-	worker_evaluate(w);
+	w->w_maint_standby = maint_node_standby(&mi->mi_state,
+	    worker_self_node(w)->rn_name);
+	worker_update_standby(w);
 }
 
 /* One entry that changed: logged, an event, applied. */
@@ -328,6 +357,10 @@ maintio_receive(struct maintio *mi, const uint8_t *buf, size_t len,
 		return;
 	}
 	p->p_mseq = h.mh_seq;
+	if (h.mh_type == MAINT_MSG_YIELD) {
+		yielded(mi, (size_t)i, h.mh_version);
+		return;
+	}
 	merge_all(mi, in, n, rt->rt_nodes[i].rn_name);
 	/* they lack something we have: all of ours, not too often */
 	if (memcmp(h.mh_digest, mi->mi_digest, 8) != 0 &&

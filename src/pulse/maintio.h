@@ -63,6 +63,14 @@ void maintio_receive(struct maintio *, const uint8_t *buf, size_t len,
  * servers changed) and at start.
  */
 void maintio_apply(struct maintio *);
+/*
+ * A drill (drill.h) asks peer i (rt_nodes' index) to stay out of the
+ * election for hold_ms, handing the VIPs back.  A node that gets it while
+ * ACTIVE steps down for that long (at most MAINTIO_HOLD_MAX_MS).
+ */
+void maintio_yield(struct maintio *, size_t i, uint32_t hold_ms);
+#define MAINTIO_HOLD_MAX_MS	60000
+
 /* Datagrams dropped, by enum maint_err. */
 uint64_t maintio_rejected(const struct maintio *, enum maint_err);
 

@@ -29,7 +29,8 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/hooks.c src/pulse/hooks.h \
 	src/pulse/maintio.c src/pulse/maintio.h \
 	src/pulse/metrics.c src/pulse/metrics.h \
-	src/pulse/dualact.c src/pulse/dualact.h
+	src/pulse/dualact.c src/pulse/dualact.h \
+	src/pulse/drill.c src/pulse/drill.h
 
 # Every layer, in link order.
 PULSE_LIBS = src/pulse/libpulse.a src/lb/liblb.a src/net/libnet.a \

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "drill.h"
 #include "dualact.h"
 #include "evbus.h"
 #include "maintio.h"
@@ -123,6 +124,8 @@ status_json(const struct worker *w)
 	    "faults", faults_json(w));
 	json_object_set_new(o, "standby", json_boolean(w->w_self.es_standby));
 	json_object_set_new(o, "dual_active", dualact_json(w->w_dual));
+	if (w->w_drill != NULL)
+		json_object_set_new(o, "drills", drill_history(w->w_drill));
 	json_object_set_new(o, "events_seq", json_integer(
 	    (json_int_t)evbus_last_seq()));
 	services_json(w->w_svc, o);

@@ -22,6 +22,7 @@
 #include "net/rtnl.h"
 #include "control.h"
 #include "ctlcmd.h"
+#include "drill.h"
 #include "dualact.h"
 #include "evbus.h"
 #include "hooks.h"
@@ -200,6 +201,43 @@ worker_config_event(const struct worker *w, const char *result)
 	evbus_emit(EV_CONFIG, gen, w->w_rt->rt_hash, result);
 }
 
+/* ---- standby: maintenance, drills ---- */
+
+void
+worker_update_standby(struct worker *w)
+{
+	int sb = w->w_maint_standby || (w->w_hold_until != 0 &&
+	    clock_monotonic_ms() < w->w_hold_until);
+
+	if (w->w_hold_until != 0 && clock_monotonic_ms() >= w->w_hold_until)
+		w->w_hold_until = 0;
+	if (sb == w->w_self.es_standby)
+		return;
+	w->w_self.es_standby = sb;
+	worker_evaluate(w);
+}
+
+static void
+hold_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	worker_update_standby(arg);
+}
+
+void
+worker_hold(struct worker *w, uint64_t ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) *
+	    1000 };
+
+	evtimer_del(w->w_hold_ev);
+	w->w_hold_until = ms > 0 ? clock_monotonic_ms() + ms : 0;
+	if (ms > 0)
+		evtimer_add(w->w_hold_ev, &tv);
+	worker_update_standby(w);
+}
+
 /* ---- faults: links, failed services, peers' reports ---- */
 
 void
@@ -292,7 +330,8 @@ setup_events(struct worker *w)
 
 	w->w_wake = evtimer_new(w->w_base, wake_cb, w);
 	w->w_quit = evtimer_new(w->w_base, quit_check, w);
-	if (w->w_wake == NULL || w->w_quit == NULL)
+	w->w_hold_ev = evtimer_new(w->w_base, hold_cb, w);
+	if (w->w_wake == NULL || w->w_quit == NULL || w->w_hold_ev == NULL)
 		return -1;
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		w->w_sigs[i] = evsignal_new(w->w_base, sigs[i], signal_cb, w);
@@ -368,6 +407,8 @@ setup(struct worker *w)
 	maintio_apply(w->w_maint);
 	/* not fatal: pulse works without it (no AF_PACKET, ...) */
 	w->w_dual = dualact_new(w);
+	if ((w->w_drill = drill_new(w)) == NULL)
+		return -1;
 	worker_update_fault(w);
 	ctlcmd_check();
 	w->w_ctl = control_open(w->w_base, w->w_opts->po_rundir, ctlcmd_handle,
@@ -379,6 +420,7 @@ static void
 teardown(struct worker *w)
 {
 	control_close(w->w_ctl);
+	drill_free(w->w_drill);
 	dualact_free(w->w_dual);
 	maintio_free(w->w_maint);
 	hooks_free(w->w_hooks);
@@ -392,6 +434,8 @@ teardown(struct worker *w)
 		event_free(w->w_wake);
 	if (w->w_quit != NULL)
 		event_free(w->w_quit);
+	if (w->w_hold_ev != NULL)
+		event_free(w->w_hold_ev);
 	vipset_free(w->w_vips);
 	rtnl_close(w->w_nl);
 	runtime_free(w->w_rt);

@@ -91,6 +91,10 @@ struct worker {
 	uint64_t		 w_rejected[HB_ERR__MAX];
 	uint64_t		 w_reject_logged[HB_ERR__MAX];
 	uint64_t		 w_transitions[4];	/* by el_state entered */
+	int			 w_maint_standby; /* this node, cluster-wide */
+	uint64_t		 w_hold_until;	/* drill: out of the election
+						   until then (monotonic ms) */
+	struct event		*w_hold_ev;
 	uint64_t		 w_push[2];	/* pushes reported: ok, failed */
 	struct transition	 w_hist[WORKER_HISTORY];
 	size_t			 w_nhist;
@@ -115,6 +119,16 @@ void worker_evaluate(struct worker *);
 /* A "config" event for the generation now loaded, with result
  * ("started", "applied", "refused"). */
 void worker_config_event(const struct worker *, const char *result);
+/*
+ * Recomputes es_standby (maintenance standby, or a drill's hold that has
+ * not run out) and re-runs the election when it changed.
+ */
+void worker_update_standby(struct worker *);
+/*
+ * Keeps this node out of the election for ms (a drill; 0 ends it now),
+ * then it rejoins by itself.
+ */
+void worker_hold(struct worker *, uint64_t ms);
 /* Recomputes es_fault from links, failed services and peers' reports. */
 void worker_update_fault(struct worker *);
 /*

@@ -263,6 +263,78 @@ cmd_maint(struct shoalctl *sc, int argc, char **argv)
 	return SHOALCTL_OK;
 }
 
+/* ---- drill ---- */
+
+#define DRILL_TIMEOUT_MS	300000
+
+static void
+print_drill(const json_t *r)
+{
+	const json_t *p, *v;
+	size_t i, j;
+
+	printf("drill by %s: %s", json_string_value(json_object_get(r, "by")),
+	    json_is_true(json_object_get(r, "ok")) ? "ok" : "FAILED");
+	if (json_object_get(r, "error") != NULL)
+		printf(" (%s)", json_string_value(json_object_get(r, "error")));
+	printf("\n");
+	json_array_foreach(json_object_get(r, "phases"), i, p) {
+		printf("  %s -> %s\n", json_string_value(json_object_get(p,
+		    "from")), json_string_value(json_object_get(p, "to")));
+		json_array_foreach(json_object_get(p, "vips"), j, v) {
+			const json_t *o = json_object_get(v, "outage_ms");
+
+			printf("    %-40s ", json_string_value(json_object_get(v,
+			    "address")));
+			if (json_is_integer(o))
+				printf("outage %lld ms\n",
+				    (long long)json_integer_value(o));
+			else
+				printf("not measured\n");
+		}
+	}
+	printf("  longest outage %lld ms (dead time %lld ms)\n",
+	    (long long)json_integer_value(json_object_get(r,
+	    "max_outage_ms")), (long long)json_integer_value(
+	    json_object_get(r, "deadtime_ms")));
+}
+
+static int
+cmd_drill(struct shoalctl *sc, int argc, char **argv)
+{
+	const char *args[1];
+	char err[512], by[64];
+	struct ops_opts o;
+	json_t *r;
+	int ret;
+
+	if ((ret = parse_opts(sc, argc, argv, &o, 0)) != 0)
+		return ret;
+	str_copy(by, sc->sc_user, sizeof(by));
+	for (char *p = by; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ')
+			*p = '_';
+	args[0] = by;
+	if ((r = ctl_call(o.oo_rundir, CTL_DRILL, args, 1, DRILL_TIMEOUT_MS,
+	    err, sizeof(err))) == NULL) {
+		fprintf(stderr, "shoalctl: %s\n", err);
+		return SHOALCTL_ERROR;
+	}
+	if (o.oo_json) {
+		json_dumpf(r, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else if (json_object_get(r, "phases") == NULL)
+		fprintf(stderr, "shoalctl: pulse: %s\n", json_string_value(
+		    json_object_get(r, "error")));
+	else
+		print_drill(r);
+	ret = json_is_true(json_object_get(r, "ok")) ? SHOALCTL_OK :
+	    json_is_true(json_object_get(r, "denied")) ? SHOALCTL_ERROR :
+	    SHOALCTL_INVALID;
+	json_decref(r);
+	return ret;
+}
+
 const struct shoalctl_cmd shoalctl_ops_cmds[] = {
 	{ "events", cmd_events, "[--follow] [--json] [--rundir DIR]",
 	  "pulse's events (transitions, maintenance...), --follow for new "
@@ -274,6 +346,9 @@ const struct shoalctl_cmd shoalctl_ops_cmds[] = {
 	  "(cluster-wide; standby the active node = switchover)" },
 	{ "node resume", cmd_resume, "NODE [--rundir DIR]",
 	  "NODE is a candidate again" },
+	{ "drill", cmd_drill, "[--json] [--rundir DIR]",
+	  "on the active node: hand the VIPs to a backup, measure the outage "
+	  "per VIP, hand them back; recorded in the status's drills" },
 	{ "maint", cmd_maint, "[--json] [--rundir DIR]",
 	  "the cluster-wide maintenance state: drains, standbys, who, when" },
 	{ NULL, NULL, NULL, NULL },

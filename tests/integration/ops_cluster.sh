@@ -16,8 +16,11 @@
 # restarted n1 keeps the drain; `shoalctl node standby` of the active
 # node moves the VIP to the other within one heartbeat interval (from the
 # events' times), resume makes it a candidate again; unknown names are
-# refused; no dual-active alarm through all that, but one naming n1 and
-# the forged MAC when a stranger answers ARP for the VIP.  SKIP (77) when not root, without netns, nft, sshd or promtool.
+# refused; a drill from the active node hands the VIPs over and back
+# with an outage per VIP below the dead time, recorded; no dual-active
+# alarm through all that, but one naming n1 and the forged MAC when a
+# stranger answers ARP for the VIP.  SKIP (77) when not root, without
+# netns, nft, sshd or promtool.
 set -u
 NS_PREFIX=so$$
 . "${top_srcdir:?}/tests/integration/lib/netns.sh"
@@ -316,7 +319,32 @@ ns_wait_for 5 pl_role_is n2 backup || pl_fail "n2 did not rejoin as backup"
 pl_role_is n1 active || pl_fail "n1 gave up the VIP on resume (preempt is off)"
 pl_ok "resume sent through n1 reached n2: backup again, n1 stays active"
 
-# ---- 6. dual active: nothing so far; a forged second answer alarms ----
+# ---- 6. a drill from the active n1: over to n2 and back, measured ----
+"$SHOALCTL" drill --json --rundir "$NS_TMP/run-n2" >"$NS_TMP/drill-bad.json" 2>&1 &&
+	pl_fail "a drill on the backup was accepted"
+grep -q "not active" "$NS_TMP/drill-bad.json" || pl_fail "drill on n2: $(cat "$NS_TMP/drill-bad.json")"
+"$SHOALCTL" drill --json --rundir "$NS_TMP/run-n1" >"$NS_TMP/drill.json" 2>&1 ||
+	pl_fail "drill: $(cat "$NS_TMP/drill.json")"
+/usr/bin/python3 - "$NS_TMP/drill.json" "$VIP" <<'PY' || pl_fail "drill result: $(cat "$NS_TMP/drill.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+p = r["phases"]
+assert r["ok"] and r["from"] == "n1" and r["to"] == "n2", r
+assert [p[0]["from"], p[0]["to"], p[1]["from"], p[1]["to"]] == ["n1", "n2", "n2", "n1"], p
+for ph in p:
+    v = [x for x in ph["vips"] if x["address"] == sys.argv[2]][0]
+    assert v["outage_ms"] is not None and 0 <= v["outage_ms"] < r["deadtime_ms"], (ph, r["deadtime_ms"])
+print("over %d ms, back %d ms" % tuple([x for x in ph["vips"] if x["address"] == sys.argv[2]][0]["outage_ms"] for ph in p))
+PY
+ns_wait_for 5 pl_role_is n1 active || pl_fail "n1 did not get the VIPs back"
+ns_wait_for 5 eval '[ "$(pl_field n2 "s['"'"'role'"'"']")" = backup ]' ||
+	pl_fail "n2 is not backup after the drill"
+[ "$(pl_field n1 "s['drills'][0]['ok']")" = True ] || pl_fail "the drill is not in n1's history"
+has_event n1 "e['kind'] == 'drill' and e['result'] == 'ok' and e['to'] == 'n2'" ||
+	pl_fail "no drill event on n1"
+pl_ok "drill n1 -> n2 -> n1: outage per VIP below the dead time ($(/usr/bin/python3 -c "import json; r=json.load(open('$NS_TMP/drill.json')); print(r['max_outage_ms'], 'ms max, dead time', r['deadtime_ms'], 'ms')"))"
+
+# ---- 7. dual active: nothing so far; a forged second answer alarms ----
 for n in n1 n2; do
 	has_event $n "e['kind'] == 'dual_active'" &&
 		pl_fail "a false dual-active alarm on $n during the hand-overs"

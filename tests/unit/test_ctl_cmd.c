@@ -192,6 +192,7 @@ test_permit(void **state)
 	/* runtime maintenance too (shoal-web's operators) */
 	assert_int_equal(ctl_cmds[CTL_MAINT_SERVER].cc_access, CTL_OPERATE);
 	assert_int_equal(ctl_cmds[CTL_MAINT_NODE].cc_access, CTL_OPERATE);
+	assert_int_equal(ctl_cmds[CTL_DRILL].cc_access, CTL_OPERATE);
 	assert_int_equal(ctl_cmds[CTL_EVENTS_FOLLOW].cc_access, CTL_READ);
 	assert_int_equal(ctl_cmds[CTL_METRICS].cc_access, CTL_READ);
 	for (int i = 0; i < CTL__MAX; i++) {
