@@ -34,6 +34,8 @@ const struct ctl_cmd ctl_cmds[CTL__MAX] = {
 	[CTL_MAINT_NODE] = { "maint-node", CTL_OPERATE, 3,
 	    "standby|resume NODE BY",
 	    "a node out of the election (standby) or back (resume)" },
+	[CTL_LB] = { "lb", CTL_READ, 0, "",
+	    "the load balancer's services and real servers, with counters" },
 	[CTL_DRILL] = { "drill", CTL_OPERATE, 1, "BY",
 	    "hand the VIPs to a backup, measure the outage, hand them back" },
 	[CTL_PUSH_DONE] = { "push-done", CTL_OPERATE, 5,

@@ -43,6 +43,7 @@ enum ctl_cmd_id {
 	CTL_MAINT,		/* the cluster-wide maintenance state */
 	CTL_MAINT_SERVER,	/* STATE VIRTUAL SERVER BY: cluster-wide */
 	CTL_MAINT_NODE,		/* standby|resume NODE BY: cluster-wide */
+	CTL_LB,			/* what the load balancer holds, with counters */
 	CTL_DRILL,		/* BY: a fail-over drill (answers when done) */
 	CTL_PUSH_DONE,		/* GEN RESULT COMMITTED FAILED BY: a push ended */
 	CTL__MAX

@@ -12,6 +12,7 @@
 #include "drill.h"
 #include "election.h"
 #include "evbus.h"
+#include "lvs.h"
 #include "maintio.h"
 #include "metrics.h"
 #include "reload.h"
@@ -272,6 +273,22 @@ cmd_push_done(struct worker *w, const struct ctl_req *r,
 }
 
 static json_t *
+cmd_lb(struct worker *w, const struct ctl_req *r, struct control_conn *cc)
+{
+	struct lvs *l = services_lvs(w->w_svc);
+	char err[256];
+	json_t *j;
+
+	(void)r;
+	(void)cc;
+	if (l == NULL)
+		return error_json("no LVS mode here");
+	if ((j = lvs_lb_json(l, err, sizeof(err))) == NULL)
+		return error_json(err);
+	return j;
+}
+
+static json_t *
 cmd_drill(struct worker *w, const struct ctl_req *r,
     struct control_conn *cc)
 {
@@ -292,6 +309,7 @@ static const ctlcmd_fn handlers[CTL__MAX] = {
 	[CTL_MAINT]		= cmd_maint,
 	[CTL_MAINT_SERVER]	= cmd_maint_server,
 	[CTL_MAINT_NODE]	= cmd_maint_node,
+	[CTL_LB]		= cmd_lb,
 	[CTL_DRILL]		= cmd_drill,
 	[CTL_PUSH_DONE]		= cmd_push_done,
 };

@@ -794,3 +794,117 @@ lvs_json(const struct lvs *l)
 	}
 	return a;
 }
+
+/* ---- the kernel's counters ---- */
+
+static const struct vs *
+vs_for_key(const struct lvs *l, const struct lb_svc_key *k)
+{
+	for (size_t i = 0; i < l->l_nvs; i++)
+		if (lb_svc_key_equal(&l->l_vs[i].v_key, k))
+			return &l->l_vs[i];
+	return NULL;
+}
+
+const char *
+lvs_virtual_name(const struct lvs *l, const struct lb_svc_key *k)
+{
+	const struct vs *v = vs_for_key(l, k);
+
+	return v != NULL ? v->v_name : NULL;
+}
+
+const char *
+lvs_server_name(const struct lvs *l, const struct lb_svc_key *k,
+    const struct cfg_addr *a, uint16_t port)
+{
+	const struct vs *v = vs_for_key(l, k);
+	struct lb_dest d;
+	const struct rs *r;
+
+	if (v == NULL)
+		return NULL;
+	memset(&d, 0, sizeof(d));
+	d.d_addr = *a;
+	d.d_port = port;
+	r = rs_for_dest(v, &d);
+	return r != NULL ? r->r_name : NULL;
+}
+
+int
+lvs_stats(const struct lvs *l, struct lb_stats *st)
+{
+	if (!l->l_active || l->l_lb == NULL)
+		return -1;
+	return lb_stats_read(l->l_lb, st);
+}
+
+static json_t *
+counters_json(json_t *o, const struct lb_counters *c, int totals)
+{
+	if (totals)
+		json_object_set_new(o, "conns", json_integer(
+		    (json_int_t)c->lc_conns));
+	json_object_set_new(o, "inpkts", json_integer((json_int_t)c->lc_inpkts));
+	json_object_set_new(o, "outpkts", json_integer(
+	    (json_int_t)c->lc_outpkts));
+	json_object_set_new(o, "inbytes", json_integer(
+	    (json_int_t)c->lc_inbytes));
+	json_object_set_new(o, "outbytes", json_integer(
+	    (json_int_t)c->lc_outbytes));
+	return o;
+}
+
+static json_t *
+svc_stats_json(const struct lvs *l, const struct lb_svc_stats *s, int totals)
+{
+	char key[LB_KEY_STRLEN], a[CFG_ADDR_STRLEN];
+	const char *name = lvs_virtual_name(l, &s->ss_key), *rn;
+	json_t *servers = json_array(), *o;
+
+	for (size_t j = 0; j < s->ss_ndests; j++) {
+		const struct lb_dest_stats *d = &s->ss_dests[j];
+
+		rn = lvs_server_name(l, &s->ss_key, &d->ds_addr, d->ds_port);
+		o = json_pack("{s:s, s:s, s:i, s:i, s:I, s:I}", "name",
+		    rn != NULL ? rn : "sorry", "address", cfg_addr_str(
+		    &d->ds_addr, a, sizeof(a)), "port", d->ds_port, "weight",
+		    d->ds_weight, "active", (json_int_t)d->ds_active,
+		    "inactive", (json_int_t)d->ds_inactive);
+		json_array_append_new(servers, counters_json(o, &d->ds_c,
+		    totals));
+	}
+	o = json_pack("{s:s, s:s, s:o}", "name", name != NULL ? name : "?",
+	    "service", lb_svc_key_str(&s->ss_key, key, sizeof(key)),
+	    "servers", servers);
+	return counters_json(o, &s->ss_c, totals);
+}
+
+json_t *
+lvs_lb_json(const struct lvs *l, char *err, size_t errlen)
+{
+	struct lb_stats st;
+	json_t *o, *svcs = json_array();
+
+	memset(&st, 0, sizeof(st));
+	o = json_pack("{s:b, s:I}", "active", l->l_active && l->l_lb != NULL,
+	    "time_ms", (json_int_t)clock_monotonic_ms());
+	if (l->l_active && l->l_lb != NULL) {
+		if (lb_stats_read(l->l_lb, &st) == -1) {
+			snprintf(err, errlen, "cannot read the load balancer's "
+			    "counters (see pulse's log)");
+			json_decref(o);
+			json_decref(svcs);
+			return NULL;
+		}
+		json_object_set_new(o, "backend", json_string(
+		    cfg_lb_backend_name(lb_kind(l->l_lb))));
+		for (size_t i = 0; i < st.ls_nsvcs; i++)
+			json_array_append_new(svcs, svc_stats_json(l,
+			    &st.ls_svcs[i], st.ls_totals));
+	}
+	json_object_set_new(o, "totals", json_boolean(st.ls_totals));
+	json_object_set_new(o, "services", svcs);
+	lb_stats_clear(&st);
+	return o;
+}

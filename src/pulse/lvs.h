@@ -31,6 +31,7 @@
 
 struct event_base;
 struct lb_state;
+struct lb_svc_key;
 struct lvs;
 struct nannies;
 
@@ -123,6 +124,26 @@ struct lvs_server_view {
  */
 void lvs_each_server(const struct lvs *,
     void (*fn)(const struct lvs_server_view *, void *), void *arg);
+
+/*
+ * What the load balancer holds now with the kernel's counters (lb.h,
+ * lb_stats_read()): {"active", "backend", "totals", "time_ms",
+ * "services": [{"name", "service", "conns", "inpkts", "outpkts",
+ * "inbytes", "outbytes", "servers": [{"name", "address", "port",
+ * "weight", "active", "inactive", "conns", "inpkts", ...}]}]}.  Not
+ * active: "services" is empty.  NULL with err when the kernel could not
+ * be read.
+ */
+json_t *lvs_lb_json(const struct lvs *, char *err, size_t errlen);
+/* The same numbers, for the metrics: lb_stats_read() into st (cleared by
+ * the caller with lb_stats_clear()); 0, or -1 when not active. */
+struct lb_stats;
+int lvs_stats(const struct lvs *, struct lb_stats *st);
+/* The names of the virtual server with key k and of its real server at
+ * (a, port); NULL when unknown. */
+const char *lvs_virtual_name(const struct lvs *, const struct lb_svc_key *k);
+const char *lvs_server_name(const struct lvs *, const struct lb_svc_key *k,
+    const struct cfg_addr *a, uint16_t port);
 
 /*
  * [{"name", "service", "scheduler", "active", "sorry_server",

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lb/lb.h"
 #include "lib/util.h"
 #include "dualact.h"
 #include "evbus.h"
@@ -298,6 +299,118 @@ server_metrics(FILE *fp, const struct worker *w)
 	}
 }
 
+/* One sample per series, in the family order of lb_fams below. */
+static void
+lb_counter(FILE *fp, const char *name, const char *vs, const char *rs,
+    const char *dir, uint64_t v)
+{
+	fprintf(fp, "%s{virtual=\"", name);
+	put_label(fp, vs);
+	if (rs != NULL) {
+		fprintf(fp, "\",server=\"");
+		put_label(fp, rs);
+	}
+	if (dir != NULL)
+		fprintf(fp, "\",direction=\"%s", dir);
+	fprintf(fp, "\"} %llu\n", (unsigned long long)v);
+}
+
+enum lbfam { LF_VCONN, LF_VPKT, LF_VBYTE, LF_ACT, LF_INACT, LF_RCONN,
+    LF_RPKT, LF_RBYTE, LF__MAX };
+
+static void
+lb_series(FILE *fp, const struct lvs *l, const struct lb_svc_stats *s,
+    enum lbfam f)
+{
+	const char *vs = lvs_virtual_name(l, &s->ss_key), *rs;
+
+	if (vs == NULL)
+		return;
+	if (f == LF_VCONN)
+		lb_counter(fp, "shoal_virtual_server_connections_total", vs,
+		    NULL, NULL, s->ss_c.lc_conns);
+	else if (f == LF_VPKT || f == LF_VBYTE) {
+		int p = f == LF_VPKT;
+		const char *n = p ? "shoal_virtual_server_packets_total" :
+		    "shoal_virtual_server_bytes_total";
+
+		lb_counter(fp, n, vs, NULL, "in", p ? s->ss_c.lc_inpkts :
+		    s->ss_c.lc_inbytes);
+		lb_counter(fp, n, vs, NULL, "out", p ? s->ss_c.lc_outpkts :
+		    s->ss_c.lc_outbytes);
+	}
+	for (size_t j = 0; f >= LF_ACT && j < s->ss_ndests; j++) {
+		const struct lb_dest_stats *d = &s->ss_dests[j];
+
+		rs = lvs_server_name(l, &s->ss_key, &d->ds_addr, d->ds_port);
+		rs = rs != NULL ? rs : "sorry";
+		if (f == LF_ACT || f == LF_INACT)
+			lb_counter(fp, f == LF_ACT ?
+			    "shoal_real_server_active_connections" :
+			    "shoal_real_server_inactive_connections", vs, rs,
+			    NULL, f == LF_ACT ? d->ds_active : d->ds_inactive);
+		else if (f == LF_RCONN)
+			lb_counter(fp, "shoal_real_server_connections_total",
+			    vs, rs, NULL, d->ds_c.lc_conns);
+		else {
+			int p = f == LF_RPKT;
+			const char *n = p ? "shoal_real_server_packets_total" :
+			    "shoal_real_server_bytes_total";
+
+			lb_counter(fp, n, vs, rs, "in", p ? d->ds_c.lc_inpkts :
+			    d->ds_c.lc_inbytes);
+			lb_counter(fp, n, vs, rs, "out", p ?
+			    d->ds_c.lc_outpkts : d->ds_c.lc_outbytes);
+		}
+	}
+}
+
+/*
+ * The load balancer's counters while active.  Totals (counters) only
+ * where the backend keeps them (IPVS); the connections it holds now
+ * (gauges) from both.
+ */
+static void
+lb_metrics(FILE *fp, const struct worker *w)
+{
+	static const struct { const char *n, *t, *h; int totals; } fam[] = {
+		{ "shoal_virtual_server_connections_total", "counter",
+		  "Connections the load balancer scheduled (IPVS).", 1 },
+		{ "shoal_virtual_server_packets_total", "counter",
+		  "Packets through the virtual server, by direction (IPVS).",
+		  1 },
+		{ "shoal_virtual_server_bytes_total", "counter",
+		  "Bytes through the virtual server, by direction (IPVS).", 1 },
+		{ "shoal_real_server_active_connections", "gauge",
+		  "Established connections on the real server now.", 0 },
+		{ "shoal_real_server_inactive_connections", "gauge",
+		  "Other connections (closing, UDP...) on the real server now.",
+		  0 },
+		{ "shoal_real_server_connections_total", "counter",
+		  "Connections scheduled to the real server (IPVS).", 1 },
+		{ "shoal_real_server_packets_total", "counter",
+		  "Packets to and from the real server, by direction (IPVS).",
+		  1 },
+		{ "shoal_real_server_bytes_total", "counter",
+		  "Bytes to and from the real server, by direction (IPVS).",
+		  1 },
+	};
+	struct lvs *l = services_lvs(w->w_svc);
+	struct lb_stats st;
+
+	memset(&st, 0, sizeof(st));
+	if (l == NULL || lvs_stats(l, &st) == -1)
+		return;
+	for (int f = 0; f < LF__MAX; f++) {
+		if (fam[f].totals && !st.ls_totals)
+			continue;
+		family(fp, fam[f].n, fam[f].t, fam[f].h);
+		for (size_t i = 0; i < st.ls_nsvcs; i++)
+			lb_series(fp, l, &st.ls_svcs[i], (enum lbfam)f);
+	}
+	lb_stats_clear(&st);
+}
+
 static void
 ops_metrics(FILE *fp, const struct worker *w)
 {
@@ -350,6 +463,7 @@ metrics_render(const struct worker *w, size_t *len)
 	peer_metrics(fp, w);
 	heartbeat_metrics(fp, w);
 	server_metrics(fp, w);
+	lb_metrics(fp, w);
 	ops_metrics(fp, w);
 	if (fclose(fp) != 0) {
 		free(buf);

@@ -335,6 +335,171 @@ cmd_drill(struct shoalctl *sc, int argc, char **argv)
 	return ret;
 }
 
+/* ---- lb show ---- */
+
+#define RATE_SAMPLE_US		1000000
+
+static long long
+num(const json_t *o, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(o, k));
+}
+
+/* The same object (service or server) in an earlier sample, or NULL. */
+static const json_t *
+find_in(const json_t *a, const char *key, const char *val)
+{
+	const json_t *o;
+	size_t i;
+
+	json_array_foreach(a, i, o)
+		if (json_string_value(json_object_get(o, key)) != NULL &&
+		    strcmp(json_string_value(json_object_get(o, key)), val) == 0)
+			return o;
+	return NULL;
+}
+
+/* A rate per second of field k between before and now over ms. */
+static long long
+rate(const json_t *now, const json_t *before, const char *k, long long ms)
+{
+	long long d = before != NULL ? num(now, k) - num(before, k) : 0;
+
+	return ms > 0 && d > 0 ? d * 1000 / ms : 0;
+}
+
+static void
+print_counters(const json_t *o, const json_t *before, int totals, int rates,
+    long long ms)
+{
+	static const char *const k[] = { "conns", "inpkts", "outpkts",
+	    "inbytes", "outbytes" };
+
+	for (size_t i = totals ? 0 : 1; i < 5; i++)
+		printf(" %10lld", rates ? rate(o, before, k[i], ms) :
+		    num(o, k[i]));
+}
+
+static void
+print_lb(const json_t *now, const json_t *before, int stats, int rates)
+{
+	int totals = json_is_true(json_object_get(now, "totals"));
+	long long ms = before != NULL ? num(now, "time_ms") -
+	    num(before, "time_ms") : 0;
+	const json_t *s, *d, *bs, *bd;
+	size_t i, j;
+
+	printf("%s backend%s\n", json_string_value(json_object_get(now,
+	    "backend")) != NULL ? json_string_value(json_object_get(now,
+	    "backend")) : "no", totals ? "" : " (counts the connections "
+	    "tracked now; no totals)");
+	printf("%-34s %6s %10s %10s", "Service / -> RealServer", "Weight",
+	    "ActiveConn", "InActConn");
+	if (stats || rates)
+		printf("%s %10s %10s %10s %10s", totals ? rates ?
+		    "        CPS" : "      Conns" : "", rates ? "InPPS" :
+		    "InPkts", rates ? "OutPPS" : "OutPkts", rates ? "InBPS" :
+		    "InBytes", rates ? "OutBPS" : "OutBytes");
+	printf("\n");
+	json_array_foreach(json_object_get(now, "services"), i, s) {
+		bs = before != NULL ? find_in(json_object_get(before,
+		    "services"), "service", json_string_value(
+		    json_object_get(s, "service"))) : NULL;
+		printf("%-34s %6s %10s %10s", json_string_value(
+		    json_object_get(s, "service")), "", "", "");
+		if (stats || rates)
+			print_counters(s, bs, totals, rates, ms);
+		printf("  (%s)\n", json_string_value(json_object_get(s,
+		    "name")));
+		json_array_foreach(json_object_get(s, "servers"), j, d) {
+			char where[80];
+
+			snprintf(where, sizeof(where), "  -> %s:%lld",
+			    json_string_value(json_object_get(d, "address")),
+			    num(d, "port"));
+			bd = bs != NULL ? find_in(json_object_get(bs,
+			    "servers"), "name", json_string_value(
+			    json_object_get(d, "name"))) : NULL;
+			printf("%-34s %6lld %10lld %10lld", where,
+			    num(d, "weight"), num(d, "active"),
+			    num(d, "inactive"));
+			if (stats || rates)
+				print_counters(d, bd, totals, rates, ms);
+			printf("  (%s)\n", json_string_value(
+			    json_object_get(d, "name")));
+		}
+	}
+}
+
+static json_t *
+lb_sample(const char *rundir)
+{
+	char err[512];
+	json_t *r;
+
+	if ((r = ctl_call(rundir, CTL_LB, NULL, 0, CTL_TIMEOUT_MS, err,
+	    sizeof(err))) == NULL)
+		fprintf(stderr, "shoalctl: %s\n", err);
+	else if (json_object_get(r, "error") != NULL) {
+		fprintf(stderr, "shoalctl: pulse: %s\n", json_string_value(
+		    json_object_get(r, "error")));
+		json_decref(r);
+		r = NULL;
+	}
+	return r;
+}
+
+static int
+cmd_lb_show(struct shoalctl *sc, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "rundir", required_argument, NULL, 'R' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "rate", no_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *rundir = SHOAL_DEFAULT_RUNDIR;
+	int ch, json = 0, stats = 0, rates = 0;
+	json_t *a, *b = NULL;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch == 'R')
+			rundir = optarg;
+		else if (ch == 'j')
+			json = 1;
+		else if (ch == 's')
+			stats = 1;
+		else if (ch == 'r')
+			rates = 1;
+		else
+			return shoalctl_usage(sc);
+	}
+	if (argc != optind)
+		return shoalctl_usage(sc);
+	if ((a = lb_sample(rundir)) == NULL)
+		return SHOALCTL_ERROR;
+	if (rates) {		/* two samples a second apart */
+		usleep(RATE_SAMPLE_US);
+		b = a;
+		if ((a = lb_sample(rundir)) == NULL) {
+			json_decref(b);
+			return SHOALCTL_ERROR;
+		}
+	}
+	if (json) {
+		json_dumpf(a, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else if (!json_is_true(json_object_get(a, "active")))
+		printf("this node does not program the load balancer (not "
+		    "active)\n");
+	else
+		print_lb(a, b, stats, rates);
+	json_decref(a);
+	json_decref(b);
+	return SHOALCTL_OK;
+}
+
 const struct shoalctl_cmd shoalctl_ops_cmds[] = {
 	{ "events", cmd_events, "[--follow] [--json] [--rundir DIR]",
 	  "pulse's events (transitions, maintenance...), --follow for new "
@@ -346,6 +511,9 @@ const struct shoalctl_cmd shoalctl_ops_cmds[] = {
 	  "(cluster-wide; standby the active node = switchover)" },
 	{ "node resume", cmd_resume, "NODE [--rundir DIR]",
 	  "NODE is a candidate again" },
+	{ "lb show", cmd_lb_show, "[--stats] [--rate] [--json] [--rundir DIR]",
+	  "what the kernel's load balancer holds, with connections (like "
+	  "ipvsadm -Ln [--stats|--rate])" },
 	{ "drill", cmd_drill, "[--json] [--rundir DIR]",
 	  "on the active node: hand the VIPs to a backup, measure the outage "
 	  "per VIP, hand them back; recorded in the status's drills" },

@@ -344,6 +344,33 @@ has_event n1 "e['kind'] == 'drill' and e['result'] == 'ok' and e['to'] == 'n2'" 
 	pl_fail "no drill event on n1"
 pl_ok "drill n1 -> n2 -> n1: outage per VIP below the dead time ($(/usr/bin/python3 -c "import json; r=json.load(open('$NS_TMP/drill.json')); print(r['max_outage_ms'], 'ms max, dead time', r['deadtime_ms'], 'ms')"))"
 
+# ---- the kernel's connections per real server (nftables: conntrack) ----
+cat >"$NS_TMP/hold.py" <<'PY'
+import socket, sys, time
+conns = [socket.create_connection((sys.argv[1], 80), timeout=2) for _ in range(3)]
+time.sleep(float(sys.argv[2]))
+PY
+ns_spawn c "$NS_TMP/hold.log" /usr/bin/python3 "$NS_TMP/hold.py" $VIP 8
+held() {
+	"$SHOALCTL" lb show --json --rundir "$NS_TMP/run-n1" 2>/dev/null |
+		/usr/bin/python3 -c "import json,sys; r=json.load(sys.stdin)
+s=[x for x in r['services'] if x['name'] == 'web'][0]
+sys.exit(0 if sum(d['active'] for d in s['servers']) >= 3 and sum(d['inbytes'] for d in s['servers']) >= 0 else 1)"
+}
+ns_wait_for 5 held || pl_fail "lb show: no active connections: $("$SHOALCTL" lb show --json --rundir "$NS_TMP/run-n1")"
+"$SHOALCTL" lb show --stats --rundir "$NS_TMP/run-n1" >"$NS_TMP/lb.txt" ||
+	pl_fail "lb show --stats"
+grep -q -- "-> 10.247.0.22:80 .*(rs2)" "$NS_TMP/lb.txt" || pl_fail "lb show: $(cat "$NS_TMP/lb.txt")"
+"$SHOALCTL" lb show --rate --rundir "$NS_TMP/run-n1" >"$NS_TMP/lbr.txt" ||
+	pl_fail "lb show --rate"
+grep -q "InPPS" "$NS_TMP/lbr.txt" || pl_fail "lb show --rate: $(cat "$NS_TMP/lbr.txt")"
+"$SHOALCTL" metrics --rundir "$NS_TMP/run-n1" >"$NS_TMP/m-lb.txt"
+grep -q '^shoal_real_server_active_connections{virtual="web",server="rs2"} [1-9]' "$NS_TMP/m-lb.txt" ||
+	pl_fail "no active connections in the metrics: $(grep active_conn "$NS_TMP/m-lb.txt")"
+promtool check metrics <"$NS_TMP/m-lb.txt" >"$NS_TMP/m-lb.lint" 2>&1 ||
+	pl_fail "promtool: $(cat "$NS_TMP/m-lb.lint")"
+pl_ok "lb show / metrics: 3 held connections counted on the real servers (conntrack)"
+
 # ---- 7. dual active: nothing so far; a forged second answer alarms ----
 for n in n1 n2; do
 	has_event $n "e['kind'] == 'dual_active'" &&
