@@ -44,3 +44,10 @@ tests_unit_test_lb_ipvs_LDADD = $(UNIT_LDADD)
 tests_unit_test_lb_ipvs_diff_SOURCES = tests/unit/test_lb_ipvs_diff.c
 tests_unit_test_lb_ipvs_diff_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_lb_ipvs_diff_LDADD = $(UNIT_LDADD)
+
+# the counters: IPVS statistics attributes and conntrack entries parsed
+check_PROGRAMS += tests/unit/test_lb_stats
+TESTS += tests/unit/test_lb_stats
+tests_unit_test_lb_stats_SOURCES = tests/unit/test_lb_stats.c
+tests_unit_test_lb_stats_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_lb_stats_LDADD = $(UNIT_LDADD)
