@@ -225,7 +225,8 @@ gen=$("$SHOALCTL" --db "$NS_TMP/adm.db" config current |
 	sed -n 's/^current generation=\([0-9]*\) .*/\1/p')
 ns_exec adm "$SHOAL_SYNC" --db "$NS_TMP/adm.db" \
 	--known-hosts "$NS_TMP/known_hosts" --identity "$NS_TMP/id" --timeout 60 push \
-	>"$NS_TMP/push.out" 2>&1 || pl_fail "push: $(cat "$NS_TMP/push.out")"
+	--rundir "$NS_TMP/run-n1" >"$NS_TMP/push.out" 2>&1 ||
+	pl_fail "push: $(cat "$NS_TMP/push.out")"
 for n in n1 n2; do
 	ns_wait_for 10 eval '[ "$(pl_field $n "s['"'"'generation'"'"']")" = "$gen" ]' ||
 		pl_fail "$n is not on generation $gen after the push: $(cat "$NS_TMP/push.out")"
@@ -235,7 +236,13 @@ ns_wait_for 5 eval '[ "$(health n1 rs2 weight)" = 2 ]' ||
 [ "$(health n1 rs1 admin)" = drain ] && [ "$(health n1 rs1 weight)" = 0 ] ||
 	pl_fail "the push undid the drain on n1: $(pl_status n1)"
 n2_has_drain || pl_fail "the push undid the drain on n2"
-pl_ok "push of generation $gen from the admin station: drain kept on n1 and n2"
+# shoal-sync told the pulse beside it (here n1's, as if the admin
+# station were n1's host) that the push ended: an event and a metric
+ns_wait_for 5 has_event n1 "e['kind'] == 'push' and e['generation'] == '$gen' and e['result'] == 'ok' and e['committed'] == '2' and e['failed'] == '0'" ||
+	pl_fail "no push event on n1: $(cat "$NS_TMP/ev-n1.jsonl")"
+"$SHOALCTL" metrics --rundir "$NS_TMP/run-n1" | grep -q '^shoal_push_results_total{result="ok"} 1$' ||
+	pl_fail "no push result in n1's metrics"
+pl_ok "push of generation $gen from the admin station: drain kept on n1 and n2, push event and metric"
 
 # ---- 3. n1 dies: n2 takes over with rs1 drained; metrics show it ----
 "$SHOALCTL" metrics --rundir "$NS_TMP/run-n2" >"$NS_TMP/m-before.txt" ||
