@@ -1,12 +1,15 @@
 /*
  * check_http.c - HTTP and HTTPS GET checks.
  *
- * Sends GET http_path (default "/"): HTTP/1.1 with Host and
- * "Connection: close" when http_host is set, else HTTP/1.0.  The reply's
- * status must equal http_status, or be 2xx/3xx when that is 0.  When
- * expect is set, the body must contain it (a literal, or a POSIX ERE with
- * use_regex); the reply is read until that is decided, at most
- * CHECK_READ_MAX bytes.  HTTPS runs the same over TLS (check_tls.c).
+ * Sends "GET http_path HTTP/1.1" (default path "/") with Host (http_host,
+ * else the address, with the port when it is not the scheme's) and
+ * "Connection: close": keep-alive off, so the server closes and the
+ * check ends.  The reply's status must be in one of the ranges of
+ * http_status ("200-399,404"; default 200-399).  When expect is set, the
+ * body must contain it (a literal, or a POSIX ERE with use_regex); the
+ * reply is read until that is decided, at most CHECK_READ_MAX bytes.
+ * HTTPS runs the same over TLS (check_tls.c) with SNI, and verifies the
+ * certificate when tls_verify is set.
  */
 #include "shoal-build.h"
 
@@ -17,8 +20,65 @@
 #include "lib/util.h"
 #include "check.h"
 #include "check_kind.h"
+#include "check_parse.h"
 
 #define HTTP_STATUS_LINE_MAX	1024
+#define HTTP_RANGES_MAX		16
+
+/* The status ranges a good reply may have; the kind's state. */
+struct http_ranges {
+	int	 hr_n;
+	int	 hr_lo[HTTP_RANGES_MAX];
+	int	 hr_hi[HTTP_RANGES_MAX];
+};
+
+/* A status 100..599 at *p; advances p.  -1 if none. */
+static int
+http_code(const char **p)
+{
+	int	 v = 0, i;
+
+	for (i = 0; i < 3; i++, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	return v >= 100 && v <= 599 ? v : -1;
+}
+
+int
+check_http_ranges_parse(const char *s, int *lo, int *hi, int max)
+{
+	const char	*p = s;
+	int		 n = 0;
+
+	for (;;) {
+		if (n == max || (lo[n] = http_code(&p)) == -1)
+			return -1;
+		hi[n] = lo[n];
+		if (*p == '-') {
+			p++;
+			if ((hi[n] = http_code(&p)) == -1 || hi[n] < lo[n])
+				return -1;
+		}
+		n++;
+		if (*p == '\0')
+			return n;
+		if (*p++ != ',')
+			return -1;
+	}
+}
+
+static int
+http_status_ok(const struct http_ranges *r, int st)
+{
+	int	 i;
+
+	for (i = 0; i < r->hr_n; i++)
+		if (st >= r->hr_lo[i] && st <= r->hr_hi[i])
+			return 1;
+	return 0;
+}
 
 /* Text that may go into a request line or header: no blanks, no controls. */
 static int
@@ -32,14 +92,42 @@ http_token_ok(const char *s)
 	return 1;
 }
 
+/* The request: GET path HTTP/1.1, Host, no keep-alive. */
 static int
-http_init(struct check *c, const struct cfg_virtual *vs, char *err,
+http_request(struct check *c, const char *path, const char *host)
+{
+	char	 hostbuf[96];
+	int	 n, defport = c->ch_type == CHECK_T_HTTPS ? 443 : 80;
+
+	if (host == NULL) {
+		snprintf(hostbuf, sizeof(hostbuf), "%s%s%s", strchr(c->ch_host,
+		    ':') != NULL ? "[" : "", c->ch_host, strchr(c->ch_host,
+		    ':') != NULL ? "]" : "");
+		if (atoi(c->ch_port) != defport)
+			snprintf(hostbuf + strlen(hostbuf), sizeof(hostbuf) -
+			    strlen(hostbuf), ":%s", c->ch_port);
+		host = hostbuf;
+	}
+	n = asprintf(&c->ch_send, "GET %s HTTP/1.1\r\nHost: %s\r\n"
+	    "Connection: close\r\nUser-Agent: shoal-nanny\r\n\r\n",
+	    path, host);
+	if (n == -1) {
+		c->ch_send = NULL;
+		return -1;
+	}
+	c->ch_sendlen = (size_t)n;
+	return 0;
+}
+
+static int
+http_init(struct check *c, const struct check_conf *cc, char *err,
     size_t errlen)
 {
-	const char	*path = vs->vs_http_path != NULL ? vs->vs_http_path : "/";
-	const char	*host = vs->vs_http_host;
-	char		 e2[128];
-	int		 n;
+	const char		*path = cc->cc_http_path != NULL ?
+				    cc->cc_http_path : "/";
+	const char		*host = cc->cc_http_host;
+	struct http_ranges	*r;
+	char			 e2[128];
 
 	if (path[0] != '/' || !http_token_ok(path)) {
 		snprintf(err, errlen, "http path must start with / and have "
@@ -51,27 +139,24 @@ http_init(struct check *c, const struct cfg_virtual *vs, char *err,
 		    "control characters");
 		return -1;
 	}
-	if (host != NULL)
-		n = asprintf(&c->ch_send, "GET %s HTTP/1.1\r\nHost: %s\r\n"
-		    "Connection: close\r\nUser-Agent: shoal-nanny\r\n\r\n",
-		    path, host);
-	else
-		n = asprintf(&c->ch_send, "GET %s HTTP/1.0\r\n"
-		    "User-Agent: shoal-nanny\r\n\r\n", path);
-	if (n == -1) {
-		c->ch_send = NULL;
+	if ((r = calloc(1, sizeof(*r))) == NULL || (c->ch_kstate = r,
+	    http_request(c, path, host) == -1)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	c->ch_sendlen = (size_t)n;
-	c->ch_http_status = vs->vs_http_status;
-	c->ch_tls = c->ch_kind == CFG_CHECK_HTTPS;
-	if (c->ch_tls && host != NULL && (c->ch_sni = strdup(host)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+	r->hr_n = check_http_ranges_parse(cc->cc_http_status != NULL ?
+	    cc->cc_http_status : "200-399", r->hr_lo, r->hr_hi,
+	    HTTP_RANGES_MAX);
+	if (r->hr_n == -1) {
+		snprintf(err, errlen, "http status \"%s\": want codes or "
+		    "ranges like 200-399,404", cc->cc_http_status);
 		return -1;
 	}
-	if (check_expect_compile(&c->ch_expect, vs->vs_expect,
-	    vs->vs_use_regex, e2, sizeof(e2)) == -1) {
+	c->ch_tls = c->ch_type == CHECK_T_HTTPS;
+	if (c->ch_tls && check_tls_settings(c, cc, host, err, errlen) == -1)
+		return -1;
+	if (check_expect_compile(&c->ch_expect, cc->cc_expect,
+	    cc->cc_use_regex, e2, sizeof(e2)) == -1) {
 		snprintf(err, errlen, "expect: %s", e2);
 		return -1;
 	}
@@ -172,8 +257,7 @@ http_match(struct check *c, int eof)
 	linelen = (size_t)(nl - c->ch_buf);
 	if ((st = http_status(c->ch_buf, linelen)) == -1)
 		return http_fail(c, "not an HTTP reply");
-	if (c->ch_http_status != 0 ? st != c->ch_http_status :
-	    st < 200 || st > 399) {
+	if (!http_status_ok(c->ch_kstate, st)) {
 		snprintf(c->ch_out.co_reason, sizeof(c->ch_out.co_reason),
 		    "HTTP status %d", st);
 		return CHECK_MATCH_FAIL;
@@ -186,8 +270,16 @@ http_match(struct check *c, int eof)
 	return http_match_body(c, st, done);
 }
 
+static void
+http_free(struct check *c)
+{
+	free(c->ch_kstate);
+	c->ch_kstate = NULL;
+}
+
 const struct check_kind_ops check_http_ops = {
 	.ko_name = "http",
 	.ko_init = http_init,
 	.ko_match = http_match,
+	.ko_free = http_free,
 };

@@ -7,12 +7,16 @@ src_nanny_libnanny_a_SOURCES = \
 	src/nanny/check_tcp.c src/nanny/check_expect.c \
 	src/nanny/check_http.c src/nanny/check_tls.c \
 	src/nanny/check_program.c src/nanny/check_agent.c \
+	src/nanny/check_udp.c src/nanny/check_dns.c \
+	src/nanny/check_dns_judge.c src/nanny/check_mail.c \
+	src/nanny/check_ldap.c src/nanny/check_parse.h \
 	src/nanny/server.c src/nanny/server.h
-src_nanny_libnanny_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS)
+src_nanny_libnanny_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) \
+	$(OPENSSL_CFLAGS) $(CARES_CFLAGS)
 NANNY_LIBS = src/nanny/libnanny.a src/ipc/libipc.a src/store/libstore.a \
 	src/config/libconfig.a src/lib/liblib.a $(NETTLE_LIBS) $(SQLITE_LIBS) \
 	$(JANSSON_LIBS) $(LIBEVENT_LIBS) $(CRYPT_LIBS) $(OPENSSL_LIBS) \
-	$(CRYPTO_LIBS)
+	$(CRYPTO_LIBS) $(CARES_LIBS)
 
 check_PROGRAMS += tests/unit/test_check tests/unit/test_server
 TESTS += tests/unit/test_check tests/unit/test_server

@@ -484,7 +484,7 @@ server_load_setup(struct server *s, const struct cfg_virtual *vs,
 	if (s->sv_load == CFG_LOAD_NONE)
 		return 0;
 	if (s->sv_load == CFG_LOAD_AGENT && s->sv_check != NULL &&
-	    check_kind(s->sv_check) == CFG_CHECK_AGENT)
+	    check_type(s->sv_check) == CHECK_T_AGENT)
 		return 0;	/* the health check already brings weights */
 	if (s->sv_load == CFG_LOAD_AGENT) {
 		s->sv_agent = check_new(s->sv_base, vs, CFG_CHECK_AGENT,
@@ -531,7 +531,7 @@ server_new(struct event_base *base, const struct cfg_global *g,
 	s->sv_check_weight = s->sv_load_weight = -1;
 	s->sv_reported_weight = -1;
 	server_settings(s, g, vs);
-	if (check_resolve_kind(vs, s->sv_port) != CFG_CHECK_NONE &&
+	if (check_resolve_type(vs, s->sv_port) != CHECK_T_NONE &&
 	    (s->sv_check = check_new(base, vs, CFG_CHECK_AUTO, &s->sv_addr,
 	    s->sv_port, server_check_done, s, err, errlen)) == NULL)
 		goto fail;
