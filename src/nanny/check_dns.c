@@ -79,7 +79,7 @@ static ares_socket_t
 dns_socket(int domain, int type, int protocol, void *arg)
 {
 	(void)arg;
-	return socket(domain, type | SOCK_CLOEXEC, protocol);
+	return socket(domain, type | SOCK_CLOEXEC | SOCK_NONBLOCK, protocol);
 }
 
 static int

@@ -141,6 +141,8 @@ check_ldap_response(const unsigned char *buf, size_t len, int id, int op,
 	int	 tag, r;
 	char	 diag[48];
 
+	if (len > 0 && buf[0] != 0x30)
+		goto bad;	/* not a SEQUENCE: no need to wait */
 	if ((r = ber_elem(buf, len, &off, &tag, &clen)) == 0) {
 		if (!eof)
 			return CHECK_MATCH_MORE;

@@ -18,14 +18,23 @@ NANNY_LIBS = src/nanny/libnanny.a src/ipc/libipc.a src/store/libstore.a \
 	$(JANSSON_LIBS) $(LIBEVENT_LIBS) $(CRYPT_LIBS) $(OPENSSL_LIBS) \
 	$(CRYPTO_LIBS) $(CARES_LIBS)
 
-check_PROGRAMS += tests/unit/test_check tests/unit/test_server
-TESTS += tests/unit/test_check tests/unit/test_server
+check_PROGRAMS += tests/unit/test_check tests/unit/test_server \
+	tests/unit/test_check_proto
+TESTS += tests/unit/test_check tests/unit/test_server \
+	tests/unit/test_check_proto
 tests_unit_test_check_SOURCES = tests/unit/test_check.c \
-	tests/unit/responder.c tests/unit/responder.h
+	tests/unit/responder.c tests/unit/responder_udp.c \
+	tests/unit/responder.h
+tests_unit_test_check_proto_SOURCES = tests/unit/test_check_proto.c \
+	tests/unit/responder.c tests/unit/responder_udp.c \
+	tests/unit/responder.h
+tests_unit_test_check_proto_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_check_proto_LDADD = $(NANNY_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_check_CFLAGS = $(UNIT_CFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_test_check_LDADD = $(NANNY_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_server_SOURCES = tests/unit/test_server.c \
-	tests/unit/responder.c tests/unit/responder.h
+	tests/unit/responder.c tests/unit/responder_udp.c \
+	tests/unit/responder.h
 tests_unit_test_server_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_server_LDADD = $(NANNY_LIBS) $(CMOCKA_LIBS)
 
@@ -38,7 +47,8 @@ nanny_LDADD = $(NANNY_LIBS)
 check_PROGRAMS += tests/integration/nanny_responder
 tests_integration_nanny_responder_SOURCES = \
 	tests/integration/nanny_responder.c \
-	tests/unit/responder.c tests/unit/responder.h
+	tests/unit/responder.c tests/unit/responder_udp.c \
+	tests/unit/responder.h
 tests_integration_nanny_responder_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) \
 	-I$(top_srcdir)/tests/unit
 tests_integration_nanny_responder_LDADD = $(NANNY_LIBS)
