@@ -2,7 +2,7 @@
  * check_mail.c - dialogue checks of text protocols: SMTP, POP3, IMAP,
  * FTP and NNTP.  Each is a table of exchanges run in order, each a named
  * step with its own timeout: the greeting, the protocol's polite command
- * (EHLO, CAPA, NOOP, DATE), optionally STARTTLS (then a TLS handshake,
+ * (EHLO, CAPA, NOOP, FEAT, DATE), optionally STARTTLS (then a TLS handshake,
  * with certificate verification on request, and the polite command again
  * over TLS), and the goodbye (QUIT, LOGOUT).  The first exchange that
  * fails decides, with its name and what the server said: "greeting: 554
@@ -45,10 +45,11 @@ static const struct mail_step smtp_steps[] = {
 
 static const struct mail_step ftp_steps[] = {
 	{ "greeting", NULL, MAIL_CODE, "220", NULL, 0 },
-	{ "NOOP", "NOOP\r\n", MAIL_CODE, "200", NULL, 0 },
+	/* FEAT, not NOOP: servers refuse NOOP before a login (vsftpd) */
+	{ "FEAT", "FEAT\r\n", MAIL_CODE, "2", NULL, 0 },
 	{ "AUTH TLS", "AUTH TLS\r\n", MAIL_CODE, "234", NULL,
 	    MS_TLSONLY | MS_TLSAFTER },
-	{ "NOOP", "NOOP\r\n", MAIL_CODE, "200", NULL, MS_TLSONLY },
+	{ "FEAT", "FEAT\r\n", MAIL_CODE, "2", NULL, MS_TLSONLY },
 	{ "QUIT", "QUIT\r\n", MAIL_CODE, "221", NULL, MS_EOF_OK },
 	{ NULL, NULL, MAIL_CODE, NULL, NULL, 0 },
 };

@@ -52,8 +52,12 @@ tests_integration_nanny_responder_SOURCES = \
 tests_integration_nanny_responder_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) \
 	-I$(top_srcdir)/tests/unit
 tests_integration_nanny_responder_LDADD = $(NANNY_LIBS)
-TESTS += tests/integration/nanny_checks.sh
-EXTRA_DIST += tests/integration/nanny_checks.sh
+check_PROGRAMS += tests/integration/check_probe
+tests_integration_check_probe_SOURCES = tests/integration/check_probe.c
+tests_integration_check_probe_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_integration_check_probe_LDADD = $(NANNY_LIBS)
+TESTS += tests/integration/nanny_checks.sh tests/integration/nanny_proto.sh
+EXTRA_DIST += tests/integration/nanny_checks.sh tests/integration/nanny_proto.sh
 
 # nanny(8), with the configured paths filled in
 man_MANS += doc/nanny.8
@@ -61,3 +65,13 @@ CLEANFILES += doc/nanny.8
 
 EXTRA_DIST += bench/checks/run.sh
 EXTRA_DIST += bench/checks/README.md
+
+# libFuzzer target for the reply parsers (CC=clang ./configure --enable-fuzzing)
+EXTRA_DIST += tests/fuzz/fuzz_check_reply.c
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_check_reply
+tests_fuzz_fuzz_check_reply_SOURCES = tests/fuzz/fuzz_check_reply.c
+tests_fuzz_fuzz_check_reply_CFLAGS = $(AM_CFLAGS) $(CARES_CFLAGS)
+tests_fuzz_fuzz_check_reply_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_check_reply_LDADD = $(NANNY_LIBS)
+endif

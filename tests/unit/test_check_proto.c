@@ -472,10 +472,10 @@ test_pop_imap_ftp_nntp(void **state)
 	expect_result(&o, CHECK_FAILURE, "NOOP: A1 BAD what");
 	/* FTP: a multi-line greeting with free text lines inside */
 	o = run_mail(CHECK_T_FTP, RESP_SCRIPT, "220-Welcome\r\n no code here\r\n"
-	    "220 ready\r\n|200 NOOP ok.\r\n|221 Goodbye.\r\n", heard,
-	    sizeof(heard));
+	    "220 ready\r\n|211-Features:\r\n MDTM\r\n211 End\r\n|"
+	    "221 Goodbye.\r\n", heard, sizeof(heard));
 	expect_result(&o, CHECK_SUCCESS, "ftp: 220 ready");
-	assert_string_equal(heard, "NOOP\r\nQUIT\r\n");
+	assert_string_equal(heard, "FEAT\r\nQUIT\r\n");
 	o = run_mail(CHECK_T_FTP, RESP_KEEP, "421 too many users\r\n", NULL, 0);
 	expect_result(&o, CHECK_FAILURE, "greeting: 421 too many users");
 	o = run_mail(CHECK_T_NNTP, RESP_SCRIPT, "200 news ready\r\n|"
