@@ -584,9 +584,10 @@ check_read_some(struct check *c, short *want)
 }
 
 /*
- * Reads one datagram: the whole reply.  The rest of a flood is never
- * read: the socket closes when the run ends.  An ICMP port unreachable
- * comes back as ECONNREFUSED on the connected socket.
+ * Reads one datagram: the whole reply (a kind may drop it and wait for
+ * the next).  The rest of a flood is never read: the socket closes when
+ * the run ends.  An ICMP port unreachable comes back as ECONNREFUSED on
+ * the connected socket.
  */
 static void
 check_on_datagram(struct check *c)
@@ -596,8 +597,10 @@ check_on_datagram(struct check *c)
 	size_t		 keep;
 
 	n = recv(c->ch_fd, dgram, sizeof(dgram), 0);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;		/* the event stays armed */
+	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		check_wait(c, EV_READ);
+		return;
+	}
 	if (n == -1) {
 		if (errno == ECONNREFUSED)
 			check_finish(c, CHECK_FAILURE, "ICMP port unreachable");
@@ -615,8 +618,14 @@ check_on_datagram(struct check *c)
 	c->ch_buf[keep] = '\0';
 	c->ch_len = keep;
 	c->ch_cap = keep + 1;
-	if (!check_decide(c, 1))
-		check_finish(c, CHECK_FAILURE, "reply undecided");
+	if (check_decide(c, 1))
+		return;
+	/* not a reply to us (a DNS answer to another query): read on, one
+	 * datagram per loop turn, until the step's timer */
+	free(c->ch_buf);
+	c->ch_buf = NULL;
+	c->ch_len = c->ch_cap = 0;
+	check_wait(c, EV_READ);
 }
 
 static void
@@ -697,7 +706,10 @@ check_new_conf(struct event_base *base, const struct check_conf *cc,
 	c->ch_arg = arg;
 	c->ch_fd = -1;
 	c->ch_type = cc->cc_type;
-	if ((c->ch_ops = check_ops(c->ch_type)) == NULL) {
+	c->ch_ops = check_ops(c->ch_type);
+	if (c->ch_type == CHECK_T_DNS && !cc->cc_udp)
+		c->ch_ops = &check_dns_tcp_ops;
+	if (c->ch_ops == NULL) {
 		snprintf(err, errlen, "check kind %s cannot be run",
 		    check_type_name(c->ch_type) != NULL ?
 		    check_type_name(c->ch_type) : "?");

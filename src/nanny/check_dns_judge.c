@@ -255,6 +255,42 @@ dns_answers(const unsigned char *abuf, int alen, int qtype, const char *want,
 	}
 }
 
+/* The end of the one question at q + 12, or 0 when malformed. */
+static size_t
+dns_question_end(const unsigned char *q, size_t len)
+{
+	size_t	 p = NS_HFIXEDSZ;
+
+	while (p < len && q[p] != 0) {
+		if (q[p] > 63)
+			return 0;	/* no compression in a question */
+		p += (size_t)q[p] + 1;
+	}
+	return p + 1 + NS_QFIXEDSZ <= len ? p + 1 + NS_QFIXEDSZ : 0;
+}
+
+int
+check_dns_answers_query(const unsigned char *q, size_t qlen,
+    const unsigned char *a, size_t alen)
+{
+	size_t	 qend = dns_question_end(q, qlen), i;
+
+	if (qend == 0 || alen < qend || a[0] != q[0] || a[1] != q[1] ||
+	    !(a[2] & 0x80) || a[4] != 0 || a[5] != 1)
+		return 0;
+	for (i = NS_HFIXEDSZ; i < qend; i++) {
+		unsigned char x = a[i], y = q[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x = (unsigned char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (unsigned char)(y - 'A' + 'a');
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
 enum check_match
 check_dns_judge(const unsigned char *abuf, size_t alen,
     const struct dns_expect *de, char *why, size_t whylen)

@@ -109,6 +109,7 @@ extern const struct check_kind_ops check_http_ops;
 extern const struct check_kind_ops check_program_ops;
 extern const struct check_kind_ops check_agent_ops;
 extern const struct check_kind_ops check_dns_ops;
+extern const struct check_kind_ops check_dns_tcp_ops;
 extern const struct check_kind_ops check_mail_ops;
 extern const struct check_kind_ops check_ldap_ops;
 

@@ -66,6 +66,13 @@ struct dns_expect {
 enum check_match check_dns_judge(const unsigned char *abuf, size_t alen,
     const struct dns_expect *de, char *why, size_t whylen);
 
+/*
+ * Whether a[0..alen) answers query q[0..qlen): the same id, the QR bit,
+ * one question equal to the query's (name without case).  1 or 0.
+ */
+int check_dns_answers_query(const unsigned char *q, size_t qlen,
+    const unsigned char *a, size_t alen);
+
 /* DNS type and rcode names: the number, or -1 when unknown. */
 int check_dns_type(const char *name);
 int check_dns_rcode(const char *name);

@@ -53,9 +53,13 @@ fuzz_mail(uint8_t sel, const char *buf, size_t len)
 static void
 fuzz_dns(uint8_t sel, const uint8_t *buf, size_t len)
 {
+	static const unsigned char q[] = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0,
+	    0, 0, 0, 0, 0, 3, 'w', 'w', 'w', 0, 0, 1, 0, 1 };
 	struct dns_expect	 de;
 	char			 why[128];
 
+	check_dns_answers_query(q, sizeof(q), buf, len);
+	check_dns_answers_query(buf, len, q, sizeof(q));
 	de.de_qtype = qtypes[sel % (sizeof(qtypes) / sizeof(qtypes[0]))];
 	de.de_rcodes = (sel & 0x80) ? 0x9 : 0x1;
 	de.de_answer = answers[(sel >> 4) % 5];

@@ -242,9 +242,9 @@ expect ldapplain 1 '^success ldap: anonymous bind accepted$' "ldap without TLS"
 
 # ---- each sees its server stop and come back ----
 cycle dns dnsmasq '^success dns: rcode NOERROR, 1 answer, 10.9.9.9$' \
-    '^failure dns query: ICMP port unreachable$'
+    '^failure ICMP port unreachable$'
 expect dnstcp 2 '^success dns: rcode NOERROR' "dns over tcp recovers"
-grep -q '^failure dns query: connect: Connection refused$' "$D/p-dnstcp.out" ||
+grep -q '^failure connect: Connection refused$' "$D/p-dnstcp.out" ||
     fail "dns over tcp: no 'Connection refused' while dnsmasq was down"
 cycle smtps exim '^success smtp with STARTTLS: 220 mx.shoal.test ESMTP Exim' \
     '^failure connect: Connection refused$'

@@ -294,6 +294,17 @@ test_dns(void **state)
 	o = run_conf(base, &cc, responder_closed_port());
 	event_base_free(base);
 	expect_result(&o, CHECK_FAILURE, "Connection refused");
+	/* over TCP: framing cut short, garbage, a server that hangs */
+	o = run_tcp(&cc, RESP_REPLY, "\x01", NULL, 0);
+	expect_result(&o, CHECK_FAILURE, "dns: answer cut short");
+	o = run_tcp(&cc, RESP_REPLY, "", NULL, 0);
+	expect_result(&o, CHECK_FAILURE, "closed without an answer");
+	o = run_tcp(&cc, RESP_REPLY, "\x00\x0dHTTP/1.0 200 OK", NULL, 0);
+	expect_result(&o, CHECK_FAILURE, "dns: not the answer to the query");
+	o = run_tcp(&cc, RESP_HANG, NULL, NULL, 0);
+	expect_result(&o, CHECK_TIMEOUT, "timeout in dns query");
+	o = run_tcp(&cc, RESP_FLOOD, "", NULL, 0);
+	expect_result(&o, CHECK_FAILURE, "dns: not the answer to the query");
 }
 
 /* The same check runs again and again (the channel is reused). */
@@ -752,6 +763,19 @@ test_parse_dns(void **state)
 	assert_int_equal(check_dns_judge(q, sizeof(q), &de, why, sizeof(why)),
 	    CHECK_MATCH_FAIL);
 	assert_string_equal(why, "not an answer (QR bit clear)");
+	/* what answers the query: id, QR, the question (any case) */
+	n = responder_dns_answer(UDP_DNS, NULL, q, sizeof(q), a, sizeof(a));
+	assert_true(check_dns_answers_query(q, sizeof(q), a, (size_t)n));
+	a[13] = 'W';
+	assert_true(check_dns_answers_query(q, sizeof(q), a, (size_t)n));
+	a[14] = 'x';
+	assert_false(check_dns_answers_query(q, sizeof(q), a, (size_t)n));
+	a[14] = 'w';
+	a[1] ^= 1;
+	assert_false(check_dns_answers_query(q, sizeof(q), a, (size_t)n));
+	a[1] ^= 1;
+	assert_false(check_dns_answers_query(q, sizeof(q), a, 20));
+	assert_false(check_dns_answers_query(q, sizeof(q), q, sizeof(q)));
 	n = responder_dns_answer(UDP_DNS_GARBAGE, NULL, q, sizeof(q), a,
 	    sizeof(a));
 	assert_int_equal(check_dns_judge(a, (size_t)n, &de, why, sizeof(why)),
