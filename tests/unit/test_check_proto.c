@@ -247,6 +247,7 @@ test_dns(void **state)
 	struct check_outcome	 o;
 	struct check_conf	 cc;
 	struct event_base	*base;
+	char			 frame[2 + 257 + 1];
 
 	(void)state;
 	/* the default: the root's SOA */
@@ -299,7 +300,11 @@ test_dns(void **state)
 	expect_result(&o, CHECK_FAILURE, "dns: answer cut short");
 	o = run_tcp(&cc, RESP_REPLY, "", NULL, 0);
 	expect_result(&o, CHECK_FAILURE, "closed without an answer");
-	o = run_tcp(&cc, RESP_REPLY, "\x00\x0dHTTP/1.0 200 OK", NULL, 0);
+	memset(frame, 'x', sizeof(frame) - 1);
+	frame[0] = 0x01;		/* a whole frame of 257 bytes */
+	frame[1] = 0x01;
+	frame[sizeof(frame) - 1] = '\0';
+	o = run_tcp(&cc, RESP_REPLY, frame, NULL, 0);
 	expect_result(&o, CHECK_FAILURE, "dns: not the answer to the query");
 	o = run_tcp(&cc, RESP_HANG, NULL, NULL, 0);
 	expect_result(&o, CHECK_TIMEOUT, "timeout in dns query");
