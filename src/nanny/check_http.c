@@ -7,8 +7,9 @@
  * check ends.  The reply's status must be in one of the ranges of
  * http_status ("200-399,404"; default 200-399).  When expect is set, the
  * body must contain it (a literal, or a POSIX ERE with use_regex); the
- * reply is read until that is decided, at most CHECK_READ_MAX bytes.
- * HTTPS runs the same over TLS (check_tls.c) with SNI, and verifies the
+ * reply is read until that is decided, at most CHECK_READ_MAX bytes; a
+ * chunked body (HTTP/1.1) is matched decoded, so "^ok" means the body
+ * starts with "ok", not with a chunk size.  HTTPS runs the same over TLS (check_tls.c) with SNI, and verifies the
  * certificate when tls_verify is set.
  */
 #include "shoal-build.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/util.h"
 #include "check.h"
@@ -207,33 +209,114 @@ http_body(const char *buf, size_t len)
 	return NULL;
 }
 
+int
+check_http_dechunk(const char *in, size_t len, char *out, size_t cap,
+    size_t *outlen)
+{
+	size_t	 p = 0, size, n;
+	int	 digits, h;
+
+	*outlen = 0;
+	for (;;) {
+		for (size = 0, digits = 0; p < len; p++, digits++) {
+			char ch = in[p];
+
+			h = ch >= '0' && ch <= '9' ? ch - '0' :
+			    ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 :
+			    ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+			if (h < 0)
+				break;
+			if (digits == 8)
+				return -1;	/* over 4 GB: not ours */
+			size = size * 16 + (size_t)h;
+		}
+		if (p == len)
+			return 0;
+		if (digits == 0)
+			return -1;
+		while (p < len && in[p] != '\n')	/* chunk extensions */
+			p++;
+		if (p++ == len)
+			return 0;
+		if (size == 0)
+			return 1;		/* the last chunk; trailers */
+		n = len - p < size ? len - p : size;
+		if (*outlen + n < cap) {
+			memcpy(out + *outlen, in + p, n);
+			*outlen += n;
+			out[*outlen] = '\0';
+		}
+		if (len - p < size + 1)
+			return 0;
+		p += size;
+		if (in[p] == '\r')
+			p++;
+		if (p == len)
+			return 0;
+		if (in[p++] != '\n')
+			return -1;
+	}
+}
+
+/* Whether the headers (buf up to body) say Transfer-Encoding: chunked. */
+static int
+http_chunked(const char *buf, const char *body)
+{
+	static const char	 name[] = "\ntransfer-encoding:";
+	const char		*p, *eol;
+	size_t			 n = sizeof(name) - 1;
+
+	for (p = buf; p + n <= body; p++) {
+		if (strncasecmp(p, name, n) != 0)
+			continue;
+		eol = memchr(p + n, '\n', (size_t)(body - (p + n)));
+		for (p += n; eol != NULL && p + 7 <= eol; p++)
+			if (strncasecmp(p, "chunked", 7) == 0)
+				return 1;
+		return 0;
+	}
+	return 0;
+}
+
+static int
+http_body_hit(const struct check_expect *e, const char *body, size_t blen)
+{
+	if (e->ce_any)
+		return blen > 0;
+	if (e->ce_regex)
+		return regexec(&e->ce_re, body, 0, NULL, 0) == 0;
+	return memmem(body, blen, e->ce_lit, e->ce_litlen) != NULL;
+}
+
 static enum check_match
 http_match_body(struct check *c, int st, int done)
 {
-	const struct check_expect	*e = &c->ch_expect;
-	const char			*body;
-	size_t				 blen;
-	int				 hit;
+	static char	 dec[CHECK_READ_MAX + 1];
+	const char	*body;
+	size_t		 blen;
+	int		 rv;
 
 	if ((body = http_body(c->ch_buf, c->ch_len)) == NULL)
 		return done ? http_fail(c, "no end of headers") :
 		    CHECK_MATCH_MORE;
 	blen = c->ch_len - (size_t)(body - c->ch_buf);
-	if (e->ce_any)
-		hit = blen > 0;
-	else if (e->ce_regex)
-		hit = regexec(&e->ce_re, body, 0, NULL, 0) == 0;
-	else
-		hit = memmem(body, blen, e->ce_lit, e->ce_litlen) != NULL;
-	if (hit) {
-		snprintf(c->ch_out.co_reason, sizeof(c->ch_out.co_reason),
-		    "HTTP status %d, body matches", st);
+	if (http_chunked(c->ch_buf, body)) {
+		rv = check_http_dechunk(body, blen, dec, sizeof(dec), &blen);
+		if (rv == -1) {
+			check_reason(c, "HTTP status %d, bad chunked body", st);
+			return CHECK_MATCH_FAIL;
+		}
+		dec[blen] = '\0';
+		body = dec;
+		done = done || rv == 1;
+	}
+	if (http_body_hit(&c->ch_expect, body, blen)) {
+		check_reason(c, "HTTP status %d, body matches", st);
 		return CHECK_MATCH_OK;
 	}
 	if (!done)
 		return CHECK_MATCH_MORE;
-	snprintf(c->ch_out.co_reason, sizeof(c->ch_out.co_reason),
-	    "HTTP status %d, body does not match", st);
+	check_reason(c, "HTTP status %d, body does not match", st);
 	return CHECK_MATCH_FAIL;
 }
 

@@ -18,6 +18,14 @@
  */
 int check_http_ranges_parse(const char *s, int *lo, int *hi, int max);
 
+/*
+ * Decodes the chunked HTTP body in[0..len) into out (at most cap - 1
+ * bytes kept, NUL-terminated), *outlen bytes.  Returns 1 when the last
+ * chunk was seen, 0 when more bytes are needed, -1 when malformed.
+ */
+int check_http_dechunk(const char *in, size_t len, char *out, size_t cap,
+    size_t *outlen);
+
 /* How a text protocol frames its replies. */
 enum mail_style {
 	MAIL_CODE,	/* SMTP, FTP, NNTP: "250-more", "250 last" */

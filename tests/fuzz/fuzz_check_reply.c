@@ -73,6 +73,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char	*s;
 	char	 why[128];
 	int	 lo[8], hi[8];
+	char	 dec[512];
+	size_t	 declen;
 
 	if (size < 1)
 		return 0;
@@ -96,6 +98,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(s, data, size);
 		s[size] = '\0';
 		check_http_ranges_parse(s, lo, hi, 8);
+		check_http_dechunk(s, size, dec, sizeof(dec), &declen);
 		free(s);
 		break;
 	}

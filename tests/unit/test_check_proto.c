@@ -511,6 +511,7 @@ test_http_ranges_host(void **state)
 	struct check_conf	 cc;
 	struct check_outcome	 o;
 	char			 heard[512], want[128];
+	size_t			 blen;
 	uint16_t		 port;
 	int			 lo[4], hi[4];
 
@@ -553,9 +554,29 @@ test_http_ranges_host(void **state)
 	assert_int_equal(check_http_ranges_parse("1,2,3,4,5", lo, hi, 4), -1);
 	assert_int_equal(check_http_ranges_parse("200,201,202,203,204", lo,
 	    hi, 4), -1);
+	/* a chunked body is matched decoded */
+	cc.cc_http_status = NULL;
+	cc.cc_expect = "^all +is well$";
+	cc.cc_use_regex = 1;
+	o = run_tcp(&cc, RESP_REPLY, "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+	    "chunked\r\n\r\n4\r\nall \r\n7;x=1\r\nis well\r\n0\r\n\r\n",
+	    NULL, 0);
+	expect_result(&o, CHECK_SUCCESS, "body matches");
+	o = run_tcp(&cc, RESP_REPLY, "HTTP/1.1 200 OK\r\ntransfer-encoding: "
+	    "chunked\r\n\r\nzz\r\nall is well\r\n", NULL, 0);
+	expect_result(&o, CHECK_FAILURE, "bad chunked body");
+	o = run_tcp(&cc, RESP_KEEP, "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+	    "chunked\r\n\r\n3\r\nall\r\n0\r\n\r\n", NULL, 0);
+	expect_result(&o, CHECK_FAILURE, "body does not match");
+	assert_int_equal(check_http_dechunk("5\r\nhello\r\n0\r\n\r\n", 18,
+	    want, sizeof(want), &blen), 1);
+	assert_string_equal(want, "hello");
+	assert_int_equal(check_http_dechunk("5\r\nhel", 6, want, sizeof(want),
+	    &blen), 0);
+	assert_int_equal(check_http_dechunk("123456789\r\n", 11, want,
+	    sizeof(want), &blen), -1);
 	port = 80;
-	snprintf(want, sizeof(want), "%u", port);
-	(void)want;
+	(void)port;
 }
 
 /* HTTPS verification against `openssl s_server` and its own CA. */
