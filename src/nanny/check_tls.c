@@ -83,18 +83,35 @@ tls_context(int verify, const char *ca)
 	return e->te_ctx;
 }
 
+/* The host of a Host header value: "www.example.org:8443" without the
+ * port, "[2001:db8::1]:443" without brackets and port. */
+static char *
+tls_host_of(const char *hostport)
+{
+	const char	*colon = strrchr(hostport, ':');
+	size_t		 n = strlen(hostport);
+
+	if (hostport[0] == '[' && (colon = strchr(hostport, ']')) != NULL)
+		return strndup(hostport + 1, (size_t)(colon - hostport - 1));
+	if (colon != NULL && strchr(hostport, ':') == colon)
+		n = (size_t)(colon - hostport);
+	return strndup(hostport, n);
+}
+
 int
 check_tls_settings(struct check *c, const struct check_conf *cc,
     const char *default_name, char *err, size_t errlen)
 {
-	const char	*name = cc->cc_tls_name != NULL ? cc->cc_tls_name :
-			    default_name;
+	const char	*name = cc->cc_tls_name;
 
 	c->ch_tls_verify = cc->cc_tls_verify;
 	if ((cc->cc_tls_ca != NULL &&
 	    (c->ch_tls_ca = strdup(cc->cc_tls_ca)) == NULL) ||
-	    (name != NULL && ((c->ch_sni = strdup(name)) == NULL ||
-	    (c->ch_tls_name = strdup(name)) == NULL))) {
+	    (name != NULL && (c->ch_tls_name = strdup(name)) == NULL) ||
+	    (name == NULL && default_name != NULL &&
+	    (c->ch_tls_name = tls_host_of(default_name)) == NULL) ||
+	    (c->ch_tls_name != NULL &&
+	    (c->ch_sni = strdup(c->ch_tls_name)) == NULL)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}

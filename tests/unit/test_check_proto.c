@@ -633,6 +633,9 @@ test_https_verify(void **state)
 	cc.cc_http_host = "shoal-test";
 	o = run_conf(base, &cc, port);
 	expect_result(&o, CHECK_SUCCESS, "HTTP status 200");
+	cc.cc_http_host = "shoal-test:8443";	/* the name, not the port */
+	o = run_conf(base, &cc, port);
+	expect_result(&o, CHECK_SUCCESS, "HTTP status 200");
 	cc.cc_http_host = NULL;		/* the address, an IP SAN */
 	o = run_conf(base, &cc, port);
 	expect_result(&o, CHECK_SUCCESS, "HTTP status 200");
