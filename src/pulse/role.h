@@ -16,9 +16,11 @@
  *                       fail-over service's          service first), then
  *                       start_cmd                    inactive_cmd
  *
- * Between BACKUP and FAULT (and from INIT to either) only the nannies
- * step runs: fail-over service monitoring learns the role and its nannies
- * restart (services_role()).
+ * Between BACKUP and FAULT only the nannies step runs: fail-over service
+ * monitoring learns the role and its nannies restart (services_role()).
+ * From INIT to either, the role commands' leaving half runs first (every
+ * stop_cmd, then inactive_cmd, logged as Piranha did: "Stopping local
+ * services (if any)"), so what a previous run left running stops.
  */
 #ifndef SHOAL_PULSE_ROLE_H
 #define SHOAL_PULSE_ROLE_H
