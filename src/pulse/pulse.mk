@@ -23,7 +23,10 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/ctlcmd.c src/pulse/ctlcmd.h \
 	src/pulse/services.c src/pulse/services.h \
 	src/pulse/nannies.c src/pulse/nannies.h \
-	src/pulse/fosmon.c src/pulse/fosmon.h
+	src/pulse/fosmon.c src/pulse/fosmon.h \
+	src/pulse/announce.c src/pulse/announce.h \
+	src/pulse/announce_drv.h \
+	src/pulse/announce_bird.c src/pulse/announce_bird.h
 
 # Every layer, in link order.
 PULSE_LIBS = src/pulse/libpulse.a src/lb/liblb.a src/net/libnet.a \
@@ -45,7 +48,8 @@ src_pulse_pulse_worker_CFLAGS = $(src_pulse_libpulse_a_CFLAGS)
 src_pulse_pulse_worker_LDADD = $(PULSE_LIBS)
 
 PULSE_UNIT_TESTS = tests/unit/test_heartbeat tests/unit/test_leave \
-	tests/unit/test_election tests/unit/test_runtime tests/unit/test_lvs
+	tests/unit/test_election tests/unit/test_runtime tests/unit/test_lvs \
+	tests/unit/test_announce
 check_PROGRAMS += $(PULSE_UNIT_TESTS)
 TESTS += $(PULSE_UNIT_TESTS)
 tests_unit_test_heartbeat_SOURCES = tests/unit/test_heartbeat.c
@@ -64,6 +68,11 @@ tests_unit_test_runtime_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_lvs_SOURCES = tests/unit/test_lvs.c
 tests_unit_test_lvs_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_lvs_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+
+# scale-out: BIRD's file and replies, the ECMP election
+tests_unit_test_announce_SOURCES = tests/unit/test_announce.c
+tests_unit_test_announce_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_announce_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 
 # the nanny supervisor against a fake nanny script
 check_PROGRAMS += tests/unit/test_nannies

@@ -6,6 +6,10 @@
  * While held, every VIP is re-added each keepalive with a short kernel
  * lifetime (VIP_LIFETIME_S), so a pulse that is killed outright (parent
  * and worker together) cannot leave its addresses on the LAN for long.
+ *
+ * In ECMP mode (rt_ecmp) the same code holds the VIPs, but each one only
+ * while announce.c wants it (a held VIP is an announced route), and no
+ * gratuitous ARP is ever sent.
  */
 #ifndef SHOAL_VIP_H
 #define SHOAL_VIP_H
@@ -56,6 +60,14 @@ void vipset_refresh(struct vipset *);
  */
 int vipset_update(struct vipset *, const struct pulse_rt *);
 int vipset_is_up(const struct vipset *);
+/*
+ * Whether rt_vips[i] is to be held while the set is up (1 by default; 0
+ * by default in ECMP mode, where announce.c decides VIP by VIP).  Adds or
+ * removes it at once when the set is up.  1 when the wish changed.
+ */
+int vipset_want(struct vipset *, size_t i, int want);
+/* True when rt_vips[i] is on its interface (as far as pulse knows). */
+int vipset_held(const struct vipset *, size_t i);
 /* [{"address", "prefix", "device", "label", "held"}] */
 json_t *vipset_json(const struct vipset *);
 
