@@ -17,6 +17,13 @@
 
 #define WHY_MAX		160
 
+/* The announcements are the runtime's RT_VIP_ROUTE entries. */
+static int
+is_route(const struct worker *w, size_t i)
+{
+	return w->w_rt->rt_vips[i].rv_kind == RT_VIP_ROUTE;
+}
+
 struct announce {
 	struct worker	*a_w;
 	struct rd	*a_rd;		/* NULL when not in ECMP mode */
@@ -59,12 +66,15 @@ conf_from_rt(const struct worker *w, struct rd_conf *c)
 	str_copy(c->rc_socket, rr->rr_socket, sizeof(c->rc_socket));
 	str_copy(c->rc_file, rr->rr_file, sizeof(c->rc_file));
 	for (size_t i = 0; i < rt->rt_nvips; i++) {
-		c->rc_vips[i].rv_addr = rt->rt_vips[i].rv_addr;
-		c->rc_vips[i].rv_prefix = rt->rt_vips[i].rv_prefix;
-		str_copy(c->rc_vips[i].rv_dev, rt->rt_vips[i].rv_dev,
-		    sizeof(c->rc_vips[i].rv_dev));
+		struct rd_vip *v = &c->rc_vips[c->rc_nvips];
+
+		if (!is_route(w, i))
+			continue;
+		v->rv_addr = rt->rt_vips[i].rv_addr;
+		v->rv_prefix = rt->rt_vips[i].rv_prefix;
+		str_copy(v->rv_dev, rt->rt_vips[i].rv_dev, sizeof(v->rv_dev));
+		c->rc_nvips++;
 	}
-	c->rc_nvips = rt->rt_nvips;
 	return 0;
 }
 
@@ -224,7 +234,8 @@ announce_evaluate(struct announce *a)
 		return;
 	check_peers(a);
 	for (size_t i = 0; i < a->a_n; i++)
-		(void)vipset_want(a->a_w->w_vips, i, decide(a, i));
+		if (is_route(a->a_w, i))
+			(void)vipset_want(a->a_w->w_vips, i, decide(a, i));
 }
 
 void
@@ -238,7 +249,8 @@ announce_role(struct announce *a, int on)
 		return;
 	}
 	for (size_t i = 0; i < a->a_n; i++)
-		(void)vipset_want(a->a_w->w_vips, i, 0);
+		if (is_route(a->a_w, i))
+			(void)vipset_want(a->a_w->w_vips, i, 0);
 }
 
 void
@@ -266,7 +278,7 @@ announce_hb_flags(const struct announce *a)
 	if (a == NULL || a->a_rd == NULL || !daemon_announces(a))
 		return 0;
 	for (size_t i = 0; i < a->a_n; i++)
-		if (vipset_held(a->a_w->w_vips, i))
+		if (is_route(a->a_w, i) && vipset_held(a->a_w->w_vips, i))
 			return HB_F_ANNOUNCING;
 	return 0;
 }
@@ -301,10 +313,12 @@ vips_json(const struct announce *a, int *serving)
 	for (size_t i = 0; i < a->a_n; i++) {
 		int held = vipset_held(a->a_w->w_vips, i);
 
+		if (!is_route(a->a_w, i))
+			continue;
 		*serving |= held && up;
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b, "
+		json_array_append_new(arr, json_pack("{s:s, s:i, s:s, s:b, "
 		    "s:b, s:s}", "address", cfg_addr_str(&rt->rt_vips[i].rv_addr,
-		    addr, sizeof(addr)), "device", rt->rt_vips[i].rv_dev,
+		    addr, sizeof(addr)), "prefix", rt->rt_vips[i].rv_prefix,
 		    "virtual", rt->rt_vips[i].rv_owner, "held", held,
 		    "announced", held && up, "reason", held && !up ?
 		    "the routing daemon does not announce it (see state)" :

@@ -4,9 +4,11 @@
  * the director (announce_drv.h: BIRD), and the router spreads flows over
  * the directors by equal-cost multipath.
  *
- * A VIP is announced while the kernel holds it: the daemon exports
- * exactly the held VIPs' host routes.  So this file only decides which
- * VIPs are held (vipset_want()); a VIP is held when
+ * A VIP is announced while lo holds it (the runtime's RT_VIP_ROUTE
+ * entries): the daemon exports exactly the host routes of the VIPs on lo.
+ * The same address on its own device is the data plane, held while
+ * ACTIVE like any VIP (without ARP).  So this file only decides which
+ * announcements are held (vipset_want()); one is held when
  *
  *   this node is ACTIVE       (in ECMP mode, every node not in FAULT),
  *   its services can serve    (lvs_vip_ready(): programmed, a real server

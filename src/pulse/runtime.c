@@ -233,7 +233,7 @@ add_vip(struct pulse_rt *rt, const char *field, const char *owner,
 	v.rv_addr = *a;
 	v.rv_kind = kind;
 	v.rv_prefix = prefix >= 0 ? prefix : (a->family == AF_INET ? 32 : 128);
-	if (rt->rt_ecmp)	/* announced as host routes */
+	if (rt->rt_ecmp)	/* routed to, as a host route */
 		v.rv_prefix = a->family == AF_INET ? 32 : 128;
 	str_copy(v.rv_label, device, sizeof(v.rv_label));
 	str_copy(v.rv_dev, device, sizeof(v.rv_dev));
@@ -318,6 +318,14 @@ load_services(struct pulse_rt *rt, const struct shoal_config *c,
 		    RT_VIP_FOS : RT_VIP_LVS, h, d) == -1)
 			return -1;
 		if (rt->rt_mode == CFG_MODE_FOS && add_fos(rt, v, d) == -1)
+			return -1;
+		/*
+		 * ecmp: the address on its device is the data plane (held
+		 * while ACTIVE, never ARPed); the same address on lo is the
+		 * announcement, held while announce.c wants it
+		 */
+		if (rt->rt_ecmp && add_vip(rt, field, v->vs_name,
+		    &v->vs_address, "lo", -1, RT_VIP_ROUTE, h, d) == -1)
 			return -1;
 	}
 	if (rt->rt_nvips == 0 && diag_errors(d) == 0)
@@ -493,7 +501,7 @@ static const char *
 vip_kind_name(enum rt_vip_kind k)
 {
 	return k == RT_VIP_LVS ? "lvs" : k == RT_VIP_FOS ? "fos" :
-	    "nat_router";
+	    k == RT_VIP_ROUTE ? "ecmp announcement" : "nat_router";
 }
 
 void

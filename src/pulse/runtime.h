@@ -32,6 +32,8 @@ enum rt_vip_kind {
 	RT_VIP_LVS,		/* a virtual server's address */
 	RT_VIP_FOS,		/* a fail-over service's address */
 	RT_VIP_NAT,		/* the NAT router (Piranha's nat_router) */
+	RT_VIP_ROUTE,		/* ecmp: a virtual server's address on lo,
+				   held while this node announces it */
 };
 
 struct rt_vip {

@@ -50,14 +50,25 @@ vip_lifetime_s(uint32_t deadtime_ms, uint32_t keepalive_ms)
 	return ms / 1000 + 2;
 }
 
-/* ECMP: a VIP is held only once announce.c wants it (vipset_want). */
+/* An announcement is held only once announce.c wants it. */
 static void
-vip_init(struct vip *v, const struct rt_vip *cfg, int ecmp)
+vip_init(struct vip *v, const struct rt_vip *cfg)
 {
 	memset(v, 0, sizeof(*v));
 	v->v_cfg = *cfg;
 	v->v_cfg.rv_owner = NULL;	/* not needed; rt owns the string */
-	v->v_want = !ecmp;
+	v->v_want = cfg->rv_kind != RT_VIP_ROUTE;
+}
+
+/* What holding and releasing v is called in the log. */
+static const char *
+verb(const struct vipset *s, const struct vip *v, int on)
+{
+	if (v->v_cfg.rv_kind == RT_VIP_ROUTE)
+		return on ? "announcing" : "withdrawing";
+	if (s->vs_ecmp)
+		return on ? "holding" : "releasing";
+	return on ? "taking over" : "releasing";
 }
 
 static void arp_timer(int, short, void *);
@@ -91,7 +102,7 @@ vipset_new(struct event_base *base, struct rtnl *nl,
 		goto fail;
 	set_params(s, rt);
 	for (size_t i = 0; i < rt->rt_nvips; i++)
-		vip_init(&s->vs_vips[s->vs_n++], &rt->rt_vips[i], s->vs_ecmp);
+		vip_init(&s->vs_vips[s->vs_n++], &rt->rt_vips[i]);
 	return s;
 fail:
 	vipset_free(s);
@@ -158,8 +169,7 @@ add_one(struct vipset *s, struct vip *v, int quiet)
 		return -1;
 	}
 	if (!quiet)
-		log_info("%s %s", s->vs_ecmp ? "announcing" : "taking over",
-		    vstr(v, buf, sizeof(buf)));
+		log_info("%s %s", verb(s, v, 1), vstr(v, buf, sizeof(buf)));
 	v->v_held = 1;
 	return 0;
 }
@@ -257,8 +267,7 @@ del_one(struct vipset *s, struct vip *v)
 		log_warn("removing %s", vstr(v, buf, sizeof(buf)));
 		return -1;
 	}
-	log_info("%s %s", s->vs_ecmp ? "withdrawing" : "releasing",
-	    vstr(v, buf, sizeof(buf)));
+	log_info("%s %s", verb(s, v, 0), vstr(v, buf, sizeof(buf)));
 	return 0;
 }
 
@@ -372,7 +381,7 @@ vipset_update(struct vipset *s, const struct pulse_rt *rt)
 		return -1;
 	set_params(s, rt);
 	for (size_t i = 0; i < rt->rt_nvips; i++)
-		vip_init(&nv[i], &rt->rt_vips[i], s->vs_ecmp);
+		vip_init(&nv[i], &rt->rt_vips[i]);
 	/* VIPs that left the configuration go, held or not (reality may
 	 * differ from what we think we hold) */
 	for (size_t i = 0; i < s->vs_n; i++)

@@ -7,9 +7,10 @@
  * lifetime (VIP_LIFETIME_S), so a pulse that is killed outright (parent
  * and worker together) cannot leave its addresses on the LAN for long.
  *
- * In ECMP mode (rt_ecmp) the same code holds the VIPs, but each one only
- * while announce.c wants it (a held VIP is an announced route), and no
- * gratuitous ARP is ever sent.
+ * In ECMP mode (rt_ecmp) no gratuitous ARP is ever sent (the upstream
+ * router routes to the VIPs); a VIP is held on its device while ACTIVE
+ * (the data plane) and, as RT_VIP_ROUTE, on lo while announce.c wants it
+ * (the routing daemon announces what lo holds).
  */
 #ifndef SHOAL_VIP_H
 #define SHOAL_VIP_H
@@ -61,8 +62,8 @@ void vipset_refresh(struct vipset *);
 int vipset_update(struct vipset *, const struct pulse_rt *);
 int vipset_is_up(const struct vipset *);
 /*
- * Whether rt_vips[i] is to be held while the set is up (1 by default; 0
- * by default in ECMP mode, where announce.c decides VIP by VIP).  Adds or
+ * Whether rt_vips[i] is to be held while the set is up (1 by default;
+ * 0 for RT_VIP_ROUTE, which announce.c decides VIP by VIP).  Adds or
  * removes it at once when the set is up.  1 when the wish changed.
  */
 int vipset_want(struct vipset *, size_t i, int want);
