@@ -94,10 +94,11 @@ test_conf_ipv4(void **state)
 
 	(void)state;
 	conf(&c, "10.1.0.254", "10.1.0.1");
-	vip(&v[0], "192.0.2.100", "eth0");
-	vip(&v[1], "192.0.2.101", "eth0");
-	vip(&v[2], "192.0.2.102", "eth2");
-	vip(&v[3], "2001:db8::1", "eth0");	/* other family: not here */
+	/* pulse announces from lo; the driver takes any devices */
+	vip(&v[0], "192.0.2.100", "lo");
+	vip(&v[1], "192.0.2.101", "lo");
+	vip(&v[2], "192.0.2.102", "dummy0");
+	vip(&v[3], "2001:db8::1", "lo");	/* other family: not here */
 	c.rc_vips = v;
 	c.rc_nvips = 4;
 	assert_non_null(t = bird_conf_text(&c));
@@ -115,7 +116,7 @@ test_conf_ipv6_no_local(void **state)
 	(void)state;
 	conf(&c, "2001:db8:1::fe", "10.1.0.1");	/* local of another family */
 	c.rc_hold_s = 9;
-	vip(&v[0], "2001:db8::100", "eth1");
+	vip(&v[0], "2001:db8::100", "lo");
 	c.rc_vips = v;
 	c.rc_nvips = 1;
 	assert_non_null(t = bird_conf_text(&c));
