@@ -13,6 +13,8 @@ SHOAL_DEBS=(
 	# tests: namespaces, nftables, sshd, tools
 	iproute2 nftables sqlite3 openssh-server openssh-client python3 curl
 	procps psmisc kmod
+	# scale-out (director_mode = ecmp): the routing daemon pulse drives
+	bird2
 	# browser tests (shoal-web) and its benchmark; Node.js and npm are
 	# checked apart (the machine may carry its own Node.js build)
 	chromium wrk
@@ -28,7 +30,7 @@ SHOAL_DEMO_DEBS=(
 	libjansson-dev libevent-dev libmnl-dev nettle-dev libssl-dev libcrypt-dev
 	libnftables-dev libcmocka-dev
 	iproute2 nftables openssh-server openssh-client python3 curl
-	procps kmod passwd
+	procps kmod passwd bird2
 )
 
 # Installs every package of SHOAL_DEBS (the whole test suite) and "$@".
