@@ -156,6 +156,20 @@ announce(const struct vipset *s, struct vip *v)
 		    &v->v_cfg.rv_addr.u.v6);
 }
 
+/*
+ * ecmp's data-plane addresses are neither ARPed nor announced, so a pulse
+ * killed outright leaves nothing wrong behind with them; a long lifetime
+ * keeps a busy worker from losing one (and the ingress of its load
+ * balancer with it) between two refreshes.
+ */
+static uint32_t
+lifetime(const struct vipset *s, const struct vip *v)
+{
+	if (s->vs_ecmp && v->v_cfg.rv_kind != RT_VIP_ROUTE)
+		return VIP_DATA_LIFETIME_S;
+	return s->vs_lifetime_s;
+}
+
 static int
 add_one(struct vipset *s, struct vip *v, int quiet)
 {
@@ -164,7 +178,7 @@ add_one(struct vipset *s, struct vip *v, int quiet)
 	if (resolve(v) == -1)
 		return -1;
 	if (rtnl_addr_add(s->vs_nl, v->v_ifindex, &v->v_cfg.rv_addr,
-	    v->v_cfg.rv_prefix, v->v_cfg.rv_label, s->vs_lifetime_s) == -1) {
+	    v->v_cfg.rv_prefix, v->v_cfg.rv_label, lifetime(s, v)) == -1) {
 		log_warn("adding %s", vstr(v, buf, sizeof(buf)));
 		return -1;
 	}

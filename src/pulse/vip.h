@@ -72,6 +72,9 @@ int vipset_held(const struct vipset *, size_t i);
 /* [{"address", "prefix", "device", "label", "held"}] */
 json_t *vipset_json(const struct vipset *);
 
+/* ecmp: the lifetime of a VIP on its device (not announced, no ARP). */
+#define VIP_DATA_LIFETIME_S	60
+
 /* Lifetime in seconds given to held VIPs for this deadtime. */
 uint32_t vip_lifetime_s(uint32_t deadtime_ms, uint32_t keepalive_ms);
 
