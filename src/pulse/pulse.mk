@@ -97,7 +97,8 @@ TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh 
 EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh \
 	tests/integration/lib/ecmp_lib.sh tests/integration/lib/ecmp_tool.py \
 	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/run \
-	bench/failover/stability.sh bench/failover/RESULTS.md
+	bench/failover/stability.sh bench/failover/RESULTS.md \
+	bench/ecmp/run.sh bench/ecmp/RESULTS.md
 
 # pulse(8), with the configured paths filled in
 man_MANS += doc/pulse.8
