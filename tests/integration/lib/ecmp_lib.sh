@@ -23,6 +23,7 @@
 #   ec_syns N PORT         # SYNs dN saw for PORT
 #   ec_flows N PORT        # "SRC SPORT" of flows dN saw for PORT
 #   ec_tool ARGS...        # lib/ecmp_tool.py in the client namespace
+#   ec_skip_without_dr     # exit 77 when pulse said nftables cannot do DR
 
 EC_VIP=10.242.0.100
 EC_RT=10.241.0.1
@@ -225,6 +226,17 @@ for o in json.load(sys.stdin)["nftables"]:
         if c[2] == port:
             print(c[0], c[1])
 ' "$2"
+}
+
+# When nothing was announced: a build whose nftables backend cannot do
+# direct routing refused the configuration (logged), and the test cannot
+# run here at all.
+ec_skip_without_dr() {
+	if grep -q "cannot run this configuration" "$NS_TMP"/pulse-d*.log; then
+		echo "SKIP: this build's nftables backend refuses direct routing"
+		exit 77
+	fi
+	return 1
 }
 
 ec_tool() {
