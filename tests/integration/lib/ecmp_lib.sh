@@ -162,7 +162,7 @@ ec_cf() {
 		echo "network = direct"
 		echo "lvs_backend = nftables"
 		echo "keepalive = 0.2"
-		echo "deadtime = 1"
+		echo "deadtime = ${EC_DEADTIME:-2}"
 		echo "heartbeat_key = ecmp-test-key-0123456789"
 		echo "${EC_CF_EXTRA:-}"
 		for i in 1 2 3; do

@@ -13,8 +13,8 @@ namespaces).  Every loop is bounded in count and time.
   hold VIP PORT N SECS DIR SRC...
                             N long-lived connections from the SRC addresses
                             in turn; each sends a line every 100 ms and
-                            expects its server's name back within 1 s.
-                            Writes DIR/ready when all are open; stops 3 s
+                            expects its server's name back within 2 s.
+                            Writes DIR/ready when all are open; stops 4 s
                             after DIR/mark appears, at DIR/stop, or after
                             SECS; then prints one line per connection:
                             "SRC SPORT first-NAME ok|broken WHY"
@@ -117,8 +117,8 @@ def hold_open(vip, port, n, srcs, deadline):
 def hold_step(c, now):
     if c.why is not None:
         return
-    if c.waiting is not None and now - c.waiting > 1.0:
-        c.why = "no answer in 1 s"
+    if c.waiting is not None and now - c.waiting > 2.0:
+        c.why = "no answer in 2 s"
     elif c.waiting is None and now >= c.next:
         try:
             c.sock.send(b"ping\n")
@@ -160,7 +160,7 @@ def hold(vip, port, n, secs, d, srcs):
     while time.time() < deadline and not os.path.exists(d + "/stop"):
         now = time.time()
         if os.path.exists(d + "/mark"):
-            deadline = min(deadline, now + 3.0)
+            deadline = min(deadline, now + 4.0)
         for c in conns:
             hold_step(c, now)
         for key, _ in sel.select(timeout=0.02):
