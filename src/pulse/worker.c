@@ -341,6 +341,7 @@ setup(struct worker *w)
 	if ((w->w_ann = announce_new(w)) == NULL)
 		return -1;
 	worker_update_fault(w);
+	ctlcmd_check();
 	w->w_ctl = control_open(w->w_base, w->w_opts->po_rundir, ctlcmd_handle,
 	    w);
 	return w->w_ctl == NULL ? -1 : 0;
