@@ -40,6 +40,15 @@ ec_require() {
 	NANNY=$top_builddir/nanny
 	[ -x "$NANNY" ] || { echo "SKIP: nanny not built"; exit 77; }
 	export SHOAL_NANNY=$NANNY
+	# scale-out needs direct routing with mh on nftables
+	printf 'service s tcp 10.9.9.9 80 fwd direct sched mh\nserver s 10.9.9.1 80 1\n' \
+		>"$NS_TMP/dr-probe.state"
+	if [ -x "$top_builddir/tests/lbctl" ] &&
+	    ! "$top_builddir/tests/lbctl" script "$NS_TMP/dr-probe.state" \
+	    >/dev/null 2>&1; then
+		echo "SKIP: this build's nftables backend refuses direct routing"
+		exit 77
+	fi
 }
 
 # ec_host NAME BRIDGE ADDR/PREFIX: a namespace with eth0 on BRIDGE
