@@ -15,6 +15,8 @@ SHOAL_DEBS=(
 	procps psmisc kmod
 	# real servers for nanny's protocol checks (tests/integration/nanny_proto.sh)
 	dnsmasq-base exim4-daemon-light dovecot-imapd dovecot-pop3d vsftpd slapd
+	# scale-out (director_mode = ecmp): the routing daemon pulse drives
+	bird2
 	# browser tests (shoal-web) and its benchmark; Node.js and npm are
 	# checked apart (the machine may carry its own Node.js build)
 	chromium wrk
@@ -30,7 +32,7 @@ SHOAL_DEMO_DEBS=(
 	libjansson-dev libevent-dev libmnl-dev nettle-dev libssl-dev libcrypt-dev
 	libnftables-dev libcmocka-dev libc-ares-dev
 	iproute2 nftables openssh-server openssh-client python3 curl
-	procps kmod passwd
+	procps kmod passwd bird2
 )
 
 # Installs every package of SHOAL_DEBS (the whole test suite) and "$@".

@@ -182,19 +182,51 @@ init_over(const struct el_self *s, const struct el_peer *peers, size_t n,
 	return 0;
 }
 
+/* Both elections start alike: no change, wake at the next death, and a
+ * fault wins.  True when that decided. */
+static int
+step_start(const struct el_self *s, const struct el_peer *peers, size_t n,
+    const struct el_params *pa, uint64_t now_ms, struct el_result *out)
+{
+	result(out, s->es_state, EL_R_NONE, -1);
+	out->er_wake_ms = next_death(peers, n, now_ms, pa->ep_deadtime_ms);
+	if (!s->es_fault)
+		return 0;
+	if (s->es_state != EL_FAULT)
+		result(out, EL_FAULT, EL_R_FAULT, -1);
+	return 1;
+}
+
+void
+election_step_ecmp(const struct el_self *s, const struct el_peer *peers,
+    size_t n, const struct el_params *pa, uint64_t now_ms,
+    struct el_result *out)
+{
+	if (step_start(s, peers, n, pa, now_ms, out))
+		return;
+	switch (s->es_state) {
+	case EL_FAULT:
+		result(out, EL_BACKUP, EL_R_FAULT_CLEARED, -1);
+		break;
+	case EL_INIT:
+		if (init_over(s, peers, n, pa, now_ms, out))
+			result(out, EL_ACTIVE, EL_R_STARTUP, -1);
+		break;
+	case EL_BACKUP:
+		result(out, EL_ACTIVE, EL_R_ALL_ACTIVE, -1);
+		break;
+	case EL_ACTIVE:
+		break;
+	}
+}
+
 void
 election_step(const struct el_self *s, const struct el_peer *peers,
     size_t n, const struct el_params *pa, uint64_t now_ms,
     struct el_result *out)
 {
-	result(out, s->es_state, EL_R_NONE, -1);
-	out->er_wake_ms = next_death(peers, n, now_ms, pa->ep_deadtime_ms);
-
-	if (s->es_fault) {
-		if (s->es_state != EL_FAULT)
-			result(out, EL_FAULT, EL_R_FAULT, -1);
+	if (step_start(s, peers, n, pa, now_ms, out))
 		return;
-	}
 	switch (s->es_state) {
 	case EL_FAULT:
 		result(out, EL_BACKUP, EL_R_FAULT_CLEARED, -1);
@@ -257,6 +289,8 @@ election_reason_str(enum el_reason r)
 		return "shutdown";
 	case EL_R_TRACK:
 		return "tracked check failed, a healthier partner outranks us";
+	case EL_R_ALL_ACTIVE:
+		return "every healthy director serves (ecmp)";
 	}
 	return "unknown";
 }
