@@ -37,11 +37,17 @@ extern const struct lb_backend lb_backend_nft;
  * The netlink seam under the IPVS backend (lb_ipvs_nl.c; a unit test links
  * a fake kernel instead).  lb_nl_talk() sends req and passes each data
  * message of the reply to cb until the ack or the end of a dump; 0, or -1
- * with errno set and the kernel's extended-ack text (or "") in err.
+ * with errno set and the kernel's extended-ack text (or "") in err.  The
+ * kernel acks only a request with NLM_F_ACK (a dump ends with NLMSG_DONE):
+ * every request must carry one of the two.  Whatever happens, it returns
+ * within the socket's timeout (LB_NL_TIMEOUT_MS, or lb_nl_set_timeout()):
+ * -1 with errno ETIMEDOUT when the end never came.
  */
+#define LB_NL_TIMEOUT_MS	5000
 struct lb_nl;
 struct lb_nl *lb_nl_open(int quiet);
 void lb_nl_close(struct lb_nl *);
+void lb_nl_set_timeout(struct lb_nl *, int ms);
 int lb_nl_talk(struct lb_nl *, struct nlmsghdr *req,
     int (*cb)(const struct nlmsghdr *, void *), void *data, char *err,
     size_t errlen);

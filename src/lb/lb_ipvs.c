@@ -53,7 +53,8 @@ lb_ipvs_msg_getfamily(void *buf, size_t len, uint32_t seq)
 {
 	struct nlmsghdr *nlh;
 
-	nlh = msg_start(buf, len, GENL_ID_CTRL, NLM_F_REQUEST,
+	/* the controller answers, but acks only when asked */
+	nlh = msg_start(buf, len, GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_ACK,
 	    CTRL_CMD_GETFAMILY, 1, seq);
 	if (nlh != NULL)
 		mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, IPVS_GENL_NAME);

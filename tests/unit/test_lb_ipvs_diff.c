@@ -7,7 +7,9 @@
  *
  * The fake decodes requests with the same parsers the backend uses for
  * dumps, and answers dumps with messages built by the same builders, whose
- * encoding test_lb_ipvs.c checks against <linux/ip_vs.h>.
+ * encoding test_lb_ipvs.c checks against <linux/ip_vs.h>.  Like the
+ * kernel it acks only requests that ask (NLM_F_ACK): one that does not
+ * ends as the real socket's timeout would.
  */
 #include "shoal-build.h"
 
@@ -352,6 +354,17 @@ lb_nl_talk(struct lb_nl *nl, struct nlmsghdr *req,
 	}
 	if (rc < 0) {
 		errno = -rc;
+		return -1;
+	}
+	/*
+	 * As the kernel: an error is always answered, success only when the
+	 * request asks for an ack (a dump ends with NLMSG_DONE).  Without
+	 * either the real socket waits for nothing until its timeout.
+	 */
+	if (!(req->nlmsg_flags & (NLM_F_ACK | NLM_F_DUMP))) {
+		fk_log("NO ACK");
+		snprintf(err, errlen, "no reply from the kernel");
+		errno = ETIMEDOUT;
 		return -1;
 	}
 	return 0;
