@@ -48,6 +48,12 @@ struct lb_nl;
 struct lb_nl *lb_nl_open(int quiet);
 void lb_nl_close(struct lb_nl *);
 void lb_nl_set_timeout(struct lb_nl *, int ms);
+/*
+ * Loads the ip_vs module (modprobe -q -- ip_vs, as ipvsadm does: the
+ * kernel does not load it for a family lookup).  0 when modprobe
+ * succeeded, -1 otherwise.
+ */
+int lb_nl_load_ipvs(void);
 int lb_nl_talk(struct lb_nl *, struct nlmsghdr *req,
     int (*cb)(const struct nlmsghdr *, void *), void *data, char *err,
     size_t errlen);
@@ -89,7 +95,7 @@ struct nlmsghdr *lb_ipvs_msg_service(void *buf, size_t len, uint16_t family,
 struct nlmsghdr *lb_ipvs_msg_dest(void *buf, size_t len, uint16_t family,
     uint8_t cmd, uint32_t seq, const struct lb_service *,
     const struct lb_dest *);
-/* GET_SERVICE dump (svc NULL), or GET_DEST dump of svc. */
+/* GET_SERVICE or GET_DAEMON dump (svc NULL), or GET_DEST dump of svc. */
 struct nlmsghdr *lb_ipvs_msg_dump(void *buf, size_t len, uint16_t family,
     uint8_t cmd, uint32_t seq, const struct lb_service *svc);
 /* NEW_DAEMON / DEL_DAEMON for role master or backup. */
@@ -111,5 +117,8 @@ int lb_ipvs_parse_family(const struct nlmsghdr *);
 int lb_ipvs_parse_service(const struct nlmsghdr *, struct lb_service *);
 int lb_ipvs_parse_dest(const struct nlmsghdr *, int svc_af, struct lb_dest *,
     enum cfg_network *fwd);
+/* One IPVS_CMD_NEW_DAEMON message of a GET_DAEMON dump; 0 or -1. */
+int lb_ipvs_parse_daemon(const struct nlmsghdr *, enum lb_sync_role *role,
+    char *iface, size_t ifacelen, int *sync_id);
 
 #endif

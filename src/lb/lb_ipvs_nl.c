@@ -5,6 +5,8 @@
  * asks for one: a request that does not, or a reply that never comes, is
  * a timeout, not a hang).
  *
+ * And the one other thing the backend asks of the system: loading ip_vs.
+ *
  * This file is a link seam: tests/unit/test_lb_ipvs_diff.c links its own
  * lb_nl_* (a fake IPVS kernel) instead, to test the backend's differences
  * on machines without IPVS.  Keep nothing else in here.
@@ -21,8 +23,10 @@
 #include <linux/netlink.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lb/lb_backend.h"
+#include "lib/exec.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -225,4 +229,35 @@ lb_nl_talk(struct lb_nl *nl, struct nlmsghdr *req,
 		    nl->nl_portid, data_cb, &tk, ctl_cbs, NLMSG_MIN_TYPE);
 	} while (rc == MNL_CB_OK);
 	return rc == MNL_CB_ERROR ? -1 : 0;
+}
+
+/*
+ * Loads ip_vs as ipvsadm does: the kernel does not load it for a generic
+ * netlink family lookup.  The kernel's own module loader path, else
+ * /sbin/modprobe; argv, no shell.  0 when modprobe succeeded.
+ */
+int
+lb_nl_load_ipvs(void)
+{
+	char path[256] = "/sbin/modprobe";
+	char *argv[] = { path, (char *)"-q", (char *)"--", (char *)"ip_vs",
+	    NULL };
+	struct exec_result res;
+	FILE *fp;
+	int ok;
+
+	if ((fp = fopen("/proc/sys/kernel/modprobe", "re")) != NULL) {
+		if (fgets(path, sizeof(path), fp) == NULL || path[0] != '/')
+			str_copy(path, "/sbin/modprobe", sizeof(path));
+		path[strcspn(path, "\n")] = '\0';
+		fclose(fp);
+	}
+	if (access(path, X_OK) == -1 ||
+	    exec_run_sync(argv, 10000, 0, &res) == -1)
+		return -1;
+	ok = exec_result_ok(&res);
+	exec_result_clear(&res);
+	if (ok)
+		log_info("lb: ipvs: loaded the ip_vs module (%s)", path);
+	return ok ? 0 : -1;
 }

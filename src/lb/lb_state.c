@@ -362,6 +362,12 @@ check_service(const struct lb_service *svc, enum cfg_lb_backend kind)
 		    cfg_network_name(svc->s_fwd));
 		bad++;
 	}
+	if (svc->s_key.ks_af == AF_INET6 && svc->s_pmask == 0) {
+		/* the kernel refuses it ("Invalid argument") */
+		log_warnx("lb: service %s: persistence netmask /0: an IPv6 "
+		    "service takes 1..128", kb);
+		bad++;
+	}
 	if (cfg_addr_is_set(&svc->s_sorry) &&
 	    svc->s_sorry.family != svc->s_key.ks_af) {
 		log_warnx("lb: service %s: sorry server %s is of another "
