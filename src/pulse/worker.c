@@ -1184,7 +1184,7 @@ setup(struct worker *w)
 	/* stale VIPs of this configuration go until we are elected */
 	(void)vipset_down(w->w_vips);
 	if ((w->w_svc = services_new(w->w_base, w->w_opts->po_db,
-	    &hooks)) == NULL)
+	    w->w_opts->po_rundir, &hooks)) == NULL)
 		return -1;
 	update_fault(w);
 	w->w_ctl = control_open(w->w_base, w->w_opts->po_rundir, control_cb,
