@@ -362,8 +362,8 @@ check_virtual(struct vctx *v, const struct cfg_virtual *vs, int idx)
 /*
  * What the kernel refuses for a load-balanced service, refused here so it
  * never reaches the kernel: a real or sorry server of the other address
- * family (only IPVS tunnels cross families), and an IPv6 persistence
- * netmask of 0 (IPVS takes 1..128).
+ * family (only IPVS tunnels cross families, and not with the sync
+ * daemon), and an IPv6 persistence netmask of 0 (IPVS takes 1..128).
  */
 static void
 check_lb_families(struct vctx *v, const struct shoal_config *c,
@@ -386,16 +386,24 @@ check_lb_families(struct vctx *v, const struct shoal_config *c,
 		    "sorry_server: not of the virtual server's address family "
 		    "(only network = tunnel crosses families)");
 	TAILQ_FOREACH(rs, &vs->vs_servers, rs_entry) {
-		if (tunnel || !cfg_addr_is_set(&rs->rs_address) ||
-		    rs->rs_address.family == af)
+		if (!cfg_addr_is_set(&rs->rs_address) ||
+		    rs->rs_address.family == af ||
+		    (tunnel && !c->c_global.g_syncdaemon))
 			continue;
 		snprintf(p.p_path, sizeof(p.p_path), "server[%s/%s]",
 		    vs->vs_name, rs->rs_name);
 		p.p_src = rs->rs_src;
-		verror(v, &p, "address", "invalid argument for address: an "
-		    "%s real server in an %s virtual server (only network = "
-		    "tunnel crosses families)", af == AF_INET ? "IPv6" : "IPv4",
-		    af == AF_INET ? "IPv4" : "IPv6");
+		if (tunnel)
+			verror(v, &p, "address", "invalid argument for address: "
+			    "a real server of another address family cannot "
+			    "be used with syncdaemon = 1 (IPVS cannot sync its "
+			    "connections)");
+		else
+			verror(v, &p, "address", "invalid argument for address: "
+			    "an %s real server in an %s virtual server (only "
+			    "network = tunnel crosses families)",
+			    af == AF_INET ? "IPv6" : "IPv4",
+			    af == AF_INET ? "IPv4" : "IPv6");
 	}
 }
 

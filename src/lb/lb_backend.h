@@ -49,9 +49,9 @@ struct lb_nl *lb_nl_open(int quiet);
 void lb_nl_close(struct lb_nl *);
 void lb_nl_set_timeout(struct lb_nl *, int ms);
 /*
- * Loads the ip_vs module (modprobe -q -- ip_vs, as ipvsadm does: the
- * kernel does not load it for a family lookup).  0 when modprobe
- * succeeded, -1 otherwise.
+ * Loads the ip_vs module (modprobe -q -- ip_vs, as ipvsadm does), for
+ * when the family lookup did not make the kernel load it.  0 when
+ * modprobe succeeded, -1 otherwise.
  */
 int lb_nl_load_ipvs(void);
 int lb_nl_talk(struct lb_nl *, struct nlmsghdr *req,

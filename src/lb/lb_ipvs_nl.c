@@ -232,9 +232,11 @@ lb_nl_talk(struct lb_nl *nl, struct nlmsghdr *req,
 }
 
 /*
- * Loads ip_vs as ipvsadm does: the kernel does not load it for a generic
- * netlink family lookup.  The kernel's own module loader path, else
- * /sbin/modprobe; argv, no shell.  0 when modprobe succeeded.
+ * Loads ip_vs as ipvsadm does.  The family lookup itself makes the kernel
+ * load it (ip_vs declares the alias net-pf-16-proto-16-family-IPVS) when
+ * its module loader works; this is for when the lookup still fails.  The
+ * kernel's own modprobe path, else /sbin/modprobe; argv, no shell.  0
+ * when modprobe succeeded.
  */
 int
 lb_nl_load_ipvs(void)

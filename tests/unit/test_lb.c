@@ -260,6 +260,10 @@ test_check(void **state)
 	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 1);
 	st.st_svcs[0].s_fwd = CFG_NET_TUNNEL;
 	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 0);
+	/* not with the sync daemon: the kernel refuses both together */
+	st.st_sync = LB_SYNC_BACKUP;
+	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 1);
+	st.st_sync = LB_SYNC_NONE;
 	lb_service_del_dest(&st.st_svcs[0], &d.d_addr, 80);
 	st.st_svcs[0].s_fwd = CFG_NET_NAT;
 	/* weights out of range, and a server given twice */

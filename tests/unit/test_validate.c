@@ -360,6 +360,12 @@ test_lb_families(void **state)
 	expect(c, 0, "");
 	v6->vs_pmask = 128;
 	expect(c, 0, "");
+	/* but the sync daemon cannot carry a tunnel's cross-family servers */
+	c->c_global.g_syncdaemon = 1;
+	expect(c, -1,
+	    "server[web/r6].address: error: invalid argument for address: a "
+	    "real server of another address family cannot be used with "
+	    "syncdaemon = 1 (IPVS cannot sync its connections)\n");
 	config_free(c);
 }
 
