@@ -1,0 +1,21 @@
+#!/bin/bash
+# tun: IP-in-IP tunnelling through pulse on IPVS: the real servers hold
+# the VIP on tunl0 and answer the client directly; every scheduler over
+# 600 connections.
+. /shoal/tests/guest.sh
+. /shoal/tests/sched.sh
+modprobe ipip || g_fail "modprobe ipip"	# every namespace gets its tunl0
+g_topo
+g_sources 600
+for i in 1 2 3; do
+	g_rs rs$i br0 10.50.0.2$i/16
+	g_vip_tun rs$i
+done
+g_net
+for i in 1 2 3; do
+	g_serve rs$i -t 8001 -t 8002 -t 8003 -t 8004 -t 8005 -t 8006 -t 8007 -t 8008
+done
+s_config tunnel 10.50.0. "$G_TMP/lvs.cf"
+s_cluster tun
+g_ipvs r1 | grep -q 'Tunnel' || g_fail "not tunnelling: $(g_ipvs r1)"
+s_shares tun
