@@ -113,7 +113,11 @@ g_count c "$VIP" 80 10
 	g_fail "sorry server: $(g_counts)"
 g_ok "all down: sorry server after ${G_WAITED_MS} ms: $(g_counts)"
 for n in rs1 rs2 rs3; do unblock $n; done
-g_wait 20 eval '[ "$(weight 10.60.0.24)" = - ]' || g_fail "sorry server stays: $(g_ipvs r1)"
+all_back() {
+	[ "$(weight 10.60.0.24)" = - ] && [ "$(weight 10.60.0.21)" = 1 ] &&
+	[ "$(weight 10.60.0.22)" = 1 ] && [ "$(weight 10.60.0.23)" = 1 ]
+}
+g_wait 20 all_back || g_fail "not all back, or the sorry server stays: $(g_ipvs r1)"
 g_count c "$VIP" 80 30
 g_shares 10 10 10 || g_fail "after recovery: $(g_counts)"
 g_ok "recovered: sorry server out, $(g_counts)"
