@@ -514,21 +514,27 @@ open_lb(struct lvs *l)
  * cannot be opened or the kernel refuses something, not retried when the
  * backend cannot run this configuration at all (until a reload).
  */
-static void
+static int
 put(struct lvs *l, struct lb_state *st)
 {
 	if (open_lb(l) == -1) {
 		log_warnx("LVS: no load balancer backend: retrying");
 		arm_retry(l);
-	} else if (lb_state_check(st, lb_kind(l->l_lb)) > 0) {
+		return -1;
+	}
+	if (lb_state_check(st, lb_kind(l->l_lb)) > 0) {
 		log_warnx("LVS: the %s backend cannot run this configuration "
 		    "(see above): nothing programmed", cfg_lb_backend_name(
 		    lb_kind(l->l_lb)));
-	} else if (lb_apply(l->l_lb, st) == -1) {
+		return -1;
+	}
+	if (lb_apply(l->l_lb, st) == -1) {
 		log_warnx("LVS: load balancer update failed: retrying in %d ms",
 		    LVS_RETRY_MS);
 		arm_retry(l);
+		return -1;
 	}
+	return 0;
 }
 
 static void
@@ -544,7 +550,7 @@ apply(struct lvs *l)
 		log_warnx("LVS: cannot build the load balancer state: retrying");
 		arm_retry(l);
 	} else
-		put(l, &st);
+		(void)put(l, &st);
 	lb_state_clear(&st);
 }
 
@@ -554,16 +560,17 @@ apply(struct lvs *l)
  * router's connections when it takes over (from boot on, not only after
  * it was active once).
  */
-static void
+static int
 standby(struct lvs *l)
 {
 	const struct cfg_global *g;
 	struct lb_state st;
+	int rc;
 
 	evtimer_del(l->l_retry);
 	if (l->l_active || l->l_cfg == NULL ||
 	    (l->l_lb == NULL && !lvs_enabled(l)))
-		return;
+		return 0;
 	lb_state_init(&st);
 	g = &l->l_cfg->c_global;
 	if (lvs_enabled(l) && g->g_syncdaemon) {
@@ -572,8 +579,9 @@ standby(struct lvs *l)
 		    g->g_syncd_iface : "eth0", sizeof(st.st_sync_iface));
 		st.st_sync_id = g->g_syncd_id;
 	}
-	put(l, &st);
+	rc = put(l, &st);
 	lb_state_clear(&st);
+	return rc;
 }
 
 /* Whichever of the two this router needs now. */
@@ -583,23 +591,41 @@ program(struct lvs *l)
 	if (l->l_active)
 		apply(l);
 	else if (l->l_standby)
-		standby(l);
+		(void)standby(l);
 }
 
-void
+int
 lvs_clear_stale(struct lvs *l)
 {
 	if (l->l_active)
-		return;
+		return 0;
 	l->l_standby = 1;
 	if (!lvs_enabled(l)) {
 		/* not in LVS mode (now): only what an earlier run left */
-		if (l->l_ownfile != NULL && lb_clear_owned(l->l_ownfile) == -1)
+		if (l->l_ownfile != NULL && lb_clear_owned(l->l_ownfile) == -1) {
 			log_warnx("LVS: could not remove what an earlier pulse "
 			    "left in the load balancer");
-		return;
+			return -1;
+		}
+		return 0;
 	}
-	standby(l);
+	return standby(l);
+}
+
+int
+lvs_cleanup(struct lvs *l)
+{
+	if (l->l_active)
+		return 0;
+	if (l->l_ownfile != NULL && access(l->l_ownfile, F_OK) == 0)
+		return lb_clear_owned(l->l_ownfile);
+	/* no record: only nftables can tell its own (the whole table) */
+	if (!lvs_enabled(l) ||
+	    l->l_cfg->c_global.g_lb_backend != CFG_LB_NFTABLES)
+		return 0;
+	if (open_lb(l) == -1)
+		return -1;
+	return lb_clear(l->l_lb);
 }
 
 void

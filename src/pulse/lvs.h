@@ -68,9 +68,16 @@ int lvs_enabled(const struct lvs *);
  * empty one) and, with syncdaemon = 1, starts the backup sync daemon, so
  * that a router that boots as backup keeps connections on its first
  * fail-over.  From then on reloads while inactive keep the standby state
- * current.
+ * current.  0, or -1 (logged; retried).
  */
-void lvs_clear_stale(struct lvs *);
+int lvs_clear_stale(struct lvs *);
+/*
+ * pulse --cleanup (pulse not running): removes everything the ownership
+ * file records (services, sync daemon; then the file), whatever the
+ * configuration says now; without a file, with nftables, shoal's table.
+ * 0 (also when there is nothing), or -1 (logged).
+ */
+int lvs_cleanup(struct lvs *);
 /* Programs every active virtual service (becoming ACTIVE). */
 void lvs_activate(struct lvs *);
 /*

@@ -4,8 +4,9 @@
 # down the service's port changes and a real server dies; the restarted
 # pulse removes what the killed one made (the old port's service, the
 # dead server) at once, without "File exists", and never touches a
-# service an administrator added with ipvsadm.  SIGTERM then leaves only
-# that one: no service, no sync daemon, no ownership file.  NAT.
+# service an administrator added with ipvsadm.  Killed again, `pulse
+# --cleanup` removes all that shoal made; SIGTERM too: only the hand-made
+# service is left, no sync daemon, no ownership file.  NAT.
 . /shoal/tests/guest.sh
 g_topo
 for i in 1 2 3; do
@@ -92,6 +93,29 @@ g_count c "$VIP" 81 30
 g_shares 15 15 || g_fail "traffic on 81: $(g_counts)"
 g_ok "restart: :80 and dead rs3 removed, :81 with rs1 rs2 ($(g_counts)), hand-made service and one master daemon kept, no error"
 
+# killed again: pulse --cleanup (the unit's ExecStopPost) removes it all
+killall_pulse() {
+	local w
+	w=$(g_worker r1)
+	[ -n "$w" ] || g_fail "no worker"
+	kill -STOP "$w" "${G_PULSE[r1]}"
+	kill -KILL "$w" "${G_PULSE[r1]}"
+	g_wait 10 eval '! kill -0 $w 2>/dev/null' || g_fail "worker survived SIGKILL"
+}
+killall_pulse
+g_ipvs r1 | grep -q "^TCP  $VIP:81" || g_fail "nothing stale before --cleanup (premise)"
+g_in r1 pulse --cleanup --db "$G_TMP/r1.db" --rundir "$G_TMP/run-r1" \
+	>"$G_TMP/cleanup.out" 2>&1 || g_fail "pulse --cleanup: $(cat "$G_TMP/cleanup.out")"
+[ "$(g_ipvs r1 | grep -c '^TCP')" = 1 ] && g_ipvs r1 | grep -q '10.50.0.200:9999' ||
+	g_fail "after --cleanup: $(g_ipvs r1)"
+[ -z "$(g_in r1 ipvsadm -L --daemon)" ] || g_fail "daemon after --cleanup"
+ip -n r1 addr show | grep -q "$VIP/" && g_fail "VIP after --cleanup"
+[ -e "$G_TMP/run-r1/lb.state" ] && g_fail "ownership file after --cleanup"
+g_ok "SIGKILL, then pulse --cleanup: $(tr '\n' ' ' <"$G_TMP/cleanup.out")- only the hand-made service left"
+
+g_pulse r1
+g_wait 30 eval '[ "$(g_ipvs r1 | grep -c "^  -> 10.60.0.2[12]:81")" = 2 ]' ||
+	g_fail "not programmed again: $(g_ipvs r1)"
 kill -TERM "${G_PULSE[r1]}"
 g_wait 30 eval '! kill -0 ${G_PULSE[r1]} 2>/dev/null' || g_fail "pulse did not stop"
 [ "$(g_ipvs r1 | grep -c '^TCP')" = 1 ] || g_fail "after SIGTERM: $(g_ipvs r1)"
