@@ -3,13 +3,13 @@
 # writes TAP to FD: "ok N - NAME (S s)" or "not ok", each scenario's
 # figures (its "ok: ..." lines) as comments, and its FAIL line and the
 # tail of its log when it fails; every scenario's whole log to LOGFD.
-# Each scenario gets SHOAL_VM_STEP_TIMEOUT seconds (default 240), then is
+# Each scenario gets shoal.timeout seconds (default 600), then is
 # killed; whatever it left (namespaces, processes) is removed before the
 # next one.
 out=$1 logs=$2
 only=$(sed -n 's/.*shoal\.only=\([^ ]*\).*/\1/p' /proc/cmdline)
 bound=$(sed -n 's/.*shoal\.timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
-bound=${bound:-240}
+bound=${bound:-600}
 for kv in $(cat /proc/cmdline); do
 	case $kv in shoal.env.*=*) kv=${kv#shoal.env.}; export "${kv?}" ;; esac
 done
