@@ -31,9 +31,9 @@ virtual web {
      sorry_server = 10.60.0.24
      check = tcp
      check_interval = 1
-     check_timeout = 1
+     check_timeout = 2
      rise = 1
-     fall = 1
+     fall = 2
      server rs1 {
          address = 10.60.0.21
          active = 1
@@ -74,7 +74,7 @@ talk=$G_LAST
 g_wait 20 grep -q '^ready' "$G_TMP/talk.out" || g_fail "talk: $(cat "$G_TMP/talk.out")"
 grep -q 'rs1=2' "$G_TMP/talk.out" || g_fail "talk not spread: $(cat "$G_TMP/talk.out")"
 block rs1
-g_wait 20 eval '[ "$(weight 10.60.0.21)" = 0 ]' ||
+g_wait 30 eval '[ "$(weight 10.60.0.21)" = 0 ]' ||
 	g_fail "rs1 not quiesced: $(g_ipvs r1)"
 g_ok "rs1 failing checks: weight 0 after ${G_WAITED_MS} ms, still in IPVS"
 g_count c "$VIP" 80 30
@@ -106,7 +106,7 @@ g_ok "drain rs2: weight 0, no new connection; enable: $(g_counts); no reload"
 
 # every server failing: the sorry server answers; back when they return
 for n in rs1 rs2 rs3; do block $n; done
-g_wait 20 eval '[ "$(weight 10.60.0.24)" = 1 ]' ||
+g_wait 30 eval '[ "$(weight 10.60.0.24)" = 1 ]' ||
 	g_fail "no sorry server: $(g_ipvs r1)"
 g_count c "$VIP" 80 10
 [ "$(g_share sorry)" = 10 ] && [ "$(g_share errors)" = 0 ] ||
