@@ -15,7 +15,7 @@ usage(FILE *fp, int worker)
 {
 	fprintf(fp, "usage: %s [-ntv] [--db PATH] [--node NAME] "
 	    "[--rundir DIR] [--log FILE]\n"
-	    "       %s --cleanup [--db PATH] [--node NAME]\n"
+	    "       %s --cleanup [--db PATH] [--node NAME] [--rundir DIR]\n"
 	    "  -f, --db PATH     configuration database [%s]\n"
 	    "  -n, --nodaemon    stay in the foreground, log to stderr\n"
 	    "  -t, --test        check the configuration for this host and "

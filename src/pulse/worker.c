@@ -336,7 +336,7 @@ setup(struct worker *w)
 	/* stale VIPs of this configuration go until we are elected */
 	(void)vipset_down(w->w_vips);
 	if ((w->w_svc = services_new(w->w_base, w->w_opts->po_db,
-	    &hooks)) == NULL)
+	    w->w_opts->po_rundir, &hooks)) == NULL)
 		return -1;
 	if ((w->w_ann = announce_new(w)) == NULL)
 		return -1;
