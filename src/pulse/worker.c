@@ -117,6 +117,9 @@ set_state(struct worker *w, enum el_state to, enum el_reason why, int peer)
 	record(w, from, to, why, detail);
 	w->w_self.es_state = to;
 	w->w_self.es_since_ms = clock_monotonic_ms();
+	if (from == EL_ACTIVE)
+		w->w_released_until = w->w_self.es_since_ms +
+		    w->w_rt->rt_deadtime_ms;
 	w->w_since = time(NULL);
 	role_change(w, from, to);
 	/* tell the peers at once rather than at the next keepalive */
@@ -159,8 +162,11 @@ worker_evaluate(struct worker *w)
 
 	if (w->w_stopping)
 		return;
+	(void)hbio_drain(w);
 	for (int guard = 0; guard < 4; guard++) {
 		now = clock_monotonic_ms();
+		/* a fault may depend on the role (links_fault) */
+		worker_update_fault(w);
 		fill_peers(w, peers, map);
 		election_step(&w->w_self, peers, np, &pa, now, &r);
 		if (r.er_state == w->w_self.es_state)
@@ -234,8 +240,11 @@ shutdown_now(struct worker *w, int sig)
 	log_info("Terminating due to signal %d", sig);
 	notify_stopping();
 	w->w_stopping = 1;
-	if (w->w_self.es_state == EL_ACTIVE)
+	if (w->w_self.es_state == EL_ACTIVE) {
 		log_info("shutting down: deactivating %s", mode_uc(w));
+		w->w_released_until = clock_monotonic_ms() +
+		    w->w_rt->rt_deadtime_ms;
+	}
 	role_shutdown(w);
 	record(w, w->w_self.es_state, EL_INIT, EL_R_SHUTDOWN, "shutdown");
 	hbio_leave(w);
