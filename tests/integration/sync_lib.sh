@@ -179,8 +179,9 @@ mode=\$(cat "$d/mode" 2>/dev/null)
 case "\$mode:\$4" in
 truncate:verify)
 	f=\$6; s=\$(stat -c %s "\$f"); truncate -s \$((s / 2)) "\$f" ;;
-stall:*)
-	sleep 15; exit 0 ;;
+stall:*)	# until shoal-sync gives up and the session goes (at most 60 s)
+	for _ in \$(seq 600); do kill -0 \$PPID 2>/dev/null || exit 0; sleep 0.1; done
+	exit 0 ;;
 garbage:*)
 	echo "Welcome to a very chatty login banner"; exit 0 ;;
 esac

@@ -19,6 +19,9 @@
 
 struct rconn {
 	struct responder	*rc_r;
+	enum responder_mode	 rc_mode;	/* the responder's when accepted */
+	char			*rc_reply;	/* a copy, NULL for none */
+	size_t			 rc_len;
 	int			 rc_fd;
 	struct event		*rc_ev;
 	size_t			 rc_off;	/* bytes of the reply written */
@@ -44,6 +47,7 @@ rconn_free(struct rconn *rc)
 	if (rc->rc_ev != NULL)
 		event_free(rc->rc_ev);
 	close(rc->rc_fd);
+	free(rc->rc_reply);
 	free(rc);
 }
 
@@ -75,7 +79,7 @@ rconn_set(struct rconn *rc, short what, event_callback_fn fn,
 static void
 rconn_done_writing(struct rconn *rc)
 {
-	if (rc->rc_r->r_mode == RESP_KEEP) {
+	if (rc->rc_mode == RESP_KEEP) {
 		rconn_set(rc, EV_READ | EV_PERSIST, rconn_on_drain, NULL);
 		return;
 	}
@@ -87,32 +91,31 @@ static void
 rconn_on_write(evutil_socket_t fd, short what, void *arg)
 {
 	struct rconn		*rc = arg;
-	struct responder	*r = rc->rc_r;
 	static char		 flood[65536];
 	struct timeval		 tv = { 0, 1000 };
 	ssize_t			 n;
 	size_t			 want;
 
 	(void)what;
-	if (rc->rc_off < r->r_len) {
-		want = r->r_mode == RESP_SLOW ? 1 : r->r_len - rc->rc_off;
-		n = send(fd, r->r_reply + rc->rc_off, want, MSG_NOSIGNAL);
+	if (rc->rc_off < rc->rc_len) {
+		want = rc->rc_mode == RESP_SLOW ? 1 : rc->rc_len - rc->rc_off;
+		n = send(fd, rc->rc_reply + rc->rc_off, want, MSG_NOSIGNAL);
 		if (n > 0)
 			rc->rc_off += (size_t)n;
 		else if (n == -1 && errno != EAGAIN) {
 			rconn_free(rc);
 			return;
 		}
-		if (r->r_mode == RESP_SLOW && rc->rc_off < r->r_len) {
+		if (rc->rc_mode == RESP_SLOW && rc->rc_off < rc->rc_len) {
 			rconn_set(rc, EV_TIMEOUT, rconn_on_write, &tv);
 			return;
 		}
 	}
-	if (rc->rc_off < r->r_len) {
+	if (rc->rc_off < rc->rc_len) {
 		rconn_set(rc, EV_WRITE, rconn_on_write, NULL);
 		return;
 	}
-	if (r->r_mode != RESP_FLOOD) {
+	if (rc->rc_mode != RESP_FLOOD) {
 		rconn_done_writing(rc);
 		return;
 	}
@@ -146,6 +149,12 @@ responder_on_accept(evutil_socket_t fd, short what, void *arg)
 	}
 	rc->rc_r = r;
 	rc->rc_fd = cfd;
+	rc->rc_mode = r->r_mode;
+	if (r->r_reply != NULL &&
+	    (rc->rc_reply = malloc(r->r_len + 1)) != NULL) {
+		memcpy(rc->rc_reply, r->r_reply, r->r_len + 1);
+		rc->rc_len = r->r_len;
+	}
 	LIST_INSERT_HEAD(&r->r_conns, rc, rc_entry);
 	if (r->r_mode == RESP_HANG)
 		return;		/* holds the socket, says nothing */
@@ -202,6 +211,21 @@ responder_listen(struct event_base *base, enum responder_mode mode,
 	    responder_on_accept, r);
 	event_add(r->r_ev, NULL);
 	return r;
+}
+
+int
+responder_set(struct responder *r, enum responder_mode mode,
+    const char *reply)
+{
+	char *copy = NULL;
+
+	if (reply != NULL && (copy = strdup(reply)) == NULL)
+		return -1;
+	free(r->r_reply);
+	r->r_reply = copy;
+	r->r_len = copy != NULL ? strlen(copy) : 0;
+	r->r_mode = mode;
+	return 0;
 }
 
 uint16_t
