@@ -403,7 +403,8 @@ class Executor:
         mgr.start()
         t0 = now_ms()
         self.log("begin", "seed=%s" % self.sched["seed"],
-                 "duration_ms=%d" % (self.sched["duration_s"] * 1000))
+                 "duration_ms=%d" % (self.sched["duration_s"] * 1000),
+                 "wall_ms=%d" % (time.time() * 1000))
         for at, _, i, phase, f in self.actions():
             delay = t0 + at - now_ms()
             if delay > 0:
@@ -840,6 +841,10 @@ class Checker:
 
     def convergence(self):
         for t, w in self.ev:
+            if w[0] == "final-push" and w[1] not in ("rc=0", "rc=3"):
+                self.violate(t, "the push after the last fault failed "
+                             "(%s): the nodes cannot be brought to one "
+                             "generation" % w[1])
             if w[0] == "diverged":
                 self.violate(t, "generations differ after the last fault: "
                              + " ".join(w[1:]))
@@ -891,7 +896,7 @@ def cmd_check(a):
         json.dump(res, f, indent=1)
     print(b.text())
     for vip, v in sorted(res["vips"].items()):
-        print("%s: %d duplicate episode(s), longest after a heal %.0f ms; "
+        print("%s: %d duplicate episode(s), longest excused %.0f ms; "
               "longest excused absence %.0f ms; %d episode(s) needing a "
               "re-announce, slowest %.0f ms" % (
                   vip, v["duplicates"], v["heal_dup_ms"], v["no_owner_ms"],

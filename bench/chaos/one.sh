@@ -80,6 +80,7 @@ finish() {	# the EXIT trap: the daemons, the plugin's own, namespaces
 	done
 	"$PLUGIN" teardown >/dev/null 2>&1
 	cp -r "$RUN"/r? "$OUT/" 2>/dev/null
+	cp "$RUN"/*.log "$OUT/" 2>/dev/null
 	ns_cleanup
 }
 trap finish EXIT

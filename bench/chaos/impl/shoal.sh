@@ -176,7 +176,7 @@ start() {
 	mkdir -p "$d/run"
 	(cd "$d" && SHOAL_NANNY=$NANNY exec setsid nsenter -t \
 		"$(holder "$CH_NODE")" -m -- ip netns exec "$CH_NS" "$PULSE" -n \
-		--db "$d/db/shoal.db" --rundir "$d/run") \
+		--db "$d/db/shoal.db" --rundir "$d/run" --log "$d/pulse.tlog") \
 		>>"$d/pulse.log" 2>&1 </dev/null &
 	echo $! >"$CH_STATE/pgid"
 }
