@@ -199,7 +199,7 @@ main(int argc, char **argv)
 {
 	const char *ifname = NULL;
 	struct in_addr src = { 0 };
-	double interval = 20, dur = -1, t0, next;
+	double interval = 20, dur = -1, t0, next, flushed;
 	uint8_t mac[ETH_ALEN];
 	int c, fd, ifindex = 0;
 
@@ -231,8 +231,12 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	t0 = next = now_ms();
+	t0 = next = flushed = now_ms();
 	while (!stop && (dur < 0 || now_ms() < t0 + dur)) {
+		if (now_ms() >= flushed + 200) {	/* readers follow the log */
+			fflush(stdout);
+			flushed = now_ms();
+		}
 		if (now_ms() >= next) {
 			for (int v = 0; v < nvips; v++)
 				ask(fd, ifindex, mac, src, v);

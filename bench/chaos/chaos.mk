@@ -4,3 +4,7 @@
 check_PROGRAMS += bench/chaos/chaos-probe bench/chaos/chaos-arpwatch
 bench_chaos_chaos_probe_SOURCES = bench/chaos/probe.c
 bench_chaos_chaos_arpwatch_SOURCES = bench/chaos/arpwatch.c
+TESTS += tests/chaos/soak.sh
+EXTRA_DIST += bench/chaos/README.md bench/chaos/RESULTS.md \
+	bench/chaos/chaos.py bench/chaos/one.sh bench/chaos/run \
+	bench/chaos/impl/shoal.sh bench/chaos/impl/keepalived.sh

@@ -443,8 +443,11 @@ class Executor:
         while now_ms() < limit and (self.restart_at or any(
                 not p or not self.alive(p) for p in self.main_pid.values())):
             time.sleep(0.2)
-        rc, _ = self.plugin("push")
-        self.log("final-push", "rc=%d" % rc)
+        for attempt in range(3):    # as an administrator would retry
+            rc, _ = self.plugin("push", timeout=300)
+            self.log("final-push", "rc=%d" % rc)
+            if rc in (0, 3):
+                break
         while True:
             gens = self.generations()
             if gens is None:
@@ -840,11 +843,12 @@ class Checker:
         return figs
 
     def convergence(self):
+        pushes = [(t, w[1]) for t, w in self.ev if w[0] == "final-push"]
+        if pushes and pushes[-1][1] not in ("rc=0", "rc=3"):
+            self.violate(pushes[-1][0], "the push after the last fault "
+                         "failed %d times (%s): the nodes cannot be brought "
+                         "to one generation" % (len(pushes), pushes[-1][1]))
         for t, w in self.ev:
-            if w[0] == "final-push" and w[1] not in ("rc=0", "rc=3"):
-                self.violate(t, "the push after the last fault failed "
-                             "(%s): the nodes cannot be brought to one "
-                             "generation" % w[1])
             if w[0] == "diverged":
                 self.violate(t, "generations differ after the last fault: "
                              + " ".join(w[1:]))

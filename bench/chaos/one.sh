@@ -73,8 +73,24 @@ node_plugin() {	# node_plugin NODE ACTION...
 		"$PLUGIN" "$@"
 }
 
+# leftovers TMP: what of the run is still there once it is torn down:
+# namespaces of our prefix, processes whose directory or command line is
+# in TMP, mounts under it.
+leftovers() {
+	local p
+	ip netns list 2>/dev/null | awk -v p="$NS_PREFIX-" \
+		'index($1, p) == 1 { print "namespace " $1 }'
+	for p in /proc/[0-9]*; do
+		case "$(readlink "$p/cwd" 2>/dev/null) $(tr '\0' ' ' \
+		    <"$p/cmdline" 2>/dev/null)" in
+		*"$1"*) echo "process ${p#/proc/} $(cat "$p/comm" 2>/dev/null)" ;;
+		esac
+	done
+	grep -F " $1" /proc/mounts | awk '{ print "mount " $2 }'
+}
+
 finish() {	# the EXIT trap: the daemons, the plugin's own, namespaces
-	local n
+	local rc=$? n tmp=$NS_TMP left
 	for n in $ROUTERS; do
 		[ -d "$RUN/$n" ] && node_plugin "$n" kill >/dev/null 2>&1
 	done
@@ -82,6 +98,16 @@ finish() {	# the EXIT trap: the daemons, the plugin's own, namespaces
 	cp -r "$RUN"/r? "$OUT/" 2>/dev/null
 	cp "$RUN"/*.log "$OUT/" 2>/dev/null
 	ns_cleanup
+	for _ in $(seq 50); do	# the holders' children may take a moment
+		left=$(leftovers "$tmp")
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	if [ -n "$left" ]; then
+		echo "VIOLATION leak after the run: $left"
+		exit 1
+	fi
+	exit $rc
 }
 trap finish EXIT
 
@@ -176,7 +202,7 @@ least_fds() {
 # of the namespace its name and number of open files; the switch's
 # rules, qdiscs and port states.
 snapshot() {
-	local n ns p
+	local n ns p c
 	for n in $ROUTERS; do
 		ns=$(ns_name "$n")
 		echo "== $n"
@@ -185,8 +211,8 @@ snapshot() {
 			grep -v '^\s*$'
 		tc -n "$ns" qdisc show | awk '{print $1, $2, $5}' | sort -u
 		for p in $(ip netns pids "$ns"); do
-			echo "proc $(cat "/proc/$p/comm" 2>/dev/null)" \
-				"fds=$(least_fds "$p")"
+			c=$(cat "/proc/$p/comm" 2>/dev/null) || continue
+			echo "proc $c fds=$(least_fds "$p")"
 		done | sort
 	done
 	echo "== switch"
@@ -217,12 +243,15 @@ for n in $ROUTERS; do
 	node_plugin "$n" start) || fail_setup "$IMPL start on $n"
 done
 ns_wait_for 60 serving || fail_setup "$IMPL: the VIPs do not answer"
-settled() {	# the kernel state stays the same for a second
-	snapshot >"$OUT/before.txt"
+# settled FILE: the state (snapshot) stays the same for a second, and
+# the VIPs answer; FILE holds it
+settled() {
+	snapshot >"$1"
 	sleep 1
-	snapshot | cmp -s - "$OUT/before.txt" && serving
+	snapshot | cmp -s - "$1" && serving
 }
-ns_wait_for 60 settled || fail_setup "$IMPL: the routers do not settle"
+ns_wait_for 60 settled "$OUT/before.txt" ||
+	fail_setup "$IMPL: the routers do not settle"
 topo_json >"$OUT/topo.json"
 
 : >"$OUT/events.log"
@@ -235,13 +264,17 @@ ns_spawn c1 "$OUT/probe-c1.log" "$PROBE" -i 10 -t 100 $VIPS
 C1_PID=$NS_LAST_PID
 ns_spawn c2 "$OUT/probe-c2.log" "$PROBE" -i 50 -t 100 $VIPS
 C2_PID=$NS_LAST_PID
-sleep 1
+probing() { [ -s "$OUT/arp.log" ] && [ -s "$OUT/arp-priv.log" ] &&
+	grep -q ' ok ' "$OUT/probe-c1.log" && grep -q ' ok ' "$OUT/probe-c2.log"; }
+ns_wait_for 20 probing || fail_setup "the probes do not run"
 /usr/bin/python3 "$HERE/chaos.py" execute --topo "$OUT/topo.json" \
 	--schedule "$SCHED" --out "$OUT" || echo "executor failed" >>"$OUT/leaks.txt"
-sleep 2
+sleep 2		# the clients' view for a moment after the end
 kill -TERM "$ARP_PID" "$ARP2_PID" "$C1_PID" "$C2_PID" 2>/dev/null
 wait "$ARP_PID" "$ARP2_PID" "$C1_PID" "$C2_PID" 2>/dev/null
-snapshot >"$OUT/after.txt"
+# after the last fault: what still moves (a push's SSH sessions, a check)
+# settles first; a leak does not go away
+ns_wait_for 60 settled "$OUT/after.txt"
 diff "$OUT/before.txt" "$OUT/after.txt" | grep '^[<>]' |
 	sed 's/^</before:/; s/^>/after: /' >>"$OUT/leaks.txt"
 seed=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seed"])' "$SCHED")

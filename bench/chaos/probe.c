@@ -314,6 +314,7 @@ main(int argc, char **argv)
 		if (t >= next_arp) {
 			neigh_sample(t);
 			next_arp = t + arp_ms;
+			fflush(stdout);	/* readers follow the log as it grows */
 		}
 		expire(t, timeout);
 		poll_once((int)(next - now_ms()) + 1);

@@ -128,7 +128,7 @@ setup_node() {	# the holder, the tmpfs, the database, sshd
 	StrictModes no
 	UseDNS no
 	LogLevel ERROR
-	Subsystem sftp /usr/lib/openssh/sftp-server
+	Subsystem sftp internal-sftp
 	EOF
 	mkdir -p /run/sshd
 	(cd "$d" && exec nsenter -t "$(holder "$n")" -m -- ip netns exec "$ns" \
@@ -217,7 +217,7 @@ push() {	# a new generation from the admin station to every node
 	echo "$gen" >"$CH_RUN/generation"
 	ip netns exec "$CH_ADMIN_NS" "$SYNC" --db "$ADMIN/shoal.db" \
 		--known-hosts "$CH_RUN/ssh/known_hosts" --identity "$KEY" \
-		-t 10 push >>"$CH_RUN/push.log" 2>&1
+		-t 30 push >>"$CH_RUN/push.log" 2>&1
 }
 
 case "${1:-}" in
