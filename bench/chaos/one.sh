@@ -81,8 +81,8 @@ leftovers() {
 	ip netns list 2>/dev/null | awk -v p="$NS_PREFIX-" \
 		'index($1, p) == 1 { print "namespace " $1 }'
 	for p in /proc/[0-9]*; do
-		case "$(readlink "$p/cwd" 2>/dev/null) $(tr '\0' ' ' \
-		    <"$p/cmdline" 2>/dev/null)" in
+		case "$(readlink "$p/cwd" 2>/dev/null) $({ tr '\0' ' ' \
+		    <"$p/cmdline"; } 2>/dev/null)" in
 		*"$1"*) echo "process ${p#/proc/} $(cat "$p/comm" 2>/dev/null)" ;;
 		esac
 	done

@@ -18,6 +18,7 @@ struct pulse_opts {
 	int		 po_foreground;
 	int		 po_verbose;
 	int		 po_test;
+	int		 po_realtime;	/* 0 after --no-realtime */
 	/* pulse-worker only */
 	int		 po_check;
 	int		 po_super_fd;	/* -1: none */

@@ -10,6 +10,7 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/load.c src/pulse/load.h \
 	src/pulse/leave.c src/pulse/leave.h \
 	src/pulse/opts.c src/pulse/opts.h \
+	src/pulse/realtime.c src/pulse/realtime.h \
 	src/pulse/vip.c src/pulse/vip.h \
 	src/pulse/worker.c src/pulse/worker.h \
 	src/pulse/hbio.c src/pulse/hbio.h \

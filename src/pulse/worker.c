@@ -25,6 +25,7 @@
 #include "hbio.h"
 #include "links.h"
 #include "load.h"
+#include "realtime.h"
 #include "reload.h"
 #include "role.h"
 #include "rolecmd.h"
@@ -389,6 +390,8 @@ worker_main(const struct pulse_opts *o)
 	log_info("pulse worker for node %s (priority %d, generation %llu) "
 	    "started", worker_self_node(&w)->rn_name, w.w_self.es_priority,
 	    (unsigned long long)w.w_rt->rt_generation);
+	if (o->po_realtime)
+		realtime_enter();
 	notify_ready();
 	hbio_arm_keepalive(&w);
 	hbio_send(&w, 0);
