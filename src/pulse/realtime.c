@@ -12,6 +12,9 @@
 #ifndef SCHED_RESET_ON_FORK
 #define SCHED_RESET_ON_FORK	0x40000000
 #endif
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT		4
+#endif
 
 void
 realtime_enter(void)
@@ -25,6 +28,9 @@ realtime_enter(void)
 	else
 		log_debug("heartbeat loop at SCHED_RR priority %d",
 		    REALTIME_PRIO);
-	if (mlockall(MCL_CURRENT | MCL_FUTURE) == -1)
+	/* MCL_ONFAULT: pages stay once used, unused library pages are not
+	 * read in (the worker's RSS would double) */
+	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) == -1 &&
+	    mlockall(MCL_CURRENT | MCL_FUTURE) == -1)
 		log_warn("cannot lock memory: a page fault may wait for swap");
 }

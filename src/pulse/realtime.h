@@ -7,8 +7,9 @@
  * the worker runs at a low real-time priority (SCHED_RR, priority
  * REALTIME_PRIO: above every ordinary process, below the kernel's own
  * threads and real-time audio/control programs; children it forks, the
- * nannies and the store reader, go back to the ordinary class), and its
- * memory is locked so a page fault never waits for swap.  The kernel's
+ * nannies and the store reader, go back to the ordinary class), and the
+ * memory it uses is locked (as it is touched: MCL_ONFAULT) so a page
+ * fault never waits for swap.  The kernel's
  * real-time throttling still keeps 5 % of each second for everyone else.
  */
 #ifndef SHOAL_PULSE_REALTIME_H
