@@ -87,7 +87,8 @@ TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh 
 	tests/integration/fos_service.sh tests/integration/pulse_nokey.sh
 EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh \
 	tests/integration/lib/hbtool.py \
-	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/run \
+	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/pulse-0.05.sh \
+	bench/failover/run \
 	bench/failover/stability.sh bench/failover/RESULTS.md
 
 # pulse(8), with the configured paths filled in
