@@ -250,11 +250,13 @@ count_reject(struct worker *w, enum hb_err e,
 
 /*
  * The owner announces the addresses again, as a new series of arp_count,
- * whenever another node lets go of them: until then both held them, and
- * clients that followed that node's gratuitous ARP (or asked while it
- * answered) keep its MAC.  The other node says so with HB_F_RELEASED
- * (for a dead time after giving them up, so one lost heartbeat does not
- * hide it) or by no longer being ACTIVE.
+ * whenever another node may have held them beside it: until then clients
+ * that followed that node's gratuitous ARP (or asked while it answered)
+ * keep its MAC.  The other node says it let go with HB_F_RELEASED (for a
+ * dead time after giving them up, so one lost heartbeat does not hide
+ * it) or by no longer being ACTIVE; and a node heard again after it was
+ * dead to us (a partition or a link healed, maybe only one way first)
+ * may have held them unseen.
  */
 static void
 announce_if_released(struct worker *w, int i, const struct hb_packet *p,
@@ -262,14 +264,19 @@ announce_if_released(struct worker *w, int i, const struct hb_packet *p,
 {
 	const struct peer *pe = &w->w_peers[i];
 	int released = (p->hp_flags & HB_F_RELEASED) && !flagged_before;
+	const char *why;
 
 	if (w->w_self.es_state != EL_ACTIVE)
 		return;
-	if (!released && !(before == EL_ACTIVE && was_alive &&
+	if (released || (before == EL_ACTIVE && was_alive &&
 	    pe->p_el.ep_state != EL_ACTIVE))
+		why = "released the addresses";
+	else if (!was_alive && !pe->p_el.ep_leaving)
+		why = "is back";
+	else
 		return;
-	log_info("partner %s released the addresses: announcing them "
-	    "again", w->w_rt->rt_nodes[i].rn_name);
+	log_info("partner %s %s: announcing them again",
+	    w->w_rt->rt_nodes[i].rn_name, why);
 	vipset_arp_start(w->w_vips);
 }
 

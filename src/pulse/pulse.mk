@@ -84,7 +84,8 @@ endif
 TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh \
 	tests/integration/pulse_security.sh tests/integration/pulse_fos.sh \
 	tests/integration/pulse_ipv6.sh tests/integration/lvs_nat.sh \
-	tests/integration/fos_service.sh tests/integration/pulse_nokey.sh
+	tests/integration/fos_service.sh tests/integration/pulse_nokey.sh \
+	tests/integration/pulse_heal.sh
 EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh \
 	tests/integration/lib/hbtool.py \
 	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/pulse-0.05.sh \
