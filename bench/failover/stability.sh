@@ -96,4 +96,8 @@ echo "minutes=$MIN keepalive=$KA deadtime=$DT loss=$LOSS%($lossy)" \
 	"rejected_n1=$(pl_field n1 "sum(s['counters']['rejected'].values())")" \
 	"cpu_pct_per_node=$(echo "scale=3; ($cpu1 - $cpu0) * 100 / $hz / ($MIN * 60) / 2" | bc)" \
 	"rss_kb_per_node=$((rss / 2))"
+for n in n1 n2; do	# when and why, for the false fail-overs
+	[ "$(pl_field $n "len(s['transitions'])")" -gt 1 ] &&
+		echo "$n: $(pl_field $n "' '.join('%d:%s->%s(%s)' % (t['time'], t['from'], t['to'], t['reason']) for t in reversed(s['transitions']))")"
+done
 [ "$f1" = 0 ] && [ "$f2" = 0 ]
