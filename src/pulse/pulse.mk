@@ -11,6 +11,7 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/leave.c src/pulse/leave.h \
 	src/pulse/opts.c src/pulse/opts.h \
 	src/pulse/realtime.c src/pulse/realtime.h \
+	src/pulse/cleanup.c src/pulse/cleanup.h \
 	src/pulse/vip.c src/pulse/vip.h \
 	src/pulse/worker.c src/pulse/worker.h \
 	src/pulse/hbio.c src/pulse/hbio.h \
@@ -84,8 +85,8 @@ endif
 TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh \
 	tests/integration/pulse_security.sh tests/integration/pulse_fos.sh \
 	tests/integration/pulse_ipv6.sh tests/integration/lvs_nat.sh \
-	tests/integration/fos_service.sh tests/integration/pulse_nokey.sh \
-	tests/integration/pulse_heal.sh
+	tests/integration/fos_service.sh tests/integration/pulse_control.sh \
+	tests/integration/pulse_nokey.sh tests/integration/pulse_heal.sh
 EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh \
 	tests/integration/lib/hbtool.py \
 	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/pulse-0.05.sh \
