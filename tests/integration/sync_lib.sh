@@ -78,6 +78,10 @@ StrictModes no
 UseDNS no
 MaxStartups 100
 LogLevel ERROR
+# bash reads ~/.bashrc for commands run by sshd unless SHLVL says it is
+# nested: a root .bashrc that starts slow tools (pyenv rehash takes a
+# lock) made each remote command take seconds to minutes under load
+SetEnv SHLVL=1
 Subsystem sftp $(sync_sftp_cmd "$i")
 EOF
 }
