@@ -7,4 +7,5 @@ bench_chaos_chaos_arpwatch_SOURCES = bench/chaos/arpwatch.c
 TESTS += tests/chaos/soak.sh
 EXTRA_DIST += bench/chaos/README.md bench/chaos/RESULTS.md \
 	bench/chaos/chaos.py bench/chaos/one.sh bench/chaos/run \
-	bench/chaos/impl/shoal.sh bench/chaos/impl/keepalived.sh
+	bench/chaos/impl/shoal.sh bench/chaos/impl/shoal-fast.sh \
+	bench/chaos/impl/keepalived.sh

@@ -5,7 +5,10 @@
 # kills of the worker, the supervisor and both, SIGSTOP, link down, loss,
 # congestion, a partition, reload, push, a full disk).  Every invariant of
 # bench/chaos/README.md must hold, with bounds wide enough for a busy
-# machine, and nothing of the run may remain afterwards.  A failure prints
+# machine, and nothing of the run may remain afterwards.  Availability
+# must stay above 80 %: congestion on the owner's link costs both shoal
+# and keepalived seconds (89-95 % measured here under load), a client cut
+# off for good costs far more (73 % before the re-announce fix).  A failure prints
 # the seed and the event log; SHOAL_CHAOS_SEED and SHOAL_CHAOS_SECONDS
 # pick another schedule.  SKIP (77) without root, namespaces, nft,
 # nsenter or sshd.
@@ -20,7 +23,7 @@ out=$(mktemp -d /tmp/chaos-soak.XXXXXX) || exit 1
 CH_BUILD=$top_builddir CH_NS_PREFIX=cs$$ "$top_srcdir/bench/chaos/one.sh" \
 	shoal "$out/schedule.json" "$out/run" \
 	--heal-bound 3000 --dead-bound 3500 --announce-bound 2000 \
-	--transition-bound 300 --min-avail 90
+	--transition-bound 300 --min-avail 80
 rc=$?
 if [ $rc = 0 ]; then
 	rm -rf "$out"

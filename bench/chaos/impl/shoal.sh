@@ -9,7 +9,9 @@
 # Each node keeps its database on a small tmpfs of its own (the "disk
 # full" fault fills it): a holder process owns a private mount namespace
 # with that tmpfs, and the node's pulse and sshd run inside it (nsenter),
-# so the host's mounts are never touched.
+# so the host's mounts are never touched.  The sshd sets SHLVL=1 so that
+# bash does not read root's .bashrc for every remote command (on this
+# machine it runs pyenv, which took seconds to minutes under load).
 set -u
 : "${CH_RUN:?}" "${CH_BUILD:?}"
 B=$CH_BUILD
@@ -129,6 +131,7 @@ setup_node() {	# the holder, the tmpfs, the database, sshd
 	UseDNS no
 	LogLevel ERROR
 	Subsystem sftp internal-sftp
+	SetEnv SHLVL=1
 	EOF
 	mkdir -p /run/sshd
 	(cd "$d" && exec nsenter -t "$(holder "$n")" -m -- ip netns exec "$ns" \
@@ -233,9 +236,9 @@ stop)
 	done
 	exit 1 ;;
 kill) kill_all ;;
-poststop)	# systemd's ExecStopPost: shoalctl cleanup
-	in_node "$CH_NODE" "$SHOALCTL" --db "$(node_dir "$CH_NODE")/db/shoal.db" \
-		cleanup >>"$(node_dir "$CH_NODE")/pulse.log" 2>&1 ;;
+poststop)	# the unit's ExecStopPost: pulse --cleanup
+	in_node "$CH_NODE" "$PULSE" --db "$(node_dir "$CH_NODE")/db/shoal.db" \
+		--cleanup >>"$(node_dir "$CH_NODE")/pulse.log" 2>&1 ;;
 reload)
 	"$SHOALCTL" reload --rundir "$(node_dir "$CH_NODE")/run" >/dev/null ;;
 push) push ;;
