@@ -52,7 +52,11 @@ ns_wait_for 5 pl_role_is n1 active || pl_fail "n1 not active"
 ns_wait_for 5 pl_role_is n2 backup || pl_fail "n2 not backup"
 grep -q "no heartbeat_key: heartbeats are not authenticated" \
 	"$NS_TMP/pulse-n1.log" || pl_fail "pulse does not warn without a key"
-pl_ok "pulse warns at start without a key"
+[ "$(pl_field n1 "s['authenticated']")" = False ] ||
+	pl_fail "status does not say heartbeats are unauthenticated"
+"$SHOALCTL" status --rundir "$NS_TMP/run-n1" | grep -q "^WARNING: heartbeats are not authenticated" ||
+	pl_fail "shoalctl status does not warn"
+pl_ok "pulse warns at start without a key; status and shoalctl status say so"
 
 rej() { pl_field "$1" "s['counters']['rejected']['$2']"; }
 rx() { pl_field "$1" "[p['received'] for p in s['peers'] if p['name']=='$2'][0]"; }
