@@ -13,6 +13,7 @@
 
 #include "lib/log.h"
 #include "lib/util.h"
+#include "announce.h"
 #include "hbio.h"
 #include "leave.h"
 #include "services.h"
@@ -102,10 +103,11 @@ send_one(struct worker *w, const struct cfg_addr *a, size_t j, uint8_t flags)
 
 	memset(&p, 0, sizeof(p));
 	p.hp_state = (uint8_t)w->w_self.es_state;
-	p.hp_flags = flags | services_hb_flags(w->w_svc);
+	p.hp_flags = flags | services_hb_flags(w->w_svc) |
+	    announce_hb_flags(w->w_ann);
 	if (clock_monotonic_ms() < w->w_released_until)
 		p.hp_flags |= HB_F_RELEASED;
-	p.hp_priority = (uint8_t)w->w_self.es_priority;
+	p.hp_priority = (uint8_t)election_priority(&w->w_self);
 	p.hp_cluster = rt->rt_cluster;
 	p.hp_node = worker_self_node(w)->rn_id;
 	p.hp_generation = rt->rt_generation;
@@ -149,6 +151,7 @@ keepalive_cb(int fd, short what, void *arg)
 	hbio_send(w, 0);
 	if (w->w_self.es_state == EL_ACTIVE)
 		vipset_refresh(w->w_vips);
+	announce_evaluate(w->w_ann);
 }
 
 #define NOKEY_WARN_S	3600	/* without a key: a warning every hour */
@@ -299,6 +302,7 @@ accept_packet(struct worker *w, int i, const struct hb_packet *p)
 	pe->p_el.ep_leaving = (p->hp_flags & HB_F_LEAVING) != 0;
 	pe->p_released = (p->hp_flags & HB_F_RELEASED) != 0;
 	pe->p_generation = p->hp_generation;
+	pe->p_flags = p->hp_flags;
 	memcpy(pe->p_hash, p->hp_hash, HB_HASH_LEN);
 	pe->p_rx++;
 	w->w_received++;

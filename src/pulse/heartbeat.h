@@ -58,7 +58,9 @@ enum hb_state {
 #define HB_F_MAC		0x02	/* a MAC follows the header */
 #define HB_F_SVC_FAILED		0x04	/* a BACKUP: the ACTIVE's fail-over
 					   service fails from here (fosmon.h) */
-#define HB_F_RELEASED		0x08	/* the sender gave up the virtual
+#define HB_F_ANNOUNCING		0x08	/* ecmp: the sender announces a VIP
+					   to the upstream router (announce.h) */
+#define HB_F_RELEASED		0x10	/* the sender gave up the virtual
 					   addresses less than a dead time
 					   ago: the owner announces them
 					   again (clients may have followed
