@@ -10,6 +10,9 @@ SHOAL_DEBS=(
 	libnftables-dev libc-ares-dev
 	# sanitizer and fuzzing builds
 	clang libclang-rt-14-dev
+	# test-all --stress (busy CPUs beside the suite); the chaos soak's
+	# side-by-side comparison (bench/chaos, bench/failover)
+	stress-ng keepalived
 	# tests: namespaces, nftables, sshd, tools
 	iproute2 nftables sqlite3 openssh-server openssh-client python3 curl
 	procps psmisc kmod
