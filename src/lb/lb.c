@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "lb/lb.h"
 #include "lb/lb_backend.h"
+#include "lb/lb_nft.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -365,12 +366,8 @@ check_service(const struct lb_service *svc, enum cfg_lb_backend kind)
 		log_warnx("lb: service %s: family of the address differs", kb);
 		bad++;
 	}
-	if (kind == CFG_LB_NFTABLES && svc->s_fwd != CFG_NET_NAT) {
-		log_warnx("lb: service %s: network = %s is not supported by the "
-		    "nftables backend (nat only)", kb,
-		    cfg_network_name(svc->s_fwd));
-		bad++;
-	}
+	if (kind == CFG_LB_NFTABLES)
+		bad += lb_nft_check_service(svc);
 	if (cfg_addr_is_set(&svc->s_sorry) &&
 	    svc->s_sorry.family != svc->s_key.ks_af) {
 		log_warnx("lb: service %s: sorry server %s is of another "
@@ -514,6 +511,16 @@ const struct lb_state *
 lb_current(const struct lb *lb)
 {
 	return &lb->lb_cur;
+}
+
+const struct lb_fault *
+lb_faults(const struct lb *lb, size_t *n)
+{
+	const struct lb_fault *f = NULL;
+
+	*n = lb->lb_be->b_faults != NULL ?
+	    lb->lb_be->b_faults(lb->lb_priv, &f) : 0;
+	return f;
 }
 
 /* Appends to dst copies of the services of src not in dst nor in skip. */

@@ -173,7 +173,8 @@ int lb_state_from_config(struct lb_state *st, const struct shoal_config *,
 /*
  * Checks a state against what a backend can do, logging every problem
  * (service named).  Both backends: families of VIP and real servers agree,
- * weights in range, no duplicate real servers.  nftables: NAT only.
+ * weights in range, no duplicate real servers.  nftables: what
+ * lb_nft_check_service() (lb_nft.h) accepts.
  * Returns the number of problems (0 = fine).
  */
 int lb_state_check(const struct lb_state *, enum cfg_lb_backend kind);
@@ -194,6 +195,27 @@ void lb_close(struct lb *);
 enum cfg_lb_backend lb_kind(const struct lb *);
 /* The state last applied successfully (read only). */
 const struct lb_state *lb_current(const struct lb *);
+
+/*
+ * A real server the backend cannot send to although it is desired, found
+ * by the last lb_apply(): with nftables direct routing, a real server
+ * whose MAC address is not known (f_addr set), or a service whose VIP is
+ * on no interface of this host (f_addr unset).  It takes no connection;
+ * pulse reports it down (or the service FAILED) with f_reason.  While
+ * f_pending (address resolution under way) the caller applies again soon
+ * (LB_FAULT_RETRY_MS); a resolution that failed is retried by every apply.
+ */
+struct lb_fault {
+	struct lb_svc_key	 f_key;
+	struct cfg_addr		 f_addr;	/* unset: the whole service */
+	uint16_t		 f_port;
+	int			 f_pending;
+	char			 f_reason[160];
+};
+#define LB_FAULT_RETRY_MS	200
+
+/* The faults of the last lb_apply(); *n of them, owned by lb (NULL: 0). */
+const struct lb_fault *lb_faults(const struct lb *, size_t *n);
 
 /* Makes the kernel match desired (a difference from the current); 0/-1. */
 int lb_apply(struct lb *, const struct lb_state *desired);

@@ -246,12 +246,18 @@ test_check(void **state)
 	lb_service_set_dest(&svc, &d);
 	lb_state_init(&st);
 	lb_state_add_service(&st, &svc);
-	assert_int_equal(lb_state_check(&st, CFG_LB_NFTABLES), 0);
+	/* wlc (the default) needs connection counts: IPVS only */
+	assert_int_equal(lb_state_check(&st, CFG_LB_NFTABLES), 1);
 	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 0);
-	/* direct routing: IPVS yes, nftables no */
+	st.st_svcs[0].s_sched = CFG_SCHED_WRR;
+	assert_int_equal(lb_state_check(&st, CFG_LB_NFTABLES), 0);
+	/* direct routing: both; tunnels: IPVS only */
 	st.st_svcs[0].s_fwd = CFG_NET_DIRECT;
 	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 0);
+	assert_int_equal(lb_state_check(&st, CFG_LB_NFTABLES), 0);
+	st.st_svcs[0].s_fwd = CFG_NET_TUNNEL;
 	assert_int_equal(lb_state_check(&st, CFG_LB_NFTABLES), 1);
+	st.st_svcs[0].s_fwd = CFG_NET_DIRECT;
 	/* an IPv6 real server: only through an IPVS tunnel */
 	dest(&d, "fd00::1", 80, 1);
 	lb_service_set_dest(&st.st_svcs[0], &d);
