@@ -18,7 +18,6 @@
 
 #include <nftables/libnftables.h>
 
-#include "lb/lb.h"
 #include "lb/lb_backend.h"
 #include "lb/lb_l2.h"
 #include "lb/lb_nft.h"

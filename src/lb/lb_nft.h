@@ -34,7 +34,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
-#include "lb/lb.h"
+#include "lb/lb_state.h"
 
 #define LB_NFT_TABLE	"shoal"		/* table inet shoal, netdev shoal */
 #define LB_NFT_SEED	"0x73686f61"	/* jhash seed: fixed, stable */

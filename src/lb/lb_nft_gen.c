@@ -28,9 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lb/lb.h"
 #include "lb/lb_nft.h"
 #include "lb/lb_nft_int.h"
+#include "lb/lb_state.h"
 #include "lb/maglev.h"
 #include "lib/log.h"
 

@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lb/lb.h"
 #include "lb/lb_backend.h"
 #include "lb/lb_nft.h"
+#include "lb/lb_state.h"
 
 /* ---- growing strings ---- */
 
