@@ -34,8 +34,10 @@ check_PROGRAMS += tests/unit/test_lb tests/unit/test_lb_nft \
 	tests/unit/test_maglev
 TESTS += tests/unit/test_lb tests/unit/test_lb_nft tests/unit/test_lb_ipvs \
 	tests/unit/test_lb_ipvs_diff tests/unit/test_maglev \
-	tests/integration/lb_nft.sh
-EXTRA_DIST += tests/integration/lb_nft.sh
+	tests/integration/lb_nft.sh tests/integration/lb_nft_dr.sh \
+	tests/integration/lb_nft_sticky.sh
+EXTRA_DIST += tests/integration/lb_nft.sh tests/integration/lb_nft_dr.sh \
+	tests/integration/lb_nft_sticky.sh tests/integration/lib/lbctl.sh
 tests_unit_test_lb_SOURCES = tests/unit/test_lb.c
 tests_unit_test_lb_CFLAGS = $(UNIT_CFLAGS)
 # whether lb_open(auto) can fall back to nftables in this build

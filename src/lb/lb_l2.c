@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include <libmnl/libmnl.h>
@@ -32,6 +34,7 @@ struct lb_l2_ctx {
 struct lb_l2_ctx *
 lb_l2_open(void)
 {
+	struct timeval tv = { 2, 0 };
 	struct lb_l2_ctx *x;
 
 	if ((x = calloc(1, sizeof(*x))) == NULL) {
@@ -44,6 +47,10 @@ lb_l2_open(void)
 		lb_l2_close(x);
 		return NULL;
 	}
+	/* the kernel answers at once; never hang pulse on a lost reply */
+	if (setsockopt(mnl_socket_get_fd(x->x_nl), SOL_SOCKET, SO_RCVTIMEO,
+	    &tv, sizeof(tv)) == -1)
+		log_warn("lb: rtnetlink SO_RCVTIMEO");
 	x->x_portid = mnl_socket_get_portid(x->x_nl);
 	x->x_seq = (uint32_t)time(NULL);
 	return x;
@@ -125,7 +132,7 @@ route_get(struct lb_l2_ctx *x, const struct cfg_addr *a, struct route *r)
 	struct rtmsg *rm;
 
 	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	rm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rm));
 	rm->rtm_family = (unsigned char)a->family;
 	rm->rtm_dst_len = (unsigned char)(alen(a->family) * 8);
@@ -171,7 +178,7 @@ link_get(struct lb_l2_ctx *x, uint32_t ifindex, struct lb_l2 *l2)
 	struct ifinfomsg *ifi;
 
 	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = (int)ifindex;
@@ -234,7 +241,8 @@ neigh_get(struct lb_l2_ctx *x, const struct cfg_addr *a, uint32_t ifindex,
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 
 	memset(n, 0, sizeof(*n));
-	if (talk(x, neigh_msg(buf, RTM_GETNEIGH, NLM_F_REQUEST, 0, a, ifindex),
+	if (talk(x, neigh_msg(buf, RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_ACK, 0, a,
+	    ifindex),
 	    neigh_cb, n) == -1)
 		return errno == ENOENT ? 0 : -1;
 	return 0;
