@@ -16,8 +16,7 @@ for seed in $(seq "$runs"); do
 	"$bin" 10000 "$seed" >>"$out"
 done
 median() {	# median of the numbers on stdin
-	sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] :
-		(v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 field() {	# field LABEL NAME: every value of NAME on lines of LABEL
 	grep "^$1 " "$out" | tr ' ' '\n' | sed -n "s/^$2=//p"
