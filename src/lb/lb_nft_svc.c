@@ -242,6 +242,25 @@ l4proto(struct sbuf *sb, const struct lb_service *svc)
 		    cfg_protocol_name(svc->s_key.ks_proto));
 }
 
+/*
+ * With connection sync, a TCP connection's first packet that is not a SYN
+ * is dropped rather than scheduled: after a fail-over it belongs to a
+ * connection whose state conntrackd is about to commit (scheduling it
+ * could send it to another real server); TCP sends it again.  Without
+ * sync it goes on to the router itself, which answers with a reset, as
+ * IPVS does.
+ */
+static void
+syn_only(const struct svc_ctx *c, struct nobj *ch)
+{
+	const struct lb_service *svc = c->c_svc;
+
+	if (c->c_nb->nb_st->st_sync == LB_SYNC_NONE ||
+	    (svc->s_key.ks_fwmark == 0 && svc->s_key.ks_proto != CFG_PROTO_TCP))
+		return;
+	sb_printf(&ch->o_body, "tcp flags & (syn | ack) != syn drop\n");
+}
+
 /* Without persistence: one map of real servers, one rule. */
 static void
 nat_plain(struct svc_ctx *c)
@@ -254,6 +273,7 @@ nat_plain(struct svc_ctx *c)
 	    NULL || (m = nobj_add(ol, NOBJ_SET, NT_INET, "%s_%s", c->c_name,
 	    c->c_mh != NULL ? "mh" : "rs")) == NULL)
 		return;
+	syn_only(c, ch);
 	sb_printf(&m->o_decl, "map { typeof numgen inc mod 2 : ");
 	dest_typeof(&m->o_decl, svc);
 	sb_printf(&m->o_decl, "%s; }", c->c_mh != NULL ? "" :
@@ -338,6 +358,7 @@ nat_persistent(struct svc_ctx *c)
 	sb_printf(&rv->o_decl, "map { typeof ");
 	dest_typeof(&rv->o_decl, svc);
 	sb_printf(&rv->o_decl, " : verdict; }");
+	syn_only(c, main);
 	for (i = 0; i < svc->s_ndests; i++)
 		persist_dest(c, i, main, rv);
 	sl = lb_nft_slot_vmap(c);

@@ -363,6 +363,40 @@ test_slots(void **state)
 	config_free(b);
 }
 
+/* With connection sync, a NAT connection starts with a SYN only. */
+static void
+test_sync_syn_only(void **state)
+{
+	struct shoal_config *cfg = cfg_mixed();
+	struct lb_state st, eff;
+	char *s;
+
+	(void)state;
+	lb_state_init(&st);
+	lb_state_init(&eff);
+	assert_int_equal(lb_state_from_config(&st, cfg, LB_SYNC_NONE), 0);
+	assert_int_equal(lb_state_effective(&eff, &st), 0);
+	s = lb_nft_script(NULL, NULL, &eff, NULL);
+	assert_int_equal(count_of(s, "!= syn drop"), 0);
+	free(s);
+	st.st_sync = LB_SYNC_MASTER;
+	assert_int_equal(lb_state_effective(&eff, &st), 0);
+	s = lb_nft_script(NULL, NULL, &eff, NULL);
+	/* the TCP services (persistent or not) and the fwmark ones; not UDP */
+	assert_non_null(strstr(s, "add rule inet shoal vs_tcp_10.201.0.1_80 "
+	    "tcp flags & (syn | ack) != syn drop\n"));
+	assert_non_null(strstr(s, "add rule inet shoal vs_tcp_10.201.0.3_8080 "
+	    "tcp flags & (syn | ack) != syn drop\n"));
+	assert_non_null(strstr(s, "add rule inet shoal vs_fwm4_7 "
+	    "tcp flags & (syn | ack) != syn drop\n"));
+	assert_null(strstr(s, "vs_udp_fd000201000000000000000000000053_53 "
+	    "tcp flags"));
+	free(s);
+	lb_state_clear(&st);
+	lb_state_clear(&eff);
+	config_free(cfg);
+}
+
 /* ---- persistence ---- */
 
 /* A weight change keeps every client's entry; a removal drops its set. */
@@ -615,6 +649,7 @@ main(void)
 		cmocka_unit_test(test_mixed_update),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_slots),
+		cmocka_unit_test(test_sync_syn_only),
 		cmocka_unit_test(test_persist_update),
 		cmocka_unit_test(test_maglev),
 		cmocka_unit_test(test_dr_full),
