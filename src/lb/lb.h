@@ -83,6 +83,16 @@ const struct lb_state *lb_current(const struct lb *);
  */
 const struct lb_fault *lb_faults(const struct lb *, size_t *n);
 
+/*
+ * Whether this backend can program svc: 1, with a note in why when it runs
+ * it differently ("scheduler wlc runs as wrr (no IPVS in this kernel)":
+ * opened as `auto` on a kernel without IPVS, where nftables runs a
+ * scheduler it lacks as its fallback, lb_nft_fallback()), else "" ; or 0
+ * with the reason in why.  Nothing is logged.
+ */
+int lb_service_runnable(const struct lb *, const struct lb_service *,
+    char *why, size_t len);
+
 /* Makes the kernel match desired (a difference from the current); 0/-1. */
 int lb_apply(struct lb *, const struct lb_state *desired);
 /* Removes every service shoal applied and stops the sync daemon; 0/-1. */

@@ -98,9 +98,18 @@ char *lb_nft_script(const struct lb_state *old, const struct lb_nft_env *oenv,
 
 /*
  * Whether the nftables backend can run a service: its forwarding method,
- * scheduler, persistence, fwmark and ports.  Logs every problem with the
- * service named (the reason names the setting) and returns their number.
+ * scheduler, fwmark and ports.  Reports every problem through why (NULL:
+ * logged; lb_state.h), the reason naming the setting, and returns their
+ * number.
  */
-int lb_nft_check_service(const struct lb_service *);
+int lb_nft_check_service(const struct lb_service *, struct lb_why *why);
+
+/*
+ * The scheduler nftables runs in place of one it lacks when the backend
+ * was chosen by `auto` (the configuration's check warned): lc -> rr; wlc,
+ * sed, nq -> wrr; lblc, lblcr -> dh.  -1 when s needs no fallback.  With
+ * lvs_backend = nftables these schedulers are refused instead.
+ */
+int lb_nft_fallback(enum cfg_scheduler s);
 
 #endif

@@ -45,7 +45,7 @@ sched_needs_counts(enum cfg_scheduler s)
 }
 
 static int
-check_dr(const struct lb_service *svc, const char *kb)
+check_dr(const struct lb_service *svc, struct lb_why *w)
 {
 	const struct lb_dest *d;
 	char ab[CFG_ADDR_STRLEN];
@@ -53,41 +53,57 @@ check_dr(const struct lb_service *svc, const char *kb)
 	size_t i;
 
 	if (svc->s_key.ks_fwmark != 0) {
-		log_warnx("lb: service %s: network = direct with a fwmark is "
+		lb_why_add(w, &svc->s_key, "network = direct with a fwmark is "
 		    "not supported by the nftables backend (marks are set after "
-		    "the ingress hook where direct routing works)", kb);
+		    "the ingress hook where direct routing works)");
 		bad++;
 	}
 	for (i = 0; i < svc->s_ndests && svc->s_key.ks_fwmark == 0; i++) {
 		d = &svc->s_dests[i];
 		if (d->d_port == svc->s_key.ks_port)
 			continue;
-		log_warnx("lb: service %s: real server %s port %u: network = "
+		lb_why_add(w, &svc->s_key, "real server %s port %u: network = "
 		    "direct cannot change the port (the real server must "
-		    "listen on %u)", kb, cfg_addr_str(&d->d_addr, ab,
-		    sizeof(ab)), d->d_port, svc->s_key.ks_port);
+		    "listen on %u)", cfg_addr_str(&d->d_addr, ab, sizeof(ab)),
+		    d->d_port, svc->s_key.ks_port);
 		bad++;
 	}
 	return bad;
 }
 
 int
-lb_nft_check_service(const struct lb_service *svc)
+lb_nft_fallback(enum cfg_scheduler s)
 {
-	char kb[LB_KEY_STRLEN];
+	switch (s) {
+	case CFG_SCHED_LC:
+		return CFG_SCHED_RR;
+	case CFG_SCHED_WLC:
+	case CFG_SCHED_SED:
+	case CFG_SCHED_NQ:
+		return CFG_SCHED_WRR;
+	case CFG_SCHED_LBLC:
+	case CFG_SCHED_LBLCR:
+		return CFG_SCHED_DH;
+	default:
+		return -1;
+	}
+}
+
+int
+lb_nft_check_service(const struct lb_service *svc, struct lb_why *w)
+{
 	int bad = 0;
 
-	lb_svc_key_str(&svc->s_key, kb, sizeof(kb));
 	if (svc->s_fwd == CFG_NET_TUNNEL) {
-		log_warnx("lb: service %s: network = tunnel is not supported "
-		    "by the nftables backend (IPVS only)", kb);
+		lb_why_add(w, &svc->s_key, "network = tunnel is not supported "
+		    "by the nftables backend (IPVS only)");
 		bad++;
 	} else if (svc->s_fwd == CFG_NET_DIRECT)
-		bad += check_dr(svc, kb);
+		bad += check_dr(svc, w);
 	if (sched_needs_counts(svc->s_sched)) {
-		log_warnx("lb: service %s: scheduler = %s needs per-server "
+		lb_why_add(w, &svc->s_key, "scheduler = %s needs per-server "
 		    "connection counts, which the nftables backend does not "
-		    "keep (use rr, wrr, sh, dh or mh)", kb,
+		    "keep (use rr, wrr, sh, dh or mh)",
 		    cfg_scheduler_name(svc->s_sched));
 		bad++;
 	}

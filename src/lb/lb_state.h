@@ -144,6 +144,28 @@ int lb_state_from_config(struct lb_state *st, const struct shoal_config *,
     enum lb_sync_role role);
 
 /*
+ * Where a check puts what it refuses: each problem is logged as "lb:
+ * service KEY: MESSAGE" when wl_log, and the first MESSAGE is kept in
+ * wl_buf (when not NULL) for a status page.
+ */
+struct lb_why {
+	int		 wl_log;
+	char		*wl_buf;
+	size_t		 wl_len;
+	int		 wl_count;
+};
+void lb_why_add(struct lb_why *, const struct lb_svc_key *,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Checks one service against what a backend can do (see lb_state_check());
+ * returns the number of problems, reported through why (may be NULL:
+ * logged).
+ */
+int lb_service_check(const struct lb_service *, enum cfg_lb_backend,
+    struct lb_why *why);
+
+/*
  * Checks a state against what a backend can do, logging every problem
  * (service named).  Both backends: families of VIP and real servers agree,
  * weights in range, no duplicate real servers.  nftables: what

@@ -331,6 +331,49 @@ test_open_auto(void **state)
 	}
 }
 
+/*
+ * What nftables runs: under `auto` (no IPVS) a scheduler it lacks runs as
+ * its fallback, said in the note; with lvs_backend = nftables it is
+ * refused; a tunnel is refused either way.
+ */
+static void
+test_runnable(void **state)
+{
+	struct lb *a, *n;
+	struct lb_service svc;
+	struct lb_svc_key k;
+	struct lb_dest d;
+	char why[200];
+
+	(void)state;
+	if (lb_ipvs_available() || !LB_TEST_NFT)
+		skip();
+	assert_non_null(a = lb_open(CFG_LB_AUTO));
+	assert_non_null(n = lb_open(CFG_LB_NFTABLES));
+	key4(&k, "10.0.0.1", 80);
+	lb_service_init(&svc, &k);		/* wlc, nat */
+	dest(&d, "10.1.0.1", 80, 1);
+	lb_service_set_dest(&svc, &d);
+	assert_int_equal(lb_service_runnable(a, &svc, why, sizeof(why)), 1);
+	assert_string_equal(why, "scheduler wlc runs as wrr (no IPVS in this "
+	    "kernel)");
+	assert_int_equal(lb_service_runnable(n, &svc, why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "scheduler = wlc needs per-server "
+	    "connection counts"));
+	svc.s_sched = CFG_SCHED_LBLC;
+	assert_int_equal(lb_service_runnable(a, &svc, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "runs as dh"));
+	svc.s_sched = CFG_SCHED_MH;
+	assert_int_equal(lb_service_runnable(n, &svc, why, sizeof(why)), 1);
+	assert_string_equal(why, "");
+	svc.s_fwd = CFG_NET_TUNNEL;
+	assert_int_equal(lb_service_runnable(a, &svc, why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "network = tunnel is not supported"));
+	lb_service_clear(&svc);
+	lb_close(a);
+	lb_close(n);
+}
+
 int
 main(void)
 {
@@ -342,6 +385,7 @@ main(void)
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_attrs_equal),
 		cmocka_unit_test(test_open_auto),
+		cmocka_unit_test(test_runnable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
