@@ -55,6 +55,20 @@
     return null;
   }
 
+  /* pulse's view of a virtual service: FAILED when it cannot program it. */
+  function serviceOf(p, vs) {
+    for (const s of (p && p.virtual_services) || []) if (s.name === vs.name) return s;
+    return null;
+  }
+
+  function failedBadge(s) {
+    if (!s) return "";
+    if (s.state === "FAILED")
+      return [" ", el("span", { class: "badge bad", title: s.state_reason || "" }, "FAILED"),
+        el("div", { class: "help" }, s.state_reason || "")];
+    return s.state_reason ? el("div", { class: "help" }, s.state_reason) : "";
+  }
+
   /* health badge, admin state, and the last check (pulse's status). */
   function healthCell(h, hv, p) {
     if (!hv) return el("span", { class: "badge" }, p ? "not checked" : "unknown");
@@ -137,7 +151,8 @@
           const hv = h ? (h.health || h.state || (h.up ? "up" : "down")) : null;
           return el("tr", { "data-vs": vs.name },
             el("td", {}, i === 0 ? [el("a", { href: "virtual.html?name=" + encodeURIComponent(vs.name) }, vs.name), " ",
-              el("span", { class: "badge " + (vs.active ? "ok" : "") }, vs.active ? "active" : "inactive")] : ""),
+              el("span", { class: "badge " + (vs.active ? "ok" : "") }, vs.active ? "active" : "inactive"),
+              failedBadge(serviceOf(p, vs))] : ""),
             el("td", { class: "mono" }, i === 0 ? (vs.address || "—") + ":" + vs.port + "/" + vs.protocol : ""),
             el("td", {}, i === 0 ? vs.scheduler : ""),
             el("td", {}, rs ? rs.name : el("span", { class: "muted" }, "no real servers")),
