@@ -27,6 +27,18 @@
     return el("div", { class: "stat" }, el("div", { class: "k" }, k), el("div", { class: "v " + (cls || "") }, v));
   }
 
+  /* connection sync (conntrackd with nftables): up, down or off. */
+  function syncStat(p) {
+    const cs = p && p.connection_sync;
+    if (!cs) return stat("Connection sync", "—");
+    const cls = cs.state === "up" ? "ok" : cs.state === "down" ? "bad" : "";
+    const box = stat("Connection sync", "connection sync: " + cs.state, cls);
+    box.id = "connection-sync";
+    if (cs.reason) box.title = cs.reason;
+    if (cs.state === "down" && cs.reason) box.append(el("div", { class: "help" }, cs.reason));
+    return box;
+  }
+
   function roleBadge(role) {
     const r = String(role || "unknown").toLowerCase();
     const cls = r === "active" || r === "master" ? "ok" : r === "backup" ? "info" : r === "fault" || r === "dead" ? "bad" : "warn";
@@ -117,7 +129,8 @@
       stat("Role", p ? String(p.role || "?").toUpperCase() : "pulse down", p ? "" : "stale"),
       stat("Config generation", String(c.generation ?? "—") + (c.hash ? " · " + c.hash.slice(0, 8) : "")),
       stat("Virtual servers", String((c.virtual_servers || []).length)),
-      stat("VIPs held", p ? String((p.vips || []).filter((v) => v.held).length) : "—"));
+      stat("VIPs held", p ? String((p.vips || []).filter((v) => v.held).length) : "—"),
+      syncStat(p));
     const tr = (p && p.transitions) || [];
     transCard.classList.toggle("hidden", !tr.length);
     transCard.querySelector("#transitions").replaceChildren(el("table", {},

@@ -357,6 +357,12 @@ lvs_enabled(const struct lvs *l)
 }
 
 int
+lvs_lb_kind(const struct lvs *l)
+{
+	return l->l_lb != NULL ? (int)lb_kind(l->l_lb) : -1;
+}
+
+int
 lvs_is_active(const struct lvs *l)
 {
 	return l->l_active;

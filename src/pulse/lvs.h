@@ -59,6 +59,8 @@ const struct shoal_config *lvs_config(const struct lvs *);
 uint64_t lvs_generation(const struct lvs *);
 /* True when the configuration is in LVS mode with an active virtual. */
 int lvs_enabled(const struct lvs *);
+/* The backend of the open load balancer handle (lb_kind()), or -1. */
+int lvs_lb_kind(const struct lvs *);
 
 /*
  * At start, before any election: removes what an earlier pulse that was

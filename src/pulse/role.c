@@ -4,6 +4,7 @@
 #include "shoal-build.h"
 
 #include "lib/log.h"
+#include "connsync.h"
 #include "role.h"
 #include "rolecmd.h"
 #include "services.h"
@@ -63,6 +64,21 @@ lb_remove(struct worker *w, enum el_state to)
 }
 
 static void
+sync_take(struct worker *w, enum el_state to)
+{
+	(void)to;
+	connsync_role(w, 1);
+}
+
+static void
+sync_hand(struct worker *w, enum el_state to)
+{
+	/* shutting down: the peers take over by themselves */
+	if (to != EL_INIT)
+		connsync_role(w, 0);
+}
+
+static void
 nannies_follow(struct worker *w, enum el_state to)
 {
 	services_role(w->w_svc, to);
@@ -86,6 +102,7 @@ static const struct role_step steps[] = {
 	{ "virtual addresses",	vips_add,	vips_remove },
 	{ "gratuitous ARP",	arp_start,	arp_stop },
 	{ "load balancer",	lb_program,	lb_remove },
+	{ "connection sync",	sync_take,	sync_hand },
 	{ "nannies",		nannies_follow,	nannies_follow },
 	{ "role commands",	cmds_active,	cmds_inactive },
 };

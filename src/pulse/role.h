@@ -11,6 +11,10 @@
  *                       virtual services; the        added; the sync
  *                       connection sync daemon as    daemon as backup
  *                       master
+ *   connection sync     nftables: conntrackd         conntrackd -t, -n
+ *                       -c, -f, -R, -B (commit the   (the connections are
+ *                       synced connections; IPVS:    the new active's;
+ *                       the load balancer step)      connsync.h)
  *   nannies             one per virtual service      stop them
  *   role commands       active_cmd, then every       every stop_cmd (last
  *                       fail-over service's          service first), then

@@ -10,6 +10,7 @@
 #include "services.h"
 #include "status.h"
 #include "vip.h"
+#include "connsync.h"
 #include "worker.h"
 
 static void
@@ -117,5 +118,6 @@ status_json(const struct worker *w)
 	    "counters", counters_json(w), "transitions", history_json(w),
 	    "faults", faults_json(w));
 	services_json(w->w_svc, o);
+	json_object_set_new(o, "connection_sync", connsync_json(w));
 	return o;
 }

@@ -20,7 +20,9 @@
 #include "lib/notify.h"
 #include "lib/util.h"
 #include "net/rtnl.h"
+#include "connsync.h"
 #include "control.h"
+#include "ctsync.h"
 #include "ctlcmd.h"
 #include "hbio.h"
 #include "links.h"
@@ -335,6 +337,7 @@ setup(struct worker *w)
 	if ((w->w_svc = services_new(w->w_base, w->w_opts->po_db,
 	    &hooks)) == NULL)
 		return -1;
+	connsync_update(w);
 	worker_update_fault(w);
 	w->w_ctl = control_open(w->w_base, w->w_opts->po_rundir, ctlcmd_handle,
 	    w);
@@ -346,6 +349,7 @@ teardown(struct worker *w)
 {
 	control_close(w->w_ctl);
 	services_free(w->w_svc);
+	ctsync_free(w->w_sync);
 	hbio_close(w);
 	links_close(w);
 	for (size_t i = 0; i < sizeof(w->w_sigs) / sizeof(w->w_sigs[0]); i++)
