@@ -243,22 +243,22 @@ l4proto(struct sbuf *sb, const struct lb_service *svc)
 }
 
 /*
- * With connection sync, a TCP connection's first packet that is not a SYN
- * is dropped rather than scheduled: after a fail-over it belongs to a
- * connection whose state conntrackd is about to commit (scheduling it
- * could send it to another real server); TCP sends it again.  Without
- * sync it goes on to the router itself, which answers with a reset, as
- * IPVS does.
+ * A TCP connection is scheduled on its SYN only, as IPVS does.  Any other
+ * first packet belongs to a connection this router does not know (after a
+ * fail-over): with connection sync it is dropped, since conntrackd is about
+ * to commit that connection's state (scheduling it could pick another real
+ * server) and TCP sends it again; without sync it goes on unscheduled to
+ * the router itself, which answers with a reset.
  */
 static void
 syn_only(const struct svc_ctx *c, struct nobj *ch)
 {
 	const struct lb_service *svc = c->c_svc;
 
-	if (c->c_nb->nb_st->st_sync == LB_SYNC_NONE ||
-	    (svc->s_key.ks_fwmark == 0 && svc->s_key.ks_proto != CFG_PROTO_TCP))
+	if (svc->s_key.ks_fwmark == 0 && svc->s_key.ks_proto != CFG_PROTO_TCP)
 		return;
-	sb_printf(&ch->o_body, "tcp flags & (syn | ack) != syn drop\n");
+	sb_printf(&ch->o_body, "tcp flags & (syn | ack) != syn %s\n",
+	    c->c_nb->nb_st->st_sync != LB_SYNC_NONE ? "drop" : "accept");
 }
 
 /* Without persistence: one map of real servers, one rule. */

@@ -363,7 +363,7 @@ test_slots(void **state)
 	config_free(b);
 }
 
-/* With connection sync, a NAT connection starts with a SYN only. */
+/* A NAT connection starts with a SYN; others: dropped with sync. */
 static void
 test_sync_syn_only(void **state)
 {
@@ -378,6 +378,9 @@ test_sync_syn_only(void **state)
 	assert_int_equal(lb_state_effective(&eff, &st), 0);
 	s = lb_nft_script(NULL, NULL, &eff, NULL);
 	assert_int_equal(count_of(s, "!= syn drop"), 0);
+	/* without sync: unscheduled (the router resets it) */
+	assert_non_null(strstr(s, "add rule inet shoal vs_tcp_10.201.0.1_80 "
+	    "tcp flags & (syn | ack) != syn accept\n"));
 	free(s);
 	st.st_sync = LB_SYNC_MASTER;
 	assert_int_equal(lb_state_effective(&eff, &st), 0);
