@@ -10,9 +10,9 @@ SHOAL_DEBS=(
 	libnftables-dev
 	# sanitizer and fuzzing builds
 	clang libclang-rt-14-dev
-	# tests: namespaces, nftables, sshd, tools
+	# tests: namespaces, nftables, sshd, conntrackd (connection sync), tools
 	iproute2 nftables sqlite3 openssh-server openssh-client python3 curl
-	procps psmisc kmod
+	procps psmisc kmod conntrackd conntrack
 	# browser tests (shoal-web) and its benchmark; Node.js and npm are
 	# checked apart (the machine may carry its own Node.js build)
 	chromium wrk

@@ -335,13 +335,22 @@ nat_base(struct nobjs *ol, const char *name, const char *hook)
 
 	if ((o = nobj_add(ol, NOBJ_CHAIN, NT_INET, "%s", name)) == NULL)
 		return;
-	/* -100 is dstnat; numbers parse in every hook */
+	/*
+	 * -100 is dstnat; numbers parse in every hook.  `ct state new` says
+	 * what the nat hook does anyway (only a connection's first packet
+	 * reaches these chains), and it makes the kernel track connections
+	 * in this namespace from the start (a rule using conntrack does):
+	 * without one, until the first dnat rule exists, connections that
+	 * conntrackd commits on a backup becoming active are not looked up,
+	 * and their packets reach the router itself, which resets them.
+	 */
 	sb_printf(&o->o_decl, "{ type nat hook %s priority -100; policy "
 	    "accept; }", hook);
-	sb_printf(&o->o_body, "meta nfproto ipv4 meta mark vmap @mark4\n"
-	    "meta nfproto ipv6 meta mark vmap @mark6\n"
-	    "ip daddr . meta l4proto . th dport vmap @svc4\n"
-	    "ip6 daddr . meta l4proto . th dport vmap @svc6\n");
+	sb_printf(&o->o_body, "ct state new meta nfproto ipv4 meta mark vmap "
+	    "@mark4\n"
+	    "ct state new meta nfproto ipv6 meta mark vmap @mark6\n"
+	    "ct state new ip daddr . meta l4proto . th dport vmap @svc4\n"
+	    "ct state new ip6 daddr . meta l4proto . th dport vmap @svc6\n");
 	for (i = 0; i < 4; i++)
 		nobj_ref(ol, o, m[i]);
 }

@@ -518,7 +518,7 @@ ctsync_set(struct ctsync *c, const char *bin, const struct ctsync_conf *cc,
 
 /* ---- role changes ---- */
 
-static const char *const cmds_active[] = { "-c", "-f", "-R", "-B" };
+static const char *const cmds_active[] = { "-f", "-R", "-B" };
 static const char *const cmds_backup[] = { "-t", "-n" };
 
 static void run_next(struct ctsync *);
@@ -573,6 +573,50 @@ run_next(struct ctsync *c)
 	free(conf);
 }
 
+/*
+ * conntrackd -c, waited for (at most CTSYNC_COMMIT_TIMEOUT_MS): the synced
+ * connections must be in the kernel before this router takes the
+ * addresses, else a real server's retransmission reaching it first is
+ * forwarded un-NATed and the client resets the connection.  0, or -1
+ * (logged, and the rest of the sequence is not run).
+ */
+static int
+commit(struct ctsync *c)
+{
+	struct exec_result r;
+	char *conf, *argv[5], rb[64], line[160];
+	int rc = -1;
+
+	if ((conf = path_in(c, "conntrackd.conf")) == NULL)
+		return -1;
+	argv[0] = c->c_bin;
+	argv[1] = (char *)"-C";
+	argv[2] = conf;
+	argv[3] = (char *)"-c";
+	argv[4] = NULL;
+	memset(&r, 0, sizeof(r));
+	if (exec_run_sync(argv, CTSYNC_COMMIT_TIMEOUT_MS, 0, &r) == -1)
+		snprintf(c->c_role_result, sizeof(c->c_role_result),
+		    "cannot run conntrackd -c");
+	else if (!exec_result_ok(&r)) {
+		last_line(r.er_out, line, sizeof(line));
+		log_warnx("connection sync: conntrackd -c: %s%s%s",
+		    exec_result_str(&r, rb, sizeof(rb)), line[0] != '\0' ?
+		    ": " : "", line);
+		snprintf(c->c_role_result, sizeof(c->c_role_result),
+		    "conntrackd -c failed: %s", exec_result_str(&r, rb,
+		    sizeof(rb)));
+	} else {
+		log_info("connection sync: conntrackd -c done in %llu ms: "
+		    "the synced connections are in the kernel",
+		    (unsigned long long)r.er_elapsed_ms);
+		rc = 0;
+	}
+	exec_result_clear(&r);
+	free(conf);
+	return rc;
+}
+
 void
 ctsync_role(struct ctsync *c, int active)
 {
@@ -590,9 +634,11 @@ ctsync_role(struct ctsync *c, int active)
 		    "skipped: conntrackd is not running");
 		return;
 	}
-	c->c_cmds = active ? cmds_active : cmds_backup;
-	c->c_ncmd = active ? 4 : 2;
 	snprintf(c->c_role_result, sizeof(c->c_role_result), "running");
+	if (active && commit(c) == -1)
+		return;
+	c->c_cmds = active ? cmds_active : cmds_backup;
+	c->c_ncmd = active ? 3 : 2;
 	run_next(c);
 }
 

@@ -7,7 +7,8 @@
  *
  *   becoming ACTIVE   conntrackd -c (commit the external cache: the
  *                     backup's copy of the old active's connections goes
- *                     into the kernel), -f (flush the caches), -R
+ *                     into the kernel; before the addresses are taken),
+ *                     -f (flush the caches), -R
  *                     (resync the internal cache with the kernel), -B
  *                     (bulk update to the backups)
  *   leaving ACTIVE    conntrackd -t (shorten the kernel's timers: the
@@ -41,6 +42,7 @@ struct ctsync;
 #define CTSYNC_BIN_DEFAULT	"/usr/sbin/conntrackd"
 #define CTSYNC_MAX_PEERS	16
 #define CTSYNC_CMD_TIMEOUT_MS	5000
+#define CTSYNC_COMMIT_TIMEOUT_MS 3000	/* waited for: see ctsync_role() */
 
 /* What conntrackd.conf says: one router's view of the sync link. */
 struct ctsync_conf {
@@ -88,7 +90,12 @@ void ctsync_free(struct ctsync *);
 void ctsync_set(struct ctsync *, const char *bin, const struct ctsync_conf *cc,
     const char *off_why, const char *down_why);
 
-/* The role changed: active (commit, flush, resync, bulk) or not. */
+/*
+ * The role changed: becoming active runs conntrackd -c and waits for it
+ * (at most CTSYNC_COMMIT_TIMEOUT_MS; the caller does this before taking
+ * the addresses), then -f, -R, -B in the background; leaving runs -t and
+ * -n in the background.  Nothing when conntrackd is not running (logged).
+ */
 void ctsync_role(struct ctsync *, int active);
 
 /*

@@ -99,10 +99,12 @@ cmds_inactive(struct worker *w, enum el_state to)
 }
 
 static const struct role_step steps[] = {
+	/* first: the synced connections must be in the kernel before any
+	   packet of theirs reaches us (see role.h) */
+	{ "connection sync",	sync_take,	sync_hand },
 	{ "virtual addresses",	vips_add,	vips_remove },
 	{ "gratuitous ARP",	arp_start,	arp_stop },
 	{ "load balancer",	lb_program,	lb_remove },
-	{ "connection sync",	sync_take,	sync_hand },
 	{ "nannies",		nannies_follow,	nannies_follow },
 	{ "role commands",	cmds_active,	cmds_inactive },
 };
