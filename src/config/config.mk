@@ -10,7 +10,8 @@ src_config_libconfig_a_SOURCES = \
 	src/config/lvscf_write.c \
 	src/config/lvscf_lex.c src/config/lvscf_lex.h \
 	src/config/lvscf_read.c \
-	src/config/validate.c src/config/validate.h
+	src/config/validate.c src/config/validate.h \
+	src/config/lbcaps.c src/config/lbcaps.h
 CONFIG_LIBS = src/config/libconfig.a $(LIB_LIBS)
 
 CONFIG_UNIT_TESTS = tests/unit/test_config tests/unit/test_lvscf_write \

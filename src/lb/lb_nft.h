@@ -105,6 +105,14 @@ char *lb_nft_script(const struct lb_state *old, const struct lb_nft_env *oenv,
 int lb_nft_check_service(const struct lb_service *, struct lb_why *why);
 
 /*
+ * 1 when the ruleset generator has rules for svc: NAT or direct routing
+ * (without a fwmark, real servers on the service's port) with rr, wrr,
+ * sh, dh or mh.  Its own statement of what it implements, which a unit
+ * test holds against config/lbcaps.h's table.
+ */
+int lb_nft_expressible(const struct lb_service *);
+
+/*
  * The scheduler nftables runs in place of one it lacks when the backend
  * was chosen by `auto` (the configuration's check warned): lc -> rr; wlc,
  * sed, nq -> wrr; lblc, lblcr -> dh.  -1 when s needs no fallback.  With

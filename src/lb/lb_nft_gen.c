@@ -28,86 +28,86 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/lbcaps.h"
 #include "lb/lb_nft.h"
 #include "lb/lb_nft_int.h"
 #include "lb/lb_state.h"
 #include "lb/maglev.h"
 #include "lib/log.h"
 
-/* ---- what the backend runs ---- */
+/* ---- what the backend runs: config/lbcaps.h's table ---- */
 
-static int
-sched_needs_counts(enum cfg_scheduler s)
+/* The shape of an (effective) service, for the capability table. */
+static void
+caps_of(const struct lb_service *svc, struct lbcap_service *ls)
 {
-	return s == CFG_SCHED_LC || s == CFG_SCHED_WLC ||
-	    s == CFG_SCHED_SED || s == CFG_SCHED_NQ ||
-	    s == CFG_SCHED_LBLC || s == CFG_SCHED_LBLCR;
-}
-
-static int
-check_dr(const struct lb_service *svc, struct lb_why *w)
-{
-	const struct lb_dest *d;
-	char ab[CFG_ADDR_STRLEN];
-	int bad = 0;
 	size_t i;
 
-	if (svc->s_key.ks_fwmark != 0) {
-		lb_why_add(w, &svc->s_key, "network = direct with a fwmark is "
-		    "not supported by the nftables backend (marks are set after "
-		    "the ingress hook where direct routing works)");
-		bad++;
-	}
-	for (i = 0; i < svc->s_ndests && svc->s_key.ks_fwmark == 0; i++) {
-		d = &svc->s_dests[i];
-		if (d->d_port == svc->s_key.ks_port)
-			continue;
-		lb_why_add(w, &svc->s_key, "real server %s port %u: network = "
-		    "direct cannot change the port (the real server must "
-		    "listen on %u)", cfg_addr_str(&d->d_addr, ab, sizeof(ab)),
-		    d->d_port, svc->s_key.ks_port);
-		bad++;
-	}
-	return bad;
+	memset(ls, 0, sizeof(*ls));
+	ls->ls_fwd = svc->s_fwd;
+	ls->ls_sched = svc->s_sched;
+	ls->ls_fwmark = svc->s_key.ks_fwmark != 0;
+	for (i = 0; i < svc->s_ndests && !ls->ls_fwmark; i++)
+		if (svc->s_dests[i].d_port != svc->s_key.ks_port)
+			ls->ls_port_differs = 1;
 }
 
 int
 lb_nft_fallback(enum cfg_scheduler s)
 {
-	switch (s) {
-	case CFG_SCHED_LC:
-		return CFG_SCHED_RR;
-	case CFG_SCHED_WLC:
-	case CFG_SCHED_SED:
-	case CFG_SCHED_NQ:
-		return CFG_SCHED_WRR;
-	case CFG_SCHED_LBLC:
-	case CFG_SCHED_LBLCR:
-		return CFG_SCHED_DH;
-	default:
-		return -1;
-	}
+	struct lbcap_result res[LBCAP_MAX_RESULTS];
+	struct lbcap_service ls;
+	size_t i, n;
+
+	memset(&ls, 0, sizeof(ls));
+	ls.ls_fwd = CFG_NET_NAT;
+	ls.ls_sched = s;
+	n = lbcap_check(CFG_LB_NFTABLES, &ls, res);
+	for (i = 0; i < n; i++)
+		if (res[i].lr_what == LBCAP_SCHEDULER &&
+		    res[i].lr_verdict == LBCAP_FALLBACK)
+			return (int)res[i].lr_fallback;
+	return -1;
 }
 
 int
 lb_nft_check_service(const struct lb_service *svc, struct lb_why *w)
 {
-	int bad = 0;
+	struct lbcap_result res[LBCAP_MAX_RESULTS];
+	struct lbcap_service ls;
+	size_t i, n;
 
-	if (svc->s_fwd == CFG_NET_TUNNEL) {
-		lb_why_add(w, &svc->s_key, "network = tunnel is not supported "
-		    "by the nftables backend (IPVS only)");
-		bad++;
-	} else if (svc->s_fwd == CFG_NET_DIRECT)
-		bad += check_dr(svc, w);
-	if (sched_needs_counts(svc->s_sched)) {
-		lb_why_add(w, &svc->s_key, "scheduler = %s needs per-server "
-		    "connection counts, which the nftables backend does not "
-		    "keep (use rr, wrr, sh, dh or mh)",
-		    cfg_scheduler_name(svc->s_sched));
-		bad++;
+	caps_of(svc, &ls);
+	n = lbcap_check(CFG_LB_NFTABLES, &ls, res);
+	for (i = 0; i < n; i++)
+		lb_why_add(w, &svc->s_key, "%s", res[i].lr_why);
+	return (int)n;
+}
+
+int
+lb_nft_expressible(const struct lb_service *svc)
+{
+	size_t i;
+
+	switch (svc->s_sched) {
+	case CFG_SCHED_RR:
+	case CFG_SCHED_WRR:
+	case CFG_SCHED_SH:
+	case CFG_SCHED_DH:
+	case CFG_SCHED_MH:
+		break;
+	default:
+		return 0;
 	}
-	return bad;
+	if (svc->s_fwd == CFG_NET_NAT)
+		return 1;
+	if (svc->s_fwd != CFG_NET_DIRECT || svc->s_key.ks_fwmark != 0)
+		return 0;
+	/* frames go out unchanged but for their MACs: same port */
+	for (i = 0; i < svc->s_ndests; i++)
+		if (svc->s_dests[i].d_port != svc->s_key.ks_port)
+			return 0;
+	return 1;
 }
 
 /* ---- names ---- */
@@ -542,6 +542,11 @@ state_objects(struct nobjs *ol, const struct lb_state *st,
 	}
 	for (i = 0; i < st->st_nsvcs; i++) {
 		svc = &st->st_svcs[i];
+		if (!lb_nft_expressible(svc)) {
+			log_warnx("lb: nftables: service %s cannot be expressed",
+			    svc->s_name);
+			return -1;
+		}
 		if ((svc->s_fwd == CFG_NET_DIRECT ?
 		    lb_nft_dr_service(&nb, svc) :
 		    lb_nft_nat_service(&nb, svc)) == -1)

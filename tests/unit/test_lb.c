@@ -368,7 +368,8 @@ test_runnable(void **state)
 	assert_string_equal(why, "");
 	svc.s_fwd = CFG_NET_TUNNEL;
 	assert_int_equal(lb_service_runnable(a, &svc, why, sizeof(why)), 0);
-	assert_non_null(strstr(why, "network = tunnel is not supported"));
+	assert_non_null(strstr(why, "network = tunnel (IP-in-IP) is IPVS "
+	    "only"));
 	lb_service_clear(&svc);
 	lb_close(a);
 	lb_close(n);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/lbcaps.h"
 #include "lb/lb.h"
 #include "lb/lb_backend.h"
 #include "lb/lb_nft.h"
@@ -642,6 +643,109 @@ test_dr_update(void **state)
 	config_free(b);
 }
 
+/* ---- the capability table (config/lbcaps.h) ---- */
+
+/*
+ * A state of one service of that shape (direct routing resolvable in env):
+ * its script, and whether the generator says it can express it.
+ */
+static char *
+script_shape(enum cfg_network fwd, enum cfg_scheduler sched, int fwmark,
+    int port_differs, const struct lb_nft_env *env, int *expressible)
+{
+	struct lb_state st, eff;
+	struct lb_service svc;
+	struct lb_svc_key k;
+	struct lb_dest d;
+	char *s;
+
+	memset(&k, 0, sizeof(k));
+	k.ks_af = AF_INET;
+	if (fwmark)
+		k.ks_fwmark = 5;
+	else {
+		assert_int_equal(cfg_addr_parse(&k.ks_addr, "10.201.0.200"), 0);
+		k.ks_port = 80;
+	}
+	lb_service_init(&svc, &k);
+	svc.s_fwd = fwd;
+	svc.s_sched = sched;
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(cfg_addr_parse(&d.d_addr, "10.203.0.11"), 0);
+	d.d_port = fwmark ? 0 : port_differs ? 8080 : 80;
+	d.d_weight = 1;
+	assert_int_equal(lb_service_set_dest(&svc, &d), 0);
+	lb_state_init(&st);
+	lb_state_init(&eff);
+	assert_int_equal(lb_state_add_service(&st, &svc), 0);
+	assert_int_equal(lb_state_effective(&eff, &st), 0);
+	s = lb_nft_script(NULL, NULL, &eff, env);
+	*expressible = lb_nft_expressible(&eff.st_svcs[0]);
+	lb_service_clear(&svc);
+	lb_state_clear(&st);
+	lb_state_clear(&eff);
+	return s;
+}
+
+/*
+ * The nftables generator has rules for exactly what the table accepts
+ * (and then builds a script), and every fallback the table names is itself
+ * accepted: each forwarding method, scheduler, fwmark or not, real server
+ * port equal or not.
+ */
+static void
+test_caps_agree(void **state)
+{
+	struct lbcap_result res[LBCAP_MAX_RESULTS];
+	struct lbcap_service ls;
+	struct lb_nft_env env;
+	int fwd, sched, fw, pd, ex;
+	size_t n, i;
+	char *s;
+
+	(void)state;
+	env_dr(&env, 1);
+	for (fwd = CFG_NET_NAT; fwd <= CFG_NET_TUNNEL; fwd++)
+	for (sched = CFG_SCHED_WLC; sched <= CFG_SCHED_MH; sched++)
+	for (fw = 0; fw <= 1; fw++)
+	for (pd = 0; pd <= 1; pd++) {
+		memset(&ls, 0, sizeof(ls));
+		ls.ls_fwd = (enum cfg_network)fwd;
+		ls.ls_sched = (enum cfg_scheduler)sched;
+		ls.ls_fwmark = fw;
+		ls.ls_port_differs = pd && !fw;
+		n = lbcap_check(CFG_LB_NFTABLES, &ls, res);
+		s = script_shape(ls.ls_fwd, ls.ls_sched, fw, pd && !fw, &env,
+		    &ex);
+		if ((n == 0) != ex || (n == 0) != (s != NULL))
+			fail_msg("network %s scheduler %s fwmark %d port %d: "
+			    "table says %s, generator %s, script %s",
+			    cfg_network_name(ls.ls_fwd), cfg_scheduler_name(
+			    ls.ls_sched), fw, pd, n == 0 ? "ok" : "refused",
+			    ex ? "has rules" : "has none", s != NULL ? "built" :
+			    "refused");
+		free(s);
+		for (i = 0; i < n; i++) {
+			if (res[i].lr_verdict != LBCAP_FALLBACK)
+				continue;
+			assert_int_equal(res[i].lr_what, LBCAP_SCHEDULER);
+			assert_int_equal(lb_nft_fallback(ls.ls_sched),
+			    res[i].lr_fallback);
+			s = script_shape(CFG_NET_NAT, res[i].lr_fallback, 0, 0,
+			    &env, &ex);
+			assert_non_null(s);
+			assert_true(ex);
+			free(s);
+		}
+	}
+	/* IPVS runs everything */
+	ls.ls_fwd = CFG_NET_TUNNEL;
+	ls.ls_sched = CFG_SCHED_LBLCR;
+	ls.ls_fwmark = 1;
+	assert_int_equal(lbcap_check(CFG_LB_IPVS, &ls, res), 0);
+	lb_nft_env_clear(&env);
+}
+
 int
 main(void)
 {
@@ -657,6 +761,7 @@ main(void)
 		cmocka_unit_test(test_maglev),
 		cmocka_unit_test(test_dr_full),
 		cmocka_unit_test(test_dr_update),
+		cmocka_unit_test(test_caps_agree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
