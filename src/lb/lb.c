@@ -63,6 +63,12 @@ lb_open(enum cfg_lb_backend kind)
 	return lb;
 }
 
+enum cfg_lb_backend
+lb_auto_backend(void)
+{
+	return lb_ipvs_available() ? CFG_LB_IPVS : CFG_LB_NFTABLES;
+}
+
 void
 lb_close(struct lb *lb)
 {

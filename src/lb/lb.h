@@ -69,6 +69,8 @@ struct lb;
  * lb_apply() reconciles.  Free with lb_close().
  */
 struct lb *lb_open(enum cfg_lb_backend kind);
+/* The backend CFG_LB_AUTO picks on this kernel (nothing is opened). */
+enum cfg_lb_backend lb_auto_backend(void);
 /* Closes the handle; leaves the kernel as it is (see lb_clear()). */
 void lb_close(struct lb *);
 /* CFG_LB_IPVS or CFG_LB_NFTABLES. */

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lb/lb.h"
 #include "lib/diag.h"
 #include "lib/log.h"
 #include "heartbeat.h"
@@ -54,6 +55,8 @@ main(int argc, char *argv[])
 		return ret;
 	log_init("pulse", po.po_foreground || po.po_test || po.po_check,
 	    po.po_verbose, po.po_logfile);
+	/* which services this host can program decides which VIPs float */
+	pulse_load_auto_backend(lb_auto_backend());
 	if (po.po_test || po.po_check) {
 		if ((rt = load_checked(po.po_db, po.po_node)) == NULL) {
 			if (po.po_test)
