@@ -73,4 +73,17 @@ void lbcap_service_of(struct lbcap_service *, const struct shoal_config *,
  * "port". */
 const char *lbcap_what_key(enum lbcap_what);
 
+struct diag;
+
+/*
+ * Checks every active virtual server of an LVS configuration against the
+ * table for its lvs_backend, into d: with nftables each refusal is an
+ * error; with auto a warning saying what a node without IPVS does instead
+ * (runs the fallback, or does not program the service and takes no VIP
+ * for it); with ipvs nothing.  Items name the field (global.network,
+ * virtual[web].scheduler, virtual[web].fwmark, server[web/r1].port) and,
+ * for a configuration read from a file, its FILE:LINE:COL.
+ */
+void lbcaps_validate(const struct shoal_config *, struct diag *d);
+
 #endif
