@@ -94,7 +94,7 @@ lbs_start r
 lbs apply "$NS_TMP/state" || fail "apply"
 
 echo "real servers' MACs resolve"
-lbs_settle 10 || fail "still resolving: $(cat "$NS_TMP/faults")"
+lbs_settle 30 || fail "still resolving: $(cat "$NS_TMP/faults")"
 [ -s "$NS_TMP/faults" ] && fail "faults: $(cat "$NS_TMP/faults")"
 ns_exec r nft list table netdev shoal | grep -q "fwd to \"eth0\"" ||
 	fail "no forwarding rule"
@@ -123,7 +123,7 @@ ns_spawn_in c "$NS_TMP/hold.out" "$NS_TMP/hold.in" python3 \
 lines_ge() { [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]; }
 held() {	# held N: the answer to the Nth request on the kept connection
 	echo again >&8
-	ns_wait_for 10 lines_ge "$NS_TMP/hold.out" "$1" &&
+	ns_wait_for 30 lines_ge "$NS_TMP/hold.out" "$1" &&
 		sed -n "${1}p" "$NS_TMP/hold.out"
 }
 first=$(held 1)

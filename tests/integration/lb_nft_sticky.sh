@@ -70,7 +70,7 @@ for s in drp natp drmh natmh; do
 done >>"$NS_TMP/state"
 lbs_start r
 lbs apply "$NS_TMP/state" || fail "apply"
-lbs_settle 10 || fail "MACs: $(cat "$NS_TMP/faults")"
+lbs_settle 30 || fail "MACs: $(cat "$NS_TMP/faults")"
 [ -s "$NS_TMP/faults" ] && fail "faults: $(cat "$NS_TMP/faults")"
 
 # who VIP SRC...: "SRC server" per source, one new connection each
@@ -142,7 +142,7 @@ mh() {	# mh VIP LABEL
 		fail "$label: $moved of $others clients of rs1/rs2 moved"
 	echo "$label: rs3 comes back, every client returns where it was"
 	lbs server "$label" $NET.13 80 1 || fail "$label: add rs3"
-	lbs_settle 10 || fail "MACs"
+	lbs_settle 30 || fail "MACs"
 	while read -r c s; do
 		[ "$s" = "${before[$c]}" ] || back=$((back + 1))
 	done < <(who $vip "${MH_CLIENTS[@]}")

@@ -172,14 +172,14 @@ any_replied_after() { [ "$(replied_after "$1")" -gt 0 ]; }
 # start both routers and the 20 connections (through r1)
 start_all() {
 	pl_start n1
-	ns_wait_for 10 pl_role_is n1 active || pl_fail "n1 is not active"
+	ns_wait_for 30 pl_role_is n1 active || pl_fail "n1 is not active"
 	pl_start n2
-	ns_wait_for 10 pl_role_is n2 backup || pl_fail "n2 is not backup"
-	ns_wait_for 15 in_lb n1 || pl_fail "real servers not in n1's LB"
+	ns_wait_for 30 pl_role_is n2 backup || pl_fail "n2 is not backup"
+	ns_wait_for 30 in_lb n1 || pl_fail "real servers not in n1's LB"
 	ns_spawn c "$NS_TMP/clients.log" /usr/bin/python3 "$NS_TMP/clients.py" \
 		$VIP 7000 $N "$NS_TMP/clients.state"
 	t=$(now_ms)
-	ns_wait_for 20 all_replied_after "$t" ||
+	ns_wait_for 30 all_replied_after "$t" ||
 		pl_fail "$(replied_after "$t") of $N connections echo through n1"
 	[ "$(errors)" = 0 ] || pl_fail "connections failed before the cut: $(cat "$NS_TMP/clients.state")"
 	echo "  $N connections echo through n1"
@@ -191,7 +191,7 @@ cut_r1() {
 	ip -n "$NS_SW" link set p1-n1 down
 	CUT=$(now_ms)
 	echo "  r1's links cut at $CUT (unix ms)"
-	ns_wait_for 15 pl_role_is n2 active || pl_fail "n2 did not take over"
+	ns_wait_for 30 pl_role_is n2 active || pl_fail "n2 did not take over"
 	echo "  n2 active $(( $(now_ms) - CUT )) ms after the cut"
 }
 
@@ -200,13 +200,13 @@ case_sync() {
 	export SHOAL_CONNTRACKD=$CONNTRACKD
 	topology
 	start_all
-	ns_wait_for 15 both_up ||
+	ns_wait_for 30 both_up ||
 		pl_fail "connection sync not up: n1 $(sync_state n1), n2 $(sync_state n2)"
-	ns_wait_for 20 external_has_all ||
+	ns_wait_for 30 external_has_all ||
 		pl_fail "n2's external cache has $(external) of $N connections"
 	echo "  connection sync up on both; n2 holds $(external) synced connections"
 	cut_r1
-	ns_wait_for 10 committed ||
+	ns_wait_for 30 committed ||
 		pl_fail "n2 did not commit: $(pl_field n2 "s['connection_sync']")"
 	ns_wait_for 30 all_replied_after "$(now_ms)" ||
 		pl_fail "$(replied_after "$CUT") of $N connections echo after the fail-over: $(tr '\n' ';' <"$NS_TMP/clients.state")"
@@ -219,7 +219,7 @@ case_missing() {
 	export SHOAL_CONNTRACKD=$NS_TMP/no-such/conntrackd
 	topology
 	start_all
-	ns_wait_for 10 n1_down ||
+	ns_wait_for 30 n1_down ||
 		pl_fail "n1's connection sync is $(sync_state n1), not down"
 	why=$(pl_field n1 "s['connection_sync']['reason']")
 	case $why in *"$SHOAL_CONNTRACKD"*) ;; *) pl_fail "reason: $why" ;; esac
@@ -232,7 +232,7 @@ case_missing() {
 	cut_r1
 	# give them as long as the sync case needed, and more
 	t=$(now_ms)
-	ns_wait_for 15 any_replied_after "$t" &&
+	ns_wait_for 30 any_replied_after "$t" &&
 		pl_fail "$(replied_after "$t") connections echo without connection sync"
 	pl_ok "without conntrackd none of the $N connections survived"
 }

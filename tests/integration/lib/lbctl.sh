@@ -37,11 +37,11 @@ lbs_start() {
 	LBS_PID=$NS_LAST_PID
 }
 
-# lbs COMMAND...: send one command, wait for its reply (10 s), 0 if "ok".
+# lbs COMMAND...: send one command, wait for its reply (30 s), 0 if "ok".
 lbs() {
 	local want=$((LBS_REPLIES + 1)) i got
 	echo "$*" >&7
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		got=$(grep -cxE 'ok|error' "$NS_TMP/lb.err")
 		[ "$got" -ge "$want" ] && break
 		sleep 0.05
@@ -147,7 +147,7 @@ rs_http() {
 	local node=$1 name=$2 port=${3:-80}
 	ns_spawn "$node" "$NS_TMP/rs-$name-$port.log" python3 "$NS_TMP/rs.py" \
 		"$name" "$port"
-	ns_wait_for 10 ns_exec "$node" python3 -c 'import socket, sys
+	ns_wait_for 30 ns_exec "$node" python3 -c 'import socket, sys
 socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' \
 		"$port" 2>/dev/null || { echo "FAIL: responder $name"; exit 1; }
 }
