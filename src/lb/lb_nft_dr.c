@@ -151,11 +151,12 @@ dr_build(struct svc_ctx *c)
 	    "%s_mac", c->c_name)) == NULL)
 		return;
 	flows->o_dynamic = 1;
-	if (svc->s_key.ks_af == AF_INET6) {
-		sb_printf(&flows->o_decl, "map { typeof ");
-		flow_key(&flows->o_decl, svc);
-		sb_printf(&flows->o_decl, " : ether daddr; ");
-	} else
+	/* a 32-bit integer key: `typeof jhash ...` makes nft 1.0.6 crash
+	   when it lists the map */
+	if (svc->s_key.ks_af == AF_INET6)
+		sb_printf(&flows->o_decl, "map { typeof numgen inc mod 2 : "
+		    "ether daddr; ");
+	else
 		sb_printf(&flows->o_decl, "map { type ipv4_addr . "
 		    "inet_service : ether_addr; ");
 	sb_printf(&flows->o_decl, "flags dynamic,timeout; timeout %us; "

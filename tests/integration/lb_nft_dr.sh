@@ -7,7 +7,8 @@
 #                      arp_announce=2), and .14 that never answers ARP
 #
 # Checks: the real servers' MACs are resolved (pending, then none); wrr
-# 1:2:3 over 600 connections within 10 %; the replies never reach the
+# 1:2:3 over 600 connections within 10 % (and 1:1:2 over 400 for an IPv6
+# VIP, the real servers holding it on lo); the replies never reach the
 # router (its ingress counter) and reach the client from the real servers'
 # MACs, not the router's; weight changes under load fail no connection; a
 # kept-alive connection stays on its server across weight changes and when
@@ -38,10 +39,16 @@ ns_host r 10.241.0.1/24 || fail "router"
 ns_exec r nft add table netdev probe 2>/dev/null &&
 	ns_exec r nft delete table netdev probe ||
 	{ echo "SKIP: nft (netdev) unavailable in a namespace"; exit 77; }
+VIP6=fd00:241::100
 ns_exec r ip addr add $VIP/32 dev eth0
+ns_exec c ip addr add fd00:241::2/64 dev eth0 nodad
+ns_exec r ip addr add fd00:241::1/64 dev eth0 nodad
+ns_exec r ip addr add $VIP6/128 dev eth0 nodad
 for n in 1 2 3 4; do
 	ns_host rs$n 10.241.0.1$n/24 || fail "rs$n"
 	ns_exec rs$n ip addr add $VIP/32 dev lo
+	ns_exec rs$n ip addr add fd00:241::1$n/64 dev eth0 nodad
+	ns_exec rs$n ip addr add $VIP6/128 dev lo
 	for k in all eth0; do
 		ns_exec rs$n sysctl -qw net.ipv4.conf.$k.arp_ignore=1 \
 			net.ipv4.conf.$k.arp_announce=2
@@ -62,7 +69,9 @@ table netdev obs {
 	chain in {
 		type filter hook ingress device "eth0" priority -500; policy accept;
 		ip saddr $VIP tcp sport 80 counter name replies
+		ip6 saddr $VIP6 tcp sport 80 counter name replies
 		ip daddr $VIP tcp dport 80 counter name requests
+		ip6 daddr $VIP6 tcp dport 80 counter name requests
 	}
 	counter replies { }
 	counter requests { }
@@ -73,7 +82,9 @@ table netdev obs {
 	chain in {
 		type filter hook ingress device "eth0" priority -500; policy accept;
 		ip saddr $VIP tcp sport 80 ether saddr $RMAC counter name via_router
+		ip6 saddr $VIP6 tcp sport 80 ether saddr $RMAC counter name via_router
 		ip saddr $VIP tcp sport 80 counter name replies
+		ip6 saddr $VIP6 tcp sport 80 counter name replies
 	}
 	counter via_router { }
 	counter replies { }
@@ -89,6 +100,10 @@ service web tcp $VIP 80 sched wrr fwd direct
 server web 10.241.0.11 80 1
 server web 10.241.0.12 80 2
 server web 10.241.0.13 80 3
+service web6 tcp $VIP6 80 sched wrr fwd direct
+server web6 fd00:241::11 80 1
+server web6 fd00:241::12 80 1
+server web6 fd00:241::13 80 2
 EOF
 lbs_start r
 lbs apply "$NS_TMP/state" || fail "apply"
@@ -105,14 +120,20 @@ lb_count c 600 $VIP 80
 near "${c_rs1:-0}" 100 && near "${c_rs2:-0}" 200 && near "${c_rs3:-0}" 300 ||
 	fail "shares ${c_rs1:-0}:${c_rs2:-0}:${c_rs3:-0} not near 1:2:3"
 
+echo "IPv6: wrr 1:1:2 over 400 connections"
+lb_count c 400 $VIP6 80
+[ "$c_errors" = 0 ] || fail "$c_errors failed IPv6 connections"
+near "${c_rs1:-0}" 100 && near "${c_rs2:-0}" 100 && near "${c_rs3:-0}" 200 ||
+	fail "IPv6 shares ${c_rs1:-0}:${c_rs2:-0}:${c_rs3:-0} not near 1:1:2"
+
 echo "replies go from the real servers straight to the client"
 req=$(packets r requests) rep=$(packets r replies)
 cl=$(packets c replies) vr=$(packets c via_router)
 echo "  router: $req request packets in, $rep reply packets;" \
 	"client: $cl reply packets, $vr from the router's MAC"
-[ "$req" -ge 600 ] || fail "router saw $req request packets"
+[ "$req" -ge 1000 ] || fail "router saw $req request packets"
 [ "$rep" = 0 ] || fail "$rep reply packets reached the router"
-[ "$cl" -ge 600 ] || fail "client saw $cl reply packets"
+[ "$cl" -ge 1000 ] || fail "client saw $cl reply packets"
 [ "$vr" = 0 ] || fail "$vr reply packets came from the router's MAC"
 
 # an established connection, kept alive across the changes below
