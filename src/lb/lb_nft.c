@@ -38,7 +38,6 @@ struct nft_be {
 	size_t			 nb_nfaults;
 	struct nft_failed	*nb_failed;
 	size_t			 nb_nfailed;
-	int			 nb_warned_sync;
 	int			 nb_warned_timeouts;
 };
 
@@ -123,16 +122,14 @@ any_nat(const struct lb_state *st)
 	return 0;
 }
 
-/* IPVS-only settings: said once, not an error (the services still work). */
+/*
+ * IPVS-only settings: said once, not an error (the services still work).
+ * Connection sync is conntrackd's, which pulse runs (ctsync.h); here it
+ * only makes a TCP connection's first packet wait for its state.
+ */
 static void
 note_unsupported(struct nft_be *nb, const struct lb_state *want)
 {
-	if (want->st_sync != LB_SYNC_NONE && !nb->nb_warned_sync) {
-		log_warnx("lb: nftables backend has no connection sync daemon: "
-		    "connections are not handed to the backup router "
-		    "(run conntrackd for that)");
-		nb->nb_warned_sync = 1;
-	}
 	if ((want->st_tcp_timeout || want->st_tcpfin_timeout ||
 	    want->st_udp_timeout) && any_nat(want) &&
 	    !nb->nb_warned_timeouts) {

@@ -634,6 +634,14 @@ ctsync_role(struct ctsync *c, int active)
 		    "skipped: conntrackd is not running");
 		return;
 	}
+	if (c->c_state == CT_STARTING) {
+		/* just started: it holds nothing of the peers' yet */
+		log_info("connection sync: conntrackd is starting: nothing to "
+		    "%s yet", active ? "commit" : "hand over");
+		snprintf(c->c_role_result, sizeof(c->c_role_result),
+		    "skipped: conntrackd was starting");
+		return;
+	}
 	snprintf(c->c_role_result, sizeof(c->c_role_result), "running");
 	if (active && commit(c) == -1)
 		return;
