@@ -7,12 +7,14 @@ SHOAL_DEBS=(
 	build-essential autoconf automake libtool pkg-config
 	libsqlite3-dev libmicrohttpd-dev libssh2-1-dev libcmocka-dev
 	libjansson-dev libevent-dev libmnl-dev nettle-dev libssl-dev libcrypt-dev
-	libnftables-dev
+	libnftables-dev libc-ares-dev
 	# sanitizer and fuzzing builds
 	clang libclang-rt-14-dev
 	# tests: namespaces, nftables, sshd, conntrackd (connection sync), tools
 	iproute2 nftables sqlite3 openssh-server openssh-client python3 curl
 	procps psmisc kmod conntrackd conntrack
+	# real servers for nanny's protocol checks (tests/integration/nanny_proto.sh)
+	dnsmasq-base exim4-daemon-light dovecot-imapd dovecot-pop3d vsftpd slapd
 	# browser tests (shoal-web) and its benchmark; Node.js and npm are
 	# checked apart (the machine may carry its own Node.js build)
 	chromium wrk
@@ -26,7 +28,7 @@ SHOAL_DEMO_DEBS=(
 	build-essential autoconf automake libtool pkg-config
 	libsqlite3-dev libmicrohttpd-dev libssh2-1-dev
 	libjansson-dev libevent-dev libmnl-dev nettle-dev libssl-dev libcrypt-dev
-	libnftables-dev libcmocka-dev
+	libnftables-dev libcmocka-dev libc-ares-dev
 	iproute2 nftables openssh-server openssh-client python3 curl
 	procps kmod passwd
 )

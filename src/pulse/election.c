@@ -23,10 +23,19 @@ outranks(int pa, uint32_t ida, int pb, uint32_t idb)
 	return ida < idb;
 }
 
+int
+election_priority(const struct el_self *s)
+{
+	int	 p = s->es_priority - s->es_penalty;
+
+	return p < 1 ? 1 : p;
+}
+
 static int
 peer_outranks_self(const struct el_peer *p, const struct el_self *s)
 {
-	return outranks(p->ep_priority, p->ep_id, s->es_priority, s->es_id);
+	return outranks(p->ep_priority, p->ep_id, election_priority(s),
+	    s->es_id);
 }
 
 /* Earliest future moment a live peer may die: when to look again. */
@@ -129,6 +138,8 @@ step_active(const struct el_self *s, const struct el_peer *peers, size_t n,
 
 	if (a != -1 && peer_outranks_self(&peers[a], s))
 		result(out, EL_BACKUP, EL_R_HIGHER_ACTIVE, a);
+	else if (s->es_penalty > 0 && !self_rightful(s, peers, n, pa, now_ms))
+		result(out, EL_BACKUP, EL_R_TRACK, -1);
 }
 
 static void
@@ -244,6 +255,8 @@ election_reason_str(enum el_reason r)
 		return "fault cleared";
 	case EL_R_SHUTDOWN:
 		return "shutdown";
+	case EL_R_TRACK:
+		return "tracked check failed, a healthier partner outranks us";
 	}
 	return "unknown";
 }

@@ -103,7 +103,7 @@ send_one(struct worker *w, const struct cfg_addr *a, size_t j, uint8_t flags)
 	memset(&p, 0, sizeof(p));
 	p.hp_state = (uint8_t)w->w_self.es_state;
 	p.hp_flags = flags | services_hb_flags(w->w_svc);
-	p.hp_priority = (uint8_t)w->w_self.es_priority;
+	p.hp_priority = (uint8_t)election_priority(&w->w_self);
 	p.hp_cluster = rt->rt_cluster;
 	p.hp_node = worker_self_node(w)->rn_id;
 	p.hp_generation = rt->rt_generation;

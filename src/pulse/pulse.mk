@@ -91,7 +91,7 @@ TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh 
 	tests/integration/pulse_security.sh tests/integration/pulse_fos.sh \
 	tests/integration/pulse_ipv6.sh tests/integration/lvs_nat.sh \
 	tests/integration/fos_service.sh tests/integration/pulse_control.sh \
-	tests/integration/lb_nft_sync.sh
+	tests/integration/pulse_fos_parity.sh tests/integration/lb_nft_sync.sh
 EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh \
 	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/run \
 	bench/failover/stability.sh bench/failover/RESULTS.md

@@ -128,6 +128,18 @@ leave_active(struct worker *w, enum el_state to)
 	}
 }
 
+/*
+ * Starting as BACKUP or FAULT: whatever a previous run (or the boot)
+ * left running of the fail-over services is stopped, and inactive_cmd
+ * runs, so a service never runs on two nodes (Piranha's words).
+ */
+static void
+stop_local(struct worker *w)
+{
+	log_info("Stopping local services (if any)");
+	rolecmd_deactivate(w->w_base, w->w_rt);
+}
+
 void
 role_change(struct worker *w, enum el_state from, enum el_state to)
 {
@@ -135,8 +147,11 @@ role_change(struct worker *w, enum el_state from, enum el_state to)
 		enter_active(w);
 	else if (from == EL_ACTIVE)
 		leave_active(w, to);
-	else
+	else {
+		if (from == EL_INIT)
+			stop_local(w);
 		nannies_follow(w, to);
+	}
 }
 
 void

@@ -27,9 +27,11 @@
  * forwarded un-NATed or answered by the router itself, and the connection
  * reset.  Once committed, conntrack NATs those packets whatever the rules.
  *
- * Between BACKUP and FAULT (and from INIT to either) only the nannies
- * step runs: fail-over service monitoring learns the role and its nannies
- * restart (services_role()).
+ * Between BACKUP and FAULT only the nannies step runs: fail-over service
+ * monitoring learns the role and its nannies restart (services_role()).
+ * From INIT to either, the role commands' leaving half runs first (every
+ * stop_cmd, then inactive_cmd, logged as Piranha did: "Stopping local
+ * services (if any)"), so what a previous run left running stops.
  */
 #ifndef SHOAL_PULSE_ROLE_H
 #define SHOAL_PULSE_ROLE_H

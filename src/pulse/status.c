@@ -110,7 +110,7 @@ status_json(const struct worker *w)
 	    "node", worker_self_node(w)->rn_name, "mode", worker_mode_name(w),
 	    "role", election_state_name(w->w_self.es_state),
 	    "since", (json_int_t)w->w_since,
-	    "priority", w->w_self.es_priority,
+	    "priority", election_priority(&w->w_self),
 	    "generation", (json_int_t)rt->rt_generation, "hash", rt->rt_hash,
 	    "keepalive_ms", (json_int_t)rt->rt_keepalive_ms,
 	    "deadtime_ms", (json_int_t)rt->rt_deadtime_ms,
