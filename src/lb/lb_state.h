@@ -168,7 +168,9 @@ int lb_service_check(const struct lb_service *, enum cfg_lb_backend,
 /*
  * Checks a state against what a backend can do, logging every problem
  * (service named).  Both backends: families of VIP and real servers agree,
- * weights in range, no duplicate real servers.  nftables: what
+ * weights in range, no duplicate real servers, an IPv6 persistence
+ * netmask of 1..128 (the kernel refuses /0).  IPVS: no real server of
+ * another family while the sync daemon runs.  nftables: what
  * lb_nft_check_service() (lb_nft.h) accepts.
  * Returns the number of problems (0 = fine).
  */

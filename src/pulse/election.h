@@ -39,6 +39,7 @@ enum el_reason {
 	EL_R_SHUTDOWN,		/* we are stopping (set by the daemon) */
 	EL_R_TRACK,		/* a tracked check failed: a healthier peer
 				   outranks us now */
+	EL_R_ALL_ACTIVE,	/* ecmp: every healthy director serves */
 };
 
 /* What we know about one peer (the daemon keeps these up to date). */
@@ -90,6 +91,16 @@ int election_peer_alive(const struct el_peer *, uint64_t now_ms,
 void election_step(const struct el_self *self, const struct el_peer *peers,
     size_t npeers, const struct el_params *params, uint64_t now_ms,
     struct el_result *out);
+
+/*
+ * The same for director_mode = ecmp, where there is no single ACTIVE: the
+ * upstream router spreads flows over every director, so a node is ACTIVE
+ * once INIT is over (as above) whenever it is not in FAULT, and nobody
+ * outranks anybody (params: deadtime only).
+ */
+void election_step_ecmp(const struct el_self *self,
+    const struct el_peer *peers, size_t npeers,
+    const struct el_params *params, uint64_t now_ms, struct el_result *out);
 
 const char *election_state_name(enum el_state);
 /* Human wording for logs and status ("partner dead", ...). */

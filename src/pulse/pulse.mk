@@ -10,6 +10,7 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/load.c src/pulse/load.h \
 	src/pulse/leave.c src/pulse/leave.h \
 	src/pulse/opts.c src/pulse/opts.h \
+	src/pulse/realtime.c src/pulse/realtime.h \
 	src/pulse/cleanup.c src/pulse/cleanup.h \
 	src/pulse/vip.c src/pulse/vip.h \
 	src/pulse/worker.c src/pulse/worker.h \
@@ -26,7 +27,10 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/ctsync.c src/pulse/ctsync.h \
 	src/pulse/connsync.c src/pulse/connsync.h \
 	src/pulse/nannies.c src/pulse/nannies.h \
-	src/pulse/fosmon.c src/pulse/fosmon.h
+	src/pulse/fosmon.c src/pulse/fosmon.h \
+	src/pulse/announce.c src/pulse/announce.h \
+	src/pulse/announce_drv.h \
+	src/pulse/announce_bird.c src/pulse/announce_bird.h
 
 # Every layer, in link order.
 PULSE_LIBS = src/pulse/libpulse.a src/lb/liblb.a src/net/libnet.a \
@@ -49,7 +53,7 @@ src_pulse_pulse_worker_LDADD = $(PULSE_LIBS)
 
 PULSE_UNIT_TESTS = tests/unit/test_heartbeat tests/unit/test_leave \
 	tests/unit/test_election tests/unit/test_runtime tests/unit/test_lvs \
-	tests/unit/test_ctsync
+	tests/unit/test_announce tests/unit/test_ctsync
 check_PROGRAMS += $(PULSE_UNIT_TESTS)
 TESTS += $(PULSE_UNIT_TESTS)
 tests_unit_test_heartbeat_SOURCES = tests/unit/test_heartbeat.c
@@ -72,6 +76,11 @@ tests_unit_test_lvs_SOURCES = tests/unit/test_lvs.c
 tests_unit_test_lvs_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_lvs_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 
+# scale-out: BIRD's file and replies, the ECMP election
+tests_unit_test_announce_SOURCES = tests/unit/test_announce.c
+tests_unit_test_announce_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_announce_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+
 # the nanny supervisor against a fake nanny script
 check_PROGRAMS += tests/unit/test_nannies
 TESTS += tests/unit/test_nannies
@@ -91,10 +100,17 @@ TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh 
 	tests/integration/pulse_security.sh tests/integration/pulse_fos.sh \
 	tests/integration/pulse_ipv6.sh tests/integration/lvs_nat.sh \
 	tests/integration/fos_service.sh tests/integration/pulse_control.sh \
-	tests/integration/pulse_fos_parity.sh tests/integration/lb_nft_sync.sh
+	tests/integration/pulse_fos_parity.sh \
+	tests/integration/ecmp.sh tests/integration/ecmp_bad.sh \
+	tests/integration/pulse_nokey.sh tests/integration/pulse_heal.sh \
+	tests/integration/lb_nft_sync.sh
 EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh \
-	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/run \
-	bench/failover/stability.sh bench/failover/RESULTS.md
+	tests/integration/lib/ecmp_lib.sh tests/integration/lib/ecmp_tool.py \
+	tests/integration/lib/hbtool.py \
+	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/pulse-0.05.sh \
+	bench/failover/run \
+	bench/failover/stability.sh bench/failover/RESULTS.md \
+	bench/ecmp/run.sh bench/ecmp/RESULTS.md
 
 # pulse(8), with the configured paths filled in
 man_MANS += doc/pulse.8

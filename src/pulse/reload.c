@@ -10,6 +10,7 @@
 #include "lib/log.h"
 #include "lib/notify.h"
 #include "lib/util.h"
+#include "announce.h"
 #include "connsync.h"
 #include "hbio.h"
 #include "leave.h"
@@ -140,6 +141,7 @@ reload_config(struct worker *w, char *err, size_t errlen)
 	    (unsigned long long)w->w_rt->rt_generation);
 	services_reload(w->w_svc);
 	connsync_update(w);
+	announce_reload(w->w_ann);
 	notify_ready();
 	/* announce the new generation at once */
 	hbio_send(w, 0);

@@ -4,6 +4,7 @@
 #include "shoal-build.h"
 
 #include "lib/log.h"
+#include "announce.h"
 #include "connsync.h"
 #include "role.h"
 #include "rolecmd.h"
@@ -79,6 +80,20 @@ sync_hand(struct worker *w, enum el_state to)
 }
 
 static void
+routes_announce(struct worker *w, enum el_state to)
+{
+	(void)to;
+	announce_role(w->w_ann, 1);
+}
+
+static void
+routes_withdraw(struct worker *w, enum el_state to)
+{
+	(void)to;
+	announce_role(w->w_ann, 0);
+}
+
+static void
 nannies_follow(struct worker *w, enum el_state to)
 {
 	services_role(w->w_svc, to);
@@ -105,6 +120,7 @@ static const struct role_step steps[] = {
 	{ "virtual addresses",	vips_add,	vips_remove },
 	{ "gratuitous ARP",	arp_start,	arp_stop },
 	{ "load balancer",	lb_program,	lb_remove },
+	{ "routing announcements", routes_announce, routes_withdraw },
 	{ "nannies",		nannies_follow,	nannies_follow },
 	{ "role commands",	cmds_active,	cmds_inactive },
 };
@@ -157,6 +173,8 @@ role_change(struct worker *w, enum el_state from, enum el_state to)
 void
 role_shutdown(struct worker *w)
 {
+	/* ecmp: the upstream router stops sending before the LB goes */
+	announce_role(w->w_ann, 0);
 	services_stop(w->w_svc);
 	if (w->w_self.es_state == EL_ACTIVE)
 		leave_active(w, EL_INIT);

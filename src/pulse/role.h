@@ -16,6 +16,9 @@
  *                       virtual services; the        added; the sync
  *                       connection sync daemon as    daemon as backup
  *                       master
+ *   routing             ecmp: announce each VIP      withdraw every VIP
+ *   announcements       whose services can serve     (announce.h)
+ *                       (announce.h)
  *   nannies             one per virtual service      stop them
  *   role commands       active_cmd, then every       every stop_cmd (last
  *                       fail-over service's          service first), then
@@ -43,9 +46,9 @@ struct worker;
 /* Runs the table for a transition from -> to (from != to). */
 void role_change(struct worker *, enum el_state from, enum el_state to);
 /*
- * Shutting down: every nanny stops and the load balancer is cleared at
- * once (services_stop()), then, when ACTIVE, the leaving half of the
- * table releases the rest.
+ * Shutting down: ecmp announcements are withdrawn, every nanny stops and
+ * the load balancer is cleared at once (services_stop()), then, when
+ * ACTIVE, the leaving half of the table releases the rest.
  */
 void role_shutdown(struct worker *);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "announce.h"
 #include "services.h"
 #include "status.h"
 #include "vip.h"
@@ -100,7 +101,7 @@ status_json(const struct worker *w)
 {
 	const struct pulse_rt *rt = w->w_rt;
 	uint64_t now = clock_monotonic_ms();
-	json_t *peers = json_array(), *o;
+	json_t *peers = json_array(), *o, *r;
 
 	for (size_t i = 0; i < rt->rt_nnodes; i++)
 		if (i != rt->rt_self)
@@ -117,7 +118,12 @@ status_json(const struct worker *w)
 	    "peers", peers, "vips", vipset_json(w->w_vips),
 	    "counters", counters_json(w), "transitions", history_json(w),
 	    "faults", faults_json(w));
+	/* no key: the UI and `shoalctl status` say so */
+	json_object_set_new(o, "authenticated", json_boolean(rt->rt_key !=
+	    NULL));
 	services_json(w->w_svc, o);
 	json_object_set_new(o, "connection_sync", connsync_json(w));
+	if ((r = announce_json(w->w_ann)) != NULL)
+		json_object_set_new(o, "routing", r);
 	return o;
 }
