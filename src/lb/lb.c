@@ -7,12 +7,15 @@
  */
 #include "shoal-build.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
 #include "lb/lb.h"
 #include "lb/lb_backend.h"
+#include "lb/lb_nft.h"
+#include "lb/lb_own.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -27,6 +30,9 @@ struct lb {
 	 * next apply still removes them.
 	 */
 	struct lb_state		 lb_stale;
+	int			 lb_auto;	/* opened as `auto` */
+	char			*lb_ownfile;	/* NULL: ownership in memory */
+	char			*lb_owntext;	/* its content, last written */
 };
 
 /* ---- the backend ---- */
@@ -35,6 +41,8 @@ struct lb *
 lb_open(enum cfg_lb_backend kind)
 {
 	struct lb *lb;
+
+	int is_auto = kind == CFG_LB_AUTO;
 
 	if (kind == CFG_LB_AUTO) {
 		kind = lb_ipvs_available() ? CFG_LB_IPVS : CFG_LB_NFTABLES;
@@ -47,6 +55,7 @@ lb_open(enum cfg_lb_backend kind)
 		return NULL;
 	}
 	lb->lb_be = kind == CFG_LB_IPVS ? &lb_backend_ipvs : &lb_backend_nft;
+	lb->lb_auto = is_auto;
 	lb_state_init(&lb->lb_cur);
 	lb_state_init(&lb->lb_stale);
 	if ((lb->lb_priv = lb->lb_be->b_open()) == NULL) {
@@ -57,6 +66,12 @@ lb_open(enum cfg_lb_backend kind)
 	return lb;
 }
 
+enum cfg_lb_backend
+lb_auto_backend(void)
+{
+	return lb_ipvs_available() ? CFG_LB_IPVS : CFG_LB_NFTABLES;
+}
+
 void
 lb_close(struct lb *lb)
 {
@@ -65,6 +80,8 @@ lb_close(struct lb *lb)
 	lb->lb_be->b_close(lb->lb_priv);
 	lb_state_clear(&lb->lb_cur);
 	lb_state_clear(&lb->lb_stale);
+	free(lb->lb_ownfile);
+	free(lb->lb_owntext);
 	free(lb);
 }
 
@@ -78,6 +95,26 @@ const struct lb_state *
 lb_current(const struct lb *lb)
 {
 	return &lb->lb_cur;
+}
+
+const struct lb_fault *
+lb_faults(const struct lb *lb, size_t *n)
+{
+	const struct lb_fault *f = NULL;
+
+	*n = lb->lb_be->b_faults != NULL ?
+	    lb->lb_be->b_faults(lb->lb_priv, &f) : 0;
+	return f;
+}
+
+/* Copies the sync daemon settings of src into dst. */
+static void
+sync_copy(struct lb_state *dst, const struct lb_state *src)
+{
+	dst->st_sync = src->st_sync;
+	memcpy(dst->st_sync_iface, src->st_sync_iface,
+	    sizeof(dst->st_sync_iface));
+	dst->st_sync_id = src->st_sync_id;
 }
 
 /* Appends to dst copies of the services of src not in dst nor in skip. */
@@ -111,9 +148,105 @@ remember_stale(struct lb *lb, const struct lb_state *want)
 		lb_state_clear(&st);
 		return -1;
 	}
+	/* a sync daemon shoal ran and no longer wants may still run */
+	if (lb->lb_cur.st_sync != LB_SYNC_NONE &&
+	    lb->lb_cur.st_sync != want->st_sync)
+		sync_copy(&st, &lb->lb_cur);
+	else if (lb->lb_stale.st_sync != want->st_sync)
+		sync_copy(&st, &lb->lb_stale);
 	lb_state_clear(&lb->lb_stale);
 	lb->lb_stale = st;
 	return 0;
+}
+
+/*
+ * Records in the ownership file what shoal may own: the services of both
+ * states and the sync daemon of primary (else secondary).  Written only
+ * when it changes; a failure is logged (the kernel is changed all the
+ * same: a stale file costs a restarted pulse only what it cannot remove).
+ */
+static void
+own_record(struct lb *lb, const struct lb_state *primary,
+    const struct lb_state *secondary)
+{
+	char *text;
+
+	if (lb->lb_ownfile == NULL)
+		return;
+	if ((text = lb_own_text(lb->lb_be->b_kind, primary,
+	    secondary)) == NULL) {
+		log_warnx("lb: out of memory: %s not updated", lb->lb_ownfile);
+		return;
+	}
+	if (lb->lb_owntext != NULL && strcmp(text, lb->lb_owntext) == 0) {
+		free(text);
+		return;
+	}
+	if (lb_own_write(lb->lb_ownfile, text) == -1) {
+		free(text);
+		return;
+	}
+	free(lb->lb_owntext);
+	lb->lb_owntext = text;
+}
+
+int
+lb_set_owner_file(struct lb *lb, const char *path)
+{
+	enum cfg_lb_backend kind;
+	struct lb_state owned;
+
+	free(lb->lb_ownfile);
+	free(lb->lb_owntext);
+	lb->lb_owntext = NULL;
+	if ((lb->lb_ownfile = strdup(path)) == NULL) {
+		log_warn("lb: strdup");
+		return -1;
+	}
+	lb_state_init(&owned);
+	if (lb_own_read(path, &kind, &owned) == -1)
+		return -1;
+	if (kind != CFG_LB_AUTO && kind != lb->lb_be->b_kind) {
+		log_warnx("lb: %s lists what the %s backend made; the %s "
+		    "backend cannot remove it", path, cfg_lb_backend_name(kind),
+		    lb->lb_be->b_name);
+		lb_state_clear(&owned);
+		return 0;
+	}
+	if (state_merge(&lb->lb_stale, &owned, &lb->lb_cur) == -1) {
+		lb_state_clear(&owned);
+		return -1;
+	}
+	if (lb->lb_stale.st_sync == LB_SYNC_NONE)
+		sync_copy(&lb->lb_stale, &owned);
+	if (owned.st_nsvcs > 0 || owned.st_sync != LB_SYNC_NONE)
+		log_info("lb: %s: %zu service(s)%s of an earlier run to "
+		    "reconcile", path, owned.st_nsvcs, owned.st_sync !=
+		    LB_SYNC_NONE ? " and a sync daemon" : "");
+	lb->lb_trusted = 0;
+	lb_state_clear(&owned);
+	return 0;
+}
+
+int
+lb_clear_owned(const char *path)
+{
+	enum cfg_lb_backend kind;
+	struct lb_state owned;
+	struct lb *lb;
+	int rc;
+
+	lb_state_init(&owned);
+	if (lb_own_read(path, &kind, &owned) == -1)
+		return -1;
+	lb_state_clear(&owned);
+	if (kind == CFG_LB_AUTO)
+		return 0;	/* no file: nothing of ours */
+	if ((lb = lb_open(kind)) == NULL)
+		return -1;
+	rc = lb_set_owner_file(lb, path) == 0 && lb_clear(lb) == 0 ? 0 : -1;
+	lb_close(lb);
+	return rc;
 }
 
 /*
@@ -121,28 +254,99 @@ remember_stale(struct lb *lb, const struct lb_state *want)
  * then what shoal wants (lb_stale: what it may still own), not what the
  * kernel holds, and lb_trusted says so.
  */
+/* The scheduler the backend runs for s, -1 when s itself. */
+static int
+fallback_sched(const struct lb *lb, enum cfg_scheduler s)
+{
+	if (!lb->lb_auto || lb->lb_be->b_kind != CFG_LB_NFTABLES)
+		return -1;
+	return lb_nft_fallback(s);
+}
+
+/*
+ * Under `auto` on a kernel without IPVS, a scheduler nftables lacks runs
+ * as its fallback, as `shoalctl config check` warned; said once per
+ * service (when it was not already applied so).
+ */
+static void
+adapt(const struct lb *lb, struct lb_state *st, int say)
+{
+	const struct lb_service *cur;
+	char kb[LB_KEY_STRLEN];
+	int fb;
+
+	for (size_t i = 0; i < st->st_nsvcs; i++) {
+		struct lb_service *svc = &st->st_svcs[i];
+
+		if ((fb = fallback_sched(lb, svc->s_sched)) < 0)
+			continue;
+		cur = lb_state_find(&lb->lb_cur, &svc->s_key);
+		if (say && (cur == NULL || cur->s_sched != svc->s_sched))
+			log_warnx("lb: service %s: scheduler %s runs as %s "
+			    "(lvs_backend = auto and no IPVS in this kernel: "
+			    "nftables keeps no connection counts)",
+			    lb_svc_key_str(&svc->s_key, kb, sizeof(kb)),
+			    cfg_scheduler_name(svc->s_sched),
+			    cfg_scheduler_name((enum cfg_scheduler)fb));
+		svc->s_sched = (enum cfg_scheduler)fb;
+	}
+}
+
+int
+lb_service_runnable(const struct lb *lb, const struct lb_service *svc,
+    char *why, size_t len)
+{
+	struct lb_service s = *svc;
+	struct lb_why w = { 0, why, len, 0 };
+	int fb;
+
+	if (len > 0)
+		why[0] = '\0';
+	if ((fb = fallback_sched(lb, s.s_sched)) >= 0)
+		s.s_sched = (enum cfg_scheduler)fb;
+	if (lb_service_check(&s, lb->lb_be->b_kind, &w) > 0)
+		return 0;
+	if (fb >= 0)
+		snprintf(why, len, "scheduler %s runs as %s (no IPVS in this "
+		    "kernel)", cfg_scheduler_name(svc->s_sched),
+		    cfg_scheduler_name(s.s_sched));
+	return 1;
+}
+
 int
 lb_apply(struct lb *lb, const struct lb_state *want)
 {
-	struct lb_state old, owned, neu, next;
+	struct lb_state old, owned, neu, next, run;
 	int rc = -1;
 
 	lb_state_init(&old);
 	lb_state_init(&owned);
 	lb_state_init(&neu);
 	lb_state_init(&next);
-	if (lb_state_check(want, lb->lb_be->b_kind) != 0) {
+	lb_state_init(&run);
+	if (lb_state_copy(&run, want) == -1) {
+		log_warnx("lb: out of memory");
+		return -1;
+	}
+	adapt(lb, &run, 1);
+	if (lb_state_check(&run, lb->lb_be->b_kind) != 0) {
 		log_warnx("lb: desired state refused; kernel left unchanged");
+		lb_state_clear(&run);
 		return -1;
 	}
 	if (lb_state_copy(&owned, &lb->lb_cur) == -1 ||
 	    state_merge(&owned, &lb->lb_stale, NULL) == -1 ||
 	    lb_state_effective(&old, &owned) == -1 ||
-	    lb_state_effective(&neu, want) == -1 ||
+	    lb_state_effective(&neu, &run) == -1 ||
 	    lb_state_copy(&next, want) == -1) {
 		log_warnx("lb: out of memory");
 		goto done;
 	}
+	adapt(lb, &old, 0);
+	if (old.st_sync == LB_SYNC_NONE)
+		sync_copy(&old, &lb->lb_stale);
+	/* before the kernel changes: everything shoal may own meanwhile */
+	own_record(lb, want, &old);
 	rc = lb->lb_be->b_apply(lb->lb_priv, &old, &neu, lb->lb_trusted);
 	if (rc == 0)
 		lb_state_clear(&lb->lb_stale);
@@ -153,11 +357,13 @@ lb_apply(struct lb *lb, const struct lb_state *want)
 	lb->lb_cur = next;
 	lb_state_init(&next);
 	lb->lb_trusted = rc == 0;
+	own_record(lb, &lb->lb_cur, &lb->lb_stale);
 done:
 	lb_state_clear(&old);
 	lb_state_clear(&owned);
 	lb_state_clear(&neu);
 	lb_state_clear(&next);
+	lb_state_clear(&run);
 	return rc;
 }
 

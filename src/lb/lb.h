@@ -69,12 +69,47 @@ struct lb;
  * lb_apply() reconciles.  Free with lb_close().
  */
 struct lb *lb_open(enum cfg_lb_backend kind);
+/* The backend CFG_LB_AUTO picks on this kernel (nothing is opened). */
+enum cfg_lb_backend lb_auto_backend(void);
 /* Closes the handle; leaves the kernel as it is (see lb_clear()). */
 void lb_close(struct lb *);
+/*
+ * Keeps the record of what this handle makes in the kernel (services,
+ * sync daemon) in the file path (lb_own.h; pulse: RUNDIR/lb.state), and
+ * takes over what an earlier run recorded there: the next lb_apply() or
+ * lb_clear() removes those services and that daemon unless they are
+ * wanted.  Services nobody recorded (made by hand, by another program)
+ * are never touched.  Call right after lb_open().  0, or -1 (logged)
+ * when the file cannot be read.
+ */
+int lb_set_owner_file(struct lb *, const char *path);
+/*
+ * After a crash (pulse --cleanup): removes what the ownership file path
+ * records, with the backend it names, and empties it.  0 (also when there
+ * is no file), or -1 (logged).
+ */
+int lb_clear_owned(const char *path);
 /* CFG_LB_IPVS or CFG_LB_NFTABLES. */
 enum cfg_lb_backend lb_kind(const struct lb *);
 /* The state last applied successfully (read only). */
 const struct lb_state *lb_current(const struct lb *);
+
+/*
+ * The faults of the last lb_apply() (struct lb_fault, lb_state.h): real
+ * servers the backend cannot reach although desired; *n of them, owned by
+ * lb, valid until the next call on lb (NULL when none).
+ */
+const struct lb_fault *lb_faults(const struct lb *, size_t *n);
+
+/*
+ * Whether this backend can program svc: 1, with a note in why when it runs
+ * it differently ("scheduler wlc runs as wrr (no IPVS in this kernel)":
+ * opened as `auto` on a kernel without IPVS, where nftables runs a
+ * scheduler it lacks as its fallback, lb_nft_fallback()), else "" ; or 0
+ * with the reason in why.  Nothing is logged.
+ */
+int lb_service_runnable(const struct lb *, const struct lb_service *,
+    char *why, size_t len);
 
 /* Makes the kernel match desired (a difference from the current); 0/-1. */
 int lb_apply(struct lb *, const struct lb_state *desired);

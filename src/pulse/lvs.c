@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +50,8 @@ struct rs {
 	uint64_t		 r_failures;	/* down reports, ever */
 	uint64_t		 r_hist[LVS_LAT_BUCKETS + 1];	/* +Inf last */
 	uint64_t		 r_lat_count, r_lat_sum_ms;
+	/* the load balancer cannot reach it (lb_faults()), or "" */
+	char			 r_lbfault[sizeof(((struct lb_fault *)0)->f_reason)];
 };
 
 const uint32_t lvs_latency_bounds_ms[LVS_LAT_BUCKETS] = {
@@ -58,39 +61,55 @@ const uint32_t lvs_latency_bounds_ms[LVS_LAT_BUCKETS] = {
 struct vs {
 	char			 v_name[CFG_NAME_MAX + 1];
 	struct lb_svc_key	 v_key;
+	struct cfg_addr		 v_vip;		/* also of fwmark services */
 	int			 v_quiesce;
+	int			 v_ecmp;	/* director_mode = ecmp */
 	char			*v_print;	/* nanny fingerprint */
 	struct rs		*v_rs;
 	size_t			 v_nrs;
+	/* the backend cannot program it (v_why: the reason), or can, with
+	   a note in v_why ("scheduler wlc runs as wrr ...") */
+	int			 v_failed;
+	char			 v_why[200];
 };
 
 struct lvs {
 	struct event_base	*l_base;
 	char			*l_db;
+	char			*l_rundir;	/* or NULL */
+	char			*l_ownfile;	/* RUNDIR/lb.state, or NULL */
+	int			 l_standby;	/* program the standby state */
 	struct shoal_config	*l_cfg;
 	uint64_t		 l_generation;
 	struct vs		*l_vs;
 	size_t			 l_nvs;
 	struct lb		*l_lb;
 	int			 l_active;
+	int			 l_applied;	/* the last apply succeeded */
 	struct event		*l_retry;
 	lvs_admin_fn		 l_admin_fn;
 	void			*l_admin_arg;
-	int			 l_syncd;	/* 1 master up, -1 down, 0 */
+	int			 l_syncd;	/* last "syncd" event: 0 none, else
+						   (role + 1) * (up ? 1 : -1) */
 };
 
 /* The sync daemon's state as a "syncd" event, when it changed. */
 static void
-syncd_event(struct lvs *l, int up)
+syncd_event(struct lvs *l, enum lb_sync_role role, int up)
 {
-	if (!l->l_cfg->c_global.g_syncdaemon || l->l_syncd == (up ? 1 : -1))
+	int code = ((int)role + 1) * (up ? 1 : -1);
+
+	if (l->l_lb == NULL || !l->l_cfg->c_global.g_syncdaemon ||
+	    l->l_syncd == code)
 		return;
-	l->l_syncd = up ? 1 : -1;
-	evbus_emit(EV_SYNCD, cfg_lb_backend_name(lb_kind(l->l_lb)), "master",
-	    up ? "up" : "down");
+	l->l_syncd = code;
+	evbus_emit(EV_SYNCD, cfg_lb_backend_name(lb_kind(l->l_lb)),
+	    role == LB_SYNC_MASTER ? "master" : "backup", up ? "up" : "down");
 }
 
 static void apply(struct lvs *);
+static void check_runnable(struct lvs *);
+static void program(struct lvs *);
 static void retry_cb(int, short, void *);
 
 /* ---- fingerprints ---- */
@@ -172,6 +191,8 @@ vs_build(const struct lvs *l, const struct shoal_config *c,
 	memset(v, 0, sizeof(*v));
 	str_copy(v->v_name, cv->vs_name, sizeof(v->v_name));
 	v->v_quiesce = cv->vs_quiesce_server;
+	v->v_vip = cv->vs_address;
+	v->v_ecmp = c->c_global.g_director_mode == CFG_DIRECTOR_ECMP;
 	if (lb_svc_key_from_virtual(&v->v_key, cv) == -1) {
 		log_warnx("virtual %s has no address: not programmed",
 		    cv->vs_name);
@@ -297,8 +318,19 @@ fail:
 	return -1;
 }
 
+static char *
+path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
 struct lvs *
-lvs_new(struct event_base *base, const char *db)
+lvs_new(struct event_base *base, const char *db, const char *rundir)
 {
 	struct lvs *l = calloc(1, sizeof(*l));
 
@@ -306,6 +338,8 @@ lvs_new(struct event_base *base, const char *db)
 		return NULL;
 	l->l_base = base;
 	if ((l->l_db = strdup(db)) == NULL ||
+	    (rundir != NULL && ((l->l_rundir = strdup(rundir)) == NULL ||
+	    (l->l_ownfile = path_join(rundir, LVS_OWNER_FILE)) == NULL)) ||
 	    (l->l_retry = evtimer_new(base, retry_cb, l)) == NULL) {
 		lvs_free(l);
 		return NULL;
@@ -318,14 +352,20 @@ lvs_free(struct lvs *l)
 {
 	if (l == NULL)
 		return;
-	if (l->l_active)
-		lvs_deactivate(l);
-	if (l->l_lb != NULL)
-		lb_close(l->l_lb);
+	l->l_active = l->l_standby = 0;
 	if (l->l_retry != NULL)
 		event_free(l->l_retry);
+	if (l->l_lb != NULL) {
+		/* stopping: no service, no sync daemon of ours stays */
+		log_info("LVS: removing what the load balancer holds for us");
+		if (lb_clear(l->l_lb) == -1)
+			log_warnx("LVS: removing it failed");
+		lb_close(l->l_lb);
+	}
 	vs_list_free(l->l_vs, l->l_nvs);
 	config_free(l->l_cfg);
+	free(l->l_ownfile);
+	free(l->l_rundir);
 	free(l->l_db);
 	free(l);
 }
@@ -343,11 +383,9 @@ lvs_load(struct lvs *l)
 		return -1;
 	reopen = l->l_lb != NULL && l->l_cfg != NULL &&
 	    c->c_global.g_lb_backend != l->l_cfg->c_global.g_lb_backend;
-	if (reopen && l->l_active) {
+	if (reopen) {
 		log_info("LVS: load balancer backend changed");
 		(void)lb_clear(l->l_lb);
-	}
-	if (reopen) {
 		lb_close(l->l_lb);
 		l->l_lb = NULL;
 	}
@@ -357,8 +395,7 @@ lvs_load(struct lvs *l)
 	l->l_vs = v;
 	l->l_nvs = n;
 	l->l_generation = gen.sg_generation;
-	if (l->l_active)
-		apply(l);
+	program(l);
 	return 0;
 }
 
@@ -389,6 +426,12 @@ lvs_enabled(const struct lvs *l)
 }
 
 int
+lvs_lb_kind(const struct lvs *l)
+{
+	return l->l_lb != NULL ? (int)lb_kind(l->l_lb) : -1;
+}
+
+int
 lvs_is_active(const struct lvs *l)
 {
 	return l->l_active;
@@ -408,11 +451,17 @@ effective_weight(const struct vs *v, const struct rs *r)
 	case SRVADMIN_ENABLE:
 		break;
 	}
+	/*
+	 * ecmp: every configured server is in the table from the start, at
+	 * weight 0 until it is up, so that every director adds them in the
+	 * same order (IPVS mh's table depends on it) and a server that goes
+	 * down keeps its place.
+	 */
 	switch (r->r_health) {
 	case H_UNKNOWN:
-		return -1;
+		return v->v_ecmp ? 0 : -1;
 	case H_DOWN:
-		return v->v_quiesce ? 0 : -1;
+		return v->v_quiesce || v->v_ecmp ? 0 : -1;
 	case H_UP:
 		break;
 	}
@@ -464,16 +513,21 @@ retry_cb(int fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	apply(arg);
+	program(arg);
+}
+
+static void
+arm_retry_ms(struct lvs *l, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	evtimer_add(l->l_retry, &tv);
 }
 
 static void
 arm_retry(struct lvs *l)
 {
-	struct timeval tv = { LVS_RETRY_MS / 1000, (LVS_RETRY_MS % 1000) *
-	    1000 };
-
-	evtimer_add(l->l_retry, &tv);
+	arm_retry_ms(l, LVS_RETRY_MS);
 }
 
 /* NAT: the router forwards between clients and real servers. */
@@ -509,16 +563,202 @@ enable_forwarding(const struct lvs *l)
 	}
 }
 
+static struct vs *
+vs_for_key(const struct lvs *l, const struct lb_svc_key *k)
+{
+	for (size_t i = 0; i < l->l_nvs; i++)
+		if (lb_svc_key_equal(&l->l_vs[i].v_key, k))
+			return &l->l_vs[i];
+	return NULL;
+}
+
+/*
+ * Drops from st the services the backend cannot program, marking them
+ * FAILED (said once, with the reason, until that changes); the others
+ * still run.
+ */
+static void
+drop_unrunnable(struct lvs *l, struct lb_state *st)
+{
+	char why[sizeof(((struct vs *)0)->v_why)];
+	struct vs *v;
+	int ok;
+
+	for (size_t i = st->st_nsvcs; i-- > 0;) {
+		if ((v = vs_for_key(l, &st->st_svcs[i].s_key)) == NULL)
+			continue;
+		ok = lb_service_runnable(l->l_lb, &st->st_svcs[i], why,
+		    sizeof(why));
+		if (!ok && (!v->v_failed || strcmp(why, v->v_why) != 0))
+			log_warnx("LVS: virtual %s FAILED: %s: not programmed",
+			    v->v_name, why);
+		else if (ok && why[0] != '\0' && strcmp(why, v->v_why) != 0)
+			log_warnx("LVS: virtual %s: %s", v->v_name, why);
+		v->v_failed = !ok;
+		str_copy(v->v_why, why, sizeof(v->v_why));
+		if (!ok)
+			(void)lb_state_remove(st, &st->st_svcs[i].s_key);
+	}
+}
+
+static struct rs *
+rs_for_fault(const struct vs *v, const struct lb_fault *f)
+{
+	for (size_t i = 0; i < v->v_nrs; i++)
+		if (cfg_addr_equal(&v->v_rs[i].r_addr, &f->f_addr) &&
+		    (v->v_key.ks_fwmark != 0 || v->v_rs[i].r_port == f->f_port))
+			return &v->v_rs[i];
+	return NULL;
+}
+
+/* One fault of the last apply into the model (logged when new). */
+static void
+take_fault(struct vs *v, const struct lb_fault *f)
+{
+	struct rs *r;
+
+	if (!cfg_addr_is_set(&f->f_addr)) {
+		if (!v->v_failed || strcmp(v->v_why, f->f_reason) != 0)
+			log_warnx("LVS: virtual %s FAILED: %s", v->v_name,
+			    f->f_reason);
+		v->v_failed = 1;
+		str_copy(v->v_why, f->f_reason, sizeof(v->v_why));
+	} else if ((r = rs_for_fault(v, f)) != NULL) {
+		if (strcmp(r->r_lbfault, f->f_reason) != 0 && !f->f_pending)
+			log_warnx("LVS: %s/%s down: %s", v->v_name, r->r_name,
+			    f->f_reason);
+		str_copy(r->r_lbfault, f->f_reason, sizeof(r->r_lbfault));
+	}
+}
+
+/*
+ * Real servers the load balancer could not reach (lb_faults()): shown
+ * down with the reason; applied again soon while one is being resolved,
+ * every LVS_FAULT_RECHECK_MS while one failed (it may come back).
+ */
+static void
+take_faults(struct lvs *l)
+{
+	const struct lb_fault *f;
+	size_t n, i;
+	int pending = 0;
+	struct vs *v;
+
+	for (i = 0; i < l->l_nvs; i++)
+		for (size_t j = 0; j < l->l_vs[i].v_nrs; j++)
+			l->l_vs[i].v_rs[j].r_lbfault[0] = '\0';
+	f = lb_faults(l->l_lb, &n);
+	for (i = 0; i < n; i++) {
+		if ((v = vs_for_key(l, &f[i].f_key)) != NULL)
+			take_fault(v, &f[i]);
+		pending |= f[i].f_pending;
+	}
+	if (n > 0)
+		arm_retry_ms(l, pending ? LB_FAULT_RETRY_MS :
+		    LVS_FAULT_RECHECK_MS);
+}
+
+/*
+ * On every node, not only the active one: which services this backend
+ * cannot program, so that status shows them FAILED before a fail-over.
+ */
+static void
+check_runnable(struct lvs *l)
+{
+	struct lb_state st;
+
+	if (l->l_lb == NULL || l->l_cfg == NULL)
+		return;
+	lb_state_init(&st);
+	if (lvs_desired(l, &st) == 0)
+		drop_unrunnable(l, &st);
+	lb_state_clear(&st);
+}
+
+/*
+ * ecmp on IPVS: a flow may reach this director in the middle (the
+ * upstream router moved it here); sloppy TCP/SCTP let IPVS schedule it
+ * from any packet, and mh gives it the real server it had.
+ */
+static void
+ecmp_sloppy(const struct lvs *l)
+{
+	static const char *const knobs[] = {
+		"/proc/sys/net/ipv4/vs/sloppy_tcp",
+		"/proc/sys/net/ipv4/vs/sloppy_sctp",
+	};
+	int fd;
+
+	if (l->l_cfg->c_global.g_director_mode != CFG_DIRECTOR_ECMP ||
+	    lb_kind(l->l_lb) != CFG_LB_IPVS)
+		return;
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		if ((fd = open(knobs[i], O_WRONLY | O_CLOEXEC)) == -1 ||
+		    write(fd, "1\n", 2) != 2)
+			log_warn("ecmp: setting %s", knobs[i]);
+		if (fd != -1)
+			close(fd);
+	}
+}
+
+/* Opens the backend named by the configuration; 0, or -1 (logged). */
+static int
+open_lb(struct lvs *l)
+{
+	if (l->l_lb != NULL)
+		return 0;
+	if ((l->l_lb = lb_open(l->l_cfg->c_global.g_lb_backend)) == NULL)
+		return -1;
+	/* the control socket makes the run directory later at start */
+	if (l->l_rundir != NULL && mkdir(l->l_rundir, 0755) == -1 &&
+	    errno != EEXIST)
+		log_warn("LVS: mkdir %s", l->l_rundir);
+	if (l->l_ownfile != NULL &&
+	    lb_set_owner_file(l->l_lb, l->l_ownfile) == -1)
+		log_warnx("LVS: %s unreadable: what an earlier run left in "
+		    "the load balancer may stay", l->l_ownfile);
+	return 0;
+}
+
+/*
+ * Makes the load balancer hold st (the desired state when active, the
+ * standby state otherwise); retried every LVS_RETRY_MS when the backend
+ * cannot be opened or the kernel refuses something, not retried when the
+ * backend cannot run this configuration at all (until a reload).
+ */
+static int
+put(struct lvs *l, struct lb_state *st)
+{
+	if (open_lb(l) == -1) {
+		log_warnx("LVS: no load balancer backend: retrying");
+		arm_retry(l);
+		return -1;
+	}
+	if (lb_state_check(st, lb_kind(l->l_lb)) > 0) {
+		log_warnx("LVS: the %s backend cannot run this configuration "
+		    "(see above): nothing programmed", cfg_lb_backend_name(
+		    lb_kind(l->l_lb)));
+		return -1;
+	}
+	if (lb_apply(l->l_lb, st) == -1) {
+		log_warnx("LVS: load balancer update failed: retrying in %d ms",
+		    LVS_RETRY_MS);
+		arm_retry(l);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 apply(struct lvs *l)
 {
 	struct lb_state st;
 
 	evtimer_del(l->l_retry);
+	l->l_applied = 0;
 	if (!l->l_active || l->l_cfg == NULL)
 		return;
-	if (l->l_lb == NULL &&
-	    (l->l_lb = lb_open(l->l_cfg->c_global.g_lb_backend)) == NULL) {
+	if (open_lb(l) == -1) {
 		log_warnx("LVS: no load balancer backend: retrying");
 		arm_retry(l);
 		return;
@@ -527,36 +767,100 @@ apply(struct lvs *l)
 	if (lvs_desired(l, &st) == -1) {
 		log_warnx("LVS: cannot build the load balancer state: retrying");
 		arm_retry(l);
-	} else if (lb_state_check(&st, lb_kind(l->l_lb)) > 0) {
-		/* retrying cannot help: wait for a new configuration */
-		log_warnx("LVS: the %s backend cannot run this configuration "
-		    "(see above): nothing programmed", cfg_lb_backend_name(
-		    lb_kind(l->l_lb)));
-	} else if (lb_apply(l->l_lb, &st) == -1) {
-		log_warnx("LVS: load balancer update failed: retrying in %d ms",
-		    LVS_RETRY_MS);
-		syncd_event(l, 0);
-		arm_retry(l);
-	} else
-		syncd_event(l, 1);
+	} else {
+		drop_unrunnable(l, &st);
+		if (put(l, &st) == 0) {
+			ecmp_sloppy(l);
+			l->l_applied = 1;
+			take_faults(l);
+			syncd_event(l, LB_SYNC_MASTER, 1);
+		} else
+			syncd_event(l, LB_SYNC_MASTER, 0);
+	}
 	lb_state_clear(&st);
+}
+
+/*
+ * A router that does not hold the VIPs: no virtual service, and with
+ * syncdaemon = 1 the backup sync daemon, so that it knows the active
+ * router's connections when it takes over (from boot on, not only after
+ * it was active once).
+ */
+static int
+standby(struct lvs *l)
+{
+	const struct cfg_global *g;
+	struct lb_state st;
+	int rc;
+
+	evtimer_del(l->l_retry);
+	if (l->l_active || l->l_cfg == NULL ||
+	    (l->l_lb == NULL && !lvs_enabled(l)))
+		return 0;
+	lb_state_init(&st);
+	g = &l->l_cfg->c_global;
+	if (lvs_enabled(l) && g->g_syncdaemon) {
+		st.st_sync = LB_SYNC_BACKUP;
+		str_copy(st.st_sync_iface, g->g_syncd_iface != NULL ?
+		    g->g_syncd_iface : "eth0", sizeof(st.st_sync_iface));
+		st.st_sync_id = g->g_syncd_id;
+	}
+	rc = put(l, &st);
+	if (st.st_sync == LB_SYNC_BACKUP)
+		syncd_event(l, LB_SYNC_BACKUP, rc == 0);
+	lb_state_clear(&st);
+	return rc;
+}
+
+/* Whichever of the two this router needs now. */
+static void
+program(struct lvs *l)
+{
+	if (l->l_active)
+		apply(l);
+	else {
+		if (l->l_standby)
+			(void)standby(l);
+		check_runnable(l);
+	}
 }
 
 int
 lvs_clear_stale(struct lvs *l)
 {
-	if (l->l_active || !lvs_enabled(l))
+	int rc;
+
+	if (l->l_active)
 		return 0;
-	if (l->l_lb == NULL &&
-	    (l->l_lb = lb_open(l->l_cfg->c_global.g_lb_backend)) == NULL)
-		return -1;	/* logged; lvs_activate() retries */
-	/* a fresh handle trusts nothing: this replaces shoal's table */
-	if (lb_clear(l->l_lb) == -1) {
-		log_warnx("LVS: could not clear load balancer state left by "
-		    "an earlier pulse");
-		return -1;
+	l->l_standby = 1;
+	if (!lvs_enabled(l)) {
+		/* not in LVS mode (now): only what an earlier run left */
+		if (l->l_ownfile != NULL && lb_clear_owned(l->l_ownfile) == -1) {
+			log_warnx("LVS: could not remove what an earlier pulse "
+			    "left in the load balancer");
+			return -1;
+		}
+		return 0;
 	}
-	return 0;
+	rc = standby(l);
+	check_runnable(l);
+	return rc;
+}
+
+int
+lvs_cleanup(struct lvs *l)
+{
+	if (l->l_active)
+		return 0;
+	if (l->l_ownfile != NULL && access(l->l_ownfile, F_OK) == 0)
+		return lb_clear_owned(l->l_ownfile);
+	/* no record: only nftables can tell its own (the whole table) */
+	if (!lvs_enabled(l) ||
+	    l->l_cfg->c_global.g_lb_backend != CFG_LB_NFTABLES)
+		return 0;
+	if (open_lb(l) == -1)
+		return -1;
+	return lb_clear(l->l_lb);
 }
 
 void
@@ -573,35 +877,23 @@ lvs_activate(struct lvs *l)
 void
 lvs_deactivate(struct lvs *l)
 {
-	const struct cfg_global *g;
-
 	if (!l->l_active)
 		return;
 	l->l_active = 0;
+	l->l_applied = 0;
 	evtimer_del(l->l_retry);
 	for (size_t i = 0; i < l->l_nvs; i++)
 		for (size_t j = 0; j < l->l_vs[i].v_nrs; j++) {
 			l->l_vs[i].v_rs[j].r_health = H_UNKNOWN;
 			l->l_vs[i].v_rs[j].r_fails = 0;
 			l->l_vs[i].v_rs[j].r_since = time(NULL);
+			l->l_vs[i].v_rs[j].r_lbfault[0] = '\0';
 		}
 	if (l->l_lb == NULL)
 		return;
 	log_info("LVS: removing the virtual services");
-	if (lb_clear(l->l_lb) == -1)
-		log_warnx("LVS: removing the virtual services failed");
-	g = &l->l_cfg->c_global;
-	if (!g->g_syncdaemon)
-		return;
-	l->l_syncd = 0;
-	if (lb_set_sync(l->l_lb, LB_SYNC_BACKUP, g->g_syncd_iface,
-	    g->g_syncd_id) == -1) {
-		log_warnx("LVS: sync daemon as backup failed");
-		evbus_emit(EV_SYNCD, cfg_lb_backend_name(lb_kind(l->l_lb)),
-		    "backup", "down");
-	} else
-		evbus_emit(EV_SYNCD, cfg_lb_backend_name(lb_kind(l->l_lb)),
-		    "backup", "up");
+	l->l_standby = 1;
+	standby(l);
 }
 
 void
@@ -694,6 +986,47 @@ lvs_admin(struct lvs *l, const char *vsn, const char *rsn,
 	return 0;
 }
 
+/* A programmed service that can take a new connection somewhere. */
+static int
+serves(const struct lb_service *s)
+{
+	if (s == NULL)
+		return 0;
+	for (size_t i = 0; i < s->s_ndests; i++)
+		if (s->s_dests[i].d_weight > 0)
+			return 1;
+	return cfg_addr_is_set(&s->s_sorry);
+}
+
+int
+lvs_vip_ready(const struct lvs *l, const struct cfg_addr *vip, char *why,
+    size_t len)
+{
+	const struct lb_state *cur;
+	int found = 0;
+
+	if (!l->l_active || l->l_lb == NULL || !l->l_applied) {
+		snprintf(why, len, "the load balancer is not programmed");
+		return 0;
+	}
+	cur = lb_current(l->l_lb);
+	for (size_t i = 0; i < l->l_nvs; i++) {
+		const struct vs *v = &l->l_vs[i];
+
+		if (!cfg_addr_equal(&v->v_vip, vip))
+			continue;
+		found = 1;
+		if (!serves(lb_state_find(cur, &v->v_key))) {
+			snprintf(why, len, "virtual %s has no real server up",
+			    v->v_name);
+			return 0;
+		}
+	}
+	if (!found)
+		snprintf(why, len, "no virtual service on this address");
+	return found;
+}
+
 /* ---- status ---- */
 
 static const char *
@@ -754,16 +1087,21 @@ rs_json(const struct lvs *l, const struct vs *v, const struct rs *r)
 	char a[CFG_ADDR_STRLEN];
 	int w = applied_weight(l, v, r);
 
+	/* the load balancer cannot reach it: down, whatever nanny says */
+	if (r->r_lbfault[0] != '\0')
+		w = -1;
 	return json_pack("{s:s, s:s, s:i, s:i, s:i, s:b, s:s, s:s, s:s, "
-	    "s:I, s:I, s:I, s:I}",
+	    "s:I, s:I, s:I, s:I, s:s}",
 	    "name", r->r_name, "address", cfg_addr_str(&r->r_addr, a,
 	    sizeof(a)), "port", r->r_port, "weight_config", r->r_cfg_weight,
 	    "weight", w < 0 ? 0 : w, "in_lb", w >= 0,
-	    "health", health_name(r->r_health),
-	    "admin", srvadmin_name(r->r_admin), "reason", r->r_reason,
+	    "health", r->r_lbfault[0] != '\0' ? "down" :
+	    health_name(r->r_health),
+	    "admin", srvadmin_name(r->r_admin), "reason", r->r_lbfault[0] !=
+	    '\0' ? r->r_lbfault : r->r_reason,
 	    "latency_ms", (json_int_t)r->r_latency_ms,
 	    "fails", (json_int_t)r->r_fails, "checks", (json_int_t)r->r_checks,
-	    "since", (json_int_t)r->r_since);
+	    "since", (json_int_t)r->r_since, "lb_fault", r->r_lbfault);
 }
 
 json_t *
@@ -781,11 +1119,12 @@ lvs_json(const struct lvs *l)
 			json_array_append_new(servers, rs_json(l, v,
 			    &v->v_rs[j]));
 		cv = config_find_virtual(l->l_cfg, v->v_name);
-		o = json_pack("{s:s, s:s, s:s, s:b, s:o}", "name", v->v_name,
-		    "service", lb_svc_key_str(&v->v_key, key, sizeof(key)),
-		    "scheduler", cv != NULL ? cfg_scheduler_name(
+		o = json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:o}", "name",
+		    v->v_name, "service", lb_svc_key_str(&v->v_key, key,
+		    sizeof(key)), "scheduler", cv != NULL ? cfg_scheduler_name(
 		    cv->vs_scheduler) : "?", "active", l->l_active,
-		    "servers", servers);
+		    "state", v->v_failed ? "FAILED" : "ok",
+		    "state_reason", v->v_why, "servers", servers);
 		if (cv != NULL && cfg_addr_is_set(&cv->vs_sorry_server))
 			json_object_set_new(o, "sorry_server", json_string(
 			    cfg_addr_str(&cv->vs_sorry_server, sorry,
@@ -796,15 +1135,6 @@ lvs_json(const struct lvs *l)
 }
 
 /* ---- the kernel's counters ---- */
-
-static const struct vs *
-vs_for_key(const struct lvs *l, const struct lb_svc_key *k)
-{
-	for (size_t i = 0; i < l->l_nvs; i++)
-		if (lb_svc_key_equal(&l->l_vs[i].v_key, k))
-			return &l->l_vs[i];
-	return NULL;
-}
 
 const char *
 lvs_virtual_name(const struct lvs *l, const struct lb_svc_key *k)

@@ -16,9 +16,13 @@
  *   up                            the weight nanny reports
  *
  * With no server above weight 0 the sorry server (when set) answers.  A
- * failed lb_apply() is logged by lb and retried every LVS_RETRY_MS; other
- * services are not affected.  Leaving ACTIVE removes what shoal added
- * (lb_clear, never a flush).
+ * failed lb_apply() is logged by lb and retried every LVS_RETRY_MS.  A
+ * virtual service the backend cannot program (lb_service_runnable(): e.g.
+ * a tunnel on nftables) is left out, logged and shown FAILED with the
+ * reason; the others still run.  A real server the backend cannot reach
+ * (lb_faults(): direct routing without its MAC) is shown down with the
+ * reason and the state applied again until it can.  Leaving ACTIVE
+ * removes what shoal added (lb_clear, never a flush).
  */
 #ifndef SHOAL_LVS_H
 #define SHOAL_LVS_H
@@ -36,9 +40,18 @@ struct lvs;
 struct nannies;
 
 #define LVS_RETRY_MS		1000
+/* how often a real server the load balancer could not reach is retried */
+#define LVS_FAULT_RECHECK_MS	5000
+/* In the run directory: what shoal made in the load balancer (lb_own.h) */
+#define LVS_OWNER_FILE		"lb.state"
 
-/* A new, inactive LVS state for the database db; NULL on ENOMEM. */
-struct lvs *lvs_new(struct event_base *, const char *db);
+/*
+ * A new, inactive LVS state for the database db; with rundir, ownership
+ * of load balancer state is kept in rundir/LVS_OWNER_FILE, so a restarted
+ * pulse removes what a killed one left.  NULL on ENOMEM.
+ */
+struct lvs *lvs_new(struct event_base *, const char *db, const char *rundir);
+/* Removes every service and sync daemon shoal made, and frees. */
 void lvs_free(struct lvs *);
 
 /*
@@ -54,19 +67,42 @@ const struct shoal_config *lvs_config(const struct lvs *);
 uint64_t lvs_generation(const struct lvs *);
 /* True when the configuration is in LVS mode with an active virtual. */
 int lvs_enabled(const struct lvs *);
+/* The backend of the open load balancer handle (lb_kind()), or -1. */
+int lvs_lb_kind(const struct lvs *);
 
 /*
- * At start, before any election, and for `pulse --cleanup`: removes what
- * an earlier pulse that was killed outright left in the load balancer
- * (nftables: the table shoal owns is replaced by an empty one).  Only in
- * LVS mode and while inactive (0 otherwise).  0, or -1 (logged).
+ * At start, before any election: programs the standby state.  Removes
+ * what an earlier pulse that was killed outright left in the load
+ * balancer (the ownership file; nftables: shoal's table is replaced by an
+ * empty one) and, with syncdaemon = 1, starts the backup sync daemon, so
+ * that a router that boots as backup keeps connections on its first
+ * fail-over.  From then on reloads while inactive keep the standby state
+ * current.  0, or -1 (logged; retried).
  */
 int lvs_clear_stale(struct lvs *);
+/*
+ * pulse --cleanup (pulse not running): removes everything the ownership
+ * file records (services, sync daemon; then the file), whatever the
+ * configuration says now; without a file, with nftables, shoal's table.
+ * 0 (also when there is nothing), or -1 (logged).
+ */
+int lvs_cleanup(struct lvs *);
 /* Programs every active virtual service (becoming ACTIVE). */
 void lvs_activate(struct lvs *);
-/* Removes them and forgets health (leaving ACTIVE / shutdown). */
+/*
+ * Leaving ACTIVE: removes them (the backup sync daemon replaces the
+ * master) and forgets health.
+ */
 void lvs_deactivate(struct lvs *);
 int lvs_is_active(const struct lvs *);
+
+/*
+ * Whether this node can serve the address vip now: the last apply
+ * succeeded and every virtual service on vip has a real server of weight
+ * above 0 or a sorry server.  1, or 0 with the reason in why.
+ */
+int lvs_vip_ready(const struct lvs *, const struct cfg_addr *vip,
+    char *why, size_t len);
 
 /* Wants a nanny for every active virtual with servers (nannies.h). */
 void lvs_want_nannies(const struct lvs *, struct nannies *);
@@ -146,10 +182,11 @@ const char *lvs_server_name(const struct lvs *, const struct lb_svc_key *k,
     const struct cfg_addr *a, uint16_t port);
 
 /*
- * [{"name", "service", "scheduler", "active", "sorry_server",
+ * [{"name", "service", "scheduler", "active", "state" ("ok" or
+ *   "FAILED"), "state_reason", "sorry_server",
  *   "servers": [{"name", "address", "port", "weight_config", "weight",
  *   "in_lb", "health", "admin", "reason", "latency_ms", "fails",
- *   "checks", "since"}]}]
+ *   "checks", "since", "lb_fault"}]}]
  */
 json_t *lvs_json(const struct lvs *);
 

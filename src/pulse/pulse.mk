@@ -10,6 +10,7 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/load.c src/pulse/load.h \
 	src/pulse/leave.c src/pulse/leave.h \
 	src/pulse/opts.c src/pulse/opts.h \
+	src/pulse/realtime.c src/pulse/realtime.h \
 	src/pulse/cleanup.c src/pulse/cleanup.h \
 	src/pulse/vip.c src/pulse/vip.h \
 	src/pulse/worker.c src/pulse/worker.h \
@@ -23,6 +24,8 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/control.c src/pulse/control.h \
 	src/pulse/ctlcmd.c src/pulse/ctlcmd.h \
 	src/pulse/services.c src/pulse/services.h \
+	src/pulse/ctsync.c src/pulse/ctsync.h \
+	src/pulse/connsync.c src/pulse/connsync.h \
 	src/pulse/nannies.c src/pulse/nannies.h \
 	src/pulse/fosmon.c src/pulse/fosmon.h \
 	src/pulse/evbus.c src/pulse/evbus.h \
@@ -30,7 +33,10 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/maintio.c src/pulse/maintio.h \
 	src/pulse/metrics.c src/pulse/metrics.h \
 	src/pulse/dualact.c src/pulse/dualact.h \
-	src/pulse/drill.c src/pulse/drill.h
+	src/pulse/drill.c src/pulse/drill.h \
+	src/pulse/announce.c src/pulse/announce.h \
+	src/pulse/announce_drv.h \
+	src/pulse/announce_bird.c src/pulse/announce_bird.h
 
 # Every layer, in link order.
 PULSE_LIBS = src/pulse/libpulse.a src/lb/liblb.a src/net/libnet.a \
@@ -53,7 +59,8 @@ src_pulse_pulse_worker_LDADD = $(PULSE_LIBS)
 
 PULSE_UNIT_TESTS = tests/unit/test_heartbeat tests/unit/test_leave \
 	tests/unit/test_election tests/unit/test_runtime tests/unit/test_lvs \
-	tests/unit/test_hooks
+	tests/unit/test_hooks \
+	tests/unit/test_announce tests/unit/test_ctsync
 check_PROGRAMS += $(PULSE_UNIT_TESTS)
 TESTS += $(PULSE_UNIT_TESTS)
 tests_unit_test_heartbeat_SOURCES = tests/unit/test_heartbeat.c
@@ -73,9 +80,17 @@ tests_unit_test_hooks_SOURCES = tests/unit/test_hooks.c
 tests_unit_test_hooks_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_hooks_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 # LVS mode's model (weights from reports and admin state, reloads)
+tests_unit_test_ctsync_SOURCES = tests/unit/test_ctsync.c
+tests_unit_test_ctsync_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ctsync_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_lvs_SOURCES = tests/unit/test_lvs.c
 tests_unit_test_lvs_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_lvs_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+
+# scale-out: BIRD's file and replies, the ECMP election
+tests_unit_test_announce_SOURCES = tests/unit/test_announce.c
+tests_unit_test_announce_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_announce_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 
 # the nanny supervisor against a fake nanny script
 check_PROGRAMS += tests/unit/test_nannies
@@ -96,10 +111,18 @@ TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh 
 	tests/integration/pulse_security.sh tests/integration/pulse_fos.sh \
 	tests/integration/pulse_ipv6.sh tests/integration/lvs_nat.sh \
 	tests/integration/fos_service.sh tests/integration/pulse_control.sh \
-	tests/integration/ops_cluster.sh
+	tests/integration/ops_cluster.sh \
+	tests/integration/pulse_fos_parity.sh \
+	tests/integration/ecmp.sh tests/integration/ecmp_bad.sh \
+	tests/integration/pulse_nokey.sh tests/integration/pulse_heal.sh \
+	tests/integration/lb_nft_sync.sh
 EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh \
-	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/run \
-	bench/failover/stability.sh bench/failover/RESULTS.md
+	tests/integration/lib/ecmp_lib.sh tests/integration/lib/ecmp_tool.py \
+	tests/integration/lib/hbtool.py \
+	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/pulse-0.05.sh \
+	bench/failover/run \
+	bench/failover/stability.sh bench/failover/RESULTS.md \
+	bench/ecmp/run.sh bench/ecmp/RESULTS.md
 
 # pulse(8), with the configured paths filled in
 man_MANS += doc/pulse.8

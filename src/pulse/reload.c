@@ -10,6 +10,8 @@
 #include "lib/log.h"
 #include "lib/notify.h"
 #include "lib/util.h"
+#include "announce.h"
+#include "connsync.h"
 #include "hbio.h"
 #include "leave.h"
 #include "dualact.h"
@@ -145,6 +147,8 @@ reload_config(struct worker *w, char *err, size_t errlen)
 	maintio_apply(w->w_maint);
 	dualact_reload(w->w_dual);
 	worker_config_event(w, "applied");
+	connsync_update(w);
+	announce_reload(w->w_ann);
 	notify_ready();
 	/* announce the new generation at once */
 	hbio_send(w, 0);

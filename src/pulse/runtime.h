@@ -32,6 +32,8 @@ enum rt_vip_kind {
 	RT_VIP_LVS,		/* a virtual server's address */
 	RT_VIP_FOS,		/* a fail-over service's address */
 	RT_VIP_NAT,		/* the NAT router (Piranha's nat_router) */
+	RT_VIP_ROUTE,		/* ecmp: a virtual server's address on lo,
+				   held while this node announces it */
 };
 
 struct rt_vip {
@@ -49,8 +51,23 @@ struct rt_fos {
 	char		*rf_stop_cmd;		/* may be NULL */
 };
 
+/*
+ * director_mode = ecmp: this node's session with the upstream router, run
+ * by the routing daemon (announce.h).
+ */
+struct rt_routing {
+	uint32_t	 rr_local_as;
+	uint32_t	 rr_peer_as;
+	struct cfg_addr	 rr_peer;
+	uint32_t	 rr_hold_s;
+	char		*rr_socket;		/* the daemon's control socket */
+	char		*rr_file;		/* the file pulse writes for it */
+};
+
 struct pulse_rt {
 	enum cfg_service_mode	 rt_mode;
+	int			 rt_ecmp;	/* director_mode = ecmp */
+	struct rt_routing	 rt_routing;	/* when rt_ecmp */
 	struct rt_node		*rt_nodes;
 	size_t			 rt_nnodes;
 	size_t			 rt_self;	/* index into rt_nodes */
@@ -90,6 +107,10 @@ struct rt_host {
 	/* true when an interface of that name exists */
 	int			(*rh_if_exists)(const char *name, void *arg);
 	void			*rh_arg;
+	/* the backend lvs_backend = auto picks here (CFG_LB_IPVS when the
+	   kernel has IPVS, else CFG_LB_NFTABLES); CFG_LB_AUTO: not known
+	   (runtime_host_init(); `shoalctl cleanup` removes every VIP) */
+	enum cfg_lb_backend	 rh_auto_backend;
 };
 
 /* The real host (getifaddrs, if_nametoindex); 0 or -1. */
@@ -98,7 +119,10 @@ void runtime_host_free(struct rt_host *);
 
 /*
  * Builds the runtime view of c for this host.  node_name (may be NULL)
- * picks the node by name instead of by address.  Returns 0 and *out (free
+ * picks the node by name instead of by address.  In LVS mode a virtual
+ * service the backend cannot program on this host (config/lbcaps.h: no
+ * fallback) floats no VIP of its own (a warning in d says why); a VIP it
+ * shares with a service that can be programmed still floats.  Returns 0 and *out (free
  * with runtime_free()), or -1 with every reason in d.
  */
 int runtime_build(const struct shoal_config *c, const char *node_name,

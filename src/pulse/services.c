@@ -15,6 +15,7 @@
 #include "services.h"
 
 struct services {
+	struct services_hooks	 s_hooks;
 	struct lvs		*s_lvs;
 	struct fosmon		*s_fos;
 	struct nannies		*s_nannies;
@@ -28,9 +29,11 @@ on_report(enum nannies_kind kind, const char *name,
 {
 	struct services *s = arg;
 
-	if (kind == NANNIES_VIRTUAL)
+	if (kind == NANNIES_VIRTUAL) {
 		lvs_report(s->s_lvs, name, r);
-	else
+		/* ecmp: a VIP may have become (un)servable */
+		s->s_hooks.sh_changed(s->s_hooks.sh_arg);
+	} else
 		fosmon_report(s->s_fos, name, r);
 }
 
@@ -49,7 +52,7 @@ want_nannies(struct services *s)
 }
 
 struct services *
-services_new(struct event_base *base, const char *db,
+services_new(struct event_base *base, const char *db, const char *rundir,
     const struct services_hooks *h)
 {
 	struct services *s = calloc(1, sizeof(*s));
@@ -57,7 +60,8 @@ services_new(struct event_base *base, const char *db,
 	if (s == NULL)
 		goto fail;
 	s->s_role = EL_INIT;
-	if ((s->s_lvs = lvs_new(base, db)) == NULL ||
+	s->s_hooks = *h;
+	if ((s->s_lvs = lvs_new(base, db, rundir)) == NULL ||
 	    (s->s_fos = fosmon_new(base, h)) == NULL ||
 	    (s->s_nannies = nannies_new(base, nannies_default_path(), db,
 	    on_report, s)) == NULL)
@@ -125,6 +129,12 @@ services_lb(struct services *s, int on)
 		lvs_deactivate(s->s_lvs);
 }
 
+int
+services_lb_kind(const struct services *s)
+{
+	return s != NULL ? lvs_lb_kind(s->s_lvs) : -1;
+}
+
 void
 services_reload(struct services *s)
 {
@@ -140,6 +150,17 @@ services_reload(struct services *s)
 			lvs_deactivate(s->s_lvs);
 	}
 	want_nannies(s);
+}
+
+int
+services_vip_ready(const struct services *s, const struct cfg_addr *vip,
+    char *why, size_t len)
+{
+	if (s == NULL) {
+		snprintf(why, len, "no service monitoring");
+		return 0;
+	}
+	return lvs_vip_ready(s->s_lvs, vip, why, len);
 }
 
 uint8_t

@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "lib/cfg_addr.h"
 #include "election.h"
 
 struct event_base;
@@ -28,9 +29,12 @@ struct services_hooks {
 	void	 *sh_arg;
 };
 
-/* Loads what it needs from db; NULL (logged) on error. */
+/*
+ * Loads what it needs from db; keeps what it owns in the load balancer
+ * recorded in rundir (NULL: not kept).  NULL (logged) on error.
+ */
 struct services *services_new(struct event_base *, const char *db,
-    const struct services_hooks *);
+    const char *rundir, const struct services_hooks *);
 /* Stops every nanny and removes what LVS mode programmed. */
 void services_free(struct services *);
 
@@ -45,10 +49,17 @@ void services_role(struct services *, enum el_state);
 /* LVS mode: programs the load balancer (on) or removes what it added
  * (off); see lvs_activate(), lvs_deactivate().  Nothing once stopped. */
 void services_lb(struct services *, int on);
+/* The load balancer backend in use (CFG_LB_IPVS / CFG_LB_NFTABLES), or
+ * -1 when none is open (not LVS mode, or it could not be opened). */
+int services_lb_kind(const struct services *);
 /* After a successful reload of the worker's configuration. */
 void services_reload(struct services *);
 /* Shutting down: nannies stop, LVS services are removed. */
 void services_stop(struct services *);
+
+/* lvs_vip_ready(): 1, or 0 with the reason in why. */
+int services_vip_ready(const struct services *, const struct cfg_addr *,
+    char *why, size_t len);
 
 /* Flags this node sets in its heartbeats (HB_F_SVC_FAILED). */
 uint8_t services_hb_flags(const struct services *);

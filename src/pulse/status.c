@@ -11,9 +11,11 @@
 #include "dualact.h"
 #include "evbus.h"
 #include "maintio.h"
+#include "announce.h"
 #include "services.h"
 #include "status.h"
 #include "vip.h"
+#include "connsync.h"
 #include "worker.h"
 
 static void
@@ -105,7 +107,7 @@ status_json(const struct worker *w)
 {
 	const struct pulse_rt *rt = w->w_rt;
 	uint64_t now = clock_monotonic_ms();
-	json_t *peers = json_array(), *o;
+	json_t *peers = json_array(), *o, *r;
 
 	for (size_t i = 0; i < rt->rt_nnodes; i++)
 		if (i != rt->rt_self)
@@ -115,7 +117,7 @@ status_json(const struct worker *w)
 	    "node", worker_self_node(w)->rn_name, "mode", worker_mode_name(w),
 	    "role", election_state_name(w->w_self.es_state),
 	    "since", (json_int_t)w->w_since,
-	    "priority", w->w_self.es_priority,
+	    "priority", election_priority(&w->w_self),
 	    "generation", (json_int_t)rt->rt_generation, "hash", rt->rt_hash,
 	    "keepalive_ms", (json_int_t)rt->rt_keepalive_ms,
 	    "deadtime_ms", (json_int_t)rt->rt_deadtime_ms,
@@ -128,6 +130,12 @@ status_json(const struct worker *w)
 		json_object_set_new(o, "drills", drill_history(w->w_drill));
 	json_object_set_new(o, "events_seq", json_integer(
 	    (json_int_t)evbus_last_seq()));
+	/* no key: the UI and `shoalctl status` say so */
+	json_object_set_new(o, "authenticated", json_boolean(rt->rt_key !=
+	    NULL));
 	services_json(w->w_svc, o);
+	json_object_set_new(o, "connection_sync", connsync_json(w));
+	if ((r = announce_json(w->w_ann)) != NULL)
+		json_object_set_new(o, "routing", r);
 	return o;
 }

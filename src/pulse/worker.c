@@ -20,7 +20,10 @@
 #include "lib/notify.h"
 #include "lib/util.h"
 #include "net/rtnl.h"
+#include "announce.h"
+#include "connsync.h"
 #include "control.h"
+#include "ctsync.h"
 #include "ctlcmd.h"
 #include "drill.h"
 #include "dualact.h"
@@ -30,6 +33,7 @@
 #include "hbio.h"
 #include "links.h"
 #include "load.h"
+#include "realtime.h"
 #include "reload.h"
 #include "role.h"
 #include "rolecmd.h"
@@ -128,6 +132,9 @@ set_state(struct worker *w, enum el_state to, enum el_reason why, int peer)
 	w->w_self.es_was_standby = to == EL_FAULT && why == EL_R_STANDBY;
 	w->w_transitions[to]++;
 	w->w_self.es_since_ms = clock_monotonic_ms();
+	if (from == EL_ACTIVE)
+		w->w_released_until = w->w_self.es_since_ms +
+		    w->w_rt->rt_deadtime_ms;
 	w->w_since = time(NULL);
 	evbus_emit(EV_ROLE, election_state_name(from), election_state_name(to),
 	    election_reason_str(why), pname);
@@ -173,10 +180,14 @@ worker_evaluate(struct worker *w)
 
 	if (w->w_stopping)
 		return;
+	(void)hbio_drain(w);
 	for (int guard = 0; guard < 4; guard++) {
 		now = clock_monotonic_ms();
+		/* a fault may depend on the role (links_fault) */
+		worker_update_fault(w);
 		fill_peers(w, peers, map);
-		election_step(&w->w_self, peers, np, &pa, now, &r);
+		(w->w_rt->rt_ecmp ? election_step_ecmp : election_step)(
+		    &w->w_self, peers, np, &pa, now, &r);
 		if (r.er_state == w->w_self.es_state)
 			break;
 		set_state(w, r.er_state, r.er_reason,
@@ -298,8 +309,11 @@ shutdown_now(struct worker *w, int sig)
 	log_info("Terminating due to signal %d", sig);
 	notify_stopping();
 	w->w_stopping = 1;
-	if (w->w_self.es_state == EL_ACTIVE)
+	if (w->w_self.es_state == EL_ACTIVE) {
 		log_info("shutting down: deactivating %s", mode_uc(w));
+		w->w_released_until = clock_monotonic_ms() +
+		    w->w_rt->rt_deadtime_ms;
+	}
 	role_shutdown(w);
 	record(w, w->w_self.es_state, EL_INIT, EL_R_SHUTDOWN, "shutdown");
 	hbio_leave(w);
@@ -364,6 +378,7 @@ svc_changed(void *arg)
 
 	worker_update_fault(w);
 	worker_evaluate(w);
+	announce_evaluate(w->w_ann);
 }
 
 static int
@@ -399,7 +414,7 @@ setup(struct worker *w)
 	/* stale VIPs of this configuration go until we are elected */
 	(void)vipset_down(w->w_vips);
 	if ((w->w_svc = services_new(w->w_base, w->w_opts->po_db,
-	    &hooks)) == NULL)
+	    w->w_opts->po_rundir, &hooks)) == NULL)
 		return -1;
 	if ((w->w_hooks = hooks_new(w->w_base)) == NULL ||
 	    (w->w_maint = maintio_new(w)) == NULL)
@@ -409,6 +424,9 @@ setup(struct worker *w)
 	w->w_dual = dualact_new(w);
 	if ((w->w_drill = drill_new(w)) == NULL)
 		return -1;
+	if ((w->w_ann = announce_new(w)) == NULL)
+		return -1;
+	connsync_update(w);
 	worker_update_fault(w);
 	ctlcmd_check();
 	w->w_ctl = control_open(w->w_base, w->w_opts->po_rundir, ctlcmd_handle,
@@ -424,7 +442,9 @@ teardown(struct worker *w)
 	dualact_free(w->w_dual);
 	maintio_free(w->w_maint);
 	hooks_free(w->w_hooks);
+	announce_free(w->w_ann);
 	services_free(w->w_svc);
+	ctsync_free(w->w_sync);
 	hbio_close(w);
 	links_close(w);
 	for (size_t i = 0; i < sizeof(w->w_sigs) / sizeof(w->w_sigs[0]); i++)
@@ -461,6 +481,8 @@ worker_main(const struct pulse_opts *o)
 	log_info("pulse worker for node %s (priority %d, generation %llu) "
 	    "started", worker_self_node(&w)->rn_name, w.w_self.es_priority,
 	    (unsigned long long)w.w_rt->rt_generation);
+	if (o->po_realtime)
+		realtime_enter();
 	notify_ready();
 	worker_config_event(&w, "started");
 	hbio_arm_keepalive(&w);

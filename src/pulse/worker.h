@@ -18,6 +18,8 @@
  *   maintio.c  cluster-wide maintenance: drains and standbys exchanged
  *              with the peers (ipc/maint.h), applied here
  *   metrics.c  the Prometheus metrics (control socket "metrics")
+ *   announce.c director_mode = ecmp: which VIPs this node announces to
+ *              the upstream router through the routing daemon
  *
  * The worker owns everything it points to; teardown frees it.
  */
@@ -37,12 +39,14 @@
 /* What the worker knows of one node (rt_nodes' index; self unused). */
 struct peer {
 	struct el_peer		 p_el;
-	uint64_t		 p_seq;		/* last accepted sequence */
+	struct hb_seq		 p_seq;		/* its sequence numbers */
 	uint64_t		 p_generation;
+	uint8_t			 p_flags;	/* of its last packet */
 	uint8_t			 p_hash[HB_HASH_LEN];
 	uint64_t		 p_rx;
 	uint64_t		 p_mseq;	/* last maintenance datagram */
 	uint64_t		 p_msync_ms;	/* when we last sent it ours */
+	int			 p_released;	/* its last packet: RELEASED */
 };
 
 struct transition {
@@ -84,8 +88,13 @@ struct worker {
 	struct hooks		*w_hooks;	/* notify hooks */
 	struct dualact		*w_dual;	/* dual-active detector */
 	struct drill		*w_drill;	/* a fail-over drill running */
+	struct ctsync		*w_sync;	/* conntrackd (connsync.h) */
+	struct announce		*w_ann;		/* ecmp: the routing daemon */
 	int			 w_stopping;
 	uint64_t		 w_stop_deadline;
+	uint64_t		 w_released_until; /* monotonic ms: HB_F_RELEASED
+						      in heartbeats till then */
+	struct event		*w_nokey;	/* hourly: no heartbeat_key */
 	/* counters */
 	uint64_t		 w_sent, w_send_errors, w_received;
 	uint64_t		 w_rejected[HB_ERR__MAX];

@@ -141,6 +141,23 @@ print_rest(const json_t *st)
 	}
 }
 
+/* "connection sync: up (conntrackd running (pid 42))" */
+static void
+print_sync(const json_t *cs)
+{
+	const json_t *rc = json_object_get(cs, "last_role_change");
+
+	if (cs == NULL)
+		return;
+	printf("connection sync: %s", jstr(cs, "state"));
+	if (*jstr(cs, "reason") != '\0')
+		printf(" (%s)", jstr(cs, "reason"));
+	if (rc != NULL && *jstr(rc, "result") != '\0')
+		printf("; last role change to %s: %s", jstr(rc, "role"),
+		    jstr(rc, "result"));
+	printf("\n");
+}
+
 static void
 print_status(const json_t *st)
 {
@@ -152,8 +169,13 @@ print_status(const json_t *st)
 	    jstr(st, "mode"));
 	printf("configuration generation %lld, hash %.16s\n",
 	    jint(st, "generation"), jstr(st, "hash"));
+	if (json_is_false(json_object_get(st, "authenticated")))
+		printf("WARNING: heartbeats are not authenticated (no "
+		    "heartbeat_key): anyone on the heartbeat network can "
+		    "forge them\n");
 	print_peers(st);
 	print_rest(st);
+	print_sync(json_object_get(st, "connection_sync"));
 	cmd_server_print_status(st);
 }
 

@@ -19,9 +19,14 @@
 
 struct rconn {
 	struct responder	*rc_r;
+	enum responder_mode	 rc_mode;	/* the responder's when accepted */
+	char			*rc_reply;	/* a copy, NULL for none */
+	size_t			 rc_len;
 	int			 rc_fd;
 	struct event		*rc_ev;
 	size_t			 rc_off;	/* bytes of the reply written */
+	size_t			 rc_end;	/* script: end of this part */
+	size_t			 rc_linelen;	/* script: bytes of the line */
 	LIST_ENTRY(rconn)	 rc_entry;
 };
 
@@ -35,7 +40,13 @@ struct responder {
 	int			 r_accepted;
 	struct event		*r_ev;
 	LIST_HEAD(, rconn)	 r_conns;
+	char			 r_heard[4096];
+	size_t			 r_heardlen;
 };
+
+#define SCRIPT_SEP	'|'
+
+static void rconn_on_write(evutil_socket_t, short, void *);
 
 static void
 rconn_free(struct rconn *rc)
@@ -44,6 +55,7 @@ rconn_free(struct rconn *rc)
 	if (rc->rc_ev != NULL)
 		event_free(rc->rc_ev);
 	close(rc->rc_fd);
+	free(rc->rc_reply);
 	free(rc);
 }
 
@@ -72,10 +84,47 @@ rconn_set(struct rconn *rc, short what, event_callback_fn fn,
 	event_add(rc->rc_ev, tv);
 }
 
+/* Script: the end of the part starting at rc_off. */
+static size_t
+rconn_part_end(const struct rconn *rc)
+{
+	const char	*sep;
+
+	sep = memchr(rc->rc_reply + rc->rc_off, SCRIPT_SEP,
+	    rc->rc_len - rc->rc_off);
+	return sep != NULL ? (size_t)(sep - rc->rc_reply) : rc->rc_len;
+}
+
+/* Script: reads the client's line, then writes the next part. */
+static void
+rconn_on_line(evutil_socket_t fd, short what, void *arg)
+{
+	struct rconn		*rc = arg;
+	struct responder	*r = rc->rc_r;
+	char			 ch;
+	ssize_t			 n;
+
+	(void)what;
+	while ((n = read(fd, &ch, 1)) == 1) {
+		if (r->r_heardlen < sizeof(r->r_heard) - 1) {
+			r->r_heard[r->r_heardlen++] = ch;
+			r->r_heard[r->r_heardlen] = '\0';
+		}
+		if (ch != '\n')
+			continue;
+		rc->rc_off = rc->rc_end + 1;	/* past the separator */
+		rc->rc_end = rconn_part_end(rc);
+		rconn_set(rc, EV_WRITE, rconn_on_write, NULL);
+		return;
+	}
+	if (n == 0 || (n == -1 && errno != EAGAIN))
+		rconn_free(rc);
+}
+
 static void
 rconn_done_writing(struct rconn *rc)
 {
-	if (rc->rc_r->r_mode == RESP_KEEP) {
+	if (rc->rc_mode == RESP_KEEP) {
 		rconn_set(rc, EV_READ | EV_PERSIST, rconn_on_drain, NULL);
 		return;
 	}
@@ -83,36 +132,66 @@ rconn_done_writing(struct rconn *rc)
 	rconn_set(rc, EV_READ | EV_PERSIST, rconn_on_drain, NULL);
 }
 
+/* Script: writes the current part; at the end of the script, closes. */
+static void
+rconn_script_write(struct rconn *rc)
+{
+	ssize_t	 n;
+
+	if (rc->rc_off < rc->rc_end) {
+		n = send(rc->rc_fd, rc->rc_reply + rc->rc_off,
+		    rc->rc_end - rc->rc_off, MSG_NOSIGNAL);
+		if (n == -1 && errno != EAGAIN) {
+			rconn_free(rc);
+			return;
+		}
+		if (n > 0)
+			rc->rc_off += (size_t)n;
+		if (rc->rc_off < rc->rc_end) {
+			rconn_set(rc, EV_WRITE, rconn_on_write, NULL);
+			return;
+		}
+	}
+	if (rc->rc_end >= rc->rc_len) {
+		rconn_done_writing(rc);
+		return;
+	}
+	rconn_set(rc, EV_READ | EV_PERSIST, rconn_on_line, NULL);
+}
+
 static void
 rconn_on_write(evutil_socket_t fd, short what, void *arg)
 {
 	struct rconn		*rc = arg;
-	struct responder	*r = rc->rc_r;
 	static char		 flood[65536];
 	struct timeval		 tv = { 0, 1000 };
 	ssize_t			 n;
 	size_t			 want;
 
 	(void)what;
-	if (rc->rc_off < r->r_len) {
-		want = r->r_mode == RESP_SLOW ? 1 : r->r_len - rc->rc_off;
-		n = send(fd, r->r_reply + rc->rc_off, want, MSG_NOSIGNAL);
+	if (rc->rc_mode == RESP_SCRIPT) {
+		rconn_script_write(rc);
+		return;
+	}
+	if (rc->rc_off < rc->rc_len) {
+		want = rc->rc_mode == RESP_SLOW ? 1 : rc->rc_len - rc->rc_off;
+		n = send(fd, rc->rc_reply + rc->rc_off, want, MSG_NOSIGNAL);
 		if (n > 0)
 			rc->rc_off += (size_t)n;
 		else if (n == -1 && errno != EAGAIN) {
 			rconn_free(rc);
 			return;
 		}
-		if (r->r_mode == RESP_SLOW && rc->rc_off < r->r_len) {
+		if (rc->rc_mode == RESP_SLOW && rc->rc_off < rc->rc_len) {
 			rconn_set(rc, EV_TIMEOUT, rconn_on_write, &tv);
 			return;
 		}
 	}
-	if (rc->rc_off < r->r_len) {
+	if (rc->rc_off < rc->rc_len) {
 		rconn_set(rc, EV_WRITE, rconn_on_write, NULL);
 		return;
 	}
-	if (r->r_mode != RESP_FLOOD) {
+	if (rc->rc_mode != RESP_FLOOD) {
 		rconn_done_writing(rc);
 		return;
 	}
@@ -146,9 +225,17 @@ responder_on_accept(evutil_socket_t fd, short what, void *arg)
 	}
 	rc->rc_r = r;
 	rc->rc_fd = cfd;
+	rc->rc_mode = r->r_mode;
+	if (r->r_reply != NULL &&
+	    (rc->rc_reply = malloc(r->r_len + 1)) != NULL) {
+		memcpy(rc->rc_reply, r->r_reply, r->r_len + 1);
+		rc->rc_len = r->r_len;
+	}
 	LIST_INSERT_HEAD(&r->r_conns, rc, rc_entry);
 	if (r->r_mode == RESP_HANG)
 		return;		/* holds the socket, says nothing */
+	if (r->r_mode == RESP_SCRIPT)
+		rc->rc_end = rconn_part_end(rc);
 	rconn_set(rc, EV_WRITE, rconn_on_write, NULL);
 }
 
@@ -204,6 +291,21 @@ responder_listen(struct event_base *base, enum responder_mode mode,
 	return r;
 }
 
+int
+responder_set(struct responder *r, enum responder_mode mode,
+    const char *reply)
+{
+	char *copy = NULL;
+
+	if (reply != NULL && (copy = strdup(reply)) == NULL)
+		return -1;
+	free(r->r_reply);
+	r->r_reply = copy;
+	r->r_len = copy != NULL ? strlen(copy) : 0;
+	r->r_mode = mode;
+	return 0;
+}
+
 uint16_t
 responder_port(const struct responder *r)
 {
@@ -229,6 +331,12 @@ responder_free(struct responder *r)
 		close(r->r_fd);
 	free(r->r_reply);
 	free(r);
+}
+
+const char *
+responder_heard(const struct responder *r)
+{
+	return r->r_heard;
 }
 
 uint16_t
