@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -136,6 +137,28 @@ control_conn_write(struct control_conn *cc, const void *data, size_t len,
 		return -1;
 	}
 	if (bufferevent_write(cn->cn_bev, data, len) == -1) {
+		conn_close(cn->cn_bev, cn);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+give_done(const void *data, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)(uintptr_t)data);
+}
+
+int
+control_conn_give(struct control_conn *cc, char *data, size_t len)
+{
+	struct conn *cn = (struct conn *)cc;
+	struct evbuffer *out = bufferevent_get_output(cn->cn_bev);
+
+	if (evbuffer_add_reference(out, data, len, give_done, NULL) == -1) {
+		free(data);
 		conn_close(cn->cn_bev, cn);
 		return -1;
 	}

@@ -40,6 +40,12 @@ typedef json_t *(*control_handler)(const struct ctl_req *,
  */
 int control_conn_write(struct control_conn *, const void *data, size_t len,
     int bounded);
+/*
+ * Queues data (malloc'ed, len bytes) without copying it: the connection
+ * frees it once sent or closed, also on failure (-1, connection closed).
+ * Not bounded: for one large answer (metrics), not for streams.
+ */
+int control_conn_give(struct control_conn *, char *data, size_t len);
 /* Sends last (when not NULL; consumed) as one line, then closes once
  * everything is written. */
 void control_conn_end(struct control_conn *, json_t *last);

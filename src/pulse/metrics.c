@@ -191,14 +191,34 @@ heartbeat_metrics(FILE *fp, const struct worker *w)
 
 static const char *const admin_names[] = { "enable", "drain", "disable" };
 
+/* Room for virtual="...",server="..." with every character escaped. */
+#define LABELS_MAX	(2 * 2 * CFG_NAME_MAX + 32)
+
+/* v escaped as a label value into buf at *at (bounded by LABELS_MAX). */
 static void
-server_labels(FILE *fp, const char *name, const struct lvs_server_view *sv)
+put_value(char *buf, size_t *at, const char *v)
 {
-	fprintf(fp, "%s{virtual=\"", name);
-	put_label(fp, sv->sv_virtual);
-	fprintf(fp, "\",server=\"");
-	put_label(fp, sv->sv_server);
-	fputc('"', fp);
+	for (; *v != '\0' && *at + 3 < LABELS_MAX; v++) {
+		if (*v == '\\' || *v == '"' || *v == '\n')
+			buf[(*at)++] = '\\';
+		buf[(*at)++] = *v == '\n' ? 'n' : *v;
+	}
+}
+
+/* The labels of one real server, escaped once for all its series. */
+static void
+server_labels(char buf[LABELS_MAX], const struct lvs_server_view *sv)
+{
+	size_t at = 0;
+
+	memcpy(buf, "virtual=\"", 9);
+	at = 9;
+	put_value(buf, &at, sv->sv_virtual);
+	memcpy(buf + at, "\",server=\"", 10);
+	at += 10;
+	put_value(buf, &at, sv->sv_server);
+	buf[at++] = '"';
+	buf[at] = '\0';
 }
 
 /* The per-server families, each written in its own pass. */
@@ -207,29 +227,26 @@ enum pass { P_UP, P_WEIGHT, P_INLB, P_ADMIN, P_FAIL, P_LAT, P__MAX };
 struct server_pass {
 	FILE		*sp_fp;
 	enum pass	 sp_pass;
+	/* the histogram's upper bounds as le="..." text, made once */
+	char		 sp_le[LVS_LAT_BUCKETS][16];
 };
 
 static void
-server_latency(FILE *fp, const struct lvs_server_view *sv)
+server_latency(struct server_pass *sp, const char *lab,
+    const struct lvs_server_view *sv)
 {
 	uint64_t cum = 0;
 
 	for (size_t b = 0; b <= LVS_LAT_BUCKETS; b++) {
 		cum += sv->sv_hist[b];
-		server_labels(fp, "shoal_real_server_check_latency_seconds_bucket",
-		    sv);
-		if (b < LVS_LAT_BUCKETS)
-			fprintf(fp, ",le=\"%g\"} %llu\n",
-			    lvs_latency_bounds_ms[b] / 1000.0,
-			    (unsigned long long)cum);
-		else
-			fprintf(fp, ",le=\"+Inf\"} %llu\n",
-			    (unsigned long long)cum);
+		fprintf(sp->sp_fp, "shoal_real_server_check_latency_seconds_bucket"
+		    "{%s,le=\"%s\"} %llu\n", lab, b < LVS_LAT_BUCKETS ?
+		    sp->sp_le[b] : "+Inf", (unsigned long long)cum);
 	}
-	server_labels(fp, "shoal_real_server_check_latency_seconds_sum", sv);
-	fprintf(fp, "} %.3f\n", (double)sv->sv_lat_sum_ms / 1000.0);
-	server_labels(fp, "shoal_real_server_check_latency_seconds_count", sv);
-	fprintf(fp, "} %llu\n", (unsigned long long)sv->sv_lat_count);
+	fprintf(sp->sp_fp, "shoal_real_server_check_latency_seconds_sum{%s} "
+	    "%.3f\n", lab, (double)sv->sv_lat_sum_ms / 1000.0);
+	fprintf(sp->sp_fp, "shoal_real_server_check_latency_seconds_count{%s} "
+	    "%llu\n", lab, (unsigned long long)sv->sv_lat_count);
 }
 
 static void
@@ -237,33 +254,33 @@ server_one(const struct lvs_server_view *sv, void *arg)
 {
 	struct server_pass *sp = arg;
 	FILE *fp = sp->sp_fp;
+	char lab[LABELS_MAX];
 
+	server_labels(lab, sv);
 	switch (sp->sp_pass) {
 	case P_UP:
-		server_labels(fp, "shoal_real_server_up", sv);
-		fprintf(fp, "} %d\n", sv->sv_up);
+		fprintf(fp, "shoal_real_server_up{%s} %d\n", lab, sv->sv_up);
 		break;
 	case P_WEIGHT:
-		server_labels(fp, "shoal_real_server_weight", sv);
-		fprintf(fp, "} %d\n", sv->sv_weight);
+		fprintf(fp, "shoal_real_server_weight{%s} %d\n", lab,
+		    sv->sv_weight);
 		break;
 	case P_INLB:
-		server_labels(fp, "shoal_real_server_in_lb", sv);
-		fprintf(fp, "} %d\n", sv->sv_in_lb);
+		fprintf(fp, "shoal_real_server_in_lb{%s} %d\n", lab,
+		    sv->sv_in_lb);
 		break;
 	case P_ADMIN:
-		for (int s = 0; s < 3; s++) {
-			server_labels(fp, "shoal_real_server_admin_state", sv);
-			fprintf(fp, ",state=\"%s\"} %d\n", admin_names[s],
+		for (int s = 0; s < 3; s++)
+			fprintf(fp, "shoal_real_server_admin_state{%s,"
+			    "state=\"%s\"} %d\n", lab, admin_names[s],
 			    sv->sv_admin == s);
-		}
 		break;
 	case P_FAIL:
-		server_labels(fp, "shoal_real_server_check_failures_total", sv);
-		fprintf(fp, "} %llu\n", (unsigned long long)sv->sv_failures);
+		fprintf(fp, "shoal_real_server_check_failures_total{%s} %llu\n",
+		    lab, (unsigned long long)sv->sv_failures);
 		break;
 	case P_LAT:
-		server_latency(fp, sv);
+		server_latency(sp, lab, sv);
 		break;
 	case P__MAX:
 		break;
@@ -288,10 +305,13 @@ server_metrics(FILE *fp, const struct worker *w)
 		  "Latency of the health checks nanny reported." },
 	};
 	struct lvs *l = services_lvs(w->w_svc);
-	struct server_pass sp = { fp, P_UP };
+	struct server_pass sp = { .sp_fp = fp, .sp_pass = P_UP };
 
 	if (l == NULL)
 		return;
+	for (size_t b = 0; b < LVS_LAT_BUCKETS; b++)
+		snprintf(sp.sp_le[b], sizeof(sp.sp_le[b]), "%g",
+		    lvs_latency_bounds_ms[b] / 1000.0);
 	for (int p = 0; p < P__MAX; p++) {
 		family(fp, fam[p].n, fam[p].t, fam[p].h);
 		sp.sp_pass = (enum pass)p;
@@ -449,14 +469,56 @@ ops_metrics(FILE *fp, const struct worker *w)
 		    (unsigned long long)maintio_rejected(w->w_maint, e));
 }
 
+/*
+ * The text grows in a buffer of our own rather than open_memstream's,
+ * which zeroes and copies it at every doubling: with 10,000 real servers
+ * (18 MB) that, and the page faults of pulse's locked memory, took most
+ * of a scrape.  Sized from the previous scrape, so it is seldom moved.
+ */
+struct mtext {
+	char		*mt_buf;
+	size_t		 mt_len, mt_cap;
+};
+
+static ssize_t
+mtext_write(void *cookie, const char *data, size_t n)
+{
+	struct mtext *mt = cookie;
+	char *nb;
+	size_t cap = mt->mt_cap;
+
+	while (cap - mt->mt_len < n + 1)
+		cap = cap * 2 + 4096;
+	if (cap != mt->mt_cap) {
+		if ((nb = realloc(mt->mt_buf, cap)) == NULL)
+			return -1;
+		mt->mt_buf = nb;
+		mt->mt_cap = cap;
+	}
+	memcpy(mt->mt_buf + mt->mt_len, data, n);
+	mt->mt_len += n;
+	mt->mt_buf[mt->mt_len] = '\0';
+	return (ssize_t)n;
+}
+
 char *
 metrics_render(const struct worker *w, size_t *len)
 {
-	char *buf = NULL;
+	/* the last answer's size: the next one is about as large */
+	static size_t hint = 64 * 1024;
+	struct mtext mt = { NULL, 0, hint + hint / 8 };
+	cookie_io_functions_t io = { .write = mtext_write };
 	FILE *fp;
 
-	if ((fp = open_memstream(&buf, len)) == NULL)
+	if ((mt.mt_buf = malloc(mt.mt_cap)) == NULL)
 		return NULL;
+	mt.mt_buf[0] = '\0';
+	if ((fp = fopencookie(&mt, "w", io)) == NULL) {
+		free(mt.mt_buf);
+		return NULL;
+	}
+	/* fewer, larger writes into mt */
+	(void)setvbuf(fp, NULL, _IOFBF, 64 * 1024);
 	node_metrics(fp, w);
 	vip_metrics(fp, w);
 	dual_metrics(fp, w);
@@ -466,8 +528,10 @@ metrics_render(const struct worker *w, size_t *len)
 	lb_metrics(fp, w);
 	ops_metrics(fp, w);
 	if (fclose(fp) != 0) {
-		free(buf);
+		free(mt.mt_buf);
 		return NULL;
 	}
-	return buf;
+	hint = mt.mt_len;
+	*len = mt.mt_len;
+	return mt.mt_buf;
 }
