@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
 
@@ -58,15 +59,67 @@ mac_str(const uint8_t *m, char *buf, size_t len)
 	    m[3], m[4], m[5]);
 }
 
+/*
+ * The kernel's neighbour entry of ip (/proc/net/arp of our namespace):
+ * 1 and mac set when it has a complete one.  For a node whose own ARP
+ * frames we did not see since we started (its first request came before
+ * our socket, and UDP heartbeats need no new ones).
+ */
+static int
+kernel_mac(struct in_addr ip, uint8_t mac[ARP_MAC_LEN])
+{
+	char line[256], ipbuf[64], hw[32];
+	unsigned flags, m[ARP_MAC_LEN];
+	struct in_addr a;
+	FILE *fp;
+	int found = 0;
+
+	if ((fp = fopen("/proc/net/arp", "re")) == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof(line), fp) != NULL) {
+		/* IP address, HW type, Flags, HW address, Mask, Device */
+		if (sscanf(line, "%63s %*s %x %31s", ipbuf, &flags, hw) != 3 ||
+		    inet_pton(AF_INET, ipbuf, &a) != 1 ||
+		    a.s_addr != ip.s_addr || !(flags & 0x2) ||	/* ATF_COM */
+		    sscanf(hw, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3],
+		    &m[4], &m[5]) != ARP_MAC_LEN)
+			continue;
+		for (size_t i = 0; i < ARP_MAC_LEN; i++)
+			mac[i] = (uint8_t)m[i];
+		found = 1;
+	}
+	fclose(fp);
+	return found;
+}
+
+/* Node i's MAC: seen in its ARP frames, else in the neighbour table. */
+static int
+node_mac(const struct dualact *da, size_t i, uint8_t mac[ARP_MAC_LEN])
+{
+	const struct pulse_rt *rt = da->da_w->w_rt;
+
+	if (da->da_node_known[i]) {
+		memcpy(mac, da->da_node_mac[i], ARP_MAC_LEN);
+		return 1;
+	}
+	for (size_t j = 0; j < rt->rt_nodes[i].rn_naddrs; j++) {
+		const struct cfg_addr *a = &rt->rt_nodes[i].rn_addrs[j];
+
+		if (a->family == AF_INET && kernel_mac(a->u.v4, mac))
+			return 1;
+	}
+	return 0;
+}
+
 /* The node whose address was seen with this MAC, or "unknown". */
 static const char *
 node_of(const struct dualact *da, const uint8_t *mac)
 {
 	const struct pulse_rt *rt = da->da_w->w_rt;
+	uint8_t m[ARP_MAC_LEN];
 
 	for (size_t i = 0; i < rt->rt_nnodes; i++)
-		if (da->da_node_known[i] &&
-		    memcmp(da->da_node_mac[i], mac, ARP_MAC_LEN) == 0)
+		if (node_mac(da, i, m) && memcmp(m, mac, ARP_MAC_LEN) == 0)
 			return rt->rt_nodes[i].rn_name;
 	return "unknown";
 }

@@ -122,7 +122,8 @@ EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh 
 	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/pulse-0.05.sh \
 	bench/failover/run \
 	bench/failover/stability.sh bench/failover/RESULTS.md \
-	bench/ecmp/run.sh bench/ecmp/RESULTS.md
+	bench/ecmp/run.sh bench/ecmp/RESULTS.md \
+	bench/metrics/run.sh bench/metrics/RESULTS.md
 
 # pulse(8), with the configured paths filled in
 man_MANS += doc/pulse.8

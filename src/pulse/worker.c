@@ -214,13 +214,29 @@ worker_config_event(const struct worker *w, const char *result)
 
 /* ---- standby: maintenance, drills ---- */
 
+/* Wakes up when the hold ends (again, if the loop's coarser clock woke us
+ * a little before ours said it was over). */
+static void
+arm_hold(struct worker *w, uint64_t now)
+{
+	uint64_t ms = w->w_hold_until - now;
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) *
+	    1000 };
+
+	evtimer_del(w->w_hold_ev);
+	evtimer_add(w->w_hold_ev, &tv);
+}
+
 void
 worker_update_standby(struct worker *w)
 {
-	int sb = w->w_maint_standby || (w->w_hold_until != 0 &&
-	    clock_monotonic_ms() < w->w_hold_until);
+	uint64_t now = clock_monotonic_ms();
+	int held = w->w_hold_until != 0 && now < w->w_hold_until;
+	int sb = w->w_maint_standby || held;
 
-	if (w->w_hold_until != 0 && clock_monotonic_ms() >= w->w_hold_until)
+	if (held)
+		arm_hold(w, now);
+	else
 		w->w_hold_until = 0;
 	if (sb == w->w_self.es_standby)
 		return;
@@ -239,13 +255,8 @@ hold_cb(int fd, short what, void *arg)
 void
 worker_hold(struct worker *w, uint64_t ms)
 {
-	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) *
-	    1000 };
-
 	evtimer_del(w->w_hold_ev);
 	w->w_hold_until = ms > 0 ? clock_monotonic_ms() + ms : 0;
-	if (ms > 0)
-		evtimer_add(w->w_hold_ev, &tv);
 	worker_update_standby(w);
 }
 
