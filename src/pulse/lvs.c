@@ -912,21 +912,11 @@ lvs_admin(struct lvs *l, const char *vsn, const char *rsn,
 	return 0;
 }
 
-/* True when the load balancer could not reach the destination d of v. */
-static int
-unreachable(const struct vs *v, const struct lb_dest *d)
-{
-	for (size_t i = 0; i < v->v_nrs; i++)
-		if (cfg_addr_equal(&v->v_rs[i].r_addr, &d->d_addr) &&
-		    (v->v_key.ks_fwmark != 0 || v->v_rs[i].r_port == d->d_port))
-			return v->v_rs[i].r_lbfault[0] != '\0';
-	return 0;
-}
-
 /*
- * A programmed service that can take a new connection somewhere: a real
- * server with weight the load balancer can reach (lb_faults()), or the
- * sorry server.
+ * A programmed service that can take a new connection somewhere: not
+ * FAILED, and a real server with weight or the sorry server.  (A real
+ * server whose MAC is still being resolved counts: resolution takes an ARP
+ * round trip, and withdrawing the route for it would make routes flap.)
  */
 static int
 serves(const struct vs *v, const struct lb_service *s)
@@ -934,8 +924,7 @@ serves(const struct vs *v, const struct lb_service *s)
 	if (s == NULL || v->v_failed)
 		return 0;
 	for (size_t i = 0; i < s->s_ndests; i++)
-		if (s->s_dests[i].d_weight > 0 &&
-		    !unreachable(v, &s->s_dests[i]))
+		if (s->s_dests[i].d_weight > 0)
 			return 1;
 	return cfg_addr_is_set(&s->s_sorry);
 }
