@@ -22,7 +22,7 @@
 
 #include "config/config.h"
 #include "config/lvscf.h"
-#include "config/lvscf_keys.h"
+#include "config/config_keys.h"
 #include "config/lvscf_lex.h"
 #include "config/validate.h"
 #include "lib/diag.h"

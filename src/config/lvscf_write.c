@@ -1,7 +1,7 @@
 /*
  * lvscf_write.c - canonical lvs.cf text from a configuration.
  *
- * Driven by the keyword tables (lvscf_keys.c): global keys in table order,
+ * Driven by the keyword tables (config_keys.c): global keys in table order,
  * then node blocks, virtual blocks with their servers, failover blocks.
  * A key is written when it is set and differs from its default, or when
  * the table marks it LK_ALWAYS; kept keys follow at the end of their block
@@ -17,7 +17,7 @@
 
 #include "config/config.h"
 #include "config/lvscf.h"
-#include "config/lvscf_keys.h"
+#include "config/config_keys.h"
 #include "lib/util.h"
 
 #define INDENT	"    "

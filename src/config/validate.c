@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "config/config.h"
-#include "config/lvscf_keys.h"
+#include "config/config_keys.h"
 #include "config/validate.h"
 #include "lib/diag.h"
 

@@ -16,7 +16,7 @@
 
 #include "config/config.h"
 #include "config/lvscf.h"
-#include "config/lvscf_keys.h"
+#include "config/config_keys.h"
 #include "lib/diag.h"
 #include "lib/util.h"
 

@@ -10,7 +10,7 @@
 
 #include "config/config.h"
 #include "config/lvscf.h"
-#include "config/lvscf_keys.h"
+#include "config/config_keys.h"
 #include "lib/util.h"
 
 /* Every table default must be what the model's constructors set. */

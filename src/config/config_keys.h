@@ -1,5 +1,5 @@
 /*
- * lvscf_keys.h - the keyword tables of lvs.cf: one table per block.
+ * config_keys.h - the keyword tables of lvs.cf: one table per block.
  *
  * Each entry names a key, its value type, where the value lives in the
  * model struct of that block (config.h), its range, its default as lvs.cf
@@ -8,8 +8,8 @@
  * validator (validate.c) checks ranges with them, so the three never
  * disagree.  Tables end with an entry whose k_name is NULL.
  */
-#ifndef SHOAL_LVSCF_KEYS_H
-#define SHOAL_LVSCF_KEYS_H
+#ifndef SHOAL_CONFIG_KEYS_H
+#define SHOAL_CONFIG_KEYS_H
 
 #include <stddef.h>
 #include <stdint.h>

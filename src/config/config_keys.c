@@ -1,5 +1,5 @@
 /*
- * lvscf_keys.c - the keyword tables of lvs.cf and value formatting.
+ * config_keys.c - the keyword tables of lvs.cf and value formatting.
  *
  * Table order is the order the canonical writer uses.  Defaults (k_def) are
  * the text lvs.cf would hold for the model's default value; a unit test
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "config/config.h"
-#include "config/lvscf_keys.h"
+#include "config/config_keys.h"
 
 /* ---- enum name adapters (the table stores enums as int) ---- */
 
