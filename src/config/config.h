@@ -308,6 +308,7 @@ const char *cfg_lb_backend_name(enum cfg_lb_backend);
 const char *cfg_load_monitor_name(enum cfg_load_monitor);
 const char *cfg_check_kind_name(enum cfg_check_kind);
 const char *cfg_service_mode_name(enum cfg_service_mode);
+const char *cfg_rsh_name(enum cfg_rsh);
 /* Reverse lookups: the enum value, or -1 for an unknown name. */
 int cfg_scheduler_from_name(const char *);
 int cfg_network_from_name(const char *);
@@ -316,6 +317,7 @@ int cfg_lb_backend_from_name(const char *);
 int cfg_load_monitor_from_name(const char *);
 int cfg_check_kind_from_name(const char *);
 int cfg_service_mode_from_name(const char *);
+int cfg_rsh_from_name(const char *);
 
 /*
  * The effective cluster members: the `node` blocks when there are any,

@@ -1,6 +1,6 @@
-# src/config: the configuration model, the lvs.cf keyword tables, reader,
-# canonical writer and the whole-config validator.  No I/O beyond reading
-# a file.
+# src/config: the configuration model, the field registry (config_keys),
+# the lvs.cf reader and canonical writer and the whole-config validator.
+# No I/O beyond reading a file.
 noinst_LIBRARIES += src/config/libconfig.a
 src_config_libconfig_a_CFLAGS = $(AM_CFLAGS)
 src_config_libconfig_a_SOURCES = \
@@ -13,7 +13,8 @@ src_config_libconfig_a_SOURCES = \
 	src/config/validate.c src/config/validate.h
 CONFIG_LIBS = src/config/libconfig.a $(LIB_LIBS)
 
-CONFIG_UNIT_TESTS = tests/unit/test_config tests/unit/test_lvscf_write \
+CONFIG_UNIT_TESTS = tests/unit/test_config tests/unit/test_config_keys \
+	tests/unit/test_lvscf_write \
 	tests/unit/test_lvscf_lex tests/unit/test_lvscf_read \
 	tests/unit/test_validate
 check_PROGRAMS += $(CONFIG_UNIT_TESTS)
@@ -21,6 +22,9 @@ TESTS += $(CONFIG_UNIT_TESTS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_config_LDADD = $(UNIT_LDADD)
+tests_unit_test_config_keys_SOURCES = tests/unit/test_config_keys.c
+tests_unit_test_config_keys_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_config_keys_LDADD = $(UNIT_LDADD)
 tests_unit_test_lvscf_write_SOURCES = tests/unit/test_lvscf_write.c
 tests_unit_test_lvscf_write_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_lvscf_write_LDADD = $(UNIT_LDADD)

@@ -43,7 +43,6 @@ struct rval {
 };
 
 #define MAX_VALS	2
-#define LVSCF_KEYS_MAX	64	/* more than any table has */
 
 /* The block being read: its table, model struct, kept list and map. */
 struct rblock {
@@ -54,7 +53,7 @@ struct rblock {
 	struct cfg_srcmap	*b_src;
 	struct cfg_virtual	*b_vs;		/* virtual/failover being read */
 	/* per table entry: the family a mask was written in, 0 = a prefix */
-	unsigned char		 b_maskfam[LVSCF_KEYS_MAX];
+	unsigned char		 b_maskfam[CK_ROWS_MAX];
 };
 
 /* Service names a port may be given as (a fixed table: no NSS lookups). */
@@ -227,7 +226,7 @@ check_range(struct reader *r, const struct ck_field *k,
 
 	if ((e = ck_range_error(k, (int64_t)v, buf, sizeof(buf))) == NULL)
 		return 0;
-	rerr(r, line, val->v_col, "invalid argument for %s: %s", k->f_name, e);
+	rerr(r, line, val->v_col, "invalid argument for %s: %s", k->f_key, e);
 	return -1;
 }
 
@@ -239,7 +238,7 @@ enum_choices(const struct ck_field *k, char *buf, size_t len)
 	int i;
 
 	buf[0] = '\0';
-	for (i = 0; (n = k->f_enum_name(i)) != NULL && off < len; i++)
+	for (i = 0; (n = k->f_enum->e_name(i)) != NULL && off < len; i++)
 		off += (size_t)snprintf(buf + off, len - off, "%s%s",
 		    i ? " " : "", n);
 }
@@ -251,14 +250,14 @@ set_enum(struct reader *r, const struct ck_field *k, void *obj,
 	char choices[128];
 	int e;
 
-	if ((e = k->f_enum_value(val->v_text)) == -1) {
+	if ((e = k->f_enum->e_value(val->v_text)) == -1) {
 		enum_choices(k, choices, sizeof(choices));
 		rerr(r, line, val->v_col, "invalid argument for %s: '%s' "
-		    "(expected one of: %s)", k->f_name, val->v_text, choices);
+		    "(expected one of: %s)", k->f_key, val->v_text, choices);
 		return -1;
 	}
 	if (obj != NULL)
-		*FIELD(obj, k->f_off, int) = e;
+		ck_set_number(k, obj, e);
 	return 0;
 }
 
@@ -274,19 +273,9 @@ set_integer(struct reader *r, const struct ck_field *k, void *obj,
 	}
 	if (check_range(r, k, val, line, v) == -1)
 		return -1;
-	if (obj == NULL)
-		return 0;
-	switch (k->f_type) {
-	case CK_INT:
-		*FIELD(obj, k->f_off, int) = (int)v;
-		break;
-	case CK_U64:
-		*FIELD(obj, k->f_off, uint64_t) = (uint64_t)v;
-		break;
-	default:	/* CK_U32, CK_SECS: the tables keep them in range */
-		*FIELD(obj, k->f_off, uint32_t) = (uint32_t)v;
-		break;
-	}
+	/* the ranges keep every value within its storage type */
+	if (obj != NULL)
+		ck_set_number(k, obj, v);
 	return 0;
 }
 
@@ -303,33 +292,17 @@ set_addr(struct reader *r, const struct ck_field *k, void *obj,
 	}
 	if (nvals > 1 && strlen(vals[1].v_text) > CFG_IFNAME_MAX) {
 		rerr(r, line, vals[1].v_col, "invalid argument for %s: "
-		    "device name longer than %d bytes", k->f_name,
+		    "device name longer than %d bytes", k->f_key,
 		    CFG_IFNAME_MAX);
 		return -1;
 	}
 	if (obj == NULL)
 		return 0;
-	*FIELD(obj, k->f_off, struct cfg_addr) = a;
+	ck_set_addr(k, obj, &a);
 	if (k->f_type == CK_ADDR_DEV &&
 	    str_set(FIELD(obj, k->f_off2, char *),
 	    nvals > 1 ? vals[1].v_text : NULL) == -1)
 		return -1;
-	return 0;
-}
-
-static int
-set_string(const struct ck_field *k, void *obj, const char *s)
-{
-	char **p = FIELD(obj, k->f_off, char *);
-	char *c;
-
-	if ((c = strdup(s)) == NULL)
-		return -1;
-	if (k->f_flags & CK_SECRET)
-		str_free_secret(*p);
-	else
-		free(*p);
-	*p = c;
 	return 0;
 }
 
@@ -353,7 +326,7 @@ set_value(struct reader *r, const struct ck_field *k, void *obj,
 			return -1;
 		}
 		if (obj != NULL)
-			*FIELD(obj, k->f_off, int) = (int)n;
+			ck_set_number(k, obj, n);
 		return 0;
 	case CK_INT:
 	case CK_U32:
@@ -363,24 +336,24 @@ set_value(struct reader *r, const struct ck_field *k, void *obj,
 	case CK_MS:
 		if (parse_ms(v->v_text, &ms) == -1) {
 			rerr(r, line, v->v_col, "invalid argument for %s: "
-			    "seconds expected (at most 3 decimals)", k->f_name);
+			    "seconds expected (at most 3 decimals)", k->f_key);
 			return -1;
 		}
 		if (check_range(r, k, v, line, ms) == -1)
 			return -1;
 		if (obj != NULL)
-			*FIELD(obj, k->f_off, uint32_t) = ms;
+			ck_set_number(k, obj, ms);
 		return 0;
 	case CK_PORT:
 		if (parse_port(v->v_text, &n) == -1) {
 			rerr(r, line, v->v_col, "invalid argument for %s: "
-			    "unknown service name '%s'", k->f_name, v->v_text);
+			    "unknown service name '%s'", k->f_key, v->v_text);
 			return -1;
 		}
 		if (check_range(r, k, v, line, n) == -1)
 			return -1;
 		if (obj != NULL)
-			*FIELD(obj, k->f_off, uint16_t) = (uint16_t)n;
+			ck_set_number(k, obj, n);
 		return 0;
 	case CK_ADDR:
 	case CK_ADDR_DEV:
@@ -391,16 +364,17 @@ set_value(struct reader *r, const struct ck_field *k, void *obj,
 			return -1;
 		}
 		if (obj != NULL)
-			*FIELD(obj, k->f_off, int) = m;
+			ck_set_number(k, obj, m);
 		return 0;
 	case CK_ENUM:
 		return set_enum(r, k, obj, v, line);
 	case CK_STR:
-		if (obj != NULL && set_string(k, obj, v->v_text) == -1)
+		if (obj != NULL && ck_set_string(k, obj, v->v_text) == -1)
 			return -1;
 		return 0;
+	default:	/* CK_NAME, CK_END: no key of their own */
+		return -1;
 	}
-	return -1;
 }
 
 /* A kept key: last value wins, kept in file order of its last use. */
@@ -413,17 +387,17 @@ keep_value(struct reader *r, struct rblock *b, const struct ck_field *k,
 	if (set_value(r, k, NULL, v, 1, line) == -1)
 		return -1;
 	TAILQ_FOREACH(kp, b->b_kept, k_entry)
-		if (strcmp(kp->k_key, k->f_name) == 0) {
+		if (strcmp(kp->k_key, k->f_key) == 0) {
 			TAILQ_REMOVE(b->b_kept, kp, k_entry);
 			free(kp->k_key);
 			free(kp->k_value);
 			free(kp);
 			break;
 		}
-	if (cfg_kept_add(b->b_kept, k->f_name, v->v_text) == -1)
+	if (cfg_kept_add(b->b_kept, k->f_key, v->v_text) == -1)
 		return -1;
 	diag_add(r->r_diag, DIAG_WARNING, r->r_file, line, v->v_col, NULL,
-	    "%s: kept but not used by shoal", k->f_name);
+	    "%s: kept but not used by shoal", k->f_key);
 	return 0;
 }
 
@@ -498,7 +472,7 @@ read_stmt(struct reader *r, struct rblock *b, const struct lvscf_line *l)
 	}
 	if (k->f_flags & CK_FAILOVER_ONLY) {
 		rerr(r, l->l_line, t0->t_col, "invalid argument: %s is only "
-		    "valid in a failover block", k->f_name);
+		    "valid in a failover block", k->f_key);
 		return;
 	}
 	if (n == -1) {
@@ -520,10 +494,10 @@ read_stmt(struct reader *r, struct rblock *b, const struct lvscf_line *l)
 			return;
 	} else if (set_value(r, k, b->b_obj, vals, n, l->l_line) == -1)
 		return;
-	if (k->f_type == CK_MASK && k - b->b_table < LVSCF_KEYS_MAX)
+	if (k->f_type == CK_MASK && k - b->b_table < CK_ROWS_MAX)
 		b->b_maskfam[k - b->b_table] = strchr(vals[0].v_text, ':') ?
 		    AF_INET6 : strchr(vals[0].v_text, '.') ? AF_INET : 0;
-	if (cfg_srcmap_add(b->b_src, k->f_name, l->l_line, vals[0].v_col) == -1)
+	if (cfg_srcmap_add(b->b_src, k->f_key, l->l_line, vals[0].v_col) == -1)
 		rerr(r, l->l_line, t0->t_col, "out of memory");
 }
 
@@ -541,15 +515,15 @@ check_mask_families(struct reader *r, const struct rblock *b)
 	const struct cfg_keypos *kp;
 	const struct ck_field *k;
 
-	for (k = b->b_table; k->f_name != NULL; k++) {
-		if (k->f_type != CK_MASK || k - b->b_table >= LVSCF_KEYS_MAX ||
+	for (k = b->b_table; k->f_type != CK_END; k++) {
+		if (k->f_type != CK_MASK || k - b->b_table >= CK_ROWS_MAX ||
 		    b->b_maskfam[k - b->b_table] == 0)
 			continue;
 		a = FIELD(b->b_obj, k->f_off2, const struct cfg_addr);
 		if (!cfg_addr_is_set(a) ||
 		    a->family == b->b_maskfam[k - b->b_table])
 			continue;
-		kp = cfg_srcmap_find(b->b_src, k->f_name);
+		kp = cfg_srcmap_find(b->b_src, k->f_key);
 		rerr(r, kp->kp_line, kp->kp_col, "Bad subnet mask specified");
 	}
 }

@@ -1,7 +1,7 @@
 /*
  * lvscf_write.c - canonical lvs.cf text from a configuration.
  *
- * Driven by the keyword tables (config_keys.c): global keys in table order,
+ * Driven by the field registry (config_keys.c): global keys in table order,
  * then node blocks, virtual blocks with their servers, failover blocks.
  * A key is written when it is set and differs from its default, or when
  * the table marks it CK_ALWAYS; kept keys follow at the end of their block
@@ -119,7 +119,9 @@ write_keys(struct wbuf *w, int depth, const struct ck_field *t,
 		w->w_err = 1;
 		return;
 	}
-	for (; t->f_name != NULL; t++) {
+	for (; t->f_type != CK_END; t++) {
+		if (t->f_key == NULL)	/* a block name, a device */
+			continue;
 		/* strings directly: a format buffer would cut long ones */
 		if (t->f_type == CK_STR)
 			v = ck_string(t, obj);
@@ -130,7 +132,7 @@ write_keys(struct wbuf *w, int depth, const struct ck_field *t,
 		if (!(t->f_flags & CK_ALWAYS) && t->f_def != NULL &&
 		    strcmp(v, t->f_def) == 0)
 			continue;
-		wb_stmt(w, depth, t->f_name, v, t->f_type == CK_ADDR_DEV);
+		wb_stmt(w, depth, t->f_key, v, t->f_type == CK_ADDR_DEV);
 	}
 	/* the buffer may hold a secret (heartbeat_key) */
 	mem_wipe(buf, CK_FMT_MAX);

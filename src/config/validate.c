@@ -152,23 +152,23 @@ static void
 check_addr_key(struct vctx *v, const struct vblock *p,
     const struct ck_field *k, const void *obj)
 {
-	const struct cfg_addr *a = FIELD(obj, k->f_off, const struct cfg_addr);
+	const struct cfg_addr *a = ck_addr(k, obj);
 	const char *dev = NULL;
 
 	if (a->family != 0 && !cfg_addr_is_set(a))
-		verror(v, p, k->f_name, "invalid host name or ip address");
+		verror(v, p, k->f_key, "invalid host name or ip address");
 	else if (!cfg_addr_is_set(a) && (k->f_flags & CK_REQUIRED))
-		verror(v, p, k->f_name, "missing arguments: %s is required",
-		    k->f_name);
+		verror(v, p, k->f_key, "missing arguments: %s is required",
+		    k->f_key);
 	if (k->f_type == CK_ADDR_DEV)
 		dev = *FIELD(obj, k->f_off2, char *const);
 	if (dev != NULL && !device_ok(dev))
-		verror(v, p, k->f_name, "invalid argument for %s: bad device "
-		    "name (1 to %d characters, no blanks)", k->f_name,
+		verror(v, p, k->f_key, "invalid argument for %s: bad device "
+		    "name (1 to %d characters, no blanks)", k->f_key,
 		    CFG_IFNAME_MAX);
 	else if (dev != NULL && !cfg_addr_is_set(a))
-		verror(v, p, k->f_name, "invalid argument for %s: a device "
-		    "without an address", k->f_name);
+		verror(v, p, k->f_key, "invalid argument for %s: a device "
+		    "without an address", k->f_key);
 }
 
 static void
@@ -183,17 +183,17 @@ check_number_key(struct vctx *v, const struct vblock *p,
 	if (ck_number(k, obj, &n) == -1)
 		return;
 	if (k->f_type == CK_ENUM) {
-		if (n < 0 || n > INT32_MAX || k->f_enum_name((int)n) == NULL)
-			verror(v, p, k->f_name, "invalid argument for %s: "
-			    "unknown value %" PRId64, k->f_name, n);
+		if (n < 0 || n > INT32_MAX || k->f_enum->e_name((int)n) == NULL)
+			verror(v, p, k->f_key, "invalid argument for %s: "
+			    "unknown value %" PRId64, k->f_key, n);
 	} else if (k->f_type == CK_MASK) {
 		a = FIELD(obj, k->f_off2, const struct cfg_addr);
 		if (n != -1 && (n < 0 || n > (a->family == AF_INET6 ?
 		    128 : 32)))
-			verror(v, p, k->f_name, "Bad subnet mask specified");
+			verror(v, p, k->f_key, "Bad subnet mask specified");
 	} else if ((e = ck_range_error(k, n, buf, sizeof(buf))) != NULL)
-		verror(v, p, k->f_name, "invalid argument for %s: %s",
-		    k->f_name, e);
+		verror(v, p, k->f_key, "invalid argument for %s: %s",
+		    k->f_key, e);
 }
 
 /* Every key of a block against its table; kept keys by their strings. */
@@ -206,8 +206,9 @@ check_table(struct vctx *v, const struct vblock *p,
 	const struct cfg_kept *kp;
 	const char *s;
 
-	for (; t->f_name != NULL; t++) {
-		if (t->f_flags & CK_KEPT)
+	for (; t->f_type != CK_END; t++) {
+		/* names are checked by check_name, devices with addresses */
+		if (t->f_key == NULL || (t->f_flags & CK_KEPT))
 			continue;
 		switch (t->f_type) {
 		case CK_ADDR:
@@ -218,11 +219,11 @@ check_table(struct vctx *v, const struct vblock *p,
 			if ((s = ck_string(t, obj)) == NULL)
 				break;
 			if (t->f_flags & CK_FAILOVER_ONLY)
-				verror(v, p, t->f_name, "invalid argument: %s "
+				verror(v, p, t->f_key, "invalid argument: %s "
 				    "is only valid in a failover block",
-				    t->f_name);
+				    t->f_key);
 			else
-				check_string(v, p, t->f_name, s);
+				check_string(v, p, t->f_key, s);
 			break;
 		default:
 			check_number_key(v, p, t, obj);

@@ -105,12 +105,12 @@ cmp_block(const char *where, const struct ck_field *t, const void *a,
 	char ba[CK_FMT_MAX], bb[CK_FMT_MAX];
 	const char *va, *vb;
 
-	for (; t->f_name != NULL; t++) {
+	for (; t->f_type != CK_END; t++) {
 		va = ck_format(t, a, ba, sizeof(ba));
 		vb = ck_format(t, b, bb, sizeof(bb));
 		if ((va == NULL) != (vb == NULL) ||
 		    (va != NULL && strcmp(va, vb) != 0))
-			fail_msg("%s.%s: '%s' vs '%s'", where, t->f_name,
+			fail_msg("%s.%s: '%s' vs '%s'", where, t->f_key,
 			    va ? va : "(unset)", vb ? vb : "(unset)");
 	}
 }
