@@ -784,10 +784,11 @@ ck_range_error(const struct ck_field *f, int64_t v, char *buf, size_t len)
 {
 	char lo[32], hi[32];
 
-	if (f->f_type == CK_ENUM || f->f_type == CK_MASK)
-		return NULL;	/* checked by name / by family */
-	if (v == 0 && (f->f_flags & CK_ZERO_UNSET))
-		return NULL;
+	if (f->f_type == CK_ENUM)
+		return NULL;	/* checked by name */
+	if ((v == 0 && (f->f_flags & CK_ZERO_UNSET)) ||
+	    (v == -1 && f->f_type == CK_MASK))
+		return NULL;	/* unset */
 	if (v >= f->f_min && v <= f->f_max)
 		return NULL;
 	if (f->f_type == CK_MS)

@@ -187,9 +187,10 @@ int ck_number(const struct ck_field *f, const void *obj, int64_t *v);
 int ck_set_number(const struct ck_field *f, void *obj, int64_t v);
 
 /*
- * Checks a number against f's range (0 passes when CK_ZERO_UNSET; enums
- * and masks are checked elsewhere).  Returns NULL when it fits, else buf
- * holding a message such as "out of range (1-65535)".
+ * Checks a number against f's range (0 passes when CK_ZERO_UNSET, -1 for
+ * a mask; enums are checked by name, and a mask's fit to its address
+ * family by the validator).  Returns NULL when it fits, else buf holding
+ * a message such as "out of range (1-65535)".
  */
 const char *ck_range_error(const struct ck_field *f, int64_t v,
     char *buf, size_t len);
