@@ -47,7 +47,15 @@ tests_fuzz_fuzz_lvscf_LDADD = $(CONFIG_LIBS)
 tests_fuzz_fuzz_lvscf_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
 
-# lvs.cf(5), with the configured paths
+# lvs.cf(5), with the configured paths; ck-man writes the key reference
+# from the field registry where the page's source asks for it.
+noinst_PROGRAMS += src/config/ck-man
+src_config_ck_man_SOURCES = src/config/config_keys_man.c
+src_config_ck_man_LDADD = $(CONFIG_LIBS)
 man_MANS += doc/lvs.cf.5
 EXTRA_DIST += doc/lvs.cf.5.in
-CLEANFILES += doc/lvs.cf.5
+CLEANFILES += doc/lvs.cf.5 doc/lvs.cf.5.keys
+doc/lvs.cf.5: $(srcdir)/doc/lvs.cf.5.in src/config/ck-man$(EXEEXT) Makefile
+	$(AM_V_GEN)$(MKDIR_P) doc && \
+	src/config/ck-man$(EXEEXT) < $(srcdir)/doc/lvs.cf.5.in > $@.keys && \
+	$(do_subst) $@.keys > $@.tmp && rm -f $@.keys && mv $@.tmp $@

@@ -138,7 +138,7 @@ const struct ck_field ck_global[] = {
 	{ SAME("nat_nmask"), G2(CK_MASK, g_nat_nmask, g_nat_router),
 	  RANGE(0, 128), UI(CK_G_CLUSTER, "NAT router netmask (prefix)"),
 	  HELP("Netmask of the NAT router address as a prefix length, such "
-	  "as 24 (lvs.cf also takes a dotted mask); empty: a host address.") },
+	  "as 24 (lvs.cf also takes a dotted mask); unset: a host address.") },
 	{ SAME("rsh_command"), G(CK_ENUM, g_rsh_command), ENUM(e_rsh),
 	  DEF("rsh"), UI(CK_G_CLUSTER, "Sync tool (legacy)"),
 	  HELP("Piranha's tool for copying lvs.cf to the backup, rsh or ssh.  "
@@ -199,8 +199,8 @@ const struct ck_field ck_global[] = {
 	  FLAGS(CK_EXT | CK_SECRET), UI(CK_G_HEARTBEAT, "Heartbeat key (HMAC)"),
 	  HELP("Shared secret that authenticates heartbeats (HMAC-SHA256), "
 	  "at least 16 characters; without one heartbeats are not "
-	  "authenticated.  The web API never shows it: leave the field empty "
-	  "to keep the current key.") },
+	  "authenticated.  The web API never returns it (an empty field in "
+	  "the UI keeps the current key).") },
 	{ KEYS("lvs_backend", "lvs_backend", "lb_backend"),
 	  G(CK_ENUM, g_lb_backend), ENUM(e_backend), DEF("auto"),
 	  FLAGS(CK_EXT), UI(CK_G_CLUSTER, "Load balancer backend"),
@@ -255,7 +255,7 @@ const struct ck_field ck_node[] = {
 	  "(on a tie, the lowest node id).") },
 	{ SAME("ssh_user"), N(CK_STR, n_ssh_user), FLAGS(CK_EXT),
 	  UI(CK_G_NODE, "SSH user"),
-	  HELP("User a configuration push logs in as on this node; empty: "
+	  HELP("User a configuration push logs in as on this node; unset: "
 	  "root.") },
 	{ SAME("ssh_port"), N(CK_INT, n_ssh_port), RANGE(1, U16MAX), DEF("0"),
 	  FLAGS(CK_EXT | CK_ZERO_UNSET), UI(CK_G_NODE, "SSH port"),
@@ -263,15 +263,15 @@ const struct ck_field ck_node[] = {
 	  "22.") },
 	{ SAME("ssh_key"), N(CK_STR, n_ssh_key), FLAGS(CK_EXT),
 	  UI(CK_G_NODE, "SSH key file"),
-	  HELP("Private key file a push to this node uses; empty: shoal's "
+	  HELP("Private key file a push to this node uses; unset: shoal's "
 	  "default key.") },
 	{ SAME("remote_shoalctl"), N(CK_STR, n_remote_shoalctl),
 	  FLAGS(CK_EXT), UI(CK_G_NODE, "Remote shoalctl"),
 	  HELP("Path of shoalctl on the node, which a push runs to verify and "
-	  "commit; empty: the installed path.") },
+	  "commit; unset: the installed path.") },
 	{ SAME("remote_db"), N(CK_STR, n_remote_db), FLAGS(CK_EXT),
 	  UI(CK_G_NODE, "Remote database"),
-	  HELP("Path of the configuration database on the node; empty: the "
+	  HELP("Path of the configuration database on the node; unset: the "
 	  "default path.") },
 	END
 };
@@ -302,7 +302,7 @@ const struct ck_field ck_node[] = {
 	  V2(CK_MASK, vs_nmask, vs_address), RANGE(0, 128),		\
 	  UI(CK_G_SERVICE, "VIP netmask (prefix)"),			\
 	  HELP("Netmask of the virtual IP as a prefix length, such as 24 " \
-	  "(lvs.cf also takes a dotted mask); empty: a host address.") }, \
+	  "(lvs.cf also takes a dotted mask); unset: a host address.") }, \
 	{ SAME("active"), V(CK_BOOL, vs_active), RANGE(0, 1), DEF("0"),	\
 	  FLAGS(CK_ALWAYS | CK_NEW_ON), UI(CK_G_SERVICE, "Active"),	\
 	  HELP("On: the active router runs the service; off: it is "	\
@@ -334,7 +334,7 @@ const struct ck_field ck_node[] = {
 	{ SAME("pmask"), V2(CK_MASK, vs_pmask, vs_address), RANGE(0, 128), \
 	  FLAGS(lb), UI(CK_G_SERVICE, "Persistence netmask (prefix)"),	\
 	  HELP("Clients in one network of this prefix length count as one " \
-	  "client for persistence; empty: each address alone.") },	\
+	  "client for persistence; unset: each address alone.") },	\
 	{ SAME("send"), V(CK_STR, vs_send), FLAGS(CK_LONG),		\
 	  UI(CK_G_CHECK, "Send"),					\
 	  HELP("Text the health check sends after connecting; escapes "	\
@@ -350,7 +350,7 @@ const struct ck_field ck_node[] = {
 	{ SAME("send_program"), V(CK_STR, vs_send_program), FLAGS(CK_LONG), \
 	  UI(CK_G_CHECK, "Check program"),				\
 	  HELP("Program run as the check instead of a connection, split "	\
-	  "into words (no shell); %h is the server's address, %p its port. " \
+	  "into words (no shell); %h is the server's address, %p its port.  " \
 	  "Exit status 0 is up (and its output must match expect when "	\
 	  "set); a number on its first line sets the weight.") },	\
 	{ KEYS("timeout", "timeout", "timeout_ms"),			\
@@ -419,11 +419,11 @@ const struct ck_field ck_node[] = {
 	{ SAME("http_path"), V(CK_STR, vs_http_path), FLAGS(CK_EXT),	\
 	  UI(CK_G_CHECK, "HTTP path"),					\
 	  HELP("Path the HTTP or HTTPS check requests, starting with /; "	\
-	  "empty: /.") },						\
+	  "unset: /.") },						\
 	{ SAME("http_host"), V(CK_STR, vs_http_host), FLAGS(CK_EXT),	\
 	  UI(CK_G_CHECK, "HTTP Host header"),				\
 	  HELP("Host header of the HTTP or HTTPS check (then sent as "	\
-	  "HTTP/1.1); empty: an HTTP/1.0 request without one.") },	\
+	  "HTTP/1.1); unset: an HTTP/1.0 request without one.") },	\
 	{ SAME("http_status"), V(CK_INT, vs_http_status), RANGE(100, 599), \
 	  DEF("0"), FLAGS(CK_EXT | CK_ZERO_UNSET),			\
 	  UI(CK_G_CHECK, "Expected HTTP status"),			\
