@@ -13,11 +13,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
 #include "config/config_keys.h"
+#include "lib/util.h"
 
 static size_t
 rows(const struct ck_field *t)
@@ -236,6 +238,32 @@ test_accessors(void **state)
 	cfg_virtual_free(vs);
 }
 
+/* The lvs.cf fuzzer's dictionary knows every key. */
+static void
+test_fuzz_dictionary(void **state)
+{
+	const char *top = getenv("top_srcdir");
+	const struct ck_field *f;
+	char path[4096], want[80], *dict;
+	int b;
+
+	(void)state;
+	if (top == NULL)
+		fail_msg("top_srcdir is not set (run through make check)");
+	snprintf(path, sizeof(path), "%s/tests/fuzz/lvscf.dict", top);
+	if ((dict = file_read_all(path, 1 << 20, NULL)) == NULL)
+		fail_msg("%s: cannot read", path);
+	for (b = 0; b < CK_NBLOCKS; b++)
+		for (f = ck_table((enum ck_block)b); f->f_type != CK_END; f++) {
+			if (f->f_key == NULL)
+				continue;
+			snprintf(want, sizeof(want), "=\"%s\"\n", f->f_key);
+			if (strstr(dict, want) == NULL)
+				fail_msg("tests/fuzz/lvscf.dict lacks %s", f->f_key);
+		}
+	free(dict);
+}
+
 int
 main(void)
 {
@@ -244,6 +272,7 @@ main(void)
 		cmocka_unit_test(test_virtual_failover_alike),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_accessors),
+		cmocka_unit_test(test_fuzz_dictionary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
