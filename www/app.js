@@ -129,8 +129,10 @@ const shoal = (() => {
     const type = f.type === "boolean" ? "bool" : f.type === "enum" ? "select" :
       f.type === "seconds" ? "seconds" : secret ? "password" :
       ["integer", "port", "mask"].includes(f.type) ? "number" : "text";
+    const unset0 = f.flags.includes("zero_unset");   /* 0 passes: the help says what it means */
+    const range = f.min !== undefined && f.max < 1e7 && !unset0 ? " Range " + f.min + " to " + f.max + "." : "";
     return {
-      name: f.name, type, options: f.enum, min: f.min, max: f.max, help: f.help,
+      name: f.name, type, options: f.enum, min: unset0 ? 0 : f.min, max: f.max, help: f.help + range,
       label: f.label + (f.unit ? " (" + f.unit + ")" : ""),
       required: f.flags.includes("required"), wide: f.flags.includes("long"),
       secret: secret ? f.returned_as : null, schema: f,
