@@ -32,6 +32,7 @@ static const char *en_load(int v) { return cfg_load_monitor_name((enum cfg_load_
 static const char *en_check(int v) { return cfg_check_kind_name((enum cfg_check_kind)v); }
 static const char *en_mode(int v) { return cfg_service_mode_name((enum cfg_service_mode)v); }
 static const char *en_rsh(int v) { return cfg_rsh_name((enum cfg_rsh)v); }
+static const char *en_director(int v) { return cfg_director_mode_name((enum cfg_director_mode)v); }
 
 static const struct ck_enum e_sched = { en_sched, cfg_scheduler_from_name };
 static const struct ck_enum e_net = { en_net, cfg_network_from_name };
@@ -41,6 +42,8 @@ static const struct ck_enum e_load = { en_load, cfg_load_monitor_from_name };
 static const struct ck_enum e_check = { en_check, cfg_check_kind_from_name };
 static const struct ck_enum e_mode = { en_mode, cfg_service_mode_from_name };
 static const struct ck_enum e_rsh = { en_rsh, cfg_rsh_from_name };
+static const struct ck_enum e_director = { en_director,
+    cfg_director_mode_from_name };
 
 /* ---- how a row reads ---- */
 
@@ -215,6 +218,13 @@ const struct ck_field ck_global[] = {
 	  G(CK_MS, g_arp_interval_ms), RANGE(1, 60000), DEF("1"),
 	  FLAGS(CK_EXT), UI(CK_G_CLUSTER, "ARP interval"),
 	  HELP("Time between two gratuitous ARPs, in seconds.") },
+	{ SAME("director_mode"), G(CK_ENUM, g_director_mode), ENUM(e_director),
+	  DEF("single"), FLAGS(CK_EXT), UI(CK_G_CLUSTER, "Director mode"),
+	  HELP("How many directors serve at once: single (one active "
+	  "director holds the virtual IPs; gratuitous ARPs move them) or "
+	  "ecmp (every healthy director announces the virtual IPs to an "
+	  "upstream router over BGP, through BIRD, and the router spreads "
+	  "flows over them; each node then needs its BGP session).") },
 	KEPT("heartbeat", CK_BOOL,
 	    "Piranha: use heartbeats (always on in shoal)."),
 	KEPT("primary_shared", CK_STR, "Piranha: shared disk of the primary."),
@@ -273,6 +283,32 @@ const struct ck_field ck_node[] = {
 	  UI(CK_G_NODE, "Remote database"),
 	  HELP("Path of the configuration database on the node; unset: the "
 	  "default path.") },
+	{ SAME("bgp_as"), N(CK_U32, n_bgp_as), RANGE(1, U32MAX), DEF("0"),
+	  FLAGS(CK_EXT | CK_ZERO_UNSET), UI(CK_G_NODE, "BGP AS number"),
+	  HELP("Director mode ecmp: the autonomous system number this node "
+	  "announces the virtual IPs from; 0: unset.") },
+	{ SAME("bgp_neighbor"), N(CK_ADDR, n_bgp_neighbor), FLAGS(CK_EXT),
+	  UI(CK_G_NODE, "BGP neighbour"),
+	  HELP("Director mode ecmp: address of the upstream router this node "
+	  "keeps a BGP session with.") },
+	{ SAME("bgp_neighbor_as"), N(CK_U32, n_bgp_neighbor_as),
+	  RANGE(1, U32MAX), DEF("0"), FLAGS(CK_EXT | CK_ZERO_UNSET),
+	  UI(CK_G_NODE, "BGP neighbour AS number"),
+	  HELP("Director mode ecmp: the upstream router's autonomous system "
+	  "number; 0: unset.") },
+	{ SAME("bgp_hold_time"), N(CK_SECS, n_bgp_hold_time), RANGE(3, U16MAX),
+	  DEF("3"), FLAGS(CK_EXT), UI(CK_G_NODE, "BGP hold time"),
+	  HELP("Director mode ecmp: time without a message from the "
+	  "router after which the BGP session is down, in whole seconds "
+	  "(3 is BGP's smallest).") },
+	{ SAME("routing_socket"), N(CK_STR, n_routing_socket), FLAGS(CK_EXT),
+	  UI(CK_G_NODE, "Routing daemon socket"),
+	  HELP("Director mode ecmp: BIRD's control socket, which pulse "
+	  "speaks to; unset: " CFG_DEF_ROUTING_SOCKET ".") },
+	{ SAME("routing_config"), N(CK_STR, n_routing_config), FLAGS(CK_EXT),
+	  UI(CK_G_NODE, "Routing daemon file"),
+	  HELP("Director mode ecmp: the file pulse writes for BIRD (BIRD's "
+	  "configuration includes it); unset: " CFG_DEF_ROUTING_CONFIG ".") },
 	END
 };
 #undef N
