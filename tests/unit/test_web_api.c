@@ -935,6 +935,84 @@ test_schema(void **state)
 	json_decref(s);
 }
 
+/*
+ * director_mode and a node's BGP session (director_mode = ecmp) are
+ * registry rows: the schema describes them, the API reads and writes
+ * them with their ranges, and they reach lvs.cf.
+ */
+static void
+test_ecmp_fields(void **state)
+{
+	json_t *s, *f, *n;
+	struct resp r;
+
+	(void)state;
+	req("GET", "/api/v1/schema", NULL, &r);
+	assert_int_equal(r.status, 200);
+	s = json_loads(r.body, 0, NULL);
+	assert_non_null(s);
+	resp_free(&r);
+	f = schema_field(s, "global", "director_mode");
+	assert_string_equal(json_string_value(json_object_get(f, "default")),
+	    "single");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(f,
+	    "enum"), 1)), "ecmp");
+	f = schema_field(s, "node", "bgp_hold_time");
+	assert_string_equal(json_string_value(json_object_get(f, "group")),
+	    "node");
+	assert_int_equal(json_integer_value(json_object_get(f, "min")), 3);
+	assert_int_equal(json_integer_value(json_object_get(f, "default")), 3);
+	assert_non_null(schema_field(s, "node", "routing_config"));
+	json_decref(s);
+
+	req("PUT", "/api/v1/settings", "{\"director_mode\":\"anycast\"}", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "global.director_mode", "ecmp"));
+	resp_free(&r);
+	/* with node blocks, primary and backup must be nodes (or 0.0.0.0) */
+	req("PUT", "/api/v1/settings", "{\"backup\":\"0.0.0.0\"}", &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	req("POST", "/api/v1/nodes", "{\"name\":\"bgp1\","
+	    "\"address\":\"10.201.0.1\",\"bgp_hold_time\":2}", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "node[bgp1].bgp_hold_time", "range"));
+	resp_free(&r);
+	req("POST", "/api/v1/nodes", "{\"name\":\"bgp1\","
+	    "\"address\":\"10.201.0.1\",\"bgp_as\":65001,"
+	    "\"bgp_neighbor\":\"10.201.8.254\",\"bgp_neighbor_as\":65000,"
+	    "\"bgp_hold_time\":9,\"routing_socket\":\"/run/t/bird.ctl\"}",
+	    &r);
+	if (r.status != 201)
+		fprintf(stderr, "%s\n", r.body);
+	assert_int_equal(r.status, 201);
+	resp_free(&r);
+	req("GET", "/api/v1/nodes/bgp1", NULL, &r);
+	assert_int_equal(r.status, 200);
+	n = json_loads(r.body, 0, NULL);
+	assert_non_null(n);
+	resp_free(&r);
+	assert_int_equal(json_integer_value(json_object_get(n, "bgp_as")),
+	    65001);
+	assert_string_equal(json_string_value(json_object_get(n,
+	    "bgp_neighbor")), "10.201.8.254");
+	assert_int_equal(json_integer_value(json_object_get(n,
+	    "bgp_hold_time")), 9);
+	assert_true(json_is_null(json_object_get(n, "routing_config")));
+	json_decref(n);
+	req("GET", "/api/v1/config/export", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "bgp_neighbor_as = 65000"));
+	assert_non_null(strstr(r.body, "routing_socket = /run/t/bird.ctl"));
+	resp_free(&r);
+	req("DELETE", "/api/v1/nodes/bgp1", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	req("PUT", "/api/v1/settings", "{\"backup\":\"10.201.0.2\"}", &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+}
+
 static void
 test_history_rollback(void **state)
 {
@@ -1327,6 +1405,7 @@ main(void)
 		cmocka_unit_test(test_validation),
 		cmocka_unit_test(test_crud_virtual_and_audit),
 		cmocka_unit_test(test_schema),
+		cmocka_unit_test(test_ecmp_fields),
 		cmocka_unit_test(test_history_rollback),
 		cmocka_unit_test(test_import),
 		cmocka_unit_test(test_status),
