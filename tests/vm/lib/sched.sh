@@ -24,6 +24,7 @@ backup = 10.50.0.12
 backup_active = 1
 keepalive = 0.5
 deadtime = 3
+heartbeat_key = "vm lane test cluster key"
 network = $net
 lvs_backend = ipvs
 CF

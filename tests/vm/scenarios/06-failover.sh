@@ -21,6 +21,7 @@ backup = 10.50.0.12
 backup_active = 1
 keepalive = 0.5
 deadtime = 3
+heartbeat_key = "vm failover test cluster key"
 monitor_links = 1
 network = nat
 nat_router = 10.60.0.1 eth1:1
