@@ -28,8 +28,6 @@ backup = $N2
 backup_active = 1
 keepalive = 0.2
 deadtime = 1
-# both nodes import the file: the cluster's key is in it (an import
-# would give each node a key of its own)
 heartbeat_key = "pulse_fos_parity test cluster key"
 inactive_cmd = "/usr/bin/touch $D/inactive-ran"
 failover web {
