@@ -915,14 +915,30 @@ lvs_admin(struct lvs *l, const char *vsn, const char *rsn,
 	return 0;
 }
 
-/* A programmed service that can take a new connection somewhere. */
+/* True when the load balancer could not reach the destination d of v. */
 static int
-serves(const struct lb_service *s)
+unreachable(const struct vs *v, const struct lb_dest *d)
 {
-	if (s == NULL)
+	for (size_t i = 0; i < v->v_nrs; i++)
+		if (cfg_addr_equal(&v->v_rs[i].r_addr, &d->d_addr) &&
+		    (v->v_key.ks_fwmark != 0 || v->v_rs[i].r_port == d->d_port))
+			return v->v_rs[i].r_lbfault[0] != '\0';
+	return 0;
+}
+
+/*
+ * A programmed service that can take a new connection somewhere: a real
+ * server with weight the load balancer can reach (lb_faults()), or the
+ * sorry server.
+ */
+static int
+serves(const struct vs *v, const struct lb_service *s)
+{
+	if (s == NULL || v->v_failed)
 		return 0;
 	for (size_t i = 0; i < s->s_ndests; i++)
-		if (s->s_dests[i].d_weight > 0)
+		if (s->s_dests[i].d_weight > 0 &&
+		    !unreachable(v, &s->s_dests[i]))
 			return 1;
 	return cfg_addr_is_set(&s->s_sorry);
 }
@@ -945,7 +961,12 @@ lvs_vip_ready(const struct lvs *l, const struct cfg_addr *vip, char *why,
 		if (!cfg_addr_equal(&v->v_vip, vip))
 			continue;
 		found = 1;
-		if (!serves(lb_state_find(cur, &v->v_key))) {
+		if (v->v_failed) {
+			snprintf(why, len, "virtual %s FAILED: %s", v->v_name,
+			    v->v_why);
+			return 0;
+		}
+		if (!serves(v, lb_state_find(cur, &v->v_key))) {
 			snprintf(why, len, "virtual %s has no real server up",
 			    v->v_name);
 			return 0;
