@@ -20,6 +20,7 @@ const struct http_route api_routes[] = {
 	{ HTTP_POST, V1 "/login", ROUTE_PUBLIC | ROUTE_NOCSRF, api_login },
 	{ HTTP_POST, V1 "/logout", 0, api_logout },
 	{ HTTP_GET, V1 "/session", 0, api_session },
+	{ HTTP_GET, V1 "/schema", 0, api_schema },
 	{ HTTP_GET, V1 "/status", 0, api_status },
 	{ HTTP_GET, V1 "/settings", 0, api_settings_get },
 	{ HTTP_PUT, V1 "/settings", 0, api_settings_put },

@@ -45,6 +45,8 @@ void api_audit(struct http_req *, const char *action, const char *detail);
 void api_login(struct http_req *, struct http_reply *);
 void api_logout(struct http_req *, struct http_reply *);
 void api_session(struct http_req *, struct http_reply *);
+/* api_schema.c: the field registry as JSON */
+void api_schema(struct http_req *, struct http_reply *);
 /* api_status.c */
 void api_status(struct http_req *, struct http_reply *);
 /* api_config.c */
