@@ -12,7 +12,10 @@
 
 #include "config/config.h"
 #include "lib/diag.h"
-#include "http.h"
+#include "http_reply.h"
+
+/* The API's routing table (api.c), handed to the server core. */
+extern const struct http_route api_routes[];
 
 /*
  * A change to the configuration: called with a fresh copy of the current
@@ -55,25 +58,31 @@ void api_nodes_add(struct http_req *, struct http_reply *);
 void api_node_get(struct http_req *, struct http_reply *);
 void api_node_put(struct http_req *, struct http_reply *);
 void api_node_delete(struct http_req *, struct http_reply *);
+/*
+ * Virtual servers and failover services share their handlers: the route's
+ * argument (rq_arg) is one of these and says which list a route works on.
+ */
+struct api_vs_kind {
+	enum cfg_vs_kind	 vk_kind;
+	const char		*vk_what;	/* "virtual server" */
+	const char		*vk_one;	/* JSON key: "virtual_server" */
+	const char		*vk_many;	/* "virtual_servers" */
+	const char		*vk_path;	/* field paths: "virtual[web]" */
+};
+extern const struct api_vs_kind api_virtuals, api_failovers;
 void api_vs_list(struct http_req *, struct http_reply *);
 void api_vs_add(struct http_req *, struct http_reply *);
 void api_vs_get(struct http_req *, struct http_reply *);
 void api_vs_put(struct http_req *, struct http_reply *);
 void api_vs_delete(struct http_req *, struct http_reply *);
+void api_check_get(struct http_req *, struct http_reply *);
+void api_check_put(struct http_req *, struct http_reply *);
+/* Real servers: virtual servers only. */
 void api_rs_list(struct http_req *, struct http_reply *);
 void api_rs_add(struct http_req *, struct http_reply *);
 void api_rs_get(struct http_req *, struct http_reply *);
 void api_rs_put(struct http_req *, struct http_reply *);
 void api_rs_delete(struct http_req *, struct http_reply *);
-void api_check_get(struct http_req *, struct http_reply *);
-void api_check_put(struct http_req *, struct http_reply *);
-void api_fos_list(struct http_req *, struct http_reply *);
-void api_fos_add(struct http_req *, struct http_reply *);
-void api_fos_get(struct http_req *, struct http_reply *);
-void api_fos_put(struct http_req *, struct http_reply *);
-void api_fos_delete(struct http_req *, struct http_reply *);
-void api_fos_check_get(struct http_req *, struct http_reply *);
-void api_fos_check_put(struct http_req *, struct http_reply *);
 void api_export(struct http_req *, struct http_reply *);
 void api_import(struct http_req *, struct http_reply *);
 /* api_history.c */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <microhttpd.h>
@@ -23,8 +24,15 @@
 #include "lib/util.h"
 #include "auth.h"
 #include "http.h"
+#include "http_route.h"
 #include "static.h"
 #include "web.h"
+
+struct http_server {
+	struct web		*hs_web;
+	const struct http_route	*hs_routes;
+	struct MHD_Daemon	*hs_mhd;
+};
 
 /* Per-connection-request state (MHD's con_cls). */
 struct http_conn {
@@ -41,123 +49,6 @@ static const char *const http_csp =
     "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-enum http_method
-http_method_from(const char *m)
-{
-	static const struct { const char *n; enum http_method m; } t[] = {
-		{ "GET", HTTP_GET }, { "POST", HTTP_POST }, { "PUT", HTTP_PUT },
-		{ "DELETE", HTTP_DELETE }, { "HEAD", HTTP_HEAD },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (strcmp(m, t[i].n) == 0)
-			return t[i].m;
-	return HTTP_OTHER;
-}
-
-static const char *
-http_method_name(enum http_method m)
-{
-	switch (m) {
-	case HTTP_GET:		return "GET";
-	case HTTP_POST:		return "POST";
-	case HTTP_PUT:		return "PUT";
-	case HTTP_DELETE:	return "DELETE";
-	case HTTP_HEAD:		return "HEAD";
-	default:		return "?";
-	}
-}
-
-/*
- * Matches path against pattern segment by segment; {} captures one
- * non-empty segment into params (allocated).  1 on match, else 0 and
- * nothing allocated.
- */
-static int
-http_match(const char *pattern, const char *path,
-    char *params[HTTP_MAX_PARAMS])
-{
-	const char *p = pattern, *u = path;
-	int n = 0, i;
-
-	while (*p != '\0' && *u != '\0') {
-		if (p[0] == '{' && p[1] == '}') {
-			size_t len = strcspn(u, "/");
-
-			if (len == 0 || n == HTTP_MAX_PARAMS)
-				goto fail;
-			if ((params[n] = strndup(u, len)) == NULL)
-				goto fail;
-			n++;
-			u += len;
-			p += 2;
-		} else if (*p++ != *u++)
-			goto fail;
-	}
-	if (*p == '\0' && *u == '\0')
-		return 1;
-fail:
-	for (i = 0; i < n; i++) {
-		free(params[i]);
-		params[i] = NULL;
-	}
-	return 0;
-}
-
-const struct http_route *
-http_route_find(const struct http_route *table, enum http_method m,
-    const char *path, char *params[HTTP_MAX_PARAMS], int *bad_method)
-{
-	const struct http_route *rt;
-	char *tmp[HTTP_MAX_PARAMS] = { NULL };
-	int i;
-
-	*bad_method = 0;
-	if (m == HTTP_HEAD)
-		m = HTTP_GET;
-	for (rt = table; rt->rt_pattern != NULL; rt++) {
-		if (!http_match(rt->rt_pattern, path, tmp))
-			continue;
-		if (rt->rt_method == m) {
-			for (i = 0; i < HTTP_MAX_PARAMS; i++)
-				params[i] = tmp[i];
-			*bad_method = 0;
-			return rt;
-		}
-		for (i = 0; i < HTTP_MAX_PARAMS; i++) {
-			free(tmp[i]);
-			tmp[i] = NULL;
-		}
-		*bad_method = 1;
-	}
-	return NULL;
-}
-
-/* The methods a path allows, for 405's Allow header, into buf. */
-static void
-http_allow(const struct http_route *table, const char *path, char *buf,
-    size_t len)
-{
-	const struct http_route *rt;
-	char *tmp[HTTP_MAX_PARAMS] = { NULL };
-	int i;
-
-	buf[0] = '\0';
-	for (rt = table; rt->rt_pattern != NULL; rt++) {
-		if (!http_match(rt->rt_pattern, path, tmp))
-			continue;
-		for (i = 0; i < HTTP_MAX_PARAMS; i++) {
-			free(tmp[i]);
-			tmp[i] = NULL;
-		}
-		if (buf[0] != '\0')
-			strncat(buf, ", ", len - strlen(buf) - 1);
-		strncat(buf, http_method_name(rt->rt_method),
-		    len - strlen(buf) - 1);
-	}
-}
 
 json_t *
 http_parse_json_object(const char *body, size_t len, struct diag *d)
@@ -184,89 +75,6 @@ http_parse_json_object(const char *body, size_t len, struct diag *d)
 		return NULL;
 	}
 	return j;
-}
-
-void
-http_reply_json(struct http_reply *rp, unsigned int status, json_t *j)
-{
-	json_decref(rp->rp_json);
-	rp->rp_status = status;
-	rp->rp_json = j;
-	rp->rp_nocache = 1;
-}
-
-void
-http_reply_text(struct http_reply *rp, unsigned int status,
-    const char *ctype, char *text, size_t len)
-{
-	free(rp->rp_text);
-	rp->rp_status = status;
-	rp->rp_text = text;
-	rp->rp_text_len = len;
-	rp->rp_ctype = ctype;
-	rp->rp_nocache = 1;
-}
-
-void
-http_reply_error(struct http_reply *rp, unsigned int status,
-    const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	http_reply_json(rp, status, json_pack("{s:s}", "error", msg));
-}
-
-json_t *
-http_diag_json(const struct diag *d)
-{
-	const struct diag_item *di;
-	json_t *a, *o;
-
-	if ((a = json_array()) == NULL)
-		return NULL;
-	TAILQ_FOREACH(di, &d->d_items, di_entry) {
-		if (di->di_sev != DIAG_ERROR)
-			continue;
-		o = json_pack("{s:s?,s:s}", "field", di->di_field,
-		    "message", di->di_msg);
-		if (o != NULL && di->di_line > 0) {
-			json_object_set_new(o, "line", json_integer(di->di_line));
-			json_object_set_new(o, "col", json_integer(di->di_col));
-		}
-		if (o == NULL || json_array_append_new(a, o) == -1) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
-}
-
-void
-http_reply_diag(struct http_reply *rp, const struct diag *d)
-{
-	http_reply_json(rp, 400, json_pack("{s:s,s:o}", "error",
-	    "invalid input", "errors", http_diag_json(d)));
-}
-
-void
-http_reply_field(struct http_reply *rp, const char *field,
-    const char *fmt, ...)
-{
-	struct diag d;
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	diag_init(&d);
-	diag_add(&d, DIAG_ERROR, NULL, 0, 0, field, "%s", msg);
-	http_reply_diag(rp, &d);
-	diag_clear(&d);
 }
 
 void
@@ -391,16 +199,17 @@ http_is_change(enum http_method m)
  * fills rp with the final answer and returns 1.
  */
 static int
-http_admit(struct web *w, struct http_conn *hc, const char *url,
+http_admit(struct http_server *hs, struct http_conn *hc, const char *url,
     struct http_reply *rp, char *allow, size_t allow_len)
 {
+	struct web *w = hs->hs_web;
 	struct http_req *rq = &hc->hc_req;
 	const char *cookie, *csrf_hdr, *clen;
 	char csrf[AUTH_TOKEN_LEN + 1];
 	int bad_method, have_session = 0;
 	unsigned long long declared;
 
-	hc->hc_route = http_route_find(api_routes, rq->rq_method, url,
+	hc->hc_route = http_route_find(hs->hs_routes, rq->rq_method, url,
 	    rq->rq_params, &bad_method);
 	if (hc->hc_route == NULL && strncmp(url, "/api/", 5) != 0) {
 		static_serve(w->w_www, url, rq->rq_method, rp);
@@ -420,7 +229,8 @@ http_admit(struct web *w, struct http_conn *hc, const char *url,
 	}
 	if (hc->hc_route == NULL) {
 		if (bad_method) {
-			http_allow(api_routes, url, allow, allow_len);
+			http_route_allow(hs->hs_routes, url, allow,
+			    allow_len);
 			http_reply_error(rp, 405, "method not allowed on %s "
 			    "(allowed: %s)", url, allow);
 		} else
@@ -439,6 +249,7 @@ http_admit(struct web *w, struct http_conn *hc, const char *url,
 		}
 	}
 	mem_wipe(csrf, sizeof(csrf));
+	rq->rq_arg = hc->hc_route->rt_arg;
 	hc->hc_limit = hc->hc_route->rt_flags & ROUTE_BIG ?
 	    HTTP_IMPORT_MAX : HTTP_BODY_MAX;
 	clen = MHD_lookup_connection_value(rq->rq_conn, MHD_HEADER_KIND,
@@ -527,7 +338,8 @@ http_access(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_data_size, void **con_cls)
 {
-	struct web *w = cls;
+	struct http_server *hs = cls;
+	struct web *w = hs->hs_web;
 	struct http_conn *hc = *con_cls;
 	struct http_reply rp;
 	char allow[64] = "";
@@ -543,7 +355,7 @@ http_access(void *cls, struct MHD_Connection *c, const char *url,
 		hc->hc_req.rq_url = url;
 		hc->hc_req.rq_method = http_method_from(method);
 		http_peer(c, hc->hc_req.rq_peer, sizeof(hc->hc_req.rq_peer));
-		if (http_admit(w, hc, url, &rp, allow, sizeof(allow))) {
+		if (http_admit(hs, hc, url, &rp, allow, sizeof(allow))) {
 			hc->hc_done = 1;
 			return http_queue(c, &rp, w->w_tls, allow);
 		}
@@ -624,10 +436,11 @@ http_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("http: %s", buf);
 }
 
-struct MHD_Daemon *
-http_start(struct web *w, int listen_fd, const char *cert_pem,
-    const char *key_pem, unsigned int threads)
+struct http_server *
+http_start(struct web *w, const struct http_route *routes, int listen_fd,
+    const char *cert_pem, const char *key_pem, unsigned int threads)
 {
+	struct http_server *hs;
 	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD |
 	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	struct MHD_OptionItem opts[10];
@@ -654,9 +467,30 @@ http_start(struct web *w, int listen_fd, const char *cert_pem,
 		    0, (void *)(uintptr_t)key_pem };
 	}
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
-	return MHD_start_daemon(flags, 0, NULL, NULL, http_access, w,
+	if ((hs = calloc(1, sizeof(*hs))) == NULL)
+		return NULL;
+	hs->hs_web = w;
+	hs->hs_routes = routes;
+	hs->hs_mhd = MHD_start_daemon(flags, 0, NULL, NULL, http_access, hs,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
 	    MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
 	    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	if (hs->hs_mhd == NULL) {
+		free(hs);
+		return NULL;
+	}
+	return hs;
+}
+
+void
+http_stop(struct http_server *hs)
+{
+	int lfd;
+
+	if ((lfd = MHD_quiesce_daemon(hs->hs_mhd)) != -1)
+		close(lfd);
+	usleep(100 * 1000);	/* let resumed streams end */
+	MHD_stop_daemon(hs->hs_mhd);
+	free(hs);
 }

@@ -34,6 +34,7 @@
 #include "lib/util.h"
 #include "store/store.h"
 #include "sync/sync.h"
+#include "api.h"
 #include "auth.h"
 #include "http.h"
 #include "logtail.h"
@@ -337,7 +338,7 @@ main(int argc, char **argv)
 	struct sockaddr_storage ss;
 	struct event_base *base;
 	struct event *ev[5];
-	struct MHD_Daemon *mhd;
+	struct http_server *hs;
 	struct timeval minute = { 60, 0 };
 	char *cert = NULL, *key = NULL;
 	socklen_t sslen;
@@ -395,7 +396,8 @@ main(int argc, char **argv)
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (o.threads == 0)
 		o.threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (unsigned int)ncpu;
-	if ((mhd = http_start(&w, lfd, cert, key, o.threads)) == NULL)
+	if ((hs = http_start(&w, api_routes, lfd, cert, key, o.threads)) ==
+	    NULL)
 		fatalx("cannot start the HTTP server on %s", o.listen);
 	log_info("shoal-web listening on %s%s (%u threads)", o.listen,
 	    w.w_tls ? " with TLS" : "", o.threads);
@@ -403,10 +405,7 @@ main(int argc, char **argv)
 	event_base_dispatch(base);
 
 	logtail_close_clients(w.w_logtail);
-	if ((lfd = MHD_quiesce_daemon(mhd)) != -1)
-		close(lfd);
-	usleep(100 * 1000);	/* let resumed streams end */
-	MHD_stop_daemon(mhd);
+	http_stop(hs);
 	for (i = 0; i < 5; i++)
 		if (ev[i] != NULL)
 			event_free(ev[i]);

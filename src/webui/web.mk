@@ -4,6 +4,8 @@ noinst_LIBRARIES += src/webui/libweb.a
 src_webui_libweb_a_SOURCES = \
 	src/webui/web.h \
 	src/webui/http.c src/webui/http.h \
+	src/webui/http_reply.c src/webui/http_reply.h \
+	src/webui/http_route.c src/webui/http_route.h \
 	src/webui/auth.c src/webui/auth.h \
 	src/webui/static.c src/webui/static.h \
 	src/webui/logtail.c src/webui/logtail.h \

@@ -774,6 +774,62 @@ test_crud_virtual_and_audit(void **state)
 	assert_int_equal(current_generation(), gen + 4);
 }
 
+/*
+ * Failover services share the virtual servers' handlers; the route's
+ * argument says which list: what is made here is a failover service, not
+ * a virtual server, and the messages say so.
+ */
+static void
+test_failover_routes(void **state)
+{
+	uint64_t gen = current_generation();
+	struct resp r;
+
+	(void)state;
+	req("POST", "/api/v1/failover-services", "{\"name\":\"ftp\","
+	    "\"address\":\"10.201.1.30\",\"port\":21,\"active\":true,"
+	    "\"start_cmd\":\"/bin/true\",\"stop_cmd\":\"/bin/true\"}", &r);
+	if (r.status != 201)
+		fprintf(stderr, "%s\n", r.body);
+	assert_int_equal(r.status, 201);
+	assert_non_null(strstr(r.body, "\"failover_service\""));
+	resp_free(&r);
+	req("GET", "/api/v1/failover-services", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"failover_services\""));
+	assert_non_null(strstr(r.body, "\"ftp\""));
+	resp_free(&r);
+	req("GET", "/api/v1/virtual-servers/ftp", NULL, &r);
+	assert_int_equal(r.status, 404);
+	assert_non_null(strstr(r.body, "no virtual server named ftp"));
+	resp_free(&r);
+	req("PUT", "/api/v1/failover-services/ftp/check", "{\"timeout\":7}",
+	    &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	req("GET", "/api/v1/failover-services/ftp/check", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"timeout\":7"));
+	resp_free(&r);
+	req("PUT", "/api/v1/failover-services/ftp", "{\"name\":\"sftp\"}",
+	    &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "failover[ftp].name", "renaming"));
+	resp_free(&r);
+	req("POST", "/api/v1/failover-services", "{\"name\":\"ftp\"}", &r);
+	assert_int_equal(r.status, 409);
+	assert_non_null(strstr(r.body, "failover service ftp already"));
+	resp_free(&r);
+	req("DELETE", "/api/v1/failover-services/ftp", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	req("DELETE", "/api/v1/failover-services/ftp", NULL, &r);
+	assert_int_equal(r.status, 404);
+	assert_non_null(strstr(r.body, "no failover service named ftp"));
+	resp_free(&r);
+	assert_int_equal(current_generation(), gen + 3);
+}
+
 static void
 test_history_rollback(void **state)
 {
@@ -1165,6 +1221,7 @@ main(void)
 		cmocka_unit_test(test_404_405_413_415),
 		cmocka_unit_test(test_validation),
 		cmocka_unit_test(test_crud_virtual_and_audit),
+		cmocka_unit_test(test_failover_routes),
 		cmocka_unit_test(test_history_rollback),
 		cmocka_unit_test(test_import),
 		cmocka_unit_test(test_status),
