@@ -69,16 +69,37 @@ const struct http_route api_routes[] = {
 	{ 0, NULL, 0, NULL, NULL },
 };
 
-void
-web_store_lock(struct web *w)
+int
+api_hash(struct http_req *rq, struct http_reply *rp, enum hashpool_op op,
+    const char *password, const char *setting, hashpool_done done,
+    void *arg)
 {
-	pthread_mutex_lock(&w->w_store_lock);
+	struct hashpool *hp = rq->rq_web->w_hashpool;
+
+	if (hp == NULL) {
+		http_reply_error(rp, 503, "shutting down");
+		return -1;
+	}
+	if (hashpool_submit(hp, op, password, setting, done, arg) == -1) {
+		api_hash_busy(rq, rp);
+		return -1;
+	}
+	http_reply_defer(rp);
+	return 0;
 }
 
 void
-web_store_unlock(struct web *w)
+api_hash_busy(struct http_req *rq, struct http_reply *rp)
 {
-	pthread_mutex_unlock(&w->w_store_lock);
+	if (rq->rq_web->w_hashpool == NULL) {
+		http_reply_error(rp, 503, "shutting down");
+		return;
+	}
+	log_debug("password hashing queue full: %s from %s refused",
+	    rq->rq_url, rq->rq_peer);
+	http_reply_error(rp, 429, "too many password checks in progress: "
+	    "try again in a second");
+	rp->rp_retry_after = 1;
 }
 
 void
@@ -103,10 +124,8 @@ api_load(struct http_req *rq, struct http_reply *rp)
 {
 	struct shoal_config *c = NULL;
 
-	web_store_lock(rq->rq_web);
 	if (store_load(rq->rq_web->w_store, &c, NULL) == -1)
 		c = NULL;
-	web_store_unlock(rq->rq_web);
 	if (c == NULL)
 		http_reply_error(rp, 500, "cannot read the configuration");
 	return c;
@@ -140,7 +159,6 @@ api_change(struct http_req *rq, struct http_reply *rp, api_mutate_fn fn,
 	snprintf(comment, sizeof(comment), "%s %s", rq->rq_method ==
 	    HTTP_POST ? "POST" : rq->rq_method == HTTP_PUT ? "PUT" :
 	    "DELETE", rq->rq_url);
-	web_store_lock(rq->rq_web);
 	if (store_load(rq->rq_web->w_store, &c, NULL) == -1) {
 		http_reply_error(rp, 500, "cannot read the configuration");
 		goto done;
@@ -166,7 +184,6 @@ api_change(struct http_req *rq, struct http_reply *rp, api_mutate_fn fn,
 	    key, result, "warnings", api_warnings(&d)));
 	result = NULL;
 done:
-	web_store_unlock(rq->rq_web);
 	json_decref(result);
 	config_free(c);
 	diag_clear(&d);

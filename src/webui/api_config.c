@@ -579,7 +579,6 @@ api_import(struct http_req *rq, struct http_reply *rp)
 		goto done;
 	}
 	api_actor(rq, actor, sizeof(actor));
-	web_store_lock(rq->rq_web);
 	if (store_commit(rq->rq_web->w_store, in, actor, "lvs.cf import",
 	    &gen, &d) == -1) {
 		if (diag_errors(&d) > 0)
@@ -589,7 +588,6 @@ api_import(struct http_req *rq, struct http_reply *rp)
 	} else
 		http_reply_json(rp, 200, json_pack("{s:I,s:s}", "generation",
 		    (json_int_t)gen.sg_generation, "hash", gen.sg_hash));
-	web_store_unlock(rq->rq_web);
 done:
 	config_free(in);
 	diag_clear(&d);

@@ -1,5 +1,15 @@
 /*
- * http.c - request plumbing between libmicrohttpd and the API handlers.
+ * http.c - shoal-web's server core: libmicrohttpd driven from the libevent
+ * loop, and the plumbing between it and the route handlers.
+ *
+ * The daemon runs in libmicrohttpd's "external" epoll mode: its one epoll
+ * descriptor is a read event on our loop, and its next deadline (idle
+ * connections, data it already holds) a timer; both call MHD_run(), which
+ * calls the handlers.  Nothing runs on another thread, so handlers use the
+ * store, the sessions and the log tail without locks.  Work that would
+ * block the loop (password hashing) is handed off: the handler defers its
+ * reply, the connection is suspended, and http_req_finish() resumes it
+ * from the loop when the answer is known.
  *
  * Everything that can be decided from the headers (route, session, CSRF,
  * declared body size) is decided on libmicrohttpd's first call, before any
@@ -11,11 +21,14 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
 #include <jansson.h>
 #include <microhttpd.h>
 
@@ -28,27 +41,45 @@
 #include "static.h"
 #include "web.h"
 
+/* The longest the loop sleeps without asking libmicrohttpd again. */
+#define HTTP_TIMER_MAX_MS	(60 * 1000)
+
 struct http_server {
 	struct web		*hs_web;
 	const struct http_route	*hs_routes;
 	struct MHD_Daemon	*hs_mhd;
+	struct event		*hs_io;		/* MHD's epoll fd readable */
+	struct event		*hs_timer;	/* MHD's deadline, or "now" */
+	unsigned int		 hs_deferred;	/* replies not finished yet */
 };
 
-/* Per-connection-request state (MHD's con_cls). */
+/* Where a request is (MHD calls http_access() again for each step). */
+enum http_stage {
+	HC_BODY,	/* admitted: reading the body */
+	HC_DEFERRED,	/* handler answers later: connection suspended */
+	HC_FINISHED,	/* deferred answer ready: queue it on the next call */
+	HC_DONE,	/* a reply was queued */
+};
+
+/* Per-request state (MHD's con_cls). */
 struct http_conn {
 	struct http_req		 hc_req;
+	struct http_server	*hc_server;
 	const struct http_route	*hc_route;
+	enum http_stage		 hc_stage;
+	struct http_reply	 hc_reply;	/* HC_FINISHED's answer */
 	size_t			 hc_limit;
 	size_t			 hc_cap;
 	size_t			 hc_discarded;
 	int			 hc_too_big;
-	int			 hc_done;	/* a reply was queued early */
 };
 
 static const char *const http_csp =
     "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+static void	http_server_wake(struct http_server *);
 
 json_t *
 http_parse_json_object(const char *body, size_t len, struct diag *d)
@@ -102,6 +133,7 @@ http_queue(struct MHD_Connection *c, struct http_reply *rp, int tls,
 	char *body = NULL, num[16];
 	size_t len = 0;
 
+	rp->rp_resp = NULL;
 	if (r == NULL && rp->rp_json != NULL) {
 		body = json_dumps(rp->rp_json, JSON_COMPACT);
 		len = body != NULL ? strlen(body) : 0;
@@ -116,7 +148,8 @@ http_queue(struct MHD_Connection *c, struct http_reply *rp, int tls,
 		    MHD_RESPMEM_MUST_FREE);
 		if (r == NULL) {
 			free(body);
-			goto fail;
+			http_reply_clear(rp);
+			return MHD_NO;
 		}
 		if (rp->rp_ctype != NULL)
 			MHD_add_response_header(r, "Content-Type",
@@ -133,17 +166,8 @@ http_queue(struct MHD_Connection *c, struct http_reply *rp, int tls,
 		MHD_add_response_header(r, "Allow", allow);
 	ret = MHD_queue_response(c, rp->rp_status ? rp->rp_status : 500, r);
 	MHD_destroy_response(r);
-	rp->rp_resp = NULL;
-	json_decref(rp->rp_json);
-	rp->rp_json = NULL;
-	free(rp->rp_text);
-	free(rp->rp_cookie);
+	http_reply_clear(rp);
 	return ret;
-fail:
-	json_decref(rp->rp_json);
-	free(rp->rp_text);
-	free(rp->rp_cookie);
-	return MHD_NO;
 }
 
 static void
@@ -160,6 +184,7 @@ http_conn_free(struct http_conn *hc)
 		free(hc->hc_req.rq_body);
 	}
 	json_decref(hc->hc_req.rq_json);
+	http_reply_clear(&hc->hc_reply);
 	free(hc);
 }
 
@@ -297,7 +322,7 @@ http_collect(struct http_conn *hc, const char *data, size_t len)
 
 /* The body-time checks and the handler call. */
 static void
-http_run(struct http_conn *hc, struct http_reply *rp)
+http_dispatch(struct http_conn *hc, struct http_reply *rp)
 {
 	struct http_req *rq = &hc->hc_req;
 	const char *ctype;
@@ -329,8 +354,53 @@ http_run(struct http_conn *hc, struct http_reply *rp)
 		diag_clear(&d);
 	}
 	hc->hc_route->rt_handler(rq, rp);
-	if (rp->rp_status == 0)
+	if (rp->rp_status == 0 && !rp->rp_deferred)
 		http_reply_error(rp, 500, "internal error");
+}
+
+/* The first call for a request: its state, then the header-time answer. */
+static enum MHD_Result
+http_begin(struct http_server *hs, struct MHD_Connection *c,
+    const char *url, const char *method, void **con_cls)
+{
+	struct http_conn *hc;
+	struct http_reply rp;
+	char allow[64] = "";
+
+	if ((hc = calloc(1, sizeof(*hc))) == NULL)
+		return MHD_NO;
+	*con_cls = hc;
+	hc->hc_server = hs;
+	hc->hc_stage = HC_BODY;
+	hc->hc_req.rq_web = hs->hs_web;
+	hc->hc_req.rq_conn = c;
+	hc->hc_req.rq_url = url;
+	hc->hc_req.rq_method = http_method_from(method);
+	http_peer(c, hc->hc_req.rq_peer, sizeof(hc->hc_req.rq_peer));
+	memset(&rp, 0, sizeof(rp));
+	if (!http_admit(hs, hc, url, &rp, allow, sizeof(allow)))
+		return MHD_YES;
+	hc->hc_stage = HC_DONE;
+	return http_queue(c, &rp, hs->hs_web->w_tls, allow);
+}
+
+/* The whole body is in: the handler answers now, or later (deferred). */
+static enum MHD_Result
+http_end(struct http_conn *hc)
+{
+	struct http_server *hs = hc->hc_server;
+	struct http_reply rp;
+
+	memset(&rp, 0, sizeof(rp));
+	http_dispatch(hc, &rp);
+	if (rp.rp_deferred) {
+		hc->hc_stage = HC_DEFERRED;
+		hs->hs_deferred++;
+		MHD_suspend_connection(hc->hc_req.rq_conn);
+		return MHD_YES;
+	}
+	hc->hc_stage = HC_DONE;
+	return http_queue(hc->hc_req.rq_conn, &rp, hs->hs_web->w_tls, NULL);
 }
 
 static enum MHD_Result
@@ -338,30 +408,20 @@ http_access(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_data_size, void **con_cls)
 {
-	struct http_server *hs = cls;
-	struct web *w = hs->hs_web;
 	struct http_conn *hc = *con_cls;
-	struct http_reply rp;
-	char allow[64] = "";
 
 	(void)version;
-	memset(&rp, 0, sizeof(rp));
-	if (hc == NULL) {
-		if ((hc = calloc(1, sizeof(*hc))) == NULL)
-			return MHD_NO;
-		*con_cls = hc;
-		hc->hc_req.rq_web = w;
-		hc->hc_req.rq_conn = c;
-		hc->hc_req.rq_url = url;
-		hc->hc_req.rq_method = http_method_from(method);
-		http_peer(c, hc->hc_req.rq_peer, sizeof(hc->hc_req.rq_peer));
-		if (http_admit(hs, hc, url, &rp, allow, sizeof(allow))) {
-			hc->hc_done = 1;
-			return http_queue(c, &rp, w->w_tls, allow);
-		}
-		return MHD_YES;
-	}
-	if (hc->hc_done) {
+	if (hc == NULL)
+		return http_begin(cls, c, url, method, con_cls);
+	switch (hc->hc_stage) {
+	case HC_BODY:
+		break;
+	case HC_FINISHED:
+		hc->hc_stage = HC_DONE;
+		return http_queue(c, &hc->hc_reply, hc->hc_server->hs_web->w_tls,
+		    NULL);
+	case HC_DEFERRED:	/* not called while suspended */
+	case HC_DONE:
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -371,9 +431,49 @@ http_access(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	hc->hc_done = 1;
-	http_run(hc, &rp);
-	return http_queue(c, &rp, w->w_tls, NULL);
+	return http_end(hc);
+}
+
+/* ---- deferred replies ---- */
+
+void
+http_req_finish(struct http_req *rq, struct http_reply *rp)
+{
+	struct http_conn *hc = (struct http_conn *)(void *)((char *)rq -
+	    offsetof(struct http_conn, hc_req));
+	struct http_server *hs = hc->hc_server;
+
+	if (hc->hc_stage != HC_DEFERRED)
+		fatalx("http: a reply finished twice or never deferred");
+	if (rp->rp_status == 0)
+		http_reply_error(rp, 500, "internal error");
+	hc->hc_reply = *rp;
+	memset(rp, 0, sizeof(*rp));
+	hc->hc_stage = HC_FINISHED;
+	hs->hs_deferred--;
+	MHD_resume_connection(rq->rq_conn);
+	http_server_wake(hs);
+}
+
+void
+http_conn_resume(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	MHD_resume_connection(c);
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci != NULL && ci->socket_context != NULL)
+		http_server_wake(ci->socket_context);
+}
+
+/* Every connection knows its server, for http_conn_resume(). */
+static void
+http_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	(void)c;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		*socket_context = cls;
 }
 
 static int
@@ -436,23 +536,53 @@ http_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("http: %s", buf);
 }
 
-struct http_server *
-http_start(struct web *w, const struct http_route *routes, int listen_fd,
-    const char *cert_pem, const char *key_pem, unsigned int threads)
+/* ---- the daemon on the event loop ---- */
+
+/* Runs libmicrohttpd once and arms the timer at its next deadline. */
+static void
+http_server_run(struct http_server *hs)
 {
-	struct http_server *hs;
-	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD |
-	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-	struct MHD_OptionItem opts[10];
+	MHD_UNSIGNED_LONG_LONG ms;
+	struct timeval tv;
+
+	MHD_run(hs->hs_mhd);
+	if (MHD_get_timeout(hs->hs_mhd, &ms) == MHD_NO) {
+		event_del(hs->hs_timer);
+		return;
+	}
+	if (ms > HTTP_TIMER_MAX_MS)
+		ms = HTTP_TIMER_MAX_MS;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	event_add(hs->hs_timer, &tv);
+}
+
+static void
+http_server_event(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	http_server_run(arg);
+}
+
+/* libmicrohttpd has work that no descriptor will announce: run it soon. */
+static void
+http_server_wake(struct http_server *hs)
+{
+	event_active(hs->hs_timer, EV_TIMEOUT, 1);
+}
+
+/* The daemon's flags and options; opts has room for 8. */
+static unsigned int
+http_options(int listen_fd, const char *cert_pem, const char *key_pem,
+    struct MHD_OptionItem *opts)
+{
+	unsigned int flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+	    MHD_USE_ERROR_LOG;
 	int n = 0;
 
-	if (cert_pem != NULL)
-		flags |= MHD_USE_TLS;
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET,
 	    listen_fd, NULL };
-	if (threads > 1)
-		opts[n++] = (struct MHD_OptionItem){
-		    MHD_OPTION_THREAD_POOL_SIZE, threads, NULL };
 	/* slow or idle clients are dropped after 30 s of silence */
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
 	    30, NULL };
@@ -461,36 +591,94 @@ http_start(struct web *w, const struct http_route *routes, int listen_fd,
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    64 * 1024, NULL };
 	if (cert_pem != NULL) {
+		flags |= MHD_USE_TLS;
 		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT,
 		    0, (void *)(uintptr_t)cert_pem };
 		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY,
 		    0, (void *)(uintptr_t)key_pem };
 	}
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	return flags;
+}
+
+/* The loop's two events on the daemon's epoll descriptor; 0 or -1. */
+static int
+http_server_events(struct http_server *hs, struct event_base *base)
+{
+	const union MHD_DaemonInfo *di;
+
+	di = MHD_get_daemon_info(hs->hs_mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (di == NULL) {
+		log_warnx("http: libmicrohttpd has no epoll descriptor");
+		return -1;
+	}
+	if ((hs->hs_io = event_new(base, di->epoll_fd, EV_READ | EV_PERSIST,
+	    http_server_event, hs)) == NULL || event_add(hs->hs_io,
+	    NULL) == -1 || (hs->hs_timer = event_new(base, -1, 0,
+	    http_server_event, hs)) == NULL) {
+		log_warnx("http: cannot set up the event loop");
+		return -1;
+	}
+	http_server_wake(hs);
+	return 0;
+}
+
+struct http_server *
+http_server_start(struct event_base *base, struct web *w,
+    const struct http_route *routes, int listen_fd, const char *cert_pem,
+    const char *key_pem)
+{
+	struct MHD_OptionItem opts[8];
+	struct http_server *hs;
+	unsigned int flags;
+
 	if ((hs = calloc(1, sizeof(*hs))) == NULL)
 		return NULL;
 	hs->hs_web = w;
 	hs->hs_routes = routes;
+	flags = http_options(listen_fd, cert_pem, key_pem, opts);
 	hs->hs_mhd = MHD_start_daemon(flags, 0, NULL, NULL, http_access, hs,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
+	    MHD_OPTION_NOTIFY_CONNECTION, http_notify_conn, hs,
 	    MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
 	    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
-	if (hs->hs_mhd == NULL) {
-		free(hs);
+	if (hs->hs_mhd == NULL || http_server_events(hs, base) == -1) {
+		http_server_free(hs);
 		return NULL;
 	}
 	return hs;
 }
 
 void
-http_stop(struct http_server *hs)
+http_server_quiesce(struct http_server *hs)
 {
 	int lfd;
 
 	if ((lfd = MHD_quiesce_daemon(hs->hs_mhd)) != -1)
 		close(lfd);
-	usleep(100 * 1000);	/* let resumed streams end */
-	MHD_stop_daemon(hs->hs_mhd);
+	http_server_wake(hs);
+}
+
+unsigned int
+http_server_deferred(const struct http_server *hs)
+{
+	return hs->hs_deferred;
+}
+
+void
+http_server_free(struct http_server *hs)
+{
+	if (hs == NULL)
+		return;
+	if (hs->hs_deferred > 0)
+		fatalx("http: %u replies still deferred at exit",
+		    hs->hs_deferred);
+	if (hs->hs_mhd != NULL)
+		MHD_stop_daemon(hs->hs_mhd);
+	if (hs->hs_io != NULL)
+		event_free(hs->hs_io);
+	if (hs->hs_timer != NULL)
+		event_free(hs->hs_timer);
 	free(hs);
 }

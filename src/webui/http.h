@@ -1,8 +1,13 @@
 /*
- * http.h - shoal-web's server core on top of libmicrohttpd: admission
- * (route, session, CSRF, declared size), bounded request bodies, JSON
- * parsing, security headers on every response, and the call of the
- * route's handler (http_reply.h).
+ * http.h - shoal-web's server core: libmicrohttpd driven from the
+ * process's one libevent loop (external epoll mode), admission (route,
+ * session, CSRF, declared size), bounded request bodies, JSON parsing,
+ * security headers on every response, and the call of the route's
+ * handler (http_reply.h).
+ *
+ * Everything runs on the loop's thread: a handler must not block it.  A
+ * handler whose answer needs slow work defers its reply
+ * (http_reply_defer()) and finishes it later from the loop.
  */
 #ifndef SHOAL_HTTP_H
 #define SHOAL_HTTP_H
@@ -15,24 +20,46 @@
 #include "lib/diag.h"
 #include "http_reply.h"
 
-struct web;
+struct event_base;
 struct http_server;
+struct web;
 
 #define HTTP_BODY_MAX		(64u * 1024)		/* JSON bodies */
 #define HTTP_IMPORT_MAX		(4u * 1024 * 1024)	/* lvs.cf import */
 #define HTTP_MAX_CONNECTIONS	8192
 
 /*
- * Starts serving routes (and www/ files for other paths outside /api/)
- * on an already listening socket (bound before privileges were dropped)
- * with `threads` epoll threads.  TLS when cert and key (PEM text) are
- * given.  NULL on failure.
+ * Starts serving routes (and www/ files for paths outside /api/) on an
+ * already listening socket (bound before privileges were dropped), on
+ * base.  TLS when cert and key (PEM text, kept by the caller until
+ * http_server_free()) are given.  NULL on failure (logged).
  */
-struct http_server *http_start(struct web *, const struct http_route *routes,
-    int listen_fd, const char *tls_cert_pem, const char *tls_key_pem,
-    unsigned int threads);
-/* Stops accepting, lets resumed streams end, stops; frees the server. */
-void http_stop(struct http_server *);
+struct http_server *http_server_start(struct event_base *base, struct web *,
+    const struct http_route *routes, int listen_fd, const char *tls_cert_pem,
+    const char *tls_key_pem);
+/* Stops accepting connections (shutdown); the others go on. */
+void http_server_quiesce(struct http_server *);
+/* Requests whose handler deferred its reply and has not finished it. */
+unsigned int http_server_deferred(const struct http_server *);
+/*
+ * Closes every connection and frees the server.  Every deferred reply
+ * must have been finished, and every suspended stream resumed, before
+ * (libmicrohttpd cannot stop with suspended connections).
+ */
+void http_server_free(struct http_server *);
+
+/*
+ * Answers a request whose handler called http_reply_defer(): takes rp's
+ * contents, resumes the connection and has the loop send it.  Once per
+ * deferred request, from the loop; rq is not valid after.
+ */
+void http_req_finish(struct http_req *rq, struct http_reply *rp);
+/*
+ * MHD_resume_connection() for a connection suspended by a content
+ * callback (a log stream), plus the wake-up libmicrohttpd needs in
+ * external mode to notice it.
+ */
+void http_conn_resume(struct MHD_Connection *);
 
 /* Adds the security headers every response carries. */
 void http_security_headers(struct MHD_Response *, int tls, int api);
