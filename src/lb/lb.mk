@@ -5,7 +5,8 @@ noinst_LIBRARIES += src/lb/liblb.a
 src_lb_liblb_a_CFLAGS = $(AM_CFLAGS) $(MNL_CFLAGS) $(NFTABLES_CFLAGS) \
 	$(JANSSON_CFLAGS)
 src_lb_liblb_a_SOURCES = \
-	src/lb/lb.c src/lb/lb.h src/lb/lb_backend.h \
+	src/lb/lb.c src/lb/lb.h src/lb/lb_state.c src/lb/lb_state.h \
+	src/lb/lb_backend.h \
 	src/lb/lb_ipvs.c src/lb/lb_ipvs_nl.c src/lb/lb_nft_gen.c
 if HAVE_NFTABLES
 src_lb_liblb_a_SOURCES += src/lb/lb_nft.c

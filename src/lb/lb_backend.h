@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lb/lb.h"
+#include "lb/lb_state.h"
 
 struct nlmsghdr;
 
@@ -48,17 +48,6 @@ int lb_nl_talk(struct lb_nl *, struct nlmsghdr *req,
 
 /* 1 when the running kernel has IPVS (family "IPVS" or /proc/net/ip_vs). */
 int lb_ipvs_available(void);
-
-/*
- * The state a backend programs: a copy of src where a service without any
- * real server of weight > 0 also gets its sorry server (weight 1).  dst is
- * initialised by the caller; 0 or -1 (ENOMEM).
- */
-int lb_state_effective(struct lb_state *dst, const struct lb_state *src);
-
-/* 1 when two services have the same attributes (not real servers). */
-int lb_service_attrs_equal(const struct lb_service *,
-    const struct lb_service *);
 
 /* ---- nftables: the ruleset as nft script text (pure) ---- */
 

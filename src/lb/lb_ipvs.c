@@ -22,7 +22,6 @@
 #include <linux/ip_vs.h>
 #include <linux/netlink.h>
 
-#include "lb/lb.h"
 #include "lb/lb_backend.h"
 #include "lib/log.h"
 #include "lib/util.h"

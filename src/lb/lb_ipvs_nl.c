@@ -15,7 +15,6 @@
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 
-#include "lb/lb.h"
 #include "lb/lb_backend.h"
 #include "lib/log.h"
 #include "lib/util.h"

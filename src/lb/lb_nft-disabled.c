@@ -8,7 +8,6 @@
 
 #include <stddef.h>
 
-#include "lb/lb.h"
 #include "lb/lb_backend.h"
 #include "lib/log.h"
 

@@ -10,7 +10,6 @@
 
 #include <nftables/libnftables.h>
 
-#include "lb/lb.h"
 #include "lb/lb_backend.h"
 #include "lib/log.h"
 

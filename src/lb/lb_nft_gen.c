@@ -27,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lb/lb.h"
 #include "lb/lb_backend.h"
 #include "lib/log.h"
 

@@ -1,5 +1,6 @@
 /*
- * fosmon.c - fail-over service monitoring (see fosmon.h).
+ * fosmon.c - fail-over service monitoring: nannies' reports about the
+ * fail-over services become faults (see fosmon.h).
  */
 #include "shoal-build.h"
 

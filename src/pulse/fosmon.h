@@ -1,5 +1,8 @@
 /*
- * fosmon.h - fail-over service monitoring (FOS mode).
+ * fosmon.h - fail-over service monitoring (FOS mode): watching the
+ * fail-over services through nannies and turning their reports into
+ * faults.  (Starting and stopping those services on a role change is
+ * rolecmd.h.)
  *
  * Every node runs one nanny per active `failover` block, checking the
  * service on its virtual address: on the ACTIVE node that is its own

@@ -12,9 +12,15 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/opts.c src/pulse/opts.h \
 	src/pulse/vip.c src/pulse/vip.h \
 	src/pulse/worker.c src/pulse/worker.h \
-	src/pulse/fos.c src/pulse/fos.h \
+	src/pulse/hbio.c src/pulse/hbio.h \
+	src/pulse/links.c src/pulse/links.h \
+	src/pulse/role.c src/pulse/role.h \
+	src/pulse/rolecmd.c src/pulse/rolecmd.h \
+	src/pulse/reload.c src/pulse/reload.h \
+	src/pulse/status.c src/pulse/status.h \
 	src/pulse/lvs.c src/pulse/lvs.h \
 	src/pulse/control.c src/pulse/control.h \
+	src/pulse/ctlcmd.c src/pulse/ctlcmd.h \
 	src/pulse/services.c src/pulse/services.h \
 	src/pulse/nannies.c src/pulse/nannies.h \
 	src/pulse/fosmon.c src/pulse/fosmon.h

@@ -108,14 +108,21 @@ services_role(struct services *s, enum el_state st)
 		return;
 	s->s_role = st;
 	fosmon_role(s->s_fos, st);
-	if (st == EL_ACTIVE)
-		lvs_activate(s->s_lvs);
-	else if (from == EL_ACTIVE)
-		lvs_deactivate(s->s_lvs);
 	want_nannies(s);
 	/* a report is about whoever holds the address now: start afresh */
 	if (from != EL_INIT)
 		fosmon_restart_nannies(s->s_fos, s->s_nannies);
+}
+
+void
+services_lb(struct services *s, int on)
+{
+	if (s == NULL || s->s_stopped)
+		return;
+	if (on)
+		lvs_activate(s->s_lvs);
+	else
+		lvs_deactivate(s->s_lvs);
 }
 
 void

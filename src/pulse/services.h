@@ -3,10 +3,11 @@
  * the worker calls at a few hooks: the nanny children (nannies.h), LVS
  * mode (lvs.h) and fail-over service monitoring (fosmon.h).
  *
- * The worker tells it the role on every transition, the reloads, the
- * heartbeats' service-failure flag; it asks the worker back, through
- * struct services_hooks, to mark a fail-over service failed or healthy
- * on this node (the worker's FAULT logic) and to re-run the election.
+ * The role table (role.h) drives it on every transition; the worker
+ * tells it the reloads and the heartbeats' service-failure flag.  It asks
+ * the worker back, through struct services_hooks, to mark a fail-over
+ * service failed or healthy on this node (the worker's FAULT logic) and
+ * to re-run the election.
  */
 #ifndef SHOAL_SERVICES_H
 #define SHOAL_SERVICES_H
@@ -33,8 +34,17 @@ struct services *services_new(struct event_base *, const char *db,
 /* Stops every nanny and removes what LVS mode programmed. */
 void services_free(struct services *);
 
-/* The node's role changed (or, at start, is this one). */
+/*
+ * The node's role changed (or, at start, is this one): fail-over service
+ * monitoring learns it, the nannies follow it (one per virtual service
+ * while ACTIVE, one per fail-over service from BACKUP on) and the
+ * fail-over services' nannies restart, since a report is about whoever
+ * holds the address now.  Nothing once stopped.
+ */
 void services_role(struct services *, enum el_state);
+/* LVS mode: programs the load balancer (on) or removes what it added
+ * (off); see lvs_activate(), lvs_deactivate().  Nothing once stopped. */
+void services_lb(struct services *, int on);
 /* After a successful reload of the worker's configuration. */
 void services_reload(struct services *);
 /* Shutting down: nannies stop, LVS services are removed. */

@@ -197,7 +197,7 @@ arp_timer(int fd, short what, void *arg)
 }
 
 int
-vipset_up(struct vipset *s)
+vipset_add(struct vipset *s)
 {
 	int failed = 0;
 
@@ -205,11 +205,22 @@ vipset_up(struct vipset *s)
 	for (size_t i = 0; i < s->vs_n; i++)
 		if (add_one(s, &s->vs_vips[i], 0) == -1)
 			failed++;
+	return failed;
+}
+
+void
+vipset_arp_start(struct vipset *s)
+{
 	/* first announcement at once, after every address is in place */
 	for (size_t i = 0; i < s->vs_n; i++)
 		announce(&s->vs_vips[i]);
 	arm_arps(s);
-	return failed;
+}
+
+void
+vipset_arp_stop(struct vipset *s)
+{
+	evtimer_del(s->vs_arp_ev);
 }
 
 void

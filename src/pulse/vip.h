@@ -26,17 +26,25 @@ struct vipset *vipset_new(struct event_base *, struct rtnl *,
 void vipset_free(struct vipset *);
 
 /*
- * Brings every VIP up (add + first announcement at once, then the rest of
- * arp_count at arp_interval; "gratuitous lvs arps finished" when done).
- * Returns the number that failed (logged).
+ * Holds every VIP: adds it to the kernel (rtnetlink) and keeps it there
+ * (vipset_refresh).  Returns the number that failed (logged).
  */
-int vipset_up(struct vipset *);
+int vipset_add(struct vipset *);
+/*
+ * Announces the held VIPs: the first gratuitous ARP / unsolicited NA at
+ * once, the rest of arp_count at arp_interval ("gratuitous lvs arps
+ * finished" when done).
+ */
+void vipset_arp_start(struct vipset *);
+/* Stops the announcements still due. */
+void vipset_arp_stop(struct vipset *);
 /*
  * Announces every held VIP once more, now (gratuitous ARP / unsolicited
  * NA), outside the arp_count series.
  */
 void vipset_announce(struct vipset *);
-/* Removes every VIP this set describes from the kernel.  Failures count. */
+/* Removes every VIP this set describes from the kernel (announcements
+ * stop too).  Returns the number that failed. */
 int vipset_down(struct vipset *);
 /* Re-adds held VIPs (lifetime refresh, and repair when someone removed
  * one); no announcement unless one had to be added back. */
@@ -55,9 +63,9 @@ json_t *vipset_json(const struct vipset *);
 uint32_t vip_lifetime_s(uint32_t deadtime_ms, uint32_t keepalive_ms);
 
 /*
- * Removes rt's VIPs from the kernel without any state (`shoalctl
- * cleanup`; the supervisor does the same from its leave plan).  Returns the number removed,
- * -1 on error.
+ * Removes rt's VIPs from the kernel without any state (`pulse --cleanup`;
+ * the supervisor does the same from its leave plan).  Returns the number
+ * removed, -1 on error.
  */
 int vip_remove_all(const struct pulse_rt *);
 

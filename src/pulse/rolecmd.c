@@ -1,5 +1,5 @@
 /*
- * fos.c - role-change commands (see fos.h).
+ * rolecmd.c - role commands (see rolecmd.h).
  */
 #include "shoal-build.h"
 
@@ -9,7 +9,7 @@
 
 #include "lib/exec.h"
 #include "lib/log.h"
-#include "fos.h"
+#include "rolecmd.h"
 
 /* Commands in flight: shutdown waits for them (bounded by their timeout). */
 static int running;
@@ -59,7 +59,7 @@ done(struct exec_result *r, void *arg)
 }
 
 int
-fos_run(struct event_base *base, const char *what, const char *cmd)
+rolecmd_run(struct event_base *base, const char *what, const char *cmd)
 {
 	char err[256], **argv = NULL;
 	struct job *j = NULL;
@@ -75,7 +75,7 @@ fos_run(struct event_base *base, const char *what, const char *cmd)
 	    (j->j_argv = exec_argv_str(argv)) == NULL)
 		goto fail;
 	log_info("%s: running %s", what, j->j_argv);
-	if (exec_start(base, argv, FOS_CMD_TIMEOUT_MS, 0, done, j) == NULL)
+	if (exec_start(base, argv, ROLECMD_TIMEOUT_MS, 0, done, j) == NULL)
 		goto fail;
 	running++;
 	exec_argv_free(argv);
@@ -89,33 +89,65 @@ fail:
 }
 
 void
-fos_activate(struct event_base *base, const struct pulse_rt *rt)
+rolecmd_activate(struct event_base *base, const struct pulse_rt *rt)
 {
 	char what[CFG_NAME_MAX + 32];
 
-	(void)fos_run(base, "active_cmd", rt->rt_active_cmd);
+	(void)rolecmd_run(base, "active_cmd", rt->rt_active_cmd);
 	for (size_t i = 0; i < rt->rt_nfos; i++) {
 		snprintf(what, sizeof(what), "start_cmd of %s",
 		    rt->rt_fos[i].rf_name);
-		(void)fos_run(base, what, rt->rt_fos[i].rf_start_cmd);
+		(void)rolecmd_run(base, what, rt->rt_fos[i].rf_start_cmd);
 	}
 }
 
 void
-fos_deactivate(struct event_base *base, const struct pulse_rt *rt)
+rolecmd_deactivate(struct event_base *base, const struct pulse_rt *rt)
 {
 	char what[CFG_NAME_MAX + 32];
 
 	for (size_t i = rt->rt_nfos; i-- > 0;) {
 		snprintf(what, sizeof(what), "stop_cmd of %s",
 		    rt->rt_fos[i].rf_name);
-		(void)fos_run(base, what, rt->rt_fos[i].rf_stop_cmd);
+		(void)rolecmd_run(base, what, rt->rt_fos[i].rf_stop_cmd);
 	}
-	(void)fos_run(base, "inactive_cmd", rt->rt_inactive_cmd);
+	(void)rolecmd_run(base, "inactive_cmd", rt->rt_inactive_cmd);
+}
+
+/* The index of the fail-over service called name in rt, or -1. */
+static int
+fos_index(const struct pulse_rt *rt, const char *name)
+{
+	for (size_t i = 0; i < rt->rt_nfos; i++)
+		if (strcmp(rt->rt_fos[i].rf_name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+void
+rolecmd_reload(struct event_base *base, const struct pulse_rt *ort,
+    const struct pulse_rt *nrt)
+{
+	char what[CFG_NAME_MAX + 32];
+
+	for (size_t i = 0; i < ort->rt_nfos; i++) {
+		if (fos_index(nrt, ort->rt_fos[i].rf_name) != -1)
+			continue;
+		snprintf(what, sizeof(what), "stop_cmd of %s",
+		    ort->rt_fos[i].rf_name);
+		(void)rolecmd_run(base, what, ort->rt_fos[i].rf_stop_cmd);
+	}
+	for (size_t j = 0; j < nrt->rt_nfos; j++) {
+		if (fos_index(ort, nrt->rt_fos[j].rf_name) != -1)
+			continue;
+		snprintf(what, sizeof(what), "start_cmd of %s",
+		    nrt->rt_fos[j].rf_name);
+		(void)rolecmd_run(base, what, nrt->rt_fos[j].rf_start_cmd);
+	}
 }
 
 int
-fos_running(void)
+rolecmd_running(void)
 {
 	return running;
 }

@@ -1,0 +1,42 @@
+/*
+ * hbio.h - heartbeat I/O of the worker: the UDP sockets, the keepalive
+ * timer that sends a heartbeat to every path of every peer, and the
+ * receiving side that checks packets (heartbeat.h) and updates the peer
+ * table.  After every batch of received packets the election runs again
+ * (worker_evaluate).
+ */
+#ifndef SHOAL_PULSE_HBIO_H
+#define SHOAL_PULSE_HBIO_H
+
+#include <stdint.h>
+
+struct pulse_rt;
+struct worker;
+
+/*
+ * Opens the sockets on rt_port (IPv4 always, IPv6 when a node has an IPv6
+ * heartbeat address) and creates the keepalive timer (not armed).  0, or
+ * -1 (logged).
+ */
+int hbio_open(struct worker *);
+/* Re-opens the sockets on the (new) rt_port; 0 or -1 (logged). */
+int hbio_reopen(struct worker *);
+/* Closes the sockets and frees the timer. */
+void hbio_close(struct worker *);
+
+/* (Re)arms the keepalive timer at rt_keepalive_ms. */
+void hbio_arm_keepalive(struct worker *);
+/* One heartbeat with this node's state (and flags) to every peer path. */
+void hbio_send(struct worker *, uint8_t flags);
+/* Says LEAVING (twice: one lost packet must not cost a deadtime) and
+ * stops the keepalive. */
+void hbio_leave(struct worker *);
+
+/*
+ * A peer table for rt (one struct peer per node, freed by the caller):
+ * what the worker knows of nodes that stay is kept, others start unheard.
+ * NULL on ENOMEM.
+ */
+struct peer *hbio_peer_table(const struct worker *, const struct pulse_rt *);
+
+#endif

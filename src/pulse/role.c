@@ -1,0 +1,129 @@
+/*
+ * role.c - the role-change table (see role.h).
+ */
+#include "shoal-build.h"
+
+#include "lib/log.h"
+#include "role.h"
+#include "rolecmd.h"
+#include "services.h"
+#include "vip.h"
+#include "worker.h"
+
+struct role_step {
+	const char	*rs_what;
+	/* becoming ACTIVE; leaving ACTIVE for state `to` */
+	void		(*rs_enter)(struct worker *, enum el_state to);
+	void		(*rs_leave)(struct worker *, enum el_state to);
+};
+
+static void
+vips_add(struct worker *w, enum el_state to)
+{
+	int failed = vipset_add(w->w_vips);
+
+	(void)to;
+	if (failed > 0)
+		log_warnx("%d virtual address(es) could not be added", failed);
+}
+
+static void
+vips_remove(struct worker *w, enum el_state to)
+{
+	(void)to;
+	(void)vipset_down(w->w_vips);
+}
+
+static void
+arp_start(struct worker *w, enum el_state to)
+{
+	(void)to;
+	vipset_arp_start(w->w_vips);
+}
+
+static void
+arp_stop(struct worker *w, enum el_state to)
+{
+	(void)to;
+	vipset_arp_stop(w->w_vips);
+}
+
+static void
+lb_program(struct worker *w, enum el_state to)
+{
+	(void)to;
+	services_lb(w->w_svc, 1);
+}
+
+static void
+lb_remove(struct worker *w, enum el_state to)
+{
+	(void)to;
+	services_lb(w->w_svc, 0);
+}
+
+static void
+nannies_follow(struct worker *w, enum el_state to)
+{
+	services_role(w->w_svc, to);
+}
+
+static void
+cmds_active(struct worker *w, enum el_state to)
+{
+	(void)to;
+	rolecmd_activate(w->w_base, w->w_rt);
+}
+
+static void
+cmds_inactive(struct worker *w, enum el_state to)
+{
+	(void)to;
+	rolecmd_deactivate(w->w_base, w->w_rt);
+}
+
+static const struct role_step steps[] = {
+	{ "virtual addresses",	vips_add,	vips_remove },
+	{ "gratuitous ARP",	arp_start,	arp_stop },
+	{ "load balancer",	lb_program,	lb_remove },
+	{ "nannies",		nannies_follow,	nannies_follow },
+	{ "role commands",	cmds_active,	cmds_inactive },
+};
+#define NSTEPS	(sizeof(steps) / sizeof(steps[0]))
+
+static void
+enter_active(struct worker *w)
+{
+	for (size_t i = 0; i < NSTEPS; i++) {
+		log_debug("becoming active: %s", steps[i].rs_what);
+		steps[i].rs_enter(w, EL_ACTIVE);
+	}
+}
+
+static void
+leave_active(struct worker *w, enum el_state to)
+{
+	for (size_t i = NSTEPS; i-- > 0;) {
+		log_debug("leaving active: %s", steps[i].rs_what);
+		steps[i].rs_leave(w, to);
+	}
+}
+
+void
+role_change(struct worker *w, enum el_state from, enum el_state to)
+{
+	if (to == EL_ACTIVE)
+		enter_active(w);
+	else if (from == EL_ACTIVE)
+		leave_active(w, to);
+	else
+		nannies_follow(w, to);
+}
+
+void
+role_shutdown(struct worker *w)
+{
+	services_stop(w->w_svc);
+	if (w->w_self.es_state == EL_ACTIVE)
+		leave_active(w, EL_INIT);
+}

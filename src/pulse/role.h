@@ -1,0 +1,39 @@
+/*
+ * role.h - the role-change table: what becoming ACTIVE does, in order,
+ * and what leaving ACTIVE (for BACKUP, FAULT or a shutdown) undoes, in
+ * the reverse order.
+ *
+ *   step                becoming ACTIVE              leaving ACTIVE
+ *   virtual addresses   add every VIP (rtnetlink)    remove them
+ *   gratuitous ARP      announce them: ARP / NA,     stop the series
+ *                       arp_count at arp_interval
+ *   load balancer       LVS mode: program the        remove what shoal
+ *                       virtual services; the        added; the sync
+ *                       connection sync daemon as    daemon as backup
+ *                       master
+ *   nannies             one per virtual service      stop them
+ *   role commands       active_cmd, then every       every stop_cmd (last
+ *                       fail-over service's          service first), then
+ *                       start_cmd                    inactive_cmd
+ *
+ * Between BACKUP and FAULT (and from INIT to either) only the nannies
+ * step runs: fail-over service monitoring learns the role and its nannies
+ * restart (services_role()).
+ */
+#ifndef SHOAL_PULSE_ROLE_H
+#define SHOAL_PULSE_ROLE_H
+
+#include "election.h"
+
+struct worker;
+
+/* Runs the table for a transition from -> to (from != to). */
+void role_change(struct worker *, enum el_state from, enum el_state to);
+/*
+ * Shutting down: every nanny stops and the load balancer is cleared at
+ * once (services_stop()), then, when ACTIVE, the leaving half of the
+ * table releases the rest.
+ */
+void role_shutdown(struct worker *);
+
+#endif
