@@ -56,6 +56,7 @@ struct http_server {
 /* Where a request is (MHD calls http_access() again for each step). */
 enum http_stage {
 	HC_BODY,	/* admitted: reading the body */
+	HC_HANDLER,	/* the handler runs */
 	HC_DEFERRED,	/* handler answers later: connection suspended */
 	HC_FINISHED,	/* deferred answer ready: queue it on the next call */
 	HC_DONE,	/* a reply was queued */
@@ -392,13 +393,17 @@ http_end(struct http_conn *hc)
 	struct http_reply rp;
 
 	memset(&rp, 0, sizeof(rp));
+	hc->hc_stage = HC_HANDLER;
 	http_dispatch(hc, &rp);
-	if (rp.rp_deferred) {
+	if (rp.rp_deferred && hc->hc_stage == HC_FINISHED)
+		rp = hc->hc_reply;	/* finished before the handler returned */
+	else if (rp.rp_deferred) {
 		hc->hc_stage = HC_DEFERRED;
 		hs->hs_deferred++;
 		MHD_suspend_connection(hc->hc_req.rq_conn);
 		return MHD_YES;
 	}
+	memset(&hc->hc_reply, 0, sizeof(hc->hc_reply));
 	hc->hc_stage = HC_DONE;
 	return http_queue(hc->hc_req.rq_conn, &rp, hs->hs_web->w_tls, NULL);
 }
@@ -420,7 +425,8 @@ http_access(void *cls, struct MHD_Connection *c, const char *url,
 		hc->hc_stage = HC_DONE;
 		return http_queue(c, &hc->hc_reply, hc->hc_server->hs_web->w_tls,
 		    NULL);
-	case HC_DEFERRED:	/* not called while suspended */
+	case HC_HANDLER:	/* not called from a handler */
+	case HC_DEFERRED:	/* nor while suspended */
 	case HC_DONE:
 		*upload_data_size = 0;
 		return MHD_YES;
@@ -442,14 +448,17 @@ http_req_finish(struct http_req *rq, struct http_reply *rp)
 	struct http_conn *hc = (struct http_conn *)(void *)((char *)rq -
 	    offsetof(struct http_conn, hc_req));
 	struct http_server *hs = hc->hc_server;
+	enum http_stage was = hc->hc_stage;
 
-	if (hc->hc_stage != HC_DEFERRED)
+	if (was != HC_DEFERRED && was != HC_HANDLER)
 		fatalx("http: a reply finished twice or never deferred");
 	if (rp->rp_status == 0)
 		http_reply_error(rp, 500, "internal error");
 	hc->hc_reply = *rp;
 	memset(rp, 0, sizeof(*rp));
 	hc->hc_stage = HC_FINISHED;
+	if (was == HC_HANDLER)
+		return;		/* http_end() queues it */
 	hs->hs_deferred--;
 	MHD_resume_connection(rq->rq_conn);
 	http_server_wake(hs);

@@ -51,7 +51,8 @@ void http_server_free(struct http_server *);
 /*
  * Answers a request whose handler called http_reply_defer(): takes rp's
  * contents, resumes the connection and has the loop send it.  Once per
- * deferred request, from the loop; rq is not valid after.
+ * deferred request, from the loop (or even from the deferring handler
+ * itself, before it returns); rq is not valid after.
  */
 void http_req_finish(struct http_req *rq, struct http_reply *rp);
 /*

@@ -323,14 +323,15 @@ static void
 web_stop(struct web_main *m)
 {
 	struct web *w = m->m_web;
+	struct hashpool *hp = w->w_hashpool;
 	struct timeval now = { 0, 0 };
 
 	m->m_stopping = 1;
 	http_server_quiesce(m->m_http);
 	logtail_close_clients(w->w_logtail);
 	api_push_cancel(w->w_push);
-	hashpool_free(w->w_hashpool);	/* finishes every deferred login */
-	w->w_hashpool = NULL;
+	w->w_hashpool = NULL;		/* from now on, password work is 503 */
+	hashpool_free(hp);		/* finishes every deferred reply */
 	m->m_drain_end = clock_monotonic_ms() + WEB_DRAIN_MS;
 	event_add(m->m_drain, &now);
 }

@@ -49,6 +49,9 @@ tests_unit_test_hashpool_SOURCES = tests/unit/test_hashpool.c
 tests_unit_test_hashpool_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_hashpool_LDADD = $(WEB_LIBS) $(CMOCKA_LIBS)
 
+# A push from shoal-web to real sshd peers (root; SKIP otherwise).
+TESTS += tests/integration/web_push.sh
+
 # Browser tests: headless Chromium driven by playwright-core.
 TESTS += tests/browser/run.sh
 EXTRA_DIST += www tests/browser/run.sh tests/browser/ui.test.mjs \

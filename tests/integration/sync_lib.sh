@@ -169,6 +169,7 @@ sync_bins() {
 # demand: echo MODE > $(sync_peer_dir I)/mode, MODE one of
 #   truncate  cut the staged file in half before `config verify`
 #   stall     sleep instead of answering (the remote command times out)
+#   slow      wait 2 s, then answer (a push stays a while in each step)
 #   garbage   print nonsense and exit 0
 sync_peer_wrapper() {
 	local d
@@ -181,6 +182,8 @@ truncate:verify)
 	f=\$6; s=\$(stat -c %s "\$f"); truncate -s \$((s / 2)) "\$f" ;;
 stall:*)
 	sleep 15; exit 0 ;;
+slow:*)
+	sleep 2 ;;
 garbage:*)
 	echo "Welcome to a very chatty login banner"; exit 0 ;;
 esac
