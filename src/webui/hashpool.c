@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/queue.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -27,8 +26,6 @@
 #include "lib/util.h"
 #include "store/users.h"
 #include "hashpool.h"
-
-#define HASHPOOL_NICE		10
 
 struct hashpool_job {
 	enum hashpool_op	 j_op;
@@ -101,9 +98,6 @@ pool_thread(void *arg)
 	struct hashpool_job *j;
 	uint64_t one = 1;
 
-	/* this thread only: the loop keeps its priority */
-	if (setpriority(PRIO_PROCESS, (id_t)gettid(), HASHPOOL_NICE) == -1)
-		log_debug("hash pool: setpriority: %s", strerror(errno));
 	pthread_mutex_lock(&hp->hp_lock);
 	while ((j = pool_take(hp)) != NULL) {
 		pthread_mutex_unlock(&hp->hp_lock);

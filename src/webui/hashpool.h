@@ -5,10 +5,9 @@
  * A yescrypt hash costs about 50 ms of CPU and 16 MiB; on the loop it
  * would stall every other client for that long, per login.  A job (check
  * a password against a setting, or make a new hash) is queued to one of a
- * few threads, which run at a lower priority (nice +10) so that the loop
- * wins the CPU, and touch nothing but the job (the store stays on the
- * loop).  The result comes back through an eventfd: done runs on the
- * loop, never on a thread.
+ * few threads (fewer than the CPUs, so the loop keeps one), which touch
+ * nothing but the job (the store stays on the loop).  The result comes
+ * back through an eventfd: done runs on the loop, never on a thread.
  *
  * Bounded: at most queue_max jobs wait; hashpool_submit() refuses more
  * (the caller answers 429), so a login flood costs at most `threads`
