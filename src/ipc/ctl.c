@@ -115,6 +115,10 @@ connect_to(const char *rundir, char *err, size_t errlen)
 		if (errno == ENOENT || errno == ECONNREFUSED)
 			snprintf(err, errlen, "pulse not running (%s: %s)",
 			    sun.sun_path, strerror(errno));
+		else if (errno == EACCES)
+			snprintf(err, errlen, "%s: permission denied (root "
+			    "and the socket's group may connect)",
+			    sun.sun_path);
 		else
 			snprintf(err, errlen, "%s: %s (is pulse running?)",
 			    sun.sun_path, strerror(errno));
@@ -124,8 +128,9 @@ connect_to(const char *rundir, char *err, size_t errlen)
 	return fd;
 }
 
-json_t *
-ctl_request(const char *rundir, const char *line, int timeout_ms, char *err,
+/* Sends one line, reads one object (see ctl_call()). */
+static json_t *
+request(const char *rundir, const char *line, int timeout_ms, char *err,
     size_t errlen)
 {
 	uint64_t deadline = clock_monotonic_ms() + (uint64_t)timeout_ms;
@@ -134,10 +139,6 @@ ctl_request(const char *rundir, const char *line, int timeout_ms, char *err,
 	char *reply;
 	int fd;
 
-	if (strchr(line, '\n') != NULL) {
-		snprintf(err, errlen, "a request is one line");
-		return NULL;
-	}
 	if ((fd = connect_to(rundir, err, errlen)) == -1)
 		return NULL;
 	if (write_all(fd, line, strlen(line), deadline) == -1 ||
@@ -162,4 +163,16 @@ ctl_request(const char *rundir, const char *line, int timeout_ms, char *err,
 done:
 	close(fd);
 	return j;
+}
+
+json_t *
+ctl_call(const char *rundir, enum ctl_cmd_id id, const char *const *args,
+    int nargs, int timeout_ms, char *err, size_t errlen)
+{
+	char line[CTL_LINE_MAX + 1];
+
+	if (ctl_req_format(id, args, nargs, line, sizeof(line), err,
+	    errlen) == -1)
+		return NULL;
+	return request(rundir, line, timeout_ms, err, errlen);
 }

@@ -1,23 +1,28 @@
 /*
  * ctl.h - the client side of pulse's control socket (RUNDIR/pulse.sock).
  *
- * One request line, one JSON object back (doc/protocol.md).  Used by
- * shoalctl and shoal-web.
+ * One request line built from the command table (ctl_cmd.h), one JSON
+ * object back (doc/protocol.md).  Used by shoalctl and shoal-web.
  */
 #ifndef SHOAL_CTL_H
 #define SHOAL_CTL_H
 
 #include <jansson.h>
 
-#define CTL_SOCK_NAME		"pulse.sock"
+#include "ipc/ctl_cmd.h"
+
 #define CTL_REPLY_MAX		(1024 * 1024)
 
 /*
- * Sends line (without newline) to rundir/pulse.sock and returns the reply
- * object (caller json_decref()s), or NULL with a message in err: pulse not
- * running, timeout after timeout_ms, or a reply that is not a JSON object.
+ * Sends command id with its nargs arguments (as the table wants them) to
+ * rundir/pulse.sock and returns the reply object (caller json_decref()s),
+ * or NULL with a message in err: arguments that do not fit the table,
+ * pulse not running, timeout after timeout_ms, or a reply that is not a
+ * JSON object.  pulse's own refusals are replies: {"error": "..."}, with
+ * "denied": true when the caller may not use the command.
  */
-json_t *ctl_request(const char *rundir, const char *line, int timeout_ms,
-    char *err, size_t errlen);
+json_t *ctl_call(const char *rundir, enum ctl_cmd_id id,
+    const char *const *args, int nargs, int timeout_ms, char *err,
+    size_t errlen);
 
 #endif

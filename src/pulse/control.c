@@ -21,74 +21,166 @@
 #include "lib/util.h"
 #include "control.h"
 
+#define PEER_GROUPS_GUESS	32
+
 struct control {
 	struct evconnlistener	*c_listener;
 	char			 c_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	gid_t			 c_group;	/* the socket file's group */
 	control_handler		 c_handler;
 	void			*c_arg;
 };
 
+/* One client: who it is, as the kernel said when it connected. */
+struct conn {
+	struct control		*cn_ctl;
+	struct ctl_caller	 cn_caller;
+	gid_t			*cn_groups;
+};
+
 static void
-conn_close(struct bufferevent *bev)
+conn_close(struct bufferevent *bev, struct conn *cn)
 {
 	bufferevent_free(bev);
+	free(cn->cn_groups);
+	free(cn);
 }
 
 static void
 write_done(struct bufferevent *bev, void *arg)
 {
-	(void)arg;
 	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		conn_close(bev);
-}
-
-static void
-reply(struct bufferevent *bev, json_t *j)
-{
-	char *s;
-
-	s = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	bufferevent_disable(bev, EV_READ);
-	bufferevent_setcb(bev, NULL, write_done, NULL, NULL);
-	if (s == NULL || bufferevent_write(bev, s, strlen(s)) == -1 ||
-	    bufferevent_write(bev, "\n", 1) == -1) {
-		free(s);
-		conn_close(bev);
-		return;
-	}
-	free(s);
-}
-
-static void
-conn_read(struct bufferevent *bev, void *arg)
-{
-	struct control *c = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
-	size_t len;
-	char *line;
-
-	line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF);
-	if (line == NULL) {
-		if (evbuffer_get_length(in) > CONTROL_LINE_MAX)
-			reply(bev, json_pack("{s:s}", "error",
-			    "request line too long"));
-		return;
-	}
-	if (len > CONTROL_LINE_MAX)
-		reply(bev, json_pack("{s:s}", "error",
-		    "request line too long"));
-	else
-		reply(bev, c->c_handler(line, c->c_arg));
-	free(line);
+		conn_close(bev, arg);
 }
 
 static void
 conn_event(struct bufferevent *bev, short what, void *arg)
 {
 	(void)what;
-	(void)arg;
-	conn_close(bev);
+	conn_close(bev, arg);
+}
+
+static void
+reply(struct bufferevent *bev, struct conn *cn, json_t *j)
+{
+	char *s;
+
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	bufferevent_disable(bev, EV_READ);
+	bufferevent_setcb(bev, NULL, write_done, conn_event, cn);
+	if (s == NULL || bufferevent_write(bev, s, strlen(s)) == -1 ||
+	    bufferevent_write(bev, "\n", 1) == -1) {
+		free(s);
+		conn_close(bev, cn);
+		return;
+	}
+	free(s);
+}
+
+static json_t *
+refuse(const struct conn *cn, const struct ctl_cmd *cmd, enum ctl_verdict v)
+{
+	const struct ctl_caller *cl = &cn->cn_caller;
+	char msg[256];
+
+	if (v == CTL_DENIED_ROOT)
+		snprintf(msg, sizeof(msg), "permission denied: %s changes "
+		    "pulse's state and is for root only (uid %u)",
+		    cmd->cc_name, (unsigned)cl->cl_uid);
+	else
+		snprintf(msg, sizeof(msg), "permission denied: uid %u is "
+		    "neither root nor in the control socket's group (gid %u)",
+		    (unsigned)cl->cl_uid, (unsigned)cn->cn_ctl->c_group);
+	log_warnx("control socket: %s refused to pid %d: %s", cmd->cc_name,
+	    (int)cl->cl_pid, msg);
+	return json_pack("{s:s, s:b}", "error", msg, "denied", 1);
+}
+
+/* The reply to one request line. */
+static json_t *
+answer(const struct conn *cn, const char *line)
+{
+	const struct control *c = cn->cn_ctl;
+	struct ctl_req r;
+	enum ctl_verdict v;
+	char err[512];
+
+	if (ctl_req_parse(line, &r, err, sizeof(err)) == -1)
+		return json_pack("{s:s}", "error", err);
+	v = ctl_cmd_permit(&ctl_cmds[r.cr_id], &cn->cn_caller, c->c_group);
+	if (v != CTL_ALLOWED)
+		return refuse(cn, &ctl_cmds[r.cr_id], v);
+	return c->c_handler(&r, c->c_arg);
+}
+
+static void
+conn_read(struct bufferevent *bev, void *arg)
+{
+	struct conn *cn = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t len;
+	char *line;
+
+	line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF);
+	if (line == NULL) {
+		if (evbuffer_get_length(in) > CTL_LINE_MAX)
+			reply(bev, cn, json_pack("{s:s}", "error",
+			    "request line too long"));
+		return;
+	}
+	if (len > CTL_LINE_MAX)
+		reply(bev, cn, json_pack("{s:s}", "error",
+		    "request line too long"));
+	else
+		reply(bev, cn, answer(cn, line));
+	free(line);
+}
+
+/* The supplementary groups of the peer (SO_PEERGROUPS); 0 or -1. */
+static int
+peer_groups(int fd, struct conn *cn)
+{
+	socklen_t len = PEER_GROUPS_GUESS * sizeof(gid_t);
+
+	for (int tries = 0; tries < 2; tries++) {
+		free(cn->cn_groups);
+		if ((cn->cn_groups = malloc(len > 0 ? len : 1)) == NULL)
+			return -1;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, cn->cn_groups,
+		    &len) == 0) {
+			cn->cn_caller.cl_groups = cn->cn_groups;
+			cn->cn_caller.cl_ngroups = len / sizeof(gid_t);
+			return 0;
+		}
+		if (errno != ERANGE)
+			return -1;
+	}
+	return -1;
+}
+
+/* Who connected; NULL (logged) when the kernel does not say. */
+static struct conn *
+conn_new(struct control *c, int fd)
+{
+	struct conn *cn;
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+
+	if ((cn = calloc(1, sizeof(*cn))) == NULL)
+		return NULL;
+	cn->cn_ctl = c;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1 ||
+	    peer_groups(fd, cn) == -1) {
+		log_warn("control socket: the caller's credentials");
+		free(cn->cn_groups);
+		free(cn);
+		return NULL;
+	}
+	cn->cn_caller.cl_pid = uc.pid;
+	cn->cn_caller.cl_uid = uc.uid;
+	cn->cn_caller.cl_gid = uc.gid;
+	return cn;
 }
 
 static void
@@ -96,19 +188,26 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
 	struct bufferevent *bev;
-	struct timeval tv = { CONTROL_TIMEOUT_S, 0 };
+	struct timeval tv = { CTL_IDLE_S, 0 };
+	struct conn *cn;
 
 	(void)sa;
 	(void)salen;
-	bev = bufferevent_socket_new(evconnlistener_get_base(l), fd,
-	    BEV_OPT_CLOSE_ON_FREE);
-	if (bev == NULL) {
+	if ((cn = conn_new(arg, fd)) == NULL) {
 		close(fd);
 		return;
 	}
-	bufferevent_setcb(bev, conn_read, NULL, conn_event, arg);
+	bev = bufferevent_socket_new(evconnlistener_get_base(l), fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		free(cn->cn_groups);
+		free(cn);
+		close(fd);
+		return;
+	}
+	bufferevent_setcb(bev, conn_read, NULL, conn_event, cn);
 	bufferevent_set_timeouts(bev, &tv, &tv);
-	bufferevent_setwatermark(bev, EV_READ, 0, CONTROL_LINE_MAX + 2);
+	bufferevent_setwatermark(bev, EV_READ, 0, CTL_LINE_MAX + 2);
 	bufferevent_enable(bev, EV_READ);
 }
 
@@ -132,15 +231,17 @@ in_use(const struct sockaddr_un *sun)
  * NSS modules into pulse for good.
  */
 static void
-set_owner(const char *path, const char *rundir)
+set_owner(struct control *c, const char *rundir)
 {
 	struct stat sb;
 
-	if (chmod(path, 0660) == -1)
-		log_warn("chmod %s", path);
+	if (chmod(c->c_path, 0660) == -1)
+		log_warn("chmod %s", c->c_path);
 	if (stat(rundir, &sb) == 0 && sb.st_gid != getegid() &&
-	    chown(path, (uid_t)-1, sb.st_gid) == -1)
-		log_warn("chown %s", path);
+	    chown(c->c_path, (uid_t)-1, sb.st_gid) == -1)
+		log_warn("chown %s", c->c_path);
+	/* the group that may read: whatever the file really has */
+	c->c_group = stat(c->c_path, &sb) == 0 ? sb.st_gid : getegid();
 }
 
 struct control *
@@ -157,7 +258,7 @@ control_open(struct event_base *base, const char *rundir,
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s",
-	    rundir, CONTROL_SOCK_NAME) >= sizeof(sun.sun_path)) {
+	    rundir, CTL_SOCK_NAME) >= sizeof(sun.sun_path)) {
 		log_warnx("control socket path too long: %s", rundir);
 		goto fail;
 	}
@@ -176,7 +277,7 @@ control_open(struct event_base *base, const char *rundir,
 		goto fail;
 	}
 	str_copy(c->c_path, sun.sun_path, sizeof(c->c_path));
-	set_owner(c->c_path, rundir);
+	set_owner(c, rundir);
 	return c;
 fail:
 	free(c);

@@ -3,8 +3,7 @@
  */
 #include "shoal-build.h"
 
-#include <string.h>
-
+#include "lib/log.h"
 #include "ctlcmd.h"
 #include "election.h"
 #include "reload.h"
@@ -12,10 +11,31 @@
 #include "status.h"
 #include "worker.h"
 
+typedef json_t *(*ctlcmd_fn)(struct worker *, const struct ctl_req *);
+
 static json_t *
 error_json(const char *msg)
 {
 	return json_pack("{s:s}", "error", msg);
+}
+
+static json_t *
+cmd_status(struct worker *w, const struct ctl_req *r)
+{
+	(void)r;
+	return status_json(w);
+}
+
+static json_t *
+cmd_reload(struct worker *w, const struct ctl_req *r)
+{
+	char err[256] = "";
+
+	(void)r;
+	if (reload_config(w, err, sizeof(err)) == -1)
+		return error_json(err[0] ? err : "reload failed");
+	return json_pack("{s:b, s:I}", "ok", 1, "generation",
+	    (json_int_t)w->w_rt->rt_generation);
 }
 
 static json_t *
@@ -27,27 +47,44 @@ fos_mark(struct worker *w, const char *name, int failed)
 	    election_state_name(w->w_self.es_state));
 }
 
-json_t *
-ctlcmd_handle(const char *line, void *arg)
+static json_t *
+cmd_fos_failed(struct worker *w, const struct ctl_req *r)
 {
-	struct worker *w = arg;
-	char err[256] = "";
-	json_t *r;
+	return fos_mark(w, r->cr_args[0], 1);
+}
 
-	if ((r = services_control(w->w_svc, line)) != NULL)
-		return r;
-	if (strcmp(line, "status") == 0)
-		return status_json(w);
-	if (strcmp(line, "reload") == 0) {
-		if (reload_config(w, err, sizeof(err)) == -1)
-			return error_json(err[0] ? err : "reload failed");
-		return json_pack("{s:b, s:I}", "ok", 1, "generation",
-		    (json_int_t)w->w_rt->rt_generation);
-	}
-	if (strncmp(line, "fos-failed ", 11) == 0)
-		return fos_mark(w, line + 11, 1);
-	if (strncmp(line, "fos-ok ", 7) == 0)
-		return fos_mark(w, line + 7, 0);
-	return error_json("unknown request (status, reload, fos-failed NAME, "
-	    "fos-ok NAME, server drain|disable|enable VIRTUAL SERVER)");
+static json_t *
+cmd_fos_ok(struct worker *w, const struct ctl_req *r)
+{
+	return fos_mark(w, r->cr_args[0], 0);
+}
+
+static json_t *
+cmd_server(struct worker *w, const struct ctl_req *r)
+{
+	return services_server(w->w_svc, r->cr_args[0], r->cr_args[1],
+	    r->cr_args[2]);
+}
+
+static const ctlcmd_fn handlers[CTL__MAX] = {
+	[CTL_STATUS]		= cmd_status,
+	[CTL_RELOAD]		= cmd_reload,
+	[CTL_FOS_FAILED]	= cmd_fos_failed,
+	[CTL_FOS_OK]		= cmd_fos_ok,
+	[CTL_SERVER]		= cmd_server,
+};
+
+json_t *
+ctlcmd_handle(const struct ctl_req *r, void *arg)
+{
+	return handlers[r->cr_id](arg, r);
+}
+
+void
+ctlcmd_check(void)
+{
+	for (int i = 0; i < CTL__MAX; i++)
+		if (handlers[i] == NULL)
+			fatalx("control command %s has no handler",
+			    ctl_cmds[i].cc_name);
 }

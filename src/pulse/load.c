@@ -1,6 +1,6 @@
 /*
  * load.c - the store -> runtime path shared by the worker, `pulse -t` and
- * `shoalctl cleanup`.
+ * `pulse --cleanup`.
  */
 #include "shoal-build.h"
 

@@ -499,18 +499,21 @@ apply(struct lvs *l)
 	lb_state_clear(&st);
 }
 
-void
+int
 lvs_clear_stale(struct lvs *l)
 {
 	if (l->l_active || !lvs_enabled(l))
-		return;
+		return 0;
 	if (l->l_lb == NULL &&
 	    (l->l_lb = lb_open(l->l_cfg->c_global.g_lb_backend)) == NULL)
-		return;		/* logged; lvs_activate() retries */
+		return -1;	/* logged; lvs_activate() retries */
 	/* a fresh handle trusts nothing: this replaces shoal's table */
-	if (lb_clear(l->l_lb) == -1)
+	if (lb_clear(l->l_lb) == -1) {
 		log_warnx("LVS: could not clear load balancer state left by "
 		    "an earlier pulse");
+		return -1;
+	}
+	return 0;
 }
 
 void

@@ -55,11 +55,12 @@ uint64_t lvs_generation(const struct lvs *);
 int lvs_enabled(const struct lvs *);
 
 /*
- * At start, before any election: removes what an earlier pulse that was
- * killed outright left in the load balancer (nftables: the table shoal
- * owns is replaced by an empty one).  Only in LVS mode.
+ * At start, before any election, and for `pulse --cleanup`: removes what
+ * an earlier pulse that was killed outright left in the load balancer
+ * (nftables: the table shoal owns is replaced by an empty one).  Only in
+ * LVS mode and while inactive (0 otherwise).  0, or -1 (logged).
  */
-void lvs_clear_stale(struct lvs *);
+int lvs_clear_stale(struct lvs *);
 /* Programs every active virtual service (becoming ACTIVE). */
 void lvs_activate(struct lvs *);
 /* Removes them and forgets health (leaving ACTIVE / shutdown). */

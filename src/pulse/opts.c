@@ -15,17 +15,23 @@ usage(FILE *fp, int worker)
 {
 	fprintf(fp, "usage: %s [-ntv] [--db PATH] [--node NAME] "
 	    "[--rundir DIR] [--log FILE]\n"
+	    "       %s --cleanup [--db PATH] [--node NAME]\n"
 	    "  -f, --db PATH     configuration database [%s]\n"
 	    "  -n, --nodaemon    stay in the foreground, log to stderr\n"
 	    "  -t, --test        check the configuration for this host and "
 	    "exit\n"
+	    "      --cleanup     remove this node's virtual addresses and the "
+	    "load\n"
+	    "                    balancer state shoal made, then exit (pulse "
+	    "stopped)\n"
 	    "  -v, --verbose     more logging (repeat for more)\n"
 	    "      --node NAME   this node's name (default: by local "
 	    "address)\n"
 	    "      --rundir DIR  control socket directory [%s]\n"
 	    "      --log FILE    also log to FILE\n"
 	    "      --help, --version\n", worker ? "pulse-worker" : "pulse",
-	    SHOAL_DEFAULT_DB, SHOAL_DEFAULT_RUNDIR);
+	    worker ? "pulse-worker" : "pulse", SHOAL_DEFAULT_DB,
+	    SHOAL_DEFAULT_RUNDIR);
 	if (worker)
 		fprintf(fp, "  (started by pulse(8) with --supervisor-fd FD "
 		    "--first-seq N; --check: -t, quietly)\n");
@@ -58,6 +64,7 @@ pulse_opts_parse(int argc, char *argv[], int worker, struct pulse_opts *o)
 		{ "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "cleanup", no_argument, NULL, 'K' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "supervisor-fd", required_argument, NULL, 'S' },
 		{ "first-seq", required_argument, NULL, 'Q' },
@@ -96,6 +103,9 @@ pulse_opts_parse(int argc, char *argv[], int worker, struct pulse_opts *o)
 		case 'L':
 			o->po_logfile = optarg;
 			break;
+		case 'K':
+			o->po_cleanup = 1;
+			break;
 		case 'C':
 			o->po_check = 1;
 			break;
@@ -125,7 +135,8 @@ pulse_opts_parse(int argc, char *argv[], int worker, struct pulse_opts *o)
 			return 2;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || (o->po_cleanup && (o->po_test ||
+	    o->po_check))) {
 		usage(stderr, worker);
 		return 2;
 	}

@@ -2,7 +2,8 @@
  * opts.h - the command line of pulse and of pulse-worker, parsed in one
  * place: the supervisor passes the administrator's options on to the
  * worker, which also takes three of its own (--check, --supervisor-fd,
- * --first-seq) that pulse refuses.
+ * --first-seq) that pulse refuses.  -t and --cleanup are done by the
+ * worker too: pulse execs it for them.
  */
 #ifndef SHOAL_PULSE_OPTS_H
 #define SHOAL_PULSE_OPTS_H
@@ -18,6 +19,7 @@ struct pulse_opts {
 	int		 po_foreground;
 	int		 po_verbose;
 	int		 po_test;
+	int		 po_cleanup;	/* remove VIPs and LB state, exit */
 	/* pulse-worker only */
 	int		 po_check;
 	int		 po_super_fd;	/* -1: none */

@@ -112,8 +112,8 @@ absolute(const char *p)
 }
 
 /*
- * The worker's argv: MODE is "--check", "-t" or NULL (run).  Strings
- * live in a static buffer until the next call.
+ * The worker's argv: MODE is "--check", "-t", "--cleanup" or NULL (run).
+ * Strings live in a static buffer until the next call.
  */
 static char **
 worker_argv(const struct super *s, const char *mode, int fd, uint64_t seq)
@@ -467,15 +467,17 @@ main(int argc, char *argv[])
 	s.s_o.po_db = absolute(s.s_o.po_db);
 	s.s_o.po_rundir = absolute(s.s_o.po_rundir);
 	s.s_o.po_logfile = absolute(s.s_o.po_logfile);
-	log_init("pulse", s.s_o.po_foreground || s.s_o.po_test,
+	log_init("pulse", s.s_o.po_foreground || s.s_o.po_test ||
+	    s.s_o.po_cleanup,
 	    s.s_o.po_verbose, s.s_o.po_logfile);
 	if (find_worker(s.s_worker, sizeof(s.s_worker)) == -1) {
 		fprintf(stderr, "pulse: cannot find %s (set "
 		    "SHOAL_PULSE_WORKER to its path)\n", WORKER_NAME);
 		return 1;
 	}
-	if (s.s_o.po_test) {
-		execv(s.s_worker, worker_argv(&s, "-t", -1, 0));
+	if (s.s_o.po_test || s.s_o.po_cleanup) {
+		execv(s.s_worker, worker_argv(&s, s.s_o.po_test ? "-t" :
+		    "--cleanup", -1, 0));
 		fprintf(stderr, "pulse: %s: %s\n", s.s_worker, strerror(errno));
 		return 1;
 	}

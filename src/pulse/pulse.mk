@@ -10,6 +10,7 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/load.c src/pulse/load.h \
 	src/pulse/leave.c src/pulse/leave.h \
 	src/pulse/opts.c src/pulse/opts.h \
+	src/pulse/cleanup.c src/pulse/cleanup.h \
 	src/pulse/vip.c src/pulse/vip.h \
 	src/pulse/worker.c src/pulse/worker.h \
 	src/pulse/hbio.c src/pulse/hbio.h \
@@ -83,7 +84,7 @@ endif
 TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh \
 	tests/integration/pulse_security.sh tests/integration/pulse_fos.sh \
 	tests/integration/pulse_ipv6.sh tests/integration/lvs_nat.sh \
-	tests/integration/fos_service.sh
+	tests/integration/fos_service.sh tests/integration/pulse_control.sh
 EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh \
 	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/run \
 	bench/failover/stability.sh bench/failover/RESULTS.md

@@ -8,7 +8,8 @@
  *                        the supervisor sent for the previous worker)
  *
  * --check loads the configuration and prints only what is wrong (the
- * supervisor's start-up check); -t also prints what pulse would run.
+ * supervisor's start-up check); -t also prints what pulse would run;
+ * --cleanup removes what pulse made in the kernel (cleanup.h).
  * Run by hand without --supervisor-fd it works alone, with nobody to
  * clean up after it.
  */
@@ -21,6 +22,7 @@
 
 #include "lib/diag.h"
 #include "lib/log.h"
+#include "cleanup.h"
 #include "heartbeat.h"
 #include "leave.h"
 #include "load.h"
@@ -52,8 +54,10 @@ main(int argc, char *argv[])
 
 	if ((ret = pulse_opts_parse(argc, argv, 1, &po)) != -1)
 		return ret;
-	log_init("pulse", po.po_foreground || po.po_test || po.po_check,
-	    po.po_verbose, po.po_logfile);
+	log_init("pulse", po.po_foreground || po.po_test || po.po_check ||
+	    po.po_cleanup, po.po_verbose, po.po_logfile);
+	if (po.po_cleanup)
+		return cleanup_run(&po);
 	if (po.po_test || po.po_check) {
 		if ((rt = load_checked(po.po_db, po.po_node)) == NULL) {
 			if (po.po_test)

@@ -65,7 +65,7 @@ services_new(struct event_base *base, const char *db,
 	if (lvs_load(s->s_lvs) == -1 ||
 	    fosmon_load(s->s_fos, lvs_config(s->s_lvs)) == -1)
 		goto fail;
-	lvs_clear_stale(s->s_lvs);
+	(void)lvs_clear_stale(s->s_lvs);
 	return s;
 fail:
 	log_warnx("cannot set up service monitoring");
@@ -163,23 +163,20 @@ services_fault(const struct services *s)
 }
 
 json_t *
-services_control(struct services *s, const char *line)
+services_server(struct services *s, const char *state, const char *vs,
+    const char *rs)
 {
-	char verb[16], vs[CFG_NAME_MAX + 1], rs[CFG_NAME_MAX + 1], extra[2];
 	char err[256];
 	int st;
 
-	if (s == NULL || strncmp(line, "server ", 7) != 0)
-		return NULL;
-	if (sscanf(line, "server %15s %63s %63s %1s", verb, vs, rs,
-	    extra) != 3 || (st = srvadmin_from_name(verb)) == -1)
+	if ((st = srvadmin_from_name(state)) == -1)
 		return json_pack("{s:s}", "error", "usage: server "
 		    "drain|disable|enable VIRTUAL SERVER");
 	if (lvs_admin(s->s_lvs, vs, rs, (enum srvadmin_state)st, err,
 	    sizeof(err)) == -1)
 		return json_pack("{s:s}", "error", err);
 	return json_pack("{s:b, s:s, s:s, s:s, s:b}", "ok", 1, "virtual", vs,
-	    "server", rs, "admin", verb, "applied", lvs_is_active(s->s_lvs));
+	    "server", rs, "admin", state, "applied", lvs_is_active(s->s_lvs));
 }
 
 void

@@ -59,10 +59,12 @@ void services_peer(struct services *, uint32_t id, enum el_state st,
 int services_fault(const struct services *);
 
 /*
- * Handles "server drain|disable|enable VS RS"; returns the reply, or NULL
- * when line is not a services request.
+ * The control socket's "server STATE VS RS": sets the admin state
+ * (drain, disable, enable) of real server rs of virtual vs at run time.
+ * Returns the reply, {"error": "..."} for an unknown state or name.
  */
-json_t *services_control(struct services *, const char *line);
+json_t *services_server(struct services *, const char *state,
+    const char *vs, const char *rs);
 /* Adds "virtual_services", "failover_services" and "nannies" to o. */
 void services_json(const struct services *, json_t *o);
 

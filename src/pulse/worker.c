@@ -336,6 +336,7 @@ setup(struct worker *w)
 	    &hooks)) == NULL)
 		return -1;
 	worker_update_fault(w);
+	ctlcmd_check();
 	w->w_ctl = control_open(w->w_base, w->w_opts->po_rundir, ctlcmd_handle,
 	    w);
 	return w->w_ctl == NULL ? -1 : 0;

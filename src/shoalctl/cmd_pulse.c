@@ -1,13 +1,13 @@
 /*
- * cmd_pulse.c - shoalctl commands that talk to pulse:
+ * cmd_pulse.c - shoalctl commands that talk to pulse over its control
+ * socket (ipc/ctl.h):
  *
  *   shoalctl status [--rundir DIR] [--json]   pulse's view of the cluster
  *   shoalctl reload [--rundir DIR]            re-read the database
- *   shoalctl cleanup [--node NAME]            remove this node's VIPs
  *
- * status and reload go over the control socket (ctl.h); cleanup reads
- * the database and removes the VIPs itself, so that it works when pulse
- * is gone (systemd ExecStopPost).
+ * status is for root and the socket's group, reload for root (pulse
+ * checks).  Removing what a stopped pulse left in the kernel is `pulse
+ * --cleanup`: shoalctl touches no kernel state.
  */
 #include "shoal-build.h"
 
@@ -20,9 +20,6 @@
 #include <jansson.h>
 
 #include "ipc/ctl.h"
-#include "lib/log.h"
-#include "pulse/load.h"
-#include "pulse/vip.h"
 #include "cmd_server.h"
 #include "shoalctl.h"
 
@@ -30,7 +27,6 @@
 
 struct pulse_opts {
 	const char	*po_rundir;
-	const char	*po_node;
 	int		 po_json;
 };
 
@@ -40,7 +36,6 @@ parse_opts(const struct shoalctl *sc, int argc, char **argv,
 {
 	static const struct option longopts[] = {
 		{ "rundir", required_argument, NULL, 'R' },
-		{ "node", required_argument, NULL, 'N' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -52,9 +47,6 @@ parse_opts(const struct shoalctl *sc, int argc, char **argv,
 		switch (ch) {
 		case 'R':
 			o->po_rundir = optarg;
-			break;
-		case 'N':
-			o->po_node = optarg;
 			break;
 		case 'j':
 			o->po_json = 1;
@@ -166,15 +158,24 @@ print_status(const json_t *st)
 }
 
 static json_t *
-request(const char *rundir, const char *line)
+request(const char *rundir, enum ctl_cmd_id id)
 {
 	char err[512];
 	json_t *j;
 
-	if ((j = ctl_request(rundir, line, CTL_TIMEOUT_MS, err,
+	if ((j = ctl_call(rundir, id, NULL, 0, CTL_TIMEOUT_MS, err,
 	    sizeof(err))) == NULL)
 		fprintf(stderr, "shoalctl: %s\n", err);
 	return j;
+}
+
+/* An error reply: printed; the exit code (a refusal is not bad input). */
+static int
+refused(const json_t *r, const char *what)
+{
+	fprintf(stderr, "shoalctl: %s%s\n", what, jstr(r, "error"));
+	return json_is_true(json_object_get(r, "denied")) ? SHOALCTL_ERROR :
+	    SHOALCTL_INVALID;
 }
 
 static int
@@ -186,10 +187,10 @@ cmd_status(struct shoalctl *sc, int argc, char **argv)
 
 	if ((ret = parse_opts(sc, argc, argv, &o)) != 0)
 		return ret;
-	if ((st = request(o.po_rundir, "status")) == NULL)
+	if ((st = request(o.po_rundir, CTL_STATUS)) == NULL)
 		return SHOALCTL_ERROR;
 	if (json_object_get(st, "error") != NULL) {
-		fprintf(stderr, "shoalctl: pulse: %s\n", jstr(st, "error"));
+		(void)refused(st, "pulse: ");
 		json_decref(st);
 		return SHOALCTL_ERROR;
 	}
@@ -211,44 +212,15 @@ cmd_reload(struct shoalctl *sc, int argc, char **argv)
 
 	if ((ret = parse_opts(sc, argc, argv, &o)) != 0)
 		return ret;
-	if ((r = request(o.po_rundir, "reload")) == NULL)
+	if ((r = request(o.po_rundir, CTL_RELOAD)) == NULL)
 		return SHOALCTL_ERROR;
 	if (json_object_get(r, "error") != NULL) {
-		fprintf(stderr, "shoalctl: reload failed: %s\n",
-		    jstr(r, "error"));
+		ret = refused(r, "reload failed: ");
 		json_decref(r);
-		return SHOALCTL_INVALID;
+		return ret;
 	}
 	printf("pulse reloaded: generation %lld\n", jint(r, "generation"));
 	json_decref(r);
-	return SHOALCTL_OK;
-}
-
-static int
-cmd_cleanup(struct shoalctl *sc, int argc, char **argv)
-{
-	struct pulse_opts o;
-	struct pulse_rt *rt;
-	struct diag d;
-	int ret, n;
-
-	if ((ret = parse_opts(sc, argc, argv, &o)) != 0)
-		return ret;
-	diag_init(&d);
-	if (pulse_load(sc->sc_db, o.po_node, &rt, NULL, &d) == -1) {
-		shoalctl_print_diag(&d);
-		diag_clear(&d);
-		return SHOALCTL_INVALID;
-	}
-	diag_clear(&d);
-	n = vip_remove_all(rt);
-	runtime_free(rt);
-	if (n == -1) {
-		fprintf(stderr, "shoalctl: cannot talk to the kernel "
-		    "(rtnetlink)\n");
-		return SHOALCTL_ERROR;
-	}
-	printf("removed %d virtual address(es)\n", n);
 	return SHOALCTL_OK;
 }
 
@@ -257,7 +229,5 @@ const struct shoalctl_cmd shoalctl_pulse_cmds[] = {
 	  "pulse's view: role, peers, VIPs, counters, last transitions" },
 	{ "reload", cmd_reload, "[--rundir DIR]",
 	  "make pulse re-read the database and apply the differences" },
-	{ "cleanup", cmd_cleanup, "[--node NAME]",
-	  "remove this node's virtual addresses (systemd ExecStopPost)" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -57,8 +57,9 @@ set_state(struct shoalctl *sc, int argc, char **argv, enum srvadmin_state s)
 		{ "rundir", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *rundir = SHOAL_DEFAULT_RUNDIR, *vs, *rs;
-	char line[2 * CFG_NAME_MAX + 32], err[512];
+	const char *rundir = SHOAL_DEFAULT_RUNDIR, *args[3];
+	const char *vs, *rs;
+	char err[512];
 	struct store *st;
 	json_t *r;
 	int ch, ret = SHOALCTL_OK;
@@ -86,9 +87,10 @@ set_state(struct shoalctl *sc, int argc, char **argv, enum srvadmin_state s)
 	}
 	store_close(st);
 	printf("%s/%s: %s (saved)\n", vs, rs, srvadmin_name(s));
-	snprintf(line, sizeof(line), "server %s %s %s", srvadmin_name(s), vs,
-	    rs);
-	if ((r = ctl_request(rundir, line, CTL_TIMEOUT_MS, err,
+	args[0] = srvadmin_name(s);
+	args[1] = vs;
+	args[2] = rs;
+	if ((r = ctl_call(rundir, CTL_SERVER, args, 3, CTL_TIMEOUT_MS, err,
 	    sizeof(err))) == NULL) {
 		printf("pulse not reached (%s): applies when it starts\n", err);
 		return SHOALCTL_OK;
@@ -96,7 +98,8 @@ set_state(struct shoalctl *sc, int argc, char **argv, enum srvadmin_state s)
 	if (json_object_get(r, "error") != NULL) {
 		fprintf(stderr, "shoalctl: pulse: %s\n", json_string_value(
 		    json_object_get(r, "error")));
-		ret = SHOALCTL_INVALID;
+		ret = json_is_true(json_object_get(r, "denied")) ?
+		    SHOALCTL_ERROR : SHOALCTL_INVALID;
 	} else if (json_is_true(json_object_get(r, "applied")))
 		printf("pulse applied it\n");
 	else

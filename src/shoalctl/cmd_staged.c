@@ -4,19 +4,17 @@
  *
  * A staged file is a whole SQLite database (a backup-API snapshot of the
  * pushing node).  Verification trusts nothing in it: the bytes' SHA-256,
- * the SQLite header, PRAGMA integrity_check, the schema version, a full
- * load and config_validate(), and the recomputed content hash against the
- * one recorded for its generation.  Commit verifies again, then renames
- * the file over the live database while holding the live database's write
- * lock with its WAL checkpointed away, so no old WAL frame can ever be
- * replayed onto the new file.
+ * the SQLite header and PRAGMA integrity_check (store_file_verify()), the
+ * schema version, a full load and config_validate(), and the recomputed
+ * content hash against the one recorded for its generation.  Commit
+ * verifies again, then installs the file (store_file_install(): renamed
+ * over the live database while holding its write lock with its WAL
+ * checkpointed away) and asks pulse to reload over the control socket.
  */
 #include "shoal-build.h"
 
 #include <sys/types.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -24,24 +22,26 @@
 #include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
+#include <jansson.h>
 
 #include "config/config.h"
 #include "config/validate.h"
+#include "ipc/ctl.h"
 #include "lib/diag.h"
 #include "lib/util.h"
 #include "store/store.h"
+#include "store/store_file.h"
 #include "store/store_schema.h"
 #include "cmd_staged.h"
 #include "shoalctl.h"
 
 #define STAGED_MAX	(512u * 1024 * 1024)
+#define RELOAD_TIMEOUT_MS	5000
 #define ZERO_HASH	"0000000000000000000000000000000000000000000000000000000000000000"
 
 struct staged_args {
@@ -108,11 +108,10 @@ parse_args(const char *cmd, int argc, char *argv[], struct staged_args *a)
 	return 0;
 }
 
-/* The bytes: checksum, and a self-contained SQLite file (no WAL). */
+/* The bytes: the checksum the pushing node computed. */
 static int
 check_bytes(const struct staged_args *a, struct staged_info *si)
 {
-	static const char magic[16] = "SQLite format 3";
 	unsigned char *buf;
 	size_t len;
 
@@ -131,74 +130,22 @@ check_bytes(const struct staged_args *a, struct staged_info *si)
 		free(buf);
 		return STAGED_EXIT_CORRUPT;
 	}
-	if (len < 100 || memcmp(buf, magic, sizeof(magic)) != 0) {
-		fprintf(stderr, "shoalctl: %s: not a SQLite database\n",
-		    a->sa_file);
-		free(buf);
-		return STAGED_EXIT_CORRUPT;
-	}
-	if (buf[18] != 1 || buf[19] != 1) {	/* WAL mode: not self-contained */
-		fprintf(stderr, "shoalctl: %s: database is in WAL mode, not a "
-		    "self-contained snapshot\n", a->sa_file);
-		free(buf);
-		return STAGED_EXIT_CORRUPT;
-	}
 	free(buf);
 	return STAGED_EXIT_OK;
 }
 
+/* A self-contained SQLite file of shoal, intact (store_file.h). */
 static int
-integrity_row(void *arg, int n, char **vals, char **cols)
+check_file(const char *path)
 {
-	int *bad = arg;
+	struct diag d;
+	int rc = STAGED_EXIT_OK;
 
-	(void)cols;
-	if (n >= 1 && vals[0] != NULL && strcmp(vals[0], "ok") != 0) {
-		if (*bad < 10)
-			fprintf(stderr, "shoalctl: integrity check: %s\n",
-			    vals[0]);
-		(*bad)++;
-	}
-	return 0;
-}
-
-/* PRAGMA integrity_check and the application id, on a read-only handle. */
-static int
-check_integrity(const char *path)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	char *err = NULL;
-	int bad = 0, rc = STAGED_EXIT_CORRUPT;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK) {
-		fprintf(stderr, "shoalctl: %s: %s\n", path, db ?
-		    sqlite3_errmsg(db) : "out of memory");
-		goto done;
-	}
-	if (sqlite3_exec(db, "PRAGMA integrity_check", integrity_row, &bad,
-	    &err) != SQLITE_OK) {
-		fprintf(stderr, "shoalctl: %s: integrity check failed: %s\n",
-		    path, err ? err : sqlite3_errmsg(db));
-		goto done;
-	}
-	if (bad > 0) {
-		fprintf(stderr, "shoalctl: %s: integrity check failed (%d "
-		    "problems)\n", path, bad);
-		goto done;
-	}
-	if (sqlite3_prepare_v2(db, "PRAGMA application_id", -1, &st, NULL) !=
-	    SQLITE_OK || sqlite3_step(st) != SQLITE_ROW ||
-	    sqlite3_column_int(st, 0) != STORE_APPLICATION_ID) {
-		fprintf(stderr, "shoalctl: %s: not a shoal database\n", path);
-		goto done;
-	}
-	rc = STAGED_EXIT_OK;
-done:
-	sqlite3_finalize(st);
-	sqlite3_free(err);
-	sqlite3_close(db);
+	diag_init(&d);
+	if (store_file_verify(path, &d) == -1)
+		rc = STAGED_EXIT_CORRUPT;
+	diag_print(&d, stderr);
+	diag_clear(&d);
 	return rc;
 }
 
@@ -311,7 +258,7 @@ verify_all(const char *db, const struct staged_args *a, struct staged_info *si)
 
 	memset(si, 0, sizeof(*si));
 	if ((rc = check_bytes(a, si)) != STAGED_EXIT_OK ||
-	    (rc = check_integrity(a->sa_file)) != STAGED_EXIT_OK ||
+	    (rc = check_file(a->sa_file)) != STAGED_EXIT_OK ||
 	    (rc = check_content(a, si)) != STAGED_EXIT_OK)
 		return rc;
 	if (local_generation(db, si) == -1)
@@ -378,152 +325,44 @@ same_directory(const char *db, const char *file)
 	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-static int
-fsync_dir(const char *path)
-{
-	char d[PATH_MAX];
-	int fd, rc;
-
-	str_copy(d, path, sizeof(d));
-	if ((fd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
-static int
-checkpoint_row(void *arg, int n, char **vals, char **cols)
-{
-	int *busy = arg;
-
-	(void)cols;
-	if (n >= 1 && vals[0] != NULL)
-		*busy = atoi(vals[0]);
-	return 0;
-}
-
-/* Size of DB-wal, 0 when absent. */
-static off_t
-wal_size(const char *db)
-{
-	char wal[PATH_MAX];
-	struct stat sb;
-
-	snprintf(wal, sizeof(wal), "%s-wal", db);
-	return stat(wal, &sb) == 0 ? sb.st_size : 0;
-}
-
-/*
- * Renames file over db.  The live database is first checkpointed with its
- * WAL truncated, switched out of WAL mode when nobody else has it open,
- * and write-locked during the rename, so that no WAL frame of the old
- * database can be applied to the new file.  0 or -1 (printed).
- */
+/* Installs file over db (store_file.h); 0 or -1 (printed). */
 static int
 install(const char *db, const char *file)
 {
-	sqlite3 *live = NULL;
-	char *err = NULL;
-	int busy = 0, rc = -1;
+	struct diag d;
+	int rc;
 
-	if (access(db, F_OK) == 0) {
-		if (sqlite3_open_v2(db, &live, SQLITE_OPEN_READWRITE, NULL) !=
-		    SQLITE_OK) {
-			fprintf(stderr, "shoalctl: %s: %s\n", db, live ?
-			    sqlite3_errmsg(live) : "out of memory");
-			goto done;
-		}
-		sqlite3_busy_timeout(live, 10000);
-		if (sqlite3_exec(live, "PRAGMA wal_checkpoint(TRUNCATE)",
-		    checkpoint_row, &busy, &err) != SQLITE_OK || busy != 0) {
-			fprintf(stderr, "shoalctl: %s: cannot checkpoint the "
-			    "live database (%s): try again\n", db,
-			    err ? err : "busy");
-			goto done;
-		}
-		/* fails harmlessly while a daemon has the database open */
-		sqlite3_exec(live, "PRAGMA journal_mode = DELETE", NULL, NULL,
-		    NULL);
-		if (sqlite3_exec(live, "BEGIN IMMEDIATE", NULL, NULL, &err) !=
-		    SQLITE_OK) {
-			fprintf(stderr, "shoalctl: %s: cannot lock the live "
-			    "database: %s\n", db, err);
-			goto done;
-		}
-		if (wal_size(db) != 0) {
-			fprintf(stderr, "shoalctl: %s: the WAL is not empty "
-			    "after a checkpoint: try again\n", db);
-			goto done;
-		}
-	}
-	if (rename(file, db) == -1) {
-		fprintf(stderr, "shoalctl: rename %s to %s: %s\n", file, db,
-		    strerror(errno));
-		goto done;
-	}
-	if (fsync_dir(db) == -1)
-		fprintf(stderr, "shoalctl: warning: fsync of the directory of "
-		    "%s: %s\n", db, strerror(errno));
-	rc = 0;
-done:
-	if (live != NULL) {
-		sqlite3_exec(live, "ROLLBACK", NULL, NULL, NULL);
-		sqlite3_close(live);
-	}
-	sqlite3_free(err);
+	diag_init(&d);
+	rc = store_file_install(db, file, &d);
+	diag_print(&d, stderr);
+	diag_clear(&d);
 	return rc;
 }
 
 /*
- * Asks pulse to reload over its control socket.  Not running is fine: the
- * new database is read when it starts.
+ * Asks pulse to reload over its control socket (ctl.h).  The commit
+ * stands whatever the answer: pulse not running reads the new database
+ * when it starts, and one that refuses (reload is for root) is told.
  */
 static void
 reload_pulse(const char *rundir)
 {
-	struct sockaddr_un sun;
-	struct pollfd pfd;
-	char reply[256];
-	ssize_t n;
-	int fd;
+	char err[512];
+	json_t *r;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path),
-	    "%s/pulse.sock", rundir) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "shoalctl: run directory path too long: %s\n",
-		    rundir);
+	if ((r = ctl_call(rundir, CTL_RELOAD, NULL, 0, RELOAD_TIMEOUT_MS, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "shoalctl: no reload: %s\n", err);
 		return;
 	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		if (errno == ENOENT || errno == ECONNREFUSED)
-			fprintf(stderr, "shoalctl: pulse is not running: "
-			    "nothing to reload\n");
-		else
-			fprintf(stderr, "shoalctl: warning: %s: %s\n",
-			    sun.sun_path, strerror(errno));
-		close(fd);
-		return;
-	}
-	if (write(fd, "reload\n", 7) != 7) {
-		fprintf(stderr, "shoalctl: warning: reload request to pulse: "
-		    "%s\n", strerror(errno));
-		close(fd);
-		return;
-	}
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, 3000) == 1 && (n = read(fd, reply,
-	    sizeof(reply) - 1)) > 0) {
-		reply[n] = '\0';
-		reply[strcspn(reply, "\n")] = '\0';
-		fprintf(stderr, "shoalctl: pulse: %s\n", reply);
-	} else
-		fprintf(stderr, "shoalctl: reload requested from pulse\n");
-	close(fd);
+	if (json_object_get(r, "error") != NULL)
+		fprintf(stderr, "shoalctl: pulse did not reload: %s\n",
+		    json_string_value(json_object_get(r, "error")));
+	else
+		fprintf(stderr, "shoalctl: pulse reloaded: generation %lld\n",
+		    (long long)json_integer_value(json_object_get(r,
+		    "generation")));
+	json_decref(r);
 }
 
 /*

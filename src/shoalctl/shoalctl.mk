@@ -8,12 +8,13 @@ src_shoalctl_libshoalctl_a_SOURCES = \
 	src/shoalctl/cmd_staged.c src/shoalctl/cmd_staged.h \
 	src/shoalctl/cmd_pulse.c \
 	src/shoalctl/cmd_server.c src/shoalctl/cmd_server.h
-src_shoalctl_libshoalctl_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
-	$(SQLITE_CFLAGS)
-SHOALCTL_LIBS = src/shoalctl/libshoalctl.a src/pulse/libpulse.a \
-	src/net/libnet.a src/ipc/libipc.a src/store/libstore.a \
-	src/config/libconfig.a src/lib/liblib.a $(NETTLE_LIBS) $(SQLITE_LIBS) \
-	$(JANSSON_LIBS) $(LIBEVENT_LIBS) $(MNL_LIBS) $(CRYPT_LIBS) $(CRYPTO_LIBS)
+src_shoalctl_libshoalctl_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+# The layers shoalctl may use (scripts/check-layers): no pulse, net or lb,
+# so the CLI links no kernel code.
+SHOALCTL_LIBS = src/shoalctl/libshoalctl.a src/ipc/libipc.a \
+	src/store/libstore.a src/config/libconfig.a src/lib/liblib.a \
+	$(NETTLE_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) $(CRYPT_LIBS) \
+	$(CRYPTO_LIBS)
 
 sbin_PROGRAMS += shoalctl
 shoalctl_SOURCES = src/shoalctl/shoalctl.c

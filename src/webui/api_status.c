@@ -75,7 +75,7 @@ status_build(struct web *w)
 	struct timespec ts;
 	json_t *pulse, *o;
 
-	pulse = ctl_request(w->w_rundir, "status",
+	pulse = ctl_call(w->w_rundir, CTL_STATUS, NULL, 0,
 	    STATUS_PULSE_TIMEOUT_MS, err, sizeof(err));
 	clock_gettime(CLOCK_REALTIME, &ts);
 	o = json_pack("{s:I,s:b,s:o?,s:o}",

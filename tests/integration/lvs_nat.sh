@@ -15,8 +15,9 @@
 # changes a weight and restarts the nanny; SIGKILL of the active pulse:
 # the backup programs the service (with the admin state of its database)
 # and takes the VIP and nat_router; SIGTERM removes only shoal's rules and
-# the nannies die with pulse.  SKIP (77) when not root, without netns,
-# nft, curl or python3.
+# the nannies die with pulse; after a SIGKILL of the whole pulse, `pulse
+# --cleanup` removes its VIPs and rules.  SKIP (77) when not root, without
+# netns, nft, curl or python3.
 set -u
 NS_PREFIX=sv$$
 . "${top_srcdir:?}/tests/integration/lib/netns.sh"
@@ -297,4 +298,27 @@ ns_exec n2 nft list table ip keep >/dev/null 2>&1 ||
 pgrep -f "nanny --db $NS_TMP/n2.db" >/dev/null &&
 	pl_fail "nanny outlived pulse on n2"
 pl_ok "SIGTERM: services removed, other tables kept, nannies gone"
+
+# 7. `pulse --cleanup` (systemd's ExecStopPost) after the whole pulse was
+# killed: this node's VIPs and the rules it made go, other tables stay
+pl_start n1
+ns_wait_for 10 pl_role_is n1 active || pl_fail "n1 alone is not active"
+ns_wait_for 5 eval 'ns_exec n1 nft list table inet shoal 2>/dev/null |
+	grep -q $VIP' || pl_fail "n1 did not program the service"
+w=$(pl_worker n1)
+kill -STOP "$w" "$(pl_parent n1)"
+kill -KILL "$w" "$(pl_parent n1)"
+ns_exec n1 nft add table ip keep
+ns_has_addr n1 $VIP || pl_fail "no VIP left on the killed n1 (test premise)"
+out=$(ns_exec n1 "$PULSE" --db "$NS_TMP/n1.db" --cleanup 2>&1) ||
+	pl_fail "pulse --cleanup failed: $out"
+ns_exec n1 nft list table inet shoal 2>/dev/null | grep -q $VIP &&
+	pl_fail "pulse --cleanup left the rules: $out"
+ns_has_addr n1 $VIP && pl_fail "pulse --cleanup left the VIP: $out"
+echo "$out" | grep -q "removed [1-9][0-9]* virtual" ||
+	pl_fail "pulse --cleanup removed no VIP: $out"
+ns_has_addr n1 10.237.0.1 && pl_fail "pulse --cleanup left nat_router: $out"
+ns_exec n1 nft list table ip keep >/dev/null 2>&1 ||
+	pl_fail "pulse --cleanup removed a table that is not shoal's"
+pl_ok "pulse --cleanup: $(echo $out)"
 exit 0

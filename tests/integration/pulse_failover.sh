@@ -141,12 +141,12 @@ pl_field n1 "[t['reason'] for t in s['transitions']]" >"$NS_TMP/tr.txt"
 grep -q "fault" "$NS_TMP/tr.txt" || pl_fail "transitions: $(cat "$NS_TMP/tr.txt")"
 pl_ok "status lists transitions with reasons"
 
-# both processes killed at once: the VIP stays until `shoalctl cleanup`
+# both processes killed at once: the VIP stays until `pulse --cleanup`
 # (systemd ExecStopPost) removes it
 kill -KILL "$(pl_worker n1)" "$(pl_parent n1)"
 ns_wait_for 3 pl_answers c $VIP n2 || pl_fail "n2 did not take over"
-out=$(ns_exec n1 "$SHOALCTL" --db "$NS_TMP/n1.db" cleanup) ||
-	pl_fail "shoalctl cleanup failed"
-ns_has_addr n1 $VIP && pl_fail "shoalctl cleanup left the VIP: $out"
-pl_ok "shoalctl cleanup: $out"
+out=$(ns_exec n1 "$PULSE" --db "$NS_TMP/n1.db" --cleanup) ||
+	pl_fail "pulse --cleanup failed"
+ns_has_addr n1 $VIP && pl_fail "pulse --cleanup left the VIP: $out"
+pl_ok "pulse --cleanup: $out"
 exit 0
