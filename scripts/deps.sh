@@ -7,12 +7,16 @@ SHOAL_DEBS=(
 	build-essential autoconf automake libtool pkg-config
 	libsqlite3-dev libmicrohttpd-dev libssh2-1-dev libcmocka-dev
 	libjansson-dev libevent-dev libmnl-dev nettle-dev libssl-dev libcrypt-dev
-	libnftables-dev
+	libnftables-dev libc-ares-dev
 	# sanitizer and fuzzing builds
 	clang libclang-rt-14-dev
 	# tests: namespaces, nftables, sshd, tools
 	iproute2 nftables sqlite3 openssh-server openssh-client python3 curl
 	procps psmisc kmod
+	# real servers for nanny's protocol checks (tests/integration/nanny_proto.sh)
+	dnsmasq-base exim4-daemon-light dovecot-imapd dovecot-pop3d vsftpd slapd
+	# scale-out (director_mode = ecmp): the routing daemon pulse drives
+	bird2
 	# browser tests (shoal-web) and its benchmark; Node.js and npm are
 	# checked apart (the machine may carry its own Node.js build)
 	chromium wrk
@@ -26,9 +30,9 @@ SHOAL_DEMO_DEBS=(
 	build-essential autoconf automake libtool pkg-config
 	libsqlite3-dev libmicrohttpd-dev libssh2-1-dev
 	libjansson-dev libevent-dev libmnl-dev nettle-dev libssl-dev libcrypt-dev
-	libnftables-dev libcmocka-dev
+	libnftables-dev libcmocka-dev libc-ares-dev
 	iproute2 nftables openssh-server openssh-client python3 curl
-	procps kmod passwd
+	procps kmod passwd bird2
 )
 
 # Installs every package of SHOAL_DEBS (the whole test suite) and "$@".

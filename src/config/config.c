@@ -29,6 +29,7 @@ static const char *const check_names[] = {
 	"none", NULL
 };
 static const char *const mode_names[] = { "lvs", "fos", NULL };
+static const char *const director_names[] = { "single", "ecmp", NULL };
 
 static const char *
 name_of(const char *const *names, int v)
@@ -68,6 +69,8 @@ int cfg_lb_backend_from_name(const char *s) { return value_of(backend_names, s);
 int cfg_load_monitor_from_name(const char *s) { return value_of(load_names, s); }
 int cfg_check_kind_from_name(const char *s) { return value_of(check_names, s); }
 int cfg_service_mode_from_name(const char *s) { return value_of(mode_names, s); }
+const char *cfg_director_mode_name(enum cfg_director_mode v) { return name_of(director_names, (int)v); }
+int cfg_director_mode_from_name(const char *s) { return value_of(director_names, s); }
 
 /* ---- kept keys and source maps ---- */
 
@@ -211,6 +214,7 @@ cfg_node_new(const char *name)
 	if ((n = calloc(1, sizeof(*n))) == NULL)
 		return NULL;
 	n->n_priority = CFG_DEF_PRIORITY;
+	n->n_bgp_hold_time = CFG_DEF_BGP_HOLD_TIME;
 	if (name != NULL && (n->n_name = strdup(name)) == NULL) {
 		free(n);
 		return NULL;
@@ -228,6 +232,8 @@ cfg_node_free(struct cfg_node *n)
 	free(n->n_ssh_key);
 	free(n->n_remote_shoalctl);
 	free(n->n_remote_db);
+	free(n->n_routing_socket);
+	free(n->n_routing_config);
 	cfg_srcmap_free(n->n_src);
 	free(n);
 }
@@ -416,6 +422,8 @@ cfg_node_dup(const struct cfg_node *n)
 	bad |= dup_str(&c->n_ssh_key, n->n_ssh_key);
 	bad |= dup_str(&c->n_remote_shoalctl, n->n_remote_shoalctl);
 	bad |= dup_str(&c->n_remote_db, n->n_remote_db);
+	bad |= dup_str(&c->n_routing_socket, n->n_routing_socket);
+	bad |= dup_str(&c->n_routing_config, n->n_routing_config);
 	c->n_src = cfg_srcmap_dup(n->n_src);
 	if (bad || (n->n_src != NULL && c->n_src == NULL)) {
 		cfg_node_free(c);

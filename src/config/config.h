@@ -63,6 +63,16 @@ enum cfg_service_mode {
 	CFG_MODE_FOS,		/* fail-over services (Piranha "fos") */
 };
 
+/*
+ * How many directors serve at once: one ACTIVE director holding the VIPs
+ * (gratuitous ARP moves them), or every healthy director, each announcing
+ * the VIPs to an upstream router that spreads flows over them (ECMP).
+ */
+enum cfg_director_mode {
+	CFG_DIRECTOR_SINGLE,
+	CFG_DIRECTOR_ECMP,
+};
+
 enum cfg_network {
 	CFG_NET_NAT,
 	CFG_NET_DIRECT,
@@ -135,6 +145,13 @@ struct cfg_node {
 	char			*n_ssh_key;	/* NULL = default key */
 	char			*n_remote_shoalctl;	/* NULL = default path */
 	char			*n_remote_db;	/* NULL = default path */
+	/* director_mode = ecmp: the routing daemon's BGP session */
+	uint32_t		 n_bgp_as;	/* this node's AS, 0 = unset */
+	struct cfg_addr		 n_bgp_neighbor;	/* upstream router */
+	uint32_t		 n_bgp_neighbor_as;	/* 0 = unset */
+	uint32_t		 n_bgp_hold_time;	/* seconds [3] */
+	char			*n_routing_socket;	/* NULL = default */
+	char			*n_routing_config;	/* NULL = default */
 	struct cfg_srcmap	*n_src;
 	TAILQ_ENTRY(cfg_node)	 n_entry;
 };
@@ -240,6 +257,7 @@ struct cfg_global {
 	enum cfg_lb_backend	 g_lb_backend;
 	int			 g_arp_count;		/* gratuitous ARPs [5] */
 	uint32_t		 g_arp_interval_ms;	/* [1000] */
+	enum cfg_director_mode	 g_director_mode;
 	struct cfg_kept_list	 g_kept;		/* unused Piranha keys */
 	struct cfg_srcmap	*g_src;
 };
@@ -263,6 +281,9 @@ struct shoal_config {
 #define CFG_DEF_PRIORITY	100
 #define CFG_DEF_ARP_COUNT	5
 #define CFG_DEF_ARP_INTERVAL_MS	1000
+#define CFG_DEF_BGP_HOLD_TIME	3	/* seconds: BGP's smallest */
+#define CFG_DEF_ROUTING_SOCKET	"/run/bird/bird.ctl"	/* BIRD's */
+#define CFG_DEF_ROUTING_CONFIG	"/run/bird/shoal.conf"
 
 /* A new config with every default set and empty lists; NULL on ENOMEM. */
 struct shoal_config *config_new(void);
@@ -308,6 +329,7 @@ const char *cfg_lb_backend_name(enum cfg_lb_backend);
 const char *cfg_load_monitor_name(enum cfg_load_monitor);
 const char *cfg_check_kind_name(enum cfg_check_kind);
 const char *cfg_service_mode_name(enum cfg_service_mode);
+const char *cfg_director_mode_name(enum cfg_director_mode);
 /* Reverse lookups: the enum value, or -1 for an unknown name. */
 int cfg_scheduler_from_name(const char *);
 int cfg_network_from_name(const char *);
@@ -316,6 +338,7 @@ int cfg_lb_backend_from_name(const char *);
 int cfg_load_monitor_from_name(const char *);
 int cfg_check_kind_from_name(const char *);
 int cfg_service_mode_from_name(const char *);
+int cfg_director_mode_from_name(const char *);
 
 /*
  * The effective cluster members: the `node` blocks when there are any,

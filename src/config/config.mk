@@ -10,12 +10,13 @@ src_config_libconfig_a_SOURCES = \
 	src/config/lvscf_write.c \
 	src/config/lvscf_lex.c src/config/lvscf_lex.h \
 	src/config/lvscf_read.c \
-	src/config/validate.c src/config/validate.h
+	src/config/validate.c src/config/validate.h \
+	src/config/validate_ecmp.c src/config/validate_ecmp.h
 CONFIG_LIBS = src/config/libconfig.a $(LIB_LIBS)
 
 CONFIG_UNIT_TESTS = tests/unit/test_config tests/unit/test_lvscf_write \
 	tests/unit/test_lvscf_lex tests/unit/test_lvscf_read \
-	tests/unit/test_validate
+	tests/unit/test_validate tests/unit/test_validate_ecmp
 check_PROGRAMS += $(CONFIG_UNIT_TESTS)
 TESTS += $(CONFIG_UNIT_TESTS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
@@ -33,6 +34,9 @@ tests_unit_test_lvscf_read_LDADD = $(UNIT_LDADD)
 tests_unit_test_validate_SOURCES = tests/unit/test_validate.c
 tests_unit_test_validate_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_validate_LDADD = $(UNIT_LDADD)
+tests_unit_test_validate_ecmp_SOURCES = tests/unit/test_validate_ecmp.c
+tests_unit_test_validate_ecmp_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_validate_ecmp_LDADD = $(UNIT_LDADD)
 
 # libFuzzer target (CC=clang ./configure --enable-fuzzing)
 EXTRA_DIST += tests/fuzz/fuzz_lvscf.c tests/fuzz/lvscf.dict

@@ -24,6 +24,7 @@ static const char *en_backend(int v) { return cfg_lb_backend_name((enum cfg_lb_b
 static const char *en_load(int v) { return cfg_load_monitor_name((enum cfg_load_monitor)v); }
 static const char *en_check(int v) { return cfg_check_kind_name((enum cfg_check_kind)v); }
 static const char *en_mode(int v) { return cfg_service_mode_name((enum cfg_service_mode)v); }
+static const char *en_director(int v) { return cfg_director_mode_name((enum cfg_director_mode)v); }
 
 static const char *
 en_rsh(int v)
@@ -114,6 +115,10 @@ const struct lvscf_key lvscf_keys_global[] = {
 	  .k_help = "gratuitous ARPs sent per VIP on take-over" },
 	{ "arp_interval", LK_MS, G(g_arp_interval_ms), NONE, 1, 60000, "1",
 	  LK_EXT, .k_help = "seconds between gratuitous ARPs" },
+	{ "director_mode", LK_ENUM, G(g_director_mode), NONE, 0, 0, "single",
+	  LK_EXT, ENUMS(en_director, cfg_director_mode_from_name),
+	  .k_help = "single (one active director) or ecmp (every healthy "
+	  "director announces the VIPs by BGP)" },
 	/* Piranha keys shoal keeps and writes back but does not act on */
 	{ "heartbeat", LK_BOOL, NONE, NONE, 0, 1, NULL, LK_KEPT,
 	  .k_help = "Piranha: use heartbeats (always on in shoal)" },
@@ -154,6 +159,22 @@ const struct lvscf_key lvscf_keys_node[] = {
 	  LK_EXT, .k_help = "path of shoalctl on the node" },
 	{ "remote_db", LK_STR, N(n_remote_db), NONE, 0, 0, NULL, LK_EXT,
 	  .k_help = "path of the database on the node" },
+	{ "bgp_as", LK_U32, N(n_bgp_as), NONE, 1, U32MAX, "0",
+	  LK_EXT | LK_ZERO_UNSET,
+	  .k_help = "ecmp: the node's autonomous system number" },
+	{ "bgp_neighbor", LK_ADDR, N(n_bgp_neighbor), NONE, 0, 0, NULL, LK_EXT,
+	  .k_help = "ecmp: address of the upstream router" },
+	{ "bgp_neighbor_as", LK_U32, N(n_bgp_neighbor_as), NONE, 1, U32MAX,
+	  "0", LK_EXT | LK_ZERO_UNSET,
+	  .k_help = "ecmp: the upstream router's autonomous system number" },
+	{ "bgp_hold_time", LK_SECS, N(n_bgp_hold_time), NONE, 3, 65535, "3",
+	  LK_EXT, .k_help = "ecmp: BGP hold time in seconds" },
+	{ "routing_socket", LK_STR, N(n_routing_socket), NONE, 0, 0, NULL,
+	  LK_EXT, .k_help = "ecmp: BIRD's control socket "
+	  "(default " CFG_DEF_ROUTING_SOCKET ")" },
+	{ "routing_config", LK_STR, N(n_routing_config), NONE, 0, 0, NULL,
+	  LK_EXT, .k_help = "ecmp: the file pulse writes for BIRD "
+	  "(default " CFG_DEF_ROUTING_CONFIG ")" },
 	{ NULL, LK_BOOL, 0, 0, 0, 0, NULL, 0, .k_help = NULL }
 };
 #undef N

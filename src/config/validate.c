@@ -19,6 +19,7 @@
 #include "config/config.h"
 #include "config/lvscf_keys.h"
 #include "config/validate.h"
+#include "config/validate_ecmp.h"
 #include "lib/diag.h"
 
 struct vctx {
@@ -602,6 +603,7 @@ config_validate(const struct shoal_config *c, struct diag *d)
 	TAILQ_FOREACH(vs, &c->c_failovers, vs_entry)
 		check_virtual(&v, vs, i++);
 	check_vs_duplicates(&v, &c->c_failovers, "failover");
+	config_validate_ecmp(c, d);
 	if (c->c_file != NULL)
 		sort_by_position(d, last);
 	return diag_errors(d) > errors ? -1 : 0;

@@ -1,6 +1,7 @@
 /*
  * check.c - the check engine: the socket steps every kind shares
- * (connect, tls, send, read), their timers, and the one way a run ends.
+ * (connect, tls, send, read) over TCP or a connected UDP socket, the
+ * exchanges of a dialogue, their timers, and the one way a run ends.
  */
 #include "shoal-build.h"
 
@@ -23,6 +24,7 @@
 #include "check_kind.h"
 
 #define CHECK_BUF_START		1024
+#define CHECK_DGRAM_MAX		65536	/* the largest UDP payload + 1 */
 
 static void check_on_io(evutil_socket_t, short, void *);
 static void check_after_connect(struct check *);
@@ -30,8 +32,45 @@ static void check_after_tls(struct check *);
 static void check_after_send(struct check *);
 
 static const char *const step_names[] = {
-	"idle", "connect", "tls handshake", "send", "read", "program", "done",
+	"idle", "connect", "tls handshake", "send", "read", "program", "check",
+	"done",
 };
+
+static const char *const type_names[] = {
+	[CHECK_T_NONE] = "none", [CHECK_T_TCP] = "tcp", [CHECK_T_UDP] = "udp",
+	[CHECK_T_EXPECT] = "expect", [CHECK_T_HTTP] = "http",
+	[CHECK_T_HTTPS] = "https", [CHECK_T_PROGRAM] = "program",
+	[CHECK_T_AGENT] = "agent", [CHECK_T_DNS] = "dns",
+	[CHECK_T_SMTP] = "smtp", [CHECK_T_POP3] = "pop3",
+	[CHECK_T_IMAP] = "imap", [CHECK_T_FTP] = "ftp", [CHECK_T_NNTP] = "nntp",
+	[CHECK_T_LDAP] = "ldap",
+};
+
+const char *
+check_type_name(enum check_type t)
+{
+	if ((size_t)t >= sizeof(type_names) / sizeof(type_names[0]))
+		return NULL;
+	return type_names[t];
+}
+
+int
+check_type_from_name(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+		if (strcmp(type_names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+check_type_tcp_only(enum check_type t)
+{
+	return t != CHECK_T_NONE && t != CHECK_T_UDP && t != CHECK_T_DNS &&
+	    t != CHECK_T_PROGRAM && t != CHECK_T_AGENT;
+}
 
 const char *
 check_result_name(enum check_result r)
@@ -61,21 +100,100 @@ check_resolve_kind(const struct cfg_virtual *vs, uint16_t port)
 	return CFG_CHECK_TCP;
 }
 
-static const struct check_kind_ops *
-check_ops(enum cfg_check_kind k)
+/* The check_type a UDP service runs for the kind chosen (AUTO too). */
+static enum check_type
+check_udp_type(const struct cfg_virtual *vs, uint16_t port)
 {
-	switch (k) {
-	case CFG_CHECK_TCP:
-		return &check_tcp_ops;
+	switch (vs->vs_check) {
+	case CFG_CHECK_AUTO:
+		if (vs->vs_send_program != NULL)
+			return CHECK_T_PROGRAM;
+		if (vs->vs_send != NULL)
+			return CHECK_T_UDP;
+		return port == 53 ? CHECK_T_DNS : CHECK_T_NONE;
 	case CFG_CHECK_SEND_EXPECT:
-		return &check_expect_ops;
+		return CHECK_T_UDP;
+	default:
+		return CHECK_T_NONE;	/* not reached: mapped by the caller */
+	}
+}
+
+enum check_type
+check_resolve_type(const struct cfg_virtual *vs, uint16_t port)
+{
+	if (vs->vs_protocol == CFG_PROTO_UDP &&
+	    (vs->vs_check == CFG_CHECK_AUTO ||
+	    vs->vs_check == CFG_CHECK_SEND_EXPECT))
+		return check_udp_type(vs, port);
+	switch (check_resolve_kind(vs, port)) {
+	case CFG_CHECK_TCP:
+		return CHECK_T_TCP;
+	case CFG_CHECK_SEND_EXPECT:
+		return CHECK_T_EXPECT;
 	case CFG_CHECK_HTTP:
+		return CHECK_T_HTTP;
 	case CFG_CHECK_HTTPS:
-		return &check_http_ops;
+		return CHECK_T_HTTPS;
 	case CFG_CHECK_PROGRAM:
-		return &check_program_ops;
+		return CHECK_T_PROGRAM;
 	case CFG_CHECK_AGENT:
+		return CHECK_T_AGENT;
+	default:
+		return CHECK_T_NONE;
+	}
+}
+
+void
+check_conf_from_virtual(const struct cfg_virtual *vs, uint16_t port,
+    struct check_conf *cc)
+{
+	memset(cc, 0, sizeof(*cc));
+	cc->cc_type = check_resolve_type(vs, port);
+	cc->cc_udp = vs->vs_protocol == CFG_PROTO_UDP;
+	cc->cc_timeout_ms = vs->vs_check_timeout_ms != 0 ?
+	    vs->vs_check_timeout_ms : vs->vs_timeout_ms != 0 ?
+	    vs->vs_timeout_ms : CFG_DEF_TIMEOUT_MS;
+	cc->cc_send = vs->vs_send;
+	cc->cc_expect = vs->vs_expect;
+	cc->cc_use_regex = vs->vs_use_regex;
+	cc->cc_program = vs->vs_send_program;
+	cc->cc_agent_port = vs->vs_agent_port;
+	cc->cc_http_path = vs->vs_http_path;
+	cc->cc_http_host = vs->vs_http_host;
+	if (vs->vs_http_status != 0) {
+		snprintf(cc->cc_status_buf, sizeof(cc->cc_status_buf), "%d",
+		    vs->vs_http_status);
+		cc->cc_http_status = cc->cc_status_buf;
+	}
+}
+
+static const struct check_kind_ops *
+check_ops(enum check_type t)
+{
+	switch (t) {
+	case CHECK_T_TCP:
+		return &check_tcp_ops;
+	case CHECK_T_UDP:
+		return &check_udp_ops;
+	case CHECK_T_EXPECT:
+		return &check_expect_ops;
+	case CHECK_T_HTTP:
+	case CHECK_T_HTTPS:
+		return &check_http_ops;
+	case CHECK_T_PROGRAM:
+		return &check_program_ops;
+	case CHECK_T_AGENT:
 		return &check_agent_ops;
+	case CHECK_T_DNS:
+		return &check_dns_ops;
+	case CHECK_T_SMTP:
+	case CHECK_T_POP3:
+	case CHECK_T_IMAP:
+	case CHECK_T_FTP:
+	case CHECK_T_NNTP:
+		return &check_mail_ops;
+	case CHECK_T_LDAP:
+		return &check_ldap_ops;
 	default:
 		return NULL;
 	}
@@ -103,7 +221,19 @@ check_release(struct check *c)
 	c->ch_buf = NULL;
 	c->ch_len = c->ch_cap = 0;
 	c->ch_sent = 0;
+	c->ch_label = NULL;
+	c->ch_tls_next = 0;
 	c->ch_step = CHECK_STEP_IDLE;
+}
+
+void
+check_reason(struct check *c, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->ch_out.co_reason, sizeof(c->ch_out.co_reason), fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -154,12 +284,19 @@ check_enter(struct check *c, enum check_step s)
 	check_arm_timer(c);
 }
 
+void
+check_enter_own(struct check *c, const char *label)
+{
+	c->ch_label = label;
+	check_enter(c, CHECK_STEP_OWN);
+}
+
 /*
  * Records a result decided before the loop ran (socket() failed, the
  * connect was refused at once) and calls back from the loop, so
  * check_start() never calls back itself.
  */
-static void
+void
 check_defer(struct check *c, enum check_result r, const char *reason)
 {
 	struct timeval	 tv = { 0, 0 };
@@ -186,19 +323,22 @@ check_on_timer(evutil_socket_t fd, short what, void *arg)
 	}
 	if (c->ch_step == CHECK_STEP_READ && c->ch_len > 0) {
 		check_sample(c->ch_buf, c->ch_len, reason, 40);
-		check_finish(c, CHECK_TIMEOUT, "timeout in read after %zu "
-		    "bytes: %s", c->ch_len, reason);
+		check_finish(c, CHECK_TIMEOUT, "timeout in %s after %zu "
+		    "bytes: %s", c->ch_label != NULL ? c->ch_label : "read",
+		    c->ch_len, reason);
 		return;
 	}
 	check_finish(c, CHECK_TIMEOUT, "timeout in %s",
+	    c->ch_label != NULL && c->ch_step != CHECK_STEP_CONNECT &&
+	    c->ch_step != CHECK_STEP_TLS ? c->ch_label :
 	    step_names[c->ch_step]);
 }
 
 static void
 check_connect(struct check *c)
 {
-	c->ch_fd = socket(c->ch_sa.ss_family,
-	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	c->ch_fd = socket(c->ch_sa.ss_family, (c->ch_ops->ko_dgram ?
+	    SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->ch_fd == -1) {
 		log_warn("check: socket");
 		check_defer(c, CHECK_ERROR, "cannot create socket");
@@ -233,13 +373,15 @@ check_on_connect(struct check *c)
 	check_after_connect(c);
 }
 
+/* Starts the next exchange: TLS first when asked, then send, read. */
 static void
-check_after_connect(struct check *c)
+check_exchange(struct check *c)
 {
-	if (c->ch_tls) {
+	if (c->ch_tls_next) {
+		c->ch_tls_next = 0;
 		if (check_tls_begin(c) == -1) {
 			check_finish(c, CHECK_ERROR, "tls: %s",
-			    check_tls_error());
+			    check_tls_error(c));
 			return;
 		}
 		check_enter(c, CHECK_STEP_TLS);
@@ -247,6 +389,29 @@ check_after_connect(struct check *c)
 		return;
 	}
 	check_after_tls(c);
+}
+
+static void
+check_after_connect(struct check *c)
+{
+	c->ch_out_data = c->ch_send;
+	c->ch_out_len = c->ch_sendlen;
+	c->ch_tls_next = c->ch_tls;
+	check_exchange(c);
+}
+
+void
+check_next_exchange(struct check *c, const char *label, const char *data,
+    size_t len, int tls_first)
+{
+	c->ch_label = label;
+	c->ch_out_data = data;
+	c->ch_out_len = data != NULL ? len : 0;
+	c->ch_tls_next = tls_first;
+	c->ch_sent = 0;
+	c->ch_len = 0;
+	if (c->ch_buf != NULL)
+		c->ch_buf[0] = '\0';
 }
 
 static void
@@ -262,7 +427,7 @@ check_on_tls(struct check *c)
 	}
 	if (rv <= 0) {
 		check_finish(c, CHECK_FAILURE, "tls handshake: %s",
-		    check_tls_error());
+		    check_tls_error(c));
 		return;
 	}
 	check_after_tls(c);
@@ -271,7 +436,7 @@ check_on_tls(struct check *c)
 static void
 check_after_tls(struct check *c)
 {
-	if (c->ch_send == NULL || c->ch_sendlen == 0) {
+	if (c->ch_out_data == NULL || c->ch_out_len == 0) {
 		check_after_send(c);
 		return;
 	}
@@ -286,13 +451,13 @@ check_write_some(struct check *c, short *want)
 	long	 n;
 
 	*want = EV_WRITE;
-	while (c->ch_sent < c->ch_sendlen) {
+	while (c->ch_sent < c->ch_out_len) {
 		if (c->ch_ssl != NULL)
-			n = check_tls_write(c, c->ch_send + c->ch_sent,
-			    c->ch_sendlen - c->ch_sent, want);
+			n = check_tls_write(c, c->ch_out_data + c->ch_sent,
+			    c->ch_out_len - c->ch_sent, want);
 		else {
-			n = send(c->ch_fd, c->ch_send + c->ch_sent,
-			    c->ch_sendlen - c->ch_sent, MSG_NOSIGNAL);
+			n = send(c->ch_fd, c->ch_out_data + c->ch_sent,
+			    c->ch_out_len - c->ch_sent, MSG_NOSIGNAL);
 			if (n == -1 && (errno == EAGAIN || errno == EINTR))
 				n = -2;
 		}
@@ -316,8 +481,12 @@ check_on_send(struct check *c)
 		return;
 	}
 	if (rv == -1) {
+		if (c->ch_ops->ko_dgram && errno == ECONNREFUSED) {
+			check_finish(c, CHECK_FAILURE, "ICMP port unreachable");
+			return;
+		}
 		check_finish(c, CHECK_FAILURE, "send: %s", c->ch_ssl != NULL ?
-		    check_tls_error() : strerror(errno));
+		    check_tls_error(c) : strerror(errno));
 		return;
 	}
 	check_after_send(c);
@@ -337,6 +506,10 @@ check_decide(struct check *c, int eof)
 	m = c->ch_ops->ko_match(c, eof);
 	if (m == CHECK_MATCH_MORE)
 		return 0;
+	if (m == CHECK_MATCH_NEXT) {
+		check_exchange(c);
+		return 1;
+	}
 	snprintf(reason, sizeof(reason), "%s", c->ch_out.co_reason);
 	check_finish(c, m == CHECK_MATCH_OK ? CHECK_SUCCESS : CHECK_FAILURE,
 	    "%s", reason);
@@ -346,7 +519,9 @@ check_decide(struct check *c, int eof)
 static void
 check_after_send(struct check *c)
 {
-	if (check_decide(c, 0))
+	/* a datagram kind waits for its reply; a stream kind may decide on
+	 * nothing read yet (TCP connect, "sent, no expect") */
+	if (!c->ch_ops->ko_dgram && check_decide(c, 0))
 		return;
 	check_enter(c, CHECK_STEP_READ);
 	check_wait(c, EV_READ);
@@ -408,6 +583,51 @@ check_read_some(struct check *c, short *want)
 	return 0;
 }
 
+/*
+ * Reads one datagram: the whole reply (a kind may drop it and wait for
+ * the next).  The rest of a flood is never read: the socket closes when
+ * the run ends.  An ICMP port unreachable comes back as ECONNREFUSED on
+ * the connected socket.
+ */
+static void
+check_on_datagram(struct check *c)
+{
+	static char	 dgram[CHECK_DGRAM_MAX];
+	ssize_t		 n;
+	size_t		 keep;
+
+	n = recv(c->ch_fd, dgram, sizeof(dgram), 0);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		check_wait(c, EV_READ);
+		return;
+	}
+	if (n == -1) {
+		if (errno == ECONNREFUSED)
+			check_finish(c, CHECK_FAILURE, "ICMP port unreachable");
+		else
+			check_finish(c, CHECK_FAILURE, "read: %s",
+			    strerror(errno));
+		return;
+	}
+	keep = (size_t)n < CHECK_READ_MAX ? (size_t)n : CHECK_READ_MAX;
+	if ((c->ch_buf = malloc(keep + 1)) == NULL) {
+		check_finish(c, CHECK_ERROR, "out of memory");
+		return;
+	}
+	memcpy(c->ch_buf, dgram, keep);
+	c->ch_buf[keep] = '\0';
+	c->ch_len = keep;
+	c->ch_cap = keep + 1;
+	if (check_decide(c, 1))
+		return;
+	/* not a reply to us (a DNS answer to another query): read on, one
+	 * datagram per loop turn, until the step's timer */
+	free(c->ch_buf);
+	c->ch_buf = NULL;
+	c->ch_len = c->ch_cap = 0;
+	check_wait(c, EV_READ);
+}
+
 static void
 check_on_read(struct check *c)
 {
@@ -417,7 +637,7 @@ check_on_read(struct check *c)
 	rv = check_read_some(c, &want);
 	if (rv == -1 && c->ch_len == 0) {
 		check_finish(c, CHECK_FAILURE, "read: %s", c->ch_ssl != NULL ?
-		    check_tls_error() : strerror(errno));
+		    check_tls_error(c) : strerror(errno));
 		return;
 	}
 	/* a reset after some bytes: decide on what came */
@@ -449,7 +669,10 @@ check_on_io(evutil_socket_t fd, short what, void *arg)
 		check_on_send(c);
 		break;
 	case CHECK_STEP_READ:
-		check_on_read(c);
+		if (c->ch_ops->ko_dgram)
+			check_on_datagram(c);
+		else
+			check_on_read(c);
 		break;
 	default:
 		break;
@@ -468,9 +691,9 @@ check_target(struct check *c, const struct cfg_addr *addr, uint16_t port)
 }
 
 struct check *
-check_new(struct event_base *base, const struct cfg_virtual *vs,
-    enum cfg_check_kind kind, const struct cfg_addr *addr, uint16_t port,
-    check_done_cb cb, void *arg, char *err, size_t errlen)
+check_new_conf(struct event_base *base, const struct check_conf *cc,
+    const struct cfg_addr *addr, uint16_t port, check_done_cb cb, void *arg,
+    char *err, size_t errlen)
 {
 	struct check	*c;
 
@@ -482,22 +705,24 @@ check_new(struct event_base *base, const struct cfg_virtual *vs,
 	c->ch_cb = cb;
 	c->ch_arg = arg;
 	c->ch_fd = -1;
-	c->ch_kind = kind != CFG_CHECK_AUTO ? kind :
-	    check_resolve_kind(vs, port);
-	if ((c->ch_ops = check_ops(c->ch_kind)) == NULL) {
+	c->ch_type = cc->cc_type;
+	c->ch_ops = check_ops(c->ch_type);
+	if (c->ch_type == CHECK_T_DNS && !cc->cc_udp)
+		c->ch_ops = &check_dns_tcp_ops;
+	if (c->ch_ops == NULL) {
 		snprintf(err, errlen, "check kind %s cannot be run",
-		    cfg_check_kind_name(c->ch_kind));
+		    check_type_name(c->ch_type) != NULL ?
+		    check_type_name(c->ch_type) : "?");
 		free(c);
 		return NULL;
 	}
-	c->ch_timeout_ms = vs->vs_check_timeout_ms != 0 ?
-	    vs->vs_check_timeout_ms : vs->vs_timeout_ms != 0 ?
-	    vs->vs_timeout_ms : CFG_DEF_TIMEOUT_MS;
-	if (c->ch_kind == CFG_CHECK_AGENT)
-		port = vs->vs_agent_port;
+	c->ch_timeout_ms = cc->cc_timeout_ms != 0 ? cc->cc_timeout_ms :
+	    CFG_DEF_TIMEOUT_MS;
+	if (c->ch_type == CHECK_T_AGENT)
+		port = cc->cc_agent_port;
 	if (port == 0 || check_target(c, addr, port) == -1) {
 		snprintf(err, errlen, "%s", port != 0 ? "no address to check" :
-		    c->ch_kind == CFG_CHECK_AGENT ?
+		    c->ch_type == CHECK_T_AGENT ?
 		    "agent check without agent_port" : "no port to check");
 		goto fail;
 	}
@@ -506,12 +731,30 @@ check_new(struct event_base *base, const struct cfg_virtual *vs,
 		goto fail;
 	}
 	if (c->ch_ops->ko_init != NULL &&
-	    c->ch_ops->ko_init(c, vs, err, errlen) == -1)
+	    c->ch_ops->ko_init(c, cc, err, errlen) == -1)
 		goto fail;
 	return c;
 fail:
 	check_free(c);
 	return NULL;
+}
+
+struct check *
+check_new(struct event_base *base, const struct cfg_virtual *vs,
+    enum cfg_check_kind kind, const struct cfg_addr *addr, uint16_t port,
+    check_done_cb cb, void *arg, char *err, size_t errlen)
+{
+	struct check_conf	 cc;
+
+	check_conf_from_virtual(vs, port, &cc);
+	if (kind == CFG_CHECK_AGENT)
+		cc.cc_type = CHECK_T_AGENT;
+	else if (kind != CFG_CHECK_AUTO) {
+		snprintf(err, errlen, "check kind %s cannot be forced",
+		    cfg_check_kind_name(kind));
+		return NULL;
+	}
+	return check_new_conf(base, &cc, addr, port, cb, arg, err, errlen);
 }
 
 int
@@ -523,10 +766,13 @@ check_start(struct check *c)
 	c->ch_out.co_weight = -1;
 	c->ch_out.co_weight_pct = -1;
 	c->ch_start_ms = clock_monotonic_ms();
+	if (c->ch_ops->ko_begin != NULL)
+		c->ch_ops->ko_begin(c);
 	if (c->ch_ops->ko_start != NULL) {
 		/* the kind times itself (a program gets SIGTERM first) */
 		c->ch_step = CHECK_STEP_PROGRAM;
-		if (c->ch_ops->ko_start(c) == -1)
+		if (c->ch_ops->ko_start(c) == -1 &&
+		    c->ch_step != CHECK_STEP_DONE)
 			check_defer(c, CHECK_ERROR, "cannot start program");
 		return 0;
 	}
@@ -547,10 +793,10 @@ check_running(const struct check *c)
 	return c->ch_step != CHECK_STEP_IDLE;
 }
 
-enum cfg_check_kind
-check_kind(const struct check *c)
+enum check_type
+check_type(const struct check *c)
 {
-	return c->ch_kind;
+	return c->ch_type;
 }
 
 void
@@ -566,6 +812,8 @@ check_free(struct check *c)
 	check_expect_free(&c->ch_expect);
 	free(c->ch_send);
 	free(c->ch_sni);
+	free(c->ch_tls_ca);
+	free(c->ch_tls_name);
 	exec_argv_free(c->ch_argv);
 	free(c);
 }

@@ -140,11 +140,11 @@ agent_match(struct check *c, int eof)
 }
 
 static int
-agent_init(struct check *c, const struct cfg_virtual *vs, char *err,
+agent_init(struct check *c, const struct check_conf *cc, char *err,
     size_t errlen)
 {
 	(void)c;
-	if (vs->vs_agent_port == 0) {
+	if (cc->cc_agent_port == 0) {
 		snprintf(err, errlen, "agent check without agent_port");
 		return -1;
 	}

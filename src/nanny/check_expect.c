@@ -22,10 +22,10 @@
 #define PIRANHA_HTTP_EXPECT	"HTTP"
 
 static int
-expect_init(struct check *c, const struct cfg_virtual *vs, char *err,
+expect_init(struct check *c, const struct check_conf *cc, char *err,
     size_t errlen)
 {
-	const char	*send = vs->vs_send, *expect = vs->vs_expect;
+	const char	*send = cc->cc_send, *expect = cc->cc_expect;
 	char		 e2[128];
 
 	if (send == NULL && expect == NULL) {
@@ -38,7 +38,7 @@ expect_init(struct check *c, const struct cfg_virtual *vs, char *err,
 		snprintf(err, errlen, "send: %s", e2);
 		return -1;
 	}
-	if (check_expect_compile(&c->ch_expect, expect, vs->vs_use_regex, e2,
+	if (check_expect_compile(&c->ch_expect, expect, cc->cc_use_regex, e2,
 	    sizeof(e2)) == -1) {
 		snprintf(err, errlen, "expect: %s", e2);
 		return -1;

@@ -1,13 +1,17 @@
 /*
  * check_kind.h - the contract between the check engine (check.c) and the
- * files that implement one kind of check each (check_tcp.c,
- * check_expect.c, check_http.c, check_program.c, check_agent.c) plus the
- * TLS transport (check_tls.c).  Not for use outside src/nanny/check*.c.
+ * files that implement one kind of check each (check_tcp.c, check_udp.c,
+ * check_expect.c, check_http.c, check_program.c, check_agent.c,
+ * check_dns.c, check_mail.c, check_ldap.c) plus the TLS transport
+ * (check_tls.c).  Not for use outside src/nanny/check*.c.
  *
- * The engine runs the socket steps (connect, tls, send, read); a kind
+ * The engine runs the socket steps (connect, tls, send, read) over TCP,
+ * or over a connected UDP socket (one datagram read per exchange); a kind
  * says what to send and decides, from the bytes read so far, whether the
- * reply is good, bad, or not decidable yet.  The program kind runs its own
- * step through exec.h.
+ * reply is good, bad, not decidable yet, or good with a next exchange to
+ * run (a dialogue: the kind sets the bytes to send, the step's label and
+ * whether TLS starts first, then returns CHECK_MATCH_NEXT).  The program
+ * and DNS kinds run their own step (ko_start).
  */
 #ifndef SHOAL_CHECK_KIND_H
 #define SHOAL_CHECK_KIND_H
@@ -30,7 +34,8 @@ enum check_step {
 	CHECK_STEP_TLS,
 	CHECK_STEP_SEND,
 	CHECK_STEP_READ,
-	CHECK_STEP_PROGRAM,
+	CHECK_STEP_PROGRAM,	/* the kind times itself */
+	CHECK_STEP_OWN,		/* the kind's own step, the engine's timer */
 	CHECK_STEP_DONE,	/* decided early; calling back from the timer */
 };
 
@@ -38,12 +43,16 @@ struct check;
 
 struct check_kind_ops {
 	const char	*ko_name;
-	/* Settings from vs into c; -1 with err on bad settings. */
-	int		(*ko_init)(struct check *c, const struct cfg_virtual *vs,
+	int		 ko_dgram;	/* UDP: one datagram is one reply */
+	/* Settings from cc into c; -1 with err on bad settings. */
+	int		(*ko_init)(struct check *c, const struct check_conf *cc,
 			    char *err, size_t errlen);
 	/* Decides on c->ch_buf[0..ch_len) (NUL-terminated); eof: no more
-	 * bytes will come.  Fills c->ch_out's reason/weights. */
+	 * bytes will come.  Fills c->ch_out's reason/weights.  May return
+	 * CHECK_MATCH_NEXT after check_next_exchange(). */
 	enum check_match (*ko_match)(struct check *c, int eof);
+	/* Called when a run starts, before connecting (dialogues rewind). */
+	void		(*ko_begin)(struct check *c);
 	/* Non-socket kinds start here instead of connecting; 0 or -1. */
 	int		(*ko_start)(struct check *c);
 	void		(*ko_stop)(struct check *c);
@@ -54,7 +63,7 @@ struct check_kind_ops {
 struct check {
 	struct event_base		*ch_base;
 	const struct check_kind_ops	*ch_ops;
-	enum cfg_check_kind		 ch_kind;
+	enum check_type			 ch_type;
 	check_done_cb			 ch_cb;
 	void				*ch_arg;
 	/* target */
@@ -67,12 +76,19 @@ struct check {
 	char				*ch_send;	/* bytes to send or NULL */
 	size_t				 ch_sendlen;
 	struct check_expect		 ch_expect;
-	int				 ch_tls;
+	int				 ch_tls;	/* TLS after connect */
+	int				 ch_tls_verify;
+	char				*ch_tls_ca;	/* NULL: system store */
 	char				*ch_sni;	/* NULL: none */
-	int				 ch_http_status; /* 0: 2xx/3xx */
+	char				*ch_tls_name;	/* verified; NULL: ip */
 	char				**ch_argv;	/* program kind */
+	void				*ch_kstate;	/* the kind's own */
 	/* one run */
 	enum check_step			 ch_step;
+	const char			*ch_label;	/* exchange's name */
+	const char			*ch_out_data;	/* this exchange's */
+	size_t				 ch_out_len;
+	int				 ch_tls_next;	/* TLS before it */
 	int				 ch_fd;
 	struct event			*ch_ev_io;
 	struct event			*ch_ev_timer;
@@ -87,20 +103,45 @@ struct check {
 };
 
 extern const struct check_kind_ops check_tcp_ops;
+extern const struct check_kind_ops check_udp_ops;
 extern const struct check_kind_ops check_expect_ops;
 extern const struct check_kind_ops check_http_ops;
 extern const struct check_kind_ops check_program_ops;
 extern const struct check_kind_ops check_agent_ops;
+extern const struct check_kind_ops check_dns_ops;
+extern const struct check_kind_ops check_dns_tcp_ops;
+extern const struct check_kind_ops check_mail_ops;
+extern const struct check_kind_ops check_ldap_ops;
 
 /* Ends the run: closes what it holds and calls back (c may be freed by
  * the callback, so the caller must not touch c afterwards). */
 void check_finish(struct check *c, enum check_result r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Ends the run from the loop, never from here (for ko_start). */
+void check_defer(struct check *c, enum check_result r, const char *reason);
+/* A kind's own step: names it and arms the engine's timer (a timeout
+ * ends the run with "timeout in LABEL", calling ko_stop). */
+void check_enter_own(struct check *c, const char *label);
 
+/*
+ * From ko_match: the reply was good, the dialogue goes on with label,
+ * sending data[0..len) (kept by the kind; NULL: only read), after a TLS
+ * handshake when tls_first.  The read buffer is emptied.  The caller
+ * returns CHECK_MATCH_NEXT.
+ */
+void check_next_exchange(struct check *c, const char *label,
+    const char *data, size_t len, int tls_first);
+
+/* Sets c->ch_out.co_reason (printf-like). */
+void check_reason(struct check *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* A printable sample of buf for reasons ("HTTQ/1.0 2..."), into out. */
 void check_sample(const char *buf, size_t len, char *out, size_t outlen);
 /* The buffer is at CHECK_READ_MAX: no more bytes will be read. */
 int check_buf_full(const struct check *c);
+/* TLS settings common to every kind from cc (verify, CA, name); -1 err. */
+int check_tls_settings(struct check *c, const struct check_conf *cc,
+    const char *default_name, char *err, size_t errlen);
 
 /* TLS transport (check_tls.c). */
 int check_tls_begin(struct check *c);
@@ -111,7 +152,8 @@ long check_tls_write(struct check *c, const void *buf, size_t len,
     short *want);
 long check_tls_read(struct check *c, void *buf, size_t len, short *want);
 void check_tls_end(struct check *c);
-/* The last TLS error as text, for reasons. */
-const char *check_tls_error(void);
+/* The last TLS error as text, for reasons; for a handshake, names a
+ * certificate that failed verification. */
+const char *check_tls_error(const struct check *c);
 
 #endif

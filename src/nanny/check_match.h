@@ -15,6 +15,7 @@ enum check_match {
 	CHECK_MATCH_MORE,	/* undecided: read on */
 	CHECK_MATCH_OK,
 	CHECK_MATCH_FAIL,
+	CHECK_MATCH_NEXT,	/* good; the kind set up the next exchange */
 };
 
 /* A compiled expectation: "*" (any), a literal prefix, or a regex. */

@@ -25,22 +25,22 @@
 #define PROGRAM_PCT_MAX		1000
 
 static int
-program_init(struct check *c, const struct cfg_virtual *vs, char *err,
+program_init(struct check *c, const struct check_conf *cc, char *err,
     size_t errlen)
 {
 	char	 e2[128];
 
-	if (vs->vs_send_program == NULL) {
+	if (cc->cc_program == NULL) {
 		snprintf(err, errlen, "program check without send_program");
 		return -1;
 	}
-	if (exec_split(vs->vs_send_program, c->ch_host, c->ch_port,
+	if (exec_split(cc->cc_program, c->ch_host, c->ch_port,
 	    &c->ch_argv, e2, sizeof(e2)) == -1) {
 		snprintf(err, errlen, "send_program: %s", e2);
 		return -1;
 	}
-	if (check_expect_compile(&c->ch_expect, vs->vs_expect,
-	    vs->vs_use_regex, e2, sizeof(e2)) == -1) {
+	if (check_expect_compile(&c->ch_expect, cc->cc_expect,
+	    cc->cc_use_regex, e2, sizeof(e2)) == -1) {
 		snprintf(err, errlen, "expect: %s", e2);
 		return -1;
 	}

@@ -21,6 +21,7 @@
 #define SERVER_SLOW_STEPS		10	/* weight steps of a ramp */
 #define SERVER_SLOW_STEP_MIN_MS		500
 #define SERVER_UPTIME_OUT_MAX		1024
+#define SERVER_LOAD_FLOOR		0.5	/* loads below count as this */
 
 struct server {
 	struct event_base	*sv_base;
@@ -255,21 +256,32 @@ server_tick(struct server *s, uint64_t now_ms)
 	return server_report_changes(s, now_ms);
 }
 
+/* A weight from the load monitor within [1, SERVER_LOAD_RAISE x cfg]. */
+static int
+server_load_bound(const struct server *s, int w)
+{
+	int	 max = s->sv_weight_cfg * SERVER_LOAD_RAISE;
+
+	if (max > NANNY_REPORT_WEIGHT_MAX)
+		max = NANNY_REPORT_WEIGHT_MAX;
+	if (w > max)
+		w = max;
+	return w < 1 ? 1 : w;
+}
+
 int
 server_apply_load(struct server *s, double load, uint64_t now_ms)
 {
 	int	 w, cur, hyst;
 
-	if (load < 1.0)
-		load = 1.0;
+	if (load < SERVER_LOAD_FLOOR)
+		load = SERVER_LOAD_FLOOR;
 	w = (int)((double)s->sv_weight_cfg / load + 0.5);
-	if (w < 1)
-		w = 1;
-	if (w > s->sv_weight_cfg)
-		w = s->sv_weight_cfg;
+	w = server_load_bound(s, w);
 	cur = s->sv_load_weight >= 0 ? s->sv_load_weight : s->sv_weight_cfg;
 	hyst = s->sv_weight_cfg / 10 > 1 ? s->sv_weight_cfg / 10 : 1;
-	/* back to full weight always; otherwise only past the hysteresis */
+	/* back to the configured weight always; otherwise only past the
+	 * hysteresis */
 	if (w == cur || (w != s->sv_weight_cfg && abs(w - cur) < hyst))
 		return 0;
 	s->sv_load_weight = w;
@@ -393,6 +405,8 @@ server_agent_done(const struct check_outcome *o, void *arg)
 	}
 	s->sv_load_weight = (int)((int64_t)s->sv_weight_cfg *
 	    o->co_weight_pct / 100);
+	if (s->sv_load_weight > 0)	/* 0% drains; else within bounds */
+		s->sv_load_weight = server_load_bound(s, s->sv_load_weight);
 	server_report_changes(s, clock_monotonic_ms());
 }
 
@@ -452,6 +466,30 @@ server_on_load(evutil_socket_t fd, short what, void *arg)
 	evtimer_add(s->sv_ev_load, &tv);
 }
 
+/*
+ * rup / ruptime asked rstatd / rwhod, long gone from every distribution:
+ * the agent check takes their place (the server's agent tells its load
+ * as a percentage), said once in the log.  Returns the monitor to run.
+ */
+static enum cfg_load_monitor
+server_load_kind(const struct server *s, const struct cfg_virtual *vs)
+{
+	if (vs->vs_load_monitor != CFG_LOAD_RUP &&
+	    vs->vs_load_monitor != CFG_LOAD_RUPTIME)
+		return vs->vs_load_monitor;
+	if (vs->vs_agent_port == 0) {
+		log_warnx("%s: load_monitor %s: rstatd/rwhod are gone and "
+		    "there is no agent_port for the agent check that replaces "
+		    "them: no load monitor", s->sv_name,
+		    cfg_load_monitor_name(vs->vs_load_monitor));
+		return CFG_LOAD_NONE;
+	}
+	log_warnx("%s: load_monitor %s: rstatd/rwhod are gone; using the "
+	    "agent check on port %u instead", s->sv_name,
+	    cfg_load_monitor_name(vs->vs_load_monitor), vs->vs_agent_port);
+	return CFG_LOAD_AGENT;
+}
+
 /* Settings from the virtual (Piranha defaults where shoal's are 0). */
 static void
 server_settings(struct server *s, const struct cfg_global *g,
@@ -472,7 +510,7 @@ server_settings(struct server *s, const struct cfg_global *g,
 	if (s->sv_rise < 1)
 		s->sv_rise = 1;
 	s->sv_slow_ms = vs->vs_slow_start_ms;
-	s->sv_load = vs->vs_load_monitor;
+	s->sv_load = server_load_kind(s, vs);
 	s->sv_rsh = g != NULL ? g->g_rsh_command : CFG_RSH_SSH;
 }
 
@@ -484,7 +522,7 @@ server_load_setup(struct server *s, const struct cfg_virtual *vs,
 	if (s->sv_load == CFG_LOAD_NONE)
 		return 0;
 	if (s->sv_load == CFG_LOAD_AGENT && s->sv_check != NULL &&
-	    check_kind(s->sv_check) == CFG_CHECK_AGENT)
+	    check_type(s->sv_check) == CHECK_T_AGENT)
 		return 0;	/* the health check already brings weights */
 	if (s->sv_load == CFG_LOAD_AGENT) {
 		s->sv_agent = check_new(s->sv_base, vs, CFG_CHECK_AGENT,
@@ -492,16 +530,11 @@ server_load_setup(struct server *s, const struct cfg_virtual *vs,
 		    errlen);
 		if (s->sv_agent == NULL)
 			return -1;
-	} else if (s->sv_load != CFG_LOAD_UPTIME) {
-		/* rup / ruptime need rstatd / rwhod: long gone */
-		log_warnx("%s: load_monitor %s is not supported, using none",
-		    s->sv_name, cfg_load_monitor_name(s->sv_load));
-		s->sv_load = CFG_LOAD_NONE;
-		return 0;
 	}
 	s->sv_ev_load = evtimer_new(s->sv_base, server_on_load, s);
 	return s->sv_ev_load != NULL ? 0 : -1;
 }
+
 
 struct server *
 server_new(struct event_base *base, const struct cfg_global *g,
@@ -531,7 +564,7 @@ server_new(struct event_base *base, const struct cfg_global *g,
 	s->sv_check_weight = s->sv_load_weight = -1;
 	s->sv_reported_weight = -1;
 	server_settings(s, g, vs);
-	if (check_resolve_kind(vs, s->sv_port) != CFG_CHECK_NONE &&
+	if (check_resolve_type(vs, s->sv_port) != CHECK_T_NONE &&
 	    (s->sv_check = check_new(base, vs, CFG_CHECK_AUTO, &s->sv_addr,
 	    s->sv_port, server_check_done, s, err, errlen)) == NULL)
 		goto fail;

@@ -33,6 +33,8 @@
 
 struct event_base;
 
+#define SERVER_LOAD_RAISE	2	/* the load monitor's top: x configured */
+
 enum server_force {
 	SERVER_FORCE_NONE,	/* normal checking (SIGHUP) */
 	SERVER_FORCE_DOWN,	/* SIGUSR1 */

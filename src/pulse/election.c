@@ -23,10 +23,19 @@ outranks(int pa, uint32_t ida, int pb, uint32_t idb)
 	return ida < idb;
 }
 
+int
+election_priority(const struct el_self *s)
+{
+	int	 p = s->es_priority - s->es_penalty;
+
+	return p < 1 ? 1 : p;
+}
+
 static int
 peer_outranks_self(const struct el_peer *p, const struct el_self *s)
 {
-	return outranks(p->ep_priority, p->ep_id, s->es_priority, s->es_id);
+	return outranks(p->ep_priority, p->ep_id, election_priority(s),
+	    s->es_id);
 }
 
 /* Earliest future moment a live peer may die: when to look again. */
@@ -129,6 +138,8 @@ step_active(const struct el_self *s, const struct el_peer *peers, size_t n,
 
 	if (a != -1 && peer_outranks_self(&peers[a], s))
 		result(out, EL_BACKUP, EL_R_HIGHER_ACTIVE, a);
+	else if (s->es_penalty > 0 && !self_rightful(s, peers, n, pa, now_ms))
+		result(out, EL_BACKUP, EL_R_TRACK, -1);
 }
 
 static void
@@ -171,19 +182,51 @@ init_over(const struct el_self *s, const struct el_peer *peers, size_t n,
 	return 0;
 }
 
+/* Both elections start alike: no change, wake at the next death, and a
+ * fault wins.  True when that decided. */
+static int
+step_start(const struct el_self *s, const struct el_peer *peers, size_t n,
+    const struct el_params *pa, uint64_t now_ms, struct el_result *out)
+{
+	result(out, s->es_state, EL_R_NONE, -1);
+	out->er_wake_ms = next_death(peers, n, now_ms, pa->ep_deadtime_ms);
+	if (!s->es_fault)
+		return 0;
+	if (s->es_state != EL_FAULT)
+		result(out, EL_FAULT, EL_R_FAULT, -1);
+	return 1;
+}
+
+void
+election_step_ecmp(const struct el_self *s, const struct el_peer *peers,
+    size_t n, const struct el_params *pa, uint64_t now_ms,
+    struct el_result *out)
+{
+	if (step_start(s, peers, n, pa, now_ms, out))
+		return;
+	switch (s->es_state) {
+	case EL_FAULT:
+		result(out, EL_BACKUP, EL_R_FAULT_CLEARED, -1);
+		break;
+	case EL_INIT:
+		if (init_over(s, peers, n, pa, now_ms, out))
+			result(out, EL_ACTIVE, EL_R_STARTUP, -1);
+		break;
+	case EL_BACKUP:
+		result(out, EL_ACTIVE, EL_R_ALL_ACTIVE, -1);
+		break;
+	case EL_ACTIVE:
+		break;
+	}
+}
+
 void
 election_step(const struct el_self *s, const struct el_peer *peers,
     size_t n, const struct el_params *pa, uint64_t now_ms,
     struct el_result *out)
 {
-	result(out, s->es_state, EL_R_NONE, -1);
-	out->er_wake_ms = next_death(peers, n, now_ms, pa->ep_deadtime_ms);
-
-	if (s->es_fault) {
-		if (s->es_state != EL_FAULT)
-			result(out, EL_FAULT, EL_R_FAULT, -1);
+	if (step_start(s, peers, n, pa, now_ms, out))
 		return;
-	}
 	switch (s->es_state) {
 	case EL_FAULT:
 		result(out, EL_BACKUP, EL_R_FAULT_CLEARED, -1);
@@ -244,6 +287,10 @@ election_reason_str(enum el_reason r)
 		return "fault cleared";
 	case EL_R_SHUTDOWN:
 		return "shutdown";
+	case EL_R_TRACK:
+		return "tracked check failed, a healthier partner outranks us";
+	case EL_R_ALL_ACTIVE:
+		return "every healthy director serves (ecmp)";
 	}
 	return "unknown";
 }

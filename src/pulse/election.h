@@ -6,6 +6,11 @@
  * States: INIT -> BACKUP <-> ACTIVE, and FAULT (a tracked link or service
  * is down: not a candidate).  The live candidate with the highest
  * effective priority is the rightful ACTIVE; ties go to the lowest node id.
+ * A node's effective priority is its priority less the weights of its
+ * failed tracked checks (es_penalty), never below 1; it is what its
+ * heartbeats announce.  An ACTIVE node whose tracked checks cost it the
+ * first rank yields to the live candidate that outranks it now, preempt
+ * or not (EL_R_TRACK): health, not a returning node, moves the VIP.
  */
 #ifndef SHOAL_ELECTION_H
 #define SHOAL_ELECTION_H
@@ -32,6 +37,9 @@ enum el_reason {
 	EL_R_FAULT,		/* a link or service of ours is down */
 	EL_R_FAULT_CLEARED,	/* it is back: rejoin as BACKUP */
 	EL_R_SHUTDOWN,		/* we are stopping (set by the daemon) */
+	EL_R_TRACK,		/* a tracked check failed: a healthier peer
+				   outranks us now */
+	EL_R_ALL_ACTIVE,	/* ecmp: every healthy director serves */
 };
 
 /* What we know about one peer (the daemon keeps these up to date). */
@@ -50,6 +58,8 @@ struct el_self {
 	enum el_state	 es_state;
 	uint64_t	 es_since_ms;	/* when es_state was entered */
 	int		 es_fault;	/* a tracked link/service is down */
+	int		 es_penalty;	/* priority lost to failed tracked
+					   checks (0: all well) */
 };
 
 struct el_params {
@@ -67,6 +77,9 @@ struct el_result {
 					   (0 = only on news) */
 };
 
+/* self's effective priority: es_priority - es_penalty, at least 1. */
+int election_priority(const struct el_self *);
+
 /* True when the peer counts as alive at now_ms. */
 int election_peer_alive(const struct el_peer *, uint64_t now_ms,
     uint32_t deadtime_ms);
@@ -78,6 +91,16 @@ int election_peer_alive(const struct el_peer *, uint64_t now_ms,
 void election_step(const struct el_self *self, const struct el_peer *peers,
     size_t npeers, const struct el_params *params, uint64_t now_ms,
     struct el_result *out);
+
+/*
+ * The same for director_mode = ecmp, where there is no single ACTIVE: the
+ * upstream router spreads flows over every director, so a node is ACTIVE
+ * once INIT is over (as above) whenever it is not in FAULT, and nobody
+ * outranks anybody (params: deadtime only).
+ */
+void election_step_ecmp(const struct el_self *self,
+    const struct el_peer *peers, size_t npeers,
+    const struct el_params *params, uint64_t now_ms, struct el_result *out);
 
 const char *election_state_name(enum el_state);
 /* Human wording for logs and status ("partner dead", ...). */

@@ -13,6 +13,7 @@
 
 #include "lib/log.h"
 #include "lib/util.h"
+#include "announce.h"
 #include "hbio.h"
 #include "leave.h"
 #include "services.h"
@@ -102,8 +103,9 @@ send_one(struct worker *w, const struct cfg_addr *a, size_t j, uint8_t flags)
 
 	memset(&p, 0, sizeof(p));
 	p.hp_state = (uint8_t)w->w_self.es_state;
-	p.hp_flags = flags | services_hb_flags(w->w_svc);
-	p.hp_priority = (uint8_t)w->w_self.es_priority;
+	p.hp_flags = flags | services_hb_flags(w->w_svc) |
+	    announce_hb_flags(w->w_ann);
+	p.hp_priority = (uint8_t)election_priority(&w->w_self);
 	p.hp_cluster = rt->rt_cluster;
 	p.hp_node = worker_self_node(w)->rn_id;
 	p.hp_generation = rt->rt_generation;
@@ -147,6 +149,7 @@ keepalive_cb(int fd, short what, void *arg)
 	hbio_send(w, 0);
 	if (w->w_self.es_state == EL_ACTIVE)
 		vipset_refresh(w->w_vips);
+	announce_evaluate(w->w_ann);
 }
 
 void
@@ -226,6 +229,7 @@ accept_packet(struct worker *w, int i, const struct hb_packet *p)
 	pe->p_el.ep_state = (enum el_state)p->hp_state;
 	pe->p_el.ep_leaving = (p->hp_flags & HB_F_LEAVING) != 0;
 	pe->p_generation = p->hp_generation;
+	pe->p_flags = p->hp_flags;
 	memcpy(pe->p_hash, p->hp_hash, HB_HASH_LEN);
 	pe->p_rx++;
 	w->w_received++;

@@ -47,6 +47,8 @@ enum hb_state {
 #define HB_F_MAC		0x02	/* a MAC follows the header */
 #define HB_F_SVC_FAILED		0x04	/* a BACKUP: the ACTIVE's fail-over
 					   service fails from here (fosmon.h) */
+#define HB_F_ANNOUNCING		0x08	/* ecmp: the sender announces a VIP
+					   to the upstream router (announce.h) */
 
 struct hb_packet {
 	uint8_t		 hp_version;

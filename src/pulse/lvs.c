@@ -50,7 +50,9 @@ struct rs {
 struct vs {
 	char			 v_name[CFG_NAME_MAX + 1];
 	struct lb_svc_key	 v_key;
+	struct cfg_addr		 v_vip;		/* also of fwmark services */
 	int			 v_quiesce;
+	int			 v_ecmp;	/* director_mode = ecmp */
 	char			*v_print;	/* nanny fingerprint */
 	struct rs		*v_rs;
 	size_t			 v_nrs;
@@ -65,6 +67,7 @@ struct lvs {
 	size_t			 l_nvs;
 	struct lb		*l_lb;
 	int			 l_active;
+	int			 l_applied;	/* the last apply succeeded */
 	struct event		*l_retry;
 };
 
@@ -150,6 +153,8 @@ vs_build(const struct lvs *l, const struct shoal_config *c,
 	memset(v, 0, sizeof(*v));
 	str_copy(v->v_name, cv->vs_name, sizeof(v->v_name));
 	v->v_quiesce = cv->vs_quiesce_server;
+	v->v_vip = cv->vs_address;
+	v->v_ecmp = c->c_global.g_director_mode == CFG_DIRECTOR_ECMP;
 	if (lb_svc_key_from_virtual(&v->v_key, cv) == -1) {
 		log_warnx("virtual %s has no address: not programmed",
 		    cv->vs_name);
@@ -367,11 +372,17 @@ effective_weight(const struct vs *v, const struct rs *r)
 	case SRVADMIN_ENABLE:
 		break;
 	}
+	/*
+	 * ecmp: every configured server is in the table from the start, at
+	 * weight 0 until it is up, so that every director adds them in the
+	 * same order (IPVS mh's table depends on it) and a server that goes
+	 * down keeps its place.
+	 */
 	switch (r->r_health) {
 	case H_UNKNOWN:
-		return -1;
+		return v->v_ecmp ? 0 : -1;
 	case H_DOWN:
-		return v->v_quiesce ? 0 : -1;
+		return v->v_quiesce || v->v_ecmp ? 0 : -1;
 	case H_UP:
 		break;
 	}
@@ -468,12 +479,39 @@ enable_forwarding(const struct lvs *l)
 	}
 }
 
+/*
+ * ecmp on IPVS: a flow may reach this director in the middle (the
+ * upstream router moved it here); sloppy TCP/SCTP let IPVS schedule it
+ * from any packet, and mh gives it the real server it had.
+ */
+static void
+ecmp_sloppy(const struct lvs *l)
+{
+	static const char *const knobs[] = {
+		"/proc/sys/net/ipv4/vs/sloppy_tcp",
+		"/proc/sys/net/ipv4/vs/sloppy_sctp",
+	};
+	int fd;
+
+	if (l->l_cfg->c_global.g_director_mode != CFG_DIRECTOR_ECMP ||
+	    lb_kind(l->l_lb) != CFG_LB_IPVS)
+		return;
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		if ((fd = open(knobs[i], O_WRONLY | O_CLOEXEC)) == -1 ||
+		    write(fd, "1\n", 2) != 2)
+			log_warn("ecmp: setting %s", knobs[i]);
+		if (fd != -1)
+			close(fd);
+	}
+}
+
 static void
 apply(struct lvs *l)
 {
 	struct lb_state st;
 
 	evtimer_del(l->l_retry);
+	l->l_applied = 0;
 	if (!l->l_active || l->l_cfg == NULL)
 		return;
 	if (l->l_lb == NULL &&
@@ -482,6 +520,7 @@ apply(struct lvs *l)
 		arm_retry(l);
 		return;
 	}
+	ecmp_sloppy(l);
 	lb_state_init(&st);
 	if (lvs_desired(l, &st) == -1) {
 		log_warnx("LVS: cannot build the load balancer state: retrying");
@@ -495,7 +534,8 @@ apply(struct lvs *l)
 		log_warnx("LVS: load balancer update failed: retrying in %d ms",
 		    LVS_RETRY_MS);
 		arm_retry(l);
-	}
+	} else
+		l->l_applied = 1;
 	lb_state_clear(&st);
 }
 
@@ -535,6 +575,7 @@ lvs_deactivate(struct lvs *l)
 	if (!l->l_active)
 		return;
 	l->l_active = 0;
+	l->l_applied = 0;
 	evtimer_del(l->l_retry);
 	for (size_t i = 0; i < l->l_nvs; i++)
 		for (size_t j = 0; j < l->l_vs[i].v_nrs; j++) {
@@ -616,6 +657,47 @@ lvs_admin(struct lvs *l, const char *vsn, const char *rsn,
 	r->r_admin = s;
 	apply(l);
 	return 0;
+}
+
+/* A programmed service that can take a new connection somewhere. */
+static int
+serves(const struct lb_service *s)
+{
+	if (s == NULL)
+		return 0;
+	for (size_t i = 0; i < s->s_ndests; i++)
+		if (s->s_dests[i].d_weight > 0)
+			return 1;
+	return cfg_addr_is_set(&s->s_sorry);
+}
+
+int
+lvs_vip_ready(const struct lvs *l, const struct cfg_addr *vip, char *why,
+    size_t len)
+{
+	const struct lb_state *cur;
+	int found = 0;
+
+	if (!l->l_active || l->l_lb == NULL || !l->l_applied) {
+		snprintf(why, len, "the load balancer is not programmed");
+		return 0;
+	}
+	cur = lb_current(l->l_lb);
+	for (size_t i = 0; i < l->l_nvs; i++) {
+		const struct vs *v = &l->l_vs[i];
+
+		if (!cfg_addr_equal(&v->v_vip, vip))
+			continue;
+		found = 1;
+		if (!serves(lb_state_find(cur, &v->v_key))) {
+			snprintf(why, len, "virtual %s has no real server up",
+			    v->v_name);
+			return 0;
+		}
+	}
+	if (!found)
+		snprintf(why, len, "no virtual service on this address");
+	return found;
 }
 
 /* ---- status ---- */

@@ -67,6 +67,14 @@ void lvs_activate(struct lvs *);
 void lvs_deactivate(struct lvs *);
 int lvs_is_active(const struct lvs *);
 
+/*
+ * Whether this node can serve the address vip now: the last apply
+ * succeeded and every virtual service on vip has a real server of weight
+ * above 0 or a sorry server.  1, or 0 with the reason in why.
+ */
+int lvs_vip_ready(const struct lvs *, const struct cfg_addr *vip,
+    char *why, size_t len);
+
 /* Wants a nanny for every active virtual with servers (nannies.h). */
 void lvs_want_nannies(const struct lvs *, struct nannies *);
 

@@ -24,7 +24,10 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/ctlcmd.c src/pulse/ctlcmd.h \
 	src/pulse/services.c src/pulse/services.h \
 	src/pulse/nannies.c src/pulse/nannies.h \
-	src/pulse/fosmon.c src/pulse/fosmon.h
+	src/pulse/fosmon.c src/pulse/fosmon.h \
+	src/pulse/announce.c src/pulse/announce.h \
+	src/pulse/announce_drv.h \
+	src/pulse/announce_bird.c src/pulse/announce_bird.h
 
 # Every layer, in link order.
 PULSE_LIBS = src/pulse/libpulse.a src/lb/liblb.a src/net/libnet.a \
@@ -46,7 +49,8 @@ src_pulse_pulse_worker_CFLAGS = $(src_pulse_libpulse_a_CFLAGS)
 src_pulse_pulse_worker_LDADD = $(PULSE_LIBS)
 
 PULSE_UNIT_TESTS = tests/unit/test_heartbeat tests/unit/test_leave \
-	tests/unit/test_election tests/unit/test_runtime tests/unit/test_lvs
+	tests/unit/test_election tests/unit/test_runtime tests/unit/test_lvs \
+	tests/unit/test_announce
 check_PROGRAMS += $(PULSE_UNIT_TESTS)
 TESTS += $(PULSE_UNIT_TESTS)
 tests_unit_test_heartbeat_SOURCES = tests/unit/test_heartbeat.c
@@ -66,6 +70,11 @@ tests_unit_test_lvs_SOURCES = tests/unit/test_lvs.c
 tests_unit_test_lvs_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_lvs_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 
+# scale-out: BIRD's file and replies, the ECMP election
+tests_unit_test_announce_SOURCES = tests/unit/test_announce.c
+tests_unit_test_announce_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_announce_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+
 # the nanny supervisor against a fake nanny script
 check_PROGRAMS += tests/unit/test_nannies
 TESTS += tests/unit/test_nannies
@@ -84,10 +93,14 @@ endif
 TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh \
 	tests/integration/pulse_security.sh tests/integration/pulse_fos.sh \
 	tests/integration/pulse_ipv6.sh tests/integration/lvs_nat.sh \
-	tests/integration/fos_service.sh tests/integration/pulse_control.sh
+	tests/integration/fos_service.sh tests/integration/pulse_control.sh \
+	tests/integration/pulse_fos_parity.sh \
+	tests/integration/ecmp.sh tests/integration/ecmp_bad.sh
 EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh \
+	tests/integration/lib/ecmp_lib.sh tests/integration/lib/ecmp_tool.py \
 	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/run \
-	bench/failover/stability.sh bench/failover/RESULTS.md
+	bench/failover/stability.sh bench/failover/RESULTS.md \
+	bench/ecmp/run.sh bench/ecmp/RESULTS.md
 
 # pulse(8), with the configured paths filled in
 man_MANS += doc/pulse.8

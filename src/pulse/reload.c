@@ -10,6 +10,7 @@
 #include "lib/log.h"
 #include "lib/notify.h"
 #include "lib/util.h"
+#include "announce.h"
 #include "hbio.h"
 #include "leave.h"
 #include "links.h"
@@ -138,6 +139,7 @@ reload_config(struct worker *w, char *err, size_t errlen)
 	log_info("reloaded configuration generation %llu",
 	    (unsigned long long)w->w_rt->rt_generation);
 	services_reload(w->w_svc);
+	announce_reload(w->w_ann);
 	notify_ready();
 	/* announce the new generation at once */
 	hbio_send(w, 0);

@@ -4,6 +4,7 @@
 #include "shoal-build.h"
 
 #include "lib/log.h"
+#include "announce.h"
 #include "role.h"
 #include "rolecmd.h"
 #include "services.h"
@@ -63,6 +64,20 @@ lb_remove(struct worker *w, enum el_state to)
 }
 
 static void
+routes_announce(struct worker *w, enum el_state to)
+{
+	(void)to;
+	announce_role(w->w_ann, 1);
+}
+
+static void
+routes_withdraw(struct worker *w, enum el_state to)
+{
+	(void)to;
+	announce_role(w->w_ann, 0);
+}
+
+static void
 nannies_follow(struct worker *w, enum el_state to)
 {
 	services_role(w->w_svc, to);
@@ -86,6 +101,7 @@ static const struct role_step steps[] = {
 	{ "virtual addresses",	vips_add,	vips_remove },
 	{ "gratuitous ARP",	arp_start,	arp_stop },
 	{ "load balancer",	lb_program,	lb_remove },
+	{ "routing announcements", routes_announce, routes_withdraw },
 	{ "nannies",		nannies_follow,	nannies_follow },
 	{ "role commands",	cmds_active,	cmds_inactive },
 };
@@ -109,6 +125,18 @@ leave_active(struct worker *w, enum el_state to)
 	}
 }
 
+/*
+ * Starting as BACKUP or FAULT: whatever a previous run (or the boot)
+ * left running of the fail-over services is stopped, and inactive_cmd
+ * runs, so a service never runs on two nodes (Piranha's words).
+ */
+static void
+stop_local(struct worker *w)
+{
+	log_info("Stopping local services (if any)");
+	rolecmd_deactivate(w->w_base, w->w_rt);
+}
+
 void
 role_change(struct worker *w, enum el_state from, enum el_state to)
 {
@@ -116,13 +144,18 @@ role_change(struct worker *w, enum el_state from, enum el_state to)
 		enter_active(w);
 	else if (from == EL_ACTIVE)
 		leave_active(w, to);
-	else
+	else {
+		if (from == EL_INIT)
+			stop_local(w);
 		nannies_follow(w, to);
+	}
 }
 
 void
 role_shutdown(struct worker *w)
 {
+	/* ecmp: the upstream router stops sending before the LB goes */
+	announce_role(w->w_ann, 0);
 	services_stop(w->w_svc);
 	if (w->w_self.es_state == EL_ACTIVE)
 		leave_active(w, EL_INIT);

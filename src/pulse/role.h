@@ -11,14 +11,19 @@
  *                       virtual services; the        added; the sync
  *                       connection sync daemon as    daemon as backup
  *                       master
+ *   routing             ecmp: announce each VIP      withdraw every VIP
+ *   announcements       whose services can serve     (announce.h)
+ *                       (announce.h)
  *   nannies             one per virtual service      stop them
  *   role commands       active_cmd, then every       every stop_cmd (last
  *                       fail-over service's          service first), then
  *                       start_cmd                    inactive_cmd
  *
- * Between BACKUP and FAULT (and from INIT to either) only the nannies
- * step runs: fail-over service monitoring learns the role and its nannies
- * restart (services_role()).
+ * Between BACKUP and FAULT only the nannies step runs: fail-over service
+ * monitoring learns the role and its nannies restart (services_role()).
+ * From INIT to either, the role commands' leaving half runs first (every
+ * stop_cmd, then inactive_cmd, logged as Piranha did: "Stopping local
+ * services (if any)"), so what a previous run left running stops.
  */
 #ifndef SHOAL_PULSE_ROLE_H
 #define SHOAL_PULSE_ROLE_H
@@ -30,9 +35,9 @@ struct worker;
 /* Runs the table for a transition from -> to (from != to). */
 void role_change(struct worker *, enum el_state from, enum el_state to);
 /*
- * Shutting down: every nanny stops and the load balancer is cleared at
- * once (services_stop()), then, when ACTIVE, the leaving half of the
- * table releases the rest.
+ * Shutting down: ecmp announcements are withdrawn, every nanny stops and
+ * the load balancer is cleared at once (services_stop()), then, when
+ * ACTIVE, the leaving half of the table releases the rest.
  */
 void role_shutdown(struct worker *);
 

@@ -94,6 +94,8 @@ runtime_free(struct pulse_rt *rt)
 	free(rt->rt_ifaces);
 	free(rt->rt_active_cmd);
 	free(rt->rt_inactive_cmd);
+	free(rt->rt_routing.rr_socket);
+	free(rt->rt_routing.rr_file);
 	free(rt);
 }
 
@@ -231,6 +233,8 @@ add_vip(struct pulse_rt *rt, const char *field, const char *owner,
 	v.rv_addr = *a;
 	v.rv_kind = kind;
 	v.rv_prefix = prefix >= 0 ? prefix : (a->family == AF_INET ? 32 : 128);
+	if (rt->rt_ecmp)	/* routed to, as a host route */
+		v.rv_prefix = a->family == AF_INET ? 32 : 128;
 	str_copy(v.rv_label, device, sizeof(v.rv_label));
 	str_copy(v.rv_dev, device, sizeof(v.rv_dev));
 	v.rv_dev[strcspn(v.rv_dev, ":")] = '\0';
@@ -315,6 +319,14 @@ load_services(struct pulse_rt *rt, const struct shoal_config *c,
 			return -1;
 		if (rt->rt_mode == CFG_MODE_FOS && add_fos(rt, v, d) == -1)
 			return -1;
+		/*
+		 * ecmp: the address on its device is the data plane (held
+		 * while ACTIVE, never ARPed); the same address on lo is the
+		 * announcement, held while announce.c wants it
+		 */
+		if (rt->rt_ecmp && add_vip(rt, field, v->vs_name,
+		    &v->vs_address, "lo", -1, RT_VIP_ROUTE, h, d) == -1)
+			return -1;
 	}
 	if (rt->rt_nvips == 0 && diag_errors(d) == 0)
 		diag_add(d, DIAG_ERROR, NULL, 0, 0, kind, "no active %s "
@@ -334,6 +346,8 @@ load_globals(struct pulse_rt *rt, const struct shoal_config *c)
 	const struct cfg_global *g = &c->c_global;
 
 	rt->rt_mode = g->g_service;
+	rt->rt_ecmp = g->g_director_mode == CFG_DIRECTOR_ECMP &&
+	    g->g_service == CFG_MODE_LVS;
 	rt->rt_cluster = g->g_cluster_id;
 	rt->rt_port = g->g_heartbeat_port ? g->g_heartbeat_port :
 	    CFG_DEF_HEARTBEAT_PORT;
@@ -385,6 +399,38 @@ check_timings(const struct pulse_rt *rt, struct diag *d)
 		    "over");
 }
 
+/*
+ * director_mode = ecmp: the self node's BGP session (the validator
+ * requires it on every node; checked again for a config from elsewhere).
+ */
+static int
+load_routing(struct pulse_rt *rt, const struct shoal_config *c,
+    struct diag *d)
+{
+	const char *self = rt->rt_nodes[rt->rt_self].rn_name;
+	const struct cfg_node *n = config_find_node(c, self);
+	struct rt_routing *rr = &rt->rt_routing;
+
+	if (n == NULL || n->n_bgp_as == 0 || n->n_bgp_neighbor_as == 0 ||
+	    !cfg_addr_is_set(&n->n_bgp_neighbor)) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, "node", "director_mode = "
+		    "ecmp: node %s needs bgp_as, bgp_neighbor and "
+		    "bgp_neighbor_as", self);
+		return 0;
+	}
+	rr->rr_local_as = n->n_bgp_as;
+	rr->rr_peer_as = n->n_bgp_neighbor_as;
+	rr->rr_peer = n->n_bgp_neighbor;
+	rr->rr_hold_s = n->n_bgp_hold_time ? n->n_bgp_hold_time :
+	    CFG_DEF_BGP_HOLD_TIME;
+	if ((rr->rr_socket = strdup(n->n_routing_socket != NULL ?
+	    n->n_routing_socket : CFG_DEF_ROUTING_SOCKET)) == NULL ||
+	    (rr->rr_file = strdup(n->n_routing_config != NULL ?
+	    n->n_routing_config : CFG_DEF_ROUTING_CONFIG)) == NULL)
+		return -1;
+	return 0;
+}
+
 int
 runtime_build(const struct shoal_config *c, const char *node_name,
     const struct rt_host *h, struct pulse_rt **out, struct diag *d)
@@ -399,6 +445,9 @@ runtime_build(const struct shoal_config *c, const char *node_name,
 		goto nomem;
 	if (rt->rt_nnodes > 0)
 		find_self(rt, node_name, h, d);
+	if (rt->rt_ecmp && diag_errors(d) == errors &&
+	    load_routing(rt, c, d) == -1)
+		goto nomem;
 	if (load_services(rt, c, h, d) == -1)
 		goto nomem;
 	check_timings(rt, d);
@@ -452,7 +501,7 @@ static const char *
 vip_kind_name(enum rt_vip_kind k)
 {
 	return k == RT_VIP_LVS ? "lvs" : k == RT_VIP_FOS ? "fos" :
-	    "nat_router";
+	    k == RT_VIP_ROUTE ? "ecmp announcement" : "nat_router";
 }
 
 void
@@ -460,6 +509,12 @@ runtime_print(const struct pulse_rt *rt, FILE *fp)
 {
 	char a[CFG_ADDR_STRLEN];
 
+	if (rt->rt_ecmp)
+		fprintf(fp, "directors: ecmp, BGP AS %u to %s AS %u (hold "
+		    "%u s) through %s, file %s\n", rt->rt_routing.rr_local_as,
+		    cfg_addr_str(&rt->rt_routing.rr_peer, a, sizeof(a)),
+		    rt->rt_routing.rr_peer_as, rt->rt_routing.rr_hold_s,
+		    rt->rt_routing.rr_socket, rt->rt_routing.rr_file);
 	fprintf(fp, "mode %s, cluster id %u, port %u, keepalive %u ms, "
 	    "deadtime %u ms, preempt %s (delay %u ms), monitor_links %s, "
 	    "key %s\n", cfg_service_mode_name(rt->rt_mode), rt->rt_cluster,

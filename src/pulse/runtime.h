@@ -32,6 +32,8 @@ enum rt_vip_kind {
 	RT_VIP_LVS,		/* a virtual server's address */
 	RT_VIP_FOS,		/* a fail-over service's address */
 	RT_VIP_NAT,		/* the NAT router (Piranha's nat_router) */
+	RT_VIP_ROUTE,		/* ecmp: a virtual server's address on lo,
+				   held while this node announces it */
 };
 
 struct rt_vip {
@@ -49,8 +51,23 @@ struct rt_fos {
 	char		*rf_stop_cmd;		/* may be NULL */
 };
 
+/*
+ * director_mode = ecmp: this node's session with the upstream router, run
+ * by the routing daemon (announce.h).
+ */
+struct rt_routing {
+	uint32_t	 rr_local_as;
+	uint32_t	 rr_peer_as;
+	struct cfg_addr	 rr_peer;
+	uint32_t	 rr_hold_s;
+	char		*rr_socket;		/* the daemon's control socket */
+	char		*rr_file;		/* the file pulse writes for it */
+};
+
 struct pulse_rt {
 	enum cfg_service_mode	 rt_mode;
+	int			 rt_ecmp;	/* director_mode = ecmp */
+	struct rt_routing	 rt_routing;	/* when rt_ecmp */
 	struct rt_node		*rt_nodes;
 	size_t			 rt_nnodes;
 	size_t			 rt_self;	/* index into rt_nodes */

@@ -15,6 +15,7 @@
 #include "services.h"
 
 struct services {
+	struct services_hooks	 s_hooks;
 	struct lvs		*s_lvs;
 	struct fosmon		*s_fos;
 	struct nannies		*s_nannies;
@@ -28,9 +29,11 @@ on_report(enum nannies_kind kind, const char *name,
 {
 	struct services *s = arg;
 
-	if (kind == NANNIES_VIRTUAL)
+	if (kind == NANNIES_VIRTUAL) {
 		lvs_report(s->s_lvs, name, r);
-	else
+		/* ecmp: a VIP may have become (un)servable */
+		s->s_hooks.sh_changed(s->s_hooks.sh_arg);
+	} else
 		fosmon_report(s->s_fos, name, r);
 }
 
@@ -57,6 +60,7 @@ services_new(struct event_base *base, const char *db,
 	if (s == NULL)
 		goto fail;
 	s->s_role = EL_INIT;
+	s->s_hooks = *h;
 	if ((s->s_lvs = lvs_new(base, db)) == NULL ||
 	    (s->s_fos = fosmon_new(base, h)) == NULL ||
 	    (s->s_nannies = nannies_new(base, nannies_default_path(), db,
@@ -140,6 +144,17 @@ services_reload(struct services *s)
 			lvs_deactivate(s->s_lvs);
 	}
 	want_nannies(s);
+}
+
+int
+services_vip_ready(const struct services *s, const struct cfg_addr *vip,
+    char *why, size_t len)
+{
+	if (s == NULL) {
+		snprintf(why, len, "no service monitoring");
+		return 0;
+	}
+	return lvs_vip_ready(s->s_lvs, vip, why, len);
 }
 
 uint8_t

@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "lib/cfg_addr.h"
 #include "election.h"
 
 struct event_base;
@@ -49,6 +50,10 @@ void services_lb(struct services *, int on);
 void services_reload(struct services *);
 /* Shutting down: nannies stop, LVS services are removed. */
 void services_stop(struct services *);
+
+/* lvs_vip_ready(): 1, or 0 with the reason in why. */
+int services_vip_ready(const struct services *, const struct cfg_addr *,
+    char *why, size_t len);
 
 /* Flags this node sets in its heartbeats (HB_F_SVC_FAILED). */
 uint8_t services_hb_flags(const struct services *);

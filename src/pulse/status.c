@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "announce.h"
 #include "services.h"
 #include "status.h"
 #include "vip.h"
@@ -99,7 +100,7 @@ status_json(const struct worker *w)
 {
 	const struct pulse_rt *rt = w->w_rt;
 	uint64_t now = clock_monotonic_ms();
-	json_t *peers = json_array(), *o;
+	json_t *peers = json_array(), *o, *r;
 
 	for (size_t i = 0; i < rt->rt_nnodes; i++)
 		if (i != rt->rt_self)
@@ -109,7 +110,7 @@ status_json(const struct worker *w)
 	    "node", worker_self_node(w)->rn_name, "mode", worker_mode_name(w),
 	    "role", election_state_name(w->w_self.es_state),
 	    "since", (json_int_t)w->w_since,
-	    "priority", w->w_self.es_priority,
+	    "priority", election_priority(&w->w_self),
 	    "generation", (json_int_t)rt->rt_generation, "hash", rt->rt_hash,
 	    "keepalive_ms", (json_int_t)rt->rt_keepalive_ms,
 	    "deadtime_ms", (json_int_t)rt->rt_deadtime_ms,
@@ -117,5 +118,7 @@ status_json(const struct worker *w)
 	    "counters", counters_json(w), "transitions", history_json(w),
 	    "faults", faults_json(w));
 	services_json(w->w_svc, o);
+	if ((r = announce_json(w->w_ann)) != NULL)
+		json_object_set_new(o, "routing", r);
 	return o;
 }

@@ -20,6 +20,7 @@ struct vip {
 	struct rt_vip	 v_cfg;
 	int		 v_ifindex;
 	int		 v_held;
+	int		 v_want;	/* held while the set is up */
 	uint8_t		 v_mac[ARP_MAC_LEN];
 	int		 v_have_mac;
 };
@@ -31,6 +32,7 @@ struct vipset {
 	size_t			 vs_n;
 	int			 vs_up;
 	enum cfg_service_mode	 vs_mode;
+	int			 vs_ecmp;	/* per-VIP, never ARP */
 	int			 vs_arp_count;
 	uint32_t		 vs_arp_interval_ms;
 	uint32_t		 vs_lifetime_s;
@@ -48,12 +50,25 @@ vip_lifetime_s(uint32_t deadtime_ms, uint32_t keepalive_ms)
 	return ms / 1000 + 2;
 }
 
+/* An announcement is held only once announce.c wants it. */
 static void
 vip_init(struct vip *v, const struct rt_vip *cfg)
 {
 	memset(v, 0, sizeof(*v));
 	v->v_cfg = *cfg;
 	v->v_cfg.rv_owner = NULL;	/* not needed; rt owns the string */
+	v->v_want = cfg->rv_kind != RT_VIP_ROUTE;
+}
+
+/* What holding and releasing v is called in the log. */
+static const char *
+verb(const struct vipset *s, const struct vip *v, int on)
+{
+	if (v->v_cfg.rv_kind == RT_VIP_ROUTE)
+		return on ? "announcing" : "withdrawing";
+	if (s->vs_ecmp)
+		return on ? "holding" : "releasing";
+	return on ? "taking over" : "releasing";
 }
 
 static void arp_timer(int, short, void *);
@@ -63,6 +78,7 @@ static void
 set_params(struct vipset *s, const struct pulse_rt *rt)
 {
 	s->vs_mode = rt->rt_mode;
+	s->vs_ecmp = rt->rt_ecmp;
 	s->vs_arp_count = rt->rt_arp_count > 0 ? rt->rt_arp_count : 1;
 	s->vs_arp_interval_ms = rt->rt_arp_interval_ms;
 	s->vs_lifetime_s = vip_lifetime_s(rt->rt_deadtime_ms,
@@ -84,9 +100,9 @@ vipset_new(struct event_base *base, struct rtnl *nl,
 	if (rt->rt_nvips > 0 && (s->vs_vips = calloc(rt->rt_nvips,
 	    sizeof(*s->vs_vips))) == NULL)
 		goto fail;
+	set_params(s, rt);
 	for (size_t i = 0; i < rt->rt_nvips; i++)
 		vip_init(&s->vs_vips[s->vs_n++], &rt->rt_vips[i]);
-	set_params(s, rt);
 	return s;
 fail:
 	vipset_free(s);
@@ -128,9 +144,9 @@ resolve(struct vip *v)
 }
 
 static void
-announce(struct vip *v)
+announce(const struct vipset *s, struct vip *v)
 {
-	if (!v->v_held || !v->v_have_mac)
+	if (s->vs_ecmp || !v->v_held || !v->v_have_mac)
 		return;
 	if (v->v_cfg.rv_addr.family == AF_INET)
 		(void)arp_send_garp(v->v_ifindex, v->v_mac,
@@ -138,6 +154,20 @@ announce(struct vip *v)
 	else
 		(void)arp_send_na(v->v_ifindex, v->v_mac,
 		    &v->v_cfg.rv_addr.u.v6);
+}
+
+/*
+ * ecmp's data-plane addresses are neither ARPed nor announced, so a pulse
+ * killed outright leaves nothing wrong behind with them; a long lifetime
+ * keeps a busy worker from losing one (and the ingress of its load
+ * balancer with it) between two refreshes.
+ */
+static uint32_t
+lifetime(const struct vipset *s, const struct vip *v)
+{
+	if (s->vs_ecmp && v->v_cfg.rv_kind != RT_VIP_ROUTE)
+		return VIP_DATA_LIFETIME_S;
+	return s->vs_lifetime_s;
 }
 
 static int
@@ -148,12 +178,12 @@ add_one(struct vipset *s, struct vip *v, int quiet)
 	if (resolve(v) == -1)
 		return -1;
 	if (rtnl_addr_add(s->vs_nl, v->v_ifindex, &v->v_cfg.rv_addr,
-	    v->v_cfg.rv_prefix, v->v_cfg.rv_label, s->vs_lifetime_s) == -1) {
+	    v->v_cfg.rv_prefix, v->v_cfg.rv_label, lifetime(s, v)) == -1) {
 		log_warn("adding %s", vstr(v, buf, sizeof(buf)));
 		return -1;
 	}
 	if (!quiet)
-		log_info("taking over %s", vstr(v, buf, sizeof(buf)));
+		log_info("%s %s", verb(s, v, 1), vstr(v, buf, sizeof(buf)));
 	v->v_held = 1;
 	return 0;
 }
@@ -163,6 +193,8 @@ arm_arps(struct vipset *s)
 {
 	struct timeval tv;
 
+	if (s->vs_ecmp)
+		return;		/* routed, not ARPed */
 	s->vs_arps_left = s->vs_arp_count - 1;
 	if (s->vs_arps_left <= 0) {
 		log_info("gratuitous %s arps finished",
@@ -184,7 +216,7 @@ arp_timer(int fd, short what, void *arg)
 	if (!s->vs_up)
 		return;
 	for (size_t i = 0; i < s->vs_n; i++)
-		announce(&s->vs_vips[i]);
+		announce(s, &s->vs_vips[i]);
 	if (--s->vs_arps_left > 0) {
 		struct timeval tv = { s->vs_arp_interval_ms / 1000,
 		    (s->vs_arp_interval_ms % 1000) * 1000 };
@@ -203,7 +235,7 @@ vipset_add(struct vipset *s)
 
 	s->vs_up = 1;
 	for (size_t i = 0; i < s->vs_n; i++)
-		if (add_one(s, &s->vs_vips[i], 0) == -1)
+		if (s->vs_vips[i].v_want && add_one(s, &s->vs_vips[i], 0) == -1)
 			failed++;
 	return failed;
 }
@@ -213,7 +245,7 @@ vipset_arp_start(struct vipset *s)
 {
 	/* first announcement at once, after every address is in place */
 	for (size_t i = 0; i < s->vs_n; i++)
-		announce(&s->vs_vips[i]);
+		announce(s, &s->vs_vips[i]);
 	arm_arps(s);
 }
 
@@ -229,7 +261,7 @@ vipset_announce(struct vipset *s)
 	if (!s->vs_up)
 		return;
 	for (size_t i = 0; i < s->vs_n; i++)
-		announce(&s->vs_vips[i]);
+		announce(s, &s->vs_vips[i]);
 }
 
 static int
@@ -249,7 +281,7 @@ del_one(struct vipset *s, struct vip *v)
 		log_warn("removing %s", vstr(v, buf, sizeof(buf)));
 		return -1;
 	}
-	log_info("releasing %s", vstr(v, buf, sizeof(buf)));
+	log_info("%s %s", verb(s, v, 0), vstr(v, buf, sizeof(buf)));
 	return 0;
 }
 
@@ -333,11 +365,13 @@ vipset_refresh(struct vipset *s)
 		struct vip *v = &s->vs_vips[i];
 		int missing = known && v->v_ifindex != 0 && !seen[i];
 
+		if (!v->v_want)
+			continue;
 		if (missing)
 			log_warnx("%s vanished from the kernel: adding it "
 			    "back", vstr(v, buf, sizeof(buf)));
 		if (add_one(s, v, 1) == 0 && missing)
-			announce(v);
+			announce(s, v);
 	}
 }
 
@@ -370,6 +404,7 @@ vipset_update(struct vipset *s, const struct pulse_rt *rt)
 	for (size_t i = 0; i < rt->rt_nvips; i++) {
 		if ((old = find(s->vs_vips, s->vs_n, &rt->rt_vips[i])) != NULL) {
 			nv[i].v_held = old->v_held;
+			nv[i].v_want = old->v_want;
 			nv[i].v_ifindex = old->v_ifindex;
 			memcpy(nv[i].v_mac, old->v_mac, ARP_MAC_LEN);
 			nv[i].v_have_mac = old->v_have_mac;
@@ -380,14 +415,36 @@ vipset_update(struct vipset *s, const struct pulse_rt *rt)
 	s->vs_n = rt->rt_nvips;
 	if (s->vs_up)
 		for (size_t i = 0; i < s->vs_n; i++)
-			if (!s->vs_vips[i].v_held &&
+			if (s->vs_vips[i].v_want && !s->vs_vips[i].v_held &&
 			    add_one(s, &s->vs_vips[i], 0) == 0) {
-				announce(&s->vs_vips[i]);
+				announce(s, &s->vs_vips[i]);
 				added++;
 			}
 	if (added > 0)
 		arm_arps(s);
 	return 0;
+}
+
+int
+vipset_want(struct vipset *s, size_t i, int want)
+{
+	struct vip *v;
+
+	if (i >= s->vs_n || s->vs_vips[i].v_want == !!want)
+		return 0;
+	v = &s->vs_vips[i];
+	v->v_want = !!want;
+	if (s->vs_up && want)
+		(void)add_one(s, v, 0);
+	else if (s->vs_up)
+		(void)del_one(s, v);
+	return 1;
+}
+
+int
+vipset_held(const struct vipset *s, size_t i)
+{
+	return i < s->vs_n && s->vs_vips[i].v_held;
 }
 
 int

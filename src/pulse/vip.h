@@ -6,6 +6,11 @@
  * While held, every VIP is re-added each keepalive with a short kernel
  * lifetime (VIP_LIFETIME_S), so a pulse that is killed outright (parent
  * and worker together) cannot leave its addresses on the LAN for long.
+ *
+ * In ECMP mode (rt_ecmp) no gratuitous ARP is ever sent (the upstream
+ * router routes to the VIPs); a VIP is held on its device while ACTIVE
+ * (the data plane) and, as RT_VIP_ROUTE, on lo while announce.c wants it
+ * (the routing daemon announces what lo holds).
  */
 #ifndef SHOAL_VIP_H
 #define SHOAL_VIP_H
@@ -56,8 +61,19 @@ void vipset_refresh(struct vipset *);
  */
 int vipset_update(struct vipset *, const struct pulse_rt *);
 int vipset_is_up(const struct vipset *);
+/*
+ * Whether rt_vips[i] is to be held while the set is up (1 by default;
+ * 0 for RT_VIP_ROUTE, which announce.c decides VIP by VIP).  Adds or
+ * removes it at once when the set is up.  1 when the wish changed.
+ */
+int vipset_want(struct vipset *, size_t i, int want);
+/* True when rt_vips[i] is on its interface (as far as pulse knows). */
+int vipset_held(const struct vipset *, size_t i);
 /* [{"address", "prefix", "device", "label", "held"}] */
 json_t *vipset_json(const struct vipset *);
+
+/* ecmp: the lifetime of a VIP on its device (not announced, no ARP). */
+#define VIP_DATA_LIFETIME_S	60
 
 /* Lifetime in seconds given to held VIPs for this deadtime. */
 uint32_t vip_lifetime_s(uint32_t deadtime_ms, uint32_t keepalive_ms);

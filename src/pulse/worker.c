@@ -20,6 +20,7 @@
 #include "lib/notify.h"
 #include "lib/util.h"
 #include "net/rtnl.h"
+#include "announce.h"
 #include "control.h"
 #include "ctlcmd.h"
 #include "hbio.h"
@@ -162,7 +163,8 @@ worker_evaluate(struct worker *w)
 	for (int guard = 0; guard < 4; guard++) {
 		now = clock_monotonic_ms();
 		fill_peers(w, peers, map);
-		election_step(&w->w_self, peers, np, &pa, now, &r);
+		(w->w_rt->rt_ecmp ? election_step_ecmp : election_step)(
+		    &w->w_self, peers, np, &pa, now, &r);
 		if (r.er_state == w->w_self.es_state)
 			break;
 		set_state(w, r.er_state, r.er_reason,
@@ -299,6 +301,7 @@ svc_changed(void *arg)
 
 	worker_update_fault(w);
 	worker_evaluate(w);
+	announce_evaluate(w->w_ann);
 }
 
 static int
@@ -335,6 +338,8 @@ setup(struct worker *w)
 	if ((w->w_svc = services_new(w->w_base, w->w_opts->po_db,
 	    &hooks)) == NULL)
 		return -1;
+	if ((w->w_ann = announce_new(w)) == NULL)
+		return -1;
 	worker_update_fault(w);
 	ctlcmd_check();
 	w->w_ctl = control_open(w->w_base, w->w_opts->po_rundir, ctlcmd_handle,
@@ -346,6 +351,7 @@ static void
 teardown(struct worker *w)
 {
 	control_close(w->w_ctl);
+	announce_free(w->w_ann);
 	services_free(w->w_svc);
 	hbio_close(w);
 	links_close(w);

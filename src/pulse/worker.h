@@ -15,6 +15,8 @@
  *   reload.c   re-reading the configuration and applying the differences
  *   status.c   the status object (control socket "status")
  *   ctlcmd.c   the control socket's commands (control.c is the socket)
+ *   announce.c director_mode = ecmp: which VIPs this node announces to
+ *              the upstream router through the routing daemon
  *
  * The worker owns everything it points to; teardown frees it.
  */
@@ -36,6 +38,7 @@ struct peer {
 	struct el_peer		 p_el;
 	uint64_t		 p_seq;		/* last accepted sequence */
 	uint64_t		 p_generation;
+	uint8_t			 p_flags;	/* of its last packet */
 	uint8_t			 p_hash[HB_HASH_LEN];
 	uint64_t		 p_rx;
 };
@@ -75,6 +78,7 @@ struct worker {
 	struct vipset		*w_vips;
 	struct control		*w_ctl;
 	struct services		*w_svc;		/* nannies, LVS, FOS checks */
+	struct announce		*w_ann;		/* ecmp: the routing daemon */
 	int			 w_stopping;
 	uint64_t		 w_stop_deadline;
 	/* counters */

@@ -97,6 +97,9 @@ static const struct enumdesc e_backend = { backend_name, cfg_lb_backend_from_nam
 static const struct enumdesc e_load = { load_name, cfg_load_monitor_from_name };
 static const struct enumdesc e_check = { check_name, cfg_check_kind_from_name };
 static const struct enumdesc e_mode = { mode_name, cfg_service_mode_from_name };
+static const char *director_name(int v) { return cfg_director_mode_name(v); }
+static const struct enumdesc e_director = { director_name,
+    cfg_director_mode_from_name };
 static const struct enumdesc e_rsh = { rsh_name, rsh_from };
 
 #define G(col, t, m)	{ col, t, offsetof(struct cfg_global, m), NULL }
@@ -133,6 +136,7 @@ static const struct field global_fields[] = {
 	GE("lb_backend", g_lb_backend, &e_backend),
 	G("arp_count", F_INT, g_arp_count),
 	G("arp_interval_ms", F_U32, g_arp_interval_ms),
+	GE("director_mode", g_director_mode, &e_director),
 	{ NULL, 0, 0, NULL }
 };
 
@@ -147,6 +151,12 @@ static const struct field node_fields[] = {
 	N("ssh_key", F_STR, n_ssh_key),
 	N("remote_shoalctl", F_STR, n_remote_shoalctl),
 	N("remote_db", F_STR, n_remote_db),
+	N("bgp_as", F_U32, n_bgp_as),
+	N("bgp_neighbor", F_ADDR, n_bgp_neighbor),
+	N("bgp_neighbor_as", F_U32, n_bgp_neighbor_as),
+	N("bgp_hold_time", F_U32, n_bgp_hold_time),
+	N("routing_socket", F_STR, n_routing_socket),
+	N("routing_config", F_STR, n_routing_config),
 	{ NULL, 0, 0, NULL }
 };
 

@@ -187,6 +187,20 @@ static const char schema_srvadmin[] =
 	"  PRIMARY KEY (virtual, server)"
 	");";
 
+/* director_mode = ecmp (pulse/announce.h): the mode and each node's
+ * BGP session with the upstream router. */
+static const char schema_ecmp[] =
+	"ALTER TABLE global_settings ADD COLUMN director_mode TEXT NOT NULL"
+	"  DEFAULT 'single';"
+	"ALTER TABLE nodes ADD COLUMN bgp_as INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE nodes ADD COLUMN bgp_neighbor TEXT;"
+	"ALTER TABLE nodes ADD COLUMN bgp_neighbor_as INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE nodes ADD COLUMN bgp_hold_time INTEGER NOT NULL"
+	"  DEFAULT 3;"
+	"ALTER TABLE nodes ADD COLUMN routing_socket TEXT;"
+	"ALTER TABLE nodes ADD COLUMN routing_config TEXT;";
+
 /*
  * The ordered list.  Append new migrations at the end; entry i takes the
  * database to user_version i + 1.
@@ -195,6 +209,7 @@ static const struct store_migration migrations[] = {
 	{ "configuration model, history and audit", schema_config },
 	{ "web UI users", schema_users },
 	{ "real server admin state", schema_srvadmin },
+	{ "scale-out: director mode and BGP sessions", schema_ecmp },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))

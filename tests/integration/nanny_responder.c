@@ -5,11 +5,14 @@
  *
  *   nanny_responder MODE REPLY ADDR PORT [COUNT]
  *
- * MODE: reply (REPLY then close), keep (REPLY, stay open), hang, close,
- * flood.  REPLY takes \r \n \t \\ \xHH escapes ("-" for none).  Prints
- * "ready" on stdout once listening; on SIGUSR1 prints "accepted N", the
- * connections accepted so far (the benchmark counts checks so); runs until
- * SIGTERM or SIGINT.
+ * MODE: TCP reply (REPLY then close), keep (REPLY, stay open), hang,
+ * close, flood, slow, script ("greeting|reply|reply..." one part per line
+ * read); UDP udp-echo, udp-reply (REPLY), udp-silent, udp-flood, dns (a
+ * DNS answer, see responder.h), dns-refused.  REPLY takes \r \n \t \\
+ * \xHH escapes ("-" for none).  Prints "ready" on stdout once listening;
+ * on SIGUSR1 prints "accepted N", the connections accepted or datagrams
+ * received so far (the benchmark counts checks so); runs until SIGTERM or
+ * SIGINT.
  */
 #include "shoal-build.h"
 
@@ -27,13 +30,20 @@
 
 static const struct {
 	const char		*name;
-	enum responder_mode	 mode;
+	int			 udp;
+	int			 mode;	/* responder_mode or udp_mode */
 } modes[] = {
-	{ "reply", RESP_REPLY }, { "keep", RESP_KEEP }, { "hang", RESP_HANG },
-	{ "close", RESP_CLOSE }, { "flood", RESP_FLOOD }, { "slow", RESP_SLOW },
+	{ "reply", 0, RESP_REPLY }, { "keep", 0, RESP_KEEP },
+	{ "hang", 0, RESP_HANG }, { "close", 0, RESP_CLOSE },
+	{ "flood", 0, RESP_FLOOD }, { "slow", 0, RESP_SLOW },
+	{ "script", 0, RESP_SCRIPT },
+	{ "udp-echo", 1, UDP_ECHO }, { "udp-reply", 1, UDP_REPLY },
+	{ "udp-silent", 1, UDP_SILENT }, { "udp-flood", 1, UDP_FLOOD },
+	{ "dns", 1, UDP_DNS }, { "dns-refused", 1, UDP_DNS_RCODE },
 };
 
-static struct responder	**rs;
+static struct responder		**rs;
+static struct udp_responder	**us;
 static long			  count = 1;
 
 static void
@@ -47,22 +57,59 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	for (i = 0; i < count; i++)
-		n += responder_accepted(rs[i]);
+		n += rs != NULL ? responder_accepted(rs[i]) :
+		    udp_responder_received(us[i]);
 	printf("accepted %ld\n", n);
 	fflush(stdout);
 }
 
 static int
-parse_mode(const char *s, enum responder_mode *m)
+parse_mode(const char *s, int *m, int *udp)
 {
 	size_t	 i;
 
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (strcmp(s, modes[i].name) == 0) {
 			*m = modes[i].mode;
+			*udp = modes[i].udp;
 			return 0;
 		}
 	return -1;
+}
+
+/* Listens on count addresses from a; 0 or -1 (reported). */
+static int
+listen_all(struct event_base *base, int mode, int udp, const char *reply,
+    size_t len, struct in_addr a, uint16_t port)
+{
+	char	 as[INET_ADDRSTRLEN];
+	long	 i;
+
+	if (udp)
+		us = calloc((size_t)count, sizeof(*us));
+	else
+		rs = calloc((size_t)count, sizeof(*rs));
+	if (us == NULL && rs == NULL)
+		return -1;
+	for (i = 0; i < count; i++) {
+		struct in_addr ai;
+		int ok;
+
+		ai.s_addr = htonl(ntohl(a.s_addr) + (uint32_t)i);
+		inet_ntop(AF_INET, &ai, as, sizeof(as));
+		if (udp)
+			ok = (us[i] = udp_responder_new(base, mode,
+			    mode == UDP_DNS_RCODE ? "5" : reply, mode ==
+			    UDP_DNS_RCODE ? 1 : len, as, port)) != NULL;
+		else
+			ok = (rs[i] = responder_listen(base, mode, reply, as,
+			    port)) != NULL;
+		if (!ok) {
+			perror(as);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int
@@ -70,16 +117,17 @@ main(int argc, char *argv[])
 {
 	struct event_base	*base;
 	struct event		*ev_term, *ev_int, *ev_usr1;
-	enum responder_mode	 mode;
 	struct in_addr		 a;
-	char			*reply = NULL, err[128], as[INET_ADDRSTRLEN];
-	size_t			 len;
+	char			*reply = NULL, err[128];
+	size_t			 len = 0;
 	long			 i;
+	int			 mode, udp;
 
-	if (argc < 5 || argc > 6 || parse_mode(argv[1], &mode) == -1 ||
+	if (argc < 5 || argc > 6 || parse_mode(argv[1], &mode, &udp) == -1 ||
 	    inet_pton(AF_INET, argv[3], &a) != 1) {
 		fprintf(stderr, "usage: nanny_responder reply|keep|hang|close|"
-		    "flood|slow REPLY ADDR PORT [COUNT]\n");
+		    "flood|slow|script|udp-echo|udp-reply|udp-silent|"
+		    "udp-flood|dns|dns-refused REPLY ADDR PORT [COUNT]\n");
 		return 2;
 	}
 	if (argc == 6 && ((count = strtol(argv[5], NULL, 10)) < 1 ||
@@ -91,22 +139,10 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	base = event_base_new();
-	rs = calloc((size_t)count, sizeof(*rs));
-	if (base == NULL || rs == NULL)
+	if ((base = event_base_new()) == NULL ||
+	    listen_all(base, mode, udp, reply, len, a,
+	    (uint16_t)atoi(argv[4])) == -1)
 		return 1;
-	for (i = 0; i < count; i++) {
-		struct in_addr ai;
-
-		ai.s_addr = htonl(ntohl(a.s_addr) + (uint32_t)i);
-		inet_ntop(AF_INET, &ai, as, sizeof(as));
-		rs[i] = responder_listen(base, mode, reply, as,
-		    (uint16_t)atoi(argv[4]));
-		if (rs[i] == NULL) {
-			perror(as);
-			return 1;
-		}
-	}
 	ev_term = evsignal_new(base, SIGTERM, on_signal, base);
 	ev_int = evsignal_new(base, SIGINT, on_signal, base);
 	evsignal_add(ev_term, NULL);
@@ -116,9 +152,14 @@ main(int argc, char *argv[])
 	printf("ready\n");
 	fflush(stdout);
 	event_base_dispatch(base);
-	for (i = 0; i < count; i++)
-		responder_free(rs[i]);
+	for (i = 0; i < count; i++) {
+		if (rs != NULL)
+			responder_free(rs[i]);
+		if (us != NULL)
+			udp_responder_free(us[i]);
+	}
 	free(rs);
+	free(us);
 	free(reply);
 	event_free(ev_term);
 	event_free(ev_int);

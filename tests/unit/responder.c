@@ -22,6 +22,8 @@ struct rconn {
 	int			 rc_fd;
 	struct event		*rc_ev;
 	size_t			 rc_off;	/* bytes of the reply written */
+	size_t			 rc_end;	/* script: end of this part */
+	size_t			 rc_linelen;	/* script: bytes of the line */
 	LIST_ENTRY(rconn)	 rc_entry;
 };
 
@@ -35,7 +37,13 @@ struct responder {
 	int			 r_accepted;
 	struct event		*r_ev;
 	LIST_HEAD(, rconn)	 r_conns;
+	char			 r_heard[4096];
+	size_t			 r_heardlen;
 };
+
+#define SCRIPT_SEP	'|'
+
+static void rconn_on_write(evutil_socket_t, short, void *);
 
 static void
 rconn_free(struct rconn *rc)
@@ -72,6 +80,43 @@ rconn_set(struct rconn *rc, short what, event_callback_fn fn,
 	event_add(rc->rc_ev, tv);
 }
 
+/* Script: the end of the part starting at rc_off. */
+static size_t
+rconn_part_end(const struct rconn *rc)
+{
+	const struct responder	*r = rc->rc_r;
+	const char		*sep;
+
+	sep = memchr(r->r_reply + rc->rc_off, SCRIPT_SEP, r->r_len - rc->rc_off);
+	return sep != NULL ? (size_t)(sep - r->r_reply) : r->r_len;
+}
+
+/* Script: reads the client's line, then writes the next part. */
+static void
+rconn_on_line(evutil_socket_t fd, short what, void *arg)
+{
+	struct rconn		*rc = arg;
+	struct responder	*r = rc->rc_r;
+	char			 ch;
+	ssize_t			 n;
+
+	(void)what;
+	while ((n = read(fd, &ch, 1)) == 1) {
+		if (r->r_heardlen < sizeof(r->r_heard) - 1) {
+			r->r_heard[r->r_heardlen++] = ch;
+			r->r_heard[r->r_heardlen] = '\0';
+		}
+		if (ch != '\n')
+			continue;
+		rc->rc_off = rc->rc_end + 1;	/* past the separator */
+		rc->rc_end = rconn_part_end(rc);
+		rconn_set(rc, EV_WRITE, rconn_on_write, NULL);
+		return;
+	}
+	if (n == 0 || (n == -1 && errno != EAGAIN))
+		rconn_free(rc);
+}
+
 static void
 rconn_done_writing(struct rconn *rc)
 {
@@ -81,6 +126,33 @@ rconn_done_writing(struct rconn *rc)
 	}
 	shutdown(rc->rc_fd, SHUT_WR);
 	rconn_set(rc, EV_READ | EV_PERSIST, rconn_on_drain, NULL);
+}
+
+/* Script: writes the current part; at the end of the script, closes. */
+static void
+rconn_script_write(struct rconn *rc)
+{
+	ssize_t	 n;
+
+	if (rc->rc_off < rc->rc_end) {
+		n = send(rc->rc_fd, rc->rc_r->r_reply + rc->rc_off,
+		    rc->rc_end - rc->rc_off, MSG_NOSIGNAL);
+		if (n == -1 && errno != EAGAIN) {
+			rconn_free(rc);
+			return;
+		}
+		if (n > 0)
+			rc->rc_off += (size_t)n;
+		if (rc->rc_off < rc->rc_end) {
+			rconn_set(rc, EV_WRITE, rconn_on_write, NULL);
+			return;
+		}
+	}
+	if (rc->rc_end >= rc->rc_r->r_len) {
+		rconn_done_writing(rc);
+		return;
+	}
+	rconn_set(rc, EV_READ | EV_PERSIST, rconn_on_line, NULL);
 }
 
 static void
@@ -94,6 +166,10 @@ rconn_on_write(evutil_socket_t fd, short what, void *arg)
 	size_t			 want;
 
 	(void)what;
+	if (r->r_mode == RESP_SCRIPT) {
+		rconn_script_write(rc);
+		return;
+	}
 	if (rc->rc_off < r->r_len) {
 		want = r->r_mode == RESP_SLOW ? 1 : r->r_len - rc->rc_off;
 		n = send(fd, r->r_reply + rc->rc_off, want, MSG_NOSIGNAL);
@@ -149,6 +225,8 @@ responder_on_accept(evutil_socket_t fd, short what, void *arg)
 	LIST_INSERT_HEAD(&r->r_conns, rc, rc_entry);
 	if (r->r_mode == RESP_HANG)
 		return;		/* holds the socket, says nothing */
+	if (r->r_mode == RESP_SCRIPT)
+		rc->rc_end = rconn_part_end(rc);
 	rconn_set(rc, EV_WRITE, rconn_on_write, NULL);
 }
 
@@ -229,6 +307,12 @@ responder_free(struct responder *r)
 		close(r->r_fd);
 	free(r->r_reply);
 	free(r);
+}
+
+const char *
+responder_heard(const struct responder *r)
+{
+	return r->r_heard;
 }
 
 uint16_t

@@ -32,6 +32,9 @@
 
 #define TEST_TIMEOUT_MS		300	/* the checks' own timeout */
 #define TEST_BOUND_S		10	/* a run that takes longer is a hang */
+/* A reply sent a byte per millisecond takes tens of loop turns, each
+ * late on a busy machine: its check gets a generous timeout. */
+#define TEST_SLOW_TIMEOUT_MS	3000
 
 struct run {
 	struct event_base	*base;
@@ -287,7 +290,9 @@ test_expect_piranha_default(void **state)
 	vs->vs_check = CFG_CHECK_SEND_EXPECT;
 	o = run_resp(vs, RESP_REPLY, HTTP_OK);
 	expect_result(&o, CHECK_SUCCESS, "expected reply");
+	vs->vs_check_timeout_ms = TEST_SLOW_TIMEOUT_MS;
 	o = run_resp(vs, RESP_SLOW, HTTP_OK);	/* over many reads */
+	vs->vs_check_timeout_ms = TEST_TIMEOUT_MS;
 	expect_result(&o, CHECK_SUCCESS, NULL);
 	o = run_resp(vs, RESP_KEEP, "garbage\r\n");
 	expect_result(&o, CHECK_FAILURE, "unexpected reply \"garbage\"");
@@ -371,7 +376,9 @@ test_http(void **state)
 	vs->vs_http_status = 0;
 	/* body match: literal substring, then regex */
 	vs->vs_expect = strdup("is well");
+	vs->vs_check_timeout_ms = TEST_SLOW_TIMEOUT_MS;
 	o = run_resp(vs, RESP_SLOW, HTTP_OK);
+	vs->vs_check_timeout_ms = TEST_TIMEOUT_MS;
 	expect_result(&o, CHECK_SUCCESS, "body matches");
 	o = run_resp(vs, RESP_REPLY, "HTTP/1.0 200 OK\r\n\r\nnot good\n");
 	expect_result(&o, CHECK_FAILURE, "body does not match");

@@ -247,7 +247,14 @@ test_load(void **state)
 	(void)state;
 	fx_setup(&f, 20, NULL);
 	apply(&f, CHECK_SUCCESS, 1000, 1);
-	assert_int_equal(server_apply_load(f.s, 0.3, 2000), 0);	/* full */
+	assert_int_equal(server_apply_load(f.s, 1.0, 1500), 0);	/* as is */
+	/* an idle server gets more than its weight, a loaded one less */
+	assert_int_equal(server_apply_load(f.s, 0.3, 2000), 1);
+	assert_int_equal(f.sink.last.nr_weight, 40);
+	assert_int_equal(server_apply_load(f.s, 0.8, 2500), 1);
+	assert_int_equal(f.sink.last.nr_weight, 25);
+	assert_int_equal(server_apply_load(f.s, 1.0, 2700), 1);
+	assert_int_equal(f.sink.last.nr_weight, 20);
 	assert_int_equal(server_apply_load(f.s, 2.0, 3000), 1);
 	assert_int_equal(f.sink.last.nr_weight, 10);
 	/* hysteresis: 10 % of 20 = 2; 20/2.1 = 9.5 -> 10: no change,
@@ -256,11 +263,11 @@ test_load(void **state)
 	assert_int_equal(server_apply_load(f.s, 2.3, 5000), 0);
 	assert_int_equal(server_apply_load(f.s, 4.0, 6000), 1);
 	assert_int_equal(f.sink.last.nr_weight, 5);
-	/* capped: never below 1, never above the configured weight */
+	/* bounded: never below 1, never above twice the configured weight */
 	assert_int_equal(server_apply_load(f.s, 1000.0, 7000), 1);
 	assert_int_equal(f.sink.last.nr_weight, 1);
 	assert_int_equal(server_apply_load(f.s, 0.0, 8000), 1);
-	assert_int_equal(f.sink.last.nr_weight, 20);
+	assert_int_equal(f.sink.last.nr_weight, 2 * 20);
 	fx_teardown(&f);
 
 	assert_int_equal(server_parse_uptime(" 10:01:02 up 3 days,  2:03,  "
@@ -335,6 +342,62 @@ test_live(void **state)
 	fx_teardown(&f);
 }
 
+/*
+ * load_monitor = rup: rstatd is gone, the agent check on agent_port
+ * takes its place; its percentage raises the weight, within twice the
+ * configured weight.  Without agent_port: no load monitor at all.
+ */
+static void
+test_rup_agent(void **state)
+{
+	struct fixture		 f;
+	struct responder	*svc, *agent;
+	struct timeval		 bound = { 10, 0 };
+	char			 err[128];
+
+	(void)state;
+	fx_setup(&f, 10, NULL);
+	server_free(f.s);
+	f.vs->vs_check_interval_ms = 100;
+	f.vs->vs_check_timeout_ms = 500;
+	f.vs->vs_load_monitor = CFG_LOAD_RUP;
+	svc = responder_new(f.base, RESP_REPLY, NULL);
+	agent = responder_new(f.base, RESP_REPLY, "300%\n");
+	f.rs->rs_port = responder_port(svc);
+	f.vs->vs_agent_port = responder_port(agent);
+	f.s = server_new(f.base, NULL, f.vs, f.rs, NULL, sink_report,
+	    &f.sink, err, sizeof(err));
+	assert_non_null(f.s);
+	f.sink.base = f.base;
+	f.sink.stop_after = 2;		/* up 10, then the agent's 20 */
+	assert_int_equal(server_start(f.s, 0), 0);
+	event_base_loopexit(f.base, &bound);
+	event_base_dispatch(f.base);
+	assert_int_equal(f.sink.n, 2);
+	assert_int_equal(f.sink.last.nr_state, NANNY_UP);
+	assert_int_equal(f.sink.last.nr_weight, 2 * 10);
+	assert_true(responder_accepted(agent) >= 1);
+	server_free(f.s);
+	/* ruptime without agent_port: checked, never load-monitored */
+	f.vs->vs_load_monitor = CFG_LOAD_RUPTIME;
+	f.vs->vs_agent_port = 0;
+	f.s = server_new(f.base, NULL, f.vs, f.rs, NULL, sink_report,
+	    &f.sink, err, sizeof(err));
+	assert_non_null(f.s);
+	bound.tv_sec = 0;
+	bound.tv_usec = 600000;
+	f.sink.n = 0;
+	f.sink.stop_after = 100;
+	assert_int_equal(server_start(f.s, 0), 0);
+	event_base_loopexit(f.base, &bound);
+	event_base_dispatch(f.base);
+	assert_int_equal(f.sink.n, 1);
+	assert_int_equal(f.sink.last.nr_weight, 10);
+	responder_free(svc);
+	responder_free(agent);
+	fx_teardown(&f);
+}
+
 static void
 check_none(struct cfg_virtual *vs)
 {
@@ -372,6 +435,7 @@ main(void)
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_force),
 		cmocka_unit_test(test_live),
+		cmocka_unit_test(test_rup_agent),
 		cmocka_unit_test(test_check_none),
 	};
 
