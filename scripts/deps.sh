@@ -10,6 +10,9 @@ SHOAL_DEBS=(
 	libnftables-dev libc-ares-dev
 	# sanitizer and fuzzing builds
 	clang libclang-rt-14-dev
+	# test-all --stress (busy CPUs beside the suite); the chaos soak's
+	# side-by-side comparison (bench/chaos, bench/failover)
+	stress-ng keepalived
 	# tests: namespaces, nftables, sshd, tools
 	iproute2 nftables sqlite3 openssh-server openssh-client python3 curl
 	procps psmisc kmod
@@ -17,6 +20,10 @@ SHOAL_DEBS=(
 	dnsmasq-base exim4-daemon-light dovecot-imapd dovecot-pop3d vsftpd slapd
 	# scale-out (director_mode = ecmp): the routing daemon pulse drives
 	bird2
+	# the VM lane (tests/vm): Debian's stock kernel under qemu, busybox
+	# and ipvsadm in its initramfs (the kernel package itself is fetched
+	# with apt-get download into a cache, never installed)
+	qemu-system-x86 busybox-static ipvsadm
 	# browser tests (shoal-web) and its benchmark; Node.js and npm are
 	# checked apart (the machine may carry its own Node.js build)
 	chromium wrk
@@ -60,6 +67,7 @@ shoal_install_debs() {
 	fi
 	echo "installing: ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq || return 1
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || return 1
+	apt-get -o DPkg::Lock::Timeout=600 update -qq || return 1
+	apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+		--no-install-recommends "${missing[@]}" >/dev/null || return 1
 }

@@ -4,10 +4,13 @@
  * drive IPVS or nftables without pulse.  Not installed.
  *
  *   lbctl [-v] probe                                which backends can open
- *   lbctl [-b ...] [-v] apply FILE                  apply FILE, exit
- *   lbctl [-b ...] [-v] clear                       remove shoal's state
+ *   lbctl [-b ...] [-o OWN] [-v] apply FILE         apply FILE, exit
+ *   lbctl [-b ...] [-o OWN] [-v] clear              remove shoal's state
  *   lbctl script FILE [OLD]                         print the nft batch
  *   lbctl [-b ...] [-v] serve                       commands on stdin
+ *
+ * -o OWN keeps what lbctl made in the ownership file OWN (lb_set_owner_file),
+ * so a later lbctl, a fresh process, takes it over.
  *
  * serve keeps one lb handle, so later commands are differences (one
  * server's weight = one transaction).  Each command line gets one reply
@@ -363,7 +366,7 @@ probe(void)
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: lbctl [-b auto|ipvs|nftables] [-v] "
+	fprintf(stderr, "usage: lbctl [-b auto|ipvs|nftables] [-o OWN] [-v] "
 	    "probe | apply FILE | clear | serve | script FILE [OLD]\n");
 	exit(2);
 }
@@ -372,11 +375,15 @@ int
 main(int argc, char **argv)
 {
 	enum cfg_lb_backend kind = CFG_LB_AUTO;
+	const char *own = NULL;
 	struct lb *lb;
 	int ch, v = 0, rc;
 
-	while ((ch = getopt(argc, argv, "b:v")) != -1) {
+	while ((ch = getopt(argc, argv, "b:o:v")) != -1) {
 		switch (ch) {
+		case 'o':
+			own = optarg;
+			break;
 		case 'b':
 			if ((rc = cfg_lb_backend_from_name(optarg)) == -1)
 				usage();
@@ -400,6 +407,10 @@ main(int argc, char **argv)
 		return probe();
 	if ((lb = lb_open(kind)) == NULL)
 		return 1;
+	if (own != NULL && lb_set_owner_file(lb, own) == -1) {
+		lb_close(lb);
+		return 1;
+	}
 	printf("backend: %s\n", cfg_lb_backend_name(lb_kind(lb)));
 	fflush(stdout);
 	if (strcmp(argv[0], "apply") == 0 && argc == 2)

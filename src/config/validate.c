@@ -360,6 +360,54 @@ check_virtual(struct vctx *v, const struct cfg_virtual *vs, int idx)
 		check_server(v, vs, rs, i++);
 }
 
+/*
+ * What the kernel refuses for a load-balanced service, refused here so it
+ * never reaches the kernel: a real or sorry server of the other address
+ * family (only IPVS tunnels cross families, and not with the sync
+ * daemon), and an IPv6 persistence netmask of 0 (IPVS takes 1..128).
+ */
+static void
+check_lb_families(struct vctx *v, const struct shoal_config *c,
+    const struct cfg_virtual *vs, int idx)
+{
+	const struct cfg_server *rs;
+	struct vblock p;
+	int af = vs->vs_address.family;
+	int tunnel = c->c_global.g_network == CFG_NET_TUNNEL;
+
+	if (!cfg_addr_is_set(&vs->vs_address))
+		return;
+	vblock_set(&p, "virtual", vs->vs_name, idx, vs->vs_src);
+	if (af == AF_INET6 && vs->vs_pmask == 0)
+		verror(v, &p, "pmask", "Bad subnet mask specified: an IPv6 "
+		    "virtual server takes a prefix of 1 to 128");
+	if (cfg_addr_is_set(&vs->vs_sorry_server) && !tunnel &&
+	    vs->vs_sorry_server.family != af)
+		verror(v, &p, "sorry_server", "invalid argument for "
+		    "sorry_server: not of the virtual server's address family "
+		    "(only network = tunnel crosses families)");
+	TAILQ_FOREACH(rs, &vs->vs_servers, rs_entry) {
+		if (!cfg_addr_is_set(&rs->rs_address) ||
+		    rs->rs_address.family == af ||
+		    (tunnel && !c->c_global.g_syncdaemon))
+			continue;
+		snprintf(p.p_path, sizeof(p.p_path), "server[%s/%s]",
+		    vs->vs_name, rs->rs_name);
+		p.p_src = rs->rs_src;
+		if (tunnel)
+			verror(v, &p, "address", "invalid argument for address: "
+			    "a real server of another address family cannot "
+			    "be used with syncdaemon = 1 (IPVS cannot sync its "
+			    "connections)");
+		else
+			verror(v, &p, "address", "invalid argument for address: "
+			    "an %s real server in an %s virtual server (only "
+			    "network = tunnel crosses families)",
+			    af == AF_INET ? "IPv6" : "IPv4",
+			    af == AF_INET ? "IPv4" : "IPv6");
+	}
+}
+
 /* ---- duplicates ---- */
 
 struct dup {
@@ -596,8 +644,10 @@ config_validate(const struct shoal_config *c, struct diag *d)
 	check_global(&v, c);
 	check_nodes(&v, c);
 	check_node_duplicates(&v, c);
-	TAILQ_FOREACH(vs, &c->c_virtuals, vs_entry)
+	TAILQ_FOREACH(vs, &c->c_virtuals, vs_entry) {
+		check_lb_families(&v, c, vs, i);
 		check_virtual(&v, vs, i++);
+	}
 	check_vs_duplicates(&v, &c->c_virtuals, "virtual");
 	i = 0;
 	TAILQ_FOREACH(vs, &c->c_failovers, vs_entry)

@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "lb/lb.h"
 #include "lb/lb_backend.h"
+#include "lb/lb_own.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -27,6 +28,8 @@ struct lb {
 	 * next apply still removes them.
 	 */
 	struct lb_state		 lb_stale;
+	char			*lb_ownfile;	/* NULL: ownership in memory */
+	char			*lb_owntext;	/* its content, last written */
 };
 
 /* ---- the backend ---- */
@@ -65,6 +68,8 @@ lb_close(struct lb *lb)
 	lb->lb_be->b_close(lb->lb_priv);
 	lb_state_clear(&lb->lb_cur);
 	lb_state_clear(&lb->lb_stale);
+	free(lb->lb_ownfile);
+	free(lb->lb_owntext);
 	free(lb);
 }
 
@@ -78,6 +83,16 @@ const struct lb_state *
 lb_current(const struct lb *lb)
 {
 	return &lb->lb_cur;
+}
+
+/* Copies the sync daemon settings of src into dst. */
+static void
+sync_copy(struct lb_state *dst, const struct lb_state *src)
+{
+	dst->st_sync = src->st_sync;
+	memcpy(dst->st_sync_iface, src->st_sync_iface,
+	    sizeof(dst->st_sync_iface));
+	dst->st_sync_id = src->st_sync_id;
 }
 
 /* Appends to dst copies of the services of src not in dst nor in skip. */
@@ -111,9 +126,105 @@ remember_stale(struct lb *lb, const struct lb_state *want)
 		lb_state_clear(&st);
 		return -1;
 	}
+	/* a sync daemon shoal ran and no longer wants may still run */
+	if (lb->lb_cur.st_sync != LB_SYNC_NONE &&
+	    lb->lb_cur.st_sync != want->st_sync)
+		sync_copy(&st, &lb->lb_cur);
+	else if (lb->lb_stale.st_sync != want->st_sync)
+		sync_copy(&st, &lb->lb_stale);
 	lb_state_clear(&lb->lb_stale);
 	lb->lb_stale = st;
 	return 0;
+}
+
+/*
+ * Records in the ownership file what shoal may own: the services of both
+ * states and the sync daemon of primary (else secondary).  Written only
+ * when it changes; a failure is logged (the kernel is changed all the
+ * same: a stale file costs a restarted pulse only what it cannot remove).
+ */
+static void
+own_record(struct lb *lb, const struct lb_state *primary,
+    const struct lb_state *secondary)
+{
+	char *text;
+
+	if (lb->lb_ownfile == NULL)
+		return;
+	if ((text = lb_own_text(lb->lb_be->b_kind, primary,
+	    secondary)) == NULL) {
+		log_warnx("lb: out of memory: %s not updated", lb->lb_ownfile);
+		return;
+	}
+	if (lb->lb_owntext != NULL && strcmp(text, lb->lb_owntext) == 0) {
+		free(text);
+		return;
+	}
+	if (lb_own_write(lb->lb_ownfile, text) == -1) {
+		free(text);
+		return;
+	}
+	free(lb->lb_owntext);
+	lb->lb_owntext = text;
+}
+
+int
+lb_set_owner_file(struct lb *lb, const char *path)
+{
+	enum cfg_lb_backend kind;
+	struct lb_state owned;
+
+	free(lb->lb_ownfile);
+	free(lb->lb_owntext);
+	lb->lb_owntext = NULL;
+	if ((lb->lb_ownfile = strdup(path)) == NULL) {
+		log_warn("lb: strdup");
+		return -1;
+	}
+	lb_state_init(&owned);
+	if (lb_own_read(path, &kind, &owned) == -1)
+		return -1;
+	if (kind != CFG_LB_AUTO && kind != lb->lb_be->b_kind) {
+		log_warnx("lb: %s lists what the %s backend made; the %s "
+		    "backend cannot remove it", path, cfg_lb_backend_name(kind),
+		    lb->lb_be->b_name);
+		lb_state_clear(&owned);
+		return 0;
+	}
+	if (state_merge(&lb->lb_stale, &owned, &lb->lb_cur) == -1) {
+		lb_state_clear(&owned);
+		return -1;
+	}
+	if (lb->lb_stale.st_sync == LB_SYNC_NONE)
+		sync_copy(&lb->lb_stale, &owned);
+	if (owned.st_nsvcs > 0 || owned.st_sync != LB_SYNC_NONE)
+		log_info("lb: %s: %zu service(s)%s of an earlier run to "
+		    "reconcile", path, owned.st_nsvcs, owned.st_sync !=
+		    LB_SYNC_NONE ? " and a sync daemon" : "");
+	lb->lb_trusted = 0;
+	lb_state_clear(&owned);
+	return 0;
+}
+
+int
+lb_clear_owned(const char *path)
+{
+	enum cfg_lb_backend kind;
+	struct lb_state owned;
+	struct lb *lb;
+	int rc;
+
+	lb_state_init(&owned);
+	if (lb_own_read(path, &kind, &owned) == -1)
+		return -1;
+	lb_state_clear(&owned);
+	if (kind == CFG_LB_AUTO)
+		return 0;	/* no file: nothing of ours */
+	if ((lb = lb_open(kind)) == NULL)
+		return -1;
+	rc = lb_set_owner_file(lb, path) == 0 && lb_clear(lb) == 0 ? 0 : -1;
+	lb_close(lb);
+	return rc;
 }
 
 /*
@@ -143,6 +254,10 @@ lb_apply(struct lb *lb, const struct lb_state *want)
 		log_warnx("lb: out of memory");
 		goto done;
 	}
+	if (old.st_sync == LB_SYNC_NONE)
+		sync_copy(&old, &lb->lb_stale);
+	/* before the kernel changes: everything shoal may own meanwhile */
+	own_record(lb, want, &old);
 	rc = lb->lb_be->b_apply(lb->lb_priv, &old, &neu, lb->lb_trusted);
 	if (rc == 0)
 		lb_state_clear(&lb->lb_stale);
@@ -153,6 +268,7 @@ lb_apply(struct lb *lb, const struct lb_state *want)
 	lb->lb_cur = next;
 	lb_state_init(&next);
 	lb->lb_trusted = rc == 0;
+	own_record(lb, &lb->lb_cur, &lb->lb_stale);
 done:
 	lb_state_clear(&old);
 	lb_state_clear(&owned);

@@ -71,6 +71,22 @@ struct lb;
 struct lb *lb_open(enum cfg_lb_backend kind);
 /* Closes the handle; leaves the kernel as it is (see lb_clear()). */
 void lb_close(struct lb *);
+/*
+ * Keeps the record of what this handle makes in the kernel (services,
+ * sync daemon) in the file path (lb_own.h; pulse: RUNDIR/lb.state), and
+ * takes over what an earlier run recorded there: the next lb_apply() or
+ * lb_clear() removes those services and that daemon unless they are
+ * wanted.  Services nobody recorded (made by hand, by another program)
+ * are never touched.  Call right after lb_open().  0, or -1 (logged)
+ * when the file cannot be read.
+ */
+int lb_set_owner_file(struct lb *, const char *path);
+/*
+ * After a crash (pulse --cleanup): removes what the ownership file path
+ * records, with the backend it names, and empties it.  0 (also when there
+ * is no file), or -1 (logged).
+ */
+int lb_clear_owned(const char *path);
 /* CFG_LB_IPVS or CFG_LB_NFTABLES. */
 enum cfg_lb_backend lb_kind(const struct lb *);
 /* The state last applied successfully (read only). */

@@ -5,7 +5,8 @@ noinst_LIBRARIES += src/lb/liblb.a
 src_lb_liblb_a_CFLAGS = $(AM_CFLAGS) $(MNL_CFLAGS) $(NFTABLES_CFLAGS) \
 	$(JANSSON_CFLAGS)
 src_lb_liblb_a_SOURCES = \
-	src/lb/lb.c src/lb/lb.h src/lb/lb_state.c src/lb/lb_state.h \
+	src/lb/lb.c src/lb/lb.h src/lb/lb_own.c src/lb/lb_own.h \
+	src/lb/lb_state.c src/lb/lb_state.h \
 	src/lb/lb_backend.h \
 	src/lb/lb_ipvs.c src/lb/lb_ipvs_nl.c src/lb/lb_nft_gen.c
 if HAVE_NFTABLES
@@ -13,7 +14,8 @@ src_lb_liblb_a_SOURCES += src/lb/lb_nft.c
 else
 src_lb_liblb_a_SOURCES += src/lb/lb_nft-disabled.c
 endif
-LB_LIBS = src/lb/liblb.a $(CONFIG_LIBS) $(MNL_LIBS) $(NFTABLES_LIBS)
+LB_LIBS = src/lb/liblb.a $(CONFIG_LIBS) $(MNL_LIBS) $(NFTABLES_LIBS) \
+	$(LIBEVENT_LIBS)
 
 # tests/lbctl: drives lb.h from the command line (integration tests)
 noinst_PROGRAMS += tests/lbctl

@@ -37,11 +37,23 @@ extern const struct lb_backend lb_backend_nft;
  * The netlink seam under the IPVS backend (lb_ipvs_nl.c; a unit test links
  * a fake kernel instead).  lb_nl_talk() sends req and passes each data
  * message of the reply to cb until the ack or the end of a dump; 0, or -1
- * with errno set and the kernel's extended-ack text (or "") in err.
+ * with errno set and the kernel's extended-ack text (or "") in err.  The
+ * kernel acks only a request with NLM_F_ACK (a dump ends with NLMSG_DONE):
+ * every request must carry one of the two.  Whatever happens, it returns
+ * within the socket's timeout (LB_NL_TIMEOUT_MS, or lb_nl_set_timeout()):
+ * -1 with errno ETIMEDOUT when the end never came.
  */
+#define LB_NL_TIMEOUT_MS	5000
 struct lb_nl;
 struct lb_nl *lb_nl_open(int quiet);
 void lb_nl_close(struct lb_nl *);
+void lb_nl_set_timeout(struct lb_nl *, int ms);
+/*
+ * Loads the ip_vs module (modprobe -q -- ip_vs, as ipvsadm does), for
+ * when the family lookup did not make the kernel load it.  0 when
+ * modprobe succeeded, -1 otherwise.
+ */
+int lb_nl_load_ipvs(void);
 int lb_nl_talk(struct lb_nl *, struct nlmsghdr *req,
     int (*cb)(const struct nlmsghdr *, void *), void *data, char *err,
     size_t errlen);
@@ -83,7 +95,7 @@ struct nlmsghdr *lb_ipvs_msg_service(void *buf, size_t len, uint16_t family,
 struct nlmsghdr *lb_ipvs_msg_dest(void *buf, size_t len, uint16_t family,
     uint8_t cmd, uint32_t seq, const struct lb_service *,
     const struct lb_dest *);
-/* GET_SERVICE dump (svc NULL), or GET_DEST dump of svc. */
+/* GET_SERVICE or GET_DAEMON dump (svc NULL), or GET_DEST dump of svc. */
 struct nlmsghdr *lb_ipvs_msg_dump(void *buf, size_t len, uint16_t family,
     uint8_t cmd, uint32_t seq, const struct lb_service *svc);
 /* NEW_DAEMON / DEL_DAEMON for role master or backup. */
@@ -105,5 +117,8 @@ int lb_ipvs_parse_family(const struct nlmsghdr *);
 int lb_ipvs_parse_service(const struct nlmsghdr *, struct lb_service *);
 int lb_ipvs_parse_dest(const struct nlmsghdr *, int svc_af, struct lb_dest *,
     enum cfg_network *fwd);
+/* One IPVS_CMD_NEW_DAEMON message of a GET_DAEMON dump; 0 or -1. */
+int lb_ipvs_parse_daemon(const struct nlmsghdr *, enum lb_sync_role *role,
+    char *iface, size_t ifacelen, int *sync_id);
 
 #endif

@@ -53,7 +53,8 @@ lb_ipvs_msg_getfamily(void *buf, size_t len, uint32_t seq)
 {
 	struct nlmsghdr *nlh;
 
-	nlh = msg_start(buf, len, GENL_ID_CTRL, NLM_F_REQUEST,
+	/* the controller answers, but acks only when asked */
+	nlh = msg_start(buf, len, GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_ACK,
 	    CTRL_CMD_GETFAMILY, 1, seq);
 	if (nlh != NULL)
 		mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, IPVS_GENL_NAME);
@@ -404,6 +405,34 @@ lb_ipvs_parse_dest(const struct nlmsghdr *nlh, int svc_af,
 	return 0;
 }
 
+int
+lb_ipvs_parse_daemon(const struct nlmsghdr *nlh, enum lb_sync_role *role,
+    char *iface, size_t ifacelen, int *sync_id)
+{
+	const struct nlattr *tb[IPVS_CMD_ATTR_MAX + 1];
+	const struct nlattr *db[IPVS_DAEMON_ATTR_MAX + 1];
+	uint32_t st;
+
+	if (parse_top(nlh, tb, IPVS_CMD_ATTR_MAX) == -1 ||
+	    tb[IPVS_CMD_ATTR_DAEMON] == NULL ||
+	    parse_nested(tb[IPVS_CMD_ATTR_DAEMON], db,
+	    IPVS_DAEMON_ATTR_MAX) == -1 || !u32_ok(db[IPVS_DAEMON_ATTR_STATE]))
+		return -1;
+	st = mnl_attr_get_u32(db[IPVS_DAEMON_ATTR_STATE]);
+	if (st != IP_VS_STATE_MASTER && st != IP_VS_STATE_BACKUP)
+		return -1;
+	*role = st == IP_VS_STATE_MASTER ? LB_SYNC_MASTER : LB_SYNC_BACKUP;
+	iface[0] = '\0';
+	if (db[IPVS_DAEMON_ATTR_MCAST_IFN] != NULL &&
+	    mnl_attr_validate(db[IPVS_DAEMON_ATTR_MCAST_IFN],
+	    MNL_TYPE_NUL_STRING) == 0)
+		str_copy(iface, mnl_attr_get_str(db[IPVS_DAEMON_ATTR_MCAST_IFN]),
+		    ifacelen);
+	*sync_id = u32_ok(db[IPVS_DAEMON_ATTR_SYNC_ID]) ?
+	    (int)mnl_attr_get_u32(db[IPVS_DAEMON_ATTR_SYNC_ID]) : 0;
+	return 0;
+}
+
 /* ---- talking to the kernel (through the lb_nl seam) ---- */
 
 struct ipvs {
@@ -435,25 +464,47 @@ family_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Opens generic netlink and resolves "IPVS"; NULL if absent. */
+/* The generic netlink id of "IPVS", or -1 (errno set). */
+static int
+resolve_family(struct ipvs *iv)
+{
+	char buf[LB_IPVS_MSG_MAX];
+	int id = -1;
+
+	if (ipvs_talk(iv, lb_ipvs_msg_getfamily(buf, sizeof(buf),
+	    ++iv->iv_seq), family_cb, &id) == -1)
+		return -1;
+	if (id <= 0) {
+		errno = EPROTO;
+		return -1;
+	}
+	return id;
+}
+
+/*
+ * Opens generic netlink and resolves "IPVS", loading ip_vs when the
+ * family is not there yet; NULL if the kernel has no IPVS.
+ */
 static struct ipvs *
 ipvs_connect(int quiet)
 {
-	char buf[LB_IPVS_MSG_MAX];
 	struct ipvs *iv;
-	int id = -1;
+	int id;
 
 	if ((iv = calloc(1, sizeof(*iv))) == NULL)
 		return NULL;
 	iv->iv_seq = (uint32_t)time(NULL);
 	if ((iv->iv_nl = lb_nl_open(quiet)) == NULL)
 		goto fail;
-	if (ipvs_talk(iv, lb_ipvs_msg_getfamily(buf, sizeof(buf),
-	    ++iv->iv_seq), family_cb, &id) == -1 || id <= 0) {
+	if ((id = resolve_family(iv)) == -1 && errno == ENOENT &&
+	    lb_nl_load_ipvs() == 0)
+		id = resolve_family(iv);
+	if (id == -1) {
 		if (!quiet)
 			log_warnx("lb: ipvs: the kernel has no IP Virtual "
-			    "Server (generic netlink family \"IPVS\" not "
-			    "found; modprobe ip_vs)");
+			    "Server (generic netlink family \"IPVS\": %s%s%s; "
+			    "modprobe ip_vs)", strerror(errno),
+			    iv->iv_extack[0] ? ": " : "", iv->iv_extack);
 		goto fail;
 	}
 	iv->iv_family = (uint16_t)id;
@@ -684,6 +735,98 @@ sync_services(struct ipvs *iv, const struct lb_state *from,
 	return rc;
 }
 
+/* The sync daemons the kernel runs: index 0 master, 1 backup. */
+struct daemons {
+	int	dm_on[2];
+	char	dm_iface[2][CFG_IFNAME_MAX + 1];
+	int	dm_id[2];
+};
+
+static int
+role_index(enum lb_sync_role r)
+{
+	return r == LB_SYNC_MASTER ? 0 : 1;
+}
+
+static int
+daemon_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct daemons *dm = data;
+	enum lb_sync_role role;
+	char iface[CFG_IFNAME_MAX + 1];
+	int id, i;
+
+	if (lb_ipvs_parse_daemon(nlh, &role, iface, sizeof(iface), &id) == -1)
+		return MNL_CB_OK;
+	i = role_index(role);
+	dm->dm_on[i] = 1;
+	memcpy(dm->dm_iface[i], iface, sizeof(iface));
+	dm->dm_id[i] = id;
+	return MNL_CB_OK;
+}
+
+static int
+daemon_cmd(struct ipvs *iv, uint8_t cmd, enum lb_sync_role role,
+    const struct lb_state *want)
+{
+	char buf[LB_IPVS_MSG_MAX];
+	const char *what;
+
+	if (cmd == IPVS_CMD_DEL_DAEMON)
+		what = role == LB_SYNC_MASTER ? "stopping the master sync "
+		    "daemon" : "stopping the backup sync daemon";
+	else
+		what = role == LB_SYNC_MASTER ? "starting the master sync "
+		    "daemon" : "starting the backup sync daemon";
+	return ipvs_cmd(iv, lb_ipvs_msg_daemon(buf, sizeof(buf),
+	    iv->iv_family, cmd, ++iv->iv_seq, role, want->st_sync_iface,
+	    want->st_sync_id), what, NULL, NULL);
+}
+
+/*
+ * Makes the kernel's sync daemons match want, from what the kernel runs
+ * (so a daemon already running with the right settings is kept: applying
+ * twice, or after a restart, is not "File exists").  While want has a
+ * daemon, shoal runs the sync daemons: the other role and a daemon with
+ * other settings are stopped.  With none wanted, only the role shoal ran
+ * (old) is stopped; a daemon someone else started stays.
+ */
+static int
+sync_daemons(struct ipvs *iv, const struct lb_state *old,
+    const struct lb_state *want)
+{
+	static const enum lb_sync_role roles[] = { LB_SYNC_MASTER,
+	    LB_SYNC_BACKUP };
+	char buf[LB_IPVS_MSG_MAX];
+	struct daemons dm;
+	int i, wanted, rc = 0;
+
+	memset(&dm, 0, sizeof(dm));
+	if (ipvs_talk(iv, lb_ipvs_msg_dump(buf, sizeof(buf), iv->iv_family,
+	    IPVS_CMD_GET_DAEMON, ++iv->iv_seq, NULL), daemon_cb, &dm) == -1) {
+		log_warn("lb: ipvs: reading the sync daemons");
+		return -1;
+	}
+	for (i = 0; i < 2; i++) {
+		wanted = want->st_sync == roles[i];
+		if (dm.dm_on[i]) {
+			if (wanted && dm.dm_id[i] == want->st_sync_id &&
+			    strcmp(dm.dm_iface[i], want->st_sync_iface) == 0)
+				continue;
+			if (!wanted && want->st_sync == LB_SYNC_NONE &&
+			    old->st_sync != roles[i])
+				continue;	/* not ours */
+			if (daemon_cmd(iv, IPVS_CMD_DEL_DAEMON, roles[i],
+			    want) == -1)
+				rc = -1;
+		}
+		if (wanted && daemon_cmd(iv, IPVS_CMD_NEW_DAEMON, roles[i],
+		    want) == -1)
+			rc = -1;
+	}
+	return rc;
+}
+
 static int
 sync_globals(struct ipvs *iv, const struct lb_state *old,
     const struct lb_state *want, int trusted)
@@ -704,18 +847,10 @@ sync_globals(struct ipvs *iv, const struct lb_state *old,
 	    old->st_sync_id == want->st_sync_id &&
 	    strcmp(old->st_sync_iface, want->st_sync_iface) == 0)
 		return rc;
-	/* stop what shoal started (an unknown one: ESRCH, logged, harmless) */
-	if (old->st_sync != LB_SYNC_NONE)
-		(void)ipvs_cmd(iv, lb_ipvs_msg_daemon(buf, sizeof(buf),
-		    iv->iv_family, IPVS_CMD_DEL_DAEMON, ++iv->iv_seq,
-		    old->st_sync, NULL, 0), "stopping the sync daemon", NULL,
-		    NULL);
-	if (want->st_sync != LB_SYNC_NONE && ipvs_cmd(iv,
-	    lb_ipvs_msg_daemon(buf, sizeof(buf), iv->iv_family,
-	    IPVS_CMD_NEW_DAEMON, ++iv->iv_seq, want->st_sync,
-	    want->st_sync_iface, want->st_sync_id),
-	    want->st_sync == LB_SYNC_MASTER ? "starting the master sync daemon" :
-	    "starting the backup sync daemon", NULL, NULL) == -1)
+	if (!trusted && old->st_sync == LB_SYNC_NONE &&
+	    want->st_sync == LB_SYNC_NONE)
+		return rc;	/* no daemon of ours, none wanted */
+	if (sync_daemons(iv, old, want) == -1)
 		rc = -1;
 	return rc;
 }

@@ -362,6 +362,12 @@ check_service(const struct lb_service *svc, enum cfg_lb_backend kind)
 		    cfg_network_name(svc->s_fwd));
 		bad++;
 	}
+	if (svc->s_key.ks_af == AF_INET6 && svc->s_pmask == 0) {
+		/* the kernel refuses it ("Invalid argument") */
+		log_warnx("lb: service %s: persistence netmask /0: an IPv6 "
+		    "service takes 1..128", kb);
+		bad++;
+	}
 	if (cfg_addr_is_set(&svc->s_sorry) &&
 	    svc->s_sorry.family != svc->s_key.ks_af) {
 		log_warnx("lb: service %s: sorry server %s is of another "
@@ -395,6 +401,37 @@ check_service(const struct lb_service *svc, enum cfg_lb_backend kind)
 	return bad;
 }
 
+/*
+ * IPVS refuses to run its sync daemon while a service has real servers of
+ * another family (a tunnel to IPv6 behind an IPv4 VIP), and such a real
+ * server while it runs: its sync protocol cannot carry them.
+ */
+static int
+check_sync_families(const struct lb_state *st)
+{
+	const struct lb_service *svc;
+	char kb[LB_KEY_STRLEN], ab[CFG_ADDR_STRLEN];
+	size_t i, j;
+	int bad = 0;
+
+	if (st->st_sync == LB_SYNC_NONE)
+		return 0;
+	for (i = 0; i < st->st_nsvcs; i++) {
+		svc = &st->st_svcs[i];
+		for (j = 0; j < svc->s_ndests; j++) {
+			if (svc->s_dests[j].d_addr.family == svc->s_key.ks_af)
+				continue;
+			log_warnx("lb: service %s: real server %s is of another "
+			    "address family: the connection sync daemon cannot "
+			    "run with it", lb_svc_key_str(&svc->s_key, kb,
+			    sizeof(kb)), cfg_addr_str(&svc->s_dests[j].d_addr,
+			    ab, sizeof(ab)));
+			bad++;
+		}
+	}
+	return bad;
+}
+
 int
 lb_state_check(const struct lb_state *st, enum cfg_lb_backend kind)
 {
@@ -402,6 +439,8 @@ lb_state_check(const struct lb_state *st, enum cfg_lb_backend kind)
 	char kb[LB_KEY_STRLEN];
 	int bad = 0;
 
+	if (kind == CFG_LB_IPVS)
+		bad += check_sync_families(st);
 	for (i = 0; i < st->st_nsvcs; i++) {
 		bad += check_service(&st->st_svcs[i], kind);
 		for (j = 0; j < i; j++)

@@ -128,7 +128,9 @@ int lb_state_from_config(struct lb_state *st, const struct shoal_config *,
 /*
  * Checks a state against what a backend can do, logging every problem
  * (service named).  Both backends: families of VIP and real servers agree,
- * weights in range, no duplicate real servers.  nftables: NAT only.
+ * weights in range, no duplicate real servers, an IPv6 persistence
+ * netmask of 1..128 (the kernel refuses /0).  IPVS: no real server of
+ * another family while the sync daemon runs.  nftables: NAT only.
  * Returns the number of problems (0 = fine).
  */
 int lb_state_check(const struct lb_state *, enum cfg_lb_backend kind);

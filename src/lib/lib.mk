@@ -9,7 +9,8 @@ src_lib_liblib_a_SOURCES = \
 	src/lib/digest.c src/lib/digest.h \
 	src/lib/notify.c src/lib/notify.h \
 	src/lib/exec.c src/lib/exec.h \
-	src/lib/textdiff.c src/lib/textdiff.h
+	src/lib/textdiff.c src/lib/textdiff.h \
+	src/lib/secret.c src/lib/secret.h
 LIB_LIBS = src/lib/liblib.a $(NETTLE_LIBS)
 
 check_PROGRAMS += tests/unit/test_diag tests/unit/test_digest \

@@ -13,23 +13,21 @@
 #include "lvs.h"
 #include "vip.h"
 
-/* The load balancer's state shoal made, in LVS mode; 0 or -1. */
+/* The load balancer's state shoal made (its ownership file); 0 or -1. */
 static int
-clear_lb(const char *db)
+clear_lb(const char *db, const char *rundir)
 {
 	struct event_base *base;
 	struct lvs *l = NULL;
 	int rc = -1;
 
 	if ((base = event_base_new()) == NULL || (l = lvs_new(base,
-	    db)) == NULL || lvs_load(l) == -1) {
+	    db, rundir)) == NULL || lvs_load(l) == -1) {
 		fprintf(stderr, "pulse: --cleanup: cannot read the load "
 		    "balancer's configuration\n");
 		goto done;
 	}
-	if (!lvs_enabled(l))
-		rc = 0;
-	else if (lvs_clear_stale(l) == -1)
+	if (lvs_cleanup(l) == -1)
 		fprintf(stderr, "pulse: --cleanup: cannot clear the load "
 		    "balancer\n");
 	else {
@@ -67,7 +65,7 @@ cleanup_run(const struct pulse_opts *o)
 	} else
 		printf("removed %d virtual address(es)\n", n);
 	runtime_free(rt);
-	if (clear_lb(o->po_db) == -1)
+	if (clear_lb(o->po_db, o->po_rundir) == -1)
 		ret = 1;
 	return ret;
 }

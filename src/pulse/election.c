@@ -142,6 +142,30 @@ step_active(const struct el_self *s, const struct el_peer *peers, size_t n,
 		result(out, EL_BACKUP, EL_R_TRACK, -1);
 }
 
+/*
+ * Within deadtime of entering our state (start, a fault cleared), a peer
+ * not heard alive since may only be unheard: its heartbeats could not
+ * reach us (a link was down).  Claim nothing on such stale news: wait
+ * until every peer was heard or deadtime passed (the wake time is set).
+ */
+static int
+still_listening(const struct el_self *s, const struct el_peer *peers,
+    size_t n, const struct el_params *pa, uint64_t now_ms,
+    struct el_result *out)
+{
+	uint64_t at = s->es_since_ms + pa->ep_deadtime_ms;
+
+	if (now_ms >= at)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!peers[i].ep_heard ||
+		    peers[i].ep_last_ms + pa->ep_deadtime_ms <= s->es_since_ms) {
+			out->er_wake_ms = min_wake(out->er_wake_ms, at);
+			return 1;
+		}
+	return 0;
+}
+
 static void
 step_backup(const struct el_self *s, const struct el_peer *peers, size_t n,
     const struct el_params *pa, uint64_t now_ms, struct el_result *out)
@@ -152,7 +176,8 @@ step_backup(const struct el_self *s, const struct el_peer *peers, size_t n,
 	if (!self_rightful(s, peers, n, pa, now_ms))
 		return;
 	if (a == -1) {
-		why_vacant(peers, n, out);
+		if (!still_listening(s, peers, n, pa, now_ms, out))
+			why_vacant(peers, n, out);
 		return;
 	}
 	/* Someone lower is active: take over only with preempt. */

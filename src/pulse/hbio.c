@@ -105,6 +105,8 @@ send_one(struct worker *w, const struct cfg_addr *a, size_t j, uint8_t flags)
 	p.hp_state = (uint8_t)w->w_self.es_state;
 	p.hp_flags = flags | services_hb_flags(w->w_svc) |
 	    announce_hb_flags(w->w_ann);
+	if (clock_monotonic_ms() < w->w_released_until)
+		p.hp_flags |= HB_F_RELEASED;
 	p.hp_priority = (uint8_t)election_priority(&w->w_self);
 	p.hp_cluster = rt->rt_cluster;
 	p.hp_node = worker_self_node(w)->rn_id;
@@ -152,6 +154,40 @@ keepalive_cb(int fd, short what, void *arg)
 	announce_evaluate(w->w_ann);
 }
 
+#define NOKEY_WARN_S	3600	/* without a key: a warning every hour */
+
+static void
+warn_nokey(struct worker *w)
+{
+	struct timeval tv = { NOKEY_WARN_S, 0 };
+
+	log_warnx("no heartbeat_key: heartbeats are not authenticated; anyone "
+	    "who can send to UDP port %u can forge them (split brain, an "
+	    "owner made to drop its addresses).  Set heartbeat_key the same "
+	    "on every node (`shoalctl config import` generates one)",
+	    w->w_rt->rt_port);
+	evtimer_add(w->w_nokey, &tv);
+}
+
+static void
+nokey_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	warn_nokey(arg);
+}
+
+/* At start and after a reload: the hourly warning runs while there is
+ * no key. */
+static void
+check_key(struct worker *w)
+{
+	if (w->w_rt->rt_key != NULL)
+		evtimer_del(w->w_nokey);
+	else if (!evtimer_pending(w->w_nokey, NULL))
+		warn_nokey(w);
+}
+
 void
 hbio_arm_keepalive(struct worker *w)
 {
@@ -161,7 +197,7 @@ hbio_arm_keepalive(struct worker *w)
 	evtimer_del(w->w_keepalive);
 	event_assign(w->w_keepalive, w->w_base, -1, EV_PERSIST, keepalive_cb,
 	    w);
-	evtimer_add(w->w_keepalive, &tv);
+	evtimer_add(w->w_keepalive, &tv);	check_key(w);
 }
 
 /* ---- heartbeats in ---- */
@@ -172,9 +208,9 @@ struct rx {
 	int				 rx_index;
 };
 
-/* The peer's sequence slot when id is a peer and from is one of its
+/* The peer's sequence state when id is a peer and from is one of its
  * addresses; NULL otherwise (unknown sender). */
-static uint64_t *
+static struct hb_seq *
 rx_lookup(uint32_t id, void *arg)
 {
 	struct rx *rx = arg;
@@ -215,6 +251,38 @@ count_reject(struct worker *w, enum hb_err e,
 	    heartbeat_err_name(e), (unsigned long long)w->w_rejected[e]);
 }
 
+/*
+ * The owner announces the addresses again, as a new series of arp_count,
+ * whenever another node may have held them beside it: until then clients
+ * that followed that node's gratuitous ARP (or asked while it answered)
+ * keep its MAC.  The other node says it let go with HB_F_RELEASED (for a
+ * dead time after giving them up, so one lost heartbeat does not hide
+ * it) or by no longer being ACTIVE; and a node heard again after it was
+ * dead to us (a partition or a link healed, maybe only one way first)
+ * may have held them unseen.
+ */
+static void
+announce_if_released(struct worker *w, int i, const struct hb_packet *p,
+    enum el_state before, int was_alive, int flagged_before)
+{
+	const struct peer *pe = &w->w_peers[i];
+	int released = (p->hp_flags & HB_F_RELEASED) && !flagged_before;
+	const char *why;
+
+	if (w->w_self.es_state != EL_ACTIVE)
+		return;
+	if (released || (before == EL_ACTIVE && was_alive &&
+	    pe->p_el.ep_state != EL_ACTIVE))
+		why = "released the addresses";
+	else if (!was_alive && !pe->p_el.ep_leaving)
+		why = "is back";
+	else
+		return;
+	log_info("partner %s %s: announcing them again",
+	    w->w_rt->rt_nodes[i].rn_name, why);
+	vipset_arp_start(w->w_vips);
+}
+
 static void
 accept_packet(struct worker *w, int i, const struct hb_packet *p)
 {
@@ -222,30 +290,24 @@ accept_packet(struct worker *w, int i, const struct hb_packet *p)
 	int was_alive = election_peer_alive(&pe->p_el, clock_monotonic_ms(),
 	    w->w_rt->rt_deadtime_ms);
 	enum el_state before = pe->p_el.ep_state;
+	int flagged_before = pe->p_released;
+	int prio = w->w_rt->rt_nodes[i].rn_priority;
 
 	pe->p_el.ep_heard = 1;
 	pe->p_el.ep_last_ms = clock_monotonic_ms();
-	pe->p_el.ep_priority = p->hp_priority;
+	/* never above its configured priority: a forged "priority 255
+	 * active" must not make the rightful owner step down */
+	pe->p_el.ep_priority = p->hp_priority < prio ? p->hp_priority : prio;
 	pe->p_el.ep_state = (enum el_state)p->hp_state;
 	pe->p_el.ep_leaving = (p->hp_flags & HB_F_LEAVING) != 0;
+	pe->p_released = (p->hp_flags & HB_F_RELEASED) != 0;
 	pe->p_generation = p->hp_generation;
 	pe->p_flags = p->hp_flags;
 	memcpy(pe->p_hash, p->hp_hash, HB_HASH_LEN);
 	pe->p_rx++;
 	w->w_received++;
 	services_peer(w->w_svc, p->hp_node, pe->p_el.ep_state, p->hp_flags);
-	/*
-	 * The node we took the addresses from has let go.  Until then both
-	 * held them, and a gratuitous ARP it sent in that window (its own
-	 * series of arp_count) may have pointed the clients back to it:
-	 * announce again now rather than at our next arp_interval.
-	 */
-	if (w->w_self.es_state == EL_ACTIVE && before == EL_ACTIVE &&
-	    was_alive && pe->p_el.ep_state != EL_ACTIVE) {
-		log_info("partner %s released the addresses: announcing them "
-		    "again", w->w_rt->rt_nodes[i].rn_name);
-		vipset_announce(w->w_vips);
-	}
+	announce_if_released(w, i, p, before, was_alive, flagged_before);
 	if (pe->p_el.ep_leaving)
 		log_info("partner %s is leaving", w->w_rt->rt_nodes[i].rn_name);
 	else if (!was_alive)
@@ -255,10 +317,10 @@ accept_packet(struct worker *w, int i, const struct hb_packet *p)
 		    pe->p_el.ep_priority);
 }
 
-static void
-recv_cb(int fd, short what, void *arg)
+/* Reads one socket's queue to the end; the number of packets accepted. */
+static int
+drain(struct worker *w, int fd)
 {
-	struct worker *w = arg;
 	struct sockaddr_storage from;
 	socklen_t fl;
 	struct hb_packet p;
@@ -267,8 +329,8 @@ recv_cb(int fd, short what, void *arg)
 	uint8_t buf[512];
 	ssize_t n;
 	enum hb_err e;
+	int accepted = 0;
 
-	(void)what;
 	for (;;) {
 		fl = sizeof(from);
 		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC,
@@ -277,7 +339,7 @@ recv_cb(int fd, short what, void *arg)
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR)
 				log_warn("heartbeat receive");
-			break;
+			return accepted;
 		}
 		rx.rx_w = w;
 		rx.rx_from = &from;
@@ -299,7 +361,29 @@ recv_cb(int fd, short what, void *arg)
 			continue;
 		}
 		accept_packet(w, rx.rx_index, &p);
+		accepted++;
 	}
+}
+
+int
+hbio_drain(struct worker *w)
+{
+	int n = 0;
+
+	if (w->w_fd4 != -1)
+		n += drain(w, w->w_fd4);
+	if (w->w_fd6 != -1)
+		n += drain(w, w->w_fd6);
+	return n;
+}
+
+static void
+recv_cb(int fd, short what, void *arg)
+{
+	struct worker *w = arg;
+
+	(void)what;
+	(void)drain(w, fd);
 	if (!w->w_stopping)
 		worker_evaluate(w);
 }
@@ -383,7 +467,8 @@ open_sockets(struct worker *w)
 int
 hbio_open(struct worker *w)
 {
-	if ((w->w_keepalive = evtimer_new(w->w_base, keepalive_cb, w)) == NULL)
+	if ((w->w_keepalive = evtimer_new(w->w_base, keepalive_cb, w)) ==
+	    NULL || (w->w_nokey = evtimer_new(w->w_base, nokey_cb, w)) == NULL)
 		return -1;
 	return open_sockets(w);
 }
@@ -402,6 +487,9 @@ hbio_close(struct worker *w)
 	if (w->w_keepalive != NULL)
 		event_free(w->w_keepalive);
 	w->w_keepalive = NULL;
+	if (w->w_nokey != NULL)
+		event_free(w->w_nokey);
+	w->w_nokey = NULL;
 }
 
 void

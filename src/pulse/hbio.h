@@ -24,10 +24,19 @@ int hbio_reopen(struct worker *);
 /* Closes the sockets and frees the timer. */
 void hbio_close(struct worker *);
 
-/* (Re)arms the keepalive timer at rt_keepalive_ms. */
+/* (Re)arms the keepalive timer at rt_keepalive_ms; without a
+ * heartbeat_key, warns now and every hour. */
 void hbio_arm_keepalive(struct worker *);
 /* One heartbeat with this node's state (and flags) to every peer path. */
 void hbio_send(struct worker *, uint8_t flags);
+/*
+ * Reads every heartbeat already queued on the sockets into the peer
+ * table (no election); the number accepted.  worker_evaluate() calls it
+ * first, so that a node that was not scheduled for a while (SIGSTOP, a
+ * stalled machine) never judges its peers dead on stale information while
+ * their heartbeats wait in its socket.
+ */
+int hbio_drain(struct worker *);
 /* Says LEAVING (twice: one lost packet must not cost a deadtime) and
  * stops the keepalive. */
 void hbio_leave(struct worker *);

@@ -96,15 +96,25 @@ parse(const uint8_t *buf, struct hb_packet *p)
 	p->hp_seq = get64(buf + 32);
 }
 
-/* MAC check: a keyed receiver wants exactly one valid MAC, an unkeyed
- * receiver wants none. */
+static int
+mac_ok(const uint8_t *key, size_t keylen, const uint8_t *buf)
+{
+	uint8_t want[HB_MAC_LEN];
+	int ok;
+
+	digest_hmac_sha256(key, keylen, buf, HB_HDR_LEN, want);
+	ok = digest_equal(want, buf + HB_HDR_LEN, HB_MAC_LEN);
+	explicit_bzero(want, sizeof(want));
+	return ok;
+}
+
+/* MAC check: a keyed receiver wants exactly one MAC, valid under its key
+ * or its second key; an unkeyed receiver wants none. */
 static enum hb_err
 check_mac(const struct hb_ctx *ctx, const uint8_t *buf, size_t len,
     const struct hb_packet *p)
 {
-	uint8_t want[HB_MAC_LEN];
 	int has = (p->hp_flags & HB_F_MAC) != 0;
-	enum hb_err e = HB_OK;
 
 	if (has != (len == HB_MAX_LEN))
 		return HB_ERR_SIZE;
@@ -112,11 +122,50 @@ check_mac(const struct hb_ctx *ctx, const uint8_t *buf, size_t len,
 		return has ? HB_ERR_MAC : HB_OK;
 	if (!has)
 		return HB_ERR_MAC;
-	digest_hmac_sha256(ctx->hc_key, ctx->hc_keylen, buf, HB_HDR_LEN, want);
-	if (!digest_equal(want, buf + HB_HDR_LEN, HB_MAC_LEN))
-		e = HB_ERR_MAC;
-	explicit_bzero(want, sizeof(want));
-	return e;
+	if (mac_ok(ctx->hc_key, ctx->hc_keylen, buf))
+		return HB_OK;
+	if (ctx->hc_key2 != NULL && mac_ok(ctx->hc_key2, ctx->hc_key2len, buf))
+		return HB_OK;
+	return HB_ERR_MAC;
+}
+
+static void
+seq_accept(struct hb_seq *s, uint64_t seq)
+{
+	s->hs_last = seq;
+	s->hs_ncand = 0;
+}
+
+/*
+ * Without a key (heartbeat.h): a step of at most HB_SEQ_WINDOW, a restart
+ * or LEAVING announcement, or the HB_SEQ_RUN-th consistent packet out of
+ * the window.
+ */
+static enum hb_err
+check_seq_unkeyed(struct hb_seq *s, const struct hb_packet *p)
+{
+	uint64_t seq = p->hp_seq;
+
+	if (seq > s->hs_last && seq - s->hs_last <= HB_SEQ_WINDOW) {
+		seq_accept(s, seq);
+		return HB_OK;
+	}
+	if (seq > s->hs_last && (p->hp_state == HB_STATE_INIT ||
+	    (p->hp_flags & HB_F_LEAVING))) {
+		seq_accept(s, seq);
+		return HB_OK;
+	}
+	if (s->hs_ncand > 0 && seq > s->hs_cand &&
+	    seq - s->hs_cand <= HB_SEQ_WINDOW)
+		s->hs_ncand++;
+	else
+		s->hs_ncand = 1;
+	s->hs_cand = seq;
+	if (s->hs_ncand >= HB_SEQ_RUN) {
+		seq_accept(s, seq);
+		return HB_OK;
+	}
+	return seq <= s->hs_last ? HB_ERR_REPLAY : HB_ERR_AHEAD;
 }
 
 enum hb_err
@@ -124,7 +173,7 @@ heartbeat_decode(const struct hb_ctx *ctx, const uint8_t *buf, size_t len,
     struct hb_packet *out)
 {
 	struct hb_packet p;
-	uint64_t *last;
+	struct hb_seq *s;
 	enum hb_err e;
 
 	if (len != HB_HDR_LEN && len != HB_MAX_LEN)
@@ -140,13 +189,17 @@ heartbeat_decode(const struct hb_ctx *ctx, const uint8_t *buf, size_t len,
 		return HB_ERR_CLUSTER;
 	if (p.hp_node == ctx->hc_self)
 		return HB_ERR_SELF;
-	if ((last = ctx->hc_lookup(p.hp_node, ctx->hc_arg)) == NULL)
+	if ((s = ctx->hc_lookup(p.hp_node, ctx->hc_arg)) == NULL)
 		return HB_ERR_SENDER;
 	if ((e = check_mac(ctx, buf, len, &p)) != HB_OK)
 		return e;
-	if (p.hp_seq <= *last)
+	if (ctx->hc_key == NULL) {
+		if ((e = check_seq_unkeyed(s, &p)) != HB_OK)
+			return e;
+	} else if (p.hp_seq <= s->hs_last)
 		return HB_ERR_REPLAY;
-	*last = p.hp_seq;
+	else
+		seq_accept(s, p.hp_seq);
 	*out = p;
 	return HB_OK;
 }
@@ -165,6 +218,7 @@ heartbeat_err_name(enum hb_err e)
 		[HB_ERR_MAC] = "bad_mac",
 		[HB_ERR_REPLAY] = "replay",
 		[HB_ERR_STATE] = "bad_state",
+		[HB_ERR_AHEAD] = "seq_ahead",
 	};
 
 	if ((unsigned)e >= HB_ERR__MAX)

@@ -17,8 +17,17 @@
  *
  * Sequence numbers are (milliseconds since the epoch << 20) | counter, so
  * a restarted sender starts above everything it sent before and a replayed
- * packet is never newer than the last accepted one.  The pure codec below
- * does no I/O; the peer table is reached through a lookup callback.
+ * packet is never newer than the last accepted one.  With a key that is
+ * all: a packet is accepted only with a valid MAC and a sequence above
+ * the last accepted, and a packet failing either check changes nothing.
+ * Without a key anyone can forge a packet, so one forged sequence must
+ * not silence the real sender: a packet moves the sequence by at most
+ * HB_SEQ_WINDOW, unless it is a restart (INIT) or LEAVING announcement,
+ * or HB_SEQ_RUN packets in a row agree on where the sequence is now (the
+ * real sender's stream shows itself within a few heartbeats, also when a
+ * forged packet put the last accepted sequence ahead of it).  The pure
+ * codec below does no I/O; the peer table is reached through a lookup
+ * callback.
  */
 #ifndef SHOAL_HEARTBEAT_H
 #define SHOAL_HEARTBEAT_H
@@ -34,6 +43,8 @@
 #define HB_HASH_LEN		8
 #define HB_SEQ_SHIFT		20
 #define HB_SEQ_COUNTER_MAX	((1u << HB_SEQ_SHIFT) - 1)
+#define HB_SEQ_WINDOW		4096	/* unkeyed: largest step accepted */
+#define HB_SEQ_RUN		3	/* unkeyed: packets that re-anchor */
 
 enum hb_state {
 	HB_STATE_INIT,
@@ -49,6 +60,11 @@ enum hb_state {
 					   service fails from here (fosmon.h) */
 #define HB_F_ANNOUNCING		0x08	/* ecmp: the sender announces a VIP
 					   to the upstream router (announce.h) */
+#define HB_F_RELEASED		0x10	/* the sender gave up the virtual
+					   addresses less than a dead time
+					   ago: the owner announces them
+					   again (clients may have followed
+					   the sender's gratuitous ARP) */
 
 struct hb_packet {
 	uint8_t		 hp_version;
@@ -74,21 +90,33 @@ enum hb_err {
 	HB_ERR_MAC,		/* missing, unexpected or wrong MAC */
 	HB_ERR_REPLAY,		/* sequence not newer than the last accepted */
 	HB_ERR_STATE,		/* unknown state value */
+	HB_ERR_AHEAD,		/* unkeyed: sequence too far from the last
+				   accepted, not (yet) confirmed */
 	HB_ERR__MAX,
+};
+
+/* What a receiver keeps of one sender's sequence numbers. */
+struct hb_seq {
+	uint64_t	 hs_last;	/* last accepted */
+	uint64_t	 hs_cand;	/* unkeyed: last one out of the window */
+	int		 hs_ncand;	/* unkeyed: consistent such in a row */
 };
 
 /*
  * The receiver's view for decoding: cluster id, our node id, the key
- * (NULL = no MAC expected) and a lookup returning the last accepted
- * sequence of a peer (NULL: unknown sender).  *last_seq is updated only
- * when the packet is accepted.
+ * (NULL = no MAC expected), a second key accepted too (a key roll; NULL
+ * for none), and a lookup returning a peer's sequence state (NULL:
+ * unknown sender).  The state changes only as heartbeat.h's top comment
+ * says.
  */
 struct hb_ctx {
 	uint32_t	  hc_cluster;
 	uint32_t	  hc_self;
 	const uint8_t	 *hc_key;
 	size_t		  hc_keylen;
-	uint64_t	*(*hc_lookup)(uint32_t node, void *arg);
+	const uint8_t	 *hc_key2;
+	size_t		  hc_key2len;
+	struct hb_seq	*(*hc_lookup)(uint32_t node, void *arg);
 	void		 *hc_arg;
 };
 
@@ -105,7 +133,7 @@ int heartbeat_encode(const struct hb_packet *p, const uint8_t *key,
 
 /*
  * Checks buf[0..len) in this order: size, magic, version, state, cluster,
- * sender, MAC, replay.  On HB_OK, *out is the packet and the peer's last
+ * sender, MAC, sequence.  On HB_OK, *out is the packet and the peer's last
  * sequence is advanced.  Never reads beyond len.
  */
 enum hb_err heartbeat_decode(const struct hb_ctx *ctx, const uint8_t *buf,

@@ -239,7 +239,8 @@ leave_send(const struct leave_plan *lp, uint64_t *seq)
 
 	memset(&p, 0, sizeof(p));
 	p.hp_state = HB_STATE_FAULT;
-	p.hp_flags = HB_F_LEAVING;
+	/* the addresses are gone: an owner elsewhere announces them again */
+	p.hp_flags = HB_F_LEAVING | HB_F_RELEASED;
 	p.hp_cluster = lp->lp_cluster;
 	p.hp_node = lp->lp_node;
 	p.hp_generation = lp->lp_generation;

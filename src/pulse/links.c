@@ -80,7 +80,8 @@ links_reload(struct worker *w)
 		if (!w->w_links[i].l_usable)
 			log_warnx("link %s is down%s", w->w_links[i].l_name,
 			    w->w_rt->rt_monitor_links ? "" :
-			    " (monitor_links off: ignored)");
+			    " (monitor_links off: not a candidate until it is "
+			    "up, an active node keeps its addresses)");
 	return 0;
 }
 
@@ -112,10 +113,15 @@ links_close(struct worker *w)
 int
 links_fault(const struct worker *w)
 {
-	if (!w->w_rt->rt_monitor_links)
-		return 0;
+	int down = 0;
+
 	for (size_t i = 0; i < w->w_nlinks; i++)
 		if (!w->w_links[i].l_usable)
-			return 1;
-	return 0;
+			down = 1;
+	if (!down)
+		return 0;
+	/* monitor_links off: the active node keeps its addresses, but no
+	 * other node takes them onto a dead link (nor counts as a
+	 * candidate while it cannot serve) */
+	return w->w_rt->rt_monitor_links || w->w_self.es_state != EL_ACTIVE;
 }

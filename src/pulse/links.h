@@ -2,7 +2,11 @@
  * links.h - the interfaces this node tracks (monitor_links): their state
  * read over rtnetlink at start and after a reload, then followed through
  * link events.  A tracked link that is down puts the node in FAULT when
- * monitor_links is on (worker_update_fault), and is only logged when off.
+ * monitor_links is on (worker_update_fault).  When off, an ACTIVE node
+ * keeps its addresses (Piranha's behaviour), but a node that is not
+ * active enters FAULT too: it never takes the addresses onto a dead link
+ * (where it would also claim the ones on its live links, nat_router on
+ * the private side) and peers that still hear it do not wait for it.
  */
 #ifndef SHOAL_PULSE_LINKS_H
 #define SHOAL_PULSE_LINKS_H
@@ -19,7 +23,8 @@ int links_reload(struct worker *);
 /* Stops following link events; frees the list. */
 void links_close(struct worker *);
 
-/* True when monitor_links is on and a tracked link is down. */
+/* True when a tracked link is down and that makes this node FAULT
+ * (above). */
 int links_fault(const struct worker *);
 
 #endif

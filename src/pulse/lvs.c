@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,6 +62,9 @@ struct vs {
 struct lvs {
 	struct event_base	*l_base;
 	char			*l_db;
+	char			*l_rundir;	/* or NULL */
+	char			*l_ownfile;	/* RUNDIR/lb.state, or NULL */
+	int			 l_standby;	/* program the standby state */
 	struct shoal_config	*l_cfg;
 	uint64_t		 l_generation;
 	struct vs		*l_vs;
@@ -72,6 +76,7 @@ struct lvs {
 };
 
 static void apply(struct lvs *);
+static void program(struct lvs *);
 static void retry_cb(int, short, void *);
 
 /* ---- fingerprints ---- */
@@ -268,8 +273,19 @@ fail:
 	return -1;
 }
 
+static char *
+path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
 struct lvs *
-lvs_new(struct event_base *base, const char *db)
+lvs_new(struct event_base *base, const char *db, const char *rundir)
 {
 	struct lvs *l = calloc(1, sizeof(*l));
 
@@ -277,6 +293,8 @@ lvs_new(struct event_base *base, const char *db)
 		return NULL;
 	l->l_base = base;
 	if ((l->l_db = strdup(db)) == NULL ||
+	    (rundir != NULL && ((l->l_rundir = strdup(rundir)) == NULL ||
+	    (l->l_ownfile = path_join(rundir, LVS_OWNER_FILE)) == NULL)) ||
 	    (l->l_retry = evtimer_new(base, retry_cb, l)) == NULL) {
 		lvs_free(l);
 		return NULL;
@@ -289,14 +307,20 @@ lvs_free(struct lvs *l)
 {
 	if (l == NULL)
 		return;
-	if (l->l_active)
-		lvs_deactivate(l);
-	if (l->l_lb != NULL)
-		lb_close(l->l_lb);
+	l->l_active = l->l_standby = 0;
 	if (l->l_retry != NULL)
 		event_free(l->l_retry);
+	if (l->l_lb != NULL) {
+		/* stopping: no service, no sync daemon of ours stays */
+		log_info("LVS: removing what the load balancer holds for us");
+		if (lb_clear(l->l_lb) == -1)
+			log_warnx("LVS: removing it failed");
+		lb_close(l->l_lb);
+	}
 	vs_list_free(l->l_vs, l->l_nvs);
 	config_free(l->l_cfg);
+	free(l->l_ownfile);
+	free(l->l_rundir);
 	free(l->l_db);
 	free(l);
 }
@@ -314,11 +338,9 @@ lvs_load(struct lvs *l)
 		return -1;
 	reopen = l->l_lb != NULL && l->l_cfg != NULL &&
 	    c->c_global.g_lb_backend != l->l_cfg->c_global.g_lb_backend;
-	if (reopen && l->l_active) {
+	if (reopen) {
 		log_info("LVS: load balancer backend changed");
 		(void)lb_clear(l->l_lb);
-	}
-	if (reopen) {
 		lb_close(l->l_lb);
 		l->l_lb = NULL;
 	}
@@ -328,8 +350,7 @@ lvs_load(struct lvs *l)
 	l->l_vs = v;
 	l->l_nvs = n;
 	l->l_generation = gen.sg_generation;
-	if (l->l_active)
-		apply(l);
+	program(l);
 	return 0;
 }
 
@@ -434,7 +455,7 @@ retry_cb(int fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	apply(arg);
+	program(arg);
 }
 
 static void
@@ -505,6 +526,54 @@ ecmp_sloppy(const struct lvs *l)
 	}
 }
 
+/* Opens the backend named by the configuration; 0, or -1 (logged). */
+static int
+open_lb(struct lvs *l)
+{
+	if (l->l_lb != NULL)
+		return 0;
+	if ((l->l_lb = lb_open(l->l_cfg->c_global.g_lb_backend)) == NULL)
+		return -1;
+	/* the control socket makes the run directory later at start */
+	if (l->l_rundir != NULL && mkdir(l->l_rundir, 0755) == -1 &&
+	    errno != EEXIST)
+		log_warn("LVS: mkdir %s", l->l_rundir);
+	if (l->l_ownfile != NULL &&
+	    lb_set_owner_file(l->l_lb, l->l_ownfile) == -1)
+		log_warnx("LVS: %s unreadable: what an earlier run left in "
+		    "the load balancer may stay", l->l_ownfile);
+	return 0;
+}
+
+/*
+ * Makes the load balancer hold st (the desired state when active, the
+ * standby state otherwise); retried every LVS_RETRY_MS when the backend
+ * cannot be opened or the kernel refuses something, not retried when the
+ * backend cannot run this configuration at all (until a reload).
+ */
+static int
+put(struct lvs *l, struct lb_state *st)
+{
+	if (open_lb(l) == -1) {
+		log_warnx("LVS: no load balancer backend: retrying");
+		arm_retry(l);
+		return -1;
+	}
+	if (lb_state_check(st, lb_kind(l->l_lb)) > 0) {
+		log_warnx("LVS: the %s backend cannot run this configuration "
+		    "(see above): nothing programmed", cfg_lb_backend_name(
+		    lb_kind(l->l_lb)));
+		return -1;
+	}
+	if (lb_apply(l->l_lb, st) == -1) {
+		log_warnx("LVS: load balancer update failed: retrying in %d ms",
+		    LVS_RETRY_MS);
+		arm_retry(l);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 apply(struct lvs *l)
 {
@@ -514,46 +583,89 @@ apply(struct lvs *l)
 	l->l_applied = 0;
 	if (!l->l_active || l->l_cfg == NULL)
 		return;
-	if (l->l_lb == NULL &&
-	    (l->l_lb = lb_open(l->l_cfg->c_global.g_lb_backend)) == NULL) {
-		log_warnx("LVS: no load balancer backend: retrying");
-		arm_retry(l);
-		return;
-	}
-	ecmp_sloppy(l);
 	lb_state_init(&st);
 	if (lvs_desired(l, &st) == -1) {
 		log_warnx("LVS: cannot build the load balancer state: retrying");
 		arm_retry(l);
-	} else if (lb_state_check(&st, lb_kind(l->l_lb)) > 0) {
-		/* retrying cannot help: wait for a new configuration */
-		log_warnx("LVS: the %s backend cannot run this configuration "
-		    "(see above): nothing programmed", cfg_lb_backend_name(
-		    lb_kind(l->l_lb)));
-	} else if (lb_apply(l->l_lb, &st) == -1) {
-		log_warnx("LVS: load balancer update failed: retrying in %d ms",
-		    LVS_RETRY_MS);
-		arm_retry(l);
-	} else
+	} else if (put(l, &st) == 0) {
+		ecmp_sloppy(l);
 		l->l_applied = 1;
+	}
 	lb_state_clear(&st);
+}
+
+/*
+ * A router that does not hold the VIPs: no virtual service, and with
+ * syncdaemon = 1 the backup sync daemon, so that it knows the active
+ * router's connections when it takes over (from boot on, not only after
+ * it was active once).
+ */
+static int
+standby(struct lvs *l)
+{
+	const struct cfg_global *g;
+	struct lb_state st;
+	int rc;
+
+	evtimer_del(l->l_retry);
+	if (l->l_active || l->l_cfg == NULL ||
+	    (l->l_lb == NULL && !lvs_enabled(l)))
+		return 0;
+	lb_state_init(&st);
+	g = &l->l_cfg->c_global;
+	if (lvs_enabled(l) && g->g_syncdaemon) {
+		st.st_sync = LB_SYNC_BACKUP;
+		str_copy(st.st_sync_iface, g->g_syncd_iface != NULL ?
+		    g->g_syncd_iface : "eth0", sizeof(st.st_sync_iface));
+		st.st_sync_id = g->g_syncd_id;
+	}
+	rc = put(l, &st);
+	lb_state_clear(&st);
+	return rc;
+}
+
+/* Whichever of the two this router needs now. */
+static void
+program(struct lvs *l)
+{
+	if (l->l_active)
+		apply(l);
+	else if (l->l_standby)
+		(void)standby(l);
 }
 
 int
 lvs_clear_stale(struct lvs *l)
 {
-	if (l->l_active || !lvs_enabled(l))
+	if (l->l_active)
 		return 0;
-	if (l->l_lb == NULL &&
-	    (l->l_lb = lb_open(l->l_cfg->c_global.g_lb_backend)) == NULL)
-		return -1;	/* logged; lvs_activate() retries */
-	/* a fresh handle trusts nothing: this replaces shoal's table */
-	if (lb_clear(l->l_lb) == -1) {
-		log_warnx("LVS: could not clear load balancer state left by "
-		    "an earlier pulse");
-		return -1;
+	l->l_standby = 1;
+	if (!lvs_enabled(l)) {
+		/* not in LVS mode (now): only what an earlier run left */
+		if (l->l_ownfile != NULL && lb_clear_owned(l->l_ownfile) == -1) {
+			log_warnx("LVS: could not remove what an earlier pulse "
+			    "left in the load balancer");
+			return -1;
+		}
+		return 0;
 	}
-	return 0;
+	return standby(l);
+}
+
+int
+lvs_cleanup(struct lvs *l)
+{
+	if (l->l_active)
+		return 0;
+	if (l->l_ownfile != NULL && access(l->l_ownfile, F_OK) == 0)
+		return lb_clear_owned(l->l_ownfile);
+	/* no record: only nftables can tell its own (the whole table) */
+	if (!lvs_enabled(l) ||
+	    l->l_cfg->c_global.g_lb_backend != CFG_LB_NFTABLES)
+		return 0;
+	if (open_lb(l) == -1)
+		return -1;
+	return lb_clear(l->l_lb);
 }
 
 void
@@ -570,8 +682,6 @@ lvs_activate(struct lvs *l)
 void
 lvs_deactivate(struct lvs *l)
 {
-	const struct cfg_global *g;
-
 	if (!l->l_active)
 		return;
 	l->l_active = 0;
@@ -586,12 +696,8 @@ lvs_deactivate(struct lvs *l)
 	if (l->l_lb == NULL)
 		return;
 	log_info("LVS: removing the virtual services");
-	if (lb_clear(l->l_lb) == -1)
-		log_warnx("LVS: removing the virtual services failed");
-	g = &l->l_cfg->c_global;
-	if (g->g_syncdaemon && lb_set_sync(l->l_lb, LB_SYNC_BACKUP,
-	    g->g_syncd_iface, g->g_syncd_id) == -1)
-		log_warnx("LVS: sync daemon as backup failed");
+	l->l_standby = 1;
+	standby(l);
 }
 
 void

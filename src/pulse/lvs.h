@@ -35,9 +35,16 @@ struct lvs;
 struct nannies;
 
 #define LVS_RETRY_MS		1000
+/* In the run directory: what shoal made in the load balancer (lb_own.h) */
+#define LVS_OWNER_FILE		"lb.state"
 
-/* A new, inactive LVS state for the database db; NULL on ENOMEM. */
-struct lvs *lvs_new(struct event_base *, const char *db);
+/*
+ * A new, inactive LVS state for the database db; with rundir, ownership
+ * of load balancer state is kept in rundir/LVS_OWNER_FILE, so a restarted
+ * pulse removes what a killed one left.  NULL on ENOMEM.
+ */
+struct lvs *lvs_new(struct event_base *, const char *db, const char *rundir);
+/* Removes every service and sync daemon shoal made, and frees. */
 void lvs_free(struct lvs *);
 
 /*
@@ -55,15 +62,28 @@ uint64_t lvs_generation(const struct lvs *);
 int lvs_enabled(const struct lvs *);
 
 /*
- * At start, before any election, and for `pulse --cleanup`: removes what
- * an earlier pulse that was killed outright left in the load balancer
- * (nftables: the table shoal owns is replaced by an empty one).  Only in
- * LVS mode and while inactive (0 otherwise).  0, or -1 (logged).
+ * At start, before any election: programs the standby state.  Removes
+ * what an earlier pulse that was killed outright left in the load
+ * balancer (the ownership file; nftables: shoal's table is replaced by an
+ * empty one) and, with syncdaemon = 1, starts the backup sync daemon, so
+ * that a router that boots as backup keeps connections on its first
+ * fail-over.  From then on reloads while inactive keep the standby state
+ * current.  0, or -1 (logged; retried).
  */
 int lvs_clear_stale(struct lvs *);
+/*
+ * pulse --cleanup (pulse not running): removes everything the ownership
+ * file records (services, sync daemon; then the file), whatever the
+ * configuration says now; without a file, with nftables, shoal's table.
+ * 0 (also when there is nothing), or -1 (logged).
+ */
+int lvs_cleanup(struct lvs *);
 /* Programs every active virtual service (becoming ACTIVE). */
 void lvs_activate(struct lvs *);
-/* Removes them and forgets health (leaving ACTIVE / shutdown). */
+/*
+ * Leaving ACTIVE: removes them (the backup sync daemon replaces the
+ * master) and forgets health.
+ */
 void lvs_deactivate(struct lvs *);
 int lvs_is_active(const struct lvs *);
 

@@ -14,8 +14,8 @@ static void
 usage(FILE *fp, int worker)
 {
 	fprintf(fp, "usage: %s [-ntv] [--db PATH] [--node NAME] "
-	    "[--rundir DIR] [--log FILE]\n"
-	    "       %s --cleanup [--db PATH] [--node NAME]\n"
+	    "[--rundir DIR] [--log FILE] [--no-realtime]\n"
+	    "       %s --cleanup [--db PATH] [--node NAME] [--rundir DIR]\n"
 	    "  -f, --db PATH     configuration database [%s]\n"
 	    "  -n, --nodaemon    stay in the foreground, log to stderr\n"
 	    "  -t, --test        check the configuration for this host and "
@@ -29,6 +29,8 @@ usage(FILE *fp, int worker)
 	    "address)\n"
 	    "      --rundir DIR  control socket directory [%s]\n"
 	    "      --log FILE    also log to FILE\n"
+	    "      --no-realtime the worker at ordinary priority, memory "
+	    "not locked\n"
 	    "      --help, --version\n", worker ? "pulse-worker" : "pulse",
 	    worker ? "pulse-worker" : "pulse", SHOAL_DEFAULT_DB,
 	    SHOAL_DEFAULT_RUNDIR);
@@ -62,6 +64,7 @@ pulse_opts_parse(int argc, char *argv[], int worker, struct pulse_opts *o)
 		{ "node", required_argument, NULL, 'N' },
 		{ "rundir", required_argument, NULL, 'R' },
 		{ "log", required_argument, NULL, 'L' },
+		{ "no-realtime", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "cleanup", no_argument, NULL, 'K' },
@@ -78,6 +81,7 @@ pulse_opts_parse(int argc, char *argv[], int worker, struct pulse_opts *o)
 	o->po_db = SHOAL_DEFAULT_DB;
 	o->po_rundir = SHOAL_DEFAULT_RUNDIR;
 	o->po_super_fd = -1;
+	o->po_realtime = 1;
 	while ((ch = getopt_long(argc, argv, "f:ntvhV", opts, NULL)) != -1) {
 		if (!worker && (ch == 'C' || ch == 'S' || ch == 'Q'))
 			ch = '?';
@@ -102,6 +106,9 @@ pulse_opts_parse(int argc, char *argv[], int worker, struct pulse_opts *o)
 			break;
 		case 'L':
 			o->po_logfile = optarg;
+			break;
+		case 'T':
+			o->po_realtime = 0;
 			break;
 		case 'K':
 			o->po_cleanup = 1;

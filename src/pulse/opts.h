@@ -19,6 +19,7 @@ struct pulse_opts {
 	int		 po_foreground;
 	int		 po_verbose;
 	int		 po_test;
+	int		 po_realtime;	/* 0 after --no-realtime */
 	int		 po_cleanup;	/* remove VIPs and LB state, exit */
 	/* pulse-worker only */
 	int		 po_check;

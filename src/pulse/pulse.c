@@ -147,6 +147,8 @@ worker_argv(const struct super *s, const char *mode, int fd, uint64_t seq)
 	}
 	if (s->s_o.po_foreground)
 		argv[i++] = (char *)"-n";
+	if (!s->s_o.po_realtime)
+		argv[i++] = (char *)"--no-realtime";
 	for (int v = 0; v < s->s_o.po_verbose && v < 3; v++)
 		argv[i++] = (char *)"-v";
 	argv[i] = NULL;

@@ -10,6 +10,7 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/load.c src/pulse/load.h \
 	src/pulse/leave.c src/pulse/leave.h \
 	src/pulse/opts.c src/pulse/opts.h \
+	src/pulse/realtime.c src/pulse/realtime.h \
 	src/pulse/cleanup.c src/pulse/cleanup.h \
 	src/pulse/vip.c src/pulse/vip.h \
 	src/pulse/worker.c src/pulse/worker.h \
@@ -95,10 +96,13 @@ TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh 
 	tests/integration/pulse_ipv6.sh tests/integration/lvs_nat.sh \
 	tests/integration/fos_service.sh tests/integration/pulse_control.sh \
 	tests/integration/pulse_fos_parity.sh \
-	tests/integration/ecmp.sh tests/integration/ecmp_bad.sh
+	tests/integration/ecmp.sh tests/integration/ecmp_bad.sh \
+	tests/integration/pulse_nokey.sh tests/integration/pulse_heal.sh
 EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh \
 	tests/integration/lib/ecmp_lib.sh tests/integration/lib/ecmp_tool.py \
-	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/run \
+	tests/integration/lib/hbtool.py \
+	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/pulse-0.05.sh \
+	bench/failover/run \
 	bench/failover/stability.sh bench/failover/RESULTS.md \
 	bench/ecmp/run.sh bench/ecmp/RESULTS.md
 

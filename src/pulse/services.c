@@ -52,7 +52,7 @@ want_nannies(struct services *s)
 }
 
 struct services *
-services_new(struct event_base *base, const char *db,
+services_new(struct event_base *base, const char *db, const char *rundir,
     const struct services_hooks *h)
 {
 	struct services *s = calloc(1, sizeof(*s));
@@ -61,7 +61,7 @@ services_new(struct event_base *base, const char *db,
 		goto fail;
 	s->s_role = EL_INIT;
 	s->s_hooks = *h;
-	if ((s->s_lvs = lvs_new(base, db)) == NULL ||
+	if ((s->s_lvs = lvs_new(base, db, rundir)) == NULL ||
 	    (s->s_fos = fosmon_new(base, h)) == NULL ||
 	    (s->s_nannies = nannies_new(base, nannies_default_path(), db,
 	    on_report, s)) == NULL)

@@ -29,9 +29,12 @@ struct services_hooks {
 	void	 *sh_arg;
 };
 
-/* Loads what it needs from db; NULL (logged) on error. */
+/*
+ * Loads what it needs from db; keeps what it owns in the load balancer
+ * recorded in rundir (NULL: not kept).  NULL (logged) on error.
+ */
 struct services *services_new(struct event_base *, const char *db,
-    const struct services_hooks *);
+    const char *rundir, const struct services_hooks *);
 /* Stops every nanny and removes what LVS mode programmed. */
 void services_free(struct services *);
 

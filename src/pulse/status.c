@@ -117,6 +117,9 @@ status_json(const struct worker *w)
 	    "peers", peers, "vips", vipset_json(w->w_vips),
 	    "counters", counters_json(w), "transitions", history_json(w),
 	    "faults", faults_json(w));
+	/* no key: the UI and `shoalctl status` say so */
+	json_object_set_new(o, "authenticated", json_boolean(rt->rt_key !=
+	    NULL));
 	services_json(w->w_svc, o);
 	if ((r = announce_json(w->w_ann)) != NULL)
 		json_object_set_new(o, "routing", r);

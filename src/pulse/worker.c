@@ -26,6 +26,7 @@
 #include "hbio.h"
 #include "links.h"
 #include "load.h"
+#include "realtime.h"
 #include "reload.h"
 #include "role.h"
 #include "rolecmd.h"
@@ -118,6 +119,9 @@ set_state(struct worker *w, enum el_state to, enum el_reason why, int peer)
 	record(w, from, to, why, detail);
 	w->w_self.es_state = to;
 	w->w_self.es_since_ms = clock_monotonic_ms();
+	if (from == EL_ACTIVE)
+		w->w_released_until = w->w_self.es_since_ms +
+		    w->w_rt->rt_deadtime_ms;
 	w->w_since = time(NULL);
 	role_change(w, from, to);
 	/* tell the peers at once rather than at the next keepalive */
@@ -160,8 +164,11 @@ worker_evaluate(struct worker *w)
 
 	if (w->w_stopping)
 		return;
+	(void)hbio_drain(w);
 	for (int guard = 0; guard < 4; guard++) {
 		now = clock_monotonic_ms();
+		/* a fault may depend on the role (links_fault) */
+		worker_update_fault(w);
 		fill_peers(w, peers, map);
 		(w->w_rt->rt_ecmp ? election_step_ecmp : election_step)(
 		    &w->w_self, peers, np, &pa, now, &r);
@@ -236,8 +243,11 @@ shutdown_now(struct worker *w, int sig)
 	log_info("Terminating due to signal %d", sig);
 	notify_stopping();
 	w->w_stopping = 1;
-	if (w->w_self.es_state == EL_ACTIVE)
+	if (w->w_self.es_state == EL_ACTIVE) {
 		log_info("shutting down: deactivating %s", mode_uc(w));
+		w->w_released_until = clock_monotonic_ms() +
+		    w->w_rt->rt_deadtime_ms;
+	}
 	role_shutdown(w);
 	record(w, w->w_self.es_state, EL_INIT, EL_R_SHUTDOWN, "shutdown");
 	hbio_leave(w);
@@ -336,7 +346,7 @@ setup(struct worker *w)
 	/* stale VIPs of this configuration go until we are elected */
 	(void)vipset_down(w->w_vips);
 	if ((w->w_svc = services_new(w->w_base, w->w_opts->po_db,
-	    &hooks)) == NULL)
+	    w->w_opts->po_rundir, &hooks)) == NULL)
 		return -1;
 	if ((w->w_ann = announce_new(w)) == NULL)
 		return -1;
@@ -387,6 +397,8 @@ worker_main(const struct pulse_opts *o)
 	log_info("pulse worker for node %s (priority %d, generation %llu) "
 	    "started", worker_self_node(&w)->rn_name, w.w_self.es_priority,
 	    (unsigned long long)w.w_rt->rt_generation);
+	if (o->po_realtime)
+		realtime_enter();
 	notify_ready();
 	hbio_arm_keepalive(&w);
 	hbio_send(&w, 0);

@@ -36,11 +36,12 @@
 /* What the worker knows of one node (rt_nodes' index; self unused). */
 struct peer {
 	struct el_peer		 p_el;
-	uint64_t		 p_seq;		/* last accepted sequence */
+	struct hb_seq		 p_seq;		/* its sequence numbers */
 	uint64_t		 p_generation;
 	uint8_t			 p_flags;	/* of its last packet */
 	uint8_t			 p_hash[HB_HASH_LEN];
 	uint64_t		 p_rx;
+	int			 p_released;	/* its last packet: RELEASED */
 };
 
 struct transition {
@@ -81,6 +82,9 @@ struct worker {
 	struct announce		*w_ann;		/* ecmp: the routing daemon */
 	int			 w_stopping;
 	uint64_t		 w_stop_deadline;
+	uint64_t		 w_released_until; /* monotonic ms: HB_F_RELEASED
+						      in heartbeats till then */
+	struct event		*w_nokey;	/* hourly: no heartbeat_key */
 	/* counters */
 	uint64_t		 w_sent, w_send_errors, w_received;
 	uint64_t		 w_rejected[HB_ERR__MAX];

@@ -21,6 +21,7 @@
 
 #include "config/config.h"
 #include "config/lvscf.h"
+#include "lib/secret.h"
 #include "lib/textdiff.h"
 #include "lib/util.h"
 #include "store/store.h"
@@ -141,17 +142,85 @@ commit_config(const struct shoalctl *sc, struct store *s,
 	return rc;
 }
 
+#define HBKEY_BYTES	32	/* a generated heartbeat_key: 64 hex digits */
+
+static const char no_key_warning[] =
+    "WARNING: no heartbeat_key: heartbeats are not authenticated.  Anyone "
+    "who can send\nUDP to the heartbeat port can forge them: make a node "
+    "drop its addresses, take\nthem on two nodes at once (split brain) or "
+    "silence a node.  Set heartbeat_key\n(or import without "
+    "--no-heartbeat-key to have one generated).\n";
+
+static int
+has_key(const struct shoal_config *c)
+{
+	return c->c_global.g_heartbeat_key != NULL &&
+	    c->c_global.g_heartbeat_key[0] != '\0';
+}
+
+/*
+ * A configuration without heartbeat_key gets one: the current
+ * generation's key when it has one (re-importing the same file stays
+ * "unchanged" and the cluster keeps its key), else a new random one.
+ * The key travels with the configuration (a push gives every node the
+ * same).  SHOALCTL_OK or SHOALCTL_ERROR.
+ */
+static int
+ensure_key(struct store *s, struct shoal_config *c, const char *path)
+{
+	struct cfg_global *g = &c->c_global;
+	struct shoal_config *cur = NULL;
+	struct store_gen gen;
+	char key[2 * HBKEY_BYTES + 1];
+	int rc = SHOALCTL_OK;
+
+	if (has_key(c))
+		return SHOALCTL_OK;
+	if (store_load(s, &cur, &gen) == 0 && gen.sg_generation > 0 &&
+	    cur->c_global.g_heartbeat_key != NULL &&
+	    cur->c_global.g_heartbeat_key[0] != '\0') {
+		if (str_set(&g->g_heartbeat_key,
+		    cur->c_global.g_heartbeat_key) == -1)
+			rc = SHOALCTL_ERROR;
+		else
+			fprintf(stderr, "%s: no heartbeat_key: keeping the "
+			    "current generation's key\n", path);
+	} else if (secret_random_hex(key, HBKEY_BYTES) == -1 ||
+	    str_set(&g->g_heartbeat_key, key) == -1)
+		rc = SHOALCTL_ERROR;
+	else
+		fprintf(stderr, "%s: no heartbeat_key: generated a random "
+		    "one (a push gives every node the same; "
+		    "--no-heartbeat-key to import without)\n", path);
+	if (rc != SHOALCTL_OK)
+		fprintf(stderr, "shoalctl: cannot make a heartbeat_key: %s\n",
+		    strerror(errno));
+	mem_wipe(key, sizeof(key));
+	config_free(cur);
+	return rc;
+}
+
 static int
 cmd_import(struct shoalctl *sc, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "no-heartbeat-key", no_argument, NULL, 'K' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct shoal_config *c = NULL;
 	struct store *s = NULL;
-	struct cfg_opts o;
+	const char *comment_opt = NULL;
 	char comment[256];
-	int rc;
+	int ch, rc, no_key = 0;
 
-	if ((rc = parse_opts(sc, argc, argv, "m:", &o)) != 0)
-		return rc;
+	while ((ch = getopt_long(argc, argv, "m:", longopts, NULL)) != -1) {
+		if (ch == 'm')
+			comment_opt = optarg;
+		else if (ch == 'K')
+			no_key = 1;
+		else
+			return shoalctl_usage(sc);
+	}
 	if (argc - optind != 1)
 		return shoalctl_usage(sc);
 	if ((rc = read_lvscf(argv[optind], &c)) != SHOALCTL_OK)
@@ -160,12 +229,18 @@ cmd_import(struct shoalctl *sc, int argc, char **argv)
 		config_free(c);
 		return SHOALCTL_ERROR;
 	}
-	if (o.co_comment != NULL)
-		str_copy(comment, o.co_comment, sizeof(comment));
+	if (no_key && !has_key(c))
+		fputs(no_key_warning, stderr);
+	else if (!no_key &&
+	    (rc = ensure_key(s, c, argv[optind])) != SHOALCTL_OK)
+		goto done;
+	if (comment_opt != NULL)
+		str_copy(comment, comment_opt, sizeof(comment));
 	else
 		snprintf(comment, sizeof(comment), "import %s", argv[optind]);
 	shoalctl_printable(comment);
 	rc = commit_config(sc, s, c, comment);
+done:
 	store_close(s);
 	config_free(c);
 	return rc;
@@ -318,6 +393,10 @@ cmd_check(struct shoalctl *sc, int argc, char **argv)
 	printf("%s: ok: %d virtual servers, %d real servers, "
 	    "%d fail-over services\n", argv[1], count_virtuals(&c->c_virtuals),
 	    count_servers(c), count_virtuals(&c->c_failovers));
+	if (!has_key(c))
+		fprintf(stderr, "%s: warning: no heartbeat_key: anyone on the "
+		    "heartbeat network can forge heartbeats (`config import` "
+		    "generates a key)\n", argv[1]);
 	config_free(c);
 	return SHOALCTL_OK;
 }
@@ -579,8 +658,9 @@ done:
 }
 
 const struct shoalctl_cmd shoalctl_config_cmds[] = {
-	{ "config import", cmd_import, "[-m COMMENT] FILE",
-	    "validate an lvs.cf file and commit it as a new generation" },
+	{ "config import", cmd_import, "[-m COMMENT] [--no-heartbeat-key] FILE",
+	    "validate an lvs.cf file and commit it as a new generation (a "
+	    "file without heartbeat_key gets a random one)" },
 	{ "config export", cmd_export, "[-g GEN] [-o FILE]",
 	    "print the configuration as canonical lvs.cf (-o: write FILE "
 	    "atomically, mode 0600)" },

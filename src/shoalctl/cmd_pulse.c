@@ -152,6 +152,10 @@ print_status(const json_t *st)
 	    jstr(st, "mode"));
 	printf("configuration generation %lld, hash %.16s\n",
 	    jint(st, "generation"), jstr(st, "hash"));
+	if (json_is_false(json_object_get(st, "authenticated")))
+		printf("WARNING: heartbeats are not authenticated (no "
+		    "heartbeat_key): anyone on the heartbeat network can "
+		    "forge them\n");
 	print_peers(st);
 	print_rest(st);
 	cmd_server_print_status(st);

@@ -7,9 +7,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static uint64_t seqs[2];
+static struct hb_seq seqs[2];
 
-static uint64_t *
+static struct hb_seq *
 lookup(uint32_t node, void *arg)
 {
 	(void)arg;
@@ -36,11 +36,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.hc_cluster = 0;
 	c.hc_self = heartbeat_node_id("self");
 	c.hc_lookup = lookup;
-	seqs[0] = seqs[1] = 0;
+	memset(seqs, 0, sizeof(seqs));
 	(void)heartbeat_decode(&c, data, size, &p);
 	c.hc_key = key;
 	c.hc_keylen = sizeof(key) - 1;
-	seqs[0] = seqs[1] = 0;
+	memset(seqs, 0, sizeof(seqs));
 	(void)heartbeat_decode(&c, copy, size, &p);
 	return 0;
 }

@@ -139,7 +139,9 @@ grep -q 'already running' <<<"$out" || fail "second run does not say running: $o
 echo "ok: a second scripts/demo says it is running"
 
 "$demo" fail r1 || fail "scripts/demo fail r1"
-sleep 2
+# r2 took the VIP over (not merely r1 still answering before it noticed)
+r2_holds() { ip -n shoal-demo-r2 -o addr show | grep -q ' 10\.99\.0\.100/'; }
+wait_for 15 r2_holds || fail "r2 did not take the VIP over after r1 failed"
 wait_for 15 vip_ok || fail "the VIP does not answer after r1 failed"
 "$demo" recover r1 || fail "scripts/demo recover r1"
 wait_for 15 vip_ok || fail "the VIP does not answer after r1 came back"

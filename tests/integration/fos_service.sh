@@ -41,6 +41,7 @@ backup = 10.238.0.12
 backup_active = 1
 keepalive = 0.2
 deadtime = 0.8
+heartbeat_key = "fos_service test cluster key"
 failover web {
     address = $VIP eth0:1
     vip_nmask = 255.255.255.0

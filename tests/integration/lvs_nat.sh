@@ -63,6 +63,7 @@ backup_active = 1
 keepalive = 0.2
 deadtime = 0.8
 preempt = 0
+heartbeat_key = "lvs_nat test cluster key"
 network = nat
 nat_router = 10.237.0.1 eth1:1
 nat_nmask = 255.255.255.0

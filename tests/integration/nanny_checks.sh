@@ -69,12 +69,27 @@ wait_for() {
 
 # resp NAME MODE REPLY ADDR PORT: (re)starts a responder and waits until
 # it listens.
+declare -A nset=()
 resp() {
 	local name=$1
 	stop "$name"
-	start "$name" "$responder" "$2" "$3" "$4" "$5"
+	nset[$name]=0
+	start "$name" "$responder" -c "$work/$name.ctl" "$2" "$3" "$4" "$5"
 	wait_for "$work/$name.out" '^ready$' ||
 	    fail "responder $name did not start: $(cat "$work/$name.err")"
+}
+
+# answer NAME MODE REPLY: the running responder answers so from its next
+# connection on.  Its port never closes, so the next check sees exactly
+# this answer (a restart would leave a window in which a check finds the
+# port closed and reports "connection refused" instead).
+answer() {
+	local name=$1
+	nset[$name]=$((${nset[$name]:-0} + 1))
+	printf '%s %s\n' "$2" "$3" >"$work/$name.ctl"
+	kill -HUP "${pids[$name]}"
+	wait_for "$work/$name.out" '^set ' "${nset[$name]}" ||
+	    fail "responder $name did not change: $(cat "$work/$name.err")"
 }
 
 # expect_report NAME COUNT REGEX WHAT: the COUNT-th report line of nanny
@@ -215,29 +230,29 @@ grep -q "off" "$work/n_tcpv.out" && fail "an inactive real server was checked"
 # ---- each kind sees a real failure ----
 stop rt
 expect_report n_tcpv 1 "^report tcpv t1 .* down 0 [0-9]+ connect: Connection refused$" "tcp closed port"
-resp re keep 'garbage\r\n' "$net.12" 18002
+answer re keep 'garbage\r\n'
 expect_report n_expectv 1 "^report expectv e1 .* down 0 [0-9]+ unexpected reply \"garbage\"$" "expect wrong reply"
-resp rh reply 'HTTP/1.1 500 Internal Server Error\r\n\r\n' "$net.13" 18003
+answer rh reply 'HTTP/1.1 500 Internal Server Error\r\n\r\n'
 expect_report n_httpv 1 "^report httpv h1 .* down 0 [0-9]+ HTTP status 500$" "http 500"
 rm -f "$work/ok-$net.14-18004"
 expect_report n_progv 1 "^report progv p1 .* down 0 [0-9]+ program exit 1$" "program failing"
-resp ra reply 'down\n' "$net.15" 18105
+answer ra reply 'down\n'
 expect_report n_agentv 1 "^report agentv a1 .* down 0 [0-9]+ agent: down$" "agent down"
-resp rf hang - "$net.20" 18006
+answer rf hang -
 expect_report n_ftpf 1 "^report ftpf - .* down 0 [0-9]+ timeout in read$" "failover hang"
 
 # ---- and comes back after rise good checks ----
 resp rt reply - "$net.11" 18001
 expect_report n_tcpv 2 "^report tcpv t1 .* up 2 " "tcp recovery"
-resp re keep '220 back\r\n' "$net.12" 18002
+answer re keep '220 back\r\n'
 expect_report n_expectv 2 "^report expectv e1 .* up 1 " "expect recovery"
-resp rh reply 'HTTP/1.0 200 OK\r\n\r\n' "$net.13" 18003
+answer rh reply 'HTTP/1.0 200 OK\r\n\r\n'
 expect_report n_httpv 2 "^report httpv h1 .* up 5 " "http recovery"
 touch "$work/ok-$net.14-18004"
 expect_report n_progv 2 "^report progv p1 .* up 1 " "program recovery"
-resp ra reply 'up 50%\n' "$net.15" 18105
+answer ra reply 'up 50%\n'
 expect_report n_agentv 1 "^report agentv a1 .* up 2 [0-9]+ agent: up$" "agent recovery at 50%"
-resp ra reply 'drain\n' "$net.15" 18105
+answer ra reply 'drain\n'
 expect_report n_agentv 1 "^report agentv a1 .* up 0 [0-9]+ agent: drain$" "agent drain"
 
 # ---- Piranha's signals: USR1 down, USR2 up, HUP back to checking ----

@@ -200,12 +200,17 @@ expect() {
 	}
 }
 
-# cycle NAME SERVER UP_RE DOWN_RE: up, the server stops: down, back: up.
+# cycle NAME SERVER UP_RE DOWN_RE [OTHER [OTHER_DOWN_RE]]: up, the server
+# stops: down (and OTHER, a second probe of the same server, sees it down
+# too before it comes back: on a busy machine its probe may otherwise not run in
+# between), back: up.
 cycle() {
 	local name=$1 srv=$2
 	expect "$name" 1 "$3" "$name up"
 	stop_server "$srv"
 	expect "$name" 1 "$4" "$name down when $srv stops"
+	[ -z "${5:-}" ] ||
+		expect "$5" 1 "${6:-$4}" "$5 down when $srv stops"
 	server "$srv"
 	expect "$name" 2 "$3" "$name recovers"
 }
@@ -242,18 +247,15 @@ expect ldapplain 1 '^success ldap: anonymous bind accepted$' "ldap without TLS"
 
 # ---- each sees its server stop and come back ----
 cycle dns dnsmasq '^success dns: rcode NOERROR, 1 answer, 10.9.9.9$' \
-    '^failure ICMP port unreachable$'
+    '^failure ICMP port unreachable$' \
+    dnstcp '^failure connect: Connection refused$'
 expect dnstcp 2 '^success dns: rcode NOERROR' "dns over tcp recovers"
-grep -q '^failure connect: Connection refused$' "$D/p-dnstcp.out" ||
-    fail "dns over tcp: no 'Connection refused' while dnsmasq was down"
 cycle smtps exim '^success smtp with STARTTLS: 220 mx.shoal.test ESMTP Exim' \
     '^failure connect: Connection refused$'
 expect smtp 2 '^success smtp: 220 mx.shoal.test ESMTP Exim' "smtp recovers"
 cycle pop3 dovecot '^success pop3 with STARTTLS: \+OK Dovecot' \
-    '^failure connect: Connection refused$'
+    '^failure connect: Connection refused$' imap
 expect imap 2 '^success imap with STARTTLS: \* OK ' "imap recovers"
-grep -q '^failure connect: Connection refused$' "$D/p-imap.out" ||
-    fail "imap: no failure while dovecot was down"
 cycle ftp vsftpd '^success ftp with STARTTLS: 220 \(vsFTPd' \
     '^failure connect: Connection refused$'
 cycle ldap slapd '^success ldap with StartTLS: anonymous bind accepted$' \

@@ -3,7 +3,7 @@
  * benchmark: listens on COUNT consecutive IPv4 loopback addresses from
  * ADDR, at PORT, and behaves as MODE:
  *
- *   nanny_responder MODE REPLY ADDR PORT [COUNT]
+ *   nanny_responder [-c FILE] MODE REPLY ADDR PORT [COUNT]
  *
  * MODE: TCP reply (REPLY then close), keep (REPLY, stay open), hang,
  * close, flood, slow, script ("greeting|reply|reply..." one part per line
@@ -12,7 +12,10 @@
  * \xHH escapes ("-" for none).  Prints "ready" on stdout once listening;
  * on SIGUSR1 prints "accepted N", the connections accepted or datagrams
  * received so far (the benchmark counts checks so); runs until SIGTERM or
- * SIGINT.
+ * SIGINT.  With -c (TCP modes), SIGHUP reads "MODE REPLY" from FILE and
+ * answers that way from the next connection on, without ever closing the
+ * port (a test that wants "HTTP 500" never catches a restart's "connection
+ * refused"), then prints "set N" (N: the changes so far).
  */
 #include "shoal-build.h"
 
@@ -45,6 +48,47 @@ static const struct {
 static struct responder		**rs;
 static struct udp_responder	**us;
 static long			  count = 1;
+static const char		 *control;
+static long			  nset;
+
+static int parse_mode(const char *, int *, int *);
+
+/* SIGHUP with -c: the new mode and reply from the control file. */
+static void
+set_from_file(void)
+{
+	char line[1024], word[16], *reply = NULL, *sp, err[128];
+	size_t len;
+	FILE *f;
+	long i;
+	int m, udp;
+
+	if (control == NULL || rs == NULL)
+		return;
+	if ((f = fopen(control, "r")) == NULL ||
+	    fgets(line, sizeof(line), f) == NULL) {
+		fprintf(stderr, "nanny_responder: %s: cannot read\n", control);
+		if (f != NULL)
+			fclose(f);
+		return;
+	}
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	sp = strchr(line, ' ');
+	snprintf(word, sizeof(word), "%.*s", sp != NULL ? (int)(sp - line) :
+	    (int)strlen(line), line);
+	if (parse_mode(word, &m, &udp) == -1 || udp || sp == NULL ||
+	    (strcmp(sp + 1, "-") != 0 && check_unescape(sp + 1, 0, &reply,
+	    &len, err, sizeof(err)) == -1)) {
+		fprintf(stderr, "nanny_responder: %s: bad line\n", control);
+		return;
+	}
+	for (i = 0; i < count; i++)
+		responder_set(rs[i], (enum responder_mode)m, reply);
+	free(reply);
+	printf("set %ld\n", ++nset);
+	fflush(stdout);
+}
 
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
@@ -52,6 +96,10 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	long	 i, n = 0;
 
 	(void)what;
+	if (sig == SIGHUP) {
+		set_from_file();
+		return;
+	}
 	if (sig != SIGUSR1) {
 		event_base_loopbreak(arg);
 		return;
@@ -116,16 +164,22 @@ int
 main(int argc, char *argv[])
 {
 	struct event_base	*base;
-	struct event		*ev_term, *ev_int, *ev_usr1;
+	struct event		*ev_term, *ev_int, *ev_usr1, *ev_hup;
 	struct in_addr		 a;
 	char			*reply = NULL, err[128];
 	size_t			 len = 0;
 	long			 i;
 	int			 mode, udp;
 
+	if (argc > 2 && strcmp(argv[1], "-c") == 0) {
+		control = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 5 || argc > 6 || parse_mode(argv[1], &mode, &udp) == -1 ||
 	    inet_pton(AF_INET, argv[3], &a) != 1) {
-		fprintf(stderr, "usage: nanny_responder reply|keep|hang|close|"
+		fprintf(stderr, "usage: nanny_responder [-c FILE] reply|keep|"
+		    "hang|close|"
 		    "flood|slow|script|udp-echo|udp-reply|udp-silent|"
 		    "udp-flood|dns|dns-refused REPLY ADDR PORT [COUNT]\n");
 		return 2;
@@ -149,6 +203,8 @@ main(int argc, char *argv[])
 	evsignal_add(ev_int, NULL);
 	ev_usr1 = evsignal_new(base, SIGUSR1, on_signal, base);
 	evsignal_add(ev_usr1, NULL);
+	ev_hup = evsignal_new(base, SIGHUP, on_signal, base);
+	evsignal_add(ev_hup, NULL);
 	printf("ready\n");
 	fflush(stdout);
 	event_base_dispatch(base);
@@ -164,6 +220,7 @@ main(int argc, char *argv[])
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_usr1);
+	event_free(ev_hup);
 	event_base_free(base);
 	return 0;
 }

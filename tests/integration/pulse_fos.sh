@@ -22,6 +22,9 @@ sed -e 's/10\.200\.0\.1/10.235.0.11/; s/10\.200\.0\.2/10.235.0.12/' \
     -e "s/10\.200\.2\.80/$VIP/" \
     "${SHOAL_FIXTURES:-$top_srcdir/tests/fixtures}/lvscf/fos.cf" \
     >"$NS_TMP/fos.cf"
+# both nodes import the file: the cluster's key is in it (an import
+# would give each node a key of its own)
+echo 'heartbeat_key = "pulse_fos test cluster key"' >>"$NS_TMP/fos.cf"
 grep -q "start_cmd" "$NS_TMP/fos.cf" || pl_fail "fixture without start_cmd"
 pl_db n1 "$NS_TMP/fos.cf"
 pl_db n2 "$NS_TMP/fos.cf"

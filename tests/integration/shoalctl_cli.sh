@@ -237,6 +237,35 @@ grep -q '^admin ' "$work/out" || fail "user list: admin missing"
 expect 0 "user delete" -- ctl "$db" user delete admin
 expect 1 "user delete again" -- ctl "$db" user delete admin
 
+# ---- a file without heartbeat_key: a random key, or a loud warning ----
+printf 'service = lvs\nprimary = 10.0.0.1\n' >"$work/nokey.cf"
+expect 0 "check without key" -- ctl "$work/none.db" config check \
+	"$work/nokey.cf"
+grep -q 'warning: no heartbeat_key' "$work/err" ||
+	fail "check without key: no warning: $(cat "$work/err")"
+expect 0 "import without key" -- ctl "$work/key.db" config import \
+	"$work/nokey.cf"
+grep -q 'generated a random one' "$work/err" ||
+	fail "import without key: not told: $(cat "$work/err")"
+expect 0 "export generated key" -- ctl "$work/key.db" config export
+key=$(sed -n 's/^heartbeat_key = \([0-9a-f]\{64\}\)$/\1/p' "$work/out")
+[ -n "$key" ] || fail "import without key: no 64-digit key in the export"
+expect 0 "import without key again" -- ctl "$work/key.db" config import \
+	"$work/nokey.cf"
+grep -q '^unchanged: ' "$work/out" ||
+	fail "re-import without key: a new generation: $(cat "$work/out")"
+expect 0 "import without key elsewhere" -- ctl "$work/key2.db" config \
+	import "$work/nokey.cf"
+expect 0 "export other key" -- ctl "$work/key2.db" config export
+grep -q "^heartbeat_key = $key\$" "$work/out" &&
+	fail "two imports generated the same key"
+expect 0 "import --no-heartbeat-key" -- ctl "$work/nokey.db" config import \
+	--no-heartbeat-key "$work/nokey.cf"
+grep -q '^WARNING: no heartbeat_key' "$work/err" ||
+	fail "--no-heartbeat-key: no warning: $(cat "$work/err")"
+expect 0 "export without key" -- ctl "$work/nokey.db" config export
+grep -q heartbeat_key "$work/out" && fail "--no-heartbeat-key: a key anyway"
+
 # ---- usage and system errors ----
 expect 2 "no command" -- "$shoalctl"
 expect 2 "unknown command" -- ctl "$db" frobnicate

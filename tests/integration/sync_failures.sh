@@ -83,14 +83,17 @@ out=$(ssync push --force --nodes p2 2>&1); rc=$?
 check "--force installs the older generation on p2" [ "$rc$(genno 2)" = 04 ]
 
 # --- a stalled remote command hits the timeout ---
+# The remote command never answers; every other step has 15 s, which no
+# slow start on a busy machine (sshd forking sftp-server: over 5 s seen
+# beside other builds) comes near, so the timeout can only be the stall's.
 sync_new_generation 0.8 3				# local: 5
 echo stall > "$(sync_peer_dir 3)/mode"
 start=$SECONDS
-out=$(ssync --timeout 2 push 2>&1); rc=$?
+out=$(ssync --timeout 15 push 2>&1); rc=$?
 echo "$out"
 check "stall: exit 1" [ "$rc" = 1 ]
-check "stall: timeout named" grep -q "^p3: failed: timeout after 2000 ms during remote command" <<<"$out"
-check "stall: done within the bound" [ $((SECONDS - start)) -le 10 ]
+check "stall: timeout named" grep -q "^p3: failed: timeout after 15000 ms during remote command" <<<"$out"
+check "stall: done within the bound" [ $((SECONDS - start)) -le 60 ]
 check "stall: nobody moved" [ "$(genno 1)$(genno 2)$(genno 3)" = 444 ]
 rm -f "$(sync_peer_dir 3)/mode"
 
@@ -122,14 +125,15 @@ kill "$mute" 2>/dev/null; wait "$mute" 2>/dev/null
 sync_peer_start 3
 
 # --- the connection drops in the middle of the upload ---
+# (a timeout far above any slow start: the failure must be the drop)
 echo drop > "$(sync_peer_dir 2)/mode"
 start=$SECONDS
-out=$(ssync --timeout 5 push 2>&1); rc=$?
+out=$(ssync --timeout 15 push 2>&1); rc=$?
 echo "$out"
 check "drop: exit 1" [ "$rc" = 1 ]
 check "drop: reported as a lost connection during the transfer" \
 	grep -Eq "^p2: failed: connection lost during SFTP (write|fsync|close)" <<<"$out"
-check "drop: done within the bound" [ $((SECONDS - start)) -le 15 ]
+check "drop: done within the bound" [ $((SECONDS - start)) -le 60 ]
 check "drop: nobody moved" [ "$(genno 1)$(genno 2)$(genno 3)" = 444 ]
 rm -f "$(sync_peer_dir 2)/mode"
 

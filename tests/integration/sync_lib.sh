@@ -78,6 +78,10 @@ StrictModes no
 UseDNS no
 MaxStartups 100
 LogLevel ERROR
+# bash reads ~/.bashrc for commands run by sshd unless SHLVL says it is
+# nested: a root .bashrc that starts slow tools (pyenv rehash takes a
+# lock) made each remote command take seconds to minutes under load
+SetEnv SHLVL=1
 Subsystem sftp $(sync_sftp_cmd "$i")
 EOF
 }
@@ -180,8 +184,9 @@ mode=\$(cat "$d/mode" 2>/dev/null)
 case "\$mode:\$4" in
 truncate:verify)
 	f=\$6; s=\$(stat -c %s "\$f"); truncate -s \$((s / 2)) "\$f" ;;
-stall:*)
-	sleep 15; exit 0 ;;
+stall:*)	# until shoal-sync gives up and the session goes (at most 60 s)
+	for _ in \$(seq 600); do kill -0 \$PPID 2>/dev/null || exit 0; sleep 0.1; done
+	exit 0 ;;
 slow:*)
 	sleep 2 ;;
 garbage:*)

@@ -19,6 +19,9 @@
 
 struct rconn {
 	struct responder	*rc_r;
+	enum responder_mode	 rc_mode;	/* the responder's when accepted */
+	char			*rc_reply;	/* a copy, NULL for none */
+	size_t			 rc_len;
 	int			 rc_fd;
 	struct event		*rc_ev;
 	size_t			 rc_off;	/* bytes of the reply written */
@@ -52,6 +55,7 @@ rconn_free(struct rconn *rc)
 	if (rc->rc_ev != NULL)
 		event_free(rc->rc_ev);
 	close(rc->rc_fd);
+	free(rc->rc_reply);
 	free(rc);
 }
 
@@ -84,11 +88,11 @@ rconn_set(struct rconn *rc, short what, event_callback_fn fn,
 static size_t
 rconn_part_end(const struct rconn *rc)
 {
-	const struct responder	*r = rc->rc_r;
-	const char		*sep;
+	const char	*sep;
 
-	sep = memchr(r->r_reply + rc->rc_off, SCRIPT_SEP, r->r_len - rc->rc_off);
-	return sep != NULL ? (size_t)(sep - r->r_reply) : r->r_len;
+	sep = memchr(rc->rc_reply + rc->rc_off, SCRIPT_SEP,
+	    rc->rc_len - rc->rc_off);
+	return sep != NULL ? (size_t)(sep - rc->rc_reply) : rc->rc_len;
 }
 
 /* Script: reads the client's line, then writes the next part. */
@@ -120,7 +124,7 @@ rconn_on_line(evutil_socket_t fd, short what, void *arg)
 static void
 rconn_done_writing(struct rconn *rc)
 {
-	if (rc->rc_r->r_mode == RESP_KEEP) {
+	if (rc->rc_mode == RESP_KEEP) {
 		rconn_set(rc, EV_READ | EV_PERSIST, rconn_on_drain, NULL);
 		return;
 	}
@@ -135,7 +139,7 @@ rconn_script_write(struct rconn *rc)
 	ssize_t	 n;
 
 	if (rc->rc_off < rc->rc_end) {
-		n = send(rc->rc_fd, rc->rc_r->r_reply + rc->rc_off,
+		n = send(rc->rc_fd, rc->rc_reply + rc->rc_off,
 		    rc->rc_end - rc->rc_off, MSG_NOSIGNAL);
 		if (n == -1 && errno != EAGAIN) {
 			rconn_free(rc);
@@ -148,7 +152,7 @@ rconn_script_write(struct rconn *rc)
 			return;
 		}
 	}
-	if (rc->rc_end >= rc->rc_r->r_len) {
+	if (rc->rc_end >= rc->rc_len) {
 		rconn_done_writing(rc);
 		return;
 	}
@@ -159,36 +163,35 @@ static void
 rconn_on_write(evutil_socket_t fd, short what, void *arg)
 {
 	struct rconn		*rc = arg;
-	struct responder	*r = rc->rc_r;
 	static char		 flood[65536];
 	struct timeval		 tv = { 0, 1000 };
 	ssize_t			 n;
 	size_t			 want;
 
 	(void)what;
-	if (r->r_mode == RESP_SCRIPT) {
+	if (rc->rc_mode == RESP_SCRIPT) {
 		rconn_script_write(rc);
 		return;
 	}
-	if (rc->rc_off < r->r_len) {
-		want = r->r_mode == RESP_SLOW ? 1 : r->r_len - rc->rc_off;
-		n = send(fd, r->r_reply + rc->rc_off, want, MSG_NOSIGNAL);
+	if (rc->rc_off < rc->rc_len) {
+		want = rc->rc_mode == RESP_SLOW ? 1 : rc->rc_len - rc->rc_off;
+		n = send(fd, rc->rc_reply + rc->rc_off, want, MSG_NOSIGNAL);
 		if (n > 0)
 			rc->rc_off += (size_t)n;
 		else if (n == -1 && errno != EAGAIN) {
 			rconn_free(rc);
 			return;
 		}
-		if (r->r_mode == RESP_SLOW && rc->rc_off < r->r_len) {
+		if (rc->rc_mode == RESP_SLOW && rc->rc_off < rc->rc_len) {
 			rconn_set(rc, EV_TIMEOUT, rconn_on_write, &tv);
 			return;
 		}
 	}
-	if (rc->rc_off < r->r_len) {
+	if (rc->rc_off < rc->rc_len) {
 		rconn_set(rc, EV_WRITE, rconn_on_write, NULL);
 		return;
 	}
-	if (r->r_mode != RESP_FLOOD) {
+	if (rc->rc_mode != RESP_FLOOD) {
 		rconn_done_writing(rc);
 		return;
 	}
@@ -222,6 +225,12 @@ responder_on_accept(evutil_socket_t fd, short what, void *arg)
 	}
 	rc->rc_r = r;
 	rc->rc_fd = cfd;
+	rc->rc_mode = r->r_mode;
+	if (r->r_reply != NULL &&
+	    (rc->rc_reply = malloc(r->r_len + 1)) != NULL) {
+		memcpy(rc->rc_reply, r->r_reply, r->r_len + 1);
+		rc->rc_len = r->r_len;
+	}
 	LIST_INSERT_HEAD(&r->r_conns, rc, rc_entry);
 	if (r->r_mode == RESP_HANG)
 		return;		/* holds the socket, says nothing */
@@ -280,6 +289,21 @@ responder_listen(struct event_base *base, enum responder_mode mode,
 	    responder_on_accept, r);
 	event_add(r->r_ev, NULL);
 	return r;
+}
+
+int
+responder_set(struct responder *r, enum responder_mode mode,
+    const char *reply)
+{
+	char *copy = NULL;
+
+	if (reply != NULL && (copy = strdup(reply)) == NULL)
+		return -1;
+	free(r->r_reply);
+	r->r_reply = copy;
+	r->r_len = copy != NULL ? strlen(copy) : 0;
+	r->r_mode = mode;
+	return 0;
 }
 
 uint16_t

@@ -30,6 +30,13 @@ struct responder *responder_new(struct event_base *, enum responder_mode,
 /* Listens on IPv4 addr (NULL: 127.0.0.1) and port (0: ephemeral). */
 struct responder *responder_listen(struct event_base *, enum responder_mode,
     const char *reply, const char *addr, uint16_t port);
+/*
+ * Changes how the responder answers from the next connection on, without
+ * closing the listening socket (no window in which a check finds the port
+ * closed); connections already accepted keep their answer.  0 or -1.
+ */
+int responder_set(struct responder *, enum responder_mode,
+    const char *reply);
 uint16_t responder_port(const struct responder *);
 int responder_accepted(const struct responder *);
 void responder_free(struct responder *);

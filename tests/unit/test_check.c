@@ -30,11 +30,27 @@
 #include "nanny/check_match.h"
 #include "responder.h"
 
-#define TEST_TIMEOUT_MS		300	/* the checks' own timeout */
+/*
+ * The checks' own timeout: short where the case waits for it to expire,
+ * generous where the check must end on its own (a busy machine may take
+ * long to schedule a responder or to fork a program; that must not turn a
+ * success into a timeout).
+ */
+#define TEST_TIMEOUT_MS		300	/* cases that end in a timeout */
+#define TEST_PATIENT_MS		5000	/* cases that must not */
 #define TEST_BOUND_S		10	/* a run that takes longer is a hang */
 /* A reply sent a byte per millisecond takes tens of loop turns, each
  * late on a busy machine: its check gets a generous timeout. */
 #define TEST_SLOW_TIMEOUT_MS	3000
+
+static uint32_t timeout_ms = TEST_PATIENT_MS;
+
+/* o = call, with the short timeout: the case ends in CHECK_TIMEOUT */
+#define RUN_TO_TIMEOUT(o, call) do {					\
+	timeout_ms = TEST_TIMEOUT_MS;					\
+	(o) = (call);							\
+	timeout_ms = TEST_PATIENT_MS;					\
+} while (0)
 
 struct run {
 	struct event_base	*base;
@@ -60,13 +76,14 @@ vs_new(enum cfg_check_kind kind)
 	vs = cfg_virtual_new(CFG_VS_VIRTUAL, "web");
 	assert_non_null(vs);
 	vs->vs_check = kind;
-	vs->vs_check_timeout_ms = TEST_TIMEOUT_MS;
+	vs->vs_check_timeout_ms = TEST_PATIENT_MS;
 	return vs;
 }
 
-/* Runs one check of vs against 127.0.0.1:port on base, bounded. */
+/* Runs one check of vs against 127.0.0.1:port on base, bounded, with
+ * the timeout of the moment (timeout_ms). */
 static struct check_outcome
-run_on(struct event_base *base, const struct cfg_virtual *vs, uint16_t port)
+run_on(struct event_base *base, struct cfg_virtual *vs, uint16_t port)
 {
 	struct run	 r;
 	struct check	*c;
@@ -77,6 +94,7 @@ run_on(struct event_base *base, const struct cfg_virtual *vs, uint16_t port)
 
 	memset(&r, 0, sizeof(r));
 	r.base = base;
+	vs->vs_check_timeout_ms = timeout_ms;
 	assert_int_equal(cfg_addr_parse(&a, "127.0.0.1"), 0);
 	c = check_new(base, vs, CFG_CHECK_AUTO, &a, port, run_done, &r, err,
 	    sizeof(err));
@@ -98,7 +116,7 @@ run_on(struct event_base *base, const struct cfg_virtual *vs, uint16_t port)
 
 /* Runs vs against a fresh responder of the given mode and reply. */
 static struct check_outcome
-run_resp(const struct cfg_virtual *vs, enum responder_mode mode,
+run_resp(struct cfg_virtual *vs, enum responder_mode mode,
     const char *reply)
 {
 	struct event_base	*base = event_base_new();
@@ -296,7 +314,7 @@ test_expect_piranha_default(void **state)
 	expect_result(&o, CHECK_SUCCESS, NULL);
 	o = run_resp(vs, RESP_KEEP, "garbage\r\n");
 	expect_result(&o, CHECK_FAILURE, "unexpected reply \"garbage\"");
-	o = run_resp(vs, RESP_HANG, NULL);
+	RUN_TO_TIMEOUT(o, run_resp(vs, RESP_HANG, NULL));
 	expect_result(&o, CHECK_TIMEOUT, "timeout in read");
 	assert_true(o.co_latency_ms >= TEST_TIMEOUT_MS);
 	o = run_resp(vs, RESP_CLOSE, NULL);
@@ -305,7 +323,7 @@ test_expect_piranha_default(void **state)
 	expect_result(&o, CHECK_FAILURE, "unexpected reply \"xxxx");
 	o = run_resp(vs, RESP_REPLY, "HT");	/* short, then closed */
 	expect_result(&o, CHECK_FAILURE, "unexpected reply \"HT\"");
-	o = run_resp(vs, RESP_KEEP, "HT");	/* short, then silent */
+	RUN_TO_TIMEOUT(o, run_resp(vs, RESP_KEEP, "HT"));	/* then silent */
 	expect_result(&o, CHECK_TIMEOUT, "timeout in read after 2 bytes");
 	cfg_virtual_free(vs);
 }
@@ -361,7 +379,7 @@ test_http(void **state)
 	expect_result(&o, CHECK_FAILURE, "HTTP status 500");
 	o = run_resp(vs, RESP_KEEP, "SSH-2.0-OpenSSH_9.2\r\n");
 	expect_result(&o, CHECK_FAILURE, "not an HTTP reply");
-	o = run_resp(vs, RESP_HANG, NULL);
+	RUN_TO_TIMEOUT(o, run_resp(vs, RESP_HANG, NULL));
 	expect_result(&o, CHECK_TIMEOUT, "timeout in read");
 	o = run_resp(vs, RESP_CLOSE, NULL);
 	expect_result(&o, CHECK_FAILURE, NULL);
@@ -382,7 +400,8 @@ test_http(void **state)
 	expect_result(&o, CHECK_SUCCESS, "body matches");
 	o = run_resp(vs, RESP_REPLY, "HTTP/1.0 200 OK\r\n\r\nnot good\n");
 	expect_result(&o, CHECK_FAILURE, "body does not match");
-	o = run_resp(vs, RESP_KEEP, "HTTP/1.0 200 OK\r\n\r\nstill loa");
+	RUN_TO_TIMEOUT(o, run_resp(vs, RESP_KEEP,
+	    "HTTP/1.0 200 OK\r\n\r\nstill loa"));
 	expect_result(&o, CHECK_TIMEOUT, "timeout in read");
 	free(vs->vs_expect);
 	vs->vs_expect = strdup("^all +is");
@@ -452,7 +471,7 @@ test_https(void **state)
 	/* TLS against a plain HTTP server fails in the handshake */
 	o = run_resp(vs, RESP_REPLY, HTTP_OK);
 	expect_result(&o, CHECK_FAILURE, "tls handshake");
-	o = run_resp(vs, RESP_HANG, NULL);
+	RUN_TO_TIMEOUT(o, run_resp(vs, RESP_HANG, NULL));
 	expect_result(&o, CHECK_TIMEOUT, "timeout in tls handshake");
 	snprintf(cmd, sizeof(cmd), "%s/k.pem", dir);
 	unlink(cmd);
@@ -492,7 +511,7 @@ test_program(void **state)
 	/* Piranha counted this as healthy when expect was set */
 	o = run_program("sh -c 'echo OK; exit 2'", "OK");
 	expect_result(&o, CHECK_FAILURE, "program exit 2: \"OK\"");
-	o = run_program("sleep 30", "OK");
+	RUN_TO_TIMEOUT(o, run_program("sleep 30", "OK"));
 	expect_result(&o, CHECK_TIMEOUT, "program timeout");
 	assert_true(o.co_latency_ms < 5000);
 	o = run_program("echo OK", "OK");
@@ -563,7 +582,7 @@ test_agent(void **state)
 	expect_result(&o, CHECK_FAILURE, "unknown word \"bogus\"");
 	o = run_agent(RESP_REPLY, "\n");
 	expect_result(&o, CHECK_FAILURE, "empty reply");
-	o = run_agent(RESP_HANG, NULL);
+	RUN_TO_TIMEOUT(o, run_agent(RESP_HANG, NULL));
 	expect_result(&o, CHECK_TIMEOUT, NULL);
 	o = run_agent(RESP_CLOSE, NULL);
 	expect_result(&o, CHECK_FAILURE, NULL);
@@ -587,6 +606,9 @@ test_stop(void **state)
 	(void)state;
 	memset(&r, 0, sizeof(r));
 	r.base = base;
+	/* long enough that it cannot expire before check_stop(), however
+	 * late this process runs; the wait after it outlasts it */
+	vs->vs_check_timeout_ms = 1500;
 	cfg_addr_parse(&a, "127.0.0.1");
 	c = check_new(base, vs, CFG_CHECK_AUTO, &a, responder_port(resp),
 	    run_done, &r, err, sizeof(err));
@@ -597,7 +619,7 @@ test_stop(void **state)
 	assert_true(check_running(c));
 	check_stop(c);
 	assert_false(check_running(c));
-	tv.tv_usec = 500000;	/* past the check's timeout */
+	tv.tv_sec = 2;		/* past the check's timeout */
 	event_base_loopexit(base, &tv);
 	event_base_dispatch(base);
 	assert_int_equal(r.done, 0);

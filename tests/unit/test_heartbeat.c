@@ -11,9 +11,9 @@
 #define PEER_ID		0x11223344u
 #define SELF_ID		0x55667788u
 
-static uint64_t peer_seq;
+static struct hb_seq peer_seq;
 
-static uint64_t *
+static struct hb_seq *
 lookup(uint32_t node, void *arg)
 {
 	(void)arg;
@@ -44,7 +44,7 @@ ctx_init(struct hb_ctx *c, int keyed)
 	c->hc_key = keyed ? key : NULL;
 	c->hc_keylen = keyed ? sizeof(key) - 1 : 0;
 	c->hc_lookup = lookup;
-	peer_seq = 0;
+	memset(&peer_seq, 0, sizeof(peer_seq));
 }
 
 static void
@@ -72,7 +72,7 @@ test_round_trip(void **state)
 		assert_true(q.hp_generation == 0x0102030405060708ull);
 		assert_memory_equal(q.hp_hash, p.hp_hash, HB_HASH_LEN);
 		assert_true(q.hp_seq == 1000);
-		assert_true(peer_seq == 1000);
+		assert_true(peer_seq.hs_last == 1000);
 	}
 	/* network byte order on the wire */
 	assert_int_equal(buf[0], 'S');
@@ -99,7 +99,7 @@ test_truncated_and_oversize(void **state)
 	assert_int_equal(heartbeat_decode(&c, buf, n + 1, &q), HB_ERR_SIZE);
 	assert_int_equal(heartbeat_encode(&p, key, sizeof(key) - 1, buf,
 	    HB_MAX_LEN - 1), -1);
-	assert_true(peer_seq == 0);
+	assert_true(peer_seq.hs_last == 0);
 }
 
 static void
@@ -132,7 +132,7 @@ test_header_checks(void **state)
 	p.hp_node = SELF_ID;
 	n = heartbeat_encode(&p, NULL, 0, buf, sizeof(buf));
 	assert_int_equal(heartbeat_decode(&c, buf, n, &q), HB_ERR_SELF);
-	assert_true(peer_seq == 0);
+	assert_true(peer_seq.hs_last == 0);
 }
 
 static void
@@ -164,7 +164,7 @@ test_mac(void **state)
 	buf[HB_MAX_LEN - 1] ^= 0x80;
 	ctx_init(&c, 0);
 	assert_int_equal(heartbeat_decode(&c, buf, n, &q), HB_ERR_MAC);
-	assert_true(peer_seq == 0);
+	assert_true(peer_seq.hs_last == 0);
 }
 
 static void
@@ -185,7 +185,143 @@ test_replay(void **state)
 	n = heartbeat_encode(&p, key, sizeof(key) - 1, buf, sizeof(buf));
 	assert_int_equal(heartbeat_decode(&c, buf, n, &q), HB_OK);
 	assert_int_equal(heartbeat_decode(&c, old, m, &q), HB_ERR_REPLAY);
-	assert_true(peer_seq == 11);
+	assert_true(peer_seq.hs_last == 11);
+}
+
+/* decode of packet p (MAC under k, NULL for none) */
+static enum hb_err
+feed(struct hb_ctx *c, const struct hb_packet *p, const uint8_t *k,
+    size_t klen)
+{
+	uint8_t buf[HB_MAX_LEN];
+	struct hb_packet q;
+	int n = heartbeat_encode(p, k, klen, buf, sizeof(buf));
+
+	assert_true(n > 0);
+	return heartbeat_decode(c, buf, (size_t)n, &q);
+}
+
+/* With a key, packets that fail the MAC (or have none) never move the
+ * sequence an authenticated stream depends on, whatever they carry. */
+static void
+test_keyed_forgery_changes_nothing(void **state)
+{
+	static const uint8_t other[] = "not the cluster's key at all";
+	struct hb_packet p;
+	struct hb_ctx c;
+
+	(void)state;
+	ctx_init(&c, 1);
+	make(&p, 100);
+	assert_int_equal(feed(&c, &p, key, sizeof(key) - 1), HB_OK);
+	make(&p, UINT64_MAX);
+	p.hp_flags = HB_F_LEAVING;
+	assert_int_equal(feed(&c, &p, NULL, 0), HB_ERR_MAC);
+	assert_int_equal(feed(&c, &p, other, sizeof(other) - 1), HB_ERR_MAC);
+	assert_true(peer_seq.hs_last == 100 && peer_seq.hs_ncand == 0);
+	make(&p, 101);
+	assert_int_equal(feed(&c, &p, key, sizeof(key) - 1), HB_OK);
+}
+
+/* A key roll: the second key is accepted too, anything else is not. */
+static void
+test_two_keys(void **state)
+{
+	static const uint8_t next[] = "the next key of the cluster";
+	static const uint8_t other[] = "not the cluster's key at all";
+	struct hb_packet p;
+	struct hb_ctx c;
+
+	(void)state;
+	ctx_init(&c, 1);
+	c.hc_key2 = next;
+	c.hc_key2len = sizeof(next) - 1;
+	make(&p, 1);
+	assert_int_equal(feed(&c, &p, key, sizeof(key) - 1), HB_OK);
+	make(&p, 2);
+	assert_int_equal(feed(&c, &p, next, sizeof(next) - 1), HB_OK);
+	make(&p, 3);
+	assert_int_equal(feed(&c, &p, other, sizeof(other) - 1), HB_ERR_MAC);
+}
+
+/* Without a key, one forged sequence far ahead is not trusted: the real
+ * sender's next heartbeat still counts. */
+static void
+test_unkeyed_forged_far_ahead(void **state)
+{
+	struct hb_packet p;
+	struct hb_ctx c;
+
+	(void)state;
+	ctx_init(&c, 0);
+	make(&p, 1000);
+	assert_int_equal(feed(&c, &p, NULL, 0), HB_OK);
+	make(&p, UINT64_MAX);
+	assert_int_equal(feed(&c, &p, NULL, 0), HB_ERR_AHEAD);
+	make(&p, 1001);
+	assert_int_equal(feed(&c, &p, NULL, 0), HB_OK);
+	make(&p, 1000 + HB_SEQ_WINDOW + 1001);
+	assert_int_equal(feed(&c, &p, NULL, 0), HB_ERR_AHEAD);
+	make(&p, 1003);
+	assert_int_equal(feed(&c, &p, NULL, 0), HB_OK);
+	assert_true(peer_seq.hs_last == 1003);
+}
+
+/* Without a key, a forged sequence inside the window silences the real
+ * sender for HB_SEQ_RUN - 1 heartbeats at most. */
+static void
+test_unkeyed_reanchor(void **state)
+{
+	struct hb_packet p;
+	struct hb_ctx c;
+
+	(void)state;
+	ctx_init(&c, 0);
+	make(&p, 1000);
+	assert_int_equal(feed(&c, &p, NULL, 0), HB_OK);
+	make(&p, 1000 + HB_SEQ_WINDOW);
+	assert_int_equal(feed(&c, &p, NULL, 0), HB_OK);	/* forged */
+	for (int i = 1; i < HB_SEQ_RUN; i++) {
+		make(&p, 1000 + 2 * (uint64_t)i);
+		assert_int_equal(feed(&c, &p, NULL, 0), HB_ERR_REPLAY);
+	}
+	make(&p, 1000 + 2 * HB_SEQ_RUN);
+	assert_int_equal(feed(&c, &p, NULL, 0), HB_OK);
+	make(&p, 1001 + 2 * HB_SEQ_RUN);
+	assert_int_equal(feed(&c, &p, NULL, 0), HB_OK);
+	/* a real jump (a sender back after a long partition) is followed
+	 * after HB_SEQ_RUN heartbeats */
+	for (int i = 1; i < HB_SEQ_RUN; i++) {
+		make(&p, ((uint64_t)1 << 50) + (uint64_t)i);
+		assert_int_equal(feed(&c, &p, NULL, 0), HB_ERR_AHEAD);
+	}
+	make(&p, ((uint64_t)1 << 50) + HB_SEQ_RUN);
+	assert_int_equal(feed(&c, &p, NULL, 0), HB_OK);
+}
+
+/* Without a key, a restart (INIT) or LEAVING announcement moves the
+ * sequence at once: a restarted sender starts far above, and the
+ * supervisor's LEAVING for a dead worker is above anything it sent. */
+static void
+test_unkeyed_restart(void **state)
+{
+	struct hb_packet p;
+	struct hb_ctx c;
+
+	(void)state;
+	ctx_init(&c, 0);
+	make(&p, 1000);
+	assert_int_equal(feed(&c, &p, NULL, 0), HB_OK);
+	make(&p, heartbeat_seq_ceiling(5000));
+	p.hp_flags = HB_F_LEAVING;
+	assert_int_equal(feed(&c, &p, NULL, 0), HB_OK);
+	make(&p, heartbeat_seq_first(9000, 0));
+	p.hp_state = HB_STATE_INIT;
+	assert_int_equal(feed(&c, &p, NULL, 0), HB_OK);
+	/* but never backwards */
+	make(&p, 1001);
+	p.hp_state = HB_STATE_INIT;
+	assert_int_equal(feed(&c, &p, NULL, 0), HB_ERR_REPLAY);
 }
 
 static void
@@ -233,6 +369,11 @@ main(void)
 		cmocka_unit_test(test_header_checks),
 		cmocka_unit_test(test_mac),
 		cmocka_unit_test(test_replay),
+		cmocka_unit_test(test_keyed_forgery_changes_nothing),
+		cmocka_unit_test(test_two_keys),
+		cmocka_unit_test(test_unkeyed_forged_far_ahead),
+		cmocka_unit_test(test_unkeyed_reanchor),
+		cmocka_unit_test(test_unkeyed_restart),
 		cmocka_unit_test(test_sequences),
 		cmocka_unit_test(test_names),
 	};

@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config/config.h"
 #include "lb/lb.h"
 #include "lb/lb_backend.h"
+#include "lb/lb_own.h"
 
 static struct cfg_virtual *
 add_virtual(struct shoal_config *cfg, const char *name, const char *vip,
@@ -258,6 +260,10 @@ test_check(void **state)
 	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 1);
 	st.st_svcs[0].s_fwd = CFG_NET_TUNNEL;
 	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 0);
+	/* not with the sync daemon: the kernel refuses both together */
+	st.st_sync = LB_SYNC_BACKUP;
+	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 1);
+	st.st_sync = LB_SYNC_NONE;
 	lb_service_del_dest(&st.st_svcs[0], &d.d_addr, 80);
 	st.st_svcs[0].s_fwd = CFG_NET_NAT;
 	/* weights out of range, and a server given twice */
@@ -271,6 +277,23 @@ test_check(void **state)
 	st.st_svcs[0].s_ndests = st.st_svcs[0].s_capdests = 2;
 	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 1);
 	lb_service_clear(&svc);
+	lb_state_clear(&st);
+	/* IPv6 persistence: /0 is refused by the kernel, /1../128 taken */
+	memset(&k, 0, sizeof(k));
+	k.ks_af = AF_INET6;
+	assert_int_equal(cfg_addr_parse(&k.ks_addr, "fd00::100"), 0);
+	k.ks_proto = CFG_PROTO_TCP;
+	k.ks_port = 80;
+	lb_service_init(&svc, &k);
+	svc.s_persistent = 30;
+	svc.s_pmask = 0;
+	lb_state_init(&st);
+	lb_state_add_service(&st, &svc);
+	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 1);
+	st.st_svcs[0].s_pmask = 1;
+	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 0);
+	st.st_svcs[0].s_pmask = 128;
+	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 0);
 	lb_state_clear(&st);
 }
 
@@ -325,6 +348,86 @@ test_open_auto(void **state)
 	}
 }
 
+/* The ownership file: what it records, read back; bad lines skipped. */
+static void
+test_owner_file(void **state)
+{
+	char path[] = "/tmp/shoal-test-own.XXXXXX";
+	struct lb_state a, b, back;
+	struct lb_service svc;
+	struct lb_svc_key k;
+	enum cfg_lb_backend kind;
+	char *text;
+	FILE *fp;
+	int fd;
+
+	(void)state;
+	lb_state_init(&a);
+	lb_state_init(&b);
+	lb_state_init(&back);
+	memset(&k, 0, sizeof(k));
+	k.ks_af = AF_INET;
+	assert_int_equal(cfg_addr_parse(&k.ks_addr, "10.0.0.1"), 0);
+	k.ks_proto = CFG_PROTO_TCP;
+	k.ks_port = 80;
+	lb_service_init(&svc, &k);
+	assert_int_equal(lb_state_add_service(&a, &svc), 0);
+	assert_int_equal(lb_state_add_service(&b, &svc), 0);	/* once */
+	memset(&k, 0, sizeof(k));
+	k.ks_af = AF_INET6;
+	k.ks_fwmark = 7;
+	lb_service_init(&svc, &k);
+	assert_int_equal(lb_state_add_service(&b, &svc), 0);
+	memset(&k, 0, sizeof(k));
+	k.ks_af = AF_INET6;
+	assert_int_equal(cfg_addr_parse(&k.ks_addr, "fd00::53"), 0);
+	k.ks_proto = CFG_PROTO_UDP;
+	k.ks_port = 53;
+	lb_service_init(&svc, &k);
+	assert_int_equal(lb_state_add_service(&b, &svc), 0);
+	b.st_sync = LB_SYNC_BACKUP;
+	snprintf(b.st_sync_iface, sizeof(b.st_sync_iface), "eth1");
+	b.st_sync_id = 3;
+	assert_non_null(text = lb_own_text(CFG_LB_IPVS, &a, &b));
+	assert_string_equal(text, "shoal-lb 1 ipvs\n"
+	    "service tcp 10.0.0.1 80\nfwmark 7 inet6\n"
+	    "service udp fd00::53 53\nsync backup eth1 3\n");
+	assert_true((fd = mkstemp(path)) != -1);
+	close(fd);
+	assert_int_equal(lb_own_write(path, text), 0);
+	free(text);
+	/* a line someone mangled is skipped, the rest is read */
+	assert_non_null(fp = fopen(path, "a"));
+	fputs("service tcp 10.0.0.1\nfwmark 0 inet\nsync sideways x 1\n", fp);
+	fclose(fp);
+	assert_int_equal(lb_own_read(path, &kind, &back), 0);
+	assert_int_equal(kind, CFG_LB_IPVS);
+	assert_int_equal(back.st_nsvcs, 3);
+	assert_non_null(lb_state_find(&back, &k));
+	assert_int_equal(back.st_sync, LB_SYNC_BACKUP);
+	assert_string_equal(back.st_sync_iface, "eth1");
+	assert_int_equal(back.st_sync_id, 3);
+	/* nothing to own: the file goes */
+	lb_state_clear(&a);
+	lb_state_clear(&b);
+	assert_non_null(text = lb_own_text(CFG_LB_IPVS, &a, &b));
+	assert_string_equal(text, "");
+	assert_int_equal(lb_own_write(path, text), 0);
+	free(text);
+	assert_null(fopen(path, "r"));
+	assert_int_equal(lb_own_read(path, &kind, &back), 0);
+	assert_int_equal(kind, CFG_LB_AUTO);
+	assert_int_equal(back.st_nsvcs, 0);
+	/* not an ownership file: nothing taken from it */
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("service tcp 10.0.0.1 80\n", fp);
+	fclose(fp);
+	assert_int_equal(lb_own_read(path, &kind, &back), 0);
+	assert_int_equal(back.st_nsvcs, 0);
+	unlink(path);
+	lb_state_clear(&back);
+}
+
 int
 main(void)
 {
@@ -336,6 +439,7 @@ main(void)
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_attrs_equal),
 		cmocka_unit_test(test_open_auto),
+		cmocka_unit_test(test_owner_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

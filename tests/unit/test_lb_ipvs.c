@@ -1,7 +1,10 @@
 /*
  * test_lb_ipvs.c - the IPVS generic netlink messages, checked attribute by
- * attribute (and header bytes) against the kernel's <linux/ip_vs.h>.  No
- * kernel needed: the machines that run this have no IPVS.
+ * attribute (and header bytes) against the kernel's <linux/ip_vs.h>; and
+ * the netlink socket (lb_ipvs_nl.c) against the running kernel's generic
+ * netlink controller, which every Linux has: a request without NLM_F_ACK
+ * gets its answer and no ack, so the exchange must end at a timeout with
+ * an error instead of waiting for ever.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,9 +12,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
@@ -141,7 +147,9 @@ test_getfamily(void **state)
 
 	(void)state;
 	nlh = lb_ipvs_msg_getfamily(buf, sizeof(buf), 7);
-	check_header(nlh, GENL_ID_CTRL, NLM_F_REQUEST, CTRL_CMD_GETFAMILY, 1);
+	/* the controller acks only when asked (it used not to be asked) */
+	check_header(nlh, GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_ACK,
+	    CTRL_CMD_GETFAMILY, 1);
 	assert_int_equal(nlh->nlmsg_seq, 7);
 	top(nlh, &t);
 	assert_int_equal(t.count, 1);
@@ -531,6 +539,140 @@ test_parse_family(void **state)
 	assert_int_equal(lb_ipvs_parse_family(nlh), -1);
 }
 
+/* ---- the socket, against the running kernel ---- */
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(*(int *)data)++;
+	return MNL_CB_OK;
+}
+
+/* CTRL_CMD_GETFAMILY "nlctrl" (the controller itself) with flags. */
+static struct nlmsghdr *
+ctrl_request(uint16_t flags, uint32_t seq)
+{
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = GENL_ID_CTRL;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_seq = seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = CTRL_CMD_GETFAMILY;
+	g->version = 1;
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, "nlctrl");
+	return nlh;
+}
+
+/*
+ * The kernel answers a GETFAMILY without NLM_F_ACK once and sends no
+ * ack: the old lb_nl_talk() waited for ever here.  Now: -1, ETIMEDOUT,
+ * after the timeout and not much later, the answer still delivered.  The
+ * alarm turns a hang into a failure.
+ */
+static void
+test_nl_no_ack_times_out(void **state)
+{
+	struct lb_nl *nl;
+	char err[128];
+	int64_t t0, took;
+	int n = 0;
+
+	(void)state;
+	if ((nl = lb_nl_open(1)) == NULL)
+		skip();
+	lb_nl_set_timeout(nl, 300);
+	alarm(20);
+	t0 = mono_ms();
+	assert_int_equal(lb_nl_talk(nl, ctrl_request(NLM_F_REQUEST, 41),
+	    count_cb, &n, err, sizeof(err)), -1);
+	took = mono_ms() - t0;
+	alarm(0);
+	assert_int_equal(errno, ETIMEDOUT);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(err, "no reply from the kernel within 300 ms"));
+	assert_true(took >= 290);
+	assert_true(took < 10000);
+	/* the socket still works: the same request with an ack ends at it */
+	n = 0;
+	t0 = mono_ms();
+	assert_int_equal(lb_nl_talk(nl, ctrl_request(NLM_F_REQUEST |
+	    NLM_F_ACK, 42), count_cb, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_true(mono_ms() - t0 < 290);
+	lb_nl_close(nl);
+}
+
+/*
+ * A late reply of a request that timed out is not taken for the next
+ * request's: two unacked requests leave two answers behind, then an acked
+ * one gets exactly its own.
+ */
+static void
+test_nl_stale_replies_skipped(void **state)
+{
+	struct lb_nl *nl;
+	char err[128];
+	int n = 0;
+
+	(void)state;
+	if ((nl = lb_nl_open(1)) == NULL)
+		skip();
+	lb_nl_set_timeout(nl, 200);
+	alarm(20);
+	assert_int_equal(lb_nl_talk(nl, ctrl_request(NLM_F_REQUEST, 51),
+	    NULL, NULL, err, sizeof(err)), -1);
+	assert_int_equal(lb_nl_talk(nl, ctrl_request(NLM_F_REQUEST, 52),
+	    NULL, NULL, err, sizeof(err)), -1);
+	assert_int_equal(lb_nl_talk(nl, ctrl_request(NLM_F_REQUEST |
+	    NLM_F_ACK, 53), count_cb, &n, err, sizeof(err)), 0);
+	alarm(0);
+	assert_int_equal(n, 1);
+	lb_nl_close(nl);
+}
+
+/*
+ * The IPVS family request the backend sends, on whatever kernel runs the
+ * test: IPVS found (an id) or not (ENOENT), promptly either way.
+ */
+static void
+test_nl_ipvs_family(void **state)
+{
+	struct lb_nl *nl;
+	char err[128];
+	int64_t t0;
+	int rc, n = 0;
+
+	(void)state;
+	if ((nl = lb_nl_open(1)) == NULL)
+		skip();
+	lb_nl_set_timeout(nl, 2000);
+	alarm(20);
+	t0 = mono_ms();
+	rc = lb_nl_talk(nl, lb_ipvs_msg_getfamily(buf, sizeof(buf), 61),
+	    count_cb, &n, err, sizeof(err));
+	alarm(0);
+	assert_true(mono_ms() - t0 < 1500);
+	if (rc == 0)
+		assert_int_equal(n, 1);
+	else
+		assert_int_equal(errno, ENOENT);
+	lb_nl_close(nl);
+}
+
 int
 main(void)
 {
@@ -546,6 +688,9 @@ main(void)
 		cmocka_unit_test(test_parse_roundtrip),
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_parse_family),
+		cmocka_unit_test(test_nl_no_ack_times_out),
+		cmocka_unit_test(test_nl_stale_replies_skipped),
+		cmocka_unit_test(test_nl_ipvs_family),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,7 +7,9 @@
  *
  * The fake decodes requests with the same parsers the backend uses for
  * dumps, and answers dumps with messages built by the same builders, whose
- * encoding test_lb_ipvs.c checks against <linux/ip_vs.h>.
+ * encoding test_lb_ipvs.c checks against <linux/ip_vs.h>.  Like the
+ * kernel it acks only requests that ask (NLM_F_ACK): one that does not
+ * ends as the real socket's timeout would.
  */
 #include "shoal-build.h"
 
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
@@ -50,9 +53,13 @@ struct fsvc {
 
 static struct {
 	int		has_ipvs;
+	int		module;		/* ip_vs can be loaded */
+	int		modprobes;
 	struct fsvc	svc[MAXSVC];
 	int		nsvc;
 	int		daemon;		/* IP_VS_STATE_* */
+	char		dm_iface[3][16];	/* by state: 1 master, 2 backup */
+	uint32_t	dm_id[3];
 	uint32_t	tcp;
 	int		ncmds;		/* commands (not dumps) seen */
 	int		fail_at;	/* fail the command with this number */
@@ -76,6 +83,17 @@ void
 lb_nl_close(struct lb_nl *nl)
 {
 	assert_ptr_equal(nl, &the_nl);
+}
+
+/* modprobe ip_vs: the family appears when the module exists. */
+int
+lb_nl_load_ipvs(void)
+{
+	fk.modprobes++;
+	if (!fk.module)
+		return -1;
+	fk.has_ipvs = 1;
+	return 0;
 }
 
 static void fk_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -284,30 +302,73 @@ fk_family(int (*cb)(const struct nlmsghdr *, void *), void *data)
 	return cb(nlh, data) == MNL_CB_OK ? 0 : -EIO;
 }
 
+/* A GET_DAEMON dump: one NEW_DAEMON message per running daemon. */
+static int
+fk_dump_daemons(int (*cb)(const struct nlmsghdr *, void *), void *data)
+{
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+	struct nlattr *nest;
+	uint32_t st;
+
+	fk_log("GET_DAEMON");
+	for (st = IP_VS_STATE_MASTER; st <= IP_VS_STATE_BACKUP; st++) {
+		if (!(fk.daemon & st))
+			continue;
+		memset(rbuf, 0, sizeof(rbuf));
+		nlh = mnl_nlmsg_put_header(rbuf);
+		nlh->nlmsg_type = FAM;
+		nlh->nlmsg_flags = NLM_F_MULTI;
+		g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+		g->cmd = IPVS_CMD_NEW_DAEMON;
+		nest = mnl_attr_nest_start(nlh, IPVS_CMD_ATTR_DAEMON);
+		mnl_attr_put_u32(nlh, IPVS_DAEMON_ATTR_STATE, st);
+		mnl_attr_put_strz(nlh, IPVS_DAEMON_ATTR_MCAST_IFN,
+		    fk.dm_iface[st]);
+		mnl_attr_put_u32(nlh, IPVS_DAEMON_ATTR_SYNC_ID, fk.dm_id[st]);
+		mnl_attr_put_u32(nlh, IPVS_DAEMON_ATTR_MCAST_TTL, 1);
+		mnl_attr_nest_end(nlh, nest);
+		assert_int_equal(cb(nlh, data), MNL_CB_OK);
+	}
+	return 0;
+}
+
 static int
 fk_other(uint8_t cmd, const struct nlmsghdr *req)
 {
 	const struct nlattr *a, *b;
-	uint32_t state = 0;
+	uint32_t state = 0, id = 0;
+	const char *ifn = "";
 
 	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(a) == IPVS_CMD_ATTR_TIMEOUT_TCP)
 			fk.tcp = mnl_attr_get_u32(a);
 		if (mnl_attr_get_type(a) == IPVS_CMD_ATTR_DAEMON)
-			mnl_attr_for_each_nested(b, a)
+			mnl_attr_for_each_nested(b, a) {
 				if (mnl_attr_get_type(b) ==
 				    IPVS_DAEMON_ATTR_STATE)
 					state = mnl_attr_get_u32(b);
+				if (mnl_attr_get_type(b) ==
+				    IPVS_DAEMON_ATTR_MCAST_IFN)
+					ifn = mnl_attr_get_str(b);
+				if (mnl_attr_get_type(b) ==
+				    IPVS_DAEMON_ATTR_SYNC_ID)
+					id = mnl_attr_get_u32(b);
+			}
 	}
 	switch (cmd) {
 	case IPVS_CMD_SET_CONFIG:
 		fk_log("SET_CONFIG tcp=%u", fk.tcp);
 		return 0;
 	case IPVS_CMD_NEW_DAEMON:
-		fk_log("NEW_DAEMON %u", state);
+		fk_log("NEW_DAEMON %u %s %u", state, ifn, id);
+		assert_true(state == IP_VS_STATE_MASTER ||
+		    state == IP_VS_STATE_BACKUP);
 		if (fk.daemon & state)
 			return -EEXIST;
 		fk.daemon |= state;
+		snprintf(fk.dm_iface[state], sizeof(fk.dm_iface[0]), "%s", ifn);
+		fk.dm_id[state] = id;
 		return 0;
 	case IPVS_CMD_DEL_DAEMON:
 		fk_log("DEL_DAEMON %u", state);
@@ -339,6 +400,8 @@ lb_nl_talk(struct lb_nl *nl, struct nlmsghdr *req,
 			rc = fk_dump_services(cb, data);
 		else if (g->cmd == IPVS_CMD_GET_DEST)
 			rc = fk_dump_dests(req, cb, data);
+		else if (g->cmd == IPVS_CMD_GET_DAEMON)
+			rc = fk_dump_daemons(cb, data);
 		else if (++fk.ncmds == fk.fail_at) {
 			fk_log("FAILED");
 			snprintf(err, errlen, "fake failure");
@@ -352,6 +415,17 @@ lb_nl_talk(struct lb_nl *nl, struct nlmsghdr *req,
 	}
 	if (rc < 0) {
 		errno = -rc;
+		return -1;
+	}
+	/*
+	 * As the kernel: an error is always answered, success only when the
+	 * request asks for an ack (a dump ends with NLMSG_DONE).  Without
+	 * either the real socket waits for nothing until its timeout.
+	 */
+	if (!(req->nlmsg_flags & (NLM_F_ACK | NLM_F_DUMP))) {
+		fk_log("NO ACK");
+		snprintf(err, errlen, "no reply from the kernel");
+		errno = ETIMEDOUT;
 		return -1;
 	}
 	return 0;
@@ -453,9 +527,18 @@ want_web(struct lb_state *st)
 static void
 test_no_ipvs(void **state)
 {
+	struct lb *lb;
+
 	(void)state;
 	fk.has_ipvs = 0;
 	assert_null(lb_open(CFG_LB_IPVS));
+	assert_int_equal(fk.modprobes, 1);
+	/* the module exists but is not loaded: loaded on demand */
+	fk.module = 1;
+	assert_non_null(lb = lb_open(CFG_LB_AUTO));
+	assert_int_equal(lb_kind(lb), CFG_LB_IPVS);
+	assert_int_equal(fk.modprobes, 2);
+	lb_close(lb);
 }
 
 /*
@@ -490,7 +573,7 @@ test_first_apply_adopts(void **state)
 	    "DEL_DEST tcp 10.0.0.1:80 10.1.0.9:80|"
 	    "SET_DEST tcp 10.0.0.1:80 10.1.0.1:80 w=2 nat|"
 	    "NEW_DEST tcp 10.0.0.1:80 10.1.0.2:80 w=3 nat|"
-	    "SET_CONFIG tcp=900|NEW_DAEMON 1");
+	    "SET_CONFIG tcp=900|GET_DAEMON|NEW_DAEMON 1 eth1 0");
 	/* the foreign service: untouched */
 	key4(&k, "10.9.9.9", 80);
 	assert_non_null(f = fk_find(&k));
@@ -503,7 +586,7 @@ test_first_apply_adopts(void **state)
 	/* leaving: only ours goes, and the daemon shoal started */
 	assert_int_equal(lb_clear(lb), 0);
 	assert_string_equal(commands(),
-	    "DEL_SERVICE tcp 10.0.0.1:80|DEL_DAEMON 1");
+	    "DEL_SERVICE tcp 10.0.0.1:80|GET_DAEMON|DEL_DAEMON 1");
 	assert_int_equal(fk.nsvc, 1);
 	assert_non_null(fk_find(&k));
 	lb_state_clear(&want);
@@ -647,6 +730,126 @@ test_failure_then_repair(void **state)
 	lb_close(lb);
 }
 
+/* A sync daemon started in the kernel directly (another process, or us). */
+static void
+fk_daemon(uint32_t st, const char *ifn, uint32_t id)
+{
+	fk.daemon |= st;
+	snprintf(fk.dm_iface[st], sizeof(fk.dm_iface[0]), "%s", ifn);
+	fk.dm_id[st] = id;
+}
+
+/*
+ * Sync daemon settings are idempotent: a daemon that already runs as
+ * wanted is kept (no "File exists"), one with other settings is replaced,
+ * the other role goes while shoal runs one, and with none wanted a daemon
+ * shoal did not start stays.
+ */
+static void
+test_sync_idempotent(void **state)
+{
+	struct lb *lb;
+	struct lb_state want;
+
+	(void)state;
+	fk_daemon(IP_VS_STATE_MASTER, "eth1", 7);
+	assert_non_null(lb = lb_open(CFG_LB_IPVS));
+	lb_state_init(&want);
+	want.st_sync = LB_SYNC_MASTER;
+	snprintf(want.st_sync_iface, sizeof(want.st_sync_iface), "eth1");
+	want.st_sync_id = 7;
+	assert_int_equal(lb_apply(lb, &want), 0);
+	assert_string_equal(commands(), "GET_SERVICE|GET_DAEMON");
+	assert_int_equal(lb_apply(lb, &want), 0);
+	assert_string_equal(commands(), "");
+	/* becoming backup: the master goes, the backup comes */
+	assert_int_equal(lb_set_sync(lb, LB_SYNC_BACKUP, "eth1", 7), 0);
+	assert_string_equal(commands(),
+	    "GET_DAEMON|DEL_DAEMON 1|NEW_DAEMON 2 eth1 7");
+	/* someone changed it behind our back: another sync id */
+	fk.dm_id[IP_VS_STATE_BACKUP] = 9;
+	lb_close(lb);
+	assert_non_null(lb = lb_open(CFG_LB_IPVS));
+	want.st_sync = LB_SYNC_BACKUP;
+	assert_int_equal(lb_apply(lb, &want), 0);
+	assert_string_equal(commands(),
+	    "GET_SERVICE|GET_DAEMON|DEL_DAEMON 2|NEW_DAEMON 2 eth1 7");
+	assert_int_equal(fk.dm_id[IP_VS_STATE_BACKUP], 7);
+	lb_close(lb);
+	/* none wanted by a handle that never ran one: left alone */
+	assert_non_null(lb = lb_open(CFG_LB_IPVS));
+	assert_int_equal(lb_clear(lb), 0);
+	assert_string_equal(commands(), "GET_SERVICE");
+	assert_int_equal(fk.daemon, IP_VS_STATE_BACKUP);
+	lb_state_clear(&want);
+	lb_close(lb);
+}
+
+/*
+ * Ownership survives the process: pulse applied web and a master sync
+ * daemon and was killed (no lb_clear).  The next run, with the same
+ * ownership file, wants web on port 81 instead: the port-80 service of
+ * the killed run goes, the hand-made service stays, the daemon is kept.
+ * Then a cleanup after another crash removes exactly what is recorded.
+ */
+static void
+test_owner_file_survives_restart(void **state)
+{
+	char path[] = "/tmp/shoal-test-lb-own.XXXXXX";
+	struct lb *lb;
+	struct lb_state want;
+	struct lb_svc_key k;
+	struct fsvc *hand;
+	int fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) != -1);
+	close(fd);
+	unlink(path);
+	assert_non_null(lb = lb_open(CFG_LB_IPVS));
+	assert_int_equal(lb_set_owner_file(lb, path), 0);
+	lb_state_init(&want);
+	want_web(&want);
+	want.st_sync = LB_SYNC_MASTER;
+	snprintf(want.st_sync_iface, sizeof(want.st_sync_iface), "eth1");
+	assert_int_equal(lb_apply(lb, &want), 0);
+	(void)commands();
+	lb_close(lb);		/* killed: the kernel keeps it all */
+	hand = fk_add("10.9.9.9", CFG_SCHED_RR);
+	fk_add_dest(hand, "10.9.1.1", 1, CFG_NET_NAT);
+	/* a handle without the file owns nothing and removes nothing */
+	assert_non_null(lb = lb_open(CFG_LB_IPVS));
+	assert_int_equal(lb_clear(lb), 0);
+	assert_string_equal(commands(), "GET_SERVICE");
+	lb_close(lb);
+	assert_int_equal(fk.nsvc, 2);
+	/* the restarted pulse: same file, web moved to port 81 */
+	assert_non_null(lb = lb_open(CFG_LB_IPVS));
+	assert_int_equal(lb_set_owner_file(lb, path), 0);
+	want.st_svcs[0].s_key.ks_port = 81;
+	assert_int_equal(lb_apply(lb, &want), 0);
+	assert_string_equal(commands(),
+	    "GET_SERVICE|GET_DEST tcp 10.0.0.1:80|"
+	    "DEL_SERVICE tcp 10.0.0.1:80|"
+	    "NEW_SERVICE tcp 10.0.0.1:81 wrr p=0|"
+	    "NEW_DEST tcp 10.0.0.1:81 10.1.0.1:80 w=2 nat|"
+	    "NEW_DEST tcp 10.0.0.1:81 10.1.0.2:80 w=3 nat|GET_DAEMON");
+	lb_close(lb);		/* killed again */
+	/* cleanup: what the file records, nothing else */
+	assert_int_equal(lb_clear_owned(path), 0);
+	assert_string_equal(commands(),
+	    "GET_SERVICE|GET_DEST tcp 10.0.0.1:81|"
+	    "DEL_SERVICE tcp 10.0.0.1:81|GET_DAEMON|DEL_DAEMON 1");
+	assert_int_equal(fk.nsvc, 1);
+	key4(&k, "10.9.9.9", 80);
+	assert_non_null(fk_find(&k));
+	assert_int_equal(fk.daemon, 0);
+	assert_int_equal(access(path, F_OK), -1);	/* nothing left to own */
+	assert_int_equal(lb_clear_owned(path), 0);
+	assert_string_equal(commands(), "");
+	lb_state_clear(&want);
+}
+
 int
 main(void)
 {
@@ -656,6 +859,8 @@ main(void)
 		cmocka_unit_test_setup(test_single_changes, setup),
 		cmocka_unit_test_setup(test_sorry_server, setup),
 		cmocka_unit_test_setup(test_failure_then_repair, setup),
+		cmocka_unit_test_setup(test_sync_idempotent, setup),
+		cmocka_unit_test_setup(test_owner_file_survives_restart, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

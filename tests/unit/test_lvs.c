@@ -174,7 +174,7 @@ weights(const struct lvs *l, int vip_last_octet)
 static void
 test_weights(void **state)
 {
-	struct lvs *l = lvs_new(base, path);
+	struct lvs *l = lvs_new(base, path, NULL);
 	char err[128];
 
 	(void)state;
@@ -223,7 +223,7 @@ test_weights(void **state)
 static void
 test_reload_and_store(void **state)
 {
-	struct lvs *l = lvs_new(base, path);
+	struct lvs *l = lvs_new(base, path, NULL);
 	struct store *st;
 	struct diag d;
 	json_t *j, *srv;

@@ -325,6 +325,50 @@ test_positions(void **state)
 	config_free(c);
 }
 
+/*
+ * What IPVS refuses is refused before it gets there: a real or sorry
+ * server of the other family (tunnels excepted) and an IPv6 pmask of 0.
+ */
+static void
+test_lb_families(void **state)
+{
+	struct shoal_config *c = base();
+	struct cfg_virtual *vs = TAILQ_FIRST(&c->c_virtuals);
+	struct cfg_virtual *v6 = cfg_virtual_new(CFG_VS_VIRTUAL, "v6");
+	struct cfg_server *rs = cfg_server_new("r6", 80);
+
+	(void)state;
+	assert_int_equal(cfg_addr_parse(&rs->rs_address, "fd00::2"), 0);
+	TAILQ_INSERT_TAIL(&vs->vs_servers, rs, rs_entry);
+	assert_int_equal(cfg_addr_parse(&vs->vs_sorry_server, "fd00::9"), 0);
+	assert_int_equal(cfg_addr_parse(&v6->vs_address, "fd00::1"), 0);
+	v6->vs_persistent = 60;
+	v6->vs_pmask = 0;
+	TAILQ_INSERT_TAIL(&c->c_virtuals, v6, vs_entry);
+	expect(c, -1,
+	    "virtual[web].sorry_server: error: invalid argument for "
+	    "sorry_server: not of the virtual server's address family (only "
+	    "network = tunnel crosses families)\n"
+	    "server[web/r6].address: error: invalid argument for address: an "
+	    "IPv6 real server in an IPv4 virtual server (only network = "
+	    "tunnel crosses families)\n"
+	    "virtual[v6].pmask: error: Bad subnet mask specified: an IPv6 "
+	    "virtual server takes a prefix of 1 to 128\n");
+	/* a tunnel may cross families; /1 and /128 are prefixes IPVS takes */
+	c->c_global.g_network = CFG_NET_TUNNEL;
+	v6->vs_pmask = 1;
+	expect(c, 0, "");
+	v6->vs_pmask = 128;
+	expect(c, 0, "");
+	/* but the sync daemon cannot carry a tunnel's cross-family servers */
+	c->c_global.g_syncdaemon = 1;
+	expect(c, -1,
+	    "server[web/r6].address: error: invalid argument for address: a "
+	    "real server of another address family cannot be used with "
+	    "syncdaemon = 1 (IPVS cannot sync its connections)\n");
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -332,6 +376,7 @@ main(void)
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_masks_and_addresses),
+		cmocka_unit_test(test_lb_families),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_duplicate_services),
