@@ -13,9 +13,9 @@ SHOAL_DEBS=(
 	# test-all --stress (busy CPUs beside the suite); the chaos soak's
 	# side-by-side comparison (bench/chaos, bench/failover)
 	stress-ng keepalived
-	# tests: namespaces, nftables, sshd, tools
+	# tests: namespaces, nftables, sshd, conntrackd (connection sync), tools
 	iproute2 nftables sqlite3 openssh-server openssh-client python3 curl
-	procps psmisc kmod
+	procps psmisc kmod conntrackd conntrack
 	# real servers for nanny's protocol checks (tests/integration/nanny_proto.sh)
 	dnsmasq-base exim4-daemon-light dovecot-imapd dovecot-pop3d vsftpd slapd
 	# scale-out (director_mode = ecmp): the routing daemon pulse drives

@@ -16,7 +16,10 @@
  * server's weight = one transaction).  Each command line gets one reply
  * line, "ok" or "error":
  *   apply FILE | weight SVC ADDR PORT W | server SVC ADDR PORT W |
- *   remove SVC ADDR PORT | delete SVC | clear | quit
+ *   remove SVC ADDR PORT | delete SVC | clear | quit |
+ *   refresh (apply the current state again: direct routing resolves the
+ *   real servers' MACs again) | faults FILE (write lb_faults() to FILE, one
+ *   "pending|failed SERVICE ADDR PORT REASON" line each)
  * SVC is a service's name from the applied file.
  *
  * State file, one statement per line, '#' comments:
@@ -28,6 +31,8 @@
  *     options: sched S, persistent SECONDS, pmask PREFIX,
  *              fwd nat|direct|tunnel, sorry ADDR PORT
  *   server SERVICE-NAME ADDR PORT WEIGHT
+ *   l2 ADDR IFNAME IFMAC MAC    (script only: a resolved real server)
+ *   vipdev ADDR IFNAME          (script only: the interface of a VIP)
  */
 #include "shoal-build.h"
 
@@ -40,6 +45,7 @@
 #include "config/config.h"
 #include "lb/lb.h"
 #include "lb/lb_backend.h"
+#include "lb/lb_nft.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -202,11 +208,51 @@ parse_global(struct lb_state *st, char **tok, int n)
 }
 
 static int
-parse_line(struct lb_state *st, char **tok, int n)
+parse_mac(const char *s, uint8_t *m)
+{
+	unsigned v[6];
+	int i;
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4],
+	    &v[5]) != 6)
+		return -1;
+	for (i = 0; i < 6; i++) {
+		if (v[i] > 255)
+			return -1;
+		m[i] = (uint8_t)v[i];
+	}
+	return 0;
+}
+
+/* "l2 ADDR IFNAME IFMAC MAC" and "vipdev ADDR IFNAME" into env. */
+static int
+parse_env(struct lb_nft_env *env, char **tok, int n)
+{
+	struct cfg_addr a;
+	struct lb_l2 l2;
+
+	memset(&l2, 0, sizeof(l2));
+	if (n < 3 || cfg_addr_parse(&a, tok[1]) == -1 ||
+	    strlen(tok[2]) > CFG_IFNAME_MAX)
+		return -1;
+	if (strcmp(tok[0], "vipdev") == 0 && n == 3)
+		return lb_nft_env_add_vip(env, &a, tok[2]);
+	if (strcmp(tok[0], "l2") != 0 || n != 5 ||
+	    parse_mac(tok[3], l2.l2_ifmac) == -1 ||
+	    parse_mac(tok[4], l2.l2_mac) == -1)
+		return -1;
+	str_copy(l2.l2_ifname, tok[2], sizeof(l2.l2_ifname));
+	return lb_nft_env_add_l2(env, &a, &l2);
+}
+
+static int
+parse_line(struct lb_state *st, struct lb_nft_env *env, char **tok, int n)
 {
 	struct lb_service *svc;
 	struct lb_dest d;
 
+	if (strcmp(tok[0], "l2") == 0 || strcmp(tok[0], "vipdev") == 0)
+		return env != NULL ? parse_env(env, tok, n) : 0;
 	if (strcmp(tok[0], "global") == 0)
 		return parse_global(st, tok, n);
 	if (strcmp(tok[0], "service") == 0)
@@ -219,9 +265,12 @@ parse_line(struct lb_state *st, char **tok, int n)
 	return -1;
 }
 
-/* Reads a state file into an initialised st; 0, or -1 (reported). */
+/*
+ * Reads a state file into an initialised st (and its l2/vipdev lines into
+ * env, unless NULL); 0, or -1 (reported).
+ */
 static int
-read_state(const char *path, struct lb_state *st)
+read_state(const char *path, struct lb_state *st, struct lb_nft_env *env)
 {
 	char line[1024], *tok[MAXTOK];
 	FILE *fp;
@@ -235,7 +284,7 @@ read_state(const char *path, struct lb_state *st)
 		lineno++;
 		if ((n = split(line, tok)) == 0)
 			continue;
-		if (parse_line(st, tok, n) == -1) {
+		if (parse_line(st, env, tok, n) == -1) {
 			fprintf(stderr, "lbctl: %s:%d: invalid statement "
 			    "(or unknown service, duplicate)\n", path, lineno);
 			rc = -1;
@@ -266,7 +315,48 @@ cmd_apply_file(struct lb *lb, const char *path)
 	int rc = -1;
 
 	lb_state_init(&st);
-	if (read_state(path, &st) == 0)
+	if (read_state(path, &st, NULL) == 0)
+		rc = lb_apply(lb, &st);
+	lb_state_clear(&st);
+	return rc;
+}
+
+/* The service's name in the current state, or "-". */
+static const char *
+svc_name_of(const struct lb *lb, const struct lb_svc_key *k)
+{
+	const struct lb_service *svc = lb_state_find(lb_current(lb), k);
+
+	return svc != NULL ? svc->s_name : "-";
+}
+
+static int
+cmd_faults(const struct lb *lb, const char *path)
+{
+	const struct lb_fault *f;
+	char ab[CFG_ADDR_STRLEN];
+	size_t n, i;
+	FILE *fp;
+
+	if ((fp = fopen(path, "w")) == NULL)
+		return -1;
+	f = lb_faults(lb, &n);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%s %s %s %u %s\n", f[i].f_pending ? "pending" :
+		    "failed", svc_name_of(lb, &f[i].f_key),
+		    cfg_addr_is_set(&f[i].f_addr) ? cfg_addr_str(&f[i].f_addr,
+		    ab, sizeof(ab)) : "-", f[i].f_port, f[i].f_reason);
+	return fclose(fp) == 0 ? 0 : -1;
+}
+
+static int
+cmd_refresh(struct lb *lb)
+{
+	struct lb_state st;
+	int rc = -1;
+
+	lb_state_init(&st);
+	if (lb_state_copy(&st, lb_current(lb)) == 0)
 		rc = lb_apply(lb, &st);
 	lb_state_clear(&st);
 	return rc;
@@ -283,6 +373,10 @@ serve_one(struct lb *lb, char **tok, int n)
 		return cmd_apply_file(lb, tok[1]);
 	if (strcmp(tok[0], "clear") == 0 && n == 1)
 		return lb_clear(lb);
+	if (strcmp(tok[0], "refresh") == 0 && n == 1)
+		return cmd_refresh(lb);
+	if (strcmp(tok[0], "faults") == 0 && n == 2)
+		return cmd_faults(lb, tok[1]);
 	if (n < 2 || (kp = svc_key(lb, tok[1])) == NULL)
 		return -1;
 	k = *kp;	/* the state the key points into changes below */
@@ -323,6 +417,7 @@ static int
 cmd_script(int argc, char **argv)
 {
 	struct lb_state st, old, est, eold;
+	struct lb_nft_env env, oenv;
 	char *s = NULL;
 	int rc = 1;
 
@@ -330,13 +425,16 @@ cmd_script(int argc, char **argv)
 	lb_state_init(&old);
 	lb_state_init(&est);
 	lb_state_init(&eold);
-	if (argc < 2 || read_state(argv[1], &st) == -1 ||
-	    (argc > 2 && read_state(argv[2], &old) == -1))
+	lb_nft_env_init(&env);
+	lb_nft_env_init(&oenv);
+	if (argc < 2 || read_state(argv[1], &st, &env) == -1 ||
+	    (argc > 2 && read_state(argv[2], &old, &oenv) == -1))
 		goto done;
 	if (lb_state_effective(&est, &st) == -1 ||
 	    lb_state_effective(&eold, &old) == -1)
 		goto done;
-	if ((s = lb_nft_script(argc > 2 ? &eold : NULL, &est)) == NULL)
+	if ((s = lb_nft_script(argc > 2 ? &eold : NULL, &oenv, &est,
+	    &env)) == NULL)
 		goto done;
 	fputs(s, stdout);
 	rc = 0;
@@ -346,6 +444,8 @@ done:
 	lb_state_clear(&old);
 	lb_state_clear(&est);
 	lb_state_clear(&eold);
+	lb_nft_env_clear(&env);
+	lb_nft_env_clear(&oenv);
 	return rc;
 }
 

@@ -27,6 +27,18 @@
     return el("div", { class: "stat" }, el("div", { class: "k" }, k), el("div", { class: "v " + (cls || "") }, v));
   }
 
+  /* connection sync (conntrackd with nftables): up, down or off. */
+  function syncStat(p) {
+    const cs = p && p.connection_sync;
+    if (!cs) return stat("Connection sync", "—");
+    const cls = cs.state === "up" ? "ok" : cs.state === "down" ? "bad" : "";
+    const box = stat("Connection sync", "connection sync: " + cs.state, cls);
+    box.id = "connection-sync";
+    if (cs.reason) box.title = cs.reason;
+    if (cs.state === "down" && cs.reason) box.append(el("div", { class: "help" }, cs.reason));
+    return box;
+  }
+
   function roleBadge(role) {
     const r = String(role || "unknown").toLowerCase();
     const cls = r === "active" || r === "master" ? "ok" : r === "backup" ? "info" : r === "fault" || r === "dead" ? "bad" : "warn";
@@ -53,6 +65,20 @@
       }
     }
     return null;
+  }
+
+  /* pulse's view of a virtual service: FAILED when it cannot program it. */
+  function serviceOf(p, vs) {
+    for (const s of (p && p.virtual_services) || []) if (s.name === vs.name) return s;
+    return null;
+  }
+
+  function failedBadge(s) {
+    if (!s) return "";
+    if (s.state === "FAILED")
+      return [" ", el("span", { class: "badge bad", title: s.state_reason || "" }, "FAILED"),
+        el("div", { class: "help" }, s.state_reason || "")];
+    return s.state_reason ? el("div", { class: "help" }, s.state_reason) : "";
   }
 
   /* health badge, admin state, and the last check (pulse's status). */
@@ -103,7 +129,8 @@
       stat("Role", p ? String(p.role || "?").toUpperCase() : "pulse down", p ? "" : "stale"),
       stat("Config generation", String(c.generation ?? "—") + (c.hash ? " · " + c.hash.slice(0, 8) : "")),
       stat("Virtual servers", String((c.virtual_servers || []).length)),
-      stat("VIPs held", p ? String((p.vips || []).filter((v) => v.held).length) : "—"));
+      stat("VIPs held", p ? String((p.vips || []).filter((v) => v.held).length) : "—"),
+      syncStat(p));
     const tr = (p && p.transitions) || [];
     transCard.classList.toggle("hidden", !tr.length);
     transCard.querySelector("#transitions").replaceChildren(el("table", {},
@@ -137,7 +164,8 @@
           const hv = h ? (h.health || h.state || (h.up ? "up" : "down")) : null;
           return el("tr", { "data-vs": vs.name },
             el("td", {}, i === 0 ? [el("a", { href: "virtual.html?name=" + encodeURIComponent(vs.name) }, vs.name), " ",
-              el("span", { class: "badge " + (vs.active ? "ok" : "") }, vs.active ? "active" : "inactive")] : ""),
+              el("span", { class: "badge " + (vs.active ? "ok" : "") }, vs.active ? "active" : "inactive"),
+              failedBadge(serviceOf(p, vs))] : ""),
             el("td", { class: "mono" }, i === 0 ? (vs.address || "—") + ":" + vs.port + "/" + vs.protocol : ""),
             el("td", {}, i === 0 ? vs.scheduler : ""),
             el("td", {}, rs ? rs.name : el("span", { class: "muted" }, "no real servers")),

@@ -11,6 +11,7 @@ src_config_libconfig_a_SOURCES = \
 	src/config/lvscf_lex.c src/config/lvscf_lex.h \
 	src/config/lvscf_read.c \
 	src/config/validate.c src/config/validate.h \
+	src/config/lbcaps.c src/config/lbcaps.h \
 	src/config/validate_ecmp.c src/config/validate_ecmp.h
 CONFIG_LIBS = src/config/libconfig.a $(LIB_LIBS)
 

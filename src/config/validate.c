@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/lbcaps.h"
 #include "config/lvscf_keys.h"
 #include "config/validate.h"
 #include "config/validate_ecmp.h"
@@ -653,6 +654,8 @@ config_validate(const struct shoal_config *c, struct diag *d)
 	TAILQ_FOREACH(vs, &c->c_failovers, vs_entry)
 		check_virtual(&v, vs, i++);
 	check_vs_duplicates(&v, &c->c_failovers, "failover");
+	/* what the load balancer backend can run (config/lbcaps.h) */
+	lbcaps_validate(c, d);
 	config_validate_ecmp(c, d);
 	if (c->c_file != NULL)
 		sort_by_position(d, last);

@@ -7,12 +7,14 @@
  */
 #include "shoal-build.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
 #include "lb/lb.h"
 #include "lb/lb_backend.h"
+#include "lb/lb_nft.h"
 #include "lb/lb_own.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -28,6 +30,7 @@ struct lb {
 	 * next apply still removes them.
 	 */
 	struct lb_state		 lb_stale;
+	int			 lb_auto;	/* opened as `auto` */
 	char			*lb_ownfile;	/* NULL: ownership in memory */
 	char			*lb_owntext;	/* its content, last written */
 };
@@ -38,6 +41,8 @@ struct lb *
 lb_open(enum cfg_lb_backend kind)
 {
 	struct lb *lb;
+
+	int is_auto = kind == CFG_LB_AUTO;
 
 	if (kind == CFG_LB_AUTO) {
 		kind = lb_ipvs_available() ? CFG_LB_IPVS : CFG_LB_NFTABLES;
@@ -50,6 +55,7 @@ lb_open(enum cfg_lb_backend kind)
 		return NULL;
 	}
 	lb->lb_be = kind == CFG_LB_IPVS ? &lb_backend_ipvs : &lb_backend_nft;
+	lb->lb_auto = is_auto;
 	lb_state_init(&lb->lb_cur);
 	lb_state_init(&lb->lb_stale);
 	if ((lb->lb_priv = lb->lb_be->b_open()) == NULL) {
@@ -58,6 +64,12 @@ lb_open(enum cfg_lb_backend kind)
 		return NULL;
 	}
 	return lb;
+}
+
+enum cfg_lb_backend
+lb_auto_backend(void)
+{
+	return lb_ipvs_available() ? CFG_LB_IPVS : CFG_LB_NFTABLES;
 }
 
 void
@@ -83,6 +95,16 @@ const struct lb_state *
 lb_current(const struct lb *lb)
 {
 	return &lb->lb_cur;
+}
+
+const struct lb_fault *
+lb_faults(const struct lb *lb, size_t *n)
+{
+	const struct lb_fault *f = NULL;
+
+	*n = lb->lb_be->b_faults != NULL ?
+	    lb->lb_be->b_faults(lb->lb_priv, &f) : 0;
+	return f;
 }
 
 /* Copies the sync daemon settings of src into dst. */
@@ -232,28 +254,95 @@ lb_clear_owned(const char *path)
  * then what shoal wants (lb_stale: what it may still own), not what the
  * kernel holds, and lb_trusted says so.
  */
+/* The scheduler the backend runs for s, -1 when s itself. */
+static int
+fallback_sched(const struct lb *lb, enum cfg_scheduler s)
+{
+	if (!lb->lb_auto || lb->lb_be->b_kind != CFG_LB_NFTABLES)
+		return -1;
+	return lb_nft_fallback(s);
+}
+
+/*
+ * Under `auto` on a kernel without IPVS, a scheduler nftables lacks runs
+ * as its fallback, as `shoalctl config check` warned; said once per
+ * service (when it was not already applied so).
+ */
+static void
+adapt(const struct lb *lb, struct lb_state *st, int say)
+{
+	const struct lb_service *cur;
+	char kb[LB_KEY_STRLEN];
+	int fb;
+
+	for (size_t i = 0; i < st->st_nsvcs; i++) {
+		struct lb_service *svc = &st->st_svcs[i];
+
+		if ((fb = fallback_sched(lb, svc->s_sched)) < 0)
+			continue;
+		cur = lb_state_find(&lb->lb_cur, &svc->s_key);
+		if (say && (cur == NULL || cur->s_sched != svc->s_sched))
+			log_warnx("lb: service %s: scheduler %s runs as %s "
+			    "(lvs_backend = auto and no IPVS in this kernel: "
+			    "nftables keeps no connection counts)",
+			    lb_svc_key_str(&svc->s_key, kb, sizeof(kb)),
+			    cfg_scheduler_name(svc->s_sched),
+			    cfg_scheduler_name((enum cfg_scheduler)fb));
+		svc->s_sched = (enum cfg_scheduler)fb;
+	}
+}
+
+int
+lb_service_runnable(const struct lb *lb, const struct lb_service *svc,
+    char *why, size_t len)
+{
+	struct lb_service s = *svc;
+	struct lb_why w = { 0, why, len, 0 };
+	int fb;
+
+	if (len > 0)
+		why[0] = '\0';
+	if ((fb = fallback_sched(lb, s.s_sched)) >= 0)
+		s.s_sched = (enum cfg_scheduler)fb;
+	if (lb_service_check(&s, lb->lb_be->b_kind, &w) > 0)
+		return 0;
+	if (fb >= 0)
+		snprintf(why, len, "scheduler %s runs as %s (no IPVS in this "
+		    "kernel)", cfg_scheduler_name(svc->s_sched),
+		    cfg_scheduler_name(s.s_sched));
+	return 1;
+}
+
 int
 lb_apply(struct lb *lb, const struct lb_state *want)
 {
-	struct lb_state old, owned, neu, next;
+	struct lb_state old, owned, neu, next, run;
 	int rc = -1;
 
 	lb_state_init(&old);
 	lb_state_init(&owned);
 	lb_state_init(&neu);
 	lb_state_init(&next);
-	if (lb_state_check(want, lb->lb_be->b_kind) != 0) {
+	lb_state_init(&run);
+	if (lb_state_copy(&run, want) == -1) {
+		log_warnx("lb: out of memory");
+		return -1;
+	}
+	adapt(lb, &run, 1);
+	if (lb_state_check(&run, lb->lb_be->b_kind) != 0) {
 		log_warnx("lb: desired state refused; kernel left unchanged");
+		lb_state_clear(&run);
 		return -1;
 	}
 	if (lb_state_copy(&owned, &lb->lb_cur) == -1 ||
 	    state_merge(&owned, &lb->lb_stale, NULL) == -1 ||
 	    lb_state_effective(&old, &owned) == -1 ||
-	    lb_state_effective(&neu, want) == -1 ||
+	    lb_state_effective(&neu, &run) == -1 ||
 	    lb_state_copy(&next, want) == -1) {
 		log_warnx("lb: out of memory");
 		goto done;
 	}
+	adapt(lb, &old, 0);
 	if (old.st_sync == LB_SYNC_NONE)
 		sync_copy(&old, &lb->lb_stale);
 	/* before the kernel changes: everything shoal may own meanwhile */
@@ -274,6 +363,7 @@ done:
 	lb_state_clear(&owned);
 	lb_state_clear(&neu);
 	lb_state_clear(&next);
+	lb_state_clear(&run);
 	return rc;
 }
 

@@ -69,6 +69,8 @@ struct lb;
  * lb_apply() reconciles.  Free with lb_close().
  */
 struct lb *lb_open(enum cfg_lb_backend kind);
+/* The backend CFG_LB_AUTO picks on this kernel (nothing is opened). */
+enum cfg_lb_backend lb_auto_backend(void);
 /* Closes the handle; leaves the kernel as it is (see lb_clear()). */
 void lb_close(struct lb *);
 /*
@@ -91,6 +93,23 @@ int lb_clear_owned(const char *path);
 enum cfg_lb_backend lb_kind(const struct lb *);
 /* The state last applied successfully (read only). */
 const struct lb_state *lb_current(const struct lb *);
+
+/*
+ * The faults of the last lb_apply() (struct lb_fault, lb_state.h): real
+ * servers the backend cannot reach although desired; *n of them, owned by
+ * lb, valid until the next call on lb (NULL when none).
+ */
+const struct lb_fault *lb_faults(const struct lb *, size_t *n);
+
+/*
+ * Whether this backend can program svc: 1, with a note in why when it runs
+ * it differently ("scheduler wlc runs as wrr (no IPVS in this kernel)":
+ * opened as `auto` on a kernel without IPVS, where nftables runs a
+ * scheduler it lacks as its fallback, lb_nft_fallback()), else "" ; or 0
+ * with the reason in why.  Nothing is logged.
+ */
+int lb_service_runnable(const struct lb *, const struct lb_service *,
+    char *why, size_t len);
 
 /* Makes the kernel match desired (a difference from the current); 0/-1. */
 int lb_apply(struct lb *, const struct lb_state *desired);

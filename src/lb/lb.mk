@@ -8,7 +8,10 @@ src_lb_liblb_a_SOURCES = \
 	src/lb/lb.c src/lb/lb.h src/lb/lb_own.c src/lb/lb_own.h \
 	src/lb/lb_state.c src/lb/lb_state.h \
 	src/lb/lb_backend.h \
-	src/lb/lb_ipvs.c src/lb/lb_ipvs_nl.c src/lb/lb_nft_gen.c
+	src/lb/lb_ipvs.c src/lb/lb_ipvs_nl.c \
+	src/lb/lb_nft.h src/lb/lb_nft_int.h src/lb/lb_nft_gen.c \
+	src/lb/lb_nft_obj.c src/lb/lb_nft_svc.c src/lb/lb_nft_dr.c \
+	src/lb/lb_l2.c src/lb/lb_l2.h src/lb/maglev.c src/lb/maglev.h
 if HAVE_NFTABLES
 src_lb_liblb_a_SOURCES += src/lb/lb_nft.c
 else
@@ -22,11 +25,21 @@ noinst_PROGRAMS += tests/lbctl
 tests_lbctl_SOURCES = tests/lbctl.c
 tests_lbctl_LDADD = $(LB_LIBS)
 
+# bench/maglev: clients moved when one of five real servers leaves
+noinst_PROGRAMS += bench/maglev/maglev_bench
+bench_maglev_maglev_bench_SOURCES = bench/maglev/maglev_bench.c
+bench_maglev_maglev_bench_LDADD = $(LB_LIBS)
+EXTRA_DIST += bench/maglev/run.sh
+
 check_PROGRAMS += tests/unit/test_lb tests/unit/test_lb_nft \
-	tests/unit/test_lb_ipvs tests/unit/test_lb_ipvs_diff
+	tests/unit/test_lb_ipvs tests/unit/test_lb_ipvs_diff \
+	tests/unit/test_maglev
 TESTS += tests/unit/test_lb tests/unit/test_lb_nft tests/unit/test_lb_ipvs \
-	tests/unit/test_lb_ipvs_diff tests/integration/lb_nft.sh
-EXTRA_DIST += tests/integration/lb_nft.sh
+	tests/unit/test_lb_ipvs_diff tests/unit/test_maglev \
+	tests/integration/lb_nft.sh tests/integration/lb_nft_dr.sh \
+	tests/integration/lb_nft_sticky.sh tests/integration/lb_refusals.sh
+EXTRA_DIST += tests/integration/lb_nft.sh tests/integration/lb_nft_dr.sh \
+	tests/integration/lb_nft_sticky.sh tests/integration/lib/lbctl.sh
 tests_unit_test_lb_SOURCES = tests/unit/test_lb.c
 tests_unit_test_lb_CFLAGS = $(UNIT_CFLAGS)
 # whether lb_open(auto) can fall back to nftables in this build
@@ -46,3 +59,6 @@ tests_unit_test_lb_ipvs_LDADD = $(UNIT_LDADD)
 tests_unit_test_lb_ipvs_diff_SOURCES = tests/unit/test_lb_ipvs_diff.c
 tests_unit_test_lb_ipvs_diff_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_lb_ipvs_diff_LDADD = $(UNIT_LDADD)
+tests_unit_test_maglev_SOURCES = tests/unit/test_maglev.c
+tests_unit_test_maglev_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_maglev_LDADD = $(UNIT_LDADD)

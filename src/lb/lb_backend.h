@@ -28,6 +28,8 @@ struct lb_backend {
 	void			 (*b_close)(void *);
 	int			 (*b_apply)(void *, const struct lb_state *old,
 				    const struct lb_state *want, int trusted);
+	/* real servers the last apply could not reach (NULL: none ever) */
+	size_t			 (*b_faults)(void *, const struct lb_fault **);
 };
 
 extern const struct lb_backend lb_backend_ipvs;
@@ -60,22 +62,6 @@ int lb_nl_talk(struct lb_nl *, struct nlmsghdr *req,
 
 /* 1 when the running kernel has IPVS (family "IPVS" or /proc/net/ip_vs). */
 int lb_ipvs_available(void);
-
-/* ---- nftables: the ruleset as nft script text (pure) ---- */
-
-#define LB_NFT_TABLE	"shoal"		/* table inet shoal */
-#define LB_NFT_SEED	"0x73686f61"	/* jhash seed: fixed, stable */
-
-/*
- * The nft script that turns old into want inside `table inet shoal`, as one
- * batch.  old NULL: replace the whole table (create it, delete it, create
- * it again: one transaction that also removes whatever a previous run
- * left).  Else only the differences: a changed service flushes and refills
- * its chain and map.  Returns a malloc'ed string ("" when nothing changes)
- * the caller frees, or NULL after logging (ENOMEM, or a service the nft
- * backend cannot express).
- */
-char *lb_nft_script(const struct lb_state *old, const struct lb_state *want);
 
 /* ---- IPVS: generic netlink messages (pure) ---- */
 

@@ -7,11 +7,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
+#include "lb/lb_nft.h"
 #include "lb/lb_state.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -338,63 +340,54 @@ fail:
 
 /* ---- checks ---- */
 
-static int
-check_service(const struct lb_service *svc, enum cfg_lb_backend kind)
+void
+lb_why_add(struct lb_why *w, const struct lb_svc_key *k, const char *fmt, ...)
 {
+	char kb[LB_KEY_STRLEN], msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (w == NULL || w->wl_log)
+		log_warnx("lb: service %s: %s", lb_svc_key_str(k, kb,
+		    sizeof(kb)), msg);
+	if (w == NULL)
+		return;
+	if (w->wl_count++ == 0 && w->wl_buf != NULL && w->wl_len > 0)
+		str_copy(w->wl_buf, msg, w->wl_len);
+}
+
+static int
+check_dests(const struct lb_service *svc, enum cfg_lb_backend kind,
+    struct lb_why *w)
+{
+	const struct lb_svc_key *k = &svc->s_key;
 	const struct lb_dest *d;
-	char kb[LB_KEY_STRLEN], ab[CFG_ADDR_STRLEN];
+	char ab[CFG_ADDR_STRLEN];
 	size_t i, j;
 	int bad = 0;
 
-	lb_svc_key_str(&svc->s_key, kb, sizeof(kb));
-	if (svc->s_key.ks_af != AF_INET && svc->s_key.ks_af != AF_INET6) {
-		log_warnx("lb: service %s: no address family", kb);
-		return 1;
-	}
-	if (svc->s_key.ks_fwmark == 0 &&
-	    svc->s_key.ks_addr.family != svc->s_key.ks_af) {
-		log_warnx("lb: service %s: family of the address differs", kb);
-		bad++;
-	}
-	if (kind == CFG_LB_NFTABLES && svc->s_fwd != CFG_NET_NAT) {
-		log_warnx("lb: service %s: network = %s is not supported by the "
-		    "nftables backend (nat only)", kb,
-		    cfg_network_name(svc->s_fwd));
-		bad++;
-	}
-	if (svc->s_key.ks_af == AF_INET6 && svc->s_pmask == 0) {
-		/* the kernel refuses it ("Invalid argument") */
-		log_warnx("lb: service %s: persistence netmask /0: an IPv6 "
-		    "service takes 1..128", kb);
-		bad++;
-	}
-	if (cfg_addr_is_set(&svc->s_sorry) &&
-	    svc->s_sorry.family != svc->s_key.ks_af) {
-		log_warnx("lb: service %s: sorry server %s is of another "
-		    "address family", kb, cfg_addr_str(&svc->s_sorry, ab,
-		    sizeof(ab)));
-		bad++;
-	}
 	for (i = 0; i < svc->s_ndests; i++) {
 		d = &svc->s_dests[i];
 		cfg_addr_str(&d->d_addr, ab, sizeof(ab));
 		/* IPVS tunnels may cross families; NAT and DR may not */
-		if (d->d_addr.family != svc->s_key.ks_af &&
+		if (d->d_addr.family != k->ks_af &&
 		    !(kind == CFG_LB_IPVS && svc->s_fwd == CFG_NET_TUNNEL)) {
-			log_warnx("lb: service %s: real server %s is of another "
-			    "address family", kb, ab);
+			lb_why_add(w, k, "real server %s is of another address "
+			    "family", ab);
 			bad++;
 		}
 		if (d->d_weight < 0 || d->d_weight > LB_WEIGHT_MAX) {
-			log_warnx("lb: service %s: real server %s: weight %d "
-			    "not in 0..%d", kb, ab, d->d_weight, LB_WEIGHT_MAX);
+			lb_why_add(w, k, "real server %s: weight %d not in "
+			    "0..%d", ab, d->d_weight, LB_WEIGHT_MAX);
 			bad++;
 		}
 		for (j = 0; j < i; j++)
 			if (cfg_addr_equal(&svc->s_dests[j].d_addr,
 			    &d->d_addr) && svc->s_dests[j].d_port == d->d_port) {
-				log_warnx("lb: service %s: real server %s:%u "
-				    "given twice", kb, ab, d->d_port);
+				lb_why_add(w, k, "real server %s:%u given twice",
+				    ab, d->d_port);
 				bad++;
 			}
 	}
@@ -433,6 +426,39 @@ check_sync_families(const struct lb_state *st)
 }
 
 int
+lb_service_check(const struct lb_service *svc, enum cfg_lb_backend kind,
+    struct lb_why *w)
+{
+	const struct lb_svc_key *k = &svc->s_key;
+	char ab[CFG_ADDR_STRLEN];
+	int bad = 0;
+
+	if (k->ks_af != AF_INET && k->ks_af != AF_INET6) {
+		lb_why_add(w, k, "no address family");
+		return 1;
+	}
+	if (k->ks_fwmark == 0 && k->ks_addr.family != k->ks_af) {
+		lb_why_add(w, k, "family of the address differs");
+		bad++;
+	}
+	if (kind == CFG_LB_NFTABLES)
+		bad += lb_nft_check_service(svc, w);
+	if (k->ks_af == AF_INET6 && svc->s_pmask == 0) {
+		/* the kernel refuses it ("Invalid argument") */
+		lb_why_add(w, k, "persistence netmask /0: an IPv6 service "
+		    "takes 1..128");
+		bad++;
+	}
+	if (cfg_addr_is_set(&svc->s_sorry) &&
+	    svc->s_sorry.family != k->ks_af) {
+		lb_why_add(w, k, "sorry server %s is of another address family",
+		    cfg_addr_str(&svc->s_sorry, ab, sizeof(ab)));
+		bad++;
+	}
+	return bad + check_dests(svc, kind, w);
+}
+
+int
 lb_state_check(const struct lb_state *st, enum cfg_lb_backend kind)
 {
 	size_t i, j;
@@ -442,7 +468,7 @@ lb_state_check(const struct lb_state *st, enum cfg_lb_backend kind)
 	if (kind == CFG_LB_IPVS)
 		bad += check_sync_families(st);
 	for (i = 0; i < st->st_nsvcs; i++) {
-		bad += check_service(&st->st_svcs[i], kind);
+		bad += lb_service_check(&st->st_svcs[i], kind, NULL);
 		for (j = 0; j < i; j++)
 			if (lb_svc_key_equal(&st->st_svcs[i].s_key,
 			    &st->st_svcs[j].s_key)) {

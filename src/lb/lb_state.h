@@ -79,6 +79,24 @@ struct lb_state {
 	int			 st_masquerade;
 };
 
+/*
+ * A real server the backend cannot send to although it is desired (see
+ * lb_faults() in lb.h): with nftables direct routing, a real server whose
+ * MAC address is not known (f_addr set), or a service whose VIP is on no
+ * interface of this host (f_addr unset).  It takes no connection; pulse
+ * reports it down (or the service FAILED) with f_reason.  While f_pending
+ * (address resolution under way) the caller applies again within
+ * LB_FAULT_RETRY_MS; a resolution that failed is retried by every apply.
+ */
+struct lb_fault {
+	struct lb_svc_key	 f_key;
+	struct cfg_addr		 f_addr;	/* unset: the whole service */
+	uint16_t		 f_port;
+	int			 f_pending;
+	char			 f_reason[160];
+};
+#define LB_FAULT_RETRY_MS	200
+
 /* ---- desired state: building and copying (no I/O) ---- */
 
 void lb_state_init(struct lb_state *);
@@ -126,11 +144,34 @@ int lb_state_from_config(struct lb_state *st, const struct shoal_config *,
     enum lb_sync_role role);
 
 /*
+ * Where a check puts what it refuses: each problem is logged as "lb:
+ * service KEY: MESSAGE" when wl_log, and the first MESSAGE is kept in
+ * wl_buf (when not NULL) for a status page.
+ */
+struct lb_why {
+	int		 wl_log;
+	char		*wl_buf;
+	size_t		 wl_len;
+	int		 wl_count;
+};
+void lb_why_add(struct lb_why *, const struct lb_svc_key *,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Checks one service against what a backend can do (see lb_state_check());
+ * returns the number of problems, reported through why (may be NULL:
+ * logged).
+ */
+int lb_service_check(const struct lb_service *, enum cfg_lb_backend,
+    struct lb_why *why);
+
+/*
  * Checks a state against what a backend can do, logging every problem
  * (service named).  Both backends: families of VIP and real servers agree,
  * weights in range, no duplicate real servers, an IPv6 persistence
  * netmask of 1..128 (the kernel refuses /0).  IPVS: no real server of
- * another family while the sync daemon runs.  nftables: NAT only.
+ * another family while the sync daemon runs.  nftables: what
+ * lb_nft_check_service() (lb_nft.h) accepts.
  * Returns the number of problems (0 = fine).
  */
 int lb_state_check(const struct lb_state *, enum cfg_lb_backend kind);

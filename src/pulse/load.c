@@ -7,6 +7,14 @@
 #include "store/store_view.h"
 #include "load.h"
 
+static enum cfg_lb_backend auto_backend = CFG_LB_AUTO;
+
+void
+pulse_load_auto_backend(enum cfg_lb_backend kind)
+{
+	auto_backend = kind;
+}
+
 int
 pulse_load(const char *db, const char *node, struct pulse_rt **out,
     struct shoal_config **cfg, struct diag *d)
@@ -31,6 +39,7 @@ pulse_load(const char *db, const char *node, struct pulse_rt **out,
 		    "host's addresses");
 		goto done;
 	}
+	host.rh_auto_backend = auto_backend;
 	ret = runtime_build(v.sv_cfg, node, &host, out, d);
 	runtime_host_free(&host);
 	if (ret == 0)

@@ -16,4 +16,11 @@
 int pulse_load(const char *db, const char *node, struct pulse_rt **out,
     struct shoal_config **cfg, struct diag *d);
 
+/*
+ * The backend lvs_backend = auto picks on this host, for every later
+ * pulse_load() (the worker says it once at start; left unset, every VIP
+ * floats: runtime.h, rh_auto_backend).
+ */
+void pulse_load_auto_backend(enum cfg_lb_backend);
+
 #endif

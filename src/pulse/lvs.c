@@ -46,6 +46,8 @@ struct rs {
 	unsigned		 r_checks;	/* reports */
 	int64_t			 r_since;	/* unix time of r_health */
 	enum srvadmin_state	 r_admin;
+	/* the load balancer cannot reach it (lb_faults()), or "" */
+	char			 r_lbfault[sizeof(((struct lb_fault *)0)->f_reason)];
 };
 
 struct vs {
@@ -57,6 +59,10 @@ struct vs {
 	char			*v_print;	/* nanny fingerprint */
 	struct rs		*v_rs;
 	size_t			 v_nrs;
+	/* the backend cannot program it (v_why: the reason), or can, with
+	   a note in v_why ("scheduler wlc runs as wrr ...") */
+	int			 v_failed;
+	char			 v_why[200];
 };
 
 struct lvs {
@@ -76,6 +82,7 @@ struct lvs {
 };
 
 static void apply(struct lvs *);
+static void check_runnable(struct lvs *);
 static void program(struct lvs *);
 static void retry_cb(int, short, void *);
 
@@ -374,6 +381,12 @@ lvs_enabled(const struct lvs *l)
 }
 
 int
+lvs_lb_kind(const struct lvs *l)
+{
+	return l->l_lb != NULL ? (int)lb_kind(l->l_lb) : -1;
+}
+
+int
 lvs_is_active(const struct lvs *l)
 {
 	return l->l_active;
@@ -459,12 +472,17 @@ retry_cb(int fd, short what, void *arg)
 }
 
 static void
-arm_retry(struct lvs *l)
+arm_retry_ms(struct lvs *l, int ms)
 {
-	struct timeval tv = { LVS_RETRY_MS / 1000, (LVS_RETRY_MS % 1000) *
-	    1000 };
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 
 	evtimer_add(l->l_retry, &tv);
+}
+
+static void
+arm_retry(struct lvs *l)
+{
+	arm_retry_ms(l, LVS_RETRY_MS);
 }
 
 /* NAT: the router forwards between clients and real servers. */
@@ -498,6 +516,118 @@ enable_forwarding(const struct lvs *l)
 		}
 		close(fd);
 	}
+}
+
+static struct vs *
+vs_for_key(const struct lvs *l, const struct lb_svc_key *k)
+{
+	for (size_t i = 0; i < l->l_nvs; i++)
+		if (lb_svc_key_equal(&l->l_vs[i].v_key, k))
+			return &l->l_vs[i];
+	return NULL;
+}
+
+/*
+ * Drops from st the services the backend cannot program, marking them
+ * FAILED (said once, with the reason, until that changes); the others
+ * still run.
+ */
+static void
+drop_unrunnable(struct lvs *l, struct lb_state *st)
+{
+	char why[sizeof(((struct vs *)0)->v_why)];
+	struct vs *v;
+	int ok;
+
+	for (size_t i = st->st_nsvcs; i-- > 0;) {
+		if ((v = vs_for_key(l, &st->st_svcs[i].s_key)) == NULL)
+			continue;
+		ok = lb_service_runnable(l->l_lb, &st->st_svcs[i], why,
+		    sizeof(why));
+		if (!ok && (!v->v_failed || strcmp(why, v->v_why) != 0))
+			log_warnx("LVS: virtual %s FAILED: %s: not programmed",
+			    v->v_name, why);
+		else if (ok && why[0] != '\0' && strcmp(why, v->v_why) != 0)
+			log_warnx("LVS: virtual %s: %s", v->v_name, why);
+		v->v_failed = !ok;
+		str_copy(v->v_why, why, sizeof(v->v_why));
+		if (!ok)
+			(void)lb_state_remove(st, &st->st_svcs[i].s_key);
+	}
+}
+
+static struct rs *
+rs_for_fault(const struct vs *v, const struct lb_fault *f)
+{
+	for (size_t i = 0; i < v->v_nrs; i++)
+		if (cfg_addr_equal(&v->v_rs[i].r_addr, &f->f_addr) &&
+		    (v->v_key.ks_fwmark != 0 || v->v_rs[i].r_port == f->f_port))
+			return &v->v_rs[i];
+	return NULL;
+}
+
+/* One fault of the last apply into the model (logged when new). */
+static void
+take_fault(struct vs *v, const struct lb_fault *f)
+{
+	struct rs *r;
+
+	if (!cfg_addr_is_set(&f->f_addr)) {
+		if (!v->v_failed || strcmp(v->v_why, f->f_reason) != 0)
+			log_warnx("LVS: virtual %s FAILED: %s", v->v_name,
+			    f->f_reason);
+		v->v_failed = 1;
+		str_copy(v->v_why, f->f_reason, sizeof(v->v_why));
+	} else if ((r = rs_for_fault(v, f)) != NULL) {
+		if (strcmp(r->r_lbfault, f->f_reason) != 0 && !f->f_pending)
+			log_warnx("LVS: %s/%s down: %s", v->v_name, r->r_name,
+			    f->f_reason);
+		str_copy(r->r_lbfault, f->f_reason, sizeof(r->r_lbfault));
+	}
+}
+
+/*
+ * Real servers the load balancer could not reach (lb_faults()): shown
+ * down with the reason; applied again soon while one is being resolved,
+ * every LVS_FAULT_RECHECK_MS while one failed (it may come back).
+ */
+static void
+take_faults(struct lvs *l)
+{
+	const struct lb_fault *f;
+	size_t n, i;
+	int pending = 0;
+	struct vs *v;
+
+	for (i = 0; i < l->l_nvs; i++)
+		for (size_t j = 0; j < l->l_vs[i].v_nrs; j++)
+			l->l_vs[i].v_rs[j].r_lbfault[0] = '\0';
+	f = lb_faults(l->l_lb, &n);
+	for (i = 0; i < n; i++) {
+		if ((v = vs_for_key(l, &f[i].f_key)) != NULL)
+			take_fault(v, &f[i]);
+		pending |= f[i].f_pending;
+	}
+	if (n > 0)
+		arm_retry_ms(l, pending ? LB_FAULT_RETRY_MS :
+		    LVS_FAULT_RECHECK_MS);
+}
+
+/*
+ * On every node, not only the active one: which services this backend
+ * cannot program, so that status shows them FAILED before a fail-over.
+ */
+static void
+check_runnable(struct lvs *l)
+{
+	struct lb_state st;
+
+	if (l->l_lb == NULL || l->l_cfg == NULL)
+		return;
+	lb_state_init(&st);
+	if (lvs_desired(l, &st) == 0)
+		drop_unrunnable(l, &st);
+	lb_state_clear(&st);
 }
 
 /*
@@ -583,13 +713,22 @@ apply(struct lvs *l)
 	l->l_applied = 0;
 	if (!l->l_active || l->l_cfg == NULL)
 		return;
+	if (open_lb(l) == -1) {
+		log_warnx("LVS: no load balancer backend: retrying");
+		arm_retry(l);
+		return;
+	}
 	lb_state_init(&st);
 	if (lvs_desired(l, &st) == -1) {
 		log_warnx("LVS: cannot build the load balancer state: retrying");
 		arm_retry(l);
-	} else if (put(l, &st) == 0) {
-		ecmp_sloppy(l);
-		l->l_applied = 1;
+	} else {
+		drop_unrunnable(l, &st);
+		if (put(l, &st) == 0) {
+			ecmp_sloppy(l);
+			l->l_applied = 1;
+			take_faults(l);
+		}
 	}
 	lb_state_clear(&st);
 }
@@ -630,13 +769,18 @@ program(struct lvs *l)
 {
 	if (l->l_active)
 		apply(l);
-	else if (l->l_standby)
-		(void)standby(l);
+	else {
+		if (l->l_standby)
+			(void)standby(l);
+		check_runnable(l);
+	}
 }
 
 int
 lvs_clear_stale(struct lvs *l)
 {
+	int rc;
+
 	if (l->l_active)
 		return 0;
 	l->l_standby = 1;
@@ -649,7 +793,9 @@ lvs_clear_stale(struct lvs *l)
 		}
 		return 0;
 	}
-	return standby(l);
+	rc = standby(l);
+	check_runnable(l);
+	return rc;
 }
 
 int
@@ -692,6 +838,7 @@ lvs_deactivate(struct lvs *l)
 			l->l_vs[i].v_rs[j].r_health = H_UNKNOWN;
 			l->l_vs[i].v_rs[j].r_fails = 0;
 			l->l_vs[i].v_rs[j].r_since = time(NULL);
+			l->l_vs[i].v_rs[j].r_lbfault[0] = '\0';
 		}
 	if (l->l_lb == NULL)
 		return;
@@ -835,16 +982,21 @@ rs_json(const struct lvs *l, const struct vs *v, const struct rs *r)
 	char a[CFG_ADDR_STRLEN];
 	int w = applied_weight(l, v, r);
 
+	/* the load balancer cannot reach it: down, whatever nanny says */
+	if (r->r_lbfault[0] != '\0')
+		w = -1;
 	return json_pack("{s:s, s:s, s:i, s:i, s:i, s:b, s:s, s:s, s:s, "
-	    "s:I, s:I, s:I, s:I}",
+	    "s:I, s:I, s:I, s:I, s:s}",
 	    "name", r->r_name, "address", cfg_addr_str(&r->r_addr, a,
 	    sizeof(a)), "port", r->r_port, "weight_config", r->r_cfg_weight,
 	    "weight", w < 0 ? 0 : w, "in_lb", w >= 0,
-	    "health", health_name(r->r_health),
-	    "admin", srvadmin_name(r->r_admin), "reason", r->r_reason,
+	    "health", r->r_lbfault[0] != '\0' ? "down" :
+	    health_name(r->r_health),
+	    "admin", srvadmin_name(r->r_admin), "reason", r->r_lbfault[0] !=
+	    '\0' ? r->r_lbfault : r->r_reason,
 	    "latency_ms", (json_int_t)r->r_latency_ms,
 	    "fails", (json_int_t)r->r_fails, "checks", (json_int_t)r->r_checks,
-	    "since", (json_int_t)r->r_since);
+	    "since", (json_int_t)r->r_since, "lb_fault", r->r_lbfault);
 }
 
 json_t *
@@ -862,11 +1014,12 @@ lvs_json(const struct lvs *l)
 			json_array_append_new(servers, rs_json(l, v,
 			    &v->v_rs[j]));
 		cv = config_find_virtual(l->l_cfg, v->v_name);
-		o = json_pack("{s:s, s:s, s:s, s:b, s:o}", "name", v->v_name,
-		    "service", lb_svc_key_str(&v->v_key, key, sizeof(key)),
-		    "scheduler", cv != NULL ? cfg_scheduler_name(
+		o = json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:o}", "name",
+		    v->v_name, "service", lb_svc_key_str(&v->v_key, key,
+		    sizeof(key)), "scheduler", cv != NULL ? cfg_scheduler_name(
 		    cv->vs_scheduler) : "?", "active", l->l_active,
-		    "servers", servers);
+		    "state", v->v_failed ? "FAILED" : "ok",
+		    "state_reason", v->v_why, "servers", servers);
 		if (cv != NULL && cfg_addr_is_set(&cv->vs_sorry_server))
 			json_object_set_new(o, "sorry_server", json_string(
 			    cfg_addr_str(&cv->vs_sorry_server, sorry,

@@ -16,9 +16,13 @@
  *   up                            the weight nanny reports
  *
  * With no server above weight 0 the sorry server (when set) answers.  A
- * failed lb_apply() is logged by lb and retried every LVS_RETRY_MS; other
- * services are not affected.  Leaving ACTIVE removes what shoal added
- * (lb_clear, never a flush).
+ * failed lb_apply() is logged by lb and retried every LVS_RETRY_MS.  A
+ * virtual service the backend cannot program (lb_service_runnable(): e.g.
+ * a tunnel on nftables) is left out, logged and shown FAILED with the
+ * reason; the others still run.  A real server the backend cannot reach
+ * (lb_faults(): direct routing without its MAC) is shown down with the
+ * reason and the state applied again until it can.  Leaving ACTIVE
+ * removes what shoal added (lb_clear, never a flush).
  */
 #ifndef SHOAL_LVS_H
 #define SHOAL_LVS_H
@@ -35,6 +39,8 @@ struct lvs;
 struct nannies;
 
 #define LVS_RETRY_MS		1000
+/* how often a real server the load balancer could not reach is retried */
+#define LVS_FAULT_RECHECK_MS	5000
 /* In the run directory: what shoal made in the load balancer (lb_own.h) */
 #define LVS_OWNER_FILE		"lb.state"
 
@@ -60,6 +66,8 @@ const struct shoal_config *lvs_config(const struct lvs *);
 uint64_t lvs_generation(const struct lvs *);
 /* True when the configuration is in LVS mode with an active virtual. */
 int lvs_enabled(const struct lvs *);
+/* The backend of the open load balancer handle (lb_kind()), or -1. */
+int lvs_lb_kind(const struct lvs *);
 
 /*
  * At start, before any election: programs the standby state.  Removes
@@ -116,10 +124,11 @@ int lvs_admin(struct lvs *, const char *vs, const char *rs,
 int lvs_desired(const struct lvs *, struct lb_state *st);
 
 /*
- * [{"name", "service", "scheduler", "active", "sorry_server",
+ * [{"name", "service", "scheduler", "active", "state" ("ok" or
+ *   "FAILED"), "state_reason", "sorry_server",
  *   "servers": [{"name", "address", "port", "weight_config", "weight",
  *   "in_lb", "health", "admin", "reason", "latency_ms", "fails",
- *   "checks", "since"}]}]
+ *   "checks", "since", "lb_fault"}]}]
  */
 json_t *lvs_json(const struct lvs *);
 

@@ -24,6 +24,8 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/control.c src/pulse/control.h \
 	src/pulse/ctlcmd.c src/pulse/ctlcmd.h \
 	src/pulse/services.c src/pulse/services.h \
+	src/pulse/ctsync.c src/pulse/ctsync.h \
+	src/pulse/connsync.c src/pulse/connsync.h \
 	src/pulse/nannies.c src/pulse/nannies.h \
 	src/pulse/fosmon.c src/pulse/fosmon.h \
 	src/pulse/announce.c src/pulse/announce.h \
@@ -51,7 +53,7 @@ src_pulse_pulse_worker_LDADD = $(PULSE_LIBS)
 
 PULSE_UNIT_TESTS = tests/unit/test_heartbeat tests/unit/test_leave \
 	tests/unit/test_election tests/unit/test_runtime tests/unit/test_lvs \
-	tests/unit/test_announce
+	tests/unit/test_announce tests/unit/test_ctsync
 check_PROGRAMS += $(PULSE_UNIT_TESTS)
 TESTS += $(PULSE_UNIT_TESTS)
 tests_unit_test_heartbeat_SOURCES = tests/unit/test_heartbeat.c
@@ -67,6 +69,9 @@ tests_unit_test_runtime_SOURCES = tests/unit/test_runtime.c
 tests_unit_test_runtime_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_runtime_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 # LVS mode's model (weights from reports and admin state, reloads)
+tests_unit_test_ctsync_SOURCES = tests/unit/test_ctsync.c
+tests_unit_test_ctsync_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ctsync_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_lvs_SOURCES = tests/unit/test_lvs.c
 tests_unit_test_lvs_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_lvs_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
@@ -97,7 +102,8 @@ TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh 
 	tests/integration/fos_service.sh tests/integration/pulse_control.sh \
 	tests/integration/pulse_fos_parity.sh \
 	tests/integration/ecmp.sh tests/integration/ecmp_bad.sh \
-	tests/integration/pulse_nokey.sh tests/integration/pulse_heal.sh
+	tests/integration/pulse_nokey.sh tests/integration/pulse_heal.sh \
+	tests/integration/lb_nft_sync.sh
 EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh \
 	tests/integration/lib/ecmp_lib.sh tests/integration/lib/ecmp_tool.py \
 	tests/integration/lib/hbtool.py \

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lb/lb.h"
 #include "lib/diag.h"
 #include "lib/log.h"
 #include "cleanup.h"
@@ -56,8 +57,11 @@ main(int argc, char *argv[])
 		return ret;
 	log_init("pulse", po.po_foreground || po.po_test || po.po_check ||
 	    po.po_cleanup, po.po_verbose, po.po_logfile);
+	/* cleanup removes every VIP, whatever the backend could program */
 	if (po.po_cleanup)
 		return cleanup_run(&po);
+	/* which services this host can program decides which VIPs float */
+	pulse_load_auto_backend(lb_auto_backend());
 	if (po.po_test || po.po_check) {
 		if ((rt = load_checked(po.po_db, po.po_node)) == NULL) {
 			if (po.po_test)

@@ -11,6 +11,7 @@
 #include "lib/notify.h"
 #include "lib/util.h"
 #include "announce.h"
+#include "connsync.h"
 #include "hbio.h"
 #include "leave.h"
 #include "links.h"
@@ -139,6 +140,7 @@ reload_config(struct worker *w, char *err, size_t errlen)
 	log_info("reloaded configuration generation %llu",
 	    (unsigned long long)w->w_rt->rt_generation);
 	services_reload(w->w_svc);
+	connsync_update(w);
 	announce_reload(w->w_ann);
 	notify_ready();
 	/* announce the new generation at once */

@@ -5,6 +5,7 @@
 
 #include "lib/log.h"
 #include "announce.h"
+#include "connsync.h"
 #include "role.h"
 #include "rolecmd.h"
 #include "services.h"
@@ -64,6 +65,21 @@ lb_remove(struct worker *w, enum el_state to)
 }
 
 static void
+sync_take(struct worker *w, enum el_state to)
+{
+	(void)to;
+	connsync_role(w, 1);
+}
+
+static void
+sync_hand(struct worker *w, enum el_state to)
+{
+	/* shutting down: the peers take over by themselves */
+	if (to != EL_INIT)
+		connsync_role(w, 0);
+}
+
+static void
 routes_announce(struct worker *w, enum el_state to)
 {
 	(void)to;
@@ -98,6 +114,9 @@ cmds_inactive(struct worker *w, enum el_state to)
 }
 
 static const struct role_step steps[] = {
+	/* first: the synced connections must be in the kernel before any
+	   packet of theirs reaches us (see role.h) */
+	{ "connection sync",	sync_take,	sync_hand },
 	{ "virtual addresses",	vips_add,	vips_remove },
 	{ "gratuitous ARP",	arp_start,	arp_stop },
 	{ "load balancer",	lb_program,	lb_remove },

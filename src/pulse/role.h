@@ -4,6 +4,11 @@
  * the reverse order.
  *
  *   step                becoming ACTIVE              leaving ACTIVE
+ *   connection sync     nftables: conntrackd -c,     conntrackd -t, -n
+ *                       waited for (the synced       (the connections are
+ *                       connections into the         the new active's;
+ *                       kernel), then -f, -R, -B;    connsync.h)
+ *                       IPVS: the load balancer step
  *   virtual addresses   add every VIP (rtnetlink)    remove them
  *   gratuitous ARP      announce them: ARP / NA,     stop the series
  *                       arp_count at arp_interval
@@ -18,6 +23,12 @@
  *   role commands       active_cmd, then every       every stop_cmd (last
  *                       fail-over service's          service first), then
  *                       start_cmd                    inactive_cmd
+ *
+ * Connection sync comes first: a packet of a synced connection reaching
+ * this router before its state is committed (a real server's
+ * retransmission towards the nat_router, a client's to the VIP) would be
+ * forwarded un-NATed or answered by the router itself, and the connection
+ * reset.  Once committed, conntrack NATs those packets whatever the rules.
  *
  * Between BACKUP and FAULT only the nannies step runs: fail-over service
  * monitoring learns the role and its nannies restart (services_role()).

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/lbcaps.h"
 #include "lib/exec.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -29,6 +30,7 @@ runtime_host_init(struct rt_host *h)
 
 	memset(h, 0, sizeof(*h));
 	h->rh_if_exists = real_if_exists;
+	h->rh_auto_backend = CFG_LB_AUTO;	/* not known: see runtime.h */
 	if (getifaddrs(&ifa) == -1) {
 		log_warn("getifaddrs");
 		return -1;
@@ -296,6 +298,43 @@ add_fos(struct pulse_rt *rt, const struct cfg_virtual *v, struct diag *d)
 	return 0;
 }
 
+/*
+ * 1 when the backend that runs on this host can program v, else 0 with a
+ * warning in d: its VIP is not taken for it, so that clients get no
+ * address that answers nothing.
+ */
+static int
+programmable(const struct shoal_config *c, const struct cfg_virtual *v,
+    const struct rt_host *h, struct diag *d)
+{
+	enum cfg_lb_backend kind = c->c_global.g_lb_backend;
+	struct lbcap_result res[LBCAP_MAX_RESULTS];
+	struct lbcap_service ls;
+	char field[CFG_NAME_MAX + 32];
+	size_t i, n;
+
+	if (kind == CFG_LB_AUTO)
+		kind = h->rh_auto_backend;
+	if (kind == CFG_LB_AUTO)
+		return 1;	/* which backend runs here is not known */
+	lbcap_service_of(&ls, c, v);
+	n = lbcap_check(kind, &ls, res);
+	for (i = 0; i < n; i++) {
+		/* under auto a scheduler falls back; explicit: refused */
+		if (res[i].lr_verdict == LBCAP_FALLBACK &&
+		    c->c_global.g_lb_backend == CFG_LB_AUTO)
+			continue;
+		snprintf(field, sizeof(field), "virtual[%s].%s", v->vs_name,
+		    lbcap_what_key(res[i].lr_what));
+		diag_add(d, DIAG_WARNING, NULL, 0, 0, field, "%s: the %s "
+		    "backend cannot program this service here, so its VIP is "
+		    "not taken for it", res[i].lr_why,
+		    cfg_lb_backend_name(kind));
+		return 0;
+	}
+	return 1;
+}
+
 static int
 load_services(struct pulse_rt *rt, const struct shoal_config *c,
     const struct rt_host *h, struct diag *d)
@@ -310,6 +349,8 @@ load_services(struct pulse_rt *rt, const struct shoal_config *c,
 
 	TAILQ_FOREACH(v, list, vs_entry) {
 		if (!v->vs_active || !cfg_addr_is_set(&v->vs_address))
+			continue;
+		if (rt->rt_mode == CFG_MODE_LVS && !programmable(c, v, h, d))
 			continue;
 		snprintf(field, sizeof(field), "%s[%s].address", kind,
 		    v->vs_name);

@@ -107,6 +107,10 @@ struct rt_host {
 	/* true when an interface of that name exists */
 	int			(*rh_if_exists)(const char *name, void *arg);
 	void			*rh_arg;
+	/* the backend lvs_backend = auto picks here (CFG_LB_IPVS when the
+	   kernel has IPVS, else CFG_LB_NFTABLES); CFG_LB_AUTO: not known
+	   (runtime_host_init(); `shoalctl cleanup` removes every VIP) */
+	enum cfg_lb_backend	 rh_auto_backend;
 };
 
 /* The real host (getifaddrs, if_nametoindex); 0 or -1. */
@@ -115,7 +119,10 @@ void runtime_host_free(struct rt_host *);
 
 /*
  * Builds the runtime view of c for this host.  node_name (may be NULL)
- * picks the node by name instead of by address.  Returns 0 and *out (free
+ * picks the node by name instead of by address.  In LVS mode a virtual
+ * service the backend cannot program on this host (config/lbcaps.h: no
+ * fallback) floats no VIP of its own (a warning in d says why); a VIP it
+ * shares with a service that can be programmed still floats.  Returns 0 and *out (free
  * with runtime_free()), or -1 with every reason in d.
  */
 int runtime_build(const struct shoal_config *c, const char *node_name,

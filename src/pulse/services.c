@@ -129,6 +129,12 @@ services_lb(struct services *s, int on)
 		lvs_deactivate(s->s_lvs);
 }
 
+int
+services_lb_kind(const struct services *s)
+{
+	return s != NULL ? lvs_lb_kind(s->s_lvs) : -1;
+}
+
 void
 services_reload(struct services *s)
 {

@@ -49,6 +49,9 @@ void services_role(struct services *, enum el_state);
 /* LVS mode: programs the load balancer (on) or removes what it added
  * (off); see lvs_activate(), lvs_deactivate().  Nothing once stopped. */
 void services_lb(struct services *, int on);
+/* The load balancer backend in use (CFG_LB_IPVS / CFG_LB_NFTABLES), or
+ * -1 when none is open (not LVS mode, or it could not be opened). */
+int services_lb_kind(const struct services *);
 /* After a successful reload of the worker's configuration. */
 void services_reload(struct services *);
 /* Shutting down: nannies stop, LVS services are removed. */

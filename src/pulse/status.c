@@ -11,6 +11,7 @@
 #include "services.h"
 #include "status.h"
 #include "vip.h"
+#include "connsync.h"
 #include "worker.h"
 
 static void
@@ -121,6 +122,7 @@ status_json(const struct worker *w)
 	json_object_set_new(o, "authenticated", json_boolean(rt->rt_key !=
 	    NULL));
 	services_json(w->w_svc, o);
+	json_object_set_new(o, "connection_sync", connsync_json(w));
 	if ((r = announce_json(w->w_ann)) != NULL)
 		json_object_set_new(o, "routing", r);
 	return o;

@@ -21,7 +21,9 @@
 #include "lib/util.h"
 #include "net/rtnl.h"
 #include "announce.h"
+#include "connsync.h"
 #include "control.h"
+#include "ctsync.h"
 #include "ctlcmd.h"
 #include "hbio.h"
 #include "links.h"
@@ -350,6 +352,7 @@ setup(struct worker *w)
 		return -1;
 	if ((w->w_ann = announce_new(w)) == NULL)
 		return -1;
+	connsync_update(w);
 	worker_update_fault(w);
 	ctlcmd_check();
 	w->w_ctl = control_open(w->w_base, w->w_opts->po_rundir, ctlcmd_handle,
@@ -363,6 +366,7 @@ teardown(struct worker *w)
 	control_close(w->w_ctl);
 	announce_free(w->w_ann);
 	services_free(w->w_svc);
+	ctsync_free(w->w_sync);
 	hbio_close(w);
 	links_close(w);
 	for (size_t i = 0; i < sizeof(w->w_sigs) / sizeof(w->w_sigs[0]); i++)

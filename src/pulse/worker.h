@@ -79,6 +79,7 @@ struct worker {
 	struct vipset		*w_vips;
 	struct control		*w_ctl;
 	struct services		*w_svc;		/* nannies, LVS, FOS checks */
+	struct ctsync		*w_sync;	/* conntrackd (connsync.h) */
 	struct announce		*w_ann;		/* ecmp: the routing daemon */
 	int			 w_stopping;
 	uint64_t		 w_stop_deadline;

@@ -141,6 +141,23 @@ print_rest(const json_t *st)
 	}
 }
 
+/* "connection sync: up (conntrackd running (pid 42))" */
+static void
+print_sync(const json_t *cs)
+{
+	const json_t *rc = json_object_get(cs, "last_role_change");
+
+	if (cs == NULL)
+		return;
+	printf("connection sync: %s", jstr(cs, "state"));
+	if (*jstr(cs, "reason") != '\0')
+		printf(" (%s)", jstr(cs, "reason"));
+	if (rc != NULL && *jstr(rc, "result") != '\0')
+		printf("; last role change to %s: %s", jstr(rc, "role"),
+		    jstr(rc, "result"));
+	printf("\n");
+}
+
 static void
 print_status(const json_t *st)
 {
@@ -158,6 +175,7 @@ print_status(const json_t *st)
 		    "forge them\n");
 	print_peers(st);
 	print_rest(st);
+	print_sync(json_object_get(st, "connection_sync"));
 	cmd_server_print_status(st);
 }
 

@@ -190,6 +190,19 @@ print_server(const json_t *r)
 	    jint(r, "latency_ms"), jint(r, "fails"), jstr(r, "reason"));
 }
 
+/* "  FAILED: why" when pulse cannot program the service, or its note. */
+static void
+print_state(const json_t *v)
+{
+	const char *why = json_string_value(json_object_get(v, "state_reason"));
+
+	if (strcmp(jstr(v, "state"), "FAILED") == 0)
+		printf("  FAILED: %s", why != NULL ? why : "");
+	else if (why != NULL && *why != '\0')
+		printf("  (%s)", why);
+	printf("\n");
+}
+
 void
 cmd_server_print_status(const json_t *st)
 {
@@ -200,9 +213,10 @@ cmd_server_print_status(const json_t *st)
 	if (json_array_size(vsl) > 0)
 		printf("virtual services:\n");
 	json_array_foreach(vsl, i, v) {
-		printf("  %-12s %s %s%s\n", jstr(v, "name"), jstr(v, "service"),
+		printf("  %-12s %s %s%s", jstr(v, "name"), jstr(v, "service"),
 		    jstr(v, "scheduler"), json_is_true(json_object_get(v,
 		    "active")) ? "" : " (not active here)");
+		print_state(v);
 		json_array_foreach(json_object_get(v, "servers"), j, r)
 			print_server(r);
 	}

@@ -315,13 +315,16 @@ rc=$?
 [ $rc = 0 ] || fail "lbctl exited with status $rc"
 
 echo "the golden rulesets load into a real kernel"
+# BASE.nft replaces shoal's tables; each BASE-CHANGE.nft goes on top of it
+# (the direct-routing ones name the interface c0, which $R has)
 for f in "${SHOAL_FIXTURES:-${top_srcdir:-.}/tests/fixtures}"/nft/*.nft; do
-	case $f in *-update.nft|*-weight.nft) continue ;; esac
+	case ${f##*/} in *-*) continue ;; esac
 	ip netns exec "$R" nft -f "$f" || fail "nft rejects $f"
-	u=${f%.nft}-update.nft; [ -f "$u" ] || u=${f%.nft}-weight.nft
-	if [ -f "$u" ]; then
+	for u in "${f%.nft}"-*.nft; do
+		[ -f "$u" ] || continue
+		ip netns exec "$R" nft -f "$f" || fail "nft rejects $f"
 		ip netns exec "$R" nft -f "$u" || fail "nft rejects $u"
-	fi
+	done
 done
 cmp -s "$tmp/keep.before" <(ip netns exec "$R" nft list table ip keep) ||
 	fail "table ip keep changed"

@@ -28,6 +28,7 @@ backup = $N2
 backup_active = 1
 keepalive = 0.2
 deadtime = 1
+heartbeat_key = "pulse_fos_parity test cluster key"
 inactive_cmd = "/usr/bin/touch $D/inactive-ran"
 failover web {
     address = $VIP eth0:1

@@ -248,12 +248,18 @@ test_check(void **state)
 	lb_service_set_dest(&svc, &d);
 	lb_state_init(&st);
 	lb_state_add_service(&st, &svc);
-	assert_int_equal(lb_state_check(&st, CFG_LB_NFTABLES), 0);
+	/* wlc (the default) needs connection counts: IPVS only */
+	assert_int_equal(lb_state_check(&st, CFG_LB_NFTABLES), 1);
 	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 0);
-	/* direct routing: IPVS yes, nftables no */
+	st.st_svcs[0].s_sched = CFG_SCHED_WRR;
+	assert_int_equal(lb_state_check(&st, CFG_LB_NFTABLES), 0);
+	/* direct routing: both; tunnels: IPVS only */
 	st.st_svcs[0].s_fwd = CFG_NET_DIRECT;
 	assert_int_equal(lb_state_check(&st, CFG_LB_IPVS), 0);
+	assert_int_equal(lb_state_check(&st, CFG_LB_NFTABLES), 0);
+	st.st_svcs[0].s_fwd = CFG_NET_TUNNEL;
 	assert_int_equal(lb_state_check(&st, CFG_LB_NFTABLES), 1);
+	st.st_svcs[0].s_fwd = CFG_NET_DIRECT;
 	/* an IPv6 real server: only through an IPVS tunnel */
 	dest(&d, "fd00::1", 80, 1);
 	lb_service_set_dest(&st.st_svcs[0], &d);
@@ -348,6 +354,50 @@ test_open_auto(void **state)
 	}
 }
 
+/*
+ * What nftables runs: under `auto` (no IPVS) a scheduler it lacks runs as
+ * its fallback, said in the note; with lvs_backend = nftables it is
+ * refused; a tunnel is refused either way.
+ */
+static void
+test_runnable(void **state)
+{
+	struct lb *a, *n;
+	struct lb_service svc;
+	struct lb_svc_key k;
+	struct lb_dest d;
+	char why[200];
+
+	(void)state;
+	if (lb_ipvs_available() || !LB_TEST_NFT)
+		skip();
+	assert_non_null(a = lb_open(CFG_LB_AUTO));
+	assert_non_null(n = lb_open(CFG_LB_NFTABLES));
+	key4(&k, "10.0.0.1", 80);
+	lb_service_init(&svc, &k);		/* wlc, nat */
+	dest(&d, "10.1.0.1", 80, 1);
+	lb_service_set_dest(&svc, &d);
+	assert_int_equal(lb_service_runnable(a, &svc, why, sizeof(why)), 1);
+	assert_string_equal(why, "scheduler wlc runs as wrr (no IPVS in this "
+	    "kernel)");
+	assert_int_equal(lb_service_runnable(n, &svc, why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "scheduler = wlc needs per-server "
+	    "connection counts"));
+	svc.s_sched = CFG_SCHED_LBLC;
+	assert_int_equal(lb_service_runnable(a, &svc, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "runs as dh"));
+	svc.s_sched = CFG_SCHED_MH;
+	assert_int_equal(lb_service_runnable(n, &svc, why, sizeof(why)), 1);
+	assert_string_equal(why, "");
+	svc.s_fwd = CFG_NET_TUNNEL;
+	assert_int_equal(lb_service_runnable(a, &svc, why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "network = tunnel (IP-in-IP) is IPVS "
+	    "only"));
+	lb_service_clear(&svc);
+	lb_close(a);
+	lb_close(n);
+}
+
 /* The ownership file: what it records, read back; bad lines skipped. */
 static void
 test_owner_file(void **state)
@@ -439,6 +489,7 @@ main(void)
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_attrs_equal),
 		cmocka_unit_test(test_open_auto),
+		cmocka_unit_test(test_runnable),
 		cmocka_unit_test(test_owner_file),
 	};
 

@@ -120,6 +120,71 @@ test_piranha_lvs(void **state)
 	config_free(c);
 }
 
+/* Has the runtime a VIP of this address? */
+static int
+has_vip(const struct pulse_rt *rt, const char *addr)
+{
+	struct cfg_addr a;
+
+	cfg_addr_parse(&a, addr);
+	for (size_t i = 0; i < rt->rt_nvips; i++)
+		if (cfg_addr_equal(&rt->rt_vips[i].rv_addr, &a))
+			return 1;
+	return 0;
+}
+
+/*
+ * lvs_backend = auto on a host without IPVS: a service nftables cannot
+ * program (direct routing with a fwmark) floats no VIP of its own; a VIP
+ * it shares with a service that runs still floats; a scheduler that falls
+ * back (wlc) does not matter.  With IPVS, or when the backend is not known
+ * (shoalctl cleanup), every VIP floats.
+ */
+static void
+test_unprogrammable(void **state)
+{
+	struct shoal_config *c = piranha();
+	struct cfg_virtual *v;
+	struct pulse_rt *rt;
+	struct rt_host h;
+	struct diag d;
+	char *msg = NULL;
+
+	(void)state;
+	c->c_global.g_network = CFG_NET_DIRECT;
+	v = add_virtual(c, CFG_VS_VIRTUAL, "marked", "10.1.0.102", "eth0:3",
+	    24, 0, 1);
+	v->vs_fwmark = 3;
+	v = add_virtual(c, CFG_VS_VIRTUAL, "shared", "10.1.0.100", "eth0:1",
+	    24, 0, 1);
+	v->vs_fwmark = 4;
+	diag_init(&d);
+	host_init(&h, "10.1.0.2", "10.2.0.2");
+	h.rh_auto_backend = CFG_LB_NFTABLES;
+	assert_int_equal(runtime_build(c, NULL, &h, &rt, &d), 0);
+	assert_true(has_vip(rt, "10.1.0.100"));
+	assert_false(has_vip(rt, "10.1.0.102"));
+	runtime_free(rt);
+	assert_int_equal(diag_errors(&d), 0);
+	assert_non_null(TAILQ_FIRST(&d.d_items));
+	msg = diag_format(TAILQ_FIRST(&d.d_items));
+	assert_non_null(strstr(msg, "virtual[marked].fwmark"));
+	assert_non_null(strstr(msg, "its VIP is not taken"));
+	free(msg);
+	diag_clear(&d);
+	/* IPVS here, or not known: every VIP */
+	h.rh_auto_backend = CFG_LB_IPVS;
+	assert_int_equal(runtime_build(c, NULL, &h, &rt, &d), 0);
+	assert_true(has_vip(rt, "10.1.0.102"));
+	runtime_free(rt);
+	h.rh_auto_backend = CFG_LB_AUTO;
+	assert_int_equal(runtime_build(c, NULL, &h, &rt, &d), 0);
+	assert_true(has_vip(rt, "10.1.0.102"));
+	runtime_free(rt);
+	diag_clear(&d);
+	config_free(c);
+}
+
 static void
 test_nodes_and_key(void **state)
 {
@@ -336,6 +401,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_piranha_lvs),
+		cmocka_unit_test(test_unprogrammable),
 		cmocka_unit_test(test_nodes_and_key),
 		cmocka_unit_test(test_fos),
 		cmocka_unit_test(test_refused),

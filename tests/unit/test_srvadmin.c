@@ -148,6 +148,7 @@ test_view(void **state)
 	    "    address = 192.0.2.100 eth0:1\n"
 	    "    active = 1\n"
 	    "    port = 80\n"
+	    "    scheduler = wrr\n"	/* no fallback warning under auto */
 	    "    server rs1 {\n"
 	    "        address = 192.0.2.11\n"
 	    "        active = 1\n"

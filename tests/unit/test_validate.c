@@ -26,6 +26,8 @@ base(void)
 	assert_int_equal(cfg_addr_parse(&c->c_global.g_primary, "10.0.0.1"), 0);
 	assert_int_equal(cfg_addr_parse(&vs->vs_address, "10.0.1.1"), 0);
 	vs->vs_active = 1;
+	/* a scheduler every backend runs: test_backends is about the rest */
+	vs->vs_scheduler = CFG_SCHED_WRR;
 	assert_int_equal(cfg_addr_parse(&rs->rs_address, "10.0.2.1"), 0);
 	TAILQ_INSERT_TAIL(&vs->vs_servers, rs, rs_entry);
 	TAILQ_INSERT_TAIL(&c->c_virtuals, vs, vs_entry);
@@ -207,6 +209,8 @@ test_duplicate_services(void **state)
 	struct cfg_virtual *m2 = cfg_virtual_new(CFG_VS_VIRTUAL, "m2");
 
 	(void)state;
+	/* about duplicates only: a backend that runs every scheduler */
+	c->c_global.g_lb_backend = CFG_LB_IPVS;
 	/* same VIP:port:proto, active: an error */
 	assert_int_equal(cfg_addr_parse(&v2->vs_address, "10.0.1.1"), 0);
 	v2->vs_active = 1;
@@ -326,6 +330,67 @@ test_positions(void **state)
 }
 
 /*
+ * What the backend can run (config/lbcaps.h): with lvs_backend = nftables
+ * a refusal is an error naming the field; with auto, a warning naming the
+ * fallback (or that the service is not programmed); with ipvs, nothing.
+ */
+static void
+test_backends(void **state)
+{
+	struct shoal_config *c = base();
+	struct cfg_virtual *vs = TAILQ_FIRST(&c->c_virtuals);
+	struct cfg_virtual *m = cfg_virtual_new(CFG_VS_VIRTUAL, "marked");
+
+	(void)state;
+	vs->vs_scheduler = CFG_SCHED_WLC;
+	assert_int_equal(cfg_addr_parse(&m->vs_address, "10.0.1.9"), 0);
+	m->vs_active = 1;
+	m->vs_fwmark = 3;
+	m->vs_scheduler = CFG_SCHED_SH;
+	TAILQ_INSERT_TAIL(&c->c_virtuals, m, vs_entry);
+	c->c_global.g_lb_backend = CFG_LB_NFTABLES;
+	expect(c, -1,
+	    "virtual[web].scheduler: error: scheduler = wlc needs per-server "
+	    "connection counts, which the nftables backend does not keep (it "
+	    "runs rr, wrr, sh, dh and mh) (lvs_backend = nftables; IPVS runs "
+	    "it)\n");
+	c->c_global.g_lb_backend = CFG_LB_AUTO;
+	expect(c, 0,
+	    "virtual[web].scheduler: warning: scheduler = wlc needs per-server "
+	    "connection counts, which the nftables backend does not keep (it "
+	    "runs rr, wrr, sh, dh and mh): on a node without IPVS, "
+	    "lvs_backend = auto falls back to nftables, which runs it as "
+	    "wrr\n");
+	/* direct routing: a fwmark service, and a real server on 8080 */
+	c->c_global.g_network = CFG_NET_DIRECT;
+	vs->vs_scheduler = CFG_SCHED_WRR;
+	TAILQ_FIRST(&vs->vs_servers)->rs_active = 1;
+	TAILQ_FIRST(&vs->vs_servers)->rs_port = 8080;
+	c->c_global.g_lb_backend = CFG_LB_NFTABLES;
+	expect(c, -1,
+	    "server[web/r1].port: error: network = direct cannot change the "
+	    "port: every real server must listen on the virtual server's port "
+	    "(lvs_backend = nftables; IPVS runs it)\n"
+	    "virtual[marked].fwmark: error: a fwmark service with network = "
+	    "direct: the nftables backend routes directly at the ingress "
+	    "hook, before any mark is set (lvs_backend = nftables; IPVS runs "
+	    "it)\n");
+	/* a tunnel: said once, at the global key */
+	c->c_global.g_network = CFG_NET_TUNNEL;
+	TAILQ_FIRST(&vs->vs_servers)->rs_port = 80;
+	c->c_global.g_lb_backend = CFG_LB_AUTO;
+	expect(c, 0,
+	    "global.network: warning: network = tunnel (IP-in-IP) is IPVS "
+	    "only: the nftables backend does NAT and direct routing: on a node "
+	    "without IPVS, lvs_backend = auto falls back to nftables, which "
+	    "cannot run it: the service is not programmed there and its VIP "
+	    "not taken\n");
+	c->c_global.g_lb_backend = CFG_LB_IPVS;
+	expect(c, 0, "");
+	config_free(c);
+}
+
+/*
  * What IPVS refuses is refused before it gets there: a real or sorry
  * server of the other family (tunnels excepted) and an IPv6 pmask of 0.
  */
@@ -338,6 +403,8 @@ test_lb_families(void **state)
 	struct cfg_server *rs = cfg_server_new("r6", 80);
 
 	(void)state;
+	/* what IPVS refuses (auto would add nftables' tunnel warning) */
+	c->c_global.g_lb_backend = CFG_LB_IPVS;
 	assert_int_equal(cfg_addr_parse(&rs->rs_address, "fd00::2"), 0);
 	TAILQ_INSERT_TAIL(&vs->vs_servers, rs, rs_entry);
 	assert_int_equal(cfg_addr_parse(&vs->vs_sorry_server, "fd00::9"), 0);
@@ -384,6 +451,7 @@ main(void)
 		cmocka_unit_test(test_timing_warning),
 		cmocka_unit_test(test_failover_servers),
 		cmocka_unit_test(test_positions),
+		cmocka_unit_test(test_backends),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,6 +23,7 @@ primary = 10.50.0.11
 backup = 10.50.0.12
 backup_active = 1
 keepalive = 0.5
+heartbeat_key = "shoal vm lane cluster key"
 deadtime = 3
 network = $net
 lvs_backend = ipvs

@@ -16,6 +16,7 @@ cf_head() {
 service = lvs
 primary = 10.50.0.11
 keepalive = 0.5
+heartbeat_key = "shoal vm lane cluster key"
 deadtime = 3
 network = nat
 nat_router = 10.60.0.1 eth1:1
