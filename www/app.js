@@ -1,5 +1,6 @@
 /* app.js - shared by every shoal-web page: API calls with the CSRF token,
- * the navigation, form building with inline field errors. No framework. */
+ * the navigation, the field registry (GET /api/v1/schema) and the forms
+ * built from it, with inline field errors. No framework. */
 "use strict";
 
 const shoal = (() => {
@@ -115,15 +116,67 @@ const shoal = (() => {
     box._t = setTimeout(() => { box.className = ""; }, 4000);
   }
 
+  /* The field registry, fetched once per page (GET /schema). */
+  let schemaP = null;
+  function schema() {
+    if (!schemaP) schemaP = api("GET", "/schema");
+    return schemaP;
+  }
+
+  /* A schema field as a form field (see form() below). */
+  function formField(f) {
+    const secret = f.flags.includes("secret");
+    const type = f.type === "boolean" ? "bool" : f.type === "enum" ? "select" :
+      f.type === "seconds" ? "seconds" : secret ? "password" :
+      ["integer", "port", "mask"].includes(f.type) ? "number" : "text";
+    const unset0 = f.flags.includes("zero_unset");   /* 0 passes: the help says what it means */
+    const range = f.min !== undefined && f.max < 1e7 && !unset0 ? " Range " + f.min + " to " + f.max + "." : "";
+    return {
+      name: f.name, type, options: f.enum, min: unset0 ? 0 : f.min, max: f.max, help: f.help + range,
+      label: f.label + (f.unit ? " (" + f.unit + ")" : ""),
+      required: f.flags.includes("required"), wide: f.flags.includes("long"),
+      secret: secret ? f.returned_as : null, schema: f,
+    };
+  }
+
+  /* The form fields of a block's group ("virtual", "check"...), in the
+   * registry's order: the fields the API offers there. */
+  async function fields(block, group) {
+    const s = await schema();
+    return s.blocks[block].fields.filter((f) => f.name && f.group === group).map(formField);
+  }
+
+  /* The label the registry gives a block's field (table headings). */
+  async function label(block, name) {
+    const s = await schema();
+    const f = s.blocks[block].fields.find((x) => x.name === name);
+    return f ? f.label : name;
+  }
+
+  /* What a new block starts with: the defaults, "new_on" booleans on. */
+  function defaults(fields) {
+    const o = {};
+    for (const d of fields) {
+      const f = d.schema;
+      if (f.flags.includes("new_on")) o[f.name] = true;
+      else if (f.default !== null && f.default !== undefined) o[f.name] = f.default;
+    }
+    return o;
+  }
+
   /*
    * A form from a field list: {name, label, type: text|number|seconds|
-   * bool|select|password, options, help, required, placeholder}.
+   * bool|select|password, options, min, max, help, required, wide,
+   * secret} (formField() makes them from the schema).  A secret is a
+   * password input that keeps the current value when left empty, with a
+   * badge saying whether one is set (obj[secret]) and a box to remove it.
    * Returns {form, get(), set(obj), errors(apiError), clear()}.
    */
   function form(fields, opts) {
     const f = el("form", { class: "grid", novalidate: true, id: opts && opts.id });
     const inputs = {};
     const errs = {};
+    const secrets = {};
     const general = el("div", { class: "form-error", role: "alert" });
     f.append(general);
     for (const d of fields) {
@@ -140,6 +193,7 @@ const shoal = (() => {
           type: d.type === "password" ? "password" : d.type === "number" || d.type === "seconds" ? "number" : "text",
           step: d.type === "seconds" ? "any" : d.type === "number" ? "1" : null,
           min: d.type === "seconds" || d.type === "number" ? (d.min !== undefined ? d.min : "0") : null,
+          max: d.max !== undefined && (d.type === "seconds" || d.type === "number") ? d.max : null,
           placeholder: d.placeholder || null,
           autocomplete: d.type === "password" ? "new-password" : "off",
           required: d.required || null,
@@ -151,23 +205,31 @@ const shoal = (() => {
       inputs[d.name] = input;
       errs[d.name] = err;
       const label = el("label", { for: id }, d.label);
-      const help = d.help ? el("div", { class: "help" }, d.help) : null;
+      const help = d.help ? el("div", { class: "help", id: id + "-help" }, d.help) : null;
+      let extra = null;
+      if (d.secret) {
+        const state = el("span", { class: "badge", id: id + "-state" });
+        const remove = el("input", { type: "checkbox", id: id + "-remove" });
+        secrets[d.name] = { state, remove };
+        extra = el("div", { class: "field check" }, state, remove,
+          el("label", { for: id + "-remove" }, "Remove the current value"));
+      }
       f.append(el("div", { class: "field" + (d.type === "bool" ? " check" : "") + (d.wide ? " wide" : "") },
-        d.type === "bool" ? [input, label] : [label, input], help, err));
+        d.type === "bool" ? [input, label] : [label, input], help, extra, err));
     }
 
     function get() {
       const o = {};
       for (const d of fields) {
         const i = inputs[d.name];
-        if (d.readonly) continue;
         if (d.type === "bool") o[d.name] = i.checked;
         else if (d.type === "number" || d.type === "seconds") {
           if (i.value.trim() === "") { if (!d.omitEmpty) o[d.name] = null; continue; }
           const n = Number(i.value);
           o[d.name] = Number.isFinite(n) ? n : i.value;
         } else if (d.type === "password") {
-          if (i.value !== "") o[d.name] = i.value;
+          if (d.secret && secrets[d.name].remove.checked) o[d.name] = null;
+          else if (i.value !== "") o[d.name] = i.value;
         } else {
           if (i.value.trim() === "" && d.omitEmpty) continue;
           o[d.name] = i.value.trim() === "" ? null : i.value.trim();
@@ -182,6 +244,12 @@ const shoal = (() => {
         if (d.type === "bool") i.checked = !!v;
         else if (d.type === "password") i.value = "";
         else i.value = v === null || v === undefined ? "" : String(v);
+        if (d.secret && obj[d.secret] !== undefined) {
+          const sc = secrets[d.name];
+          sc.state.textContent = obj[d.secret] ? "set" : "not set";
+          sc.state.className = "badge " + (obj[d.secret] ? "ok" : "warn");
+          sc.remove.checked = false;
+        }
       }
     }
     function clear() {
@@ -213,7 +281,15 @@ const shoal = (() => {
       }
       if (first) first.focus();
     }
-    return { form: f, inputs, get, set, clear, errors, general };
+    /* An existing block: its name cannot change. */
+    function lock(existing) {
+      for (const d of fields) if (d.schema && d.schema.type === "name") inputs[d.name].disabled = existing;
+    }
+    function focus() {
+      const i = Object.values(inputs).find((x) => !x.disabled);
+      if (i) i.focus();
+    }
+    return { form: f, inputs, get, set, clear, errors, general, lock, focus };
   }
 
   /* "virtual[web].address" -> "address"; "servers[1].weight" -> null. */
@@ -243,6 +319,6 @@ const shoal = (() => {
     return () => { if (window.confirm(msg)) fn(); };
   }
 
-  return { el, api, init, toast, saved, form, fieldKey, age, when, param, confirmThen, ApiError,
+  return { el, api, init, toast, saved, schema, fields, label, defaults, form, fieldKey, age, when, param, confirmThen, ApiError,
     get csrf() { return csrf; }, set csrf(v) { csrf = v; } };
 })();

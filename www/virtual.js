@@ -1,5 +1,7 @@
 /* Virtual servers: the list, and an editor with three tabs (virtual
- * server, real servers, monitoring) saved together in one change. */
+ * server, real servers, monitoring) saved together in one change.  The
+ * tabs' fields, selects, ranges, labels and help come from the field
+ * registry (GET /api/v1/schema). */
 "use strict";
 (async () => {
   const { el, api } = shoal;
@@ -10,45 +12,11 @@
   const LISTKEY = KIND === "failover" ? "failover_services" : "virtual_servers";
   const WHAT = KIND === "failover" ? "fail-over service" : "virtual server";
 
-  const vsFields = [
-    { name: "name", label: "Name", required: true, help: "letters, digits, . _ -" },
-    { name: "address", label: "Virtual IP address", required: true, placeholder: "192.168.1.100" },
-    { name: "device", label: "Device", placeholder: "eth0:1" },
-    { name: "vip_nmask", label: "VIP netmask (prefix)", type: "number" },
-    { name: "port", label: "Port", type: "number", placeholder: "80" },
-    { name: "protocol", label: "Protocol", type: "select", options: ["tcp", "udp"] },
-    { name: "active", label: "Active", type: "bool" },
-  ].concat(KIND === "virtual" ? [
-    { name: "scheduler", label: "Scheduler", type: "select", options: ["wlc", "rr", "wrr", "lc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "mh"] },
-    { name: "persistent", label: "Persistence (s)", type: "number" },
-    { name: "pmask", label: "Persistence netmask (prefix)", type: "number" },
-    { name: "fwmark", label: "Firewall mark", type: "number" },
-    { name: "sorry_server", label: "Sorry server" },
-    { name: "sorry_port", label: "Sorry server port", type: "number" },
-  ] : [
-    { name: "start_cmd", label: "Start command", wide: true },
-    { name: "stop_cmd", label: "Stop command", wide: true },
-  ]);
-  const checkFields = [
-    { name: "check", label: "Check kind", type: "select", options: ["auto", "tcp", "send_expect", "http", "https", "program", "agent", "none"] },
-    { name: "send", label: "Send", help: "escapes like \\r\\n allowed", wide: true },
-    { name: "expect", label: "Expect", wide: true },
-    { name: "use_regex", label: "Expect is a regular expression", type: "bool" },
-    { name: "send_program", label: "Check program", help: "%h = server address, %p = port", wide: true },
-    { name: "timeout", label: "Timeout (s)", type: "seconds" },
-    { name: "reentry", label: "Re-entry time (s)", type: "seconds" },
-    { name: "check_interval", label: "Check interval (s)", type: "seconds" },
-    { name: "check_timeout", label: "Check timeout (s)", type: "seconds" },
-    { name: "rise", label: "Rise (good checks to return)", type: "number" },
-    { name: "fall", label: "Fall (failed checks to remove)", type: "number" },
-    { name: "http_path", label: "HTTP path", placeholder: "/" },
-    { name: "http_host", label: "HTTP Host header" },
-    { name: "http_status", label: "Expected HTTP status", type: "number" },
-    { name: "load_monitor", label: "Load monitor", type: "select", options: ["none", "uptime", "rup", "ruptime", "agent"] },
-    { name: "quiesce_server", label: "Quiesce failed servers (weight 0)", type: "bool" },
-    { name: "agent_port", label: "Agent port", type: "number" },
-    { name: "slow_start", label: "Slow start (s)", type: "seconds" },
-  ];
+  /* the forms are the registry's rows for this kind of service */
+  const vsFields = await shoal.fields(KIND, "service");
+  const checkFields = await shoal.fields(KIND, "check");
+  const rsFields = KIND === "virtual" ? await shoal.fields("server", "server") : [];
+  const labelOf = (name) => (vsFields.find((d) => d.name === name) || { label: name }).label;
 
   /* list */
   const listBox = el("div", { id: "vs-list" });
@@ -62,8 +30,8 @@
   const rsBody = el("tbody", {});
   const rsSection = el("div", { id: "tab-rs", role: "tabpanel" },
     el("table", { class: "rs-table" },
-      el("thead", {}, el("tr", {}, ["Name", "Address", "Port", "Weight", "Active", ""].map((h) => el("th", {}, h)))), rsBody),
-    el("div", { class: "actions" }, el("button", { type: "button", class: "ghost", id: "rs-add", onclick: () => addRow({ active: true, weight: 1 }) }, "Add real server")));
+      el("thead", {}, el("tr", {}, rsFields.map((d) => el("th", { title: d.help }, d.label)).concat([el("th", {})]))), rsBody),
+    el("div", { class: "actions" }, el("button", { type: "button", class: "ghost", id: "rs-add", onclick: () => addRow(shoal.defaults(rsFields)) }, "Add real server")));
   const tabs = [["tab-vs", KIND === "failover" ? "Service" : "Virtual server", vf.form]];
   if (KIND === "virtual") tabs.push(["tab-rs", "Real servers", rsSection]);
   tabs.push(["tab-check", "Monitoring", cf.form]);
@@ -89,42 +57,63 @@
     }
   }
 
+  /* One real server: a table row of inputs, one per registry field. */
+  function rsInput(i, d, v) {
+    const id = "rs-" + i + "-" + d.name;
+    if (d.type === "bool") {
+      const c = el("input", { type: "checkbox", id, "aria-label": d.label, class: "rs-" + d.name, title: d.help });
+      c.checked = !!v;
+      return c;
+    }
+    const num = d.type === "number";
+    const input = el("input", { type: num ? "number" : "text", id, name: d.name, "aria-label": "Real server " + d.label.toLowerCase(),
+      class: "rs-" + d.name, title: d.help, min: num ? d.min : null, max: num ? d.max : null, required: d.required || null });
+    input.value = v === null || v === undefined ? "" : String(v);
+    return input;
+  }
+
   function addRow(rs) {
     const i = rsBody.children.length;
-    const mk = (name, type, label) => el("input", { type, name, "aria-label": label, id: "rs-" + i + "-" + name,
-      class: "rs-" + name, min: type === "number" ? "0" : null });
-    const name = mk("name", "text", "Real server name"), addr = mk("address", "text", "Real server address");
-    const port = mk("port", "number", "Port"), weight = mk("weight", "number", "Weight");
-    const active = el("input", { type: "checkbox", "aria-label": "Active", class: "rs-active" });
-    name.value = rs.name || ""; addr.value = rs.address || ""; port.value = rs.port ?? "";
-    weight.value = rs.weight ?? 1; active.checked = !!rs.active;
+    const inputs = {};
     const err = el("div", { class: "field-error rs-error" });
-    const tr = el("tr", { class: "rs-row" }, el("td", {}, name), el("td", {}, addr, err), el("td", {}, port), el("td", {}, weight),
-      el("td", {}, active), el("td", {}, el("button", { type: "button", class: "small danger", onclick: () => tr.remove() }, "Remove")));
+    const tr = el("tr", { class: "rs-row" });
+    for (const d of rsFields) {
+      inputs[d.name] = rsInput(i, d, rs[d.name]);
+      tr.append(el("td", {}, inputs[d.name]));
+    }
+    /* the row's errors go under its (wide) address column */
+    const wide = rsFields.find((d) => d.schema.type === "address");
+    (wide ? inputs[wide.name].parentNode : tr.firstChild).append(err);
+    tr.append(el("td", {}, el("button", { type: "button", class: "small danger", onclick: () => tr.remove() }, "Remove")));
     tr._get = () => {
-      const o = { name: name.value.trim(), address: addr.value.trim() || null, active: active.checked };
-      if (port.value !== "") o.port = Number(port.value);
-      if (weight.value !== "") o.weight = Number(weight.value);
+      const o = {};
+      for (const d of rsFields) {
+        const x = inputs[d.name];
+        if (d.type === "bool") o[d.name] = x.checked;
+        else if (d.type === "number") { if (x.value !== "") o[d.name] = Number(x.value); }
+        else if (d.schema.type === "name") o[d.name] = x.value.trim();
+        else o[d.name] = x.value.trim() || null;
+      }
       return o;
     };
     tr._err = err;
-    tr._inputs = { name, address: addr, port, weight, active };
+    tr._inputs = inputs;
     rsBody.append(tr);
-    if (!rs.name) name.focus();
+    if (!rs.name) tr.querySelector("input").focus();
   }
 
   function open(vs) {
     editing = vs ? vs.name : null;
     vf.clear(); cf.clear(); general.classList.remove("show");
-    vf.set(vs || { port: 80, protocol: "tcp", active: true, scheduler: "wlc" });
-    vf.inputs.name.disabled = !!vs;
-    cf.set(vs || { check: "auto", timeout: 10, reentry: 180, load_monitor: "none" });
+    vf.set(vs || shoal.defaults(vsFields));
+    vf.lock(!!vs);
+    cf.set(vs || shoal.defaults(checkFields));
     rsBody.replaceChildren();
     for (const rs of (vs && vs.servers) || []) addRow(rs);
     editorTitle.textContent = vs ? "Edit " + WHAT + " " + vs.name : "New " + WHAT;
     editor.classList.remove("hidden");
     show("tab-vs");
-    (vs ? vf.inputs.address : vf.inputs.name).focus();
+    vf.focus();
     history.replaceState(null, "", vs ? "?name=" + encodeURIComponent(vs.name) : location.pathname);
   }
 
@@ -197,7 +186,7 @@
     const r = await api("GET", BASE);
     const items = r[LISTKEY];
     listBox.replaceChildren(items.length ? el("table", { id: "vs-table" },
-      el("thead", {}, el("tr", {}, ["Name", "Status", "Address", "Protocol"].concat(KIND === "virtual" ? ["Scheduler", "Real servers"] : []).concat([""]).map((h) => el("th", {}, h)))),
+      el("thead", {}, el("tr", {}, [labelOf("name"), "Status", labelOf("address"), labelOf("protocol")].concat(KIND === "virtual" ? [labelOf("scheduler"), "Real servers"] : []).concat([""]).map((h) => el("th", {}, h)))),
       el("tbody", {}, items.map((vs) => el("tr", { "data-name": vs.name },
         el("td", {}, el("strong", {}, vs.name)),
         el("td", {}, el("span", { class: "badge " + (vs.active ? "ok" : "") }, vs.active ? "active" : "down")),

@@ -29,6 +29,7 @@ static const char *const check_names[] = {
 	"none", NULL
 };
 static const char *const mode_names[] = { "lvs", "fos", NULL };
+static const char *const rsh_names[] = { "rsh", "ssh", NULL };
 static const char *const director_names[] = { "single", "ecmp", NULL };
 
 static const char *
@@ -62,6 +63,7 @@ const char *cfg_lb_backend_name(enum cfg_lb_backend v) { return name_of(backend_
 const char *cfg_load_monitor_name(enum cfg_load_monitor v) { return name_of(load_names, (int)v); }
 const char *cfg_check_kind_name(enum cfg_check_kind v) { return name_of(check_names, (int)v); }
 const char *cfg_service_mode_name(enum cfg_service_mode v) { return name_of(mode_names, (int)v); }
+const char *cfg_rsh_name(enum cfg_rsh v) { return name_of(rsh_names, (int)v); }
 int cfg_scheduler_from_name(const char *s) { return value_of(sched_names, s); }
 int cfg_network_from_name(const char *s) { return value_of(network_names, s); }
 int cfg_protocol_from_name(const char *s) { return value_of(proto_names, s); }
@@ -69,6 +71,7 @@ int cfg_lb_backend_from_name(const char *s) { return value_of(backend_names, s);
 int cfg_load_monitor_from_name(const char *s) { return value_of(load_names, s); }
 int cfg_check_kind_from_name(const char *s) { return value_of(check_names, s); }
 int cfg_service_mode_from_name(const char *s) { return value_of(mode_names, s); }
+int cfg_rsh_from_name(const char *s) { return value_of(rsh_names, s); }
 const char *cfg_director_mode_name(enum cfg_director_mode v) { return name_of(director_names, (int)v); }
 int cfg_director_mode_from_name(const char *s) { return value_of(director_names, s); }
 

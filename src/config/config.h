@@ -329,6 +329,7 @@ const char *cfg_lb_backend_name(enum cfg_lb_backend);
 const char *cfg_load_monitor_name(enum cfg_load_monitor);
 const char *cfg_check_kind_name(enum cfg_check_kind);
 const char *cfg_service_mode_name(enum cfg_service_mode);
+const char *cfg_rsh_name(enum cfg_rsh);
 const char *cfg_director_mode_name(enum cfg_director_mode);
 /* Reverse lookups: the enum value, or -1 for an unknown name. */
 int cfg_scheduler_from_name(const char *);
@@ -338,6 +339,7 @@ int cfg_lb_backend_from_name(const char *);
 int cfg_load_monitor_from_name(const char *);
 int cfg_check_kind_from_name(const char *);
 int cfg_service_mode_from_name(const char *);
+int cfg_rsh_from_name(const char *);
 int cfg_director_mode_from_name(const char *);
 
 /*

@@ -22,7 +22,7 @@
 
 #include "config/config.h"
 #include "config/lvscf.h"
-#include "config/lvscf_keys.h"
+#include "config/config_keys.h"
 #include "config/lvscf_lex.h"
 #include "config/validate.h"
 #include "lib/diag.h"
@@ -43,18 +43,17 @@ struct rval {
 };
 
 #define MAX_VALS	2
-#define LVSCF_KEYS_MAX	64	/* more than any table has */
 
 /* The block being read: its table, model struct, kept list and map. */
 struct rblock {
-	enum lvscf_block	 b_kind;
-	const struct lvscf_key	*b_table;
+	enum ck_block	 b_kind;
+	const struct ck_field	*b_table;
 	void			*b_obj;
 	struct cfg_kept_list	*b_kept;
 	struct cfg_srcmap	*b_src;
 	struct cfg_virtual	*b_vs;		/* virtual/failover being read */
 	/* per table entry: the family a mask was written in, 0 = a prefix */
-	unsigned char		 b_maskfam[LVSCF_KEYS_MAX];
+	unsigned char		 b_maskfam[CK_ROWS_MAX];
 };
 
 /* Service names a port may be given as (a fixed table: no NSS lookups). */
@@ -219,51 +218,51 @@ parse_mask(const char *s, int *out)
 
 /* Checks v against k's range; reports and returns -1 when it does not fit. */
 static int
-check_range(struct reader *r, const struct lvscf_key *k,
+check_range(struct reader *r, const struct ck_field *k,
     const struct rval *val, int line, long long v)
 {
 	char buf[96];
 	const char *e;
 
-	if ((e = lvscf_key_range_error(k, (int64_t)v, buf, sizeof(buf))) == NULL)
+	if ((e = ck_range_error(k, (int64_t)v, buf, sizeof(buf))) == NULL)
 		return 0;
-	rerr(r, line, val->v_col, "invalid argument for %s: %s", k->k_name, e);
+	rerr(r, line, val->v_col, "invalid argument for %s: %s", k->f_key, e);
 	return -1;
 }
 
 static void
-enum_choices(const struct lvscf_key *k, char *buf, size_t len)
+enum_choices(const struct ck_field *k, char *buf, size_t len)
 {
 	const char *n;
 	size_t off = 0;
 	int i;
 
 	buf[0] = '\0';
-	for (i = 0; (n = k->k_enum_name(i)) != NULL && off < len; i++)
+	for (i = 0; (n = k->f_enum->e_name(i)) != NULL && off < len; i++)
 		off += (size_t)snprintf(buf + off, len - off, "%s%s",
 		    i ? " " : "", n);
 }
 
 static int
-set_enum(struct reader *r, const struct lvscf_key *k, void *obj,
+set_enum(struct reader *r, const struct ck_field *k, void *obj,
     const struct rval *val, int line)
 {
 	char choices[128];
 	int e;
 
-	if ((e = k->k_enum_value(val->v_text)) == -1) {
+	if ((e = k->f_enum->e_value(val->v_text)) == -1) {
 		enum_choices(k, choices, sizeof(choices));
 		rerr(r, line, val->v_col, "invalid argument for %s: '%s' "
-		    "(expected one of: %s)", k->k_name, val->v_text, choices);
+		    "(expected one of: %s)", k->f_key, val->v_text, choices);
 		return -1;
 	}
 	if (obj != NULL)
-		*FIELD(obj, k->k_off, int) = e;
+		ck_set_number(k, obj, e);
 	return 0;
 }
 
 static int
-set_integer(struct reader *r, const struct lvscf_key *k, void *obj,
+set_integer(struct reader *r, const struct ck_field *k, void *obj,
     const struct rval *val, int line)
 {
 	long long v;
@@ -274,24 +273,14 @@ set_integer(struct reader *r, const struct lvscf_key *k, void *obj,
 	}
 	if (check_range(r, k, val, line, v) == -1)
 		return -1;
-	if (obj == NULL)
-		return 0;
-	switch (k->k_type) {
-	case LK_INT:
-		*FIELD(obj, k->k_off, int) = (int)v;
-		break;
-	case LK_U64:
-		*FIELD(obj, k->k_off, uint64_t) = (uint64_t)v;
-		break;
-	default:	/* LK_U32, LK_SECS: the tables keep them in range */
-		*FIELD(obj, k->k_off, uint32_t) = (uint32_t)v;
-		break;
-	}
+	/* the ranges keep every value within its storage type */
+	if (obj != NULL)
+		ck_set_number(k, obj, v);
 	return 0;
 }
 
 static int
-set_addr(struct reader *r, const struct lvscf_key *k, void *obj,
+set_addr(struct reader *r, const struct ck_field *k, void *obj,
     const struct rval *vals, int nvals, int line)
 {
 	struct cfg_addr a;
@@ -303,33 +292,17 @@ set_addr(struct reader *r, const struct lvscf_key *k, void *obj,
 	}
 	if (nvals > 1 && strlen(vals[1].v_text) > CFG_IFNAME_MAX) {
 		rerr(r, line, vals[1].v_col, "invalid argument for %s: "
-		    "device name longer than %d bytes", k->k_name,
+		    "device name longer than %d bytes", k->f_key,
 		    CFG_IFNAME_MAX);
 		return -1;
 	}
 	if (obj == NULL)
 		return 0;
-	*FIELD(obj, k->k_off, struct cfg_addr) = a;
-	if (k->k_type == LK_ADDR_DEV &&
-	    str_set(FIELD(obj, k->k_off2, char *),
+	ck_set_addr(k, obj, &a);
+	if (k->f_type == CK_ADDR_DEV &&
+	    str_set(FIELD(obj, k->f_off2, char *),
 	    nvals > 1 ? vals[1].v_text : NULL) == -1)
 		return -1;
-	return 0;
-}
-
-static int
-set_string(const struct lvscf_key *k, void *obj, const char *s)
-{
-	char **p = FIELD(obj, k->k_off, char *);
-	char *c;
-
-	if ((c = strdup(s)) == NULL)
-		return -1;
-	if (k->k_flags & LK_SECRET)
-		str_free_secret(*p);
-	else
-		free(*p);
-	*p = c;
 	return 0;
 }
 
@@ -338,7 +311,7 @@ set_string(const struct lvscf_key *k, void *obj, const char *s)
  * kept keys).  Returns 0, or -1 after reporting.
  */
 static int
-set_value(struct reader *r, const struct lvscf_key *k, void *obj,
+set_value(struct reader *r, const struct ck_field *k, void *obj,
     const struct rval *vals, int nvals, int line)
 {
 	const struct rval *v = &vals[0];
@@ -346,66 +319,67 @@ set_value(struct reader *r, const struct lvscf_key *k, void *obj,
 	uint32_t ms;
 	int m;
 
-	switch (k->k_type) {
-	case LK_BOOL:
+	switch (k->f_type) {
+	case CK_BOOL:
 		if (parse_int(v->v_text, &n) == -1 || (n != 0 && n != 1)) {
 			rerr(r, line, v->v_col, "boolean expected");
 			return -1;
 		}
 		if (obj != NULL)
-			*FIELD(obj, k->k_off, int) = (int)n;
+			ck_set_number(k, obj, n);
 		return 0;
-	case LK_INT:
-	case LK_U32:
-	case LK_U64:
-	case LK_SECS:
+	case CK_INT:
+	case CK_U32:
+	case CK_U64:
+	case CK_SECS:
 		return set_integer(r, k, obj, v, line);
-	case LK_MS:
+	case CK_MS:
 		if (parse_ms(v->v_text, &ms) == -1) {
 			rerr(r, line, v->v_col, "invalid argument for %s: "
-			    "seconds expected (at most 3 decimals)", k->k_name);
+			    "seconds expected (at most 3 decimals)", k->f_key);
 			return -1;
 		}
 		if (check_range(r, k, v, line, ms) == -1)
 			return -1;
 		if (obj != NULL)
-			*FIELD(obj, k->k_off, uint32_t) = ms;
+			ck_set_number(k, obj, ms);
 		return 0;
-	case LK_PORT:
+	case CK_PORT:
 		if (parse_port(v->v_text, &n) == -1) {
 			rerr(r, line, v->v_col, "invalid argument for %s: "
-			    "unknown service name '%s'", k->k_name, v->v_text);
+			    "unknown service name '%s'", k->f_key, v->v_text);
 			return -1;
 		}
 		if (check_range(r, k, v, line, n) == -1)
 			return -1;
 		if (obj != NULL)
-			*FIELD(obj, k->k_off, uint16_t) = (uint16_t)n;
+			ck_set_number(k, obj, n);
 		return 0;
-	case LK_ADDR:
-	case LK_ADDR_DEV:
+	case CK_ADDR:
+	case CK_ADDR_DEV:
 		return set_addr(r, k, obj, vals, nvals, line);
-	case LK_MASK:
+	case CK_MASK:
 		if (parse_mask(v->v_text, &m) == -1) {
 			rerr(r, line, v->v_col, "Bad subnet mask specified");
 			return -1;
 		}
 		if (obj != NULL)
-			*FIELD(obj, k->k_off, int) = m;
+			ck_set_number(k, obj, m);
 		return 0;
-	case LK_ENUM:
+	case CK_ENUM:
 		return set_enum(r, k, obj, v, line);
-	case LK_STR:
-		if (obj != NULL && set_string(k, obj, v->v_text) == -1)
+	case CK_STR:
+		if (obj != NULL && ck_set_string(k, obj, v->v_text) == -1)
 			return -1;
 		return 0;
+	default:	/* CK_NAME, CK_END: no key of their own */
+		return -1;
 	}
-	return -1;
 }
 
 /* A kept key: last value wins, kept in file order of its last use. */
 static int
-keep_value(struct reader *r, struct rblock *b, const struct lvscf_key *k,
+keep_value(struct reader *r, struct rblock *b, const struct ck_field *k,
     const struct rval *v, int line)
 {
 	struct cfg_kept *kp;
@@ -413,17 +387,17 @@ keep_value(struct reader *r, struct rblock *b, const struct lvscf_key *k,
 	if (set_value(r, k, NULL, v, 1, line) == -1)
 		return -1;
 	TAILQ_FOREACH(kp, b->b_kept, k_entry)
-		if (strcmp(kp->k_key, k->k_name) == 0) {
+		if (strcmp(kp->k_key, k->f_key) == 0) {
 			TAILQ_REMOVE(b->b_kept, kp, k_entry);
 			free(kp->k_key);
 			free(kp->k_value);
 			free(kp);
 			break;
 		}
-	if (cfg_kept_add(b->b_kept, k->k_name, v->v_text) == -1)
+	if (cfg_kept_add(b->b_kept, k->f_key, v->v_text) == -1)
 		return -1;
 	diag_add(r->r_diag, DIAG_WARNING, r->r_file, line, v->v_col, NULL,
-	    "%s: kept but not used by shoal", k->k_name);
+	    "%s: kept but not used by shoal", k->f_key);
 	return 0;
 }
 
@@ -486,19 +460,19 @@ read_stmt(struct reader *r, struct rblock *b, const struct lvscf_line *l)
 {
 	const struct lvscf_tok *t0 = &l->l_tok[0];
 	struct rval vals[MAX_VALS + 1];
-	const struct lvscf_key *k;
+	const struct ck_field *k;
 	char key[64];
 	int n, max;
 
 	r->r_items++;
 	n = split_stmt(l, key, sizeof(key), vals);
-	if ((k = lvscf_keys_find(b->b_table, key)) == NULL) {
+	if ((k = ck_find(b->b_table, key)) == NULL) {
 		rerr(r, l->l_line, t0->t_col, "unknown command");
 		return;
 	}
-	if (k->k_flags & LK_FAILOVER_ONLY) {
+	if (k->f_flags & CK_FAILOVER_ONLY) {
 		rerr(r, l->l_line, t0->t_col, "invalid argument: %s is only "
-		    "valid in a failover block", k->k_name);
+		    "valid in a failover block", k->f_key);
 		return;
 	}
 	if (n == -1) {
@@ -506,7 +480,7 @@ read_stmt(struct reader *r, struct rblock *b, const struct lvscf_line *l)
 		    end_col(l), "equal (=) expected after command");
 		return;
 	}
-	max = k->k_type == LK_ADDR_DEV ? 2 : 1;
+	max = k->f_type == CK_ADDR_DEV ? 2 : 1;
 	if (n == 0) {
 		rerr(r, l->l_line, end_col(l), "missing arguments");
 		return;
@@ -515,15 +489,15 @@ read_stmt(struct reader *r, struct rblock *b, const struct lvscf_line *l)
 		rerr(r, l->l_line, vals[max].v_col, "unexpected arguments");
 		return;
 	}
-	if (k->k_flags & LK_KEPT) {
+	if (k->f_flags & CK_KEPT) {
 		if (keep_value(r, b, k, vals, l->l_line) == -1)
 			return;
 	} else if (set_value(r, k, b->b_obj, vals, n, l->l_line) == -1)
 		return;
-	if (k->k_type == LK_MASK && k - b->b_table < LVSCF_KEYS_MAX)
+	if (k->f_type == CK_MASK && k - b->b_table < CK_ROWS_MAX)
 		b->b_maskfam[k - b->b_table] = strchr(vals[0].v_text, ':') ?
 		    AF_INET6 : strchr(vals[0].v_text, '.') ? AF_INET : 0;
-	if (cfg_srcmap_add(b->b_src, k->k_name, l->l_line, vals[0].v_col) == -1)
+	if (cfg_srcmap_add(b->b_src, k->f_key, l->l_line, vals[0].v_col) == -1)
 		rerr(r, l->l_line, t0->t_col, "out of memory");
 }
 
@@ -539,17 +513,17 @@ check_mask_families(struct reader *r, const struct rblock *b)
 {
 	const struct cfg_addr *a;
 	const struct cfg_keypos *kp;
-	const struct lvscf_key *k;
+	const struct ck_field *k;
 
-	for (k = b->b_table; k->k_name != NULL; k++) {
-		if (k->k_type != LK_MASK || k - b->b_table >= LVSCF_KEYS_MAX ||
+	for (k = b->b_table; k->f_type != CK_END; k++) {
+		if (k->f_type != CK_MASK || k - b->b_table >= CK_ROWS_MAX ||
 		    b->b_maskfam[k - b->b_table] == 0)
 			continue;
-		a = FIELD(b->b_obj, k->k_off2, const struct cfg_addr);
+		a = FIELD(b->b_obj, k->f_off2, const struct cfg_addr);
 		if (!cfg_addr_is_set(a) ||
 		    a->family == b->b_maskfam[k - b->b_table])
 			continue;
-		kp = cfg_srcmap_find(b->b_src, k->k_name);
+		kp = cfg_srcmap_find(b->b_src, k->f_key);
 		rerr(r, kp->kp_line, kp->kp_col, "Bad subnet mask specified");
 	}
 }
@@ -618,8 +592,8 @@ static void
 read_server(struct reader *r, struct cfg_virtual *vs,
     const struct lvscf_line *l)
 {
-	struct rblock b = { .b_kind = LVSCF_SERVER,
-	    .b_table = lvscf_keys_server, .b_vs = vs };
+	struct rblock b = { .b_kind = CK_SERVER,
+	    .b_table = ck_server, .b_vs = vs };
 	struct cfg_server *rs;
 
 	/* the default port is the virtual's port where the block starts */
@@ -642,7 +616,7 @@ static void
 read_virtual(struct reader *r, enum cfg_vs_kind kind,
     const struct lvscf_line *l)
 {
-	struct rblock b = { .b_kind = LVSCF_VIRTUAL };
+	struct rblock b = { .b_kind = CK_VIRTUAL };
 	struct cfg_virtual *vs;
 	int fo = kind == CFG_VS_FAILOVER;
 
@@ -656,8 +630,8 @@ read_virtual(struct reader *r, enum cfg_vs_kind kind,
 	}
 	TAILQ_INSERT_TAIL(fo ? &r->r_cfg->c_failovers : &r->r_cfg->c_virtuals,
 	    vs, vs_entry);
-	b.b_kind = fo ? LVSCF_FAILOVER : LVSCF_VIRTUAL;
-	b.b_table = fo ? lvscf_keys_failover : lvscf_keys_virtual;
+	b.b_kind = fo ? CK_FAILOVER : CK_VIRTUAL;
+	b.b_table = fo ? ck_failover : ck_virtual;
 	b.b_obj = vs;
 	b.b_kept = &vs->vs_kept;
 	b.b_src = vs->vs_src;
@@ -668,8 +642,8 @@ read_virtual(struct reader *r, enum cfg_vs_kind kind,
 static void
 read_node(struct reader *r, const struct lvscf_line *l)
 {
-	struct rblock b = { .b_kind = LVSCF_NODE,
-	    .b_table = lvscf_keys_node };
+	struct rblock b = { .b_kind = CK_NODE,
+	    .b_table = ck_node };
 	struct cfg_kept_list none = TAILQ_HEAD_INITIALIZER(none);
 	struct cfg_node *n;
 
@@ -705,14 +679,14 @@ read_header(struct reader *r, const struct rblock *b,
 			skip_block(r);
 		return;
 	}
-	if (tok_is(kw, "server") && b != NULL && b->b_kind == LVSCF_VIRTUAL)
+	if (tok_is(kw, "server") && b != NULL && b->b_kind == CK_VIRTUAL)
 		read_server(r, b->b_vs, l);
 	else if (b != NULL || tok_is(kw, "server")) {
 		rerr(r, l->l_line, kw->t_col, "invalid argument: a %s block "
 		    "cannot be inside %s", kw->t_text, b == NULL ? "the top "
-		    "level" : b->b_kind == LVSCF_FAILOVER ? "a failover block" :
-		    b->b_kind == LVSCF_NODE ? "a node block" :
-		    b->b_kind == LVSCF_SERVER ? "a server block" :
+		    "level" : b->b_kind == CK_FAILOVER ? "a failover block" :
+		    b->b_kind == CK_NODE ? "a node block" :
+		    b->b_kind == CK_SERVER ? "a server block" :
 		    "a virtual block");
 		skip_block(r);
 	} else if (tok_is(kw, "virtual"))
@@ -752,8 +726,8 @@ read_block(struct reader *r, struct rblock *b)
 static void
 read_top(struct reader *r)
 {
-	struct rblock g = { .b_kind = LVSCF_GLOBAL,
-	    .b_table = lvscf_keys_global };
+	struct rblock g = { .b_kind = CK_GLOBAL,
+	    .b_table = ck_global };
 	const struct lvscf_line *l;
 
 	g.b_obj = &r->r_cfg->c_global;

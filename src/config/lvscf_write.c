@@ -1,10 +1,10 @@
 /*
  * lvscf_write.c - canonical lvs.cf text from a configuration.
  *
- * Driven by the keyword tables (lvscf_keys.c): global keys in table order,
+ * Driven by the field registry (config_keys.c): global keys in table order,
  * then node blocks, virtual blocks with their servers, failover blocks.
  * A key is written when it is set and differs from its default, or when
- * the table marks it LK_ALWAYS; kept keys follow at the end of their block
+ * the table marks it CK_ALWAYS; kept keys follow at the end of their block
  * in file order.  Output depends only on the model, so writing twice gives
  * the same bytes and reading the output gives the same model.
  */
@@ -17,7 +17,7 @@
 
 #include "config/config.h"
 #include "config/lvscf.h"
-#include "config/lvscf_keys.h"
+#include "config/config_keys.h"
 #include "lib/util.h"
 
 #define INDENT	"    "
@@ -108,32 +108,34 @@ wb_stmt(struct wbuf *w, int depth, const char *key, const char *v, int two)
 }
 
 static void
-write_keys(struct wbuf *w, int depth, const struct lvscf_key *t,
+write_keys(struct wbuf *w, int depth, const struct ck_field *t,
     const void *obj, const struct cfg_kept_list *kept)
 {
 	const struct cfg_kept *kp;
 	const char *v;
 	char *buf;
 
-	if ((buf = malloc(LVSCF_FMT_MAX)) == NULL) {
+	if ((buf = malloc(CK_FMT_MAX)) == NULL) {
 		w->w_err = 1;
 		return;
 	}
-	for (; t->k_name != NULL; t++) {
+	for (; t->f_type != CK_END; t++) {
+		if (t->f_key == NULL)	/* a block name, a device */
+			continue;
 		/* strings directly: a format buffer would cut long ones */
-		if (t->k_type == LK_STR)
-			v = lvscf_key_string(t, obj);
+		if (t->f_type == CK_STR)
+			v = ck_string(t, obj);
 		else
-			v = lvscf_key_format(t, obj, buf, LVSCF_FMT_MAX);
+			v = ck_format(t, obj, buf, CK_FMT_MAX);
 		if (v == NULL)
 			continue;
-		if (!(t->k_flags & LK_ALWAYS) && t->k_def != NULL &&
-		    strcmp(v, t->k_def) == 0)
+		if (!(t->f_flags & CK_ALWAYS) && t->f_def != NULL &&
+		    strcmp(v, t->f_def) == 0)
 			continue;
-		wb_stmt(w, depth, t->k_name, v, t->k_type == LK_ADDR_DEV);
+		wb_stmt(w, depth, t->f_key, v, t->f_type == CK_ADDR_DEV);
 	}
 	/* the buffer may hold a secret (heartbeat_key) */
-	mem_wipe(buf, LVSCF_FMT_MAX);
+	mem_wipe(buf, CK_FMT_MAX);
 	free(buf);
 	if (kept != NULL)
 		TAILQ_FOREACH(kp, kept, k_entry)
@@ -171,11 +173,11 @@ write_virtual(struct wbuf *w, const struct cfg_virtual *vs)
 
 	wb_str(w, "\n");
 	write_open(w, 0, fo ? "failover" : "virtual", vs->vs_name);
-	write_keys(w, 1, fo ? lvscf_keys_failover : lvscf_keys_virtual, vs,
+	write_keys(w, 1, fo ? ck_failover : ck_virtual, vs,
 	    &vs->vs_kept);
 	TAILQ_FOREACH(rs, &vs->vs_servers, rs_entry) {
 		write_open(w, 1, "server", rs->rs_name);
-		write_keys(w, 2, lvscf_keys_server, rs, &rs->rs_kept);
+		write_keys(w, 2, ck_server, rs, &rs->rs_kept);
 		write_close(w, 1);
 	}
 	write_close(w, 0);
@@ -189,12 +191,12 @@ lvscf_write(const struct shoal_config *c, size_t *len)
 	const struct cfg_virtual *vs;
 
 	wb_str(&w, "# lvs.cf written by shoal: canonical form, see lvs.cf(5)\n");
-	write_keys(&w, 0, lvscf_keys_global, &c->c_global,
+	write_keys(&w, 0, ck_global, &c->c_global,
 	    &c->c_global.g_kept);
 	TAILQ_FOREACH(n, &c->c_nodes, n_entry) {
 		wb_str(&w, "\n");
 		write_open(&w, 0, "node", n->n_name);
-		write_keys(&w, 1, lvscf_keys_node, n, NULL);
+		write_keys(&w, 1, ck_node, n, NULL);
 		write_close(&w, 0);
 	}
 	TAILQ_FOREACH(vs, &c->c_virtuals, vs_entry)

@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/config_keys.h"
 #include "config/lbcaps.h"
-#include "config/lvscf_keys.h"
 #include "config/validate.h"
 #include "config/validate_ecmp.h"
 #include "lib/diag.h"
@@ -152,79 +152,80 @@ device_ok(const char *s)
 
 static void
 check_addr_key(struct vctx *v, const struct vblock *p,
-    const struct lvscf_key *k, const void *obj)
+    const struct ck_field *k, const void *obj)
 {
-	const struct cfg_addr *a = FIELD(obj, k->k_off, const struct cfg_addr);
+	const struct cfg_addr *a = ck_addr(k, obj);
 	const char *dev = NULL;
 
 	if (a->family != 0 && !cfg_addr_is_set(a))
-		verror(v, p, k->k_name, "invalid host name or ip address");
-	else if (!cfg_addr_is_set(a) && (k->k_flags & LK_REQUIRED))
-		verror(v, p, k->k_name, "missing arguments: %s is required",
-		    k->k_name);
-	if (k->k_type == LK_ADDR_DEV)
-		dev = *FIELD(obj, k->k_off2, char *const);
+		verror(v, p, k->f_key, "invalid host name or ip address");
+	else if (!cfg_addr_is_set(a) && (k->f_flags & CK_REQUIRED))
+		verror(v, p, k->f_key, "missing arguments: %s is required",
+		    k->f_key);
+	if (k->f_type == CK_ADDR_DEV)
+		dev = *FIELD(obj, k->f_off2, char *const);
 	if (dev != NULL && !device_ok(dev))
-		verror(v, p, k->k_name, "invalid argument for %s: bad device "
-		    "name (1 to %d characters, no blanks)", k->k_name,
+		verror(v, p, k->f_key, "invalid argument for %s: bad device "
+		    "name (1 to %d characters, no blanks)", k->f_key,
 		    CFG_IFNAME_MAX);
 	else if (dev != NULL && !cfg_addr_is_set(a))
-		verror(v, p, k->k_name, "invalid argument for %s: a device "
-		    "without an address", k->k_name);
+		verror(v, p, k->f_key, "invalid argument for %s: a device "
+		    "without an address", k->f_key);
 }
 
 static void
 check_number_key(struct vctx *v, const struct vblock *p,
-    const struct lvscf_key *k, const void *obj)
+    const struct ck_field *k, const void *obj)
 {
 	const struct cfg_addr *a;
 	const char *e;
 	char buf[96];
 	int64_t n;
 
-	if (lvscf_key_number(k, obj, &n) == -1)
+	if (ck_number(k, obj, &n) == -1)
 		return;
-	if (k->k_type == LK_ENUM) {
-		if (n < 0 || n > INT32_MAX || k->k_enum_name((int)n) == NULL)
-			verror(v, p, k->k_name, "invalid argument for %s: "
-			    "unknown value %" PRId64, k->k_name, n);
-	} else if (k->k_type == LK_MASK) {
-		a = FIELD(obj, k->k_off2, const struct cfg_addr);
+	if (k->f_type == CK_ENUM) {
+		if (n < 0 || n > INT32_MAX || k->f_enum->e_name((int)n) == NULL)
+			verror(v, p, k->f_key, "invalid argument for %s: "
+			    "unknown value %" PRId64, k->f_key, n);
+	} else if (k->f_type == CK_MASK) {
+		a = FIELD(obj, k->f_off2, const struct cfg_addr);
 		if (n != -1 && (n < 0 || n > (a->family == AF_INET6 ?
 		    128 : 32)))
-			verror(v, p, k->k_name, "Bad subnet mask specified");
-	} else if ((e = lvscf_key_range_error(k, n, buf, sizeof(buf))) != NULL)
-		verror(v, p, k->k_name, "invalid argument for %s: %s",
-		    k->k_name, e);
+			verror(v, p, k->f_key, "Bad subnet mask specified");
+	} else if ((e = ck_range_error(k, n, buf, sizeof(buf))) != NULL)
+		verror(v, p, k->f_key, "invalid argument for %s: %s",
+		    k->f_key, e);
 }
 
 /* Every key of a block against its table; kept keys by their strings. */
 static void
 check_table(struct vctx *v, const struct vblock *p,
-    const struct lvscf_key *t, const void *obj,
+    const struct ck_field *t, const void *obj,
     const struct cfg_kept_list *kept)
 {
-	const struct lvscf_key *table = t, *k;
+	const struct ck_field *table = t, *k;
 	const struct cfg_kept *kp;
 	const char *s;
 
-	for (; t->k_name != NULL; t++) {
-		if (t->k_flags & LK_KEPT)
+	for (; t->f_type != CK_END; t++) {
+		/* names are checked by check_name, devices with addresses */
+		if (t->f_key == NULL || (t->f_flags & CK_KEPT))
 			continue;
-		switch (t->k_type) {
-		case LK_ADDR:
-		case LK_ADDR_DEV:
+		switch (t->f_type) {
+		case CK_ADDR:
+		case CK_ADDR_DEV:
 			check_addr_key(v, p, t, obj);
 			break;
-		case LK_STR:
-			if ((s = lvscf_key_string(t, obj)) == NULL)
+		case CK_STR:
+			if ((s = ck_string(t, obj)) == NULL)
 				break;
-			if (t->k_flags & LK_FAILOVER_ONLY)
-				verror(v, p, t->k_name, "invalid argument: %s "
+			if (t->f_flags & CK_FAILOVER_ONLY)
+				verror(v, p, t->f_key, "invalid argument: %s "
 				    "is only valid in a failover block",
-				    t->k_name);
+				    t->f_key);
 			else
-				check_string(v, p, t->k_name, s);
+				check_string(v, p, t->f_key, s);
 			break;
 		default:
 			check_number_key(v, p, t, obj);
@@ -235,8 +236,8 @@ check_table(struct vctx *v, const struct vblock *p,
 		TAILQ_FOREACH(kp, kept, k_entry) {
 			/* only keys this block keeps can be written back */
 			if (kp->k_key == NULL || kp->k_value == NULL ||
-			    (k = lvscf_keys_find(table, kp->k_key)) == NULL ||
-			    !(k->k_flags & LK_KEPT)) {
+			    (k = ck_find(table, kp->k_key)) == NULL ||
+			    !(k->f_flags & CK_KEPT)) {
 				verror(v, p, NULL, "unknown command %s",
 				    kp->k_key != NULL && name_ok(kp->k_key) ?
 				    kp->k_key : "(bad key)");
@@ -278,12 +279,12 @@ check_global(struct vctx *v, const struct shoal_config *c)
 	struct vblock p = { "global", g->g_src };
 	char a[32], b[32], ab[CFG_ADDR_STRLEN];
 
-	check_table(v, &p, lvscf_keys_global, g, &g->g_kept);
+	check_table(v, &p, ck_global, g, &g->g_kept);
 	if (g->g_deadtime_ms <= g->g_keepalive_ms)
 		vwarn(v, &p, "deadtime", "deadtime (%s s) should be longer "
 		    "than keepalive (%s s)",
-		    lvscf_fmt_ms(g->g_deadtime_ms, a, sizeof(a)),
-		    lvscf_fmt_ms(g->g_keepalive_ms, b, sizeof(b)));
+		    ck_fmt_ms(g->g_deadtime_ms, a, sizeof(a)),
+		    ck_fmt_ms(g->g_keepalive_ms, b, sizeof(b)));
 	if (g->g_heartbeat_key != NULL && strlen(g->g_heartbeat_key) < 16)
 		vwarn(v, &p, "heartbeat_key", "heartbeat_key is shorter than "
 		    "16 characters: easy to guess");
@@ -315,7 +316,7 @@ check_nodes(struct vctx *v, const struct shoal_config *c)
 	TAILQ_FOREACH(n, &c->c_nodes, n_entry) {
 		vblock_set(&p, "node", n->n_name, i++, n->n_src);
 		check_name(v, &p, n->n_name);
-		check_table(v, &p, lvscf_keys_node, n, NULL);
+		check_table(v, &p, ck_node, n, NULL);
 	}
 }
 
@@ -335,7 +336,7 @@ check_server(struct vctx *v, const struct cfg_virtual *vs,
 	} else
 		vblock_set(&p, "server", NULL, idx, rs->rs_src);
 	check_name(v, &p, rs->rs_name);
-	check_table(v, &p, lvscf_keys_server, rs, &rs->rs_kept);
+	check_table(v, &p, ck_server, rs, &rs->rs_kept);
 }
 
 static void
@@ -349,7 +350,7 @@ check_virtual(struct vctx *v, const struct cfg_virtual *vs, int idx)
 	vblock_set(&p, fo ? "failover" : "virtual", vs->vs_name, idx,
 	    vs->vs_src);
 	check_name(v, &p, vs->vs_name);
-	check_table(v, &p, fo ? lvscf_keys_failover : lvscf_keys_virtual, vs,
+	check_table(v, &p, fo ? ck_failover : ck_virtual, vs,
 	    &vs->vs_kept);
 	if (vs->vs_http_path != NULL && vs->vs_http_path[0] != '/')
 		verror(v, &p, "http_path", "invalid argument for http_path: "

@@ -365,6 +365,45 @@ addr_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* Dump: the interface of the main table's single-path default route. */
+static int
+default_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rm = mnl_nlmsg_get_payload(nlh);
+	uint32_t *oif = data;
+	const struct nlattr *a;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rm->rtm_dst_len != 0 ||
+	    rm->rtm_table != RT_TABLE_MAIN || rm->rtm_type != RTN_UNICAST ||
+	    *oif != 0)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*rm))
+		if (mnl_attr_get_type(a) == RTA_OIF &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			*oif = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+/* The default route's interface for family; 0 when there is none. */
+static uint32_t
+default_oif(struct lb_l2_ctx *x, int family)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rm;
+	uint32_t oif = 0;
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	rm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rm));
+	rm->rtm_family = (unsigned char)family;
+	if (talk(x, nlh, default_cb, &oif) == -1) {
+		log_warn("lb: rtnetlink route dump");
+		return 0;
+	}
+	return oif;
+}
+
 int
 lb_l2_addr_dev(struct lb_l2_ctx *x, const struct cfg_addr *a, char *ifname,
     size_t len)
@@ -373,6 +412,7 @@ lb_l2_addr_dev(struct lb_l2_ctx *x, const struct cfg_addr *a, char *ifname,
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct addr_find f = { a, 0 };
 	struct ifaddrmsg *ifa;
+	struct lb_l2 l2;
 
 	nlh->nlmsg_type = RTM_GETADDR;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -382,7 +422,17 @@ lb_l2_addr_dev(struct lb_l2_ctx *x, const struct cfg_addr *a, char *ifname,
 		log_warn("lb: rtnetlink address dump");
 		return -1;
 	}
-	if (f.af_ifindex == 0 || if_indextoname(f.af_ifindex, name) == NULL)
+	if (f.af_ifindex == 0)
+		return -1;
+	/* on loopback (scale-out: routed to us, not ARPed for) */
+	if (link_get(x, f.af_ifindex, &l2) == 1) {
+		ifname[0] = '\0';
+		if ((f.af_ifindex = default_oif(x, a->family)) != 0 &&
+		    if_indextoname(f.af_ifindex, name) != NULL)
+			str_copy(ifname, name, len);
+		return 1;
+	}
+	if (if_indextoname(f.af_ifindex, name) == NULL)
 		return -1;
 	str_copy(ifname, name, len);
 	return 0;

@@ -40,7 +40,13 @@ void lb_l2_close(struct lb_l2_ctx *);
 enum lb_l2_result lb_l2_resolve(struct lb_l2_ctx *, const struct cfg_addr *,
     struct lb_l2 *l2, char *why, size_t whylen);
 
-/* The interface holding addr (its name into ifname); 0, or -1 when none. */
+/*
+ * The interface where packets for addr arrive, its name into ifname.
+ * 0: the Ethernet interface holding addr.  1: a non-Ethernet interface
+ * holds it (the loopback of a director behind an ECMP router): ifname is
+ * the default route's interface, or "" without a default route.  -1: no
+ * interface holds addr.
+ */
 int lb_l2_addr_dev(struct lb_l2_ctx *, const struct cfg_addr *,
     char *ifname, size_t len);
 

@@ -225,32 +225,49 @@ resolve_dest(struct nft_be *nb, struct lb_nft_env *env,
 	return fault_add(nb, svc, d, r == LB_L2_PENDING, why);
 }
 
+/*
+ * A VIP on loopback without a default route, or on no interface yet (a
+ * director behind an ECMP router puts it on loopback once the load
+ * balancer serves it): its packets come in where its real servers are (a
+ * one-armed director); "" when none is resolved.
+ */
+static void
+dests_dev(const struct lb_nft_env *env, const struct lb_service *svc,
+    char *ifname, size_t len)
+{
+	const struct lb_l2 *l2;
+
+	for (size_t i = 0; i < svc->s_ndests; i++)
+		if ((l2 = lb_nft_env_l2(env, &svc->s_dests[i].d_addr)) != NULL) {
+			str_copy(ifname, l2->l2_ifname, len);
+			return;
+		}
+}
+
 static int
 resolve_service(struct nft_be *nb, struct lb_nft_env *env,
     const struct lb_service *svc)
 {
-	char ifname[CFG_IFNAME_MAX + 1], ab[CFG_ADDR_STRLEN], why[160];
+	char ifname[CFG_IFNAME_MAX + 1] = "", ab[CFG_ADDR_STRLEN], why[160];
 	size_t i;
+	int rc = 0;
 
-	if (lb_nft_env_vip(env, &svc->s_key.ks_addr) == NULL) {
-		if (lb_l2_addr_dev(nb->nb_l2, &svc->s_key.ks_addr, ifname,
-		    sizeof(ifname)) == 0) {
-			if (lb_nft_env_add_vip(env, &svc->s_key.ks_addr,
-			    ifname) == -1)
-				return -1;
-		} else {
-			snprintf(why, sizeof(why), "VIP %s is on no interface "
-			    "of this host: direct routing cannot see its "
-			    "packets", cfg_addr_str(&svc->s_key.ks_addr, ab,
-			    sizeof(ab)));
-			if (fault_add(nb, svc, NULL, 0, why) == -1)
-				return -1;
-		}
-	}
 	for (i = 0; i < svc->s_ndests; i++)
 		if (resolve_dest(nb, env, svc, &svc->s_dests[i]) == -1)
 			return -1;
-	return 0;
+	if (lb_nft_env_vip(env, &svc->s_key.ks_addr) != NULL)
+		return 0;
+	rc = lb_l2_addr_dev(nb->nb_l2, &svc->s_key.ks_addr, ifname,
+	    sizeof(ifname));
+	if (rc != 0 && ifname[0] == '\0')
+		dests_dev(env, svc, ifname, sizeof(ifname));
+	if (ifname[0] != '\0')
+		return lb_nft_env_add_vip(env, &svc->s_key.ks_addr, ifname);
+	snprintf(why, sizeof(why), "VIP %s is %s, with no default route and "
+	    "no real server resolved: direct routing cannot tell where its "
+	    "packets come in", cfg_addr_str(&svc->s_key.ks_addr, ab,
+	    sizeof(ab)), rc == -1 ? "on no interface" : "on loopback");
+	return fault_add(nb, svc, NULL, 0, why);
 }
 
 /* The layer-2 facts of want into env (initialised); 0 or -1. */

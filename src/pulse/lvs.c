@@ -20,6 +20,7 @@
 
 #include <event2/event.h>
 
+#include "config/config_keys.h"
 #include "lb/lb.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -91,29 +92,31 @@ static void retry_cb(int, short, void *);
 char *
 lvs_fingerprint(const struct shoal_config *c, const struct cfg_virtual *v)
 {
+	const struct ck_field *f = v->vs_kind == CFG_VS_FAILOVER ?
+	    ck_failover : ck_virtual;
 	const struct cfg_server *rs;
-	char a[CFG_ADDR_STRLEN], *buf = NULL;
+	char a[CFG_ADDR_STRLEN], val[CK_FMT_MAX], *buf = NULL;
+	const char *s;
 	size_t len = 0;
 	FILE *fp;
 
 	if ((fp = open_memstream(&buf, &len)) == NULL)
 		return NULL;
-	fprintf(fp, "%s|%u|%d|%s|%s|%d|%s|%u|%u|%d|%d|%d|%u|%u|%d|%d|%s|%s|"
-	    "%d|%u|%u|%d", cfg_addr_str(&v->vs_address, a, sizeof(a)),
-	    v->vs_port, (int)v->vs_protocol,
-	    v->vs_send ? v->vs_send : "", v->vs_expect ? v->vs_expect : "",
-	    v->vs_use_regex, v->vs_send_program ? v->vs_send_program : "",
-	    v->vs_timeout_ms, v->vs_reentry_ms, (int)v->vs_load_monitor,
-	    v->vs_quiesce_server, (int)v->vs_check, v->vs_check_interval_ms,
-	    v->vs_check_timeout_ms, v->vs_rise, v->vs_fall,
-	    v->vs_http_path ? v->vs_http_path : "",
-	    v->vs_http_host ? v->vs_http_host : "", v->vs_http_status,
-	    v->vs_agent_port, v->vs_slow_start_ms,
-	    (int)c->c_global.g_rsh_command);
-	TAILQ_FOREACH(rs, &v->vs_servers, rs_entry)
-		fprintf(fp, "|%s=%s:%u/%d/%d", rs->rs_name,
-		    cfg_addr_str(&rs->rs_address, a, sizeof(a)), rs->rs_port,
-		    rs->rs_weight, rs->rs_active);
+	/* what a nanny reads: the service, every field of the registry's
+	 * health-check group, the load monitor's tool, every field of the
+	 * real servers */
+	fprintf(fp, "%s|%u|%d|%d", cfg_addr_str(&v->vs_address, a, sizeof(a)),
+	    v->vs_port, (int)v->vs_protocol, (int)c->c_global.g_rsh_command);
+	for (; f->f_type != CK_END; f++)
+		if (f->f_group == CK_G_CHECK)
+			fprintf(fp, "|%s", (s = ck_format(f, v, val,
+			    sizeof(val))) != NULL ? s : "");
+	TAILQ_FOREACH(rs, &v->vs_servers, rs_entry) {
+		fprintf(fp, "|%s=", rs->rs_name);
+		for (f = ck_server; f->f_type != CK_END; f++)
+			fprintf(fp, "%s/", (s = ck_format(f, rs, val,
+			    sizeof(val))) != NULL ? s : "");
+	}
 	if (fclose(fp) != 0) {
 		free(buf);
 		return NULL;
@@ -912,11 +915,16 @@ lvs_admin(struct lvs *l, const char *vsn, const char *rsn,
 	return 0;
 }
 
-/* A programmed service that can take a new connection somewhere. */
+/*
+ * A programmed service that can take a new connection somewhere: not
+ * FAILED, and a real server with weight or the sorry server.  (A real
+ * server whose MAC is still being resolved counts: resolution takes an ARP
+ * round trip, and withdrawing the route for it would make routes flap.)
+ */
 static int
-serves(const struct lb_service *s)
+serves(const struct vs *v, const struct lb_service *s)
 {
-	if (s == NULL)
+	if (s == NULL || v->v_failed)
 		return 0;
 	for (size_t i = 0; i < s->s_ndests; i++)
 		if (s->s_dests[i].d_weight > 0)
@@ -942,7 +950,12 @@ lvs_vip_ready(const struct lvs *l, const struct cfg_addr *vip, char *why,
 		if (!cfg_addr_equal(&v->v_vip, vip))
 			continue;
 		found = 1;
-		if (!serves(lb_state_find(cur, &v->v_key))) {
+		if (v->v_failed) {
+			snprintf(why, len, "virtual %s FAILED: %s", v->v_name,
+			    v->v_why);
+			return 0;
+		}
+		if (!serves(v, lb_state_find(cur, &v->v_key))) {
 			snprintf(why, len, "virtual %s has no real server up",
 			    v->v_name);
 			return 0;

@@ -1,11 +1,12 @@
 /*
  * store.c - the SQLite configuration store.
  *
- * The configuration lives in relational tables (store_schema.c); the
- * columns of each table are described once, in the field tables below,
- * which drive both the INSERTs of store_commit() and the SELECTs of
- * store_load(), so the two cannot drift apart.  SQL text is built only
- * from those constant column names; every value is bound.
+ * The configuration lives in relational tables (store_schema.c); their
+ * columns are the field registry's (config_keys.h), which drives both the
+ * INSERTs of store_commit() and the SELECTs of store_load(), so the two
+ * cannot drift apart nor from the lvs.cf and JSON names of a field.  SQL
+ * text is built only from those constant column names; every value is
+ * bound.
  *
  * A commit replaces the whole configuration in one transaction: the
  * tables are emptied and written again, the generation in `meta` is
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "config/config_keys.h"
 #include "config/lvscf.h"
 #include "config/validate.h"
 #include "lib/log.h"
@@ -41,295 +43,133 @@ struct store {
 	int		 st_rdonly;
 };
 
-/* ---- column descriptions ---- */
+/* ---- columns: the field registry's rows that have one ---- */
 
-enum ftype {
-	F_STR,		/* char * */
-	F_ADDR,		/* struct cfg_addr, text or NULL */
-	F_INT,		/* int (also booleans and prefix lengths) */
-	F_U16,
-	F_U32,
-	F_U64,
-	F_ENUM,		/* an int-sized enum, stored by name */
-};
-
-struct enumdesc {
-	const char	*(*ed_name)(int);
-	int		 (*ed_from)(const char *);
-};
-
-struct field {
-	const char		*f_col;
-	enum ftype		 f_type;
-	size_t			 f_off;
-	const struct enumdesc	*f_enum;
-};
-
-static const char *sched_name(int v) { return cfg_scheduler_name(v); }
-static const char *net_name(int v) { return cfg_network_name(v); }
-static const char *proto_name(int v) { return cfg_protocol_name(v); }
-static const char *backend_name(int v) { return cfg_lb_backend_name(v); }
-static const char *load_name(int v) { return cfg_load_monitor_name(v); }
-static const char *check_name(int v) { return cfg_check_kind_name(v); }
-static const char *mode_name(int v) { return cfg_service_mode_name(v); }
-
-/* config.h has no name table for rsh_command; lvs.cf writes these. */
-static const char *
-rsh_name(int v)
-{
-	return v == CFG_RSH_RSH ? "rsh" : v == CFG_RSH_SSH ? "ssh" : NULL;
-}
-
-static int
-rsh_from(const char *s)
-{
-	if (strcmp(s, "rsh") == 0)
-		return CFG_RSH_RSH;
-	if (strcmp(s, "ssh") == 0)
-		return CFG_RSH_SSH;
-	return -1;
-}
-
-static const struct enumdesc e_sched = { sched_name, cfg_scheduler_from_name };
-static const struct enumdesc e_net = { net_name, cfg_network_from_name };
-static const struct enumdesc e_proto = { proto_name, cfg_protocol_from_name };
-static const struct enumdesc e_backend = { backend_name, cfg_lb_backend_from_name };
-static const struct enumdesc e_load = { load_name, cfg_load_monitor_from_name };
-static const struct enumdesc e_check = { check_name, cfg_check_kind_from_name };
-static const struct enumdesc e_mode = { mode_name, cfg_service_mode_from_name };
-static const char *director_name(int v) { return cfg_director_mode_name(v); }
-static const struct enumdesc e_director = { director_name,
-    cfg_director_mode_from_name };
-static const struct enumdesc e_rsh = { rsh_name, rsh_from };
-
-#define G(col, t, m)	{ col, t, offsetof(struct cfg_global, m), NULL }
-#define GE(col, m, e)	{ col, F_ENUM, offsetof(struct cfg_global, m), e }
-static const struct field global_fields[] = {
-	G("serial_no", F_U64, g_serial_no),
-	GE("service", g_service, &e_mode),
-	G("primary_address", F_ADDR, g_primary),
-	G("primary_private", F_ADDR, g_primary_private),
-	G("backup_address", F_ADDR, g_backup),
-	G("backup_private", F_ADDR, g_backup_private),
-	G("backup_active", F_INT, g_backup_active),
-	G("heartbeat_port", F_U16, g_heartbeat_port),
-	G("keepalive_ms", F_U32, g_keepalive_ms),
-	G("deadtime_ms", F_U32, g_deadtime_ms),
-	GE("network", g_network, &e_net),
-	G("nat_router", F_ADDR, g_nat_router),
-	G("nat_router_dev", F_STR, g_nat_router_dev),
-	G("nat_nmask", F_INT, g_nat_nmask),
-	GE("rsh_command", g_rsh_command, &e_rsh),
-	G("syncdaemon", F_INT, g_syncdaemon),
-	G("syncd_iface", F_STR, g_syncd_iface),
-	G("syncd_id", F_INT, g_syncd_id),
-	G("tcp_timeout", F_U32, g_tcp_timeout),
-	G("tcpfin_timeout", F_U32, g_tcpfin_timeout),
-	G("udp_timeout", F_U32, g_udp_timeout),
-	G("monitor_links", F_INT, g_monitor_links),
-	G("active_cmd", F_STR, g_active_cmd),
-	G("inactive_cmd", F_STR, g_inactive_cmd),
-	G("cluster_id", F_U32, g_cluster_id),
-	G("preempt", F_INT, g_preempt),
-	G("preempt_delay_ms", F_U32, g_preempt_delay_ms),
-	G("heartbeat_key", F_STR, g_heartbeat_key),
-	GE("lb_backend", g_lb_backend, &e_backend),
-	G("arp_count", F_INT, g_arp_count),
-	G("arp_interval_ms", F_U32, g_arp_interval_ms),
-	GE("director_mode", g_director_mode, &e_director),
-	{ NULL, 0, 0, NULL }
-};
-
-#define N(col, t, m)	{ col, t, offsetof(struct cfg_node, m), NULL }
-static const struct field node_fields[] = {
-	N("name", F_STR, n_name),
-	N("address", F_ADDR, n_address),
-	N("private_address", F_ADDR, n_private),
-	N("priority", F_INT, n_priority),
-	N("ssh_user", F_STR, n_ssh_user),
-	N("ssh_port", F_INT, n_ssh_port),
-	N("ssh_key", F_STR, n_ssh_key),
-	N("remote_shoalctl", F_STR, n_remote_shoalctl),
-	N("remote_db", F_STR, n_remote_db),
-	N("bgp_as", F_U32, n_bgp_as),
-	N("bgp_neighbor", F_ADDR, n_bgp_neighbor),
-	N("bgp_neighbor_as", F_U32, n_bgp_neighbor_as),
-	N("bgp_hold_time", F_U32, n_bgp_hold_time),
-	N("routing_socket", F_STR, n_routing_socket),
-	N("routing_config", F_STR, n_routing_config),
-	{ NULL, 0, 0, NULL }
-};
-
-#define V(col, t, m)	{ col, t, offsetof(struct cfg_virtual, m), NULL }
-#define VE(col, m, e)	{ col, F_ENUM, offsetof(struct cfg_virtual, m), e }
-static const struct field virtual_fields[] = {
-	V("name", F_STR, vs_name),
-	V("active", F_INT, vs_active),
-	V("address", F_ADDR, vs_address),
-	V("device", F_STR, vs_device),
-	V("nmask", F_INT, vs_nmask),
-	V("port", F_U16, vs_port),
-	VE("protocol", vs_protocol, &e_proto),
-	V("fwmark", F_U32, vs_fwmark),
-	VE("scheduler", vs_scheduler, &e_sched),
-	V("persistent", F_U32, vs_persistent),
-	V("pmask", F_INT, vs_pmask),
-	V("send", F_STR, vs_send),
-	V("expect", F_STR, vs_expect),
-	V("use_regex", F_INT, vs_use_regex),
-	V("send_program", F_STR, vs_send_program),
-	V("timeout_ms", F_U32, vs_timeout_ms),
-	V("reentry_ms", F_U32, vs_reentry_ms),
-	VE("load_monitor", vs_load_monitor, &e_load),
-	V("quiesce_server", F_INT, vs_quiesce_server),
-	V("sorry_server", F_ADDR, vs_sorry_server),
-	V("sorry_port", F_U16, vs_sorry_port),
-	V("start_cmd", F_STR, vs_start_cmd),
-	V("stop_cmd", F_STR, vs_stop_cmd),
-	VE("check_kind", vs_check, &e_check),
-	V("check_interval_ms", F_U32, vs_check_interval_ms),
-	V("check_timeout_ms", F_U32, vs_check_timeout_ms),
-	V("rise", F_INT, vs_rise),
-	V("fall", F_INT, vs_fall),
-	V("http_path", F_STR, vs_http_path),
-	V("http_host", F_STR, vs_http_host),
-	V("http_status", F_INT, vs_http_status),
-	V("agent_port", F_U16, vs_agent_port),
-	V("slow_start_ms", F_U32, vs_slow_start_ms),
-	{ NULL, 0, 0, NULL }
-};
-
-#define S(col, t, m)	{ col, t, offsetof(struct cfg_server, m), NULL }
-static const struct field server_fields[] = {
-	S("name", F_STR, rs_name),
-	S("address", F_ADDR, rs_address),
-	S("active", F_INT, rs_active),
-	S("weight", F_INT, rs_weight),
-	S("port", F_U16, rs_port),
-	{ NULL, 0, 0, NULL }
-};
+/*
+ * The configuration tables hold one column per registry row with an
+ * f_col (config_keys.h); virtual servers and fail-over services share the
+ * `virtuals` table and the same rows.  Enums are stored by name,
+ * addresses as text, numbers in their storage units (ms...).
+ */
+#define COLUMNS_GLOBAL		ck_global
+#define COLUMNS_NODE		ck_node
+#define COLUMNS_VIRTUAL		ck_virtual	/* and fail-over services */
+#define COLUMNS_SERVER		ck_server
 
 /* Binds f's value in base to parameter idx.  The text stays owned by base,
  * which outlives the statement's step. */
 static int
-field_bind(sqlite3_stmt *st, int idx, const void *base, const struct field *f)
+field_bind(sqlite3_stmt *st, int idx, const void *base,
+    const struct ck_field *f)
 {
-	const char *p = (const char *)base + f->f_off;
 	char buf[CFG_ADDR_STRLEN];
+	const struct cfg_addr *a;
 	const char *s;
+	int64_t v;
 
 	switch (f->f_type) {
-	case F_STR:
-		s = *(char *const *)(const void *)p;
-		if (s == NULL)
+	case CK_NAME:
+	case CK_STR:
+		if ((s = ck_string(f, base)) == NULL)
 			return sqlite3_bind_null(st, idx);
 		return sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
-	case F_ADDR:
-		if (!cfg_addr_is_set((const struct cfg_addr *)(const void *)p))
+	case CK_ADDR:
+	case CK_ADDR_DEV:
+		if (!cfg_addr_is_set(a = ck_addr(f, base)))
 			return sqlite3_bind_null(st, idx);
-		cfg_addr_str((const struct cfg_addr *)(const void *)p, buf,
-		    sizeof(buf));
+		cfg_addr_str(a, buf, sizeof(buf));
 		return sqlite3_bind_text(st, idx, buf, -1, SQLITE_TRANSIENT);
-	case F_INT:
-		return sqlite3_bind_int(st, idx, *(const int *)(const void *)p);
-	case F_U16:
-		return sqlite3_bind_int(st, idx,
-		    *(const uint16_t *)(const void *)p);
-	case F_U32:
-		return sqlite3_bind_int64(st, idx,
-		    *(const uint32_t *)(const void *)p);
-	case F_U64:
-		return sqlite3_bind_int64(st, idx,
-		    (sqlite3_int64)*(const uint64_t *)(const void *)p);
-	case F_ENUM:
-		s = f->f_enum->ed_name(*(const int *)(const void *)p);
-		if (s == NULL)
+	case CK_ENUM:
+		if (ck_number(f, base, &v) == -1 || v < INT_MIN ||
+		    v > INT_MAX || (s = f->f_enum->e_name((int)v)) == NULL)
 			return SQLITE_MISUSE;
 		return sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
+	default:
+		if (ck_number(f, base, &v) == -1)
+			return SQLITE_MISUSE;
+		return sqlite3_bind_int64(st, idx, v);
 	}
-	return SQLITE_MISUSE;
 }
 
-/* Binds every field of a table from parameter first on; sqlite result. */
+/* Binds every column of a table from parameter first on; sqlite result. */
 static int
 fields_bind(sqlite3_stmt *st, int first, const void *base,
-    const struct field *fields)
+    const struct ck_field *t)
 {
-	const struct field *f;
 	int rc;
 
-	for (f = fields; f->f_col != NULL; f++)
-		if ((rc = field_bind(st, first++, base, f)) != SQLITE_OK)
+	for (; t->f_type != CK_END; t++)
+		if (t->f_col != NULL &&
+		    (rc = field_bind(st, first++, base, t)) != SQLITE_OK)
 			return rc;
 	return SQLITE_OK;
+}
+
+/* Reads text column s into f's place; 0, -1 invalid, -2 out of memory. */
+static int
+field_text(const struct ck_field *f, void *base, const char *s)
+{
+	struct cfg_addr a;
+	int e;
+
+	switch (f->f_type) {
+	case CK_NAME:
+	case CK_STR:
+		return ck_set_string(f, base, s) == -1 ? -2 : 0;
+	case CK_ADDR:
+	case CK_ADDR_DEV:
+		if (s == NULL)
+			return ck_set_addr(f, base, NULL);
+		if (cfg_addr_parse(&a, s) == -1)
+			return -1;
+		return ck_set_addr(f, base, &a);
+	default:	/* CK_ENUM */
+		if (s == NULL || (e = f->f_enum->e_value(s)) == -1)
+			return -1;
+		return ck_set_number(f, base, e);
+	}
 }
 
 /*
  * Reads column idx into f's place in base.  Returns 0, or -1 when the
  * database holds a value this program cannot represent (logged with
- * table and column).
+ * table and column) or memory is short.
  */
 static int
-field_column(sqlite3_stmt *st, int idx, void *base, const struct field *f,
+field_column(sqlite3_stmt *st, int idx, void *base, const struct ck_field *f,
     const char *table)
 {
-	char *p = (char *)base + f->f_off;
 	const char *s = (const char *)sqlite3_column_text(st, idx);
-	sqlite3_int64 v = sqlite3_column_int64(st, idx);
-	int e;
+	int rc;
 
 	switch (f->f_type) {
-	case F_STR:
-		if (str_set((char **)(void *)p, s) == -1) {
-			log_warnx("store: out of memory");
-			return -1;
-		}
-		return 0;
-	case F_ADDR:
-		if (s == NULL) {
-			memset(p, 0, sizeof(struct cfg_addr));
-			return 0;
-		}
-		if (cfg_addr_parse((struct cfg_addr *)(void *)p, s) == -1)
-			break;
-		return 0;
-	case F_INT:
-		if (v < INT_MIN || v > INT_MAX)
-			break;
-		*(int *)(void *)p = (int)v;
-		return 0;
-	case F_U16:
-		if (v < 0 || v > UINT16_MAX)
-			break;
-		*(uint16_t *)(void *)p = (uint16_t)v;
-		return 0;
-	case F_U32:
-		if (v < 0 || v > UINT32_MAX)
-			break;
-		*(uint32_t *)(void *)p = (uint32_t)v;
-		return 0;
-	case F_U64:
-		*(uint64_t *)(void *)p = (uint64_t)v;
-		return 0;
-	case F_ENUM:
-		if (s == NULL || (e = f->f_enum->ed_from(s)) == -1)
-			break;
-		*(int *)(void *)p = e;
-		return 0;
+	case CK_NAME:
+	case CK_STR:
+	case CK_ADDR:
+	case CK_ADDR_DEV:
+	case CK_ENUM:
+		rc = field_text(f, base, s);
+		break;
+	default:
+		rc = s == NULL ? -1 :
+		    ck_set_number(f, base, sqlite3_column_int64(st, idx));
+		break;
 	}
-	log_warnx("store: %s.%s holds an invalid value \"%s\"", table,
-	    f->f_col, s != NULL ? s : "(null)");
-	return -1;
+	if (rc == -2)
+		log_warnx("store: out of memory");
+	else if (rc == -1)
+		log_warnx("store: %s.%s holds an invalid value \"%s\"", table,
+		    f->f_col, s != NULL ? s : "(null)");
+	return rc == 0 ? 0 : -1;
 }
 
 static int
 fields_column(sqlite3_stmt *st, int first, void *base,
-    const struct field *fields, const char *table)
+    const struct ck_field *t, const char *table)
 {
-	const struct field *f;
-
-	for (f = fields; f->f_col != NULL; f++)
-		if (field_column(st, first++, base, f, table) == -1)
+	for (; t->f_type != CK_END; t++)
+		if (t->f_col != NULL &&
+		    field_column(st, first++, base, t, table) == -1)
 			return -1;
 	return 0;
 }
@@ -358,9 +198,9 @@ sql_cat(char **b, size_t *len, const char *s)
  */
 static char *
 sql_build(int insert, const char *table, const char *pre,
-    const struct field *fields, const char *tail)
+    const struct ck_field *fields, const char *tail)
 {
-	const struct field *f;
+	const struct ck_field *f;
 	char *b = NULL;
 	size_t len = 0;
 	int n = 0, bad = 0, i;
@@ -372,8 +212,12 @@ sql_build(int insert, const char *table, const char *pre,
 	for (i = 0; pre[i] != '\0'; i++)
 		n += pre[i] == ',';
 	n++;
-	for (f = fields; f->f_col != NULL; f++, n++)
-		bad |= sql_cat(&b, &len, ", ") | sql_cat(&b, &len, f->f_col);
+	for (f = fields; f->f_type != CK_END; f++)
+		if (f->f_col != NULL) {
+			bad |= sql_cat(&b, &len, ", ") |
+			    sql_cat(&b, &len, f->f_col);
+			n++;
+		}
 	if (insert) {
 		bad |= sql_cat(&b, &len, ") VALUES (?");
 		for (i = 1; i < n; i++)
@@ -906,12 +750,12 @@ load_global(struct store *s, struct cfg_global *g)
 	int rc, ret = -1;
 
 	st = prepare_built(s, sql_build(0, "global_settings", "id",
-	    global_fields, " WHERE id = 1"));
+	    COLUMNS_GLOBAL, " WHERE id = 1"));
 	if (st == NULL)
 		return -1;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		ret = fields_column(st, 1, g, global_fields, "global_settings");
+		ret = fields_column(st, 1, g, COLUMNS_GLOBAL, "global_settings");
 	else if (rc == SQLITE_DONE)
 		ret = 0;	/* nothing committed yet: defaults */
 	else
@@ -936,7 +780,7 @@ load_nodes(struct store *s, struct cfg_node_list *l)
 	sqlite3_stmt *st;
 	int rc;
 
-	st = prepare_built(s, sql_build(0, "nodes", "id", node_fields,
+	st = prepare_built(s, sql_build(0, "nodes", "id", COLUMNS_NODE,
 	    " ORDER BY position"));
 	if (st == NULL)
 		return -1;
@@ -944,7 +788,7 @@ load_nodes(struct store *s, struct cfg_node_list *l)
 		if ((n = cfg_node_new(NULL)) == NULL)
 			break;
 		TAILQ_INSERT_TAIL(l, n, n_entry);
-		if (fields_column(st, 1, n, node_fields, "nodes") == -1)
+		if (fields_column(st, 1, n, COLUMNS_NODE, "nodes") == -1)
 			break;
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -965,7 +809,7 @@ load_servers(struct loader *ld, sqlite3_int64 vid, struct cfg_virtual *vs)
 		if ((rs = cfg_server_new(NULL, 0)) == NULL)
 			break;
 		TAILQ_INSERT_TAIL(&vs->vs_servers, rs, rs_entry);
-		if (fields_column(st, 1, rs, server_fields, "servers") == -1 ||
+		if (fields_column(st, 1, rs, COLUMNS_SERVER, "servers") == -1 ||
 		    load_kept(ld->l_store, ld->l_skept,
 		    sqlite3_column_int64(st, 0), &rs->rs_kept) == -1)
 			break;
@@ -987,7 +831,7 @@ load_virtuals(struct loader *ld, enum cfg_vs_kind kind,
 	int rc;
 
 	st = prepare_built(ld->l_store, sql_build(0, "virtuals", "id",
-	    virtual_fields, " WHERE kind = ? ORDER BY position"));
+	    COLUMNS_VIRTUAL, " WHERE kind = ? ORDER BY position"));
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, kind == CFG_VS_VIRTUAL ? "virtual" :
@@ -997,7 +841,7 @@ load_virtuals(struct loader *ld, enum cfg_vs_kind kind,
 			break;
 		TAILQ_INSERT_TAIL(l, vs, vs_entry);
 		vid = sqlite3_column_int64(st, 0);
-		if (fields_column(st, 1, vs, virtual_fields, "virtuals") == -1 ||
+		if (fields_column(st, 1, vs, COLUMNS_VIRTUAL, "virtuals") == -1 ||
 		    load_kept(ld->l_store, ld->l_vkept, vid,
 		    &vs->vs_kept) == -1 ||
 		    load_servers(ld, vid, vs) == -1)
@@ -1023,7 +867,7 @@ load_all(struct store *s, struct shoal_config *c)
 	ld.l_skept = prepare(s, "SELECT key, value FROM server_kept "
 	    "WHERE server_id = ? ORDER BY position");
 	ld.l_servers = prepare_built(s, sql_build(0, "servers", "id",
-	    server_fields, " WHERE virtual_id = ? ORDER BY position"));
+	    COLUMNS_SERVER, " WHERE virtual_id = ? ORDER BY position"));
 	if (ld.l_vkept == NULL || ld.l_skept == NULL || ld.l_servers == NULL)
 		goto done;
 	if (load_global(s, &c->c_global) == -1 ||
@@ -1113,11 +957,11 @@ write_global(struct store *s, const struct cfg_global *g)
 	int ret = -1;
 
 	st = prepare_built(s, sql_build(1, "global_settings", "id",
-	    global_fields, NULL));
+	    COLUMNS_GLOBAL, NULL));
 	if (st == NULL)
 		return -1;
 	if (sqlite3_bind_int(st, 1, 1) == SQLITE_OK &&
-	    fields_bind(st, 2, g, global_fields) == SQLITE_OK)
+	    fields_bind(st, 2, g, COLUMNS_GLOBAL) == SQLITE_OK)
 		ret = step_done(s, st);
 	else
 		log_warnx("store: global settings: cannot bind values");
@@ -1140,13 +984,13 @@ write_nodes(struct store *s, const struct cfg_node_list *l)
 	sqlite3_stmt *st;
 	int pos = 0, ret = 0;
 
-	st = prepare_built(s, sql_build(1, "nodes", "position", node_fields,
+	st = prepare_built(s, sql_build(1, "nodes", "position", COLUMNS_NODE,
 	    NULL));
 	if (st == NULL)
 		return -1;
 	TAILQ_FOREACH(n, l, n_entry) {
 		sqlite3_bind_int(st, 1, pos++);
-		if (fields_bind(st, 2, n, node_fields) != SQLITE_OK ||
+		if (fields_bind(st, 2, n, COLUMNS_NODE) != SQLITE_OK ||
 		    step_done(s, st) == -1) {
 			log_warnx("store: node %s not written", n->n_name);
 			ret = -1;
@@ -1168,7 +1012,7 @@ write_servers(struct writer *w, sqlite3_int64 vid,
 	TAILQ_FOREACH(rs, &vs->vs_servers, rs_entry) {
 		sqlite3_bind_int64(w->w_server, 1, vid);
 		sqlite3_bind_int(w->w_server, 2, pos++);
-		if (fields_bind(w->w_server, 3, rs, server_fields) !=
+		if (fields_bind(w->w_server, 3, rs, COLUMNS_SERVER) !=
 		    SQLITE_OK || step_done(s, w->w_server) == -1 ||
 		    write_kept(s, w->w_skept, sqlite3_last_insert_rowid(s->st_db),
 		    &rs->rs_kept) == -1) {
@@ -1192,7 +1036,7 @@ write_virtuals(struct writer *w, const struct cfg_virtual_list *l,
 	TAILQ_FOREACH(vs, l, vs_entry) {
 		sqlite3_bind_text(w->w_virtual, 1, kind, -1, SQLITE_STATIC);
 		sqlite3_bind_int(w->w_virtual, 2, pos++);
-		if (fields_bind(w->w_virtual, 3, vs, virtual_fields) !=
+		if (fields_bind(w->w_virtual, 3, vs, COLUMNS_VIRTUAL) !=
 		    SQLITE_OK || step_done(s, w->w_virtual) == -1) {
 			log_warnx("store: %s %s not written", kind, vs->vs_name);
 			return -1;
@@ -1223,9 +1067,9 @@ write_config(struct store *s, const struct shoal_config *c)
 	memset(&w, 0, sizeof(w));
 	w.w_store = s;
 	w.w_virtual = prepare_built(s, sql_build(1, "virtuals",
-	    "kind, position", virtual_fields, NULL));
+	    "kind, position", COLUMNS_VIRTUAL, NULL));
 	w.w_server = prepare_built(s, sql_build(1, "servers",
-	    "virtual_id, position", server_fields, NULL));
+	    "virtual_id, position", COLUMNS_SERVER, NULL));
 	w.w_vkept = prepare(s, "INSERT INTO virtual_kept "
 	    "(virtual_id, position, key, value) VALUES (?, ?, ?, ?)");
 	w.w_skept = prepare(s, "INSERT INTO server_kept "

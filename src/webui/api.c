@@ -23,6 +23,7 @@ const struct http_route api_routes[] = {
 	{ HTTP_POST, V1 "/login", ROUTE_PUBLIC | ROUTE_NOCSRF, api_login, NULL },
 	{ HTTP_POST, V1 "/logout", 0, api_logout, NULL },
 	{ HTTP_GET, V1 "/session", 0, api_session, NULL },
+	{ HTTP_GET, V1 "/schema", 0, api_schema, NULL },
 	{ HTTP_GET, V1 "/status", 0, api_status, NULL },
 	{ HTTP_GET, V1 "/settings", 0, api_settings_get, NULL },
 	{ HTTP_PUT, V1 "/settings", 0, api_settings_put, NULL },

@@ -59,6 +59,8 @@ void api_hash_busy(struct http_req *, struct http_reply *);
 void api_login(struct http_req *, struct http_reply *);
 void api_logout(struct http_req *, struct http_reply *);
 void api_session(struct http_req *, struct http_reply *);
+/* api_schema.c: the field registry as JSON */
+void api_schema(struct http_req *, struct http_reply *);
 /* api_status.c */
 void api_status(struct http_req *, struct http_reply *);
 /* api_config.c */

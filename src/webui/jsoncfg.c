@@ -1,5 +1,8 @@
 /*
- * jsoncfg.c - field tables between struct shoal_config and JSON.
+ * jsoncfg.c - struct shoal_config <-> the API's JSON, driven by the field
+ * registry (config/config_keys.h): a table's rows that ck_in_api() accepts
+ * are the members of its JSON object, with their JSON names, types and
+ * ranges.
  */
 #include "shoal-build.h"
 
@@ -10,254 +13,90 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/config_keys.h"
 #include "lib/util.h"
 #include "jsoncfg.h"
 
-enum jf_type {
-	JF_STR,
-	JF_SECRET,
-	JF_ADDR,
-	JF_BOOL,
-	JF_INT,		/* int, range min..max */
-	JF_U16,
-	JF_U32,
-	JF_MS,		/* uint32 milliseconds shown as seconds */
-	JF_MASK,	/* int prefix, -1 = unset (null) */
-	JF_ENUM,	/* int, names from jf_enum */
-};
-
-enum jf_enum {
-	JE_NONE,
-	JE_SERVICE,
-	JE_NETWORK,
-	JE_PROTOCOL,
-	JE_SCHEDULER,
-	JE_LB,
-	JE_LOADMON,
-	JE_CHECK,
-	JE_RSH,
-};
-
-enum {
-	JF_F_CHECK	= 0x1,	/* a monitoring field */
-	JF_F_FOS	= 0x2,	/* failover services only */
-	JF_F_VIRT	= 0x4,	/* virtual servers only */
-};
-
-struct jfield {
-	const char	*f_name;
-	enum jf_type	 f_type;
-	size_t		 f_off;
-	long long	 f_min;
-	long long	 f_max;
-	enum jf_enum	 f_enum;
-	unsigned int	 f_flags;
-};
-
-#define G(f)	offsetof(struct cfg_global, f)
-#define N(f)	offsetof(struct cfg_node, f)
-#define V(f)	offsetof(struct cfg_virtual, f)
-#define S(f)	offsetof(struct cfg_server, f)
-
-static const struct jfield jf_global[] = {
-	{ "service", JF_ENUM, G(g_service), 0, 0, JE_SERVICE, 0 },
-	{ "primary", JF_ADDR, G(g_primary), 0, 0, 0, 0 },
-	{ "primary_private", JF_ADDR, G(g_primary_private), 0, 0, 0, 0 },
-	{ "backup", JF_ADDR, G(g_backup), 0, 0, 0, 0 },
-	{ "backup_private", JF_ADDR, G(g_backup_private), 0, 0, 0, 0 },
-	{ "backup_active", JF_BOOL, G(g_backup_active), 0, 0, 0, 0 },
-	{ "heartbeat_port", JF_U16, G(g_heartbeat_port), 0, 0, 0, 0 },
-	{ "keepalive", JF_MS, G(g_keepalive_ms), 0, 0, 0, 0 },
-	{ "deadtime", JF_MS, G(g_deadtime_ms), 0, 0, 0, 0 },
-	{ "network", JF_ENUM, G(g_network), 0, 0, JE_NETWORK, 0 },
-	{ "nat_router", JF_ADDR, G(g_nat_router), 0, 0, 0, 0 },
-	{ "nat_router_device", JF_STR, G(g_nat_router_dev), 0, 0, 0, 0 },
-	{ "nat_nmask", JF_MASK, G(g_nat_nmask), 0, 0, 0, 0 },
-	{ "rsh_command", JF_ENUM, G(g_rsh_command), 0, 0, JE_RSH, 0 },
-	{ "syncdaemon", JF_BOOL, G(g_syncdaemon), 0, 0, 0, 0 },
-	{ "syncd_iface", JF_STR, G(g_syncd_iface), 0, 0, 0, 0 },
-	{ "syncd_id", JF_INT, G(g_syncd_id), 0, 255, 0, 0 },
-	{ "tcp_timeout", JF_U32, G(g_tcp_timeout), 0, 0, 0, 0 },
-	{ "tcpfin_timeout", JF_U32, G(g_tcpfin_timeout), 0, 0, 0, 0 },
-	{ "udp_timeout", JF_U32, G(g_udp_timeout), 0, 0, 0, 0 },
-	{ "monitor_links", JF_BOOL, G(g_monitor_links), 0, 0, 0, 0 },
-	{ "active_cmd", JF_STR, G(g_active_cmd), 0, 0, 0, 0 },
-	{ "inactive_cmd", JF_STR, G(g_inactive_cmd), 0, 0, 0, 0 },
-	{ "cluster_id", JF_U32, G(g_cluster_id), 0, 0, 0, 0 },
-	{ "preempt", JF_BOOL, G(g_preempt), 0, 0, 0, 0 },
-	{ "preempt_delay", JF_MS, G(g_preempt_delay_ms), 0, 0, 0, 0 },
-	{ "heartbeat_key", JF_SECRET, G(g_heartbeat_key), 0, 0, 0, 0 },
-	{ "lvs_backend", JF_ENUM, G(g_lb_backend), 0, 0, JE_LB, 0 },
-	{ "arp_count", JF_INT, G(g_arp_count), 0, 1000, 0, 0 },
-	{ "arp_interval", JF_MS, G(g_arp_interval_ms), 0, 0, 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0, 0 },
-};
-
-static const struct jfield jf_node[] = {
-	{ "address", JF_ADDR, N(n_address), 0, 0, 0, 0 },
-	{ "private_address", JF_ADDR, N(n_private), 0, 0, 0, 0 },
-	{ "priority", JF_INT, N(n_priority), 0, 100000, 0, 0 },
-	{ "ssh_user", JF_STR, N(n_ssh_user), 0, 0, 0, 0 },
-	{ "ssh_port", JF_INT, N(n_ssh_port), 0, 65535, 0, 0 },
-	{ "ssh_key", JF_STR, N(n_ssh_key), 0, 0, 0, 0 },
-	{ "remote_shoalctl", JF_STR, N(n_remote_shoalctl), 0, 0, 0, 0 },
-	{ "remote_db", JF_STR, N(n_remote_db), 0, 0, 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0, 0 },
-};
-
-static const struct jfield jf_virtual[] = {
-	{ "active", JF_BOOL, V(vs_active), 0, 0, 0, 0 },
-	{ "address", JF_ADDR, V(vs_address), 0, 0, 0, 0 },
-	{ "device", JF_STR, V(vs_device), 0, 0, 0, 0 },
-	{ "vip_nmask", JF_MASK, V(vs_nmask), 0, 0, 0, 0 },
-	{ "port", JF_U16, V(vs_port), 0, 0, 0, 0 },
-	{ "protocol", JF_ENUM, V(vs_protocol), 0, 0, JE_PROTOCOL, 0 },
-	{ "fwmark", JF_U32, V(vs_fwmark), 0, 0, 0, JF_F_VIRT },
-	{ "scheduler", JF_ENUM, V(vs_scheduler), 0, 0, JE_SCHEDULER,
-	    JF_F_VIRT },
-	{ "persistent", JF_U32, V(vs_persistent), 0, 0, 0, JF_F_VIRT },
-	{ "pmask", JF_MASK, V(vs_pmask), 0, 0, 0, JF_F_VIRT },
-	{ "sorry_server", JF_ADDR, V(vs_sorry_server), 0, 0, 0, JF_F_VIRT },
-	{ "sorry_port", JF_U16, V(vs_sorry_port), 0, 0, 0, JF_F_VIRT },
-	{ "start_cmd", JF_STR, V(vs_start_cmd), 0, 0, 0, JF_F_FOS },
-	{ "stop_cmd", JF_STR, V(vs_stop_cmd), 0, 0, 0, JF_F_FOS },
-	{ "send", JF_STR, V(vs_send), 0, 0, 0, JF_F_CHECK },
-	{ "expect", JF_STR, V(vs_expect), 0, 0, 0, JF_F_CHECK },
-	{ "use_regex", JF_BOOL, V(vs_use_regex), 0, 0, 0, JF_F_CHECK },
-	{ "send_program", JF_STR, V(vs_send_program), 0, 0, 0, JF_F_CHECK },
-	{ "timeout", JF_MS, V(vs_timeout_ms), 0, 0, 0, JF_F_CHECK },
-	{ "reentry", JF_MS, V(vs_reentry_ms), 0, 0, 0, JF_F_CHECK },
-	{ "load_monitor", JF_ENUM, V(vs_load_monitor), 0, 0, JE_LOADMON,
-	    JF_F_CHECK },
-	{ "quiesce_server", JF_BOOL, V(vs_quiesce_server), 0, 0, 0,
-	    JF_F_CHECK },
-	{ "check", JF_ENUM, V(vs_check), 0, 0, JE_CHECK, JF_F_CHECK },
-	{ "check_interval", JF_MS, V(vs_check_interval_ms), 0, 0, 0,
-	    JF_F_CHECK },
-	{ "check_timeout", JF_MS, V(vs_check_timeout_ms), 0, 0, 0,
-	    JF_F_CHECK },
-	{ "rise", JF_INT, V(vs_rise), 0, 1000, 0, JF_F_CHECK },
-	{ "fall", JF_INT, V(vs_fall), 0, 1000, 0, JF_F_CHECK },
-	{ "http_path", JF_STR, V(vs_http_path), 0, 0, 0, JF_F_CHECK },
-	{ "http_host", JF_STR, V(vs_http_host), 0, 0, 0, JF_F_CHECK },
-	{ "http_status", JF_INT, V(vs_http_status), 0, 999, 0, JF_F_CHECK },
-	{ "agent_port", JF_U16, V(vs_agent_port), 0, 0, 0, JF_F_CHECK },
-	{ "slow_start", JF_MS, V(vs_slow_start_ms), 0, 0, 0, JF_F_CHECK },
-	{ NULL, 0, 0, 0, 0, 0, 0 },
-};
-
-static const struct jfield jf_server[] = {
-	{ "address", JF_ADDR, S(rs_address), 0, 0, 0, 0 },
-	{ "active", JF_BOOL, S(rs_active), 0, 0, 0, 0 },
-	{ "weight", JF_INT, S(rs_weight), 0, 65535, 0, 0 },
-	{ "port", JF_U16, S(rs_port), 0, 0, 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0, 0 },
-};
-
-static const char *const jf_rsh_names[] = { "rsh", "ssh" };
-
-static const char *
-jf_enum_name(enum jf_enum e, int v)
-{
-	switch (e) {
-	case JE_SERVICE:	return cfg_service_mode_name(v);
-	case JE_NETWORK:	return cfg_network_name(v);
-	case JE_PROTOCOL:	return cfg_protocol_name(v);
-	case JE_SCHEDULER:	return cfg_scheduler_name(v);
-	case JE_LB:		return cfg_lb_backend_name(v);
-	case JE_LOADMON:	return cfg_load_monitor_name(v);
-	case JE_CHECK:		return cfg_check_kind_name(v);
-	case JE_RSH:		return v >= 0 && v <= 1 ? jf_rsh_names[v] : NULL;
-	default:		return NULL;
-	}
-}
-
-static int
-jf_enum_value(enum jf_enum e, const char *s)
-{
-	switch (e) {
-	case JE_SERVICE:	return cfg_service_mode_from_name(s);
-	case JE_NETWORK:	return cfg_network_from_name(s);
-	case JE_PROTOCOL:	return cfg_protocol_from_name(s);
-	case JE_SCHEDULER:	return cfg_scheduler_from_name(s);
-	case JE_LB:		return cfg_lb_backend_from_name(s);
-	case JE_LOADMON:	return cfg_load_monitor_from_name(s);
-	case JE_CHECK:		return cfg_check_kind_from_name(s);
-	case JE_RSH:
-		return strcmp(s, "rsh") == 0 ? 0 : strcmp(s, "ssh") == 0 ?
-		    1 : -1;
-	default:		return -1;
-	}
-}
-
 /* "a, b or c": every name of an enum, for error messages. */
 static void
-jf_enum_list(enum jf_enum e, char *buf, size_t len)
+jf_enum_list(const struct ck_enum *e, char *buf, size_t len)
 {
 	const char *n;
 	int v;
 
 	buf[0] = '\0';
-	for (v = 0; (n = jf_enum_name(e, v)) != NULL; v++) {
+	for (v = 0; (n = e->e_name(v)) != NULL; v++) {
 		if (v > 0)
-			strncat(buf, jf_enum_name(e, v + 1) ? ", " : " or ",
+			strncat(buf, e->e_name(v + 1) ? ", " : " or ",
 			    len - strlen(buf) - 1);
 		strncat(buf, n, len - strlen(buf) - 1);
 	}
 }
 
-static json_t *
-jf_value(const struct jfield *f, const void *obj)
+json_t *
+jsoncfg_value(const struct ck_field *f, const void *obj)
 {
-	const char *p = (const char *)obj + f->f_off, *s;
 	char buf[CFG_ADDR_STRLEN];
-	int i;
+	const struct cfg_addr *a;
+	const char *s;
+	int64_t v;
 
 	switch (f->f_type) {
-	case JF_STR:
-		s = *(char *const *)(const void *)p;
+	case CK_NAME:
+	case CK_STR:
+		s = ck_string(f, obj);
+		if (f->f_flags & CK_SECRET)
+			return json_boolean(s != NULL);
 		return s != NULL ? json_string(s) : json_null();
-	case JF_SECRET:
-		return json_boolean(*(char *const *)(const void *)p != NULL);
-	case JF_ADDR:
-		if (!cfg_addr_is_set((const struct cfg_addr *)(const void *)p))
+	case CK_ADDR:
+	case CK_ADDR_DEV:
+		if (!cfg_addr_is_set(a = ck_addr(f, obj)))
 			return json_null();
-		return json_string(cfg_addr_str((const struct cfg_addr *)
-		    (const void *)p, buf, sizeof(buf)));
-	case JF_BOOL:
-		return json_boolean(*(const int *)(const void *)p);
-	case JF_INT:
-		return json_integer(*(const int *)(const void *)p);
-	case JF_U16:
-		return json_integer(*(const uint16_t *)(const void *)p);
-	case JF_U32:
-		return json_integer(*(const uint32_t *)(const void *)p);
-	case JF_MS:
-		return json_real(*(const uint32_t *)(const void *)p / 1000.0);
-	case JF_MASK:
-		i = *(const int *)(const void *)p;
-		return i < 0 ? json_null() : json_integer(i);
-	case JF_ENUM:
-		s = jf_enum_name(f->f_enum, *(const int *)(const void *)p);
-		return s != NULL ? json_string(s) : json_null();
+		return json_string(cfg_addr_str(a, buf, sizeof(buf)));
+	default:
+		break;
 	}
-	return json_null();
+	if (ck_number(f, obj, &v) == -1)
+		return json_null();
+	switch (f->f_type) {
+	case CK_BOOL:
+		return json_boolean(v != 0);
+	case CK_MS:
+		return json_real((double)v / 1000.0);
+	case CK_MASK:
+		return v < 0 ? json_null() : json_integer(v);
+	case CK_ENUM:
+		s = v >= 0 && v <= INT32_MAX ? f->f_enum->e_name((int)v) : NULL;
+		return s != NULL ? json_string(s) : json_null();
+	default:
+		return json_integer(v);
+	}
 }
 
-/* Adds every field allowed by mask (flags that must all be absent). */
-static json_t *
-jf_object(const struct jfield *t, const void *obj, unsigned int skip,
-    unsigned int only)
+const char *
+jsoncfg_member(const struct ck_field *f, char *buf, size_t len)
 {
+	if (!(f->f_flags & CK_SECRET))
+		return f->f_json;
+	snprintf(buf, len, "%s_set", f->f_json);
+	return buf;
+}
+
+/* The object of table t's API rows in obj (only the health-check group
+ * when check is set). */
+static json_t *
+jf_object(const struct ck_field *t, const void *obj, int check)
+{
+	char member[64];
 	json_t *o;
 
 	if ((o = json_object()) == NULL)
 		return NULL;
-	for (; t->f_name != NULL; t++) {
-		if ((t->f_flags & skip) || (only && !(t->f_flags & only)))
+	for (; t->f_type != CK_END; t++) {
+		if (!ck_in_api(t) || (check && t->f_group != CK_G_CHECK))
 			continue;
-		json_object_set_new(o, t->f_type == JF_SECRET ?
-		    "heartbeat_key_set" : t->f_name, jf_value(t, obj));
+		json_object_set_new(o, jsoncfg_member(t, member,
+		    sizeof(member)), jsoncfg_value(t, obj));
 	}
 	return o;
 }
@@ -265,27 +104,19 @@ jf_object(const struct jfield *t, const void *obj, unsigned int skip,
 json_t *
 jsoncfg_global(const struct cfg_global *g)
 {
-	return jf_object(jf_global, g, 0, 0);
+	return jf_object(ck_global, g, 0);
 }
 
 json_t *
 jsoncfg_node(const struct cfg_node *n)
 {
-	json_t *o = jf_object(jf_node, n, 0, 0);
-
-	if (o != NULL)
-		json_object_set_new(o, "name", json_string(n->n_name));
-	return o;
+	return jf_object(ck_node, n, 0);
 }
 
 json_t *
 jsoncfg_server(const struct cfg_server *rs)
 {
-	json_t *o = jf_object(jf_server, rs, 0, 0);
-
-	if (o != NULL)
-		json_object_set_new(o, "name", json_string(rs->rs_name));
-	return o;
+	return jf_object(ck_server, rs, 0);
 }
 
 json_t *
@@ -294,12 +125,9 @@ jsoncfg_virtual(const struct cfg_virtual *vs, int with_servers)
 	const struct cfg_server *rs;
 	json_t *o, *a;
 
-	o = jf_object(jf_virtual, vs, vs->vs_kind == CFG_VS_VIRTUAL ?
-	    JF_F_FOS : JF_F_VIRT, 0);
-	if (o == NULL)
-		return NULL;
-	json_object_set_new(o, "name", json_string(vs->vs_name));
-	if (vs->vs_kind != CFG_VS_VIRTUAL || !with_servers)
+	o = jf_object(vs->vs_kind == CFG_VS_VIRTUAL ? ck_virtual :
+	    ck_failover, vs, 0);
+	if (o == NULL || vs->vs_kind != CFG_VS_VIRTUAL || !with_servers)
 		return o;
 	a = json_array();
 	TAILQ_FOREACH(rs, &vs->vs_servers, rs_entry)
@@ -311,7 +139,8 @@ jsoncfg_virtual(const struct cfg_virtual *vs, int with_servers)
 json_t *
 jsoncfg_check(const struct cfg_virtual *vs)
 {
-	return jf_object(jf_virtual, vs, 0, JF_F_CHECK);
+	return jf_object(vs->vs_kind == CFG_VS_VIRTUAL ? ck_virtual :
+	    ck_failover, vs, 1);
 }
 
 int
@@ -366,20 +195,12 @@ jf_str_ok(const char *s, size_t len)
 }
 
 static int
-jf_set_str(const struct jfield *f, char *p, const json_t *v,
+jf_set_str(const struct ck_field *f, void *obj, const json_t *v,
     const char *field, struct diag *d)
 {
-	char **dst = (char **)(void *)p;
-
 	if (json_is_null(v) || (json_is_string(v) &&
-	    json_string_length(v) == 0)) {
-		if (f->f_type == JF_SECRET)
-			str_free_secret(*dst);
-		else
-			free(*dst);
-		*dst = NULL;
-		return 0;
-	}
+	    json_string_length(v) == 0))
+		return ck_set_string(f, obj, NULL);
 	if (!json_is_string(v)) {
 		diag_add(d, DIAG_ERROR, NULL, 0, 0, field, "string expected");
 		return -1;
@@ -390,50 +211,62 @@ jf_set_str(const struct jfield *f, char *p, const json_t *v,
 		    CFG_STR_MAX);
 		return -1;
 	}
-	if (f->f_type == JF_SECRET) {
-		str_free_secret(*dst);
-		*dst = NULL;
-	}
-	return str_set(dst, json_string_value(v));
+	return ck_set_string(f, obj, json_string_value(v));
 }
 
 static int
-jf_set_int(const struct jfield *f, char *p, const json_t *v,
+jf_set_addr(const struct ck_field *f, void *obj, const json_t *v,
     const char *field, struct diag *d)
 {
-	long long min = f->f_min, max = f->f_max, x;
+	struct cfg_addr a;
 
-	if (f->f_type == JF_U16)
-		min = 0, max = 65535;
-	else if (f->f_type == JF_U32)
-		min = 0, max = UINT32_MAX;
-	else if (f->f_type == JF_MASK)
-		min = 0, max = 128;
-	if (f->f_type == JF_MASK && json_is_null(v)) {
-		*(int *)(void *)p = -1;
-		return 0;
-	}
-	if (!json_is_integer(v)) {
-		diag_add(d, DIAG_ERROR, NULL, 0, 0, field, "integer expected");
-		return -1;
-	}
-	x = json_integer_value(v);
-	if (x < min || x > max) {
+	if (json_is_null(v) || (json_is_string(v) &&
+	    json_string_length(v) == 0))
+		return ck_set_addr(f, obj, NULL);
+	if (!json_is_string(v) ||
+	    cfg_addr_parse(&a, json_string_value(v)) == -1) {
 		diag_add(d, DIAG_ERROR, NULL, 0, 0, field,
-		    "out of range (%lld to %lld)", min, max);
+		    "invalid host name or ip address");
 		return -1;
 	}
-	if (f->f_type == JF_U16)
-		*(uint16_t *)(void *)p = (uint16_t)x;
-	else if (f->f_type == JF_U32)
-		*(uint32_t *)(void *)p = (uint32_t)x;
-	else
-		*(int *)(void *)p = (int)x;
+	return ck_set_addr(f, obj, &a);
+}
+
+/* Stores n after the registry's range check. */
+static int
+jf_set_checked(const struct ck_field *f, void *obj, int64_t n,
+    const char *field, struct diag *d)
+{
+	const char *e;
+	char buf[96];
+
+	e = ck_range_error(f, n, buf, sizeof(buf));
+	if (e == NULL && ck_set_number(f, obj, n) == -1)
+		e = "out of range";
+	if (e != NULL) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, field, "%s", e);
+		return -1;
+	}
 	return 0;
 }
 
 static int
-jf_set_ms(char *p, const json_t *v, const char *field, struct diag *d)
+jf_set_int(const struct ck_field *f, void *obj, const json_t *v,
+    const char *field, struct diag *d)
+{
+	if (f->f_type == CK_MASK && json_is_null(v))
+		return ck_set_number(f, obj, -1);
+	if (!json_is_integer(v)) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, field, "integer expected");
+		return -1;
+	}
+	return jf_set_checked(f, obj, json_integer_value(v), field, d);
+}
+
+/* Seconds (a JSON number, 0.2 = 200 ms) into a CK_MS row. */
+static int
+jf_set_ms(const struct ck_field *f, void *obj, const json_t *v,
+    const char *field, struct diag *d)
 {
 	double s;
 
@@ -443,94 +276,73 @@ jf_set_ms(char *p, const json_t *v, const char *field, struct diag *d)
 		return -1;
 	}
 	s = json_number_value(v);
-	if (!(s >= 0 && s <= UINT32_MAX / 1000.0)) {
-		diag_add(d, DIAG_ERROR, NULL, 0, 0, field,
-		    "out of range (0 to %u seconds)", UINT32_MAX / 1000);
-		return -1;
-	}
-	*(uint32_t *)(void *)p = (uint32_t)llround(s * 1000);
-	return 0;
+	/* far outside every range, yet exact in an int64 */
+	if (!(s > -1e12 && s < 1e12))
+		s = s < 0 ? -1e12 : 1e12;
+	return jf_set_checked(f, obj, llround(s * 1000), field, d);
 }
 
 static int
-jf_set_enum(const struct jfield *f, char *p, const json_t *v,
+jf_set_enum(const struct ck_field *f, void *obj, const json_t *v,
     const char *field, struct diag *d)
 {
 	char list[256];
 	int x = -1;
 
 	if (json_is_string(v))
-		x = jf_enum_value(f->f_enum, json_string_value(v));
+		x = f->f_enum->e_value(json_string_value(v));
 	if (x < 0) {
 		jf_enum_list(f->f_enum, list, sizeof(list));
 		diag_add(d, DIAG_ERROR, NULL, 0, 0, field,
 		    "invalid argument: expected %s", list);
 		return -1;
 	}
-	*(int *)(void *)p = x;
-	return 0;
+	return ck_set_number(f, obj, x);
 }
 
 static int
-jf_set(const struct jfield *f, void *obj, const json_t *v,
+jf_set(const struct ck_field *f, void *obj, const json_t *v,
     const char *field, struct diag *d)
 {
-	char *p = (char *)obj + f->f_off;
-
 	switch (f->f_type) {
-	case JF_STR:
-	case JF_SECRET:
-		return jf_set_str(f, p, v, field, d);
-	case JF_ADDR:
-		if (json_is_null(v) || (json_is_string(v) &&
-		    json_string_length(v) == 0)) {
-			memset(p, 0, sizeof(struct cfg_addr));
-			((struct cfg_addr *)(void *)p)->family = AF_UNSPEC;
-			return 0;
-		}
-		if (!json_is_string(v) || cfg_addr_parse((struct cfg_addr *)
-		    (void *)p, json_string_value(v)) == -1) {
-			diag_add(d, DIAG_ERROR, NULL, 0, 0, field,
-			    "invalid host name or ip address");
-			return -1;
-		}
-		return 0;
-	case JF_BOOL:
+	case CK_NAME:
+		return 0;	/* the caller's: names are never changed */
+	case CK_STR:
+		return jf_set_str(f, obj, v, field, d);
+	case CK_ADDR:
+	case CK_ADDR_DEV:
+		return jf_set_addr(f, obj, v, field, d);
+	case CK_BOOL:
 		if (!json_is_boolean(v)) {
 			diag_add(d, DIAG_ERROR, NULL, 0, 0, field,
 			    "boolean expected");
 			return -1;
 		}
-		*(int *)(void *)p = json_is_true(v);
-		return 0;
-	case JF_INT:
-	case JF_U16:
-	case JF_U32:
-	case JF_MASK:
-		return jf_set_int(f, p, v, field, d);
-	case JF_MS:
-		return jf_set_ms(p, v, field, d);
-	case JF_ENUM:
-		return jf_set_enum(f, p, v, field, d);
+		return ck_set_number(f, obj, json_is_true(v));
+	case CK_MS:
+		return jf_set_ms(f, obj, v, field, d);
+	case CK_ENUM:
+		return jf_set_enum(f, obj, v, field, d);
+	default:
+		return jf_set_int(f, obj, v, field, d);
 	}
-	return -1;
 }
 
 /*
- * Applies every member of in to obj through table t.  Members in `ignore`
- * (a NULL-terminated list) are left to the caller; fields with a flag in
- * skip, or without one in only (when only != 0), count as unknown.
+ * Applies every member of in to obj through table t.  A member named
+ * `ignore` (or NULL) is left to the caller, and so is the block's name;
+ * a member without an API row, or outside the health-check group when
+ * check is set, is an unknown field.
  */
 static int
-jf_apply(const struct jfield *t, void *obj, const json_t *in,
-    const char *path, const char *const *ignore, unsigned int skip,
-    unsigned int only, struct diag *d)
+jf_apply(const struct ck_field *t, void *obj, const json_t *in,
+    const char *path, const char *ignore, int check, struct diag *d)
 {
-	const struct jfield *f;
+	const struct ck_field *f;
 	const char *key;
 	const json_t *v;
 	char field[256];
-	int rc = 0, i, ign;
+	int rc = 0;
 
 	if (!json_is_object(in)) {
 		diag_add(d, DIAG_ERROR, NULL, 0, 0, path[0] ? path : "body",
@@ -538,18 +350,12 @@ jf_apply(const struct jfield *t, void *obj, const json_t *in,
 		return -1;
 	}
 	json_object_foreach((json_t *)(uintptr_t)in, key, v) {
-		for (ign = 0, i = 0; ignore != NULL && ignore[i]; i++)
-			if (strcmp(key, ignore[i]) == 0)
-				ign = 1;
-		if (ign)
+		if (ignore != NULL && strcmp(key, ignore) == 0)
 			continue;
 		snprintf(field, sizeof(field), "%s%s%s", path,
 		    path[0] ? "." : "", key);
-		for (f = t; f->f_name != NULL; f++)
-			if (strcmp(f->f_name, key) == 0)
-				break;
-		if (f->f_name == NULL || (f->f_flags & skip) ||
-		    (only && !(f->f_flags & only))) {
+		f = ck_find_json(t, key);
+		if (f == NULL || (check && f->f_group != CK_G_CHECK)) {
 			diag_add(d, DIAG_ERROR, NULL, 0, 0, field,
 			    "unknown field");
 			rc = -1;
@@ -564,28 +370,26 @@ jf_apply(const struct jfield *t, void *obj, const json_t *in,
 int
 jsoncfg_apply_global(struct cfg_global *g, const json_t *in, struct diag *d)
 {
-	return jf_apply(jf_global, g, in, "global", NULL, 0, 0, d);
+	return jf_apply(ck_global, g, in, "global", NULL, 0, d);
 }
 
 int
 jsoncfg_apply_node(struct cfg_node *n, const json_t *in, struct diag *d)
 {
-	static const char *const ign[] = { "name", NULL };
 	char path[CFG_NAME_MAX + 16];
 
 	snprintf(path, sizeof(path), "node[%s]", n->n_name);
-	return jf_apply(jf_node, n, in, path, ign, 0, 0, d);
+	return jf_apply(ck_node, n, in, path, NULL, 0, d);
 }
 
 int
 jsoncfg_apply_server(struct cfg_server *rs, const char *vs_name,
     const json_t *in, struct diag *d)
 {
-	static const char *const ign[] = { "name", NULL };
 	char path[2 * CFG_NAME_MAX + 16];
 
 	snprintf(path, sizeof(path), "server[%s/%s]", vs_name, rs->rs_name);
-	return jf_apply(jf_server, rs, in, path, ign, 0, 0, d);
+	return jf_apply(ck_server, rs, in, path, NULL, 0, d);
 }
 
 /* Builds a new server list from a "servers" array; 0 or -1. */
@@ -642,9 +446,8 @@ int
 jsoncfg_apply_virtual(struct cfg_virtual *vs, const json_t *in, int mode,
     struct diag *d)
 {
-	static const char *const ign_all[] = { "name", "servers", NULL };
-	static const char *const ign_name[] = { "name", NULL };
 	int fos = vs->vs_kind == CFG_VS_FAILOVER;
+	const struct ck_field *t = fos ? ck_failover : ck_virtual;
 	const json_t *servers;
 	char path[CFG_NAME_MAX + 16];
 	int rc;
@@ -652,10 +455,8 @@ jsoncfg_apply_virtual(struct cfg_virtual *vs, const json_t *in, int mode,
 	snprintf(path, sizeof(path), "%s[%s]", fos ? "failover" : "virtual",
 	    vs->vs_name);
 	if (mode == JSONCFG_CHECK)
-		return jf_apply(jf_virtual, vs, in, path, NULL, 0,
-		    JF_F_CHECK, d);
-	rc = jf_apply(jf_virtual, vs, in, path, fos ? ign_name : ign_all,
-	    fos ? JF_F_VIRT : JF_F_FOS, 0, d);
+		return jf_apply(t, vs, in, path, NULL, 1, d);
+	rc = jf_apply(t, vs, in, path, fos ? NULL : "servers", 0, d);
 	servers = json_object_get(in, "servers");
 	if (!fos && servers != NULL && jf_servers(vs, servers, d) == -1)
 		rc = -1;

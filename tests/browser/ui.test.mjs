@@ -170,6 +170,37 @@ try {
     .waitFor({ timeout: 10000 }).then(() => true, () => false);
   check(diffShown, "history shows the diff of the last change");
 
+  // the virtual-server form is built from GET /api/v1/schema: a scheduler,
+  // a label, a range and a help text changed in the served schema show up
+  await page.route("**/api/v1/schema", async (route) => {
+    const resp = await route.fetch();
+    const schema = await resp.json();
+    const vs = schema.blocks.virtual.fields;
+    vs.find((f) => f.name === "scheduler").enum.push("zz-from-schema");
+    const port = vs.find((f) => f.name === "port");
+    port.label = "Port as the schema says";
+    port.max = 4242;
+    vs.find((f) => f.name === "device").help = "Help text served by the schema.";
+    await route.fulfill({ response: resp, json: schema });
+  });
+  await page.goto(url + "/virtual.html");
+  await page.click("#vs-add");
+  check(await page.locator("#vs-scheduler option[value=zz-from-schema]").count() === 1,
+    "virtual-server form: a scheduler the schema serves is offered");
+  check(await page.textContent("label[for=vs-port]") === "Port as the schema says", "virtual-server form: labels from the schema");
+  check(await page.getAttribute("#vs-port", "max") === "4242", "virtual-server form: ranges from the schema");
+  check(await page.textContent("#vs-device-help") === "Help text served by the schema.", "virtual-server form: help from the schema");
+  await page.unroute("**/api/v1/schema");
+  await page.goto(url + "/virtual.html");
+  await page.click("#vs-add");
+  const served = await page.evaluate(() => fetch("/api/v1/schema").then((r) => r.json()));
+  const want = served.blocks.virtual.fields.find((f) => f.name === "scheduler").enum;
+  const got = await page.$$eval("#vs-scheduler option", (os) => os.map((o) => o.value));
+  check(JSON.stringify(got) === JSON.stringify(want) && want.includes("wlc") && want.includes("mh"),
+    "virtual-server form: the schedulers are the registry's: " + got.join(" "));
+  check(await page.inputValue("#vs-port") === "80" && await page.inputValue("#vs-scheduler") === "wlc",
+    "virtual-server form: a new server starts from the registry's defaults");
+
   // settings: a wrong type shows inline, nothing saved
   await page.goto(url + "/redundancy.html");
   await page.fill("#hb-deadtime", "-1");

@@ -108,8 +108,10 @@ admin disable
 for p in 80 8080 9001; do
 	clients $p >"$NS_TMP/c$p-after.txt"
 done
-grep -q 'rs2\| -$' "$NS_TMP"/c*-after.txt &&
+if grep -q 'rs2\| -$' "$NS_TMP"/c*-after.txt; then
+	grep 'rs2\| -$' "$NS_TMP"/c*-after.txt | head -5
 	pl_fail "rs2 still gets clients after it left, or a client got no answer"
+fi
 read -r mh_moved mh_kept < <(moved "$NS_TMP/c80-before.txt" \
 	"$NS_TMP/c80-after.txt" rs2)
 read -r sh_moved sh_kept < <(moved "$NS_TMP/c8080-before.txt" \

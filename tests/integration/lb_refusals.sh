@@ -29,6 +29,7 @@ virtual web {
         active = 1
     }
 }
+heartbeat_key = "lb_refusals test key"
 EOF
 }
 

@@ -20,16 +20,27 @@ pages=(doc/pulse.8 doc/nanny.8 doc/shoal-web.8 doc/shoal-sync.8
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# expanded FILE.in: lvs.cf(5)'s source with the key reference the build
+# writes from the field registry (src/config/ck-man), other pages as is.
+expanded() {
+	if grep -q '^\.\\" registry-' "$1"; then
+		"$build/src/config/ck-man" <"$1"
+	else
+		cat "$1"
+	fi
+}
+
 # packaged FILE.in: the page with the paths of an installed package (the
 # same names as do_subst in Makefile.am).
 packaged() {
+	expanded "$1" |
 	sed -e 's|@sbindir@|/usr/sbin|g' -e 's|@sysconfdir@|/etc|g' \
 	    -e 's|@localstatedir@|/var|g' -e 's|@runstatedir@|/run|g' \
 	    -e 's|@pkgdatadir@|/usr/share/shoal|g' \
 	    -e 's|@pkglibexecdir@|/usr/libexec/shoal|g' \
 	    -e 's|@DEFAULT_DB@|/var/lib/shoal/shoal.db|g' \
 	    -e 's|@DEFAULT_RUNDIR@|/run/shoal|g' \
-	    -e 's|@SHOAL_USER@|shoal|g' -e 's|@VERSION@|0.0.0|g' "$1"
+	    -e 's|@SHOAL_USER@|shoal|g' -e 's|@VERSION@|0.0.0|g'
 }
 
 fail=0

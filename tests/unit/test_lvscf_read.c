@@ -16,7 +16,7 @@
 
 #include "config/config.h"
 #include "config/lvscf.h"
-#include "config/lvscf_keys.h"
+#include "config/config_keys.h"
 #include "lib/diag.h"
 #include "lib/util.h"
 
@@ -99,18 +99,18 @@ cmp_kept(const char *where, const struct cfg_kept_list *a,
 }
 
 static void
-cmp_block(const char *where, const struct lvscf_key *t, const void *a,
+cmp_block(const char *where, const struct ck_field *t, const void *a,
     const void *b)
 {
-	char ba[LVSCF_FMT_MAX], bb[LVSCF_FMT_MAX];
+	char ba[CK_FMT_MAX], bb[CK_FMT_MAX];
 	const char *va, *vb;
 
-	for (; t->k_name != NULL; t++) {
-		va = lvscf_key_format(t, a, ba, sizeof(ba));
-		vb = lvscf_key_format(t, b, bb, sizeof(bb));
+	for (; t->f_type != CK_END; t++) {
+		va = ck_format(t, a, ba, sizeof(ba));
+		vb = ck_format(t, b, bb, sizeof(bb));
 		if ((va == NULL) != (vb == NULL) ||
 		    (va != NULL && strcmp(va, vb) != 0))
-			fail_msg("%s.%s: '%s' vs '%s'", where, t->k_name,
+			fail_msg("%s.%s: '%s' vs '%s'", where, t->f_key,
 			    va ? va : "(unset)", vb ? vb : "(unset)");
 	}
 }
@@ -134,14 +134,14 @@ cmp_virtuals(const struct cfg_virtual_list *la,
 		cmp_name("virtual", a->vs_name, b->vs_name);
 		assert_int_equal(a->vs_kind, b->vs_kind);
 		cmp_block(a->vs_name, a->vs_kind == CFG_VS_FAILOVER ?
-		    lvscf_keys_failover : lvscf_keys_virtual, a, b);
+		    ck_failover : ck_virtual, a, b);
 		cmp_kept(a->vs_name, &a->vs_kept, &b->vs_kept);
 		ra = TAILQ_FIRST(&a->vs_servers);
 		rb = TAILQ_FIRST(&b->vs_servers);
 		for (; ra != NULL && rb != NULL; ra = TAILQ_NEXT(ra, rs_entry),
 		    rb = TAILQ_NEXT(rb, rs_entry)) {
 			cmp_name("server", ra->rs_name, rb->rs_name);
-			cmp_block(ra->rs_name, lvscf_keys_server, ra, rb);
+			cmp_block(ra->rs_name, ck_server, ra, rb);
 			cmp_kept(ra->rs_name, &ra->rs_kept, &rb->rs_kept);
 		}
 		if (ra != NULL || rb != NULL)
@@ -157,12 +157,12 @@ cmp_config(const struct shoal_config *a, const struct shoal_config *b)
 	const struct cfg_node *na = TAILQ_FIRST(&a->c_nodes);
 	const struct cfg_node *nb = TAILQ_FIRST(&b->c_nodes);
 
-	cmp_block("global", lvscf_keys_global, &a->c_global, &b->c_global);
+	cmp_block("global", ck_global, &a->c_global, &b->c_global);
 	cmp_kept("global", &a->c_global.g_kept, &b->c_global.g_kept);
 	for (; na != NULL && nb != NULL; na = TAILQ_NEXT(na, n_entry),
 	    nb = TAILQ_NEXT(nb, n_entry)) {
 		cmp_name("node", na->n_name, nb->n_name);
-		cmp_block(na->n_name, lvscf_keys_node, na, nb);
+		cmp_block(na->n_name, ck_node, na, nb);
 	}
 	if (na != NULL || nb != NULL)
 		fail_msg("node lists differ in length");

@@ -10,26 +10,26 @@
 
 #include "config/config.h"
 #include "config/lvscf.h"
-#include "config/lvscf_keys.h"
+#include "config/config_keys.h"
 #include "lib/util.h"
 
 /* Every table default must be what the model's constructors set. */
 static void
-check_defaults(const struct lvscf_key *t, const void *obj)
+check_defaults(const struct ck_field *t, const void *obj)
 {
-	char buf[LVSCF_FMT_MAX];
+	char buf[CK_FMT_MAX];
 	const char *v;
 
-	for (; t->k_name != NULL; t++) {
-		v = lvscf_key_format(t, obj, buf, sizeof(buf));
-		if (t->k_def != NULL) {
+	for (; t->f_type != CK_END; t++) {
+		v = ck_format(t, obj, buf, sizeof(buf));
+		if (t->f_def != NULL) {
 			assert_non_null(v);
-			if (strcmp(v, t->k_def) != 0)
-				fail_msg("%s: default %s, model %s", t->k_name,
-				    t->k_def, v);
-		} else if (!(t->k_flags & LK_ALWAYS) && v != NULL)
+			if (strcmp(v, t->f_def) != 0)
+				fail_msg("%s: default %s, model %s", t->f_key,
+				    t->f_def, v);
+		} else if (!(t->f_flags & CK_ALWAYS) && v != NULL)
 			fail_msg("%s: no default in table, model %s",
-			    t->k_name, v);
+			    t->f_key, v);
 	}
 }
 
@@ -43,18 +43,18 @@ test_table_defaults(void **state)
 	struct cfg_server *rs = cfg_server_new("r", 80);
 
 	(void)state;
-	check_defaults(lvscf_keys_global, &c->c_global);
-	check_defaults(lvscf_keys_node, n);
-	check_defaults(lvscf_keys_virtual, vs);
-	check_defaults(lvscf_keys_failover, fo);
-	check_defaults(lvscf_keys_server, rs);
-	assert_ptr_equal(lvscf_keys_table(LVSCF_SERVER), lvscf_keys_server);
-	assert_non_null(lvscf_keys_find(lvscf_keys_global, "keepalive"));
-	assert_null(lvscf_keys_find(lvscf_keys_global, "no_such_key"));
-	assert_true(lvscf_keys_find(lvscf_keys_virtual, "start_cmd")->k_flags &
-	    LK_FAILOVER_ONLY);
-	assert_false(lvscf_keys_find(lvscf_keys_failover, "start_cmd")->k_flags &
-	    LK_FAILOVER_ONLY);
+	check_defaults(ck_global, &c->c_global);
+	check_defaults(ck_node, n);
+	check_defaults(ck_virtual, vs);
+	check_defaults(ck_failover, fo);
+	check_defaults(ck_server, rs);
+	assert_ptr_equal(ck_table(CK_SERVER), ck_server);
+	assert_non_null(ck_find(ck_global, "keepalive"));
+	assert_null(ck_find(ck_global, "no_such_key"));
+	assert_true(ck_find(ck_virtual, "start_cmd")->f_flags &
+	    CK_FAILOVER_ONLY);
+	assert_false(ck_find(ck_failover, "start_cmd")->f_flags &
+	    CK_FAILOVER_ONLY);
 	cfg_server_free(rs);
 	cfg_virtual_free(fo);
 	cfg_virtual_free(vs);
@@ -68,36 +68,36 @@ test_fmt(void **state)
 	char b[64];
 
 	(void)state;
-	assert_string_equal(lvscf_fmt_ms(200, b, sizeof(b)), "0.2");
-	assert_string_equal(lvscf_fmt_ms(6000, b, sizeof(b)), "6");
-	assert_string_equal(lvscf_fmt_ms(1250, b, sizeof(b)), "1.25");
-	assert_string_equal(lvscf_fmt_ms(1, b, sizeof(b)), "0.001");
-	assert_string_equal(lvscf_fmt_ms(0, b, sizeof(b)), "0");
-	assert_string_equal(lvscf_fmt_mask(24, AF_INET, b, sizeof(b)),
+	assert_string_equal(ck_fmt_ms(200, b, sizeof(b)), "0.2");
+	assert_string_equal(ck_fmt_ms(6000, b, sizeof(b)), "6");
+	assert_string_equal(ck_fmt_ms(1250, b, sizeof(b)), "1.25");
+	assert_string_equal(ck_fmt_ms(1, b, sizeof(b)), "0.001");
+	assert_string_equal(ck_fmt_ms(0, b, sizeof(b)), "0");
+	assert_string_equal(ck_fmt_mask(24, AF_INET, b, sizeof(b)),
 	    "255.255.255.0");
-	assert_string_equal(lvscf_fmt_mask(32, AF_INET, b, sizeof(b)),
+	assert_string_equal(ck_fmt_mask(32, AF_INET, b, sizeof(b)),
 	    "255.255.255.255");
-	assert_string_equal(lvscf_fmt_mask(0, AF_INET, b, sizeof(b)),
+	assert_string_equal(ck_fmt_mask(0, AF_INET, b, sizeof(b)),
 	    "0.0.0.0");
-	assert_string_equal(lvscf_fmt_mask(64, AF_INET6, b, sizeof(b)), "64");
+	assert_string_equal(ck_fmt_mask(64, AF_INET6, b, sizeof(b)), "64");
 }
 
 static void
 test_range(void **state)
 {
-	const struct lvscf_key *k;
+	const struct ck_field *k;
 	char b[64];
 
 	(void)state;
-	k = lvscf_keys_find(lvscf_keys_server, "weight");
-	assert_null(lvscf_key_range_error(k, 0, b, sizeof(b)));
-	assert_string_equal(lvscf_key_range_error(k, 65536, b, sizeof(b)),
+	k = ck_find(ck_server, "weight");
+	assert_null(ck_range_error(k, 0, b, sizeof(b)));
+	assert_string_equal(ck_range_error(k, 65536, b, sizeof(b)),
 	    "out of range (0-65535)");
-	k = lvscf_keys_find(lvscf_keys_virtual, "rise");
-	assert_null(lvscf_key_range_error(k, 0, b, sizeof(b)));
-	assert_non_null(lvscf_key_range_error(k, 101, b, sizeof(b)));
-	k = lvscf_keys_find(lvscf_keys_global, "keepalive");
-	assert_string_equal(lvscf_key_range_error(k, 0, b, sizeof(b)),
+	k = ck_find(ck_virtual, "rise");
+	assert_null(ck_range_error(k, 0, b, sizeof(b)));
+	assert_non_null(ck_range_error(k, 101, b, sizeof(b)));
+	k = ck_find(ck_global, "keepalive");
+	assert_string_equal(ck_range_error(k, 0, b, sizeof(b)),
 	    "out of range (0.001-3600 seconds)");
 }
 
@@ -183,30 +183,33 @@ test_write(void **state)
 	config_free(c);
 }
 
-/* lvs.cf(5) documents every key of every table. */
+/* lvs.cf(5), as the build writes it from the registry (ck-man),
+ * documents every key of every table. */
 static void
 test_man_page(void **state)
 {
-	const struct lvscf_key *tables[] = { lvscf_keys_global,
-	    lvscf_keys_node, lvscf_keys_virtual, lvscf_keys_server };
-	const char *top = getenv("top_srcdir");
-	const struct lvscf_key *k;
+	const struct ck_field *tables[] = { ck_global,
+	    ck_node, ck_virtual, ck_server };
+	const char *top = getenv("top_builddir");
+	const struct ck_field *k;
 	char path[4096], want[128], *man;
 	size_t i;
 
 	(void)state;
 	if (top == NULL)
-		fail_msg("top_srcdir is not set (run through make check)");
-	snprintf(path, sizeof(path), "%s/doc/lvs.cf.5.in", top ? top : ".");
+		fail_msg("top_builddir is not set (run through make check)");
+	snprintf(path, sizeof(path), "%s/doc/lvs.cf.5", top ? top : ".");
 	if ((man = file_read_all(path, 1 << 20, NULL)) == NULL)
 		fail_msg("%s: cannot read", path);
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		for (k = tables[i]; k->k_name != NULL; k++) {
+		for (k = tables[i]; k->f_type != CK_END; k++) {
+			if (k->f_key == NULL)	/* names, devices */
+				continue;
 			snprintf(want, sizeof(want), ".TP\n\\fB%s\\fR = ",
-			    k->k_name);
+			    k->f_key);
 			if (strstr(man, want) == NULL)
-				fail_msg("lvs.cf.5.in does not document %s",
-				    k->k_name);
+				fail_msg("lvs.cf.5 does not document %s",
+				    k->f_key);
 		}
 	free(man);
 }

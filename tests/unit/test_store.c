@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "config/config_keys.h"
 #include "config/lvscf.h"
 #include "lib/diag.h"
 #include "store/store.h"
@@ -750,6 +751,75 @@ test_audit_snapshot(void **state)
 	store_close(s);
 }
 
+/*
+ * The configuration tables have exactly the registry's columns
+ * (config_keys.h) with the types it gives, plus their structural ones: a
+ * registry row whose column no migration creates fails here.
+ */
+static void
+check_columns(sqlite3 *db, const char *table, const struct ck_field *t,
+    const char *const *structural)
+{
+	const struct ck_field *f;
+	sqlite3_stmt *st;
+	char sql[128], type[64];
+	int found, i;
+
+	for (f = t; f->f_type != CK_END; f++) {
+		if (f->f_col == NULL)
+			continue;
+		snprintf(sql, sizeof(sql), "SELECT type, \"notnull\" FROM "
+		    "pragma_table_info('%s') WHERE name = '%s'", table,
+		    f->f_col);
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+		    SQLITE_OK);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			fail_msg("%s has no column %s: add a migration "
+			    "\"ALTER TABLE %s ADD COLUMN %s %s DEFAULT ...\"",
+			    table, f->f_col, table, f->f_col, ck_sql_type(f));
+		snprintf(type, sizeof(type), "%s%s",
+		    (const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int(st, 1) ? " NOT NULL" : "");
+		sqlite3_finalize(st);
+		if (strcmp(type, ck_sql_type(f)) != 0)
+			fail_msg("%s.%s is %s, the registry says %s", table,
+			    f->f_col, type, ck_sql_type(f));
+	}
+	snprintf(sql, sizeof(sql), "SELECT name FROM pragma_table_info('%s')",
+	    table);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *col = (const char *)sqlite3_column_text(st, 0);
+
+		for (found = 0, i = 0; structural[i] != NULL; i++)
+			found |= strcmp(structural[i], col) == 0;
+		for (f = t; f->f_type != CK_END && !found; f++)
+			found |= f->f_col != NULL && strcmp(f->f_col, col) == 0;
+		if (!found)
+			fail_msg("%s.%s is in no registry row", table, col);
+	}
+	sqlite3_finalize(st);
+}
+
+static void
+test_columns_are_the_registry(void **state)
+{
+	static const char *const g[] = { "id", NULL };
+	static const char *const n[] = { "id", "position", NULL };
+	static const char *const v[] = { "id", "kind", "position", NULL };
+	static const char *const r[] = { "id", "virtual_id", "position",
+	    NULL };
+	struct store *s = open_new("columns.db");
+
+	(void)state;
+	check_columns(store_db(s), "global_settings", ck_global, g);
+	check_columns(store_db(s), "nodes", ck_node, n);
+	check_columns(store_db(s), "virtuals", ck_virtual, v);
+	check_columns(store_db(s), "virtuals", ck_failover, v);
+	check_columns(store_db(s), "servers", ck_server, r);
+	store_close(s);
+}
+
 static void
 test_sha256(void **state)
 {
@@ -779,6 +849,7 @@ main(void)
 		cmocka_unit_test(test_concurrent_create),
 		cmocka_unit_test(test_audit_snapshot),
 		cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_columns_are_the_registry),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -871,6 +871,245 @@ test_failover_routes(void **state)
 	assert_int_equal(current_generation(), gen + 3);
 }
 
+/* The field of block in a schema reply whose lvs.cf key or API name is
+ * name. */
+static json_t *
+schema_field(json_t *schema, const char *block, const char *name)
+{
+	json_t *fields = json_object_get(json_object_get(json_object_get(
+	    schema, "blocks"), block), "fields"), *f;
+	const char *n, *k;
+	size_t i;
+
+	json_array_foreach(fields, i, f) {
+		n = json_string_value(json_object_get(f, "name"));
+		k = json_string_value(json_object_get(f, "lvscf"));
+		if ((n != NULL && strcmp(n, name) == 0) ||
+		    (k != NULL && strcmp(k, name) == 0))
+			return f;
+	}
+	fail_msg("schema: no %s.%s", block, name);
+	return NULL;
+}
+
+static int
+has_flag(const json_t *f, const char *flag)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(f, "flags"), i, v)
+		if (strcmp(json_string_value(v), flag) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * What GET path returns has exactly the members the schema gives block
+ * (only those of group when not NULL), "servers" aside.
+ */
+static void
+same_members(json_t *schema, const char *block, const char *group,
+    const char *path)
+{
+	json_t *fields = json_object_get(json_object_get(json_object_get(
+	    schema, "blocks"), block), "fields"), *f, *obj, *v;
+	const char *name, *key, *g;
+	struct resp r;
+	size_t i, n = 0;
+
+	req("GET", path, NULL, &r);
+	assert_int_equal(r.status, 200);
+	obj = json_loads(r.body, 0, NULL);
+	assert_non_null(obj);
+	json_array_foreach(fields, i, f) {
+		name = json_string_value(json_object_get(f, "name"));
+		g = json_string_value(json_object_get(f, "group"));
+		if (name == NULL || (group != NULL && (g == NULL ||
+		    strcmp(g, group) != 0)))
+			continue;
+		if (json_object_get(f, "returned_as") != NULL)
+			name = json_string_value(json_object_get(f,
+			    "returned_as"));
+		if (json_object_get(obj, name) == NULL)
+			fail_msg("%s: no %s (schema %s)", path, name, block);
+		n++;
+	}
+	json_object_foreach(obj, key, v)
+		if (strcmp(key, "servers") != 0 && n-- == 0)
+			fail_msg("%s: %s is not in the schema", path, key);
+	assert_int_equal(n, 0);
+	json_decref(obj);
+	resp_free(&r);
+}
+
+static void
+test_schema(void **state)
+{
+	json_t *s, *f, *v;
+	struct resp r;
+	int wlc = 0, mh = 0;
+	size_t i;
+
+	(void)state;
+	/* like every route, only with a session */
+	req_full(NULL, "GET", "/api/v1/schema", NULL, NULL, NULL, NULL, NULL,
+	    &r);
+	assert_int_equal(r.status, 401);
+	resp_free(&r);
+	req("GET", "/api/v1/schema", NULL, &r);
+	assert_int_equal(r.status, 200);
+	s = json_loads(r.body, 0, NULL);
+	assert_non_null(s);
+	resp_free(&r);
+	assert_int_equal(json_integer_value(json_object_get(s, "version")), 1);
+
+	f = schema_field(s, "virtual", "scheduler");
+	assert_string_equal(json_string_value(json_object_get(f, "type")),
+	    "enum");
+	assert_string_equal(json_string_value(json_object_get(f, "default")),
+	    "wlc");
+	assert_string_equal(json_string_value(json_object_get(f, "group")),
+	    "service");
+	assert_true(json_string_length(json_object_get(f, "label")) > 0);
+	assert_true(json_string_length(json_object_get(f, "help")) > 20);
+	json_array_foreach(json_object_get(f, "enum"), i, v) {
+		wlc |= strcmp(json_string_value(v), "wlc") == 0;
+		mh |= strcmp(json_string_value(v), "mh") == 0;
+	}
+	assert_true(wlc && mh);
+	f = schema_field(s, "virtual", "port");
+	assert_int_equal(json_integer_value(json_object_get(f, "min")), 1);
+	assert_int_equal(json_integer_value(json_object_get(f, "max")), 65535);
+	assert_int_equal(json_integer_value(json_object_get(f, "default")), 80);
+	f = schema_field(s, "global", "keepalive");
+	assert_string_equal(json_string_value(json_object_get(f, "type")),
+	    "seconds");
+	assert_string_equal(json_string_value(json_object_get(f, "unit")), "s");
+	assert_true(json_real_value(json_object_get(f, "min")) == 0.001);
+	assert_true(json_real_value(json_object_get(f, "max")) == 3600);
+	assert_true(json_real_value(json_object_get(f, "default")) == 0.2);
+	f = schema_field(s, "global", "heartbeat_key");
+	assert_true(has_flag(f, "secret"));
+	assert_string_equal(json_string_value(json_object_get(f,
+	    "returned_as")), "heartbeat_key_set");
+	f = schema_field(s, "global", "hard_shutdown");	/* kept */
+	assert_true(has_flag(f, "kept"));
+	assert_true(json_is_null(json_object_get(f, "name")));
+	assert_true(json_is_null(json_object_get(schema_field(s, "failover",
+	    "scheduler"), "name")));
+	assert_true(json_is_null(json_object_get(schema_field(s, "virtual",
+	    "start_cmd"), "name")));
+	assert_string_equal(json_string_value(json_object_get(schema_field(s,
+	    "failover", "start_cmd"), "group")), "service");
+	assert_true(has_flag(schema_field(s, "server", "address"),
+	    "required"));
+
+	/* the schema describes exactly what the API returns */
+	req("POST", "/api/v1/virtual-servers", "{\"name\":\"schema-vs\","
+	    "\"address\":\"10.201.9.1\",\"servers\":[{\"name\":\"r1\","
+	    "\"address\":\"10.201.9.2\"}]}", &r);
+	assert_int_equal(r.status, 201);
+	resp_free(&r);
+	req("POST", "/api/v1/failover-services", "{\"name\":\"schema-fo\","
+	    "\"address\":\"10.201.9.3\",\"port\":21}", &r);
+	assert_int_equal(r.status, 201);
+	resp_free(&r);
+	same_members(s, "global", NULL, "/api/v1/settings");
+	same_members(s, "virtual", NULL, "/api/v1/virtual-servers/schema-vs");
+	same_members(s, "virtual", "check",
+	    "/api/v1/virtual-servers/schema-vs/check");
+	same_members(s, "server", NULL,
+	    "/api/v1/virtual-servers/schema-vs/real-servers/r1");
+	same_members(s, "failover", NULL,
+	    "/api/v1/failover-services/schema-fo");
+	req("DELETE", "/api/v1/virtual-servers/schema-vs", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	req("DELETE", "/api/v1/failover-services/schema-fo", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	json_decref(s);
+}
+
+/*
+ * director_mode and a node's BGP session (director_mode = ecmp) are
+ * registry rows: the schema describes them, the API reads and writes
+ * them with their ranges, and they reach lvs.cf.
+ */
+static void
+test_ecmp_fields(void **state)
+{
+	json_t *s, *f, *n;
+	struct resp r;
+
+	(void)state;
+	req("GET", "/api/v1/schema", NULL, &r);
+	assert_int_equal(r.status, 200);
+	s = json_loads(r.body, 0, NULL);
+	assert_non_null(s);
+	resp_free(&r);
+	f = schema_field(s, "global", "director_mode");
+	assert_string_equal(json_string_value(json_object_get(f, "default")),
+	    "single");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(f,
+	    "enum"), 1)), "ecmp");
+	f = schema_field(s, "node", "bgp_hold_time");
+	assert_string_equal(json_string_value(json_object_get(f, "group")),
+	    "node");
+	assert_int_equal(json_integer_value(json_object_get(f, "min")), 3);
+	assert_int_equal(json_integer_value(json_object_get(f, "default")), 3);
+	assert_non_null(schema_field(s, "node", "routing_config"));
+	json_decref(s);
+
+	req("PUT", "/api/v1/settings", "{\"director_mode\":\"anycast\"}", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "global.director_mode", "ecmp"));
+	resp_free(&r);
+	/* with node blocks, primary and backup must be nodes (or 0.0.0.0) */
+	req("PUT", "/api/v1/settings", "{\"backup\":\"0.0.0.0\"}", &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	req("POST", "/api/v1/nodes", "{\"name\":\"bgp1\","
+	    "\"address\":\"10.201.0.1\",\"bgp_hold_time\":2}", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "node[bgp1].bgp_hold_time", "range"));
+	resp_free(&r);
+	req("POST", "/api/v1/nodes", "{\"name\":\"bgp1\","
+	    "\"address\":\"10.201.0.1\",\"bgp_as\":65001,"
+	    "\"bgp_neighbor\":\"10.201.8.254\",\"bgp_neighbor_as\":65000,"
+	    "\"bgp_hold_time\":9,\"routing_socket\":\"/run/t/bird.ctl\"}",
+	    &r);
+	if (r.status != 201)
+		fprintf(stderr, "%s\n", r.body);
+	assert_int_equal(r.status, 201);
+	resp_free(&r);
+	req("GET", "/api/v1/nodes/bgp1", NULL, &r);
+	assert_int_equal(r.status, 200);
+	n = json_loads(r.body, 0, NULL);
+	assert_non_null(n);
+	resp_free(&r);
+	assert_int_equal(json_integer_value(json_object_get(n, "bgp_as")),
+	    65001);
+	assert_string_equal(json_string_value(json_object_get(n,
+	    "bgp_neighbor")), "10.201.8.254");
+	assert_int_equal(json_integer_value(json_object_get(n,
+	    "bgp_hold_time")), 9);
+	assert_true(json_is_null(json_object_get(n, "routing_config")));
+	json_decref(n);
+	req("GET", "/api/v1/config/export", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "bgp_neighbor_as = 65000"));
+	assert_non_null(strstr(r.body, "routing_socket = /run/t/bird.ctl"));
+	resp_free(&r);
+	req("DELETE", "/api/v1/nodes/bgp1", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	req("PUT", "/api/v1/settings", "{\"backup\":\"10.201.0.2\"}", &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+}
+
 static void
 test_history_rollback(void **state)
 {
@@ -1498,6 +1737,8 @@ main(void)
 		cmocka_unit_test(test_validation),
 		cmocka_unit_test(test_crud_virtual_and_audit),
 		cmocka_unit_test(test_failover_routes),
+		cmocka_unit_test(test_schema),
+		cmocka_unit_test(test_ecmp_fields),
 		cmocka_unit_test(test_history_rollback),
 		cmocka_unit_test(test_import),
 		cmocka_unit_test(test_status),

@@ -76,6 +76,7 @@ write_cf() {
 		echo "    vip_nmask = 255.255.255.0"
 		echo "    active = 1"
 		echo "    port = 80"
+		echo "    scheduler = wrr"
 		local j=0 rs
 		for rs in $CH_RS; do
 			j=$((j + 1))

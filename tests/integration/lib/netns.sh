@@ -40,7 +40,8 @@ ns_cleanup() {
 	done
 	NS_LIST=()
 	NS_PIDS=()
-	[ -n "${NS_TMP:-}" ] && rm -rf "$NS_TMP"
+	# NS_KEEP=1 keeps the logs and files for a post-mortem
+	[ -n "${NS_TMP:-}" ] && [ -z "${NS_KEEP:-}" ] && rm -rf "$NS_TMP"
 	return 0
 }
 

@@ -23,9 +23,18 @@ pl_init() {
 	export SHOAL_NANNY=${SHOAL_NANNY:-none}
 }
 
+# pl_db NODE FILE: NODE's database from FILE.  A file without
+# heartbeat_key gets the same test key on every node (an import alone
+# would give each database its own random key).
 pl_db() {
+	local cf=$2
 	rm -f "$NS_TMP/$1.db"
-	"$SHOALCTL" --db "$NS_TMP/$1.db" config import "$2" >/dev/null ||
+	if ! grep -q '^[[:space:]]*heartbeat_key' "$2"; then
+		cf="$NS_TMP/$1-keyed.cf"
+		{ echo 'heartbeat_key = "pulse_lib shared test key"'
+		  cat "$2"; } >"$cf"
+	fi
+	"$SHOALCTL" --db "$NS_TMP/$1.db" config import "$cf" >/dev/null ||
 		pl_fail "import of $2 for $1 failed"
 }
 
