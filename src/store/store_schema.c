@@ -201,6 +201,24 @@ static const char schema_ecmp[] =
 	"ALTER TABLE nodes ADD COLUMN routing_socket TEXT;"
 	"ALTER TABLE nodes ADD COLUMN routing_config TEXT;";
 
+/* notify hooks (pulse/hooks.h): a command per event kind, one for every
+ * kind and their timeout. */
+static const char schema_notify[] =
+	"ALTER TABLE global_settings ADD COLUMN notify TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_role TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_vip TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_server TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_service TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_config TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_push TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_syncd TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_maint TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_dual_active TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_drill TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_hook TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_timeout_ms INTEGER"
+	"  NOT NULL DEFAULT 10000;";
+
 /*
  * The ordered list.  Append new migrations at the end; entry i takes the
  * database to user_version i + 1.
@@ -210,6 +228,7 @@ static const struct store_migration migrations[] = {
 	{ "web UI users", schema_users },
 	{ "real server admin state", schema_srvadmin },
 	{ "scale-out: director mode and BGP sessions", schema_ecmp },
+	{ "notify hooks", schema_notify },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
