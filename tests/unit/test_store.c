@@ -211,6 +211,11 @@ full_config(void)
 	vs->vs_protocol = CFG_PROTO_UDP;
 	vs->vs_fwmark = 53;
 	vs->vs_scheduler = CFG_SCHED_MH;
+	vs->vs_check = CFG_CHECK_DNS;
+	vs->vs_dns_name = xstrdup("www.example.com");
+	vs->vs_dns_type = xstrdup("AAAA");
+	vs->vs_dns_rcode = xstrdup("NOERROR,NXDOMAIN");
+	vs->vs_dns_answer = xstrdup("2001:db8::80");
 	add_server(vs, "ns1", "2001:db8::1:1", 1);
 	TAILQ_INSERT_TAIL(&c->c_virtuals, vs, vs_entry);
 	fo = cfg_virtual_new(CFG_VS_FAILOVER, "ftp");
@@ -223,6 +228,11 @@ full_config(void)
 	fo->vs_stop_cmd = xstrdup("/etc/init.d/vsftpd stop");
 	fo->vs_send_program = xstrdup("/usr/local/bin/check-ftp %h %p");
 	fo->vs_timeout_ms = 4000;
+	fo->vs_check = CFG_CHECK_FTP;
+	fo->vs_starttls = 1;
+	fo->vs_tls_verify = 1;
+	fo->vs_tls_ca = xstrdup("/etc/ssl/ftp-ca.pem");
+	fo->vs_tls_name = xstrdup("ftp.example.com");
 	TAILQ_INSERT_TAIL(&c->c_failovers, fo, vs_entry);
 	return c;
 }
