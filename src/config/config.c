@@ -342,6 +342,7 @@ cfg_global_init(struct cfg_global *g)
 	g->g_lb_backend = CFG_LB_AUTO;
 	g->g_arp_count = CFG_DEF_ARP_COUNT;
 	g->g_arp_interval_ms = CFG_DEF_ARP_INTERVAL_MS;
+	g->g_fence_timeout_ms = CFG_DEF_FENCE_TIMEOUT_MS;
 	TAILQ_INIT(&g->g_kept);
 }
 
@@ -352,6 +353,7 @@ cfg_global_free(struct cfg_global *g)
 	free(g->g_syncd_iface);
 	free(g->g_active_cmd);
 	free(g->g_inactive_cmd);
+	free(g->g_fence_cmd);
 	str_free_secret(g->g_heartbeat_key);
 	cfg_kept_clear(&g->g_kept);
 	cfg_srcmap_free(g->g_src);
@@ -535,6 +537,7 @@ cfg_global_dup(struct cfg_global *dst, const struct cfg_global *src)
 	bad |= dup_str(&dst->g_syncd_iface, src->g_syncd_iface);
 	bad |= dup_str(&dst->g_active_cmd, src->g_active_cmd);
 	bad |= dup_str(&dst->g_inactive_cmd, src->g_inactive_cmd);
+	bad |= dup_str(&dst->g_fence_cmd, src->g_fence_cmd);
 	bad |= dup_str(&dst->g_heartbeat_key, src->g_heartbeat_key);
 	bad |= cfg_kept_copy(&dst->g_kept, &src->g_kept);
 	dst->g_src = cfg_srcmap_dup(src->g_src);

@@ -266,6 +266,8 @@ struct cfg_global {
 	int			 g_monitor_links;	/* bool */
 	char			*g_active_cmd;
 	char			*g_inactive_cmd;
+	char			*g_fence_cmd;		/* before a takeover */
+	uint32_t		 g_fence_timeout_ms;
 	/* shoal extensions */
 	uint32_t		 g_cluster_id;
 	int			 g_preempt;		/* bool [1] */
@@ -298,6 +300,7 @@ struct shoal_config {
 #define CFG_DEF_PRIORITY	100
 #define CFG_DEF_ARP_COUNT	5
 #define CFG_DEF_ARP_INTERVAL_MS	1000
+#define CFG_DEF_FENCE_TIMEOUT_MS 10000
 #define CFG_DEF_BGP_HOLD_TIME	3	/* seconds: BGP's smallest */
 #define CFG_DEF_ROUTING_SOCKET	"/run/bird/bird.ctl"	/* BIRD's */
 #define CFG_DEF_ROUTING_CONFIG	"/run/bird/shoal.conf"

@@ -184,6 +184,18 @@ const struct ck_field ck_global[] = {
 	  UI(CK_G_CLUSTER, "Command when becoming inactive"),
 	  HELP("Program and arguments run when this node stops being the "
 	  "active router (split into words, no shell).") },
+	{ SAME("fence_cmd"), G(CK_STR, g_fence_cmd), FLAGS(CK_EXT | CK_LONG),
+	  UI(CK_G_CLUSTER, "Fence command before a takeover"),
+	  HELP("Program and arguments run before this node takes over "
+	  "(split into words, no shell), such as one that powers off or "
+	  "cuts off the old active node from shared storage.  Only when it "
+	  "exits 0 does the node take the addresses and services; otherwise "
+	  "it stays backup and tries again.") },
+	{ KEYS("fence_timeout", "fence_timeout", "fence_timeout_ms"),
+	  G(CK_MS, g_fence_timeout_ms), RANGE(1, HOUR_MS), DEF("10"),
+	  FLAGS(CK_EXT), UI(CK_G_CLUSTER, "Fence command timeout"),
+	  HELP("Time the fence command may take, in seconds; past it the "
+	  "command is killed and the takeover is blocked.") },
 	{ SAME("cluster_id"), G(CK_U32, g_cluster_id), RANGE(0, U32MAX),
 	  DEF("0"), FLAGS(CK_EXT), UI(CK_G_HEARTBEAT, "Cluster id"),
 	  HELP("Number carried in every heartbeat: nodes ignore heartbeats of "

@@ -81,6 +81,7 @@ struct worker {
 	struct services		*w_svc;		/* nannies, LVS, FOS checks */
 	struct ctsync		*w_sync;	/* conntrackd (connsync.h) */
 	struct announce		*w_ann;		/* ecmp: the routing daemon */
+	struct fence		*w_fence;	/* fence_cmd before a takeover */
 	int			 w_stopping;
 	uint64_t		 w_stop_deadline;
 	uint64_t		 w_released_until; /* monotonic ms: HB_F_RELEASED

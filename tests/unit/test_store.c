@@ -103,6 +103,8 @@ fill_global(struct cfg_global *g)
 	g->g_monitor_links = 1;
 	g->g_active_cmd = xstrdup("/usr/local/bin/became-active --now");
 	g->g_inactive_cmd = xstrdup("/usr/local/bin/became-inactive");
+	g->g_fence_cmd = xstrdup("/usr/sbin/fence_ipmilan --ip 10.0.0.9 -o off");
+	g->g_fence_timeout_ms = 30000;
 	g->g_cluster_id = 42;
 	g->g_preempt = 0;
 	g->g_preempt_delay_ms = 3500;
