@@ -17,9 +17,6 @@
 #include "store/store.h"
 #include "store/users.h"
 
-/* A hash of nothing, for spending the same time on unknown users. */
-static char *users_dummy_hash;
-
 int
 users_name_valid(const char *name)
 {
@@ -62,23 +59,31 @@ hash_with(const char *password, const char *setting)
 	return h;
 }
 
-/* A new yescrypt hash of password with a fresh random salt. */
+/* A fresh yescrypt setting (method, cost, random salt); NULL (logged). */
 static char *
-hash_new(const char *password)
+hash_salt(void)
+{
+	char *salt;
+
+	if ((salt = crypt_gensalt_ra("$y$", 0, NULL, 0)) == NULL)
+		log_warn("users: crypt_gensalt");
+	return salt;
+}
+
+char *
+users_hash_new(const char *password)
 {
 	char *salt, *h;
 
-	if ((salt = crypt_gensalt_ra("$y$", 0, NULL, 0)) == NULL) {
-		log_warn("users: crypt_gensalt");
+	if ((salt = hash_salt()) == NULL)
 		return NULL;
-	}
 	h = hash_with(password, salt);
 	free(salt);
 	return h;
 }
 
-static int
-check_password(const char *password, struct diag *d)
+int
+users_password_check(const char *password, struct diag *d)
 {
 	size_t n = strlen(password);
 
@@ -119,27 +124,45 @@ upsert(struct store *s, const char *name, const char *hash)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static int
+name_check(const char *name, struct diag *d)
+{
+	if (users_name_valid(name))
+		return 0;
+	diag_add(d, DIAG_ERROR, NULL, 0, 0, "user",
+	    "invalid user name: 1-%d of A-Z a-z 0-9 . _ - "
+	    "(not starting with - or .)", USERS_NAME_MAX);
+	return -1;
+}
+
 int
 users_set_password(struct store *s, const char *actor, const char *name,
     const char *password, struct diag *d)
 {
-	sqlite3 *db = store_db(s);
-	char *hash = NULL;
-	int ret = -1;
+	char *hash;
+	int ret;
 
-	if (!users_name_valid(name)) {
-		diag_add(d, DIAG_ERROR, NULL, 0, 0, "user",
-		    "invalid user name: 1-%d of A-Z a-z 0-9 . _ - "
-		    "(not starting with - or .)", USERS_NAME_MAX);
+	if (name_check(name, d) == -1 ||
+	    users_password_check(password, d) == -1)
 		return -1;
-	}
-	if (check_password(password, d) == -1)
-		return -1;
-	if ((hash = hash_new(password)) == NULL) {
+	if ((hash = users_hash_new(password)) == NULL) {
 		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
 		    "cannot hash the password");
 		return -1;
 	}
+	ret = users_store_hash(s, actor, name, hash, d);
+	str_free_secret(hash);
+	return ret;
+}
+
+int
+users_store_hash(struct store *s, const char *actor, const char *name,
+    const char *hash, struct diag *d)
+{
+	sqlite3 *db = store_db(s);
+
+	if (name_check(name, d) == -1)
+		return -1;
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
 	    upsert(s, name, hash) == -1 ||
 	    store_audit_add(s, actor, "passwd", name) == -1 ||
@@ -148,12 +171,9 @@ users_set_password(struct store *s, const char *actor, const char *name,
 		    "cannot store the password: %s", sqlite3_errmsg(db));
 		if (!sqlite3_get_autocommit(db))
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		goto done;
+		return -1;
 	}
-	ret = 0;
-done:
-	str_free_secret(hash);
-	return ret;
+	return 0;
 }
 
 /* The stored hash of name: 0 found (*hash set, caller frees), 1 absent,
@@ -196,26 +216,46 @@ hash_equal(const char *a, const char *b)
 }
 
 int
+users_hash_setting(struct store *s, const char *name, char **setting)
+{
+	int found;
+
+	if ((found = lookup(s, name, setting)) != 1)
+		return found;
+	/*
+	 * No such user: a fresh salt of the same method and cost, so the
+	 * check costs what a real one does, and fails (a hash never equals
+	 * a bare setting).
+	 */
+	if ((*setting = hash_salt()) == NULL)
+		return -1;
+	return 1;
+}
+
+int
+users_hash_check(const char *password, const char *setting)
+{
+	char *h;
+	int ok;
+
+	if ((h = hash_with(password, setting)) == NULL)
+		return -1;
+	ok = hash_equal(h, setting);
+	str_free_secret(h);
+	return ok;
+}
+
+int
 users_verify(struct store *s, const char *name, const char *password)
 {
-	char *stored = NULL, *h;
+	char *setting = NULL;
 	int found, ok;
 
-	if ((found = lookup(s, name, &stored)) == -1)
+	if ((found = users_hash_setting(s, name, &setting)) == -1)
 		return -1;
-	if (found == 1) {
-		/* spend the time a real check takes, then fail */
-		if (users_dummy_hash == NULL &&
-		    (users_dummy_hash = hash_new("")) == NULL)
-			return -1;
-		str_free_secret(hash_with(password, users_dummy_hash));
-		return 0;
-	}
-	h = hash_with(password, stored);
-	ok = h != NULL && hash_equal(h, stored);
-	str_free_secret(h);
-	str_free_secret(stored);
-	return ok;
+	ok = users_hash_check(password, setting);
+	str_free_secret(setting);
+	return found == 1 && ok != -1 ? 0 : ok;
 }
 
 int

@@ -7,7 +7,14 @@
  * buffers (mem_wipe) after the call.
  *
  *   shoalctl passwd USER            users_set_password()
- *   web UI login                    users_verify()
+ *   tests, blocking callers         users_verify()
+ *   shoal-web (hashes on a pool)    users_hash_setting() on its loop,
+ *                                   users_hash_check() on a thread;
+ *                                   users_hash_new() on a thread,
+ *                                   users_store_hash() on its loop
+ *
+ * users_hash_check(), users_hash_new() and users_password_check() touch
+ * no store and are thread-safe; everything taking a struct store is not.
  */
 #ifndef SHOAL_USERS_H
 #define SHOAL_USERS_H
@@ -40,6 +47,35 @@ int users_set_password(struct store *, const char *actor, const char *name,
  * system or store error.
  */
 int users_verify(struct store *, const char *name, const char *password);
+
+/*
+ * The length rules of a new password (USERS_PASSWORD_MIN..MAX): 0, or -1
+ * with an error on field "password" in d.
+ */
+int users_password_check(const char *password, struct diag *d);
+/* A new yescrypt hash of password (caller frees with str_free_secret()),
+ * or NULL (logged, without the password).  CPU-bound: tens of ms. */
+char *users_hash_new(const char *password);
+/*
+ * Stores hash as name's password (created or replaced) and audits it as
+ * users_set_password() does.  0, or -1 with the reason in d.
+ */
+int users_store_hash(struct store *, const char *actor, const char *name,
+    const char *hash, struct diag *d);
+/*
+ * What a login's password is hashed with: *setting is name's stored hash
+ * (returns 0) or, for an unknown name, a fresh salt of the same cost that
+ * no hash equals (returns 1), so both take the same time and the check
+ * fails.  -1 on a store error.  The caller frees *setting with
+ * str_free_secret().
+ */
+int users_hash_setting(struct store *, const char *name, char **setting);
+/*
+ * Hashes password with setting and compares the result with setting in
+ * constant time: 1 equal (the right password), 0 not, -1 on a crypt
+ * failure.  CPU-bound: tens of ms.
+ */
+int users_hash_check(const char *password, const char *setting);
 
 /* Deletes a user; 0, 1 when there was no such user, -1 on error. */
 int users_delete(struct store *, const char *actor, const char *name);

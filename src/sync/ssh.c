@@ -1145,6 +1145,12 @@ ssh_conn_free(struct ssh_conn *c)
 	free(c);
 }
 
+int
+ssh_conn_busy(const struct ssh_conn *c)
+{
+	return c->c_steps != NULL;
+}
+
 enum ssh_error
 ssh_conn_error(const struct ssh_conn *c)
 {

@@ -78,6 +78,8 @@ int ssh_exec(struct ssh_conn *, const char *const argv[], ssh_done_cb done,
 int ssh_unlink(struct ssh_conn *, const char *path, ssh_done_cb done,
     void *arg);
 
+/* 1 while an operation runs (its callback has not run yet), else 0. */
+int ssh_conn_busy(const struct ssh_conn *);
 enum ssh_error ssh_conn_error(const struct ssh_conn *);
 /* The last failure as one line (never NULL; "" when none). */
 const char *ssh_conn_errmsg(const struct ssh_conn *);

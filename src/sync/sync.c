@@ -2,10 +2,14 @@
  * sync.c - two-phase push of a configuration generation to every peer.
  *
  * Each peer is a chain of SSH operations (ssh.h) whose callbacks move the
- * node through its states; a phase ends when the event loop has nothing
- * left to do, i.e. when every peer's chain ended (each step has a timeout,
- * so this always happens).  Between the phases the commit decision is made
- * on the whole table.
+ * node through its states.  Every operation of a chain ends in
+ * peer_step_done(), which runs the step's own callback and then asks,
+ * from the loop, whether any peer still has an operation running
+ * (run_check()); when none has, the phase is over (each step has a
+ * timeout, so this always happens).  Between the phases the commit
+ * decision is made on the whole table.  Nothing here owns the event loop:
+ * a run lives on the caller's base, and the blocking calls make a base of
+ * their own and dispatch it until the run ends.
  */
 #include "shoal-build.h"
 
@@ -45,6 +49,7 @@ struct sync_peer {
 	struct sync_run		*p_run;
 	struct sync_node	*p_node;
 	struct ssh_conn		*p_conn;
+	ssh_done_cb		 p_next;	/* the running step's callback */
 	char			*p_shoalctl;
 	char			*p_db;
 	char			*p_staged;
@@ -53,9 +58,20 @@ struct sync_peer {
 	int			 p_uploaded;	/* staged file exists there */
 };
 
+enum run_phase {
+	RUN_PREPARE,		/* push: connect, upload, verify */
+	RUN_COMMIT,		/* push: commit or clean up */
+	RUN_STATUS,		/* status: connect, read the generation */
+	RUN_ENDED,
+};
+
 struct sync_run {
 	const struct sync_opts	*r_opts;
-	struct event_base	*r_base;
+	struct event_base	*r_base;	/* the caller's */
+	struct event		*r_check;	/* has every chain ended? */
+	enum run_phase		 r_phase;
+	sync_done_cb		 r_done;
+	void			*r_done_arg;
 	struct sync_result	*r_res;
 	struct sync_peer	*r_peers;
 	size_t			 r_n;
@@ -314,6 +330,56 @@ peer_remote(struct sync_peer *p, const char *tag, uint64_t *gen, char *hash,
 	return -1;
 }
 
+/* ---- steps of a chain ---- */
+
+/*
+ * Every SSH operation of a chain ends here: the step's callback (which
+ * may start the next operation), then a check from the loop whether the
+ * phase is over.
+ */
+static void
+peer_step_done(struct ssh_conn *c, int ok, void *arg)
+{
+	struct sync_peer *p = arg;
+	ssh_done_cb next = p->p_next;
+
+	p->p_next = NULL;
+	next(c, ok, p);
+	event_active(p->p_run->r_check, EV_TIMEOUT, 1);
+}
+
+/* Starts one operation of p's chain (ssh.h's, through peer_step_done). */
+static int
+peer_connect(struct sync_peer *p, ssh_done_cb next)
+{
+	p->p_next = next;
+	return ssh_connect(p->p_conn, peer_step_done, p);
+}
+
+static int
+peer_upload(struct sync_peer *p, ssh_done_cb next)
+{
+	const struct sync_run *r = p->p_run;
+
+	p->p_next = next;
+	return ssh_upload(p->p_conn, r->r_snap, r->r_snap_len, p->p_staged,
+	    peer_step_done, p);
+}
+
+static int
+peer_exec(struct sync_peer *p, const char *const *argv, ssh_done_cb next)
+{
+	p->p_next = next;
+	return ssh_exec(p->p_conn, argv, peer_step_done, p);
+}
+
+static int
+peer_unlink(struct sync_peer *p, ssh_done_cb next)
+{
+	p->p_next = next;
+	return ssh_unlink(p->p_conn, p->p_staged, peer_step_done, p);
+}
+
 /* ---- the prepare chain ---- */
 
 static void
@@ -338,7 +404,7 @@ peer_cleanup(struct sync_peer *p)
 {
 	if (!p->p_uploaded || p->p_node->sn_reason == SYNC_R_TRANSFER)
 		return;
-	if (ssh_unlink(p->p_conn, p->p_staged, on_removed, p) == -1)
+	if (peer_unlink(p, on_removed) == -1)
 		log_warnx("%s: staged file %s left behind", p->p_node->sn_name,
 		    p->p_staged);
 }
@@ -404,6 +470,7 @@ on_uploaded(struct ssh_conn *c, int ok, void *arg)
 	struct sync_peer *p = arg;
 	const char *argv[16];
 
+	(void)c;
 	if (!ok) {
 		peer_fail_ssh(p);
 		return;
@@ -411,7 +478,7 @@ on_uploaded(struct ssh_conn *c, int ok, void *arg)
 	p->p_uploaded = 1;
 	peer_state(p, SYNC_VERIFYING);
 	peer_verify_argv(p, "verify", argv);
-	if (ssh_exec(c, argv, on_verified, p) == -1)
+	if (peer_exec(p, argv, on_verified) == -1)
 		peer_fail(p, SYNC_R_LOCAL, "cannot start the remote verify");
 }
 
@@ -419,7 +486,6 @@ static void
 on_connected(struct ssh_conn *c, int ok, void *arg)
 {
 	struct sync_peer *p = arg;
-	struct sync_run *r = p->p_run;
 
 	str_copy(p->p_node->sn_fp, ssh_conn_fingerprint(c),
 	    sizeof(p->p_node->sn_fp));
@@ -428,8 +494,7 @@ on_connected(struct ssh_conn *c, int ok, void *arg)
 		return;
 	}
 	peer_state(p, SYNC_UPLOADING);
-	if (ssh_upload(c, r->r_snap, r->r_snap_len, p->p_staged, on_uploaded,
-	    p) == -1)
+	if (peer_upload(p, on_uploaded) == -1)
 		peer_fail(p, SYNC_R_LOCAL, "cannot start the upload");
 }
 
@@ -468,7 +533,7 @@ peer_commit(struct sync_peer *p)
 
 	peer_state(p, SYNC_COMMITTING);
 	peer_verify_argv(p, "commit", argv);
-	if (ssh_exec(p->p_conn, argv, on_committed, p) == -1)
+	if (peer_exec(p, argv, on_committed) == -1)
 		peer_fail(p, SYNC_R_LOCAL, "cannot start the remote commit");
 }
 
@@ -574,8 +639,10 @@ run_free(struct sync_run *r)
 	}
 	free(r->r_peers);
 	free(r->r_snap);
-	if (r->r_base != NULL)
-		event_base_free(r->r_base);
+	if (r->r_check != NULL)
+		event_free(r->r_check);
+	sync_result_free(r->r_res);
+	memset(r, 0, sizeof(*r));
 }
 
 /* Is addr one of this host's interface addresses? */
@@ -722,10 +789,15 @@ done:
 	return rc;
 }
 
-/* Opens the store, loads the peers and sets up one connection per peer. */
+static void	run_check(evutil_socket_t, short, void *);
+
+/*
+ * Opens the store, loads the peers and sets up one connection per peer on
+ * base.  0, or -1 (logged) with r to be freed by run_free().
+ */
 static int
-run_init(struct sync_run *r, const struct sync_opts *o, int snapshot,
-    int trust)
+run_init(struct sync_run *r, struct event_base *base,
+    const struct sync_opts *o, int snapshot, int trust)
 {
 	struct shoal_config *c = NULL;
 	struct cfg_node_list peers;
@@ -739,10 +811,11 @@ run_init(struct sync_run *r, const struct sync_opts *o, int snapshot,
 	memset(r, 0, sizeof(*r));
 	TAILQ_INIT(&peers);
 	r->r_opts = o;
+	r->r_base = base;
 	r->r_trust = trust;
 	diag_init(&d);
 	if ((r->r_res = calloc(1, sizeof(*r->r_res))) == NULL ||
-	    (r->r_base = event_base_new()) == NULL) {
+	    (r->r_check = event_new(base, -1, 0, run_check, r)) == NULL) {
 		log_warnx("out of memory");
 		goto done;
 	}
@@ -809,7 +882,8 @@ run_count(struct sync_run *r)
 	}
 }
 
-static int
+/* Starts every peer's chain with a connect; the check runs once after. */
+static void
 run_connect_all(struct sync_run *r, ssh_done_cb done)
 {
 	size_t i;
@@ -820,10 +894,10 @@ run_connect_all(struct sync_run *r, ssh_done_cb done)
 		if (p->p_conn == NULL)
 			continue;	/* failed in peer_init */
 		peer_state(p, SYNC_CONNECTING);
-		if (ssh_connect(p->p_conn, done, p) == -1)
+		if (peer_connect(p, done) == -1)
 			peer_fail(p, SYNC_R_LOCAL, "cannot start connecting");
 	}
-	return event_base_dispatch(r->r_base);
+	event_active(r->r_check, EV_TIMEOUT, 1);
 }
 
 /* Commits where allowed; the others stay on their generation. */
@@ -889,34 +963,151 @@ run_audit(struct sync_run *r)
 	diag_clear(&d);
 }
 
+/*
+ * The end of a run: the counts, the audit row, then the caller's callback
+ * with the table; the run is freed after it.
+ */
+static void
+run_end(struct sync_run *r)
+{
+	const struct sync_opts *o = r->r_opts;
+	struct sync_result *res;
+	sync_done_cb done = r->r_done;
+	void *arg = r->r_done_arg;
+	int rc;
+
+	run_count(r);
+	if (r->r_phase == RUN_STATUS)
+		rc = r->r_res->sr_committed == (int)r->r_n ? 0 : 1;
+	else if (o->so_dry_run)
+		rc = r->r_res->sr_prepared == (int)r->r_n ? 0 : 1;
+	else
+		rc = r->r_res->sr_committed == (int)r->r_n ? 0 : 1;
+	if (r->r_phase == RUN_COMMIT && !o->so_dry_run && o->so_user != NULL &&
+	    r->r_n > 0)
+		run_audit(r);
+	r->r_phase = RUN_ENDED;
+	res = r->r_res;
+	r->r_res = NULL;
+	run_free(r);
+	free(r);
+	done(res, rc, arg);
+}
+
+/* From the loop after each step: when no chain is running, the phase
+ * ended. */
+static void
+run_check(evutil_socket_t fd, short what, void *arg)
+{
+	struct sync_run *r = arg;
+	size_t i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < r->r_n; i++)
+		if (r->r_peers[i].p_conn != NULL &&
+		    ssh_conn_busy(r->r_peers[i].p_conn))
+			return;
+	switch (r->r_phase) {
+	case RUN_PREPARE:
+		r->r_phase = RUN_COMMIT;
+		run_decide(r);
+		event_active(r->r_check, EV_TIMEOUT, 1);
+		break;
+	case RUN_COMMIT:
+	case RUN_STATUS:
+		run_end(r);
+		break;
+	case RUN_ENDED:
+		break;
+	}
+}
+
+/* A new run on base (snapshot for a push); NULL on a local error. */
+static struct sync_run *
+run_new(struct event_base *base, const struct sync_opts *o, int push,
+    sync_done_cb done, void *arg)
+{
+	struct sync_run *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		log_warnx("out of memory");
+		return NULL;
+	}
+	if (run_init(r, base, o, push, 0) == -1) {
+		run_free(r);
+		free(r);
+		return NULL;
+	}
+	r->r_done = done;
+	r->r_done_arg = arg;
+	r->r_phase = push ? RUN_PREPARE : RUN_STATUS;
+	return r;
+}
+
+struct sync_run *
+sync_push_start(struct event_base *base, const struct sync_opts *o,
+    sync_done_cb done, void *arg)
+{
+	struct sync_run *r;
+
+	if ((r = run_new(base, o, 1, done, arg)) == NULL)
+		return NULL;
+	log_debug("pushing generation %" PRIu64 " (%.12s) to %zu peer(s)",
+	    r->r_res->sr_generation, r->r_res->sr_hash, r->r_n);
+	run_connect_all(r, on_connected);
+	return r;
+}
+
+void
+sync_run_cancel(struct sync_run *r)
+{
+	if (r == NULL)
+		return;
+	run_free(r);
+	free(r);
+}
+
+/* The blocking calls: their own loop until the run's callback. */
+struct run_wait {
+	struct sync_result	*w_res;
+	int			 w_rc;
+};
+
+static void
+run_waited(struct sync_result *res, int rc, void *arg)
+{
+	struct run_wait *w = arg;
+
+	w->w_res = res;
+	w->w_rc = rc;
+}
+
+static int
+run_blocking(const struct sync_opts *o, int push, struct sync_result **out)
+{
+	struct run_wait w = { NULL, -1 };
+	struct event_base *base;
+	struct sync_run *r;
+
+	*out = NULL;
+	if ((base = event_base_new()) == NULL) {
+		log_warnx("out of memory");
+		return -1;
+	}
+	r = push ? sync_push_start(base, o, run_waited, &w) :
+	    sync_status_start(base, o, run_waited, &w);
+	if (r != NULL)
+		event_base_dispatch(base);	/* until run_end() */
+	event_base_free(base);
+	*out = w.w_res;
+	return w.w_res != NULL ? w.w_rc : -1;
+}
+
 int
 sync_push(const struct sync_opts *o, struct sync_result **out)
 {
-	struct sync_run r;
-	int rc;
-
-	*out = NULL;
-	if (run_init(&r, o, 1, 0) == -1) {
-		sync_result_free(r.r_res);
-		run_free(&r);
-		return -1;
-	}
-	log_debug("pushing generation %" PRIu64 " (%.12s) to %zu peer(s)",
-	    r.r_res->sr_generation, r.r_res->sr_hash, r.r_n);
-	run_connect_all(&r, on_connected);	/* prepare */
-	run_decide(&r);
-	event_base_dispatch(r.r_base);		/* commit or clean up */
-	run_count(&r);
-	if (!o->so_dry_run && o->so_user != NULL && r.r_n > 0)
-		run_audit(&r);
-	if (o->so_dry_run)
-		rc = r.r_res->sr_prepared == (int)r.r_n ? 0 : 1;
-	else
-		rc = r.r_res->sr_committed == (int)r.r_n ? 0 : 1;
-	*out = r.r_res;
-	r.r_res = NULL;
-	run_free(&r);
-	return rc;
+	return run_blocking(o, 1, out);
 }
 
 /* ---- status ---- */
@@ -954,27 +1145,26 @@ on_status_connected(struct ssh_conn *c, int ok, void *arg)
 		return;
 	}
 	peer_state(p, SYNC_VERIFYING);
-	if (ssh_exec(c, argv, on_current, p) == -1)
+	if (peer_exec(p, argv, on_current) == -1)
 		peer_fail(p, SYNC_R_LOCAL, "cannot start the remote command");
+}
+
+struct sync_run *
+sync_status_start(struct event_base *base, const struct sync_opts *o,
+    sync_done_cb done, void *arg)
+{
+	struct sync_run *r;
+
+	if ((r = run_new(base, o, 0, done, arg)) == NULL)
+		return NULL;
+	run_connect_all(r, on_status_connected);
+	return r;
 }
 
 int
 sync_status(const struct sync_opts *o, struct sync_result **out)
 {
-	struct sync_run r;
-
-	*out = NULL;
-	if (run_init(&r, o, 0, 0) == -1) {
-		sync_result_free(r.r_res);
-		run_free(&r);
-		return -1;
-	}
-	run_connect_all(&r, on_status_connected);
-	run_count(&r);
-	*out = r.r_res;
-	r.r_res = NULL;
-	run_free(&r);
-	return (*out)->sr_committed == (int)(*out)->sr_n ? 0 : 1;
+	return run_blocking(o, 0, out);
 }
 
 /* ---- trust ---- */
@@ -1027,13 +1217,19 @@ sync_trust(const struct sync_opts *o, const char *name,
 {
 	const char *only[] = { name, NULL };
 	struct sync_opts one = *o;
+	struct event_base *base;
 	struct trust_ctx t;
 	struct sync_run r;
 	int rc = -1;
 
 	one.so_nodes = only;
 	memset(n, 0, sizeof(*n));
-	if (run_init(&r, &one, 0, 1) == -1)
+	memset(&r, 0, sizeof(r));
+	if ((base = event_base_new()) == NULL) {
+		log_warnx("out of memory");
+		return -1;
+	}
+	if (run_init(&r, base, &one, 0, 1) == -1)
 		goto done;
 	if (r.r_n != 1) {
 		log_warnx("%s is this node: nothing to trust", name);
@@ -1046,12 +1242,12 @@ sync_trust(const struct sync_opts *o, const char *name,
 	if (t.t_peer->p_conn != NULL) {
 		peer_state(t.t_peer, SYNC_CONNECTING);
 		if (ssh_connect(t.t_peer->p_conn, on_trust_connected, &t) == 0)
-			event_base_dispatch(r.r_base);
+			event_base_dispatch(base);
 	}
 	*n = r.r_res->sr_nodes[0];
 	rc = t.t_trusted ? 0 : 1;
 done:
-	sync_result_free(r.r_res);
 	run_free(&r);
+	event_base_free(base);
 	return rc;
 }

@@ -17,9 +17,11 @@
  * per node through a callback (sync_opts.so_event); the final table is the
  * struct sync_result.
  *
- * sync_push() and sync_status() block until done (every step has a
- * timeout), running their own event loop: shoal-web calls them from a
- * worker thread.
+ * A push or a status read runs on the caller's libevent loop
+ * (sync_push_start(), sync_status_start(): shoal-web's one loop) and ends
+ * with a callback; sync_push() and sync_status() are the blocking forms
+ * (their own loop, until done: every step has a timeout) that shoal-sync
+ * uses.
  */
 #ifndef SHOAL_SYNC_H
 #define SHOAL_SYNC_H
@@ -29,6 +31,9 @@
 #include "config/config.h"
 #include "store/store.h"
 #include "ssh.h"
+
+struct event_base;
+struct sync_run;
 
 /* Where a node is in a push (or a status read). */
 enum sync_state {
@@ -86,6 +91,12 @@ struct sync_result {
 
 /* Called on every state change of a node, from the loop's thread. */
 typedef void (*sync_event_cb)(const struct sync_node *, void *arg);
+/*
+ * Called once, from the loop, when a run started on a caller's loop has
+ * ended: res is the result table (the callee owns it: sync_result_free()),
+ * rc what sync_push() or sync_status() would return.
+ */
+typedef void (*sync_done_cb)(struct sync_result *res, int rc, void *arg);
 
 struct sync_opts {
 	const char	 *so_db;		/* local database */
@@ -117,6 +128,27 @@ struct sync_opts {
  * (logged).
  */
 int sync_push(const struct sync_opts *, struct sync_result **out);
+
+/*
+ * The same push on base: sets it up (store, snapshot, one connection per
+ * peer), returns at once, reports through so_event, and calls done when
+ * every node's chain has ended.  The opts and what they point to must stay
+ * valid until then (or until sync_run_cancel()).  NULL on a local error
+ * before any node was contacted (logged; done never runs).  The run frees
+ * itself after done returns.
+ */
+struct sync_run *sync_push_start(struct event_base *,
+    const struct sync_opts *, sync_done_cb done, void *arg);
+/* sync_status() on base, like sync_push_start(). */
+struct sync_run *sync_status_start(struct event_base *,
+    const struct sync_opts *, sync_done_cb done, void *arg);
+/*
+ * Stops a run whose done has not run yet, at once (shutdown): every SSH
+ * connection is closed, done never runs.  A peer may be left with a staged
+ * file (never committed) or, when the commit was under way, with either
+ * generation; `shoal-sync status` tells.  NULL is a no-op.
+ */
+void sync_run_cancel(struct sync_run *);
 
 /*
  * Reads each peer's current generation and hash over SSH (remote

@@ -1,6 +1,7 @@
 /*
  * api.c - the routing table of /api/v1 and the load/mutate/commit cycle
- * every configuration change goes through.
+ * every configuration change goes through.  Virtual servers and failover
+ * services are one set of handlers: each route's argument names the list.
  */
 #include "shoal-build.h"
 
@@ -15,68 +16,91 @@
 #include "web.h"
 
 #define V1	"/api/v1"
+#define VS	V1 "/virtual-servers"
+#define FOS	V1 "/failover-services"
 
 const struct http_route api_routes[] = {
-	{ HTTP_POST, V1 "/login", ROUTE_PUBLIC | ROUTE_NOCSRF, api_login },
-	{ HTTP_POST, V1 "/logout", 0, api_logout },
-	{ HTTP_GET, V1 "/session", 0, api_session },
-	{ HTTP_GET, V1 "/schema", 0, api_schema },
-	{ HTTP_GET, V1 "/status", 0, api_status },
-	{ HTTP_GET, V1 "/settings", 0, api_settings_get },
-	{ HTTP_PUT, V1 "/settings", 0, api_settings_put },
-	{ HTTP_GET, V1 "/nodes", 0, api_nodes_list },
-	{ HTTP_POST, V1 "/nodes", 0, api_nodes_add },
-	{ HTTP_GET, V1 "/nodes/{}", 0, api_node_get },
-	{ HTTP_PUT, V1 "/nodes/{}", 0, api_node_put },
-	{ HTTP_DELETE, V1 "/nodes/{}", 0, api_node_delete },
-	{ HTTP_GET, V1 "/virtual-servers", 0, api_vs_list },
-	{ HTTP_POST, V1 "/virtual-servers", 0, api_vs_add },
-	{ HTTP_GET, V1 "/virtual-servers/{}", 0, api_vs_get },
-	{ HTTP_PUT, V1 "/virtual-servers/{}", 0, api_vs_put },
-	{ HTTP_DELETE, V1 "/virtual-servers/{}", 0, api_vs_delete },
-	{ HTTP_GET, V1 "/virtual-servers/{}/real-servers", 0, api_rs_list },
-	{ HTTP_POST, V1 "/virtual-servers/{}/real-servers", 0, api_rs_add },
-	{ HTTP_GET, V1 "/virtual-servers/{}/real-servers/{}", 0, api_rs_get },
-	{ HTTP_PUT, V1 "/virtual-servers/{}/real-servers/{}", 0, api_rs_put },
-	{ HTTP_DELETE, V1 "/virtual-servers/{}/real-servers/{}", 0,
-	    api_rs_delete },
-	{ HTTP_GET, V1 "/virtual-servers/{}/check", 0, api_check_get },
-	{ HTTP_PUT, V1 "/virtual-servers/{}/check", 0, api_check_put },
-	{ HTTP_GET, V1 "/failover-services", 0, api_fos_list },
-	{ HTTP_POST, V1 "/failover-services", 0, api_fos_add },
-	{ HTTP_GET, V1 "/failover-services/{}", 0, api_fos_get },
-	{ HTTP_PUT, V1 "/failover-services/{}", 0, api_fos_put },
-	{ HTTP_DELETE, V1 "/failover-services/{}", 0, api_fos_delete },
-	{ HTTP_GET, V1 "/failover-services/{}/check", 0, api_fos_check_get },
-	{ HTTP_PUT, V1 "/failover-services/{}/check", 0, api_fos_check_put },
-	{ HTTP_GET, V1 "/config/export", 0, api_export },
-	{ HTTP_POST, V1 "/config/import", ROUTE_TEXT | ROUTE_BIG, api_import },
-	{ HTTP_GET, V1 "/history", 0, api_history_list },
-	{ HTTP_GET, V1 "/history/{}", 0, api_history_get },
-	{ HTTP_GET, V1 "/history/{}/diff/{}", 0, api_history_diff },
-	{ HTTP_POST, V1 "/history/{}/rollback", 0, api_history_rollback },
-	{ HTTP_GET, V1 "/audit", 0, api_audit_list },
-	{ HTTP_GET, V1 "/logs", 0, api_logs_recent },
-	{ HTTP_GET, V1 "/logs/stream", 0, api_logs_stream },
-	{ HTTP_POST, V1 "/push", 0, api_push_start },
-	{ HTTP_GET, V1 "/push/{}", 0, api_push_get },
-	{ HTTP_GET, V1 "/users", 0, api_users_list },
-	{ HTTP_POST, V1 "/users", 0, api_users_add },
-	{ HTTP_DELETE, V1 "/users/{}", 0, api_user_delete },
-	{ HTTP_PUT, V1 "/users/{}/password", 0, api_user_password },
-	{ 0, NULL, 0, NULL },
+	{ HTTP_POST, V1 "/login", ROUTE_PUBLIC | ROUTE_NOCSRF, api_login, NULL },
+	{ HTTP_POST, V1 "/logout", 0, api_logout, NULL },
+	{ HTTP_GET, V1 "/session", 0, api_session, NULL },
+	{ HTTP_GET, V1 "/schema", 0, api_schema, NULL },
+	{ HTTP_GET, V1 "/status", 0, api_status, NULL },
+	{ HTTP_GET, V1 "/settings", 0, api_settings_get, NULL },
+	{ HTTP_PUT, V1 "/settings", 0, api_settings_put, NULL },
+	{ HTTP_GET, V1 "/nodes", 0, api_nodes_list, NULL },
+	{ HTTP_POST, V1 "/nodes", 0, api_nodes_add, NULL },
+	{ HTTP_GET, V1 "/nodes/{}", 0, api_node_get, NULL },
+	{ HTTP_PUT, V1 "/nodes/{}", 0, api_node_put, NULL },
+	{ HTTP_DELETE, V1 "/nodes/{}", 0, api_node_delete, NULL },
+	{ HTTP_GET, VS, 0, api_vs_list, &api_virtuals },
+	{ HTTP_POST, VS, 0, api_vs_add, &api_virtuals },
+	{ HTTP_GET, VS "/{}", 0, api_vs_get, &api_virtuals },
+	{ HTTP_PUT, VS "/{}", 0, api_vs_put, &api_virtuals },
+	{ HTTP_DELETE, VS "/{}", 0, api_vs_delete, &api_virtuals },
+	{ HTTP_GET, VS "/{}/real-servers", 0, api_rs_list, NULL },
+	{ HTTP_POST, VS "/{}/real-servers", 0, api_rs_add, NULL },
+	{ HTTP_GET, VS "/{}/real-servers/{}", 0, api_rs_get, NULL },
+	{ HTTP_PUT, VS "/{}/real-servers/{}", 0, api_rs_put, NULL },
+	{ HTTP_DELETE, VS "/{}/real-servers/{}", 0, api_rs_delete, NULL },
+	{ HTTP_GET, VS "/{}/check", 0, api_check_get, &api_virtuals },
+	{ HTTP_PUT, VS "/{}/check", 0, api_check_put, &api_virtuals },
+	{ HTTP_GET, FOS, 0, api_vs_list, &api_failovers },
+	{ HTTP_POST, FOS, 0, api_vs_add, &api_failovers },
+	{ HTTP_GET, FOS "/{}", 0, api_vs_get, &api_failovers },
+	{ HTTP_PUT, FOS "/{}", 0, api_vs_put, &api_failovers },
+	{ HTTP_DELETE, FOS "/{}", 0, api_vs_delete, &api_failovers },
+	{ HTTP_GET, FOS "/{}/check", 0, api_check_get, &api_failovers },
+	{ HTTP_PUT, FOS "/{}/check", 0, api_check_put, &api_failovers },
+	{ HTTP_GET, V1 "/config/export", 0, api_export, NULL },
+	{ HTTP_POST, V1 "/config/import", ROUTE_TEXT | ROUTE_BIG, api_import,
+	    NULL },
+	{ HTTP_GET, V1 "/history", 0, api_history_list, NULL },
+	{ HTTP_GET, V1 "/history/{}", 0, api_history_get, NULL },
+	{ HTTP_GET, V1 "/history/{}/diff/{}", 0, api_history_diff, NULL },
+	{ HTTP_POST, V1 "/history/{}/rollback", 0, api_history_rollback, NULL },
+	{ HTTP_GET, V1 "/audit", 0, api_audit_list, NULL },
+	{ HTTP_GET, V1 "/logs", 0, api_logs_recent, NULL },
+	{ HTTP_GET, V1 "/logs/stream", 0, api_logs_stream, NULL },
+	{ HTTP_POST, V1 "/push", 0, api_push_start, NULL },
+	{ HTTP_GET, V1 "/push/{}", 0, api_push_get, NULL },
+	{ HTTP_GET, V1 "/users", 0, api_users_list, NULL },
+	{ HTTP_POST, V1 "/users", 0, api_users_add, NULL },
+	{ HTTP_DELETE, V1 "/users/{}", 0, api_user_delete, NULL },
+	{ HTTP_PUT, V1 "/users/{}/password", 0, api_user_password, NULL },
+	{ 0, NULL, 0, NULL, NULL },
 };
 
-void
-web_store_lock(struct web *w)
+int
+api_hash(struct http_req *rq, struct http_reply *rp, enum hashpool_op op,
+    const char *password, const char *setting, hashpool_done done,
+    void *arg)
 {
-	pthread_mutex_lock(&w->w_store_lock);
+	struct hashpool *hp = rq->rq_web->w_hashpool;
+
+	if (hp == NULL) {
+		http_reply_error(rp, 503, "shutting down");
+		return -1;
+	}
+	if (hashpool_submit(hp, op, password, setting, done, arg) == -1) {
+		api_hash_busy(rq, rp);
+		return -1;
+	}
+	http_reply_defer(rp);
+	return 0;
 }
 
 void
-web_store_unlock(struct web *w)
+api_hash_busy(struct http_req *rq, struct http_reply *rp)
 {
-	pthread_mutex_unlock(&w->w_store_lock);
+	if (rq->rq_web->w_hashpool == NULL) {
+		http_reply_error(rp, 503, "shutting down");
+		return;
+	}
+	log_debug("password hashing queue full: %s from %s refused",
+	    rq->rq_url, rq->rq_peer);
+	http_reply_error(rp, 429, "too many password checks in progress: "
+	    "try again in a second");
+	rp->rp_retry_after = 1;
 }
 
 void
@@ -101,10 +125,8 @@ api_load(struct http_req *rq, struct http_reply *rp)
 {
 	struct shoal_config *c = NULL;
 
-	web_store_lock(rq->rq_web);
 	if (store_load(rq->rq_web->w_store, &c, NULL) == -1)
 		c = NULL;
-	web_store_unlock(rq->rq_web);
 	if (c == NULL)
 		http_reply_error(rp, 500, "cannot read the configuration");
 	return c;
@@ -138,7 +160,6 @@ api_change(struct http_req *rq, struct http_reply *rp, api_mutate_fn fn,
 	snprintf(comment, sizeof(comment), "%s %s", rq->rq_method ==
 	    HTTP_POST ? "POST" : rq->rq_method == HTTP_PUT ? "PUT" :
 	    "DELETE", rq->rq_url);
-	web_store_lock(rq->rq_web);
 	if (store_load(rq->rq_web->w_store, &c, NULL) == -1) {
 		http_reply_error(rp, 500, "cannot read the configuration");
 		goto done;
@@ -164,7 +185,6 @@ api_change(struct http_req *rq, struct http_reply *rp, api_mutate_fn fn,
 	    key, result, "warnings", api_warnings(&d)));
 	result = NULL;
 done:
-	web_store_unlock(rq->rq_web);
 	json_decref(result);
 	config_free(c);
 	diag_clear(&d);

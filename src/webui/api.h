@@ -1,9 +1,9 @@
 /*
  * api.h - the JSON API's handlers (api_*.c) and what they share.
  *
- * Handlers run on libmicrohttpd's threads; every store access happens
- * between web_store_lock() and web_store_unlock().  A handler always fills
- * its reply.
+ * Handlers run on shoal-web's one event loop (http.h): they use the store
+ * directly and must not block.  A handler always fills its reply, or
+ * defers it (login, passwords: hashing runs on hashpool.h's threads).
  */
 #ifndef SHOAL_API_H
 #define SHOAL_API_H
@@ -12,11 +12,15 @@
 
 #include "config/config.h"
 #include "lib/diag.h"
-#include "http.h"
+#include "hashpool.h"
+#include "http_reply.h"
+
+/* The API's routing table (api.c), handed to the server core. */
+extern const struct http_route api_routes[];
 
 /*
  * A change to the configuration: called with a fresh copy of the current
- * config (store locked).  Returns 0 with *result set (the changed object,
+ * config.  Returns 0 with *result set (the changed object,
  * for the reply; may be NULL) or -1 after filling rp (404, 409, 400).
  * Errors in d (400) are also a failure.
  */
@@ -30,16 +34,26 @@ typedef int (*api_mutate_fn)(struct shoal_config *, struct http_req *,
  */
 void api_change(struct http_req *, struct http_reply *, api_mutate_fn,
     unsigned int ok_status, const char *key);
-/* Loads the current config for reading (store locked inside); NULL +
- * 500 reply on failure. */
+/* Loads the current config for reading; NULL + 500 reply on failure. */
 struct shoal_config *api_load(struct http_req *, struct http_reply *);
 /* The user name recorded in history and audit ("web:alice"). */
 void api_actor(const struct http_req *, char *buf, size_t len);
 /* The warnings of d as [{field, message}] (a committed change may have
  * some, e.g. deadtime not longer than keepalive). */
 json_t *api_warnings(const struct diag *);
-/* Writes an audit row (store locked by the caller). */
+/* Writes an audit row. */
 void api_audit(struct http_req *, const char *action, const char *detail);
+/*
+ * Hands a password to the hash pool for a handler that answers from done
+ * (on the loop, then http_req_finish()).  0: queued, and rp deferred;
+ * -1: rp holds the answer, 429 with Retry-After when the pool's queue is
+ * full, 503 when shutting down.
+ */
+int api_hash(struct http_req *, struct http_reply *, enum hashpool_op,
+    const char *password, const char *setting, hashpool_done done,
+    void *arg);
+/* The answer when the pool has no room (also from a done callback). */
+void api_hash_busy(struct http_req *, struct http_reply *);
 
 /* api_session.c */
 void api_login(struct http_req *, struct http_reply *);
@@ -57,25 +71,31 @@ void api_nodes_add(struct http_req *, struct http_reply *);
 void api_node_get(struct http_req *, struct http_reply *);
 void api_node_put(struct http_req *, struct http_reply *);
 void api_node_delete(struct http_req *, struct http_reply *);
+/*
+ * Virtual servers and failover services share their handlers: the route's
+ * argument (rq_arg) is one of these and says which list a route works on.
+ */
+struct api_vs_kind {
+	enum cfg_vs_kind	 vk_kind;
+	const char		*vk_what;	/* "virtual server" */
+	const char		*vk_one;	/* JSON key: "virtual_server" */
+	const char		*vk_many;	/* "virtual_servers" */
+	const char		*vk_path;	/* field paths: "virtual[web]" */
+};
+extern const struct api_vs_kind api_virtuals, api_failovers;
 void api_vs_list(struct http_req *, struct http_reply *);
 void api_vs_add(struct http_req *, struct http_reply *);
 void api_vs_get(struct http_req *, struct http_reply *);
 void api_vs_put(struct http_req *, struct http_reply *);
 void api_vs_delete(struct http_req *, struct http_reply *);
+void api_check_get(struct http_req *, struct http_reply *);
+void api_check_put(struct http_req *, struct http_reply *);
+/* Real servers: virtual servers only. */
 void api_rs_list(struct http_req *, struct http_reply *);
 void api_rs_add(struct http_req *, struct http_reply *);
 void api_rs_get(struct http_req *, struct http_reply *);
 void api_rs_put(struct http_req *, struct http_reply *);
 void api_rs_delete(struct http_req *, struct http_reply *);
-void api_check_get(struct http_req *, struct http_reply *);
-void api_check_put(struct http_req *, struct http_reply *);
-void api_fos_list(struct http_req *, struct http_reply *);
-void api_fos_add(struct http_req *, struct http_reply *);
-void api_fos_get(struct http_req *, struct http_reply *);
-void api_fos_put(struct http_req *, struct http_reply *);
-void api_fos_delete(struct http_req *, struct http_reply *);
-void api_fos_check_get(struct http_req *, struct http_reply *);
-void api_fos_check_put(struct http_req *, struct http_reply *);
 void api_export(struct http_req *, struct http_reply *);
 void api_import(struct http_req *, struct http_reply *);
 /* api_history.c */
@@ -87,7 +107,11 @@ void api_audit_list(struct http_req *, struct http_reply *);
 /* api_logs.c */
 void api_logs_recent(struct http_req *, struct http_reply *);
 void api_logs_stream(struct http_req *, struct http_reply *);
-/* api_push.c */
+/* api_push.c: the push jobs (struct web's w_push) and their routes. */
+struct api_push *api_push_new(void);
+/* Stops a running push at once (shutdown): its job says interrupted. */
+void api_push_cancel(struct api_push *);
+void api_push_free(struct api_push *);
 void api_push_start(struct http_req *, struct http_reply *);
 void api_push_get(struct http_req *, struct http_reply *);
 /* api_users.c */

@@ -29,23 +29,32 @@ body(const struct http_req *rq, struct diag *d)
 	return rq->rq_json;
 }
 
-static struct cfg_virtual_list *
-vs_list(struct shoal_config *c, enum cfg_vs_kind kind)
+const struct api_vs_kind api_virtuals = { CFG_VS_VIRTUAL,
+    "virtual server", "virtual_server", "virtual_servers", "virtual" };
+const struct api_vs_kind api_failovers = { CFG_VS_FAILOVER,
+    "failover service", "failover_service", "failover_services",
+    "failover" };
+
+/* The kind a /virtual-servers or /failover-services route works on. */
+static const struct api_vs_kind *
+vs_kind(const struct http_req *rq)
 {
-	return kind == CFG_VS_VIRTUAL ? &c->c_virtuals : &c->c_failovers;
+	return rq->rq_arg;
+}
+
+static struct cfg_virtual_list *
+vs_list(struct shoal_config *c, const struct api_vs_kind *k)
+{
+	return k->vk_kind == CFG_VS_VIRTUAL ? &c->c_virtuals :
+	    &c->c_failovers;
 }
 
 static struct cfg_virtual *
-vs_find(struct shoal_config *c, enum cfg_vs_kind kind, const char *name)
+vs_find(struct shoal_config *c, const struct api_vs_kind *k,
+    const char *name)
 {
-	return kind == CFG_VS_VIRTUAL ? config_find_virtual(c, name) :
+	return k->vk_kind == CFG_VS_VIRTUAL ? config_find_virtual(c, name) :
 	    config_find_failover(c, name);
-}
-
-static const char *
-vs_what(enum cfg_vs_kind kind)
-{
-	return kind == CFG_VS_VIRTUAL ? "virtual server" : "failover service";
 }
 
 /* ---- settings ---- */
@@ -225,10 +234,10 @@ api_node_delete(struct http_req *rq, struct http_reply *rp)
 
 /* ---- virtual servers and failover services ---- */
 
-static void
-vs_list_reply(struct http_req *rq, struct http_reply *rp,
-    enum cfg_vs_kind kind)
+void
+api_vs_list(struct http_req *rq, struct http_reply *rp)
 {
+	const struct api_vs_kind *k = vs_kind(rq);
 	struct shoal_config *c;
 	struct cfg_virtual *vs;
 	json_t *a;
@@ -236,44 +245,56 @@ vs_list_reply(struct http_req *rq, struct http_reply *rp,
 	if ((c = api_load(rq, rp)) == NULL)
 		return;
 	a = json_array();
-	TAILQ_FOREACH(vs, vs_list(c, kind), vs_entry)
+	TAILQ_FOREACH(vs, vs_list(c, k), vs_entry)
 		json_array_append_new(a, jsoncfg_virtual(vs, 1));
-	http_reply_json(rp, 200, json_pack("{s:o}", kind == CFG_VS_VIRTUAL ?
-	    "virtual_servers" : "failover_services", a));
+	http_reply_json(rp, 200, json_pack("{s:o}", k->vk_many, a));
 	config_free(c);
 }
 
+/* The service named by the path's first {} in rq_arg's list, or a 404. */
 static struct cfg_virtual *
 vs_or_404(struct shoal_config *c, const struct http_req *rq,
-    struct http_reply *rp, enum cfg_vs_kind kind)
+    struct http_reply *rp, const struct api_vs_kind *k)
 {
-	struct cfg_virtual *vs = vs_find(c, kind, rq->rq_params[0]);
+	struct cfg_virtual *vs = vs_find(c, k, rq->rq_params[0]);
 
 	if (vs == NULL)
-		http_reply_error(rp, 404, "no %s named %s", vs_what(kind),
+		http_reply_error(rp, 404, "no %s named %s", k->vk_what,
 		    rq->rq_params[0]);
 	return vs;
 }
 
 static void
-vs_get_reply(struct http_req *rq, struct http_reply *rp,
-    enum cfg_vs_kind kind, int check)
+vs_get_reply(struct http_req *rq, struct http_reply *rp, int check)
 {
 	struct shoal_config *c;
 	struct cfg_virtual *vs;
 
 	if ((c = api_load(rq, rp)) == NULL)
 		return;
-	if ((vs = vs_or_404(c, rq, rp, kind)) != NULL)
+	if ((vs = vs_or_404(c, rq, rp, vs_kind(rq))) != NULL)
 		http_reply_json(rp, 200, check ? jsoncfg_check(vs) :
 		    jsoncfg_virtual(vs, 1));
 	config_free(c);
 }
 
+void
+api_vs_get(struct http_req *rq, struct http_reply *rp)
+{
+	vs_get_reply(rq, rp, 0);
+}
+
+void
+api_check_get(struct http_req *rq, struct http_reply *rp)
+{
+	vs_get_reply(rq, rp, 1);
+}
+
 static int
 vs_add(struct shoal_config *c, struct http_req *rq, struct http_reply *rp,
-    struct diag *d, json_t **res, enum cfg_vs_kind kind)
+    struct diag *d, json_t **res)
 {
+	const struct api_vs_kind *k = vs_kind(rq);
 	struct cfg_virtual *vs;
 	const json_t *in;
 	const char *name;
@@ -285,35 +306,42 @@ vs_add(struct shoal_config *c, struct http_req *rq, struct http_reply *rp,
 			diag_add(d, DIAG_ERROR, NULL, 0, 0, "name", "required");
 		return 0;
 	}
-	if (vs_find(c, kind, name) != NULL) {
-		http_reply_error(rp, 409, "%s %s already exists",
-		    vs_what(kind), name);
+	if (vs_find(c, k, name) != NULL) {
+		http_reply_error(rp, 409, "%s %s already exists", k->vk_what,
+		    name);
 		return -1;
 	}
-	if ((vs = cfg_virtual_new(kind, name)) == NULL) {
+	if ((vs = cfg_virtual_new(k->vk_kind, name)) == NULL) {
 		http_reply_error(rp, 500, "out of memory");
 		return -1;
 	}
-	TAILQ_INSERT_TAIL(vs_list(c, kind), vs, vs_entry);
+	TAILQ_INSERT_TAIL(vs_list(c, k), vs, vs_entry);
 	if (jsoncfg_apply_virtual(vs, in, JSONCFG_ALL, d) == 0)
 		*res = jsoncfg_virtual(vs, 1);
 	return 0;
 }
 
+void
+api_vs_add(struct http_req *rq, struct http_reply *rp)
+{
+	api_change(rq, rp, vs_add, 201, vs_kind(rq)->vk_one);
+}
+
+/* PUT on the service (mode JSONCFG_ALL) or on its check (JSONCFG_CHECK). */
 static int
 vs_put(struct shoal_config *c, struct http_req *rq, struct http_reply *rp,
-    struct diag *d, json_t **res, enum cfg_vs_kind kind, int mode)
+    struct diag *d, json_t **res, int mode)
 {
+	const struct api_vs_kind *k = vs_kind(rq);
 	struct cfg_virtual *vs;
 	const json_t *in;
 	char path[CFG_NAME_MAX + 16];
 
-	if ((vs = vs_or_404(c, rq, rp, kind)) == NULL)
+	if ((vs = vs_or_404(c, rq, rp, k)) == NULL)
 		return -1;
 	if ((in = body(rq, d)) == NULL)
 		return 0;
-	snprintf(path, sizeof(path), "%s[%s]", kind == CFG_VS_VIRTUAL ?
-	    "virtual" : "failover", vs->vs_name);
+	snprintf(path, sizeof(path), "%s[%s]", k->vk_path, vs->vs_name);
 	if (mode == JSONCFG_ALL && same_name(in, vs->vs_name, path, d) == -1)
 		return 0;
 	if (jsoncfg_apply_virtual(vs, in, mode, d) == 0)
@@ -323,131 +351,51 @@ vs_put(struct shoal_config *c, struct http_req *rq, struct http_reply *rp,
 }
 
 static int
-vs_delete(struct shoal_config *c, struct http_req *rq,
-    struct http_reply *rp, enum cfg_vs_kind kind)
+vs_put_all(struct shoal_config *c, struct http_req *rq,
+    struct http_reply *rp, struct diag *d, json_t **res)
 {
-	struct cfg_virtual *vs;
-
-	if ((vs = vs_or_404(c, rq, rp, kind)) == NULL)
-		return -1;
-	TAILQ_REMOVE(vs_list(c, kind), vs, vs_entry);
-	cfg_virtual_free(vs);
-	return 0;
+	return vs_put(c, rq, rp, d, res, JSONCFG_ALL);
 }
 
-#define VS_WRAPPERS(pfx, kind)						\
-static int								\
-pfx##_add_fn(struct shoal_config *c, struct http_req *rq,		\
-    struct http_reply *rp, struct diag *d, json_t **res)		\
-{									\
-	return vs_add(c, rq, rp, d, res, kind);				\
-}									\
-static int								\
-pfx##_put_fn(struct shoal_config *c, struct http_req *rq,		\
-    struct http_reply *rp, struct diag *d, json_t **res)		\
-{									\
-	return vs_put(c, rq, rp, d, res, kind, JSONCFG_ALL);		\
-}									\
-static int								\
-pfx##_check_fn(struct shoal_config *c, struct http_req *rq,		\
-    struct http_reply *rp, struct diag *d, json_t **res)		\
-{									\
-	return vs_put(c, rq, rp, d, res, kind, JSONCFG_CHECK);		\
-}									\
-static int								\
-pfx##_delete_fn(struct shoal_config *c, struct http_req *rq,		\
-    struct http_reply *rp, struct diag *d, json_t **res)		\
-{									\
-	(void)d;							\
-	(void)res;							\
-	return vs_delete(c, rq, rp, kind);				\
-}
-
-VS_WRAPPERS(vs, CFG_VS_VIRTUAL)
-VS_WRAPPERS(fos, CFG_VS_FAILOVER)
-
-void
-api_vs_list(struct http_req *rq, struct http_reply *rp)
+static int
+vs_put_check(struct shoal_config *c, struct http_req *rq,
+    struct http_reply *rp, struct diag *d, json_t **res)
 {
-	vs_list_reply(rq, rp, CFG_VS_VIRTUAL);
-}
-
-void
-api_vs_add(struct http_req *rq, struct http_reply *rp)
-{
-	api_change(rq, rp, vs_add_fn, 201, "virtual_server");
-}
-
-void
-api_vs_get(struct http_req *rq, struct http_reply *rp)
-{
-	vs_get_reply(rq, rp, CFG_VS_VIRTUAL, 0);
+	return vs_put(c, rq, rp, d, res, JSONCFG_CHECK);
 }
 
 void
 api_vs_put(struct http_req *rq, struct http_reply *rp)
 {
-	api_change(rq, rp, vs_put_fn, 200, "virtual_server");
-}
-
-void
-api_vs_delete(struct http_req *rq, struct http_reply *rp)
-{
-	api_change(rq, rp, vs_delete_fn, 200, "virtual_server");
-}
-
-void
-api_check_get(struct http_req *rq, struct http_reply *rp)
-{
-	vs_get_reply(rq, rp, CFG_VS_VIRTUAL, 1);
+	api_change(rq, rp, vs_put_all, 200, vs_kind(rq)->vk_one);
 }
 
 void
 api_check_put(struct http_req *rq, struct http_reply *rp)
 {
-	api_change(rq, rp, vs_check_fn, 200, "check");
+	api_change(rq, rp, vs_put_check, 200, "check");
+}
+
+static int
+vs_delete(struct shoal_config *c, struct http_req *rq,
+    struct http_reply *rp, struct diag *d, json_t **res)
+{
+	const struct api_vs_kind *k = vs_kind(rq);
+	struct cfg_virtual *vs;
+
+	(void)d;
+	(void)res;
+	if ((vs = vs_or_404(c, rq, rp, k)) == NULL)
+		return -1;
+	TAILQ_REMOVE(vs_list(c, k), vs, vs_entry);
+	cfg_virtual_free(vs);
+	return 0;
 }
 
 void
-api_fos_list(struct http_req *rq, struct http_reply *rp)
+api_vs_delete(struct http_req *rq, struct http_reply *rp)
 {
-	vs_list_reply(rq, rp, CFG_VS_FAILOVER);
-}
-
-void
-api_fos_add(struct http_req *rq, struct http_reply *rp)
-{
-	api_change(rq, rp, fos_add_fn, 201, "failover_service");
-}
-
-void
-api_fos_get(struct http_req *rq, struct http_reply *rp)
-{
-	vs_get_reply(rq, rp, CFG_VS_FAILOVER, 0);
-}
-
-void
-api_fos_put(struct http_req *rq, struct http_reply *rp)
-{
-	api_change(rq, rp, fos_put_fn, 200, "failover_service");
-}
-
-void
-api_fos_delete(struct http_req *rq, struct http_reply *rp)
-{
-	api_change(rq, rp, fos_delete_fn, 200, "failover_service");
-}
-
-void
-api_fos_check_get(struct http_req *rq, struct http_reply *rp)
-{
-	vs_get_reply(rq, rp, CFG_VS_FAILOVER, 1);
-}
-
-void
-api_fos_check_put(struct http_req *rq, struct http_reply *rp)
-{
-	api_change(rq, rp, fos_check_fn, 200, "check");
+	api_change(rq, rp, vs_delete, 200, vs_kind(rq)->vk_one);
 }
 
 /* ---- real servers ---- */
@@ -474,7 +422,7 @@ api_rs_list(struct http_req *rq, struct http_reply *rp)
 
 	if ((c = api_load(rq, rp)) == NULL)
 		return;
-	if ((vs = vs_or_404(c, rq, rp, CFG_VS_VIRTUAL)) != NULL) {
+	if ((vs = vs_or_404(c, rq, rp, &api_virtuals)) != NULL) {
 		a = json_array();
 		TAILQ_FOREACH(rs, &vs->vs_servers, rs_entry)
 			json_array_append_new(a, jsoncfg_server(rs));
@@ -492,7 +440,7 @@ api_rs_get(struct http_req *rq, struct http_reply *rp)
 
 	if ((c = api_load(rq, rp)) == NULL)
 		return;
-	if ((vs = vs_or_404(c, rq, rp, CFG_VS_VIRTUAL)) != NULL &&
+	if ((vs = vs_or_404(c, rq, rp, &api_virtuals)) != NULL &&
 	    (rs = rs_or_404(vs, rq, rp)) != NULL)
 		http_reply_json(rp, 200, jsoncfg_server(rs));
 	config_free(c);
@@ -507,7 +455,7 @@ rs_add(struct shoal_config *c, struct http_req *rq, struct http_reply *rp,
 	const json_t *in;
 	const char *name;
 
-	if ((vs = vs_or_404(c, rq, rp, CFG_VS_VIRTUAL)) == NULL)
+	if ((vs = vs_or_404(c, rq, rp, &api_virtuals)) == NULL)
 		return -1;
 	if ((in = body(rq, d)) == NULL)
 		return 0;
@@ -546,7 +494,7 @@ rs_put(struct shoal_config *c, struct http_req *rq, struct http_reply *rp,
 	const json_t *in;
 	char path[2 * CFG_NAME_MAX + 16];
 
-	if ((vs = vs_or_404(c, rq, rp, CFG_VS_VIRTUAL)) == NULL ||
+	if ((vs = vs_or_404(c, rq, rp, &api_virtuals)) == NULL ||
 	    (rs = rs_or_404(vs, rq, rp)) == NULL)
 		return -1;
 	if ((in = body(rq, d)) == NULL)
@@ -574,7 +522,7 @@ rs_delete(struct shoal_config *c, struct http_req *rq,
 
 	(void)d;
 	(void)res;
-	if ((vs = vs_or_404(c, rq, rp, CFG_VS_VIRTUAL)) == NULL ||
+	if ((vs = vs_or_404(c, rq, rp, &api_virtuals)) == NULL ||
 	    (rs = rs_or_404(vs, rq, rp)) == NULL)
 		return -1;
 	TAILQ_REMOVE(&vs->vs_servers, rs, rs_entry);
@@ -631,7 +579,6 @@ api_import(struct http_req *rq, struct http_reply *rp)
 		goto done;
 	}
 	api_actor(rq, actor, sizeof(actor));
-	web_store_lock(rq->rq_web);
 	if (store_commit(rq->rq_web->w_store, in, actor, "lvs.cf import",
 	    &gen, &d) == -1) {
 		if (diag_errors(&d) > 0)
@@ -641,7 +588,6 @@ api_import(struct http_req *rq, struct http_reply *rp)
 	} else
 		http_reply_json(rp, 200, json_pack("{s:I,s:s}", "generation",
 		    (json_int_t)gen.sg_generation, "hash", gen.sg_hash));
-	web_store_unlock(rq->rq_web);
 done:
 	config_free(in);
 	diag_clear(&d);

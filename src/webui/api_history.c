@@ -46,11 +46,9 @@ api_history_list(struct http_req *rq, struct http_reply *rp)
 	json_t *a = json_array();
 	int rc;
 
-	web_store_lock(rq->rq_web);
 	rc = store_history_each(rq->rq_web->w_store, history_one, a);
 	if (rc == 0)
 		rc = store_current(rq->rq_web->w_store, &cur);
-	web_store_unlock(rq->rq_web);
 	if (rc == -1) {
 		json_decref(a);
 		http_reply_error(rp, 500, "cannot read the history");
@@ -60,7 +58,7 @@ api_history_list(struct http_req *rq, struct http_reply *rp)
 	    (json_int_t)cur.sg_generation, "history", a));
 }
 
-/* Generation g's text (store locked by the caller); NULL + reply. */
+/* Generation g's text; NULL + reply. */
 static char *
 history_text(struct http_req *rq, struct http_reply *rp, const char *param,
     size_t *len)
@@ -93,9 +91,7 @@ api_history_get(struct http_req *rq, struct http_reply *rp)
 	size_t len;
 	char *text;
 
-	web_store_lock(rq->rq_web);
 	text = history_text(rq, rp, rq->rq_params[0], &len);
-	web_store_unlock(rq->rq_web);
 	if (text != NULL)
 		http_reply_text(rp, 200, "text/plain; charset=utf-8", text,
 		    len);
@@ -107,11 +103,9 @@ api_history_diff(struct http_req *rq, struct http_reply *rp)
 	char *a = NULL, *b = NULL, *diff, na[32], nb[32];
 	size_t alen, blen, dlen;
 
-	web_store_lock(rq->rq_web);
 	a = history_text(rq, rp, rq->rq_params[0], &alen);
 	if (a != NULL)
 		b = history_text(rq, rp, rq->rq_params[1], &blen);
-	web_store_unlock(rq->rq_web);
 	if (a == NULL || b == NULL)
 		goto done;
 	snprintf(na, sizeof(na), "generation %s", rq->rq_params[0]);
@@ -139,7 +133,6 @@ api_history_rollback(struct http_req *rq, struct http_reply *rp)
 
 	diag_init(&d);
 	api_actor(rq, actor, sizeof(actor));
-	web_store_lock(rq->rq_web);
 	rc = g == 0 ? 1 : store_history_get(rq->rq_web->w_store, g, &gen);
 	if (rc == 1)
 		http_reply_error(rp, 404, "no generation %s", rq->rq_params[0]);
@@ -155,7 +148,6 @@ api_history_rollback(struct http_req *rq, struct http_reply *rp)
 		http_reply_json(rp, 200, json_pack("{s:I,s:s,s:I}",
 		    "generation", (json_int_t)gen.sg_generation, "hash",
 		    gen.sg_hash, "rolled_back_to", (json_int_t)g));
-	web_store_unlock(rq->rq_web);
 	diag_clear(&d);
 }
 
@@ -176,9 +168,7 @@ api_audit_list(struct http_req *rq, struct http_reply *rp)
 	json_t *a = json_array();
 	int rc;
 
-	web_store_lock(rq->rq_web);
 	rc = store_audit_each(rq->rq_web->w_store, 200, audit_one, a);
-	web_store_unlock(rq->rq_web);
 	if (rc == -1) {
 		json_decref(a);
 		http_reply_error(rp, 500, "cannot read the audit log");

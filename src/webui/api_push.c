@@ -1,15 +1,15 @@
-#include "shoal-build.h"
-
 /*
  * api_push.c - pushing the configuration to every node (src/sync).
  *
- * POST /push starts one push on a worker thread (sync_push() blocks and
- * runs its own event loop) and answers 202 with a job id at once; the page
+ * POST /push starts one push on shoal-web's event loop
+ * (sync_push_start()) and answers 202 with a job id at once; the page
  * polls GET /push/{id}, which reads the job's per-node table as sync's
  * event callback fills it.  One push at a time; the last PUSH_KEEP jobs
- * are kept for reading.  Starting and finishing are audited.
+ * are kept for reading.  Starting and finishing are audited.  At exit a
+ * running push is cancelled (its job says so).
  */
-#include <pthread.h>
+#include "shoal-build.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,21 +29,25 @@ struct push_job {
 	unsigned int		 pj_id;
 	int			 pj_done;
 	int			 pj_rc;		/* sync_push()'s */
+	int			 pj_cancelled;	/* stopped at exit */
 	int64_t			 pj_started;
 	uint64_t		 pj_generation;
 	char			 pj_user[HTTP_USER_MAX];
 	size_t			 pj_n;
 	struct sync_node	 pj_nodes[PUSH_MAX_NODES];
 	char			*pj_only[PUSH_MAX_NODES + 1];	/* so_nodes */
+	struct sync_opts	 pj_opts;	/* lives as long as the run */
 	struct web		*pj_web;
 };
 
-static pthread_mutex_t push_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct push_job *push_jobs[PUSH_KEEP];
-static unsigned int push_next_id = 1;
-static int push_running;
+struct api_push {
+	struct push_job		*ap_jobs[PUSH_KEEP];
+	unsigned int		 ap_next_id;
+	struct push_job		*ap_running;	/* NULL: none */
+	struct sync_run		*ap_run;	/* ap_running's */
+};
 
-/* The job's line for a node (push_lock held); appended when new. */
+/* The job's line for a node; appended when new. */
 static struct sync_node *
 push_node(struct push_job *j, const char *name)
 {
@@ -60,17 +64,15 @@ push_node(struct push_job *j, const char *name)
 	return &j->pj_nodes[j->pj_n++];
 }
 
-/* sync's progress callback, on the worker thread. */
+/* sync's progress callback, on the loop. */
 static void
 push_event(const struct sync_node *n, void *arg)
 {
 	struct push_job *j = arg;
 	struct sync_node *slot;
 
-	pthread_mutex_lock(&push_lock);
 	if ((slot = push_node(j, n->sn_name)) != NULL)
 		*slot = *n;
-	pthread_mutex_unlock(&push_lock);
 }
 
 static void
@@ -79,52 +81,63 @@ push_audit(struct push_job *j, const char *action, const char *detail)
 	char actor[HTTP_USER_MAX + 8];
 
 	snprintf(actor, sizeof(actor), "web:%s", j->pj_user);
-	web_store_lock(j->pj_web);
 	if (store_audit_add(j->pj_web->w_store, actor, action, detail) == -1)
 		log_warnx("audit row for %s by %s not written", action, actor);
-	web_store_unlock(j->pj_web);
 }
 
-static void *
-push_worker(void *arg)
+/* The end of a push: the final table, the log line, the audit row. */
+static void
+push_finish(struct push_job *j, struct sync_result *res, int rc)
 {
-	struct push_job *j = arg;
-	struct web *w = j->pj_web;
-	struct sync_result *res = NULL;
-	struct sync_opts o;
+	struct api_push *ap = j->pj_web->w_push;
+	struct sync_node *slot;
 	char detail[128];
 	size_t i;
-	int rc;
 
-	memset(&o, 0, sizeof(o));
-	o.so_db = w->w_db_path;
-	o.so_known_hosts = w->w_known_hosts;
-	o.so_identity = w->w_ssh_key;
-	o.so_nodes = j->pj_only[0] != NULL ? (const char *const *)j->pj_only :
-	    NULL;
-	o.so_event = push_event;
-	o.so_arg = j;
-	rc = sync_push(&o, &res);
-	pthread_mutex_lock(&push_lock);
-	for (i = 0; res != NULL && i < res->sr_n; i++) {
-		struct sync_node *slot = push_node(j, res->sr_nodes[i].sn_name);
-
-		if (slot != NULL)
+	for (i = 0; res != NULL && i < res->sr_n; i++)
+		if ((slot = push_node(j, res->sr_nodes[i].sn_name)) != NULL)
 			*slot = res->sr_nodes[i];
-	}
 	if (res != NULL)
 		j->pj_generation = res->sr_generation;
 	j->pj_rc = rc;
 	j->pj_done = 1;
-	push_running = 0;
+	ap->ap_running = NULL;
+	ap->ap_run = NULL;
 	snprintf(detail, sizeof(detail), "generation %llu: %s",
-	    (unsigned long long)j->pj_generation, rc == 0 ? "every node "
-	    "committed" : rc == 1 ? "some nodes failed" : "not started");
-	pthread_mutex_unlock(&push_lock);
+	    (unsigned long long)j->pj_generation, j->pj_cancelled ?
+	    "interrupted by shutdown" : rc == 0 ? "every node committed" :
+	    rc == 1 ? "some nodes failed" : "not started");
 	log_info("push %u by %s: %s", j->pj_id, j->pj_user, detail);
 	push_audit(j, "push-done", detail);
+}
+
+/* sync's end of the run, on the loop. */
+static void
+push_done(struct sync_result *res, int rc, void *arg)
+{
+	push_finish(arg, res, rc);
 	sync_result_free(res);
-	return NULL;
+}
+
+/* Starts j's run on the loop; when sync cannot, the job ends at once. */
+static void
+push_run(struct api_push *ap, struct push_job *j)
+{
+	struct web *w = j->pj_web;
+	struct sync_opts *o = &j->pj_opts;
+
+	memset(o, 0, sizeof(*o));
+	o->so_db = w->w_db_path;
+	o->so_known_hosts = w->w_known_hosts;
+	o->so_identity = w->w_ssh_key;
+	o->so_nodes = j->pj_only[0] != NULL ?
+	    (const char *const *)j->pj_only : NULL;
+	o->so_event = push_event;
+	o->so_arg = j;
+	ap->ap_running = j;
+	if ((ap->ap_run = sync_push_start(w->w_base, o, push_done, j)) ==
+	    NULL)
+		push_finish(j, NULL, -1);
 }
 
 /*
@@ -217,13 +230,16 @@ push_job_free(struct push_job *j)
 void
 api_push_start(struct http_req *rq, struct http_reply *rp)
 {
+	struct api_push *ap = rq->rq_web->w_push;
 	struct push_job *j;
 	struct store_gen gen;
-	pthread_attr_t attr;
-	pthread_t tid;
 	char detail[64];
 	int slot;
 
+	if (ap->ap_running != NULL) {
+		http_reply_error(rp, 409, "a push is already running");
+		return;
+	}
 	if ((j = calloc(1, sizeof(*j))) == NULL) {
 		http_reply_error(rp, 500, "out of memory");
 		return;
@@ -235,47 +251,22 @@ api_push_start(struct http_req *rq, struct http_reply *rp)
 		push_job_free(j);
 		return;
 	}
-	web_store_lock(rq->rq_web);
 	if (store_current(rq->rq_web->w_store, &gen) == 0)
 		j->pj_generation = gen.sg_generation;
-	web_store_unlock(rq->rq_web);
-
-	pthread_mutex_lock(&push_lock);
-	if (push_running) {
-		pthread_mutex_unlock(&push_lock);
-		push_job_free(j);
-		http_reply_error(rp, 409, "a push is already running");
-		return;
-	}
-	j->pj_id = push_next_id++;
+	j->pj_id = ap->ap_next_id++;
 	slot = (int)(j->pj_id % PUSH_KEEP);
-	push_job_free(push_jobs[slot]);
-	push_jobs[slot] = j;
-	push_running = 1;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&tid, &attr, push_worker, j) != 0) {
-		push_running = 0;
-		j->pj_done = 1;
-		j->pj_rc = -1;
-		pthread_mutex_unlock(&push_lock);
-		pthread_attr_destroy(&attr);
-		http_reply_error(rp, 500, "cannot start the push");
-		return;
-	}
-	pthread_attr_destroy(&attr);
-	pthread_mutex_unlock(&push_lock);
+	push_job_free(ap->ap_jobs[slot]);
+	ap->ap_jobs[slot] = j;
 	snprintf(detail, sizeof(detail), "push %u of generation %llu",
 	    j->pj_id, (unsigned long long)j->pj_generation);
-	web_store_lock(rq->rq_web);
 	api_audit(rq, "push", detail);
-	web_store_unlock(rq->rq_web);
+	push_run(ap, j);	/* a failure to start shows in the job */
 	snprintf(detail, sizeof(detail), "%u", j->pj_id);
 	http_reply_json(rp, 202, json_pack("{s:s,s:I}", "id", detail,
 	    "generation", (json_int_t)j->pj_generation));
 }
 
-/* A job as JSON (push_lock held). */
+/* A job as JSON. */
 static json_t *
 push_json(const struct push_job *j)
 {
@@ -305,7 +296,10 @@ push_json(const struct push_job *j)
 	    "generation", (json_int_t)j->pj_generation,
 	    "started", (json_int_t)j->pj_started, "user", j->pj_user,
 	    "nodes", a);
-	if (j->pj_done && j->pj_rc == -1)
+	if (j->pj_cancelled)
+		json_object_set_new(o, "error", json_string("interrupted: "
+		    "shoal-web was stopped during the push"));
+	else if (j->pj_done && j->pj_rc == -1)
 		json_object_set_new(o, "error", json_string("the push could "
 		    "not start (see the log)"));
 	return o;
@@ -314,19 +308,53 @@ push_json(const struct push_job *j)
 void
 api_push_get(struct http_req *rq, struct http_reply *rp)
 {
+	const struct api_push *ap = rq->rq_web->w_push;
 	unsigned long id;
 	char *end;
 	json_t *o = NULL;
 	size_t i;
 
 	id = strtoul(rq->rq_params[0], &end, 10);
-	pthread_mutex_lock(&push_lock);
 	for (i = 0; *end == '\0' && i < PUSH_KEEP; i++)
-		if (push_jobs[i] != NULL && push_jobs[i]->pj_id == id)
-			o = push_json(push_jobs[i]);
-	pthread_mutex_unlock(&push_lock);
+		if (ap->ap_jobs[i] != NULL && ap->ap_jobs[i]->pj_id == id)
+			o = push_json(ap->ap_jobs[i]);
 	if (o == NULL)
 		http_reply_error(rp, 404, "no push %s", rq->rq_params[0]);
 	else
 		http_reply_json(rp, 200, o);
+}
+
+struct api_push *
+api_push_new(void)
+{
+	struct api_push *ap;
+
+	if ((ap = calloc(1, sizeof(*ap))) != NULL)
+		ap->ap_next_id = 1;
+	return ap;
+}
+
+void
+api_push_cancel(struct api_push *ap)
+{
+	struct push_job *j = ap->ap_running;
+
+	if (j == NULL)
+		return;
+	sync_run_cancel(ap->ap_run);
+	j->pj_cancelled = 1;
+	push_finish(j, NULL, 1);
+}
+
+void
+api_push_free(struct api_push *ap)
+{
+	size_t i;
+
+	if (ap == NULL)
+		return;
+	api_push_cancel(ap);
+	for (i = 0; i < PUSH_KEEP; i++)
+		push_job_free(ap->ap_jobs[i]);
+	free(ap);
 }

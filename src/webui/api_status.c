@@ -9,7 +9,6 @@
  */
 #include "shoal-build.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +24,6 @@
 #define STATUS_CACHE_MS		200
 #define STATUS_PULSE_TIMEOUT_MS	500
 
-static pthread_mutex_t status_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *status_text;	/* the cached answer, JSON */
 static size_t status_len;
 static uint64_t status_when;
@@ -42,10 +40,8 @@ status_config(struct web *w)
 	struct store_gen gen;
 	json_t *o, *a;
 
-	web_store_lock(w);
 	if (store_load(w->w_store, &c, &gen) == -1)
 		c = NULL;
-	web_store_unlock(w);
 	if (c == NULL)
 		return json_pack("{s:s}", "error", "cannot read the config");
 	o = json_pack("{s:I,s:s,s:I,s:s}", "generation",
@@ -100,7 +96,6 @@ api_status(struct http_req *rq, struct http_reply *rp)
 	char *text = NULL;
 	size_t len = 0;
 
-	pthread_mutex_lock(&status_lock);
 	if (status_text == NULL || now - status_when >= STATUS_CACHE_MS) {
 		free(status_text);
 		o = status_build(rq->rq_web);
@@ -113,7 +108,6 @@ api_status(struct http_req *rq, struct http_reply *rp)
 		memcpy(text, status_text, status_len + 1);
 		len = status_len;
 	}
-	pthread_mutex_unlock(&status_lock);
 	if (text == NULL) {
 		http_reply_error(rp, 500, "out of memory");
 		return;

@@ -3,10 +3,13 @@
  *
  * Changing one's own password needs the current one too, so a stolen
  * session alone cannot lock the owner out.  Deleting a user or changing
- * a password ends that user's sessions.
+ * another user's password ends that user's sessions.  Hashing (checking
+ * the current password, making the new hash) runs on the hash pool: the
+ * handlers defer their replies and the pool's callbacks answer.
  */
 #include "shoal-build.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/log.h"
@@ -15,6 +18,8 @@
 #include "store/users.h"
 #include "api.h"
 #include "auth.h"
+#include "hashpool.h"
+#include "http.h"
 #include "web.h"
 
 static int
@@ -32,9 +37,7 @@ api_users_list(struct http_req *rq, struct http_reply *rp)
 	json_t *a = json_array();
 	int rc;
 
-	web_store_lock(rq->rq_web);
 	rc = users_each(rq->rq_web->w_store, users_one, a);
-	web_store_unlock(rq->rq_web);
 	if (rc == -1) {
 		json_decref(a);
 		http_reply_error(rp, 500, "cannot list users");
@@ -43,33 +46,55 @@ api_users_list(struct http_req *rq, struct http_reply *rp)
 	http_reply_json(rp, 200, json_pack("{s:o}", "users", a));
 }
 
-/* Sets name's password (store locked by the caller); replies. */
+/*
+ * A new user or a new password waiting for the hash pool: first (a user
+ * changing their own) the check of the current password, then the new
+ * hash, then the store.  pj_password is the new one, wiped at the end.
+ */
+struct pwjob {
+	struct http_req		*pj_rq;
+	char			 pj_name[USERS_NAME_MAX + 1];
+	char			*pj_password;
+	unsigned int		 pj_ok_status;	/* 201 new user, 200 change */
+};
+
 static void
-users_set(struct http_req *rq, struct http_reply *rp, const char *name,
-    const char *password, unsigned int ok_status)
+pwjob_free(struct pwjob *pj)
 {
-	char actor[HTTP_USER_MAX + 8];
+	str_free_secret(pj->pj_password);
+	free(pj);
+}
+
+static struct pwjob *
+pwjob_new(struct http_req *rq, const char *name, const char *password,
+    unsigned int ok_status)
+{
+	struct pwjob *pj;
+
+	if ((pj = calloc(1, sizeof(*pj))) == NULL)
+		return NULL;
+	if ((pj->pj_password = strdup(password)) == NULL) {
+		free(pj);
+		return NULL;
+	}
+	pj->pj_rq = rq;
+	str_copy(pj->pj_name, name, sizeof(pj->pj_name));
+	pj->pj_ok_status = ok_status;
+	return pj;
+}
+
+/* 400 naming "password" when the new password breaks the length rules. */
+static int
+users_password_ok(struct http_reply *rp, const char *password)
+{
 	struct diag d;
+	int rc;
 
 	diag_init(&d);
-	api_actor(rq, actor, sizeof(actor));
-	if (users_set_password(rq->rq_web->w_store, actor, name, password,
-	    &d) == -1) {
-		if (diag_errors(&d) > 0) {
-			struct diag_item *di;
-
-			/* name the request's fields, not the module's */
-			TAILQ_FOREACH(di, &d.d_items, di_entry)
-				if (di->di_field == NULL ||
-				    strstr(di->di_msg, "assword") != NULL)
-					str_set(&di->di_field, "password");
-			http_reply_diag(rp, &d);
-		} else
-			http_reply_error(rp, 500, "the password was not saved");
-	} else
-		http_reply_json(rp, ok_status, json_pack("{s:s}", "user",
-		    name));
+	if ((rc = users_password_check(password, &d)) == -1)
+		http_reply_diag(rp, &d);
 	diag_clear(&d);
+	return rc;
 }
 
 struct users_find {
@@ -87,7 +112,7 @@ users_find_one(const struct users_entry *e, void *arg)
 	return uf->uf_found;
 }
 
-/* 1 when user exists, 0 when not, -1 on error (store locked). */
+/* 1 when user exists, 0 when not, -1 on error. */
 static int
 users_exists(struct web *w, const char *name)
 {
@@ -98,11 +123,56 @@ users_exists(struct web *w, const char *name)
 	return uf.uf_found;
 }
 
+/* The new hash is made: store it (a new user must still be new). */
+static void
+pwjob_hashed(int result, char *hash, void *arg)
+{
+	struct pwjob *pj = arg;
+	struct http_req *rq = pj->pj_rq;
+	char actor[HTTP_USER_MAX + 8];
+	struct http_reply rp;
+	struct diag d;
+
+	memset(&rp, 0, sizeof(rp));
+	diag_init(&d);
+	api_actor(rq, actor, sizeof(actor));
+	if (result == HASHPOOL_CANCELLED)
+		http_reply_error(&rp, 503, "shutting down");
+	else if (result == -1)
+		http_reply_error(&rp, 500, "cannot hash the password");
+	else if (pj->pj_ok_status == 201 &&
+	    users_exists(rq->rq_web, pj->pj_name) != 0)
+		http_reply_error(&rp, 409, "user %s already exists",
+		    pj->pj_name);
+	else if (users_store_hash(rq->rq_web->w_store, actor, pj->pj_name,
+	    hash, &d) == -1)
+		http_reply_error(&rp, 500, "the password was not saved");
+	else {
+		if (strcmp(pj->pj_name, rq->rq_user) != 0)
+			auth_session_end_user(rq->rq_web->w_auth, pj->pj_name);
+		http_reply_json(&rp, pj->pj_ok_status, json_pack("{s:s}",
+		    "user", pj->pj_name));
+	}
+	diag_clear(&d);
+	str_free_secret(hash);
+	http_req_finish(rq, &rp);
+	pwjob_free(pj);
+}
+
+/* Queues the new hash; -1 with the answer in rp. */
+static int
+pwjob_hash(struct pwjob *pj, struct http_reply *rp)
+{
+	return api_hash(pj->pj_rq, rp, HASHPOOL_NEW, pj->pj_password, NULL,
+	    pwjob_hashed, pj);
+}
+
 void
 api_users_add(struct http_req *rq, struct http_reply *rp)
 {
 	static const char *const keys[] = { "user", "password", NULL };
 	const char *name, *pass;
+	struct pwjob *pj;
 	struct diag d;
 	int exists;
 
@@ -118,21 +188,23 @@ api_users_add(struct http_req *rq, struct http_reply *rp)
 		diag_add(&d, DIAG_ERROR, NULL, 0, 0, "user", "a user name is "
 		    "1 to %d letters, digits, '.', '_' or '-'",
 		    USERS_NAME_MAX);
+	if (pass != NULL)
+		users_password_check(pass, &d);
 	if (diag_errors(&d) > 0) {
 		http_reply_diag(rp, &d);
 		diag_clear(&d);
 		return;
 	}
 	diag_clear(&d);
-	web_store_lock(rq->rq_web);
 	exists = users_exists(rq->rq_web, name);
 	if (exists == 1)
 		http_reply_error(rp, 409, "user %s already exists", name);
 	else if (exists == -1)
 		http_reply_error(rp, 500, "cannot list users");
-	else
-		users_set(rq, rp, name, pass, 201);
-	web_store_unlock(rq->rq_web);
+	else if ((pj = pwjob_new(rq, name, pass, 201)) == NULL)
+		http_reply_error(rp, 500, "out of memory");
+	else if (pwjob_hash(pj, rp) == -1)
+		pwjob_free(pj);
 	api_wipe(rq->rq_json, "password");
 }
 
@@ -148,10 +220,8 @@ api_user_delete(struct http_req *rq, struct http_reply *rp)
 		return;
 	}
 	api_actor(rq, actor, sizeof(actor));
-	web_store_lock(rq->rq_web);
 	rc = users_name_valid(name) ? users_delete(rq->rq_web->w_store,
 	    actor, name) : 1;
-	web_store_unlock(rq->rq_web);
 	if (rc == 1)
 		http_reply_error(rp, 404, "no user named %s", name);
 	else if (rc == -1)
@@ -163,13 +233,56 @@ api_user_delete(struct http_req *rq, struct http_reply *rp)
 	}
 }
 
+/* The current password of a user changing their own was checked. */
+static void
+pwjob_checked(int result, char *hash, void *arg)
+{
+	struct pwjob *pj = arg;
+	struct http_reply rp;
+
+	(void)hash;
+	memset(&rp, 0, sizeof(rp));
+	if (result == 1) {
+		if (pwjob_hash(pj, &rp) == 0)
+			return;		/* pwjob_hashed() answers */
+	} else if (result == HASHPOOL_CANCELLED)
+		http_reply_error(&rp, 503, "shutting down");
+	else if (result == 0)
+		http_reply_field(&rp, "current_password", "wrong password");
+	else
+		http_reply_error(&rp, 500, "cannot check the user");
+	http_req_finish(pj->pj_rq, &rp);
+	pwjob_free(pj);
+}
+
+/* A user changing their own password: the current one is checked first. */
+static int
+pwjob_check_current(struct pwjob *pj, struct http_reply *rp,
+    const char *current)
+{
+	char *setting = NULL;
+	int rc;
+
+	if (users_hash_setting(pj->pj_rq->rq_web->w_store, pj->pj_name,
+	    &setting) != 0) {
+		http_reply_error(rp, 500, "cannot check the user");
+		str_free_secret(setting);
+		return -1;
+	}
+	rc = api_hash(pj->pj_rq, rp, HASHPOOL_CHECK, current, setting,
+	    pwjob_checked, pj);
+	str_free_secret(setting);
+	return rc;
+}
+
 void
 api_user_password(struct http_req *rq, struct http_reply *rp)
 {
 	static const char *const keys[] = { "password", "current_password",
 	    NULL };
 	const char *name = rq->rq_params[0], *pass, *cur = NULL;
-	int self = strcmp(name, rq->rq_user) == 0, exists, ok = 1;
+	int self = strcmp(name, rq->rq_user) == 0, exists, rc;
+	struct pwjob *pj;
 	struct diag d;
 
 	diag_init(&d);
@@ -187,22 +300,21 @@ api_user_password(struct http_req *rq, struct http_reply *rp)
 		return;
 	}
 	diag_clear(&d);
-	web_store_lock(rq->rq_web);
 	exists = users_name_valid(name) ? users_exists(rq->rq_web, name) : 0;
-	if (exists == 1 && self)
-		ok = users_verify(rq->rq_web->w_store, name, cur);
 	if (exists == 0)
 		http_reply_error(rp, 404, "no user named %s", name);
-	else if (exists == -1 || ok == -1)
+	else if (exists == -1)
 		http_reply_error(rp, 500, "cannot check the user");
-	else if (ok == 0)
-		http_reply_field(rp, "current_password", "wrong password");
-	else {
-		users_set(rq, rp, name, pass, 200);
-		if (rp->rp_status == 200 && !self)
-			auth_session_end_user(rq->rq_web->w_auth, name);
+	else if (users_password_ok(rp, pass) == 0) {
+		if ((pj = pwjob_new(rq, name, pass, 200)) == NULL)
+			http_reply_error(rp, 500, "out of memory");
+		else {
+			rc = self ? pwjob_check_current(pj, rp, cur) :
+			    pwjob_hash(pj, rp);
+			if (rc == -1)
+				pwjob_free(pj);
+		}
 	}
-	web_store_unlock(rq->rq_web);
 	api_wipe(rq->rq_json, "password");
 	api_wipe(rq->rq_json, "current_password");
 }

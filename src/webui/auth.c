@@ -4,7 +4,6 @@
 #include "shoal-build.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -33,7 +32,6 @@ struct auth_throttle {
 };
 
 struct auth {
-	pthread_mutex_t		 a_lock;
 	uint64_t		 a_idle_ms;
 	uint64_t		 a_abs_ms;
 	uint64_t		(*a_now)(void);
@@ -54,7 +52,6 @@ auth_new(unsigned int idle_s, unsigned int absolute_s)
 		free(a);
 		return NULL;
 	}
-	pthread_mutex_init(&a->a_lock, NULL);
 	a->a_idle_ms = (uint64_t)idle_s * 1000;
 	a->a_abs_ms = (uint64_t)absolute_s * 1000;
 	a->a_now = clock_monotonic_ms;
@@ -68,7 +65,6 @@ auth_free(struct auth *a)
 		return;
 	mem_wipe(a->a_sess, AUTH_MAX_SESSIONS * sizeof(*a->a_sess));
 	free(a->a_sess);
-	pthread_mutex_destroy(&a->a_lock);
 	free(a);
 }
 
@@ -120,7 +116,7 @@ auth_token_ok(const char *token)
 	return token[AUTH_TOKEN_LEN] == '\0';
 }
 
-/* Removes slot i (lock held). */
+/* Removes slot i. */
 static void
 auth_drop(struct auth *a, size_t i)
 {
@@ -145,7 +141,6 @@ auth_session_new(struct auth *a, const char *user, char *token, char *csrf)
 
 	if (auth_random_hex(token) == -1 || auth_random_hex(csrf) == -1)
 		return -1;
-	pthread_mutex_lock(&a->a_lock);
 	if (a->a_n == AUTH_MAX_SESSIONS) {
 		for (i = 1; i < a->a_n; i++)
 			if (a->a_sess[i].s_last < a->a_sess[oldest].s_last)
@@ -157,11 +152,10 @@ auth_session_new(struct auth *a, const char *user, char *token, char *csrf)
 	memcpy(s->s_csrf, csrf, sizeof(s->s_csrf));
 	str_copy(s->s_user, user, sizeof(s->s_user));
 	s->s_created = s->s_last = a->a_now();
-	pthread_mutex_unlock(&a->a_lock);
 	return 0;
 }
 
-/* The live slot for token or -1 (lock held); expired ones are dropped. */
+/* The live slot for token or -1; expired ones are dropped. */
 static ssize_t
 auth_find(struct auth *a, const char *token)
 {
@@ -190,16 +184,12 @@ auth_session_get(struct auth *a, const char *token, char *user,
 {
 	ssize_t i;
 
-	pthread_mutex_lock(&a->a_lock);
-	if ((i = auth_find(a, token)) == -1) {
-		pthread_mutex_unlock(&a->a_lock);
+	if ((i = auth_find(a, token)) == -1)
 		return -1;
-	}
 	a->a_sess[i].s_last = a->a_now();
 	str_copy(user, a->a_sess[i].s_user, user_len);
 	if (csrf != NULL)
 		memcpy(csrf, a->a_sess[i].s_csrf, AUTH_TOKEN_LEN + 1);
-	pthread_mutex_unlock(&a->a_lock);
 	return 0;
 }
 
@@ -208,10 +198,8 @@ auth_session_end(struct auth *a, const char *token)
 {
 	ssize_t i;
 
-	pthread_mutex_lock(&a->a_lock);
 	if ((i = auth_find(a, token)) != -1)
 		auth_drop(a, (size_t)i);
-	pthread_mutex_unlock(&a->a_lock);
 }
 
 void
@@ -219,14 +207,12 @@ auth_session_end_user(struct auth *a, const char *user)
 {
 	size_t i;
 
-	pthread_mutex_lock(&a->a_lock);
 	for (i = 0; i < a->a_n; ) {
 		if (strcmp(a->a_sess[i].s_user, user) == 0)
 			auth_drop(a, i);
 		else
 			i++;
 	}
-	pthread_mutex_unlock(&a->a_lock);
 }
 
 int
@@ -243,7 +229,7 @@ auth_csrf_equal(const char *expected, const char *given)
 	return diff == 0;
 }
 
-/* The throttle slot of peer (lock held); create: take the stalest one. */
+/* The throttle slot of peer; create: take the stalest one. */
 static struct auth_throttle *
 auth_throttle_slot(struct auth *a, const char *peer, int create)
 {
@@ -272,7 +258,6 @@ auth_login_allowed(struct auth *a, const char *peer,
 	uint64_t now, end;
 	int ok = 1;
 
-	pthread_mutex_lock(&a->a_lock);
 	now = a->a_now();
 	t = auth_throttle_slot(a, peer, 0);
 	if (t != NULL && t->t_fails >= AUTH_FAIL_MAX) {
@@ -283,7 +268,6 @@ auth_login_allowed(struct auth *a, const char *peer,
 		} else
 			memset(t, 0, sizeof(*t));
 	}
-	pthread_mutex_unlock(&a->a_lock);
 	return ok;
 }
 
@@ -293,7 +277,6 @@ auth_login_failed(struct auth *a, const char *peer)
 	struct auth_throttle *t;
 	uint64_t now;
 
-	pthread_mutex_lock(&a->a_lock);
 	now = a->a_now();
 	t = auth_throttle_slot(a, peer, 1);
 	if (t->t_fails == 0 ||
@@ -302,7 +285,6 @@ auth_login_failed(struct auth *a, const char *peer)
 		t->t_first = now;
 	}
 	t->t_fails++;
-	pthread_mutex_unlock(&a->a_lock);
 }
 
 void
@@ -310,10 +292,8 @@ auth_login_succeeded(struct auth *a, const char *peer)
 {
 	struct auth_throttle *t;
 
-	pthread_mutex_lock(&a->a_lock);
 	if ((t = auth_throttle_slot(a, peer, 0)) != NULL)
 		memset(t, 0, sizeof(*t));
-	pthread_mutex_unlock(&a->a_lock);
 }
 
 void
@@ -322,7 +302,6 @@ auth_sweep(struct auth *a)
 	uint64_t now;
 	size_t i;
 
-	pthread_mutex_lock(&a->a_lock);
 	now = a->a_now();
 	for (i = 0; i < a->a_n; ) {
 		if (auth_expired(a, &a->a_sess[i], now))
@@ -334,7 +313,6 @@ auth_sweep(struct auth *a)
 		if (a->a_thr[i].t_peer[0] != '\0' && now -
 		    a->a_thr[i].t_first > AUTH_FAIL_WINDOW_S * 1000ull)
 			memset(&a->a_thr[i], 0, sizeof(a->a_thr[i]));
-	pthread_mutex_unlock(&a->a_lock);
 }
 
 size_t
@@ -342,8 +320,6 @@ auth_session_count(struct auth *a)
 {
 	size_t n;
 
-	pthread_mutex_lock(&a->a_lock);
 	n = a->a_n;
-	pthread_mutex_unlock(&a->a_lock);
 	return n;
 }

@@ -12,8 +12,9 @@
  * AUTH_FAIL_MAX failures within AUTH_FAIL_WINDOW_S, logins from that
  * address are refused (429) until the window has passed.
  *
- * Every function is thread-safe.  Times come from clock_monotonic_ms()
- * unless a test swaps the clock with auth_set_clock().
+ * Not thread-safe: shoal-web calls it from its one event loop.  Times come
+ * from clock_monotonic_ms() unless a test swaps the clock with
+ * auth_set_clock().
  */
 #ifndef SHOAL_AUTH_H
 #define SHOAL_AUTH_H

@@ -1,5 +1,15 @@
 /*
- * http.c - request plumbing between libmicrohttpd and the API handlers.
+ * http.c - shoal-web's server core: libmicrohttpd driven from the libevent
+ * loop, and the plumbing between it and the route handlers.
+ *
+ * The daemon runs in libmicrohttpd's "external" epoll mode: its one epoll
+ * descriptor is a read event on our loop, and its next deadline (idle
+ * connections, data it already holds) a timer; both call MHD_run(), which
+ * calls the handlers.  Nothing runs on another thread, so handlers use the
+ * store, the sessions and the log tail without locks.  Work that would
+ * block the loop (password hashing) is handed off: the handler defers its
+ * reply, the connection is suspended, and http_req_finish() resumes it
+ * from the loop when the answer is known.
  *
  * Everything that can be decided from the headers (route, session, CSRF,
  * declared body size) is decided on libmicrohttpd's first call, before any
@@ -11,10 +21,14 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <event2/event.h>
 #include <jansson.h>
 #include <microhttpd.h>
 
@@ -23,18 +37,42 @@
 #include "lib/util.h"
 #include "auth.h"
 #include "http.h"
+#include "http_route.h"
 #include "static.h"
 #include "web.h"
 
-/* Per-connection-request state (MHD's con_cls). */
+/* The longest the loop sleeps without asking libmicrohttpd again. */
+#define HTTP_TIMER_MAX_MS	(60 * 1000)
+
+struct http_server {
+	struct web		*hs_web;
+	const struct http_route	*hs_routes;
+	struct MHD_Daemon	*hs_mhd;
+	struct event		*hs_io;		/* MHD's epoll fd readable */
+	struct event		*hs_timer;	/* MHD's deadline, or "now" */
+	unsigned int		 hs_deferred;	/* replies not finished yet */
+};
+
+/* Where a request is (MHD calls http_access() again for each step). */
+enum http_stage {
+	HC_BODY,	/* admitted: reading the body */
+	HC_HANDLER,	/* the handler runs */
+	HC_DEFERRED,	/* handler answers later: connection suspended */
+	HC_FINISHED,	/* deferred answer ready: queue it on the next call */
+	HC_DONE,	/* a reply was queued */
+};
+
+/* Per-request state (MHD's con_cls). */
 struct http_conn {
 	struct http_req		 hc_req;
+	struct http_server	*hc_server;
 	const struct http_route	*hc_route;
+	enum http_stage		 hc_stage;
+	struct http_reply	 hc_reply;	/* HC_FINISHED's answer */
 	size_t			 hc_limit;
 	size_t			 hc_cap;
 	size_t			 hc_discarded;
 	int			 hc_too_big;
-	int			 hc_done;	/* a reply was queued early */
 };
 
 static const char *const http_csp =
@@ -42,122 +80,7 @@ static const char *const http_csp =
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-enum http_method
-http_method_from(const char *m)
-{
-	static const struct { const char *n; enum http_method m; } t[] = {
-		{ "GET", HTTP_GET }, { "POST", HTTP_POST }, { "PUT", HTTP_PUT },
-		{ "DELETE", HTTP_DELETE }, { "HEAD", HTTP_HEAD },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (strcmp(m, t[i].n) == 0)
-			return t[i].m;
-	return HTTP_OTHER;
-}
-
-static const char *
-http_method_name(enum http_method m)
-{
-	switch (m) {
-	case HTTP_GET:		return "GET";
-	case HTTP_POST:		return "POST";
-	case HTTP_PUT:		return "PUT";
-	case HTTP_DELETE:	return "DELETE";
-	case HTTP_HEAD:		return "HEAD";
-	default:		return "?";
-	}
-}
-
-/*
- * Matches path against pattern segment by segment; {} captures one
- * non-empty segment into params (allocated).  1 on match, else 0 and
- * nothing allocated.
- */
-static int
-http_match(const char *pattern, const char *path,
-    char *params[HTTP_MAX_PARAMS])
-{
-	const char *p = pattern, *u = path;
-	int n = 0, i;
-
-	while (*p != '\0' && *u != '\0') {
-		if (p[0] == '{' && p[1] == '}') {
-			size_t len = strcspn(u, "/");
-
-			if (len == 0 || n == HTTP_MAX_PARAMS)
-				goto fail;
-			if ((params[n] = strndup(u, len)) == NULL)
-				goto fail;
-			n++;
-			u += len;
-			p += 2;
-		} else if (*p++ != *u++)
-			goto fail;
-	}
-	if (*p == '\0' && *u == '\0')
-		return 1;
-fail:
-	for (i = 0; i < n; i++) {
-		free(params[i]);
-		params[i] = NULL;
-	}
-	return 0;
-}
-
-const struct http_route *
-http_route_find(const struct http_route *table, enum http_method m,
-    const char *path, char *params[HTTP_MAX_PARAMS], int *bad_method)
-{
-	const struct http_route *rt;
-	char *tmp[HTTP_MAX_PARAMS] = { NULL };
-	int i;
-
-	*bad_method = 0;
-	if (m == HTTP_HEAD)
-		m = HTTP_GET;
-	for (rt = table; rt->rt_pattern != NULL; rt++) {
-		if (!http_match(rt->rt_pattern, path, tmp))
-			continue;
-		if (rt->rt_method == m) {
-			for (i = 0; i < HTTP_MAX_PARAMS; i++)
-				params[i] = tmp[i];
-			*bad_method = 0;
-			return rt;
-		}
-		for (i = 0; i < HTTP_MAX_PARAMS; i++) {
-			free(tmp[i]);
-			tmp[i] = NULL;
-		}
-		*bad_method = 1;
-	}
-	return NULL;
-}
-
-/* The methods a path allows, for 405's Allow header, into buf. */
-static void
-http_allow(const struct http_route *table, const char *path, char *buf,
-    size_t len)
-{
-	const struct http_route *rt;
-	char *tmp[HTTP_MAX_PARAMS] = { NULL };
-	int i;
-
-	buf[0] = '\0';
-	for (rt = table; rt->rt_pattern != NULL; rt++) {
-		if (!http_match(rt->rt_pattern, path, tmp))
-			continue;
-		for (i = 0; i < HTTP_MAX_PARAMS; i++) {
-			free(tmp[i]);
-			tmp[i] = NULL;
-		}
-		if (buf[0] != '\0')
-			strncat(buf, ", ", len - strlen(buf) - 1);
-		strncat(buf, http_method_name(rt->rt_method),
-		    len - strlen(buf) - 1);
-	}
-}
+static void	http_server_wake(struct http_server *);
 
 json_t *
 http_parse_json_object(const char *body, size_t len, struct diag *d)
@@ -187,89 +110,6 @@ http_parse_json_object(const char *body, size_t len, struct diag *d)
 }
 
 void
-http_reply_json(struct http_reply *rp, unsigned int status, json_t *j)
-{
-	json_decref(rp->rp_json);
-	rp->rp_status = status;
-	rp->rp_json = j;
-	rp->rp_nocache = 1;
-}
-
-void
-http_reply_text(struct http_reply *rp, unsigned int status,
-    const char *ctype, char *text, size_t len)
-{
-	free(rp->rp_text);
-	rp->rp_status = status;
-	rp->rp_text = text;
-	rp->rp_text_len = len;
-	rp->rp_ctype = ctype;
-	rp->rp_nocache = 1;
-}
-
-void
-http_reply_error(struct http_reply *rp, unsigned int status,
-    const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	http_reply_json(rp, status, json_pack("{s:s}", "error", msg));
-}
-
-json_t *
-http_diag_json(const struct diag *d)
-{
-	const struct diag_item *di;
-	json_t *a, *o;
-
-	if ((a = json_array()) == NULL)
-		return NULL;
-	TAILQ_FOREACH(di, &d->d_items, di_entry) {
-		if (di->di_sev != DIAG_ERROR)
-			continue;
-		o = json_pack("{s:s?,s:s}", "field", di->di_field,
-		    "message", di->di_msg);
-		if (o != NULL && di->di_line > 0) {
-			json_object_set_new(o, "line", json_integer(di->di_line));
-			json_object_set_new(o, "col", json_integer(di->di_col));
-		}
-		if (o == NULL || json_array_append_new(a, o) == -1) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
-}
-
-void
-http_reply_diag(struct http_reply *rp, const struct diag *d)
-{
-	http_reply_json(rp, 400, json_pack("{s:s,s:o}", "error",
-	    "invalid input", "errors", http_diag_json(d)));
-}
-
-void
-http_reply_field(struct http_reply *rp, const char *field,
-    const char *fmt, ...)
-{
-	struct diag d;
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	diag_init(&d);
-	diag_add(&d, DIAG_ERROR, NULL, 0, 0, field, "%s", msg);
-	http_reply_diag(rp, &d);
-	diag_clear(&d);
-}
-
-void
 http_security_headers(struct MHD_Response *r, int tls, int api)
 {
 	MHD_add_response_header(r, "Content-Security-Policy", http_csp);
@@ -294,6 +134,7 @@ http_queue(struct MHD_Connection *c, struct http_reply *rp, int tls,
 	char *body = NULL, num[16];
 	size_t len = 0;
 
+	rp->rp_resp = NULL;
 	if (r == NULL && rp->rp_json != NULL) {
 		body = json_dumps(rp->rp_json, JSON_COMPACT);
 		len = body != NULL ? strlen(body) : 0;
@@ -308,7 +149,8 @@ http_queue(struct MHD_Connection *c, struct http_reply *rp, int tls,
 		    MHD_RESPMEM_MUST_FREE);
 		if (r == NULL) {
 			free(body);
-			goto fail;
+			http_reply_clear(rp);
+			return MHD_NO;
 		}
 		if (rp->rp_ctype != NULL)
 			MHD_add_response_header(r, "Content-Type",
@@ -325,17 +167,8 @@ http_queue(struct MHD_Connection *c, struct http_reply *rp, int tls,
 		MHD_add_response_header(r, "Allow", allow);
 	ret = MHD_queue_response(c, rp->rp_status ? rp->rp_status : 500, r);
 	MHD_destroy_response(r);
-	rp->rp_resp = NULL;
-	json_decref(rp->rp_json);
-	rp->rp_json = NULL;
-	free(rp->rp_text);
-	free(rp->rp_cookie);
+	http_reply_clear(rp);
 	return ret;
-fail:
-	json_decref(rp->rp_json);
-	free(rp->rp_text);
-	free(rp->rp_cookie);
-	return MHD_NO;
 }
 
 static void
@@ -352,6 +185,7 @@ http_conn_free(struct http_conn *hc)
 		free(hc->hc_req.rq_body);
 	}
 	json_decref(hc->hc_req.rq_json);
+	http_reply_clear(&hc->hc_reply);
 	free(hc);
 }
 
@@ -391,16 +225,17 @@ http_is_change(enum http_method m)
  * fills rp with the final answer and returns 1.
  */
 static int
-http_admit(struct web *w, struct http_conn *hc, const char *url,
+http_admit(struct http_server *hs, struct http_conn *hc, const char *url,
     struct http_reply *rp, char *allow, size_t allow_len)
 {
+	struct web *w = hs->hs_web;
 	struct http_req *rq = &hc->hc_req;
 	const char *cookie, *csrf_hdr, *clen;
 	char csrf[AUTH_TOKEN_LEN + 1];
 	int bad_method, have_session = 0;
 	unsigned long long declared;
 
-	hc->hc_route = http_route_find(api_routes, rq->rq_method, url,
+	hc->hc_route = http_route_find(hs->hs_routes, rq->rq_method, url,
 	    rq->rq_params, &bad_method);
 	if (hc->hc_route == NULL && strncmp(url, "/api/", 5) != 0) {
 		static_serve(w->w_www, url, rq->rq_method, rp);
@@ -420,7 +255,8 @@ http_admit(struct web *w, struct http_conn *hc, const char *url,
 	}
 	if (hc->hc_route == NULL) {
 		if (bad_method) {
-			http_allow(api_routes, url, allow, allow_len);
+			http_route_allow(hs->hs_routes, url, allow,
+			    allow_len);
 			http_reply_error(rp, 405, "method not allowed on %s "
 			    "(allowed: %s)", url, allow);
 		} else
@@ -439,6 +275,7 @@ http_admit(struct web *w, struct http_conn *hc, const char *url,
 		}
 	}
 	mem_wipe(csrf, sizeof(csrf));
+	rq->rq_arg = hc->hc_route->rt_arg;
 	hc->hc_limit = hc->hc_route->rt_flags & ROUTE_BIG ?
 	    HTTP_IMPORT_MAX : HTTP_BODY_MAX;
 	clen = MHD_lookup_connection_value(rq->rq_conn, MHD_HEADER_KIND,
@@ -486,7 +323,7 @@ http_collect(struct http_conn *hc, const char *data, size_t len)
 
 /* The body-time checks and the handler call. */
 static void
-http_run(struct http_conn *hc, struct http_reply *rp)
+http_dispatch(struct http_conn *hc, struct http_reply *rp)
 {
 	struct http_req *rq = &hc->hc_req;
 	const char *ctype;
@@ -518,8 +355,57 @@ http_run(struct http_conn *hc, struct http_reply *rp)
 		diag_clear(&d);
 	}
 	hc->hc_route->rt_handler(rq, rp);
-	if (rp->rp_status == 0)
+	if (rp->rp_status == 0 && !rp->rp_deferred)
 		http_reply_error(rp, 500, "internal error");
+}
+
+/* The first call for a request: its state, then the header-time answer. */
+static enum MHD_Result
+http_begin(struct http_server *hs, struct MHD_Connection *c,
+    const char *url, const char *method, void **con_cls)
+{
+	struct http_conn *hc;
+	struct http_reply rp;
+	char allow[64] = "";
+
+	if ((hc = calloc(1, sizeof(*hc))) == NULL)
+		return MHD_NO;
+	*con_cls = hc;
+	hc->hc_server = hs;
+	hc->hc_stage = HC_BODY;
+	hc->hc_req.rq_web = hs->hs_web;
+	hc->hc_req.rq_conn = c;
+	hc->hc_req.rq_url = url;
+	hc->hc_req.rq_method = http_method_from(method);
+	http_peer(c, hc->hc_req.rq_peer, sizeof(hc->hc_req.rq_peer));
+	memset(&rp, 0, sizeof(rp));
+	if (!http_admit(hs, hc, url, &rp, allow, sizeof(allow)))
+		return MHD_YES;
+	hc->hc_stage = HC_DONE;
+	return http_queue(c, &rp, hs->hs_web->w_tls, allow);
+}
+
+/* The whole body is in: the handler answers now, or later (deferred). */
+static enum MHD_Result
+http_end(struct http_conn *hc)
+{
+	struct http_server *hs = hc->hc_server;
+	struct http_reply rp;
+
+	memset(&rp, 0, sizeof(rp));
+	hc->hc_stage = HC_HANDLER;
+	http_dispatch(hc, &rp);
+	if (rp.rp_deferred && hc->hc_stage == HC_FINISHED)
+		rp = hc->hc_reply;	/* finished before the handler returned */
+	else if (rp.rp_deferred) {
+		hc->hc_stage = HC_DEFERRED;
+		hs->hs_deferred++;
+		MHD_suspend_connection(hc->hc_req.rq_conn);
+		return MHD_YES;
+	}
+	memset(&hc->hc_reply, 0, sizeof(hc->hc_reply));
+	hc->hc_stage = HC_DONE;
+	return http_queue(hc->hc_req.rq_conn, &rp, hs->hs_web->w_tls, NULL);
 }
 
 static enum MHD_Result
@@ -527,29 +413,21 @@ http_access(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_data_size, void **con_cls)
 {
-	struct web *w = cls;
 	struct http_conn *hc = *con_cls;
-	struct http_reply rp;
-	char allow[64] = "";
 
 	(void)version;
-	memset(&rp, 0, sizeof(rp));
-	if (hc == NULL) {
-		if ((hc = calloc(1, sizeof(*hc))) == NULL)
-			return MHD_NO;
-		*con_cls = hc;
-		hc->hc_req.rq_web = w;
-		hc->hc_req.rq_conn = c;
-		hc->hc_req.rq_url = url;
-		hc->hc_req.rq_method = http_method_from(method);
-		http_peer(c, hc->hc_req.rq_peer, sizeof(hc->hc_req.rq_peer));
-		if (http_admit(w, hc, url, &rp, allow, sizeof(allow))) {
-			hc->hc_done = 1;
-			return http_queue(c, &rp, w->w_tls, allow);
-		}
-		return MHD_YES;
-	}
-	if (hc->hc_done) {
+	if (hc == NULL)
+		return http_begin(cls, c, url, method, con_cls);
+	switch (hc->hc_stage) {
+	case HC_BODY:
+		break;
+	case HC_FINISHED:
+		hc->hc_stage = HC_DONE;
+		return http_queue(c, &hc->hc_reply, hc->hc_server->hs_web->w_tls,
+		    NULL);
+	case HC_HANDLER:	/* not called from a handler */
+	case HC_DEFERRED:	/* nor while suspended */
+	case HC_DONE:
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -559,9 +437,52 @@ http_access(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	hc->hc_done = 1;
-	http_run(hc, &rp);
-	return http_queue(c, &rp, w->w_tls, NULL);
+	return http_end(hc);
+}
+
+/* ---- deferred replies ---- */
+
+void
+http_req_finish(struct http_req *rq, struct http_reply *rp)
+{
+	struct http_conn *hc = (struct http_conn *)(void *)((char *)rq -
+	    offsetof(struct http_conn, hc_req));
+	struct http_server *hs = hc->hc_server;
+	enum http_stage was = hc->hc_stage;
+
+	if (was != HC_DEFERRED && was != HC_HANDLER)
+		fatalx("http: a reply finished twice or never deferred");
+	if (rp->rp_status == 0)
+		http_reply_error(rp, 500, "internal error");
+	hc->hc_reply = *rp;
+	memset(rp, 0, sizeof(*rp));
+	hc->hc_stage = HC_FINISHED;
+	if (was == HC_HANDLER)
+		return;		/* http_end() queues it */
+	hs->hs_deferred--;
+	MHD_resume_connection(rq->rq_conn);
+	http_server_wake(hs);
+}
+
+void
+http_conn_resume(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	MHD_resume_connection(c);
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci != NULL && ci->socket_context != NULL)
+		http_server_wake(ci->socket_context);
+}
+
+/* Every connection knows its server, for http_conn_resume(). */
+static void
+http_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	(void)c;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		*socket_context = cls;
 }
 
 static int
@@ -624,22 +545,53 @@ http_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("http: %s", buf);
 }
 
-struct MHD_Daemon *
-http_start(struct web *w, int listen_fd, const char *cert_pem,
-    const char *key_pem, unsigned int threads)
+/* ---- the daemon on the event loop ---- */
+
+/* Runs libmicrohttpd once and arms the timer at its next deadline. */
+static void
+http_server_run(struct http_server *hs)
 {
-	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD |
-	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-	struct MHD_OptionItem opts[10];
+	MHD_UNSIGNED_LONG_LONG ms;
+	struct timeval tv;
+
+	MHD_run(hs->hs_mhd);
+	if (MHD_get_timeout(hs->hs_mhd, &ms) == MHD_NO) {
+		event_del(hs->hs_timer);
+		return;
+	}
+	if (ms > HTTP_TIMER_MAX_MS)
+		ms = HTTP_TIMER_MAX_MS;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	event_add(hs->hs_timer, &tv);
+}
+
+static void
+http_server_event(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	http_server_run(arg);
+}
+
+/* libmicrohttpd has work that no descriptor will announce: run it soon. */
+static void
+http_server_wake(struct http_server *hs)
+{
+	event_active(hs->hs_timer, EV_TIMEOUT, 1);
+}
+
+/* The daemon's flags and options; opts has room for 8. */
+static unsigned int
+http_options(int listen_fd, const char *cert_pem, const char *key_pem,
+    struct MHD_OptionItem *opts)
+{
+	unsigned int flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+	    MHD_USE_ERROR_LOG;
 	int n = 0;
 
-	if (cert_pem != NULL)
-		flags |= MHD_USE_TLS;
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET,
 	    listen_fd, NULL };
-	if (threads > 1)
-		opts[n++] = (struct MHD_OptionItem){
-		    MHD_OPTION_THREAD_POOL_SIZE, threads, NULL };
 	/* slow or idle clients are dropped after 30 s of silence */
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
 	    30, NULL };
@@ -648,15 +600,94 @@ http_start(struct web *w, int listen_fd, const char *cert_pem,
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    64 * 1024, NULL };
 	if (cert_pem != NULL) {
+		flags |= MHD_USE_TLS;
 		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT,
 		    0, (void *)(uintptr_t)cert_pem };
 		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY,
 		    0, (void *)(uintptr_t)key_pem };
 	}
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
-	return MHD_start_daemon(flags, 0, NULL, NULL, http_access, w,
+	return flags;
+}
+
+/* The loop's two events on the daemon's epoll descriptor; 0 or -1. */
+static int
+http_server_events(struct http_server *hs, struct event_base *base)
+{
+	const union MHD_DaemonInfo *di;
+
+	di = MHD_get_daemon_info(hs->hs_mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (di == NULL) {
+		log_warnx("http: libmicrohttpd has no epoll descriptor");
+		return -1;
+	}
+	if ((hs->hs_io = event_new(base, di->epoll_fd, EV_READ | EV_PERSIST,
+	    http_server_event, hs)) == NULL || event_add(hs->hs_io,
+	    NULL) == -1 || (hs->hs_timer = event_new(base, -1, 0,
+	    http_server_event, hs)) == NULL) {
+		log_warnx("http: cannot set up the event loop");
+		return -1;
+	}
+	http_server_wake(hs);
+	return 0;
+}
+
+struct http_server *
+http_server_start(struct event_base *base, struct web *w,
+    const struct http_route *routes, int listen_fd, const char *cert_pem,
+    const char *key_pem)
+{
+	struct MHD_OptionItem opts[8];
+	struct http_server *hs;
+	unsigned int flags;
+
+	if ((hs = calloc(1, sizeof(*hs))) == NULL)
+		return NULL;
+	hs->hs_web = w;
+	hs->hs_routes = routes;
+	flags = http_options(listen_fd, cert_pem, key_pem, opts);
+	hs->hs_mhd = MHD_start_daemon(flags, 0, NULL, NULL, http_access, hs,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
+	    MHD_OPTION_NOTIFY_CONNECTION, http_notify_conn, hs,
 	    MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
 	    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	if (hs->hs_mhd == NULL || http_server_events(hs, base) == -1) {
+		http_server_free(hs);
+		return NULL;
+	}
+	return hs;
+}
+
+void
+http_server_quiesce(struct http_server *hs)
+{
+	int lfd;
+
+	if ((lfd = MHD_quiesce_daemon(hs->hs_mhd)) != -1)
+		close(lfd);
+	http_server_wake(hs);
+}
+
+unsigned int
+http_server_deferred(const struct http_server *hs)
+{
+	return hs->hs_deferred;
+}
+
+void
+http_server_free(struct http_server *hs)
+{
+	if (hs == NULL)
+		return;
+	if (hs->hs_deferred > 0)
+		fatalx("http: %u replies still deferred at exit",
+		    hs->hs_deferred);
+	if (hs->hs_mhd != NULL)
+		MHD_stop_daemon(hs->hs_mhd);
+	if (hs->hs_io != NULL)
+		event_free(hs->hs_io);
+	if (hs->hs_timer != NULL)
+		event_free(hs->hs_timer);
+	free(hs);
 }

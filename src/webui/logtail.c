@@ -1,10 +1,10 @@
 /*
  * logtail.c - inotify log follower and Server-Sent-Events fan-out.
  *
- * Threads: the follower runs on the main event loop; SSE content callbacks
- * run on libmicrohttpd's threads.  lt_lock guards the ring and the client
- * list and every client's buffer.  A client whose buffer is empty
- * suspends its connection; new data resumes it.
+ * Everything runs on shoal-web's one event loop: the follower and the
+ * SSE content callbacks (called by libmicrohttpd from that loop).  A
+ * client whose buffer is empty suspends its connection; new data resumes
+ * it (http_conn_resume(), which also wakes the server).
  */
 #include "shoal-build.h"
 
@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 
 #include "lib/log.h"
 #include "lib/util.h"
+#include "http.h"
 #include "logtail.h"
 
 #define LOGTAIL_CLIENT_BUF	(256u * 1024)
@@ -62,7 +62,7 @@ struct logtail {
 	struct event		*lt_ev;
 	struct event		*lt_timer;
 	unsigned int		 lt_ticks;
-	pthread_mutex_t		 lt_lock;
+	int			 lt_closed;	/* no new clients (exit) */
 	struct logtail_line	 lt_ring[LOGTAIL_RING];
 	uint64_t		 lt_next_id;	/* id of the next line */
 	size_t			 lt_nclients;
@@ -79,7 +79,6 @@ logtail_new(const char *path)
 		return NULL;
 	lt->lt_ifd = lt->lt_wd_file = lt->lt_wd_dir = lt->lt_fd = -1;
 	lt->lt_next_id = 1;
-	pthread_mutex_init(&lt->lt_lock, NULL);
 	TAILQ_INIT(&lt->lt_clients);
 	if (path == NULL)
 		return lt;
@@ -103,7 +102,7 @@ logtail_path(const struct logtail *lt)
 	return lt->lt_path;
 }
 
-/* Appends text to a client's buffer (lock held); drops when full. */
+/* Appends text to a client's buffer; drops when full. */
 static void
 logtail_client_put(struct logtail_client *c, const char *text, size_t len)
 {
@@ -129,7 +128,7 @@ logtail_client_put(struct logtail_client *c, const char *text, size_t len)
 	c->c_len += len;
 	if (c->c_suspended) {
 		c->c_suspended = 0;
-		MHD_resume_connection(c->c_conn);
+		http_conn_resume(c->c_conn);
 	}
 }
 
@@ -160,7 +159,6 @@ logtail_line(struct logtail *lt, const char *text, size_t len)
 	for (i = 0; i < len; i++)	/* SSE data cannot hold CR/LF/NUL */
 		copy[i] = text[i] == '\r' || text[i] == '\0' ? ' ' : text[i];
 	copy[len] = '\0';
-	pthread_mutex_lock(&lt->lt_lock);
 	slot = &lt->lt_ring[lt->lt_next_id % LOGTAIL_RING];
 	free(slot->l_text);
 	slot->l_text = copy;
@@ -168,7 +166,6 @@ logtail_line(struct logtail *lt, const char *text, size_t len)
 	n = logtail_event(ev, sizeof(ev), slot->l_id, copy);
 	TAILQ_FOREACH(c, &lt->lt_clients, c_entry)
 		logtail_client_put(c, ev, n);
-	pthread_mutex_unlock(&lt->lt_lock);
 }
 
 /* Splits newly read bytes into lines, keeping a partial last line. */
@@ -337,10 +334,8 @@ logtail_tick(evutil_socket_t fd, short what, void *arg)
 	logtail_poll(lt);
 	if (++lt->lt_ticks % LOGTAIL_PING_S != 0)
 		return;
-	pthread_mutex_lock(&lt->lt_lock);
 	TAILQ_FOREACH(c, &lt->lt_clients, c_entry)
 		logtail_client_put(c, ": ping\n\n", 8);
-	pthread_mutex_unlock(&lt->lt_lock);
 }
 
 int
@@ -389,11 +384,10 @@ logtail_free(struct logtail *lt)
 	free(lt->lt_path);
 	free(lt->lt_dir);
 	free(lt->lt_base);
-	pthread_mutex_destroy(&lt->lt_lock);
 	free(lt);
 }
 
-/* The ring's lines oldest first, at most n: calls fn for each (lock held). */
+/* The ring's lines oldest first, at most n: calls fn for each. */
 static void
 logtail_ring_each(struct logtail *lt, unsigned int n,
     void (*fn)(const struct logtail_line *, void *), void *arg)
@@ -435,9 +429,7 @@ logtail_recent(struct logtail *lt, unsigned int n)
 
 	if ((a = json_array()) == NULL)
 		return NULL;
-	pthread_mutex_lock(&lt->lt_lock);
 	logtail_ring_each(lt, n, logtail_json_one, a);
-	pthread_mutex_unlock(&lt->lt_lock);
 	return a;
 }
 
@@ -449,26 +441,20 @@ static ssize_t
 logtail_sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct logtail_client *c = cls;
-	struct logtail *lt = c->c_lt;
 	size_t n;
 
 	(void)pos;
-	pthread_mutex_lock(&lt->lt_lock);
-	if (c->c_closing && c->c_len == 0) {
-		pthread_mutex_unlock(&lt->lt_lock);
+	if (c->c_closing && c->c_len == 0)
 		return MHD_CONTENT_READER_END_OF_STREAM;
-	}
 	if (c->c_len == 0) {
 		c->c_suspended = 1;
 		MHD_suspend_connection(c->c_conn);
-		pthread_mutex_unlock(&lt->lt_lock);
 		return 0;
 	}
 	n = c->c_len < max ? c->c_len : max;
 	memcpy(buf, c->c_buf, n);
 	memmove(c->c_buf, c->c_buf + n, c->c_len - n);
 	c->c_len -= n;
-	pthread_mutex_unlock(&lt->lt_lock);
 	return (ssize_t)n;
 }
 
@@ -478,10 +464,8 @@ logtail_sse_free(void *cls)
 	struct logtail_client *c = cls;
 	struct logtail *lt = c->c_lt;
 
-	pthread_mutex_lock(&lt->lt_lock);
 	TAILQ_REMOVE(&lt->lt_clients, c, c_entry);
 	lt->lt_nclients--;
-	pthread_mutex_unlock(&lt->lt_lock);
 	free(c->c_buf);
 	free(c);
 }
@@ -497,9 +481,7 @@ logtail_sse_response(struct logtail *lt, struct MHD_Connection *conn,
 		return NULL;
 	c->c_lt = lt;
 	c->c_conn = conn;
-	pthread_mutex_lock(&lt->lt_lock);
-	if (lt->lt_nclients >= LOGTAIL_MAX_CLIENTS) {
-		pthread_mutex_unlock(&lt->lt_lock);
+	if (lt->lt_closed || lt->lt_nclients >= LOGTAIL_MAX_CLIENTS) {
 		free(c);
 		return NULL;
 	}
@@ -508,14 +490,12 @@ logtail_sse_response(struct logtail *lt, struct MHD_Connection *conn,
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 8192,
 	    logtail_sse_read, c, logtail_sse_free);
 	if (r == NULL) {
-		pthread_mutex_unlock(&lt->lt_lock);
 		free(c->c_buf);
 		free(c);
 		return NULL;
 	}
 	TAILQ_INSERT_TAIL(&lt->lt_clients, c, c_entry);
 	lt->lt_nclients++;
-	pthread_mutex_unlock(&lt->lt_lock);
 	MHD_add_response_header(r, "Content-Type", "text/event-stream");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	MHD_add_response_header(r, "X-Accel-Buffering", "no");
@@ -527,13 +507,18 @@ logtail_close_clients(struct logtail *lt)
 {
 	struct logtail_client *c;
 
-	pthread_mutex_lock(&lt->lt_lock);
+	lt->lt_closed = 1;
 	TAILQ_FOREACH(c, &lt->lt_clients, c_entry) {
 		c->c_closing = 1;
 		if (c->c_suspended) {
 			c->c_suspended = 0;
-			MHD_resume_connection(c->c_conn);
+			http_conn_resume(c->c_conn);
 		}
 	}
-	pthread_mutex_unlock(&lt->lt_lock);
+}
+
+size_t
+logtail_clients(const struct logtail *lt)
+{
+	return lt->lt_nclients;
 }

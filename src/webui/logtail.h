@@ -34,8 +34,9 @@ void logtail_free(struct logtail *);
 
 /*
  * An SSE response for one client on connection c, starting with up to
- * backlog recent lines.  NULL when too many clients or ENOMEM.  The
- * response is destroyed by the caller after queueing, as usual.
+ * backlog recent lines.  NULL when too many clients, after
+ * logtail_close_clients(), or ENOMEM.  The response is destroyed by the
+ * caller after queueing, as usual.
  */
 struct MHD_Response *logtail_sse_response(struct logtail *,
     struct MHD_Connection *c, unsigned int backlog);
@@ -44,7 +45,12 @@ json_t *logtail_recent(struct logtail *, unsigned int n);
 /* Reads whatever is new now (also called by the inotify handler). */
 void logtail_poll(struct logtail *);
 const char *logtail_path(const struct logtail *);
-/* Ends every stream (shutdown): suspended clients are resumed and end. */
+/*
+ * Ends every stream (shutdown): suspended clients are resumed and end;
+ * no new stream starts.
+ */
 void logtail_close_clients(struct logtail *);
+/* Streams open now (a stream is gone when libmicrohttpd freed it). */
+size_t logtail_clients(const struct logtail *);
 
 #endif

@@ -12,7 +12,7 @@
 
 #include "lib/log.h"
 #include "lib/util.h"
-#include "http.h"
+#include "http_reply.h"
 #include "static.h"
 
 #define STATIC_PATH_MAX		256

@@ -7,7 +7,7 @@
 #ifndef SHOAL_STATIC_H
 #define SHOAL_STATIC_H
 
-#include "http.h"
+#include "http_reply.h"
 
 /* Fills rp with the file for url under root, or a 404/405 reply. */
 void static_serve(const char *root, const char *url, enum http_method,

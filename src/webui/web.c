@@ -8,8 +8,16 @@
  * Start-up order matters: the listening socket is bound and the TLS key
  * read while still root (a low port, a root-only key), then privileges are
  * dropped to the shoal user before the database or any request is
- * touched.  The main thread runs the libevent loop (signals, the log tail,
- * session sweeping); libmicrohttpd's epoll thread pool serves requests.
+ * touched.  Then everything runs on one libevent loop: libmicrohttpd (in
+ * its external epoll mode, http.c), signals, the log tail, the session
+ * sweep and pushes.  Password hashing alone runs on a small pool of
+ * threads (hashpool.c) whose results come back to the loop.
+ *
+ * Shutdown (SIGTERM, SIGINT) stops taking work and ends what runs, then
+ * leaves the loop: no new connections, log streams end, a running push is
+ * cancelled, queued password checks are answered 503 and running ones
+ * finish; the loop goes on until those answers are sent (at most
+ * WEB_DRAIN_MS), then every connection is closed.
  */
 #include "shoal-build.h"
 
@@ -34,7 +42,9 @@
 #include "lib/util.h"
 #include "store/store.h"
 #include "sync/sync.h"
+#include "api.h"
 #include "auth.h"
+#include "hashpool.h"
 #include "http.h"
 #include "logtail.h"
 #include "web.h"
@@ -43,6 +53,9 @@
 #define WEB_SESSION_IDLE_S	(30 * 60)
 #define WEB_SESSION_ABS_S	(12 * 60 * 60)
 #define WEB_PEM_MAX		(1024 * 1024)
+#define WEB_HASH_QUEUE		16	/* password checks waiting, at most */
+#define WEB_DRAIN_MS		2000	/* shutdown: answers still going */
+#define WEB_DRAIN_TICK_MS	10
 
 struct web_opts {
 	const char	*db;
@@ -79,6 +92,8 @@ usage(FILE *f)
 	    "  --tls-cert/--tls-key  serve HTTPS with this PEM pair\n"
 	    "  --www DIR         static pages [%s/www]\n"
 	    "  --user NAME       user to run as when started as root [%s]\n"
+	    "  --threads N       threads hashing passwords [half the CPUs, "
+	    "1-4]\n"
 	    "  --known-hosts F   push: the peers' SSH host keys [%s]\n"
 	    "  --ssh-key F       push: the SSH key for every node [per node,\n"
 	    "                    else %s]\n"
@@ -139,7 +154,7 @@ parse_args(int argc, char **argv, struct web_opts *o)
 			n = strtol(optarg, NULL, 10);
 			if (n < 1 || n > 64) {
 				fprintf(stderr, "shoal-web: --threads: 1 to "
-				    "64\n");
+				    "64 password hashing threads\n");
 				exit(2);
 			}
 			o->threads = (unsigned int)n;
@@ -274,10 +289,57 @@ drop_privileges(const char *user)
 	log_debug("running as %s (uid %u)", user, (unsigned int)pw->pw_uid);
 }
 
+/* What main() owns besides struct web: the loop's own events. */
+struct web_main {
+	struct web		*m_web;
+	struct http_server	*m_http;
+	struct event		*m_sig[3];
+	struct event		*m_sweep;
+	struct event		*m_drain;
+	uint64_t		 m_drain_end;
+	int			 m_stopping;
+};
+
+/* Shutdown, step 2: leave the loop once no answer is still on its way. */
+static void
+on_drain(evutil_socket_t fd, short what, void *arg)
+{
+	struct web_main *m = arg;
+	struct timeval tick = { 0, WEB_DRAIN_TICK_MS * 1000 };
+
+	(void)fd;
+	(void)what;
+	if ((http_server_deferred(m->m_http) == 0 &&
+	    logtail_clients(m->m_web->w_logtail) == 0) ||
+	    clock_monotonic_ms() >= m->m_drain_end) {
+		event_base_loopbreak(m->m_web->w_base);
+		return;
+	}
+	event_add(m->m_drain, &tick);
+}
+
+/* Shutdown, step 1: stop taking work and end what runs. */
+static void
+web_stop(struct web_main *m)
+{
+	struct web *w = m->m_web;
+	struct hashpool *hp = w->w_hashpool;
+	struct timeval now = { 0, 0 };
+
+	m->m_stopping = 1;
+	http_server_quiesce(m->m_http);
+	logtail_close_clients(w->w_logtail);
+	api_push_cancel(w->w_push);
+	w->w_hashpool = NULL;		/* from now on, password work is 503 */
+	hashpool_free(hp);		/* finishes every deferred reply */
+	m->m_drain_end = clock_monotonic_ms() + WEB_DRAIN_MS;
+	event_add(m->m_drain, &now);
+}
+
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
-	struct event_base *base = arg;
+	struct web_main *m = arg;
 
 	(void)what;
 	if (sig == SIGHUP) {
@@ -285,7 +347,10 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	log_info("Terminating due to signal %d", (int)sig);
-	event_base_loopbreak(base);
+	if (m->m_stopping)
+		event_base_loopbreak(m->m_web->w_base);	/* a second signal */
+	else
+		web_stop(m);
 }
 
 static void
@@ -296,13 +361,65 @@ on_sweep(evutil_socket_t fd, short what, void *arg)
 	auth_sweep(arg);
 }
 
-static void
-add_event(struct event_base *base, struct event **ev, int fd, short flags,
-    event_callback_fn cb, void *arg, const struct timeval *tv)
+/* A new event, added unless it is a one-shot timer (add == 0). */
+static struct event *
+add_event(struct event_base *base, int fd, short flags,
+    event_callback_fn cb, void *arg, const struct timeval *tv, int add)
 {
-	if ((*ev = event_new(base, fd, flags, cb, arg)) == NULL ||
-	    event_add(*ev, tv) == -1)
+	struct event *ev;
+
+	if ((ev = event_new(base, fd, flags, cb, arg)) == NULL ||
+	    (add && event_add(ev, tv) == -1))
 		fatalx("cannot set up the event loop");
+	return ev;
+}
+
+/* The loop's own events: signals, the session sweep, the drain timer. */
+static void
+web_events(struct web_main *m)
+{
+	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+	struct event_base *base = m->m_web->w_base;
+	struct timeval minute = { 60, 0 };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		m->m_sig[i] = add_event(base, sigs[i], EV_SIGNAL | EV_PERSIST,
+		    on_signal, m, NULL, 1);
+	m->m_sweep = add_event(base, -1, EV_PERSIST, on_sweep,
+	    m->m_web->w_auth, &minute, 1);
+	m->m_drain = add_event(base, -1, 0, on_drain, m, NULL, 0);
+}
+
+/* Password hashing threads: half the CPUs, so the loop keeps one. */
+static unsigned int
+web_hash_threads(unsigned int asked)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (asked > 0)
+		return asked;
+	return ncpu < 4 ? 1 : ncpu > 8 ? 4 : (unsigned int)(ncpu / 2);
+}
+
+/* Frees what web_events(), the hash pool and the server hold. */
+static void
+web_free(struct web_main *m)
+{
+	struct web *w = m->m_web;
+	int i;
+
+	http_server_free(m->m_http);
+	hashpool_free(w->w_hashpool);
+	api_push_free(w->w_push);
+	for (i = 0; i < 3; i++)
+		event_free(m->m_sig[i]);
+	event_free(m->m_sweep);
+	event_free(m->m_drain);
+	logtail_free(w->w_logtail);
+	event_base_free(w->w_base);
+	auth_free(w->w_auth);
+	store_close(w->w_store);
 }
 
 /* Opens the store and exits for -t. */
@@ -334,16 +451,12 @@ main(int argc, char **argv)
 	    .listen = WEB_DEFAULT_LISTEN, .rundir = SHOAL_DEFAULT_RUNDIR,
 	    .www = SHOAL_PKGDATADIR "/www", .user = SHOAL_USER };
 	struct web w;
+	struct web_main m;
 	struct sockaddr_storage ss;
-	struct event_base *base;
-	struct event *ev[5];
-	struct MHD_Daemon *mhd;
-	struct timeval minute = { 60, 0 };
 	char *cert = NULL, *key = NULL;
 	socklen_t sslen;
 	size_t keylen = 0;
-	int lfd, loopback, i;
-	long ncpu;
+	int lfd, loopback;
 
 	parse_args(argc, argv, &o);
 	log_init("shoal-web", o.foreground, o.verbose, NULL);
@@ -366,7 +479,8 @@ main(int argc, char **argv)
 	drop_privileges(o.user);
 
 	memset(&w, 0, sizeof(w));
-	pthread_mutex_init(&w.w_store_lock, NULL);
+	memset(&m, 0, sizeof(m));
+	m.m_web = &w;
 	w.w_store = open_store(&o);
 	w.w_db_path = o.db;
 	w.w_rundir = o.rundir;
@@ -374,47 +488,28 @@ main(int argc, char **argv)
 	w.w_tls = o.cert != NULL;
 	w.w_known_hosts = o.known_hosts;
 	w.w_ssh_key = o.ssh_key;
-	if ((w.w_auth = auth_new(WEB_SESSION_IDLE_S, WEB_SESSION_ABS_S)) ==
-	    NULL || (w.w_logtail = logtail_new(o.logfile)) == NULL)
-		fatalx("out of memory");
-
 	signal(SIGPIPE, SIG_IGN);
-	if ((base = event_base_new()) == NULL)
-		fatalx("event_base_new");
-	add_event(base, &ev[0], SIGTERM, EV_SIGNAL | EV_PERSIST, on_signal,
-	    base, NULL);
-	add_event(base, &ev[1], SIGINT, EV_SIGNAL | EV_PERSIST, on_signal,
-	    base, NULL);
-	add_event(base, &ev[2], SIGHUP, EV_SIGNAL | EV_PERSIST, on_signal,
-	    base, NULL);
-	add_event(base, &ev[3], -1, EV_PERSIST, on_sweep, w.w_auth, &minute);
-	ev[4] = NULL;
-	if (logtail_start(w.w_logtail, base) == -1)
+	o.threads = web_hash_threads(o.threads);
+	if ((w.w_base = event_base_new()) == NULL ||
+	    (w.w_auth = auth_new(WEB_SESSION_IDLE_S, WEB_SESSION_ABS_S)) ==
+	    NULL || (w.w_logtail = logtail_new(o.logfile)) == NULL ||
+	    (w.w_push = api_push_new()) == NULL ||
+	    (w.w_hashpool = hashpool_new(w.w_base, o.threads,
+	    WEB_HASH_QUEUE)) == NULL)
+		fatalx("cannot set up shoal-web (out of memory?)");
+	web_events(&m);
+	if (logtail_start(w.w_logtail, w.w_base) == -1)
 		log_warnx("log tail of %s not started", o.logfile);
-
-	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	if (o.threads == 0)
-		o.threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (unsigned int)ncpu;
-	if ((mhd = http_start(&w, lfd, cert, key, o.threads)) == NULL)
+	if ((m.m_http = http_server_start(w.w_base, &w, api_routes, lfd, cert,
+	    key)) == NULL)
 		fatalx("cannot start the HTTP server on %s", o.listen);
-	log_info("shoal-web listening on %s%s (%u threads)", o.listen,
-	    w.w_tls ? " with TLS" : "", o.threads);
+	log_info("shoal-web listening on %s%s (%u password hashing "
+	    "thread%s)", o.listen, w.w_tls ? " with TLS" : "", o.threads,
+	    o.threads == 1 ? "" : "s");
 
-	event_base_dispatch(base);
+	event_base_dispatch(w.w_base);
 
-	logtail_close_clients(w.w_logtail);
-	if ((lfd = MHD_quiesce_daemon(mhd)) != -1)
-		close(lfd);
-	usleep(100 * 1000);	/* let resumed streams end */
-	MHD_stop_daemon(mhd);
-	for (i = 0; i < 5; i++)
-		if (ev[i] != NULL)
-			event_free(ev[i]);
-	logtail_free(w.w_logtail);
-	event_base_free(base);
-	auth_free(w.w_auth);
-	store_close(w.w_store);
-	pthread_mutex_destroy(&w.w_store_lock);
+	web_free(&m);
 	if (key != NULL) {
 		mem_wipe(key, keylen);
 		free(key);

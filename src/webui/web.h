@@ -2,23 +2,25 @@
  * web.h - shoal-web's shared state: the one struct every request handler
  * reaches through its request.
  *
- * libmicrohttpd calls handlers on its thread pool, so everything here that
- * changes after start-up is guarded: the store (one SQLite connection) by
- * w_store_lock, sessions by auth.c's own lock, log tail clients by
- * logtail.c's.  Strings are owned by main() and live as long as the process.
+ * shoal-web is one thread running one libevent loop (w_base): the HTTP
+ * server, the log tail, the session sweep and pushes all run on it, so
+ * nothing here is locked.  The only other threads are the password
+ * hashing pool's (hashpool.h), which touch nothing of this.  Strings are
+ * owned by main() and live as long as the process.
  */
 #ifndef SHOAL_WEB_H
 #define SHOAL_WEB_H
 
-#include <pthread.h>
-
-struct store;
+struct api_push;
 struct auth;
+struct event_base;
+struct hashpool;
 struct logtail;
+struct store;
 
 struct web {
-	struct store		*w_store;
-	pthread_mutex_t		 w_store_lock;
+	struct event_base	*w_base;
+	struct store		*w_store;	/* one SQLite connection */
 	const char		*w_db_path;
 	const char		*w_rundir;
 	const char		*w_www;		/* static files root */
@@ -27,10 +29,8 @@ struct web {
 	const char		*w_ssh_key;	/* push: NULL = per node */
 	struct auth		*w_auth;
 	struct logtail		*w_logtail;
+	struct hashpool		*w_hashpool;	/* NULL once shutting down */
+	struct api_push		*w_push;
 };
-
-/* Locks and unlocks the store for one request's worth of work. */
-void web_store_lock(struct web *);
-void web_store_unlock(struct web *);
 
 #endif

@@ -4,7 +4,10 @@ noinst_LIBRARIES += src/webui/libweb.a
 src_webui_libweb_a_SOURCES = \
 	src/webui/web.h \
 	src/webui/http.c src/webui/http.h \
+	src/webui/http_reply.c src/webui/http_reply.h \
+	src/webui/http_route.c src/webui/http_route.h \
 	src/webui/auth.c src/webui/auth.h \
+	src/webui/hashpool.c src/webui/hashpool.h \
 	src/webui/static.c src/webui/static.h \
 	src/webui/logtail.c src/webui/logtail.h \
 	src/webui/jsoncfg.c src/webui/jsoncfg.h \
@@ -39,6 +42,16 @@ TESTS += tests/unit/test_web_auth
 tests_unit_test_web_auth_SOURCES = tests/unit/test_web_auth.c
 tests_unit_test_web_auth_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_web_auth_LDADD = $(WEB_LIBS) $(CMOCKA_LIBS)
+
+# The password hashing pool on a real loop and real yescrypt.
+check_PROGRAMS += tests/unit/test_hashpool
+TESTS += tests/unit/test_hashpool
+tests_unit_test_hashpool_SOURCES = tests/unit/test_hashpool.c
+tests_unit_test_hashpool_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_unit_test_hashpool_LDADD = $(WEB_LIBS) $(CMOCKA_LIBS)
+
+# A push from shoal-web to real sshd peers (root; SKIP otherwise).
+TESTS += tests/integration/web_push.sh
 
 # Browser tests: headless Chromium driven by playwright-core.
 TESTS += tests/browser/run.sh

@@ -14,7 +14,9 @@
 
 #include "config/config.h"
 #include "lib/diag.h"
+#include "webui/api.h"
 #include "webui/http.h"
+#include "webui/http_route.h"
 #include "webui/jsoncfg.h"
 #include "webui/static.h"
 

@@ -53,15 +53,18 @@ nexthops_are() { [ "$(ec_nexthops)" = "$1" ]; }
 ns_wait_for 60 nexthops_are "$ALL" || ec_skip_without_dr ||
 	pl_fail "the router routes the VIP over '$(ec_nexthops)', not $ALL"
 pl_ok "every director announces the VIP (router: $(ec_nexthops))"
+# each director reads BIRD's session state on its own schedule: its status
+# may say so a poll after the router routes to it
+says_serving() {
+	[ "$(pl_field "$1" "s['role']")" = active ] &&
+	[ "$(pl_field "$1" "s['routing']['state']")" = up ] &&
+	[ "$(pl_field "$1" "s['routing']['serving']")" = True ] &&
+	[ "$(pl_field "$1" "s['routing']['session']['state']")" = Established ]
+}
 for i in 1 2 3; do
-	[ "$(pl_field "d$i" "s['role']")" = active ] ||
-		pl_fail "d$i is not active"
-	[ "$(pl_field "d$i" "s['routing']['state']")" = up ] ||
-		pl_fail "d$i: routing state $(pl_field "d$i" "s['routing']")"
-	[ "$(pl_field "d$i" "s['routing']['serving']")" = True ] ||
-		pl_fail "d$i does not say it serves"
-	[ "$(pl_field "d$i" "s['routing']['session']['state']")" = \
-		Established ] || pl_fail "d$i: session not established"
+	ns_wait_for 20 says_serving "d$i" ||
+		pl_fail "d$i does not say it is active and serving: $(pl_field \
+		    "d$i" "s['role'], s['routing']")"
 done
 grep -q "announcing $EC_VIP/32 on lo" "$NS_TMP/pulse-d1.log" ||
 	pl_fail "no 'announcing' line in d1's log"

@@ -162,6 +162,45 @@ test_list_delete(void **state)
 	diag_clear(&d);
 }
 
+/*
+ * The halves shoal-web uses to hash off its loop: a setting from the
+ * store, the check and the new hash without it, the hash stored back.
+ */
+static void
+test_split_halves(void **state)
+{
+	char *setting = NULL, *hash, *stored;
+	struct diag d;
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(users_password_check("short", &d), -1);
+	assert_int_equal(diag_errors(&d), 1);
+	diag_clear(&d);
+	assert_int_equal(users_password_check("long-enough-1", &d), 0);
+	assert_non_null(hash = users_hash_new("long-enough-1"));
+	assert_true(strncmp(hash, "$y$", 3) == 0);
+	assert_int_equal(users_store_hash(st, "test", "carol", hash, &d), 0);
+	assert_int_equal(users_store_hash(st, "test", "-bad", hash, &d), -1);
+	diag_clear(&d);
+	assert_int_equal(users_hash_setting(st, "carol", &setting), 0);
+	assert_non_null(stored = stored_hash("carol"));
+	assert_string_equal(setting, stored);
+	assert_int_equal(users_hash_check("long-enough-1", setting), 1);
+	assert_int_equal(users_hash_check("long-enough-2", setting), 0);
+	assert_int_equal(users_verify(st, "carol", "long-enough-1"), 1);
+	free(setting);
+	free(stored);
+	free(hash);
+	/* an unknown user gets a salt of the same method; nothing matches */
+	assert_int_equal(users_hash_setting(st, "nobody-here", &setting), 1);
+	assert_true(strncmp(setting, "$y$", 3) == 0);
+	assert_int_equal(users_hash_check("", setting), 0);
+	assert_int_equal(users_hash_check("long-enough-1", setting), 0);
+	free(setting);
+	assert_int_equal(users_delete(st, "test", "carol"), 0);
+}
+
 int
 main(void)
 {
@@ -170,6 +209,7 @@ main(void)
 		cmocka_unit_test(test_audit_no_secret),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_list_delete),
+		cmocka_unit_test(test_split_halves),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
