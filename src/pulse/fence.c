@@ -19,7 +19,8 @@ struct fence {
 	void			*f_arg;
 	struct exec		*f_exec;	/* running, or NULL */
 	struct event		*f_retry;	/* a failure's back-off */
-	int			 f_granted;	/* success not yet taken */
+	uint64_t		 f_ok_ms;	/* success not yet taken, at;
+						   0: none */
 	uint64_t		 f_retry_ms;	/* no new run before */
 };
 
@@ -58,9 +59,9 @@ done_cb(struct exec_result *r, void *arg)
 	f->f_exec = NULL;
 	exec_result_str(r, buf, sizeof(buf));
 	if (exec_result_ok(r)) {
-		log_info("fence_cmd succeeded (%llu ms): taking over",
+		log_info("fence_cmd succeeded (%llu ms)",
 		    (unsigned long long)r->er_elapsed_ms);
-		f->f_granted = 1;
+		f->f_ok_ms = clock_monotonic_ms();
 		f->f_wake(f->f_arg);
 		return;
 	}
@@ -127,26 +128,23 @@ fail:
 }
 
 int
-fence_allow(struct fence *f, const char *cmd, uint32_t timeout_ms)
+fence_allow(struct fence *f, const char *cmd, uint32_t timeout_ms,
+    uint32_t grant_ms)
 {
+	uint64_t now = clock_monotonic_ms();
+
 	if (cmd == NULL || *cmd == '\0')
 		return 1;
 	if (f == NULL)
 		return 0;
-	if (f->f_granted) {
-		f->f_granted = 0;
+	if (f->f_ok_ms != 0 && now - f->f_ok_ms <= grant_ms) {
+		f->f_ok_ms = 0;
 		return 1;
 	}
-	if (f->f_exec == NULL && clock_monotonic_ms() >= f->f_retry_ms)
+	f->f_ok_ms = 0;
+	if (f->f_exec == NULL && now >= f->f_retry_ms)
 		fence_start(f, cmd, timeout_ms);
 	return 0;
-}
-
-void
-fence_forget(struct fence *f)
-{
-	if (f != NULL)
-		f->f_granted = 0;
 }
 
 int

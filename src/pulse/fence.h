@@ -9,8 +9,9 @@
  * mounted twice: no fence, no takeover.
  *
  * A success is a grant for one takeover, taken by the next call of
- * fence_allow(); fence_forget() drops it when the election no longer
- * wants the takeover, so an old success never covers a later one.
+ * fence_allow() within grant_ms of it (a node that just started waits
+ * its deadtime as BACKUP before it takes over: the grant outlives that),
+ * so an old success never covers a later takeover.
  */
 #ifndef SHOAL_PULSE_FENCE_H
 #define SHOAL_PULSE_FENCE_H
@@ -32,13 +33,13 @@ void fence_free(struct fence *);
 /*
  * (A NULL fence is harmless: no takeover with a command.)
  * 1 when a takeover may go ahead now: no command (cmd NULL or empty), or
- * the command succeeded since the last takeover (the grant is taken).
+ * the command succeeded less than grant_ms ago and since the last
+ * takeover (the grant is taken).
  * 0 when it must wait: the command is started unless it is running or a
  * failure's retry time has not come (the wake function is called then).
  */
-int fence_allow(struct fence *, const char *cmd, uint32_t timeout_ms);
-/* The election no longer wants a takeover: drop a success not taken. */
-void fence_forget(struct fence *);
+int fence_allow(struct fence *, const char *cmd, uint32_t timeout_ms,
+    uint32_t grant_ms);
 /* 1 while the command runs. */
 int fence_running(const struct fence *);
 

@@ -181,12 +181,11 @@ worker_evaluate(struct worker *w)
 		fill_peers(w, peers, map);
 		(w->w_rt->rt_ecmp ? election_step_ecmp : election_step)(
 		    &w->w_self, peers, np, &pa, now, &r);
-		if (r.er_state != EL_ACTIVE)
-			fence_forget(w->w_fence);
 		if (r.er_state == w->w_self.es_state)
 			break;
 		if (r.er_state == EL_ACTIVE && !fence_allow(w->w_fence,
-		    w->w_rt->rt_fence_cmd, w->w_rt->rt_fence_timeout_ms)) {
+		    w->w_rt->rt_fence_cmd, w->w_rt->rt_fence_timeout_ms,
+		    2 * w->w_rt->rt_deadtime_ms + FENCE_RETRY_MS)) {
 			/* fence_cmd first (fence.h); a backup meanwhile */
 			if (w->w_self.es_state == EL_INIT)
 				set_state(w, EL_BACKUP, EL_R_STARTUP, -1);
