@@ -4,6 +4,8 @@
 #include "shoal-build.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,8 @@
 
 #include "ipc/ctl.h"
 #include "lib/util.h"
+
+static size_t last_len;		/* of read_all()'s last buffer */
 
 /* Waits for fd to be ready for events until deadline; 0 or -1. */
 static int
@@ -29,7 +33,8 @@ wait_fd(int fd, short events, uint64_t deadline)
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		n = poll(&pfd, 1, (int)(deadline - now));
+		n = poll(&pfd, 1, deadline == UINT64_MAX ? -1 :
+		    deadline - now > INT_MAX ? INT_MAX : (int)(deadline - now));
 		if (n > 0)
 			return 0;
 		if (n == -1 && errno != EINTR)
@@ -58,7 +63,7 @@ write_all(int fd, const char *buf, size_t len, uint64_t deadline)
 
 /* Reads until EOF; a NUL-terminated buffer or NULL (errno). */
 static char *
-read_all(int fd, uint64_t deadline)
+read_all(int fd, uint64_t deadline, size_t max)
 {
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap), *nb;
@@ -66,7 +71,7 @@ read_all(int fd, uint64_t deadline)
 
 	while (buf != NULL) {
 		if (len + 1 >= cap) {
-			if (cap >= CTL_REPLY_MAX) {
+			if (cap >= max) {
 				errno = EMSGSIZE;
 				break;
 			}
@@ -84,6 +89,7 @@ read_all(int fd, uint64_t deadline)
 		}
 		if (n == 0) {
 			buf[len] = '\0';
+			last_len = len;
 			return buf;
 		}
 		len += (size_t)n;
@@ -147,7 +153,7 @@ request(const char *rundir, const char *line, int timeout_ms, char *err,
 		    strerror(errno));
 		goto done;
 	}
-	if ((reply = read_all(fd, deadline)) == NULL) {
+	if ((reply = read_all(fd, deadline, CTL_REPLY_MAX)) == NULL) {
 		snprintf(err, errlen, "reading the reply: %s",
 		    strerror(errno));
 		goto done;
@@ -175,4 +181,132 @@ ctl_call(const char *rundir, enum ctl_cmd_id id, const char *const *args,
 	    errlen) == -1)
 		return NULL;
 	return request(rundir, line, timeout_ms, err, errlen);
+}
+
+/* Connects and sends the request line; the descriptor or -1. */
+static int
+send_request(const char *rundir, enum ctl_cmd_id id, const char *const *args,
+    int nargs, uint64_t deadline, char *err, size_t errlen)
+{
+	char line[CTL_LINE_MAX + 1];
+	int fd;
+
+	if (ctl_req_format(id, args, nargs, line, sizeof(line), err,
+	    errlen) == -1)
+		return -1;
+	if ((fd = connect_to(rundir, err, errlen)) == -1)
+		return -1;
+	if (write_all(fd, line, strlen(line), deadline) == -1 ||
+	    write_all(fd, "\n", 1, deadline) == -1) {
+		snprintf(err, errlen, "sending the request: %s",
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A reply that is a JSON error object: its message into err. */
+static int
+is_error(const char *s, char *err, size_t errlen)
+{
+	json_t *j;
+
+	if (s[0] != '{' || (j = json_loads(s, 0, NULL)) == NULL)
+		return 0;
+	snprintf(err, errlen, "pulse: %s", json_string_value(
+	    json_object_get(j, "error")) != NULL ? json_string_value(
+	    json_object_get(j, "error")) : s);
+	json_decref(j);
+	return 1;
+}
+
+char *
+ctl_call_text(const char *rundir, enum ctl_cmd_id id,
+    const char *const *args, int nargs, int timeout_ms, size_t *len,
+    char *err, size_t errlen)
+{
+	uint64_t deadline = clock_monotonic_ms() + (uint64_t)timeout_ms;
+	char *reply;
+	int fd;
+
+	if ((fd = send_request(rundir, id, args, nargs, deadline, err,
+	    errlen)) == -1)
+		return NULL;
+	reply = read_all(fd, deadline, CTL_TEXT_MAX);
+	close(fd);
+	if (reply == NULL) {
+		snprintf(err, errlen, "reading the reply: %s", strerror(errno));
+		return NULL;
+	}
+	if (is_error(reply, err, errlen)) {
+		free(reply);
+		return NULL;
+	}
+	*len = last_len;
+	return reply;
+}
+
+/* Calls fn for each complete line in buf[0..*len); keeps the rest. */
+static int
+each_line(char *buf, size_t *len, int (*fn)(const char *, void *),
+    void *arg)
+{
+	char *nl, *p = buf;
+	int stop = 0;
+
+	while (!stop && (nl = memchr(p, '\n', *len - (size_t)(p - buf))) !=
+	    NULL) {
+		*nl = '\0';
+		stop = fn(p, arg);
+		p = nl + 1;
+	}
+	*len -= (size_t)(p - buf);
+	memmove(buf, p, *len);
+	return stop;
+}
+
+int
+ctl_stream(const char *rundir, enum ctl_cmd_id id, const char *const *args,
+    int nargs, int timeout_ms, int (*fn)(const char *, void *), void *arg,
+    char *err, size_t errlen)
+{
+	uint64_t deadline = timeout_ms > 0 ? clock_monotonic_ms() +
+	    (uint64_t)timeout_ms : UINT64_MAX;
+	static char buf[CTL_LINE_MAX * 64];
+	size_t len = 0;
+	ssize_t n;
+	int fd, ret = -1;
+
+	if ((fd = send_request(rundir, id, args, nargs, deadline, err,
+	    errlen)) == -1)
+		return -1;
+	for (;;) {
+		if (wait_fd(fd, POLLIN, deadline) == -1) {
+			snprintf(err, errlen, "reading: %s", strerror(errno));
+			break;
+		}
+		n = read(fd, buf + len, sizeof(buf) - len - 1);
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
+			if (n == -1)
+				snprintf(err, errlen, "reading: %s",
+				    strerror(errno));
+			ret = n == 0 ? 0 : -1;
+			break;
+		}
+		len += (size_t)n;
+		if (each_line(buf, &len, fn, arg)) {
+			ret = 0;
+			break;
+		}
+		if (len == sizeof(buf) - 1) {
+			snprintf(err, errlen, "a line longer than %zu bytes",
+			    len);
+			break;
+		}
+	}
+	close(fd);
+	return ret;
 }

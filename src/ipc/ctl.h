@@ -25,4 +25,26 @@ json_t *ctl_call(const char *rundir, enum ctl_cmd_id id,
     const char *const *args, int nargs, int timeout_ms, char *err,
     size_t errlen);
 
+#define CTL_TEXT_MAX		(256 * 1024 * 1024)
+
+/*
+ * For the commands that answer text (metrics): the whole reply,
+ * NUL-terminated (caller frees), *len its length; NULL with a message in
+ * err, also when pulse answered {"error": ...} instead.
+ */
+char *ctl_call_text(const char *rundir, enum ctl_cmd_id id,
+    const char *const *args, int nargs, int timeout_ms, size_t *len,
+    char *err, size_t errlen);
+
+/*
+ * For the commands that answer line by line (events, events-follow):
+ * calls fn for every complete line (without its newline, NUL-terminated)
+ * until pulse closes, fn returns non-zero, or timeout_ms (0: no limit)
+ * passes.  0 when pulse closed or fn stopped, -1 with a message in err.
+ */
+int ctl_stream(const char *rundir, enum ctl_cmd_id id,
+    const char *const *args, int nargs, int timeout_ms,
+    int (*fn)(const char *line, void *arg), void *arg, char *err,
+    size_t errlen);
+
 #endif

@@ -20,6 +20,27 @@ const struct ctl_cmd ctl_cmds[CTL__MAX] = {
 	[CTL_SERVER] = { "server", CTL_CHANGE, 3,
 	    "drain|disable|enable VIRTUAL SERVER",
 	    "set a real server's admin state at run time" },
+	[CTL_EVENTS] = { "events", CTL_READ, 0, "",
+	    "the last events, one JSON object per line" },
+	[CTL_EVENTS_FOLLOW] = { "events-follow", CTL_READ, 0, "",
+	    "the last events, then each new one as it happens" },
+	[CTL_METRICS] = { "metrics", CTL_READ, 0, "",
+	    "Prometheus metrics (text exposition format)" },
+	[CTL_MAINT] = { "maint", CTL_READ, 0, "",
+	    "the cluster-wide maintenance state (drains, standbys)" },
+	[CTL_MAINT_SERVER] = { "maint-server", CTL_OPERATE, 4,
+	    "drain|disable|enable VIRTUAL SERVER BY",
+	    "a real server's admin state, for the whole cluster" },
+	[CTL_MAINT_NODE] = { "maint-node", CTL_OPERATE, 3,
+	    "standby|resume NODE BY",
+	    "a node out of the election (standby) or back (resume)" },
+	[CTL_LB] = { "lb", CTL_READ, 0, "",
+	    "the load balancer's services and real servers, with counters" },
+	[CTL_DRILL] = { "drill", CTL_OPERATE, 1, "BY",
+	    "hand the VIPs to a backup, measure the outage, hand them back" },
+	[CTL_PUSH_DONE] = { "push-done", CTL_OPERATE, 5,
+	    "GENERATION ok|failed COMMITTED FAILED BY",
+	    "a push of GENERATION finished (an event for the hooks)" },
 };
 
 /* The known commands with their arguments, for an error message. */
@@ -93,7 +114,7 @@ parse_args(const char *p, const struct ctl_cmd *c, struct ctl_req *r,
 int
 ctl_req_parse(const char *line, struct ctl_req *r, char *err, size_t errlen)
 {
-	char known[256];
+	char known[768];
 	size_t len = strcspn(line, " ");
 	int id;
 
@@ -163,5 +184,5 @@ ctl_cmd_permit(const struct ctl_cmd *c, const struct ctl_caller *cl,
 		return CTL_ALLOWED;
 	if (!in_group(cl, group))
 		return CTL_DENIED_GROUP;
-	return c->cc_access == CTL_READ ? CTL_ALLOWED : CTL_DENIED_ROOT;
+	return c->cc_access != CTL_CHANGE ? CTL_ALLOWED : CTL_DENIED_ROOT;
 }

@@ -12,8 +12,16 @@
  * Who may use a command: pulse reads the caller's credentials from the
  * socket (SO_PEERCRED, SO_PEERGROUPS).  Read-only commands are for root
  * and for members of the socket's group (/run/shoal is root:shoal, so
- * shoal-web, running as shoal, reads the status); commands that change
- * pulse's state are for root (uid 0) only.
+ * shoal-web, running as shoal, reads the status); so is runtime
+ * maintenance (CTL_OPERATE: drain, standby, a drill), which shoal-web
+ * offers its operators after its own login and role checks; the group
+ * already owns the database, so this gives it nothing it could not do.
+ * Commands that change pulse's configuration are for root (uid 0) only.
+ *
+ * Most commands answer one JSON object on one line.  "events" answers one
+ * object per line (ipc/events.h), "events-follow" keeps the connection
+ * and goes on, "metrics" answers Prometheus text (an error is still one
+ * JSON object, starting with '{').
  */
 #ifndef SHOAL_IPC_CTL_CMD_H
 #define SHOAL_IPC_CTL_CMD_H
@@ -29,18 +37,30 @@ enum ctl_cmd_id {
 	CTL_FOS_FAILED,		/* NAME: a fail-over service failed here */
 	CTL_FOS_OK,		/* NAME: it is healthy again */
 	CTL_SERVER,		/* STATE VIRTUAL SERVER: admin state */
+	CTL_EVENTS,		/* the kept events, one per line */
+	CTL_EVENTS_FOLLOW,	/* the kept events, then new ones as they come */
+	CTL_METRICS,		/* Prometheus text exposition format */
+	CTL_MAINT,		/* the cluster-wide maintenance state */
+	CTL_MAINT_SERVER,	/* STATE VIRTUAL SERVER BY: cluster-wide */
+	CTL_MAINT_NODE,		/* standby|resume NODE BY: cluster-wide */
+	CTL_LB,			/* what the load balancer holds, with counters */
+	CTL_DRILL,		/* BY: a fail-over drill (answers when done) */
+	CTL_PUSH_DONE,		/* GEN RESULT COMMITTED FAILED BY: a push ended */
 	CTL__MAX
 };
 
 enum ctl_access {
 	CTL_READ,		/* root or the socket's group */
+	CTL_OPERATE,		/* root or the socket's group: runtime
+				   maintenance that shoal-web offers its
+				   operators (drain, standby, drill) */
 	CTL_CHANGE,		/* root only */
 };
 
 #define CTL_SOCK_NAME		"pulse.sock"	/* in the run directory */
 #define CTL_LINE_MAX		1024	/* bytes, without the newline */
 #define CTL_IDLE_S		5	/* a silent client is dropped */
-#define CTL_ARGS_MAX		3
+#define CTL_ARGS_MAX		5
 #define CTL_ARG_MAX		CFG_NAME_MAX
 
 struct ctl_cmd {

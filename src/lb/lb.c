@@ -523,3 +523,61 @@ lb_set_sync(struct lb *lb, enum lb_sync_role role, const char *iface,
 	lb_state_clear(&st);
 	return rc;
 }
+
+/* ---- counters ---- */
+
+struct lb_svc_stats *
+lb_stats_add(struct lb_stats *out, const struct lb_service *cur)
+{
+	struct lb_svc_stats *n, *s;
+
+	if ((n = realloc(out->ls_svcs, (out->ls_nsvcs + 1) * sizeof(*n))) ==
+	    NULL)
+		return NULL;
+	out->ls_svcs = n;
+	s = &n[out->ls_nsvcs];
+	memset(s, 0, sizeof(*s));
+	s->ss_key = cur->s_key;
+	if ((s->ss_dests = calloc(cur->s_ndests + 1,
+	    sizeof(*s->ss_dests))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < cur->s_ndests; i++) {
+		s->ss_dests[i].ds_addr = cur->s_dests[i].d_addr;
+		s->ss_dests[i].ds_port = cur->s_dests[i].d_port;
+		s->ss_dests[i].ds_weight = cur->s_dests[i].d_weight;
+	}
+	s->ss_ndests = cur->s_ndests;
+	out->ls_nsvcs++;
+	return s;
+}
+
+struct lb_dest_stats *
+lb_stats_dest(struct lb_svc_stats *s, const struct cfg_addr *a,
+    uint16_t port)
+{
+	for (size_t i = 0; i < s->ss_ndests; i++)
+		if (cfg_addr_equal(&s->ss_dests[i].ds_addr, a) &&
+		    (s->ss_key.ks_fwmark != 0 || s->ss_dests[i].ds_port == port))
+			return &s->ss_dests[i];
+	return NULL;
+}
+
+void
+lb_stats_clear(struct lb_stats *st)
+{
+	for (size_t i = 0; i < st->ls_nsvcs; i++)
+		free(st->ls_svcs[i].ss_dests);
+	free(st->ls_svcs);
+	memset(st, 0, sizeof(*st));
+}
+
+int
+lb_stats_read(struct lb *lb, struct lb_stats *out)
+{
+	lb_stats_clear(out);
+	if (lb->lb_be->b_stats(lb->lb_priv, &lb->lb_cur, out) == -1) {
+		lb_stats_clear(out);
+		return -1;
+	}
+	return 0;
+}

@@ -134,4 +134,48 @@ int lb_set_timeouts(struct lb *, uint32_t tcp, uint32_t tcpfin, uint32_t udp);
 int lb_set_sync(struct lb *, enum lb_sync_role, const char *iface,
     int sync_id);
 
+/* ---- counters: what the kernel counted (`shoalctl lb show --stats`) ---- */
+
+/* Totals since the service or real server was programmed. */
+struct lb_counters {
+	uint64_t	 lc_conns;
+	uint64_t	 lc_inpkts, lc_outpkts;
+	uint64_t	 lc_inbytes, lc_outbytes;
+};
+
+struct lb_dest_stats {
+	struct cfg_addr		 ds_addr;
+	uint16_t		 ds_port;
+	int			 ds_weight;
+	uint32_t		 ds_active;	/* established connections */
+	uint32_t		 ds_inactive;	/* other states */
+	struct lb_counters	 ds_c;
+};
+
+struct lb_svc_stats {
+	struct lb_svc_key	 ss_key;
+	struct lb_counters	 ss_c;
+	struct lb_dest_stats	*ss_dests;
+	size_t			 ss_ndests;
+};
+
+struct lb_stats {
+	struct lb_svc_stats	*ls_svcs;
+	size_t			 ls_nsvcs;
+	/*
+	 * What the backend counts: IPVS has everything; nftables counts the
+	 * connections the kernel tracks now (conntrack: active/inactive per
+	 * real server, their packets and bytes when nf_conntrack_acct is on)
+	 * but no totals since programming (ls_totals 0).
+	 */
+	int			 ls_totals;
+};
+
+/*
+ * Reads the counters of the services shoal programmed (lb_current()),
+ * with their real servers, into out (cleared first).  0, or -1 (logged).
+ */
+int lb_stats_read(struct lb *, struct lb_stats *out);
+void lb_stats_clear(struct lb_stats *);
+
 #endif

@@ -11,7 +11,8 @@ src_lb_liblb_a_SOURCES = \
 	src/lb/lb_ipvs.c src/lb/lb_ipvs_nl.c \
 	src/lb/lb_nft.h src/lb/lb_nft_int.h src/lb/lb_nft_gen.c \
 	src/lb/lb_nft_obj.c src/lb/lb_nft_svc.c src/lb/lb_nft_dr.c \
-	src/lb/lb_l2.c src/lb/lb_l2.h src/lb/maglev.c src/lb/maglev.h
+	src/lb/lb_l2.c src/lb/lb_l2.h src/lb/maglev.c src/lb/maglev.h \
+	src/lb/lb_ct.c
 if HAVE_NFTABLES
 src_lb_liblb_a_SOURCES += src/lb/lb_nft.c
 else
@@ -62,3 +63,10 @@ tests_unit_test_lb_ipvs_diff_LDADD = $(UNIT_LDADD)
 tests_unit_test_maglev_SOURCES = tests/unit/test_maglev.c
 tests_unit_test_maglev_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_maglev_LDADD = $(UNIT_LDADD)
+
+# the counters: IPVS statistics attributes and conntrack entries parsed
+check_PROGRAMS += tests/unit/test_lb_stats
+TESTS += tests/unit/test_lb_stats
+tests_unit_test_lb_stats_SOURCES = tests/unit/test_lb_stats.c
+tests_unit_test_lb_stats_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_lb_stats_LDADD = $(UNIT_LDADD)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lb/lb.h"
 #include "lb/lb_state.h"
 
 struct nlmsghdr;
@@ -28,9 +29,20 @@ struct lb_backend {
 	void			 (*b_close)(void *);
 	int			 (*b_apply)(void *, const struct lb_state *old,
 				    const struct lb_state *want, int trusted);
+	/* the counters of the services in cur (lb.h); 0 or -1 */
+	int			 (*b_stats)(void *, const struct lb_state *cur,
+				    struct lb_stats *out);
 	/* real servers the last apply could not reach (NULL: none ever) */
 	size_t			 (*b_faults)(void *, const struct lb_fault **);
 };
+
+/* Adds a service (with cur's real servers, counters 0) to out; the new
+ * entry, or NULL on ENOMEM.  For the backends. */
+struct lb_svc_stats *lb_stats_add(struct lb_stats *out,
+    const struct lb_service *cur);
+/* The entry of d in s, or NULL. */
+struct lb_dest_stats *lb_stats_dest(struct lb_svc_stats *s,
+    const struct cfg_addr *a, uint16_t port);
 
 extern const struct lb_backend lb_backend_ipvs;
 extern const struct lb_backend lb_backend_nft;
@@ -62,6 +74,28 @@ int lb_nl_talk(struct lb_nl *, struct nlmsghdr *req,
 
 /* 1 when the running kernel has IPVS (family "IPVS" or /proc/net/ip_vs). */
 int lb_ipvs_available(void);
+
+/* ---- conntrack: the nftables backend's counters (lb_ct.c) ---- */
+
+/* One tracked connection, as a service and real server see it. */
+struct lb_ct_entry {
+	struct cfg_addr	 ce_vip;	/* original destination */
+	uint16_t	 ce_vport;
+	uint8_t		 ce_proto;	/* IPPROTO_* */
+	struct cfg_addr	 ce_rs;		/* reply source: the real server */
+	uint16_t	 ce_rport;
+	int		 ce_established;
+	uint64_t	 ce_inpkts, ce_inbytes;		/* client to server */
+	uint64_t	 ce_outpkts, ce_outbytes;	/* server to client */
+};
+
+/* Parses one ctnetlink message (IPCTNL_MSG_CT_NEW); 0 or -1. */
+int lb_ct_parse(const struct nlmsghdr *, struct lb_ct_entry *);
+/* Counts e into the service and real server of out it belongs to;
+ * 1 when it did, 0 when it is none of them. */
+int lb_ct_count(struct lb_stats *out, const struct lb_ct_entry *e);
+/* Dumps the conntrack table into out's services; 0 or -1 (logged). */
+int lb_ct_read(struct lb_stats *out);
 
 /* ---- IPVS: generic netlink messages (pure) ---- */
 
@@ -101,6 +135,14 @@ struct nlmsghdr *lb_ipvs_msg_timeouts(void *buf, size_t len, uint16_t family,
  */
 int lb_ipvs_parse_family(const struct nlmsghdr *);
 int lb_ipvs_parse_service(const struct nlmsghdr *, struct lb_service *);
+/*
+ * The counters of a GET_SERVICE / GET_DEST reply (IPVS_*_ATTR_STATS64,
+ * else the 32-bit IPVS_*_ATTR_STATS; and a real server's active and
+ * inactive connections); 0, or -1 when the message has none.
+ */
+int lb_ipvs_parse_service_stats(const struct nlmsghdr *, struct lb_counters *);
+int lb_ipvs_parse_dest_stats(const struct nlmsghdr *, int svc_af,
+    struct lb_dest_stats *);
 int lb_ipvs_parse_dest(const struct nlmsghdr *, int svc_af, struct lb_dest *,
     enum cfg_network *fwd);
 /* One IPVS_CMD_NEW_DAEMON message of a GET_DAEMON dump; 0 or -1. */

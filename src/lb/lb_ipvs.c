@@ -405,6 +405,77 @@ lb_ipvs_parse_dest(const struct nlmsghdr *nlh, int svc_af,
 	return 0;
 }
 
+/* Counters from a nested IPVS_STATS_ATTR_* (64-bit or 32-bit). */
+static int
+parse_counters(const struct nlattr *nest, int wide, struct lb_counters *c)
+{
+	const struct nlattr *st[IPVS_STATS_ATTR_MAX + 1];
+	static const int attr[5] = { IPVS_STATS_ATTR_CONNS,
+	    IPVS_STATS_ATTR_INPKTS, IPVS_STATS_ATTR_OUTPKTS,
+	    IPVS_STATS_ATTR_INBYTES, IPVS_STATS_ATTR_OUTBYTES };
+	uint64_t *out[5] = { &c->lc_conns, &c->lc_inpkts, &c->lc_outpkts,
+	    &c->lc_inbytes, &c->lc_outbytes };
+
+	if (nest == NULL || parse_nested(nest, st, IPVS_STATS_ATTR_MAX) == -1)
+		return -1;
+	for (int i = 0; i < 5; i++) {
+		const struct nlattr *a = st[attr[i]];
+		/* the 32-bit set has 64-bit byte counters */
+		int w64 = wide || attr[i] == IPVS_STATS_ATTR_INBYTES ||
+		    attr[i] == IPVS_STATS_ATTR_OUTBYTES;
+
+		if (a == NULL)
+			continue;
+		if (w64 && mnl_attr_validate(a, MNL_TYPE_U64) == 0)
+			*out[i] = mnl_attr_get_u64(a);
+		else if (!w64 && u32_ok(a))
+			*out[i] = mnl_attr_get_u32(a);
+	}
+	return 0;
+}
+
+int
+lb_ipvs_parse_service_stats(const struct nlmsghdr *nlh, struct lb_counters *c)
+{
+	const struct nlattr *tb[IPVS_CMD_ATTR_MAX + 1];
+	const struct nlattr *sb[IPVS_SVC_ATTR_MAX + 1];
+
+	memset(c, 0, sizeof(*c));
+	if (parse_top(nlh, tb, IPVS_CMD_ATTR_MAX) == -1 ||
+	    tb[IPVS_CMD_ATTR_SERVICE] == NULL ||
+	    parse_nested(tb[IPVS_CMD_ATTR_SERVICE], sb, IPVS_SVC_ATTR_MAX) == -1)
+		return -1;
+	if (sb[IPVS_SVC_ATTR_STATS64] != NULL)
+		return parse_counters(sb[IPVS_SVC_ATTR_STATS64], 1, c);
+	return parse_counters(sb[IPVS_SVC_ATTR_STATS], 0, c);
+}
+
+int
+lb_ipvs_parse_dest_stats(const struct nlmsghdr *nlh, int svc_af,
+    struct lb_dest_stats *ds)
+{
+	const struct nlattr *tb[IPVS_CMD_ATTR_MAX + 1];
+	const struct nlattr *db[IPVS_DEST_ATTR_MAX + 1];
+	struct lb_dest d;
+	enum cfg_network fwd;
+
+	memset(ds, 0, sizeof(*ds));
+	if (lb_ipvs_parse_dest(nlh, svc_af, &d, &fwd) == -1 ||
+	    parse_top(nlh, tb, IPVS_CMD_ATTR_MAX) == -1 ||
+	    parse_nested(tb[IPVS_CMD_ATTR_DEST], db, IPVS_DEST_ATTR_MAX) == -1)
+		return -1;
+	ds->ds_addr = d.d_addr;
+	ds->ds_port = d.d_port;
+	ds->ds_weight = d.d_weight;
+	if (u32_ok(db[IPVS_DEST_ATTR_ACTIVE_CONNS]))
+		ds->ds_active = mnl_attr_get_u32(db[IPVS_DEST_ATTR_ACTIVE_CONNS]);
+	if (u32_ok(db[IPVS_DEST_ATTR_INACT_CONNS]))
+		ds->ds_inactive = mnl_attr_get_u32(db[IPVS_DEST_ATTR_INACT_CONNS]);
+	if (db[IPVS_DEST_ATTR_STATS64] != NULL)
+		return parse_counters(db[IPVS_DEST_ATTR_STATS64], 1, &ds->ds_c);
+	return parse_counters(db[IPVS_DEST_ATTR_STATS], 0, &ds->ds_c);
+}
+
 int
 lb_ipvs_parse_daemon(const struct nlmsghdr *nlh, enum lb_sync_role *role,
     char *iface, size_t ifacelen, int *sync_id)
@@ -874,10 +945,81 @@ ipvs_apply(void *p, const struct lb_state *old, const struct lb_state *want,
 	return rc;
 }
 
+/* ---- counters ---- */
+
+struct sdump {
+	struct lb_stats		*sd_out;
+	const struct lb_state	*sd_cur;
+	struct lb_svc_stats	*sd_svc;
+	int			 sd_err;
+};
+
+static int
+stats_svc_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct sdump *sd = data;
+	const struct lb_service *cur;
+	struct lb_service svc;
+	struct lb_svc_stats *s;
+
+	lb_service_init(&svc, NULL);
+	if (lb_ipvs_parse_service(nlh, &svc) == -1 ||
+	    (cur = lb_state_find(sd->sd_cur, &svc.s_key)) == NULL)
+		return MNL_CB_OK;	/* not ours */
+	if ((s = lb_stats_add(sd->sd_out, cur)) == NULL) {
+		sd->sd_err = 1;
+		return MNL_CB_OK;
+	}
+	(void)lb_ipvs_parse_service_stats(nlh, &s->ss_c);
+	return MNL_CB_OK;
+}
+
+static int
+stats_dest_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct sdump *sd = data;
+	struct lb_dest_stats ds, *into;
+
+	if (lb_ipvs_parse_dest_stats(nlh, sd->sd_svc->ss_key.ks_af, &ds) == -1 ||
+	    (into = lb_stats_dest(sd->sd_svc, &ds.ds_addr, ds.ds_port)) == NULL)
+		return MNL_CB_OK;
+	*into = ds;
+	return MNL_CB_OK;
+}
+
+static int
+ipvs_stats(void *p, const struct lb_state *cur, struct lb_stats *out)
+{
+	struct ipvs *iv = p;
+	char buf[LB_IPVS_MSG_MAX];
+	struct sdump sd = { out, cur, NULL, 0 };
+	struct lb_service key;
+
+	out->ls_totals = 1;
+	if (ipvs_talk(iv, lb_ipvs_msg_dump(buf, sizeof(buf), iv->iv_family,
+	    IPVS_CMD_GET_SERVICE, ++iv->iv_seq, NULL), stats_svc_cb, &sd) == -1) {
+		log_warn("lb: ipvs: reading the counters");
+		return -1;
+	}
+	for (size_t i = 0; i < out->ls_nsvcs && !sd.sd_err; i++) {
+		sd.sd_svc = &out->ls_svcs[i];
+		lb_service_init(&key, NULL);
+		key.s_key = sd.sd_svc->ss_key;
+		if (ipvs_talk(iv, lb_ipvs_msg_dump(buf, sizeof(buf),
+		    iv->iv_family, IPVS_CMD_GET_DEST, ++iv->iv_seq, &key),
+		    stats_dest_cb, &sd) == -1) {
+			log_warn("lb: ipvs: reading the real servers' counters");
+			return -1;
+		}
+	}
+	return sd.sd_err ? -1 : 0;
+}
+
 const struct lb_backend lb_backend_ipvs = {
 	.b_kind = CFG_LB_IPVS,
 	.b_name = "ipvs",
 	.b_open = ipvs_open,
 	.b_close = ipvs_close,
 	.b_apply = ipvs_apply,
+	.b_stats = ipvs_stats,
 };

@@ -34,10 +34,19 @@ nft_off_apply(void *p, const struct lb_state *old, const struct lb_state *want,
 	return -1;
 }
 
+static int
+nft_off_stats(void *p, const struct lb_state *cur, struct lb_stats *out)
+{
+	(void)p, (void)cur, (void)out;
+	log_warnx("lb: shoal was built without nftables");
+	return -1;
+}
+
 const struct lb_backend lb_backend_nft = {
 	.b_kind = CFG_LB_NFTABLES,
 	.b_name = "nftables",
 	.b_open = nft_off_open,
 	.b_close = nft_off_close,
 	.b_apply = nft_off_apply,
+	.b_stats = nft_off_stats,
 };

@@ -337,6 +337,17 @@ done:
 	return rc;
 }
 
+/* What conntrack says about the services in cur (no totals). */
+static int
+nft_be_stats(void *p, const struct lb_state *cur, struct lb_stats *out)
+{
+	(void)p;
+	for (size_t i = 0; i < cur->st_nsvcs; i++)
+		if (lb_stats_add(out, &cur->st_svcs[i]) == NULL)
+			return -1;
+	return lb_ct_read(out);
+}
+
 static size_t
 nft_be_faults(void *p, const struct lb_fault **f)
 {
@@ -352,5 +363,6 @@ const struct lb_backend lb_backend_nft = {
 	.b_open = nft_be_open,
 	.b_close = nft_be_close,
 	.b_apply = nft_be_apply,
+	.b_stats = nft_be_stats,
 	.b_faults = nft_be_faults,
 };

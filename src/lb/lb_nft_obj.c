@@ -71,6 +71,13 @@ sb_str(const struct sbuf *sb)
 	return sb->sb_buf != NULL ? sb->sb_buf : "";
 }
 
+/* A set's declaration after its kind ("set " or "map "); "" if none. */
+static const char *
+decl_after_kind(const struct sbuf *sb)
+{
+	return sb->sb_buf != NULL && sb->sb_len > 4 ? sb->sb_buf + 4 : "";
+}
+
 void
 sb_free(struct sbuf *sb)
 {
@@ -396,7 +403,7 @@ emit_additions(const struct diff *d)
 				sb_printf(d->d_out, "add %.3s %s %s %s\n",
 				    sb_str(&o->o_decl),
 				    lb_nft_tables[o->o_table], o->o_name,
-				    sb_str(&o->o_decl) + 4);
+				    decl_after_kind(&o->o_decl));
 			else if (step == 3 && o->o_kind == NOBJ_SET &&
 			    o->o_body.sb_len > 0)
 				sb_printf(d->d_out, "add element %s %s { %s }\n",

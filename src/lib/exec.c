@@ -535,7 +535,8 @@ exec_on_timer(evutil_socket_t fd, short what, void *arg)
  * default signals, and death with the parent.  Never returns.
  */
 static void __attribute__((noreturn))
-exec_child(const char *path, char *const argv[], int devnull, int outfd)
+exec_child(const char *path, char *const argv[], char *const env[],
+    int devnull, int outfd)
 {
 	sigset_t	 all;
 	int		 sig;
@@ -556,7 +557,7 @@ exec_child(const char *path, char *const argv[], int devnull, int outfd)
 		signal(sig, SIG_DFL);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	execve(path, argv, environ);
+	execve(path, argv, env != NULL ? env : environ);
 	dprintf(STDERR_FILENO, "exec %s: %s\n", path, strerror(errno));
 	_exit(127);
 }
@@ -592,11 +593,16 @@ exec_watch(struct exec *ex, uint32_t timeout_ms)
 
 /* Forks the child; the parent keeps the pipe's read end.  0 or -1. */
 static int
-exec_fork(struct exec *ex, const char *path, char *const argv[])
+exec_fork(struct exec *ex, const char *path, char *const argv[],
+    const struct exec_io *io)
 {
 	int	 p[2] = { -1, -1 }, devnull;
 
-	if ((devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1) {
+	if (io != NULL && io->ei_stdin != -1)
+		devnull = fcntl(io->ei_stdin, F_DUPFD_CLOEXEC, 3);
+	else
+		devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (devnull == -1) {
 		log_warn("exec: /dev/null");
 		return -1;
 	}
@@ -613,7 +619,8 @@ exec_fork(struct exec *ex, const char *path, char *const argv[])
 		return -1;
 	}
 	if (ex->ex_pid == 0)
-		exec_child(path, argv, devnull, p[1]);
+		exec_child(path, argv, io != NULL ? io->ei_env : NULL,
+		    devnull, p[1]);
 	setpgid(ex->ex_pid, ex->ex_pid);	/* either side may win */
 	close(devnull);
 	close(p[1]);
@@ -626,6 +633,14 @@ exec_fork(struct exec *ex, const char *path, char *const argv[])
 struct exec *
 exec_start(struct event_base *base, char *const argv[], uint32_t timeout_ms,
     size_t out_max, exec_done_cb cb, void *arg)
+{
+	return exec_start_io(base, argv, NULL, timeout_ms, out_max, cb, arg);
+}
+
+struct exec *
+exec_start_io(struct event_base *base, char *const argv[],
+    const struct exec_io *io, uint32_t timeout_ms, size_t out_max,
+    exec_done_cb cb, void *arg)
 {
 	struct exec	*ex = NULL;
 	char		*path = NULL;
@@ -648,7 +663,7 @@ exec_start(struct event_base *base, char *const argv[], uint32_t timeout_ms,
 	if ((ex->ex_out = malloc(ex->ex_outmax + 1)) == NULL)
 		goto fail;
 	ex->ex_start_ms = clock_monotonic_ms();
-	if (exec_fork(ex, path, argv) == -1)
+	if (exec_fork(ex, path, argv, io) == -1)
 		goto fail;
 	if (exec_watch(ex, timeout_ms) == -1) {
 		log_warnx("exec: cannot watch pid %d", (int)ex->ex_pid);

@@ -89,6 +89,20 @@ struct exec;
  */
 struct exec *exec_start(struct event_base *base, char *const argv[],
     uint32_t timeout_ms, size_t out_max, exec_done_cb cb, void *arg);
+/*
+ * What a command gets besides its argv (exec_start_io()): its environment
+ * (NULL: pulse's own) and its standard input (-1: /dev/null; otherwise a
+ * descriptor the caller keeps and closes after the call).
+ */
+struct exec_io {
+	char *const	*ei_env;
+	int		 ei_stdin;
+};
+
+/* exec_start() with io (NULL: as exec_start()). */
+struct exec *exec_start_io(struct event_base *base, char *const argv[],
+    const struct exec_io *io, uint32_t timeout_ms, size_t out_max,
+    exec_done_cb cb, void *arg);
 /* Kills the process group with SIGKILL, reaps it, frees; no callback. */
 void exec_cancel(struct exec *);
 /* The child's pid (its process group id too). */

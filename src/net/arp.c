@@ -44,6 +44,67 @@ arp_build_garp(uint8_t *buf, size_t len, const uint8_t mac[ARP_MAC_LEN],
 }
 
 int
+arp_build_probe(uint8_t *buf, size_t len, const uint8_t mac[ARP_MAC_LEN],
+    struct in_addr ip)
+{
+	if (arp_build_garp(buf, len, mac, ip, ARP_OP_REQUEST) == -1)
+		return -1;
+	memset(buf + 14 + 14, 0, 4);		/* sender IP 0.0.0.0 */
+	return ARP_FRAME_LEN;
+}
+
+int
+arp_parse(const uint8_t *f, size_t len, struct arp_seen *out)
+{
+	const uint8_t *a = f + 14;
+
+	if (len < ARP_FRAME_LEN || f[12] != (ETHERTYPE_ARP >> 8) ||
+	    f[13] != (ETHERTYPE_ARP & 0xff))
+		return -1;
+	if (a[0] != 0 || a[1] != 1 || a[2] != (ETHERTYPE_IP >> 8) ||
+	    a[3] != (ETHERTYPE_IP & 0xff) || a[4] != 6 || a[5] != 4 ||
+	    a[6] != 0 || (a[7] != ARP_OP_REQUEST && a[7] != ARP_OP_REPLY))
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->as_op = (enum arp_op)a[7];
+	memcpy(out->as_mac, a + 8, ARP_MAC_LEN);
+	memcpy(&out->as_ip, a + 14, 4);
+	if (out->as_ip.s_addr == 0)
+		return -1;
+	out->as_gratuitous = memcmp(a + 14, a + 24, 4) == 0;
+	return 0;
+}
+
+int
+arp_listen_open(void)
+{
+	int s;
+
+	if ((s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    htons(ETH_P_ARP))) == -1)
+		log_warn("AF_PACKET socket for ARP");
+	return s;
+}
+
+int
+arp_send_probe(int fd, int ifindex, const uint8_t mac[ARP_MAC_LEN],
+    struct in_addr ip)
+{
+	struct sockaddr_ll sll;
+	uint8_t frame[ARP_FRAME_LEN];
+
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ARP);
+	sll.sll_ifindex = ifindex;
+	sll.sll_halen = ARP_MAC_LEN;
+	memset(sll.sll_addr, 0xff, ARP_MAC_LEN);
+	arp_build_probe(frame, sizeof(frame), mac, ip);
+	return sendto(fd, frame, sizeof(frame), 0, (struct sockaddr *)&sll,
+	    sizeof(sll)) == -1 ? -1 : 0;
+}
+
+int
 arp_build_na(uint8_t *buf, size_t len, const uint8_t mac[ARP_MAC_LEN],
     const struct in6_addr *target)
 {

@@ -5,8 +5,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -23,24 +25,40 @@
 
 #define PEER_GROUPS_GUESS	32
 
+struct conn;
+LIST_HEAD(connlist, conn);
+
 struct control {
 	struct evconnlistener	*c_listener;
 	char			 c_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	gid_t			 c_group;	/* the socket file's group */
 	control_handler		 c_handler;
 	void			*c_arg;
+	struct connlist		 c_held;	/* streaming or answering later */
 };
 
 /* One client: who it is, as the kernel said when it connected. */
 struct conn {
 	struct control		*cn_ctl;
+	struct bufferevent	*cn_bev;
 	struct ctl_caller	 cn_caller;
 	gid_t			*cn_groups;
+	int			 cn_held;	/* in c_held */
+	void			(*cn_gone)(void *);
+	void			*cn_gone_arg;
+	LIST_ENTRY(conn)	 cn_entry;
 };
 
 static void
 conn_close(struct bufferevent *bev, struct conn *cn)
 {
+	void (*gone)(void *) = cn->cn_gone;
+
+	cn->cn_gone = NULL;
+	if (gone != NULL)
+		gone(cn->cn_gone_arg);
+	if (cn->cn_held)
+		LIST_REMOVE(cn, cn_entry);
 	bufferevent_free(bev);
 	free(cn->cn_groups);
 	free(cn);
@@ -60,22 +78,119 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 	conn_close(bev, arg);
 }
 
+/* Whatever a held client sends after its request is ignored. */
+static void
+held_read(struct bufferevent *bev, void *arg)
+{
+	(void)arg;
+	evbuffer_drain(bufferevent_get_input(bev),
+	    evbuffer_get_length(bufferevent_get_input(bev)));
+}
+
+/* Writes j (consumed) and a newline; 0 or -1. */
+static int
+write_json(struct bufferevent *bev, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	int r = -1;
+
+	json_decref(j);
+	if (s != NULL && bufferevent_write(bev, s, strlen(s)) == 0 &&
+	    bufferevent_write(bev, "\n", 1) == 0)
+		r = 0;
+	free(s);
+	return r;
+}
+
 static void
 reply(struct bufferevent *bev, struct conn *cn, json_t *j)
 {
-	char *s;
-
-	s = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
 	bufferevent_disable(bev, EV_READ);
 	bufferevent_setcb(bev, NULL, write_done, conn_event, cn);
-	if (s == NULL || bufferevent_write(bev, s, strlen(s)) == -1 ||
-	    bufferevent_write(bev, "\n", 1) == -1) {
-		free(s);
+	if (write_json(bev, j) == -1)
 		conn_close(bev, cn);
+}
+
+/* The handler keeps cn: no idle timeout for reading, EOF still seen. */
+static void
+hold(struct bufferevent *bev, struct conn *cn)
+{
+	struct timeval wt = { CTL_IDLE_S, 0 };
+
+	cn->cn_held = 1;
+	LIST_INSERT_HEAD(&cn->cn_ctl->c_held, cn, cn_entry);
+	bufferevent_set_timeouts(bev, NULL, &wt);
+	bufferevent_setcb(bev, held_read, NULL, conn_event, cn);
+}
+
+int
+control_conn_write(struct control_conn *cc, const void *data, size_t len,
+    int bounded)
+{
+	struct conn *cn = (struct conn *)cc;
+	struct evbuffer *out = bufferevent_get_output(cn->cn_bev);
+
+	if (bounded && evbuffer_get_length(out) + len > CONTROL_STREAM_MAX) {
+		log_warnx("control socket: pid %d reads too slowly: dropped",
+		    (int)cn->cn_caller.cl_pid);
+		conn_close(cn->cn_bev, cn);
+		return -1;
+	}
+	if (bufferevent_write(cn->cn_bev, data, len) == -1) {
+		conn_close(cn->cn_bev, cn);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+give_done(const void *data, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)(uintptr_t)data);
+}
+
+int
+control_conn_give(struct control_conn *cc, char *data, size_t len)
+{
+	struct conn *cn = (struct conn *)cc;
+	struct evbuffer *out = bufferevent_get_output(cn->cn_bev);
+
+	if (evbuffer_add_reference(out, data, len, give_done, NULL) == -1) {
+		free(data);
+		conn_close(cn->cn_bev, cn);
+		return -1;
+	}
+	return 0;
+}
+
+void
+control_conn_end(struct control_conn *cc, json_t *last)
+{
+	struct conn *cn = (struct conn *)cc;
+
+	if (last != NULL && write_json(cn->cn_bev, last) == -1) {
+		conn_close(cn->cn_bev, cn);
 		return;
 	}
-	free(s);
+	bufferevent_setcb(cn->cn_bev, held_read, write_done, conn_event, cn);
+	write_done(cn->cn_bev, cn);
+}
+
+void
+control_conn_on_gone(struct control_conn *cc, void (*fn)(void *), void *arg)
+{
+	struct conn *cn = (struct conn *)cc;
+
+	cn->cn_gone = fn;
+	cn->cn_gone_arg = arg;
+}
+
+const struct ctl_caller *
+control_conn_caller(const struct control_conn *cc)
+{
+	return &((const struct conn *)cc)->cn_caller;
 }
 
 static json_t *
@@ -97,21 +212,21 @@ refuse(const struct conn *cn, const struct ctl_cmd *cmd, enum ctl_verdict v)
 	return json_pack("{s:s, s:b}", "error", msg, "denied", 1);
 }
 
-/* The reply to one request line. */
+/* The reply to one request line; NULL when the handler keeps cn. */
 static json_t *
-answer(const struct conn *cn, const char *line)
+answer(struct conn *cn, const char *line)
 {
 	const struct control *c = cn->cn_ctl;
 	struct ctl_req r;
 	enum ctl_verdict v;
-	char err[512];
+	char err[1024];
 
 	if (ctl_req_parse(line, &r, err, sizeof(err)) == -1)
 		return json_pack("{s:s}", "error", err);
 	v = ctl_cmd_permit(&ctl_cmds[r.cr_id], &cn->cn_caller, c->c_group);
 	if (v != CTL_ALLOWED)
 		return refuse(cn, &ctl_cmds[r.cr_id], v);
-	return c->c_handler(&r, c->c_arg);
+	return c->c_handler(&r, (struct control_conn *)cn, c->c_arg);
 }
 
 static void
@@ -132,8 +247,17 @@ conn_read(struct bufferevent *bev, void *arg)
 	if (len > CTL_LINE_MAX)
 		reply(bev, cn, json_pack("{s:s}", "error",
 		    "request line too long"));
-	else
-		reply(bev, cn, answer(cn, line));
+	else {
+		json_t *j;
+
+		/*
+		 * Held before the handler runs, which may write, end or even
+		 * lose the connection; cn is not touched after a NULL.
+		 */
+		hold(bev, cn);
+		if ((j = answer(cn, line)) != NULL)
+			reply(bev, cn, j);
+	}
 	free(line);
 }
 
@@ -205,6 +329,7 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		close(fd);
 		return;
 	}
+	cn->cn_bev = bev;
 	bufferevent_setcb(bev, conn_read, NULL, conn_event, cn);
 	bufferevent_set_timeouts(bev, &tv, &tv);
 	bufferevent_setwatermark(bev, EV_READ, 0, CTL_LINE_MAX + 2);
@@ -255,6 +380,7 @@ control_open(struct event_base *base, const char *rundir,
 		return NULL;
 	c->c_handler = handler;
 	c->c_arg = arg;
+	LIST_INIT(&c->c_held);
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s",
@@ -289,6 +415,8 @@ control_close(struct control *c)
 {
 	if (c == NULL)
 		return;
+	while (!LIST_EMPTY(&c->c_held))
+		conn_close(LIST_FIRST(&c->c_held)->cn_bev, LIST_FIRST(&c->c_held));
 	evconnlistener_free(c->c_listener);
 	(void)unlink(c->c_path);
 	free(c);

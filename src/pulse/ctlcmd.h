@@ -15,7 +15,9 @@
  * The control_handler of the worker (arg: struct worker): the reply to r,
  * a new reference ({"error": "..."} on failure).
  */
-json_t *ctlcmd_handle(const struct ctl_req *r, void *arg);
+struct control_conn;
+json_t *ctlcmd_handle(const struct ctl_req *r, struct control_conn *,
+    void *arg);
 
 /* Start-up check: every command of the table has a handler (fatal if
  * not: a row was added without one). */

@@ -215,10 +215,11 @@ step_start(const struct el_self *s, const struct el_peer *peers, size_t n,
 {
 	result(out, s->es_state, EL_R_NONE, -1);
 	out->er_wake_ms = next_death(peers, n, now_ms, pa->ep_deadtime_ms);
-	if (!s->es_fault)
+	if (!s->es_fault && !s->es_standby)
 		return 0;
 	if (s->es_state != EL_FAULT)
-		result(out, EL_FAULT, EL_R_FAULT, -1);
+		result(out, EL_FAULT, s->es_standby ? EL_R_STANDBY : EL_R_FAULT,
+		    -1);
 	return 1;
 }
 
@@ -231,7 +232,8 @@ election_step_ecmp(const struct el_self *s, const struct el_peer *peers,
 		return;
 	switch (s->es_state) {
 	case EL_FAULT:
-		result(out, EL_BACKUP, EL_R_FAULT_CLEARED, -1);
+		result(out, EL_BACKUP, s->es_was_standby ? EL_R_RESUMED :
+		    EL_R_FAULT_CLEARED, -1);
 		break;
 	case EL_INIT:
 		if (init_over(s, peers, n, pa, now_ms, out))
@@ -254,7 +256,8 @@ election_step(const struct el_self *s, const struct el_peer *peers,
 		return;
 	switch (s->es_state) {
 	case EL_FAULT:
-		result(out, EL_BACKUP, EL_R_FAULT_CLEARED, -1);
+		result(out, EL_BACKUP, s->es_was_standby ? EL_R_RESUMED :
+		    EL_R_FAULT_CLEARED, -1);
 		break;
 	case EL_INIT:
 		if (!init_over(s, peers, n, pa, now_ms, out))
@@ -312,6 +315,10 @@ election_reason_str(enum el_reason r)
 		return "fault cleared";
 	case EL_R_SHUTDOWN:
 		return "shutdown";
+	case EL_R_STANDBY:
+		return "standby";
+	case EL_R_RESUMED:
+		return "resumed";
 	case EL_R_TRACK:
 		return "tracked check failed, a healthier partner outranks us";
 	case EL_R_ALL_ACTIVE:

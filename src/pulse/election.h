@@ -37,6 +37,8 @@ enum el_reason {
 	EL_R_FAULT,		/* a link or service of ours is down */
 	EL_R_FAULT_CLEARED,	/* it is back: rejoin as BACKUP */
 	EL_R_SHUTDOWN,		/* we are stopping (set by the daemon) */
+	EL_R_STANDBY,		/* the administrator put us in standby */
+	EL_R_RESUMED,		/* ... and took us out of it */
 	EL_R_TRACK,		/* a tracked check failed: a healthier peer
 				   outranks us now */
 	EL_R_ALL_ACTIVE,	/* ecmp: every healthy director serves */
@@ -60,6 +62,9 @@ struct el_self {
 	int		 es_fault;	/* a tracked link/service is down */
 	int		 es_penalty;	/* priority lost to failed tracked
 					   checks (0: all well) */
+	int		 es_standby;	/* maintenance: not a candidate; on
+					   the wire and here it is FAULT */
+	int		 es_was_standby; /* FAULT was entered for standby */
 };
 
 struct el_params {

@@ -16,6 +16,7 @@
 #include "announce.h"
 #include "hbio.h"
 #include "leave.h"
+#include "maintio.h"
 #include "services.h"
 #include "vip.h"
 #include "worker.h"
@@ -89,6 +90,51 @@ send_from(int fd, const uint8_t *buf, size_t len,
 		}
 	}
 	return sendmsg(fd, &msg, 0);
+}
+
+/* Sends buf to a on path j of a peer; 0 or -1 (counted by the caller). */
+static int
+send_dgram(struct worker *w, const struct cfg_addr *a, size_t j,
+    const uint8_t *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd = a->family == AF_INET ? w->w_fd4 : w->w_fd6;
+
+	if (fd == -1 || cfg_addr_to_sockaddr(a, w->w_rt->rt_port, &ss,
+	    &sl) == -1)
+		return -1;
+	return send_from(fd, buf, len, &ss, sl, source_for(w, a, j)) == -1 ?
+	    -1 : 0;
+}
+
+int
+hbio_send_peer(struct worker *w, size_t i, const uint8_t *buf, size_t len)
+{
+	const struct rt_node *n = &w->w_rt->rt_nodes[i];
+	int sent = 0;
+
+	for (size_t j = 0; j < n->rn_naddrs; j++)
+		if (send_dgram(w, &n->rn_addrs[j], j, buf, len) == 0)
+			sent++;
+	return sent > 0 ? 0 : -1;
+}
+
+int
+hbio_peer_of(const struct worker *w, uint32_t id,
+    const struct sockaddr_storage *from)
+{
+	const struct pulse_rt *rt = w->w_rt;
+	struct cfg_addr a;
+	int i = runtime_node_index(rt, id);
+
+	if (i == -1 || (size_t)i == rt->rt_self ||
+	    cfg_addr_from_sockaddr(&a, (const struct sockaddr *)from) == -1)
+		return -1;
+	for (size_t j = 0; j < rt->rt_nodes[i].rn_naddrs; j++)
+		if (cfg_addr_equal(&rt->rt_nodes[i].rn_addrs[j], &a))
+			return i;
+	return -1;
 }
 
 static void
@@ -326,7 +372,7 @@ drain(struct worker *w, int fd)
 	struct hb_packet p;
 	struct hb_ctx ctx;
 	struct rx rx;
-	uint8_t buf[512];
+	uint8_t buf[MAINT_DGRAM_MAX + 1];
 	ssize_t n;
 	enum hb_err e;
 	int accepted = 0;
@@ -340,6 +386,11 @@ drain(struct worker *w, int fd)
 			    errno != EINTR)
 				log_warn("heartbeat receive");
 			return accepted;
+		}
+		if (n >= 4 && (size_t)n <= sizeof(buf) &&
+		    maintio_is_mine(buf, (size_t)n)) {
+			maintio_receive(w->w_maint, buf, (size_t)n, &from);
+			continue;
 		}
 		rx.rx_w = w;
 		rx.rx_from = &from;

@@ -8,7 +8,9 @@
 #ifndef SHOAL_PULSE_HBIO_H
 #define SHOAL_PULSE_HBIO_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 struct pulse_rt;
 struct worker;
@@ -40,6 +42,20 @@ int hbio_drain(struct worker *);
 /* Says LEAVING (twice: one lost packet must not cost a deadtime) and
  * stops the keepalive. */
 void hbio_leave(struct worker *);
+
+/*
+ * Sends the datagram buf on every path of node i (rt_nodes' index) from
+ * our own address of that path, on the heartbeat port.  0 when it went
+ * out on at least one path, else -1.
+ */
+int hbio_send_peer(struct worker *, size_t i, const uint8_t *buf,
+    size_t len);
+/*
+ * The rt_nodes index of the peer with node id `id` when from is one of
+ * its addresses, else -1 (an unknown sender).
+ */
+int hbio_peer_of(const struct worker *, uint32_t id,
+    const struct sockaddr_storage *from);
 
 /*
  * A peer table for rt (one struct peer per node, freed by the caller):

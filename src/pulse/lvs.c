@@ -25,6 +25,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "store/store_view.h"
+#include "evbus.h"
 #include "lvs.h"
 #include "nannies.h"
 
@@ -47,8 +48,15 @@ struct rs {
 	unsigned		 r_checks;	/* reports */
 	int64_t			 r_since;	/* unix time of r_health */
 	enum srvadmin_state	 r_admin;
+	uint64_t		 r_failures;	/* down reports, ever */
+	uint64_t		 r_hist[LVS_LAT_BUCKETS + 1];	/* +Inf last */
+	uint64_t		 r_lat_count, r_lat_sum_ms;
 	/* the load balancer cannot reach it (lb_faults()), or "" */
 	char			 r_lbfault[sizeof(((struct lb_fault *)0)->f_reason)];
+};
+
+const uint32_t lvs_latency_bounds_ms[LVS_LAT_BUCKETS] = {
+	1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
 };
 
 struct vs {
@@ -80,7 +88,25 @@ struct lvs {
 	int			 l_active;
 	int			 l_applied;	/* the last apply succeeded */
 	struct event		*l_retry;
+	lvs_admin_fn		 l_admin_fn;
+	void			*l_admin_arg;
+	int			 l_syncd;	/* last "syncd" event: 0 none, else
+						   (role + 1) * (up ? 1 : -1) */
 };
+
+/* The sync daemon's state as a "syncd" event, when it changed. */
+static void
+syncd_event(struct lvs *l, enum lb_sync_role role, int up)
+{
+	int code = ((int)role + 1) * (up ? 1 : -1);
+
+	if (l->l_lb == NULL || !l->l_cfg->c_global.g_syncdaemon ||
+	    l->l_syncd == code)
+		return;
+	l->l_syncd = code;
+	evbus_emit(EV_SYNCD, cfg_lb_backend_name(lb_kind(l->l_lb)),
+	    role == LB_SYNC_MASTER ? "master" : "backup", up ? "up" : "down");
+}
 
 static void apply(struct lvs *);
 static void check_runnable(struct lvs *);
@@ -202,6 +228,10 @@ vs_build(const struct lvs *l, const struct shoal_config *c,
 			r->r_checks = old->r_checks;
 			r->r_since = old->r_since;
 			memcpy(r->r_reason, old->r_reason, sizeof(r->r_reason));
+			r->r_failures = old->r_failures;
+			memcpy(r->r_hist, old->r_hist, sizeof(r->r_hist));
+			r->r_lat_count = old->r_lat_count;
+			r->r_lat_sum_ms = old->r_lat_sum_ms;
 		}
 	}
 	return 0;
@@ -267,9 +297,17 @@ read_store(const struct lvs *l, struct shoal_config **cp,
 		else
 			free(ac.a_vs[ac.a_nvs].v_print);
 	}
-	for (size_t i = 0; i < v.sv_nadmin; i++)
-		(void)admin_row(v.sv_admin[i].sa_virtual,
-		    v.sv_admin[i].sa_server, v.sv_admin[i].sa_state, &ac);
+	if (l->l_admin_fn != NULL)
+		for (size_t i = 0; i < ac.a_nvs; i++)
+			for (size_t j = 0; j < ac.a_vs[i].v_nrs; j++)
+				ac.a_vs[i].v_rs[j].r_admin = (enum srvadmin_state)
+				    l->l_admin_fn(ac.a_vs[i].v_name,
+				    ac.a_vs[i].v_rs[j].r_name, l->l_admin_arg);
+	else
+		for (size_t i = 0; i < v.sv_nadmin; i++)
+			(void)admin_row(v.sv_admin[i].sa_virtual,
+			    v.sv_admin[i].sa_server, v.sv_admin[i].sa_state,
+			    &ac);
 	store_view_clear(&v);
 	*cp = c;
 	*vp = ac.a_vs;
@@ -362,6 +400,13 @@ lvs_load(struct lvs *l)
 	l->l_generation = gen.sg_generation;
 	program(l);
 	return 0;
+}
+
+void
+lvs_set_admin_source(struct lvs *l, lvs_admin_fn fn, void *arg)
+{
+	l->l_admin_fn = fn;
+	l->l_admin_arg = arg;
 }
 
 const struct shoal_config *
@@ -731,7 +776,9 @@ apply(struct lvs *l)
 			ecmp_sloppy(l);
 			l->l_applied = 1;
 			take_faults(l);
-		}
+			syncd_event(l, LB_SYNC_MASTER, 1);
+		} else
+			syncd_event(l, LB_SYNC_MASTER, 0);
 	}
 	lb_state_clear(&st);
 }
@@ -762,6 +809,8 @@ standby(struct lvs *l)
 		st.st_sync_id = g->g_syncd_id;
 	}
 	rc = put(l, &st);
+	if (st.st_sync == LB_SYNC_BACKUP)
+		syncd_event(l, LB_SYNC_BACKUP, rc == 0);
 	lb_state_clear(&st);
 	return rc;
 }
@@ -859,12 +908,27 @@ lvs_want_nannies(const struct lvs *l, struct nannies *ns)
 			    l->l_vs[i].v_name, l->l_vs[i].v_print);
 }
 
+static void
+count_latency(struct rs *r, enum health h, uint32_t ms)
+{
+	size_t b = 0;
+
+	if (h == H_DOWN)
+		r->r_failures++;
+	while (b < LVS_LAT_BUCKETS && ms > lvs_latency_bounds_ms[b])
+		b++;
+	r->r_hist[b]++;
+	r->r_lat_count++;
+	r->r_lat_sum_ms += ms;
+}
+
 void
 lvs_report(struct lvs *l, const char *vsn, const struct nanny_report *nr)
 {
 	struct vs *v = find_vs(l, vsn);
 	struct rs *r = find_rs(v, nr->nr_server);
 	enum health h = nr->nr_state == NANNY_UP ? H_UP : H_DOWN;
+	enum nanny_state old_state;
 	int before, after;
 
 	if (r == NULL || !cfg_addr_equal(&r->r_addr, &nr->nr_addr)) {
@@ -873,6 +937,8 @@ lvs_report(struct lvs *l, const char *vsn, const struct nanny_report *nr)
 		return;
 	}
 	before = effective_weight(v, r);
+	old_state = r->r_health == H_UP ? NANNY_UP : r->r_health == H_DOWN ?
+	    NANNY_DOWN : (enum nanny_state)-1;
 	if (r->r_health != h)
 		r->r_since = time(NULL);
 	r->r_health = h;
@@ -880,8 +946,16 @@ lvs_report(struct lvs *l, const char *vsn, const struct nanny_report *nr)
 	r->r_latency_ms = nr->nr_latency_ms;
 	r->r_fails = h == H_DOWN ? r->r_fails + 1 : 0;
 	r->r_checks++;
+	count_latency(r, h, nr->nr_latency_ms);
 	str_copy(r->r_reason, nr->nr_reason, sizeof(r->r_reason));
 	after = effective_weight(v, r);
+	if (before != after || nr->nr_state != old_state) {
+		char wt[16];
+
+		snprintf(wt, sizeof(wt), "%d", after < 0 ? 0 : after);
+		evbus_emit(EV_SERVER, vsn, r->r_name,
+		    nanny_state_name(nr->nr_state), wt, r->r_reason);
+	}
 	if (after < 0)
 		log_info("LVS: %s/%s %s: not in the load balancer (%s)", vsn,
 		    r->r_name, nanny_state_name(nr->nr_state), r->r_reason);
@@ -989,6 +1063,37 @@ applied_weight(const struct lvs *l, const struct vs *v, const struct rs *r)
 	return d != NULL ? d->d_weight : -1;
 }
 
+void
+lvs_each_server(const struct lvs *l,
+    void (*fn)(const struct lvs_server_view *, void *), void *arg)
+{
+	struct lvs_server_view sv;
+	char a[CFG_ADDR_STRLEN];
+
+	for (size_t i = 0; i < l->l_nvs; i++)
+		for (size_t j = 0; j < l->l_vs[i].v_nrs; j++) {
+			const struct vs *v = &l->l_vs[i];
+			const struct rs *r = &v->v_rs[j];
+			int w = applied_weight(l, v, r);
+
+			memset(&sv, 0, sizeof(sv));
+			sv.sv_virtual = v->v_name;
+			sv.sv_server = r->r_name;
+			sv.sv_address = cfg_addr_str(&r->r_addr, a, sizeof(a));
+			sv.sv_port = r->r_port;
+			sv.sv_up = r->r_health == H_UP;
+			sv.sv_health_known = r->r_health != H_UNKNOWN;
+			sv.sv_weight = w < 0 ? 0 : w;
+			sv.sv_in_lb = w >= 0;
+			sv.sv_admin = (int)r->r_admin;
+			sv.sv_failures = r->r_failures;
+			sv.sv_hist = r->r_hist;
+			sv.sv_lat_count = r->r_lat_count;
+			sv.sv_lat_sum_ms = r->r_lat_sum_ms;
+			fn(&sv, arg);
+		}
+}
+
 static json_t *
 rs_json(const struct lvs *l, const struct vs *v, const struct rs *r)
 {
@@ -1040,4 +1145,109 @@ lvs_json(const struct lvs *l)
 		json_array_append_new(a, o);
 	}
 	return a;
+}
+
+/* ---- the kernel's counters ---- */
+
+const char *
+lvs_virtual_name(const struct lvs *l, const struct lb_svc_key *k)
+{
+	const struct vs *v = vs_for_key(l, k);
+
+	return v != NULL ? v->v_name : NULL;
+}
+
+const char *
+lvs_server_name(const struct lvs *l, const struct lb_svc_key *k,
+    const struct cfg_addr *a, uint16_t port)
+{
+	const struct vs *v = vs_for_key(l, k);
+	struct lb_dest d;
+	const struct rs *r;
+
+	if (v == NULL)
+		return NULL;
+	memset(&d, 0, sizeof(d));
+	d.d_addr = *a;
+	d.d_port = port;
+	r = rs_for_dest(v, &d);
+	return r != NULL ? r->r_name : NULL;
+}
+
+int
+lvs_stats(const struct lvs *l, struct lb_stats *st)
+{
+	if (!l->l_active || l->l_lb == NULL)
+		return -1;
+	return lb_stats_read(l->l_lb, st);
+}
+
+static json_t *
+counters_json(json_t *o, const struct lb_counters *c, int totals)
+{
+	if (totals)
+		json_object_set_new(o, "conns", json_integer(
+		    (json_int_t)c->lc_conns));
+	json_object_set_new(o, "inpkts", json_integer((json_int_t)c->lc_inpkts));
+	json_object_set_new(o, "outpkts", json_integer(
+	    (json_int_t)c->lc_outpkts));
+	json_object_set_new(o, "inbytes", json_integer(
+	    (json_int_t)c->lc_inbytes));
+	json_object_set_new(o, "outbytes", json_integer(
+	    (json_int_t)c->lc_outbytes));
+	return o;
+}
+
+static json_t *
+svc_stats_json(const struct lvs *l, const struct lb_svc_stats *s, int totals)
+{
+	char key[LB_KEY_STRLEN], a[CFG_ADDR_STRLEN];
+	const char *name = lvs_virtual_name(l, &s->ss_key), *rn;
+	json_t *servers = json_array(), *o;
+
+	for (size_t j = 0; j < s->ss_ndests; j++) {
+		const struct lb_dest_stats *d = &s->ss_dests[j];
+
+		rn = lvs_server_name(l, &s->ss_key, &d->ds_addr, d->ds_port);
+		o = json_pack("{s:s, s:s, s:i, s:i, s:I, s:I}", "name",
+		    rn != NULL ? rn : "sorry", "address", cfg_addr_str(
+		    &d->ds_addr, a, sizeof(a)), "port", d->ds_port, "weight",
+		    d->ds_weight, "active", (json_int_t)d->ds_active,
+		    "inactive", (json_int_t)d->ds_inactive);
+		json_array_append_new(servers, counters_json(o, &d->ds_c,
+		    totals));
+	}
+	o = json_pack("{s:s, s:s, s:o}", "name", name != NULL ? name : "?",
+	    "service", lb_svc_key_str(&s->ss_key, key, sizeof(key)),
+	    "servers", servers);
+	return counters_json(o, &s->ss_c, totals);
+}
+
+json_t *
+lvs_lb_json(const struct lvs *l, char *err, size_t errlen)
+{
+	struct lb_stats st;
+	json_t *o, *svcs = json_array();
+
+	memset(&st, 0, sizeof(st));
+	o = json_pack("{s:b, s:I}", "active", l->l_active && l->l_lb != NULL,
+	    "time_ms", (json_int_t)clock_monotonic_ms());
+	if (l->l_active && l->l_lb != NULL) {
+		if (lb_stats_read(l->l_lb, &st) == -1) {
+			snprintf(err, errlen, "cannot read the load balancer's "
+			    "counters (see pulse's log)");
+			json_decref(o);
+			json_decref(svcs);
+			return NULL;
+		}
+		json_object_set_new(o, "backend", json_string(
+		    cfg_lb_backend_name(lb_kind(l->l_lb))));
+		for (size_t i = 0; i < st.ls_nsvcs; i++)
+			json_array_append_new(svcs, svc_stats_json(l,
+			    &st.ls_svcs[i], st.ls_totals));
+	}
+	json_object_set_new(o, "totals", json_boolean(st.ls_totals));
+	json_object_set_new(o, "services", svcs);
+	lb_stats_clear(&st);
+	return o;
 }

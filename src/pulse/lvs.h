@@ -35,6 +35,7 @@
 
 struct event_base;
 struct lb_state;
+struct lb_svc_key;
 struct lvs;
 struct nannies;
 
@@ -117,11 +118,68 @@ int lvs_admin(struct lvs *, const char *vs, const char *rs,
     enum srvadmin_state, char *err, size_t errlen);
 
 /*
+ * Where the admin state comes from: fn(vs, rs, arg) gives each real
+ * server's srvadmin_state when the configuration is (re)read.  Without
+ * one (unit tests) the database's server_admin rows are used.
+ */
+typedef int (*lvs_admin_fn)(const char *vs, const char *rs, void *arg);
+void lvs_set_admin_source(struct lvs *, lvs_admin_fn, void *arg);
+
+/*
  * The desired load balancer state now (what lvs_activate() and every
  * change apply): st initialised by the caller, its old content cleared.
  * 0, or -1 (ENOMEM, nothing loaded).
  */
 int lvs_desired(const struct lvs *, struct lb_state *st);
+
+/* Upper bounds (ms) of the check latency histogram's buckets. */
+#define LVS_LAT_BUCKETS		12
+extern const uint32_t lvs_latency_bounds_ms[LVS_LAT_BUCKETS];
+
+/* One real server as the metrics see it (valid during the call). */
+struct lvs_server_view {
+	const char	*sv_virtual;
+	const char	*sv_server;
+	const char	*sv_address;
+	uint16_t	 sv_port;
+	int		 sv_up;		/* health up */
+	int		 sv_health_known;
+	int		 sv_weight;	/* in the load balancer now, 0 if out */
+	int		 sv_in_lb;
+	int		 sv_admin;	/* srvadmin_state */
+	uint64_t	 sv_failures;	/* down reports */
+	const uint64_t	*sv_hist;	/* LVS_LAT_BUCKETS, not cumulative */
+	uint64_t	 sv_lat_count;
+	uint64_t	 sv_lat_sum_ms;
+};
+
+/*
+ * Calls fn for every real server of every active virtual server.  The
+ * latency histogram counts the checks nanny reported (a report is sent
+ * when a server's state or weight changes), not every check.
+ */
+void lvs_each_server(const struct lvs *,
+    void (*fn)(const struct lvs_server_view *, void *), void *arg);
+
+/*
+ * What the load balancer holds now with the kernel's counters (lb.h,
+ * lb_stats_read()): {"active", "backend", "totals", "time_ms",
+ * "services": [{"name", "service", "conns", "inpkts", "outpkts",
+ * "inbytes", "outbytes", "servers": [{"name", "address", "port",
+ * "weight", "active", "inactive", "conns", "inpkts", ...}]}]}.  Not
+ * active: "services" is empty.  NULL with err when the kernel could not
+ * be read.
+ */
+json_t *lvs_lb_json(const struct lvs *, char *err, size_t errlen);
+/* The same numbers, for the metrics: lb_stats_read() into st (cleared by
+ * the caller with lb_stats_clear()); 0, or -1 when not active. */
+struct lb_stats;
+int lvs_stats(const struct lvs *, struct lb_stats *st);
+/* The names of the virtual server with key k and of its real server at
+ * (a, port); NULL when unknown. */
+const char *lvs_virtual_name(const struct lvs *, const struct lb_svc_key *k);
+const char *lvs_server_name(const struct lvs *, const struct lb_svc_key *k,
+    const struct cfg_addr *a, uint16_t port);
 
 /*
  * [{"name", "service", "scheduler", "active", "state" ("ok" or

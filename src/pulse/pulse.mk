@@ -29,6 +29,12 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/connsync.c src/pulse/connsync.h \
 	src/pulse/nannies.c src/pulse/nannies.h \
 	src/pulse/fosmon.c src/pulse/fosmon.h \
+	src/pulse/evbus.c src/pulse/evbus.h \
+	src/pulse/hooks.c src/pulse/hooks.h \
+	src/pulse/maintio.c src/pulse/maintio.h \
+	src/pulse/metrics.c src/pulse/metrics.h \
+	src/pulse/dualact.c src/pulse/dualact.h \
+	src/pulse/drill.c src/pulse/drill.h \
 	src/pulse/announce.c src/pulse/announce.h \
 	src/pulse/announce_drv.h \
 	src/pulse/announce_bird.c src/pulse/announce_bird.h
@@ -54,6 +60,7 @@ src_pulse_pulse_worker_LDADD = $(PULSE_LIBS)
 
 PULSE_UNIT_TESTS = tests/unit/test_heartbeat tests/unit/test_leave \
 	tests/unit/test_election tests/unit/test_runtime tests/unit/test_lvs \
+	tests/unit/test_hooks \
 	tests/unit/test_announce tests/unit/test_ctsync
 check_PROGRAMS += $(PULSE_UNIT_TESTS)
 TESTS += $(PULSE_UNIT_TESTS)
@@ -69,6 +76,10 @@ tests_unit_test_election_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_runtime_SOURCES = tests/unit/test_runtime.c
 tests_unit_test_runtime_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_runtime_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+# notify hooks with real processes on a real loop
+tests_unit_test_hooks_SOURCES = tests/unit/test_hooks.c
+tests_unit_test_hooks_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_hooks_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 # LVS mode's model (weights from reports and admin state, reloads)
 tests_unit_test_ctsync_SOURCES = tests/unit/test_ctsync.c
 tests_unit_test_ctsync_CFLAGS = $(UNIT_CFLAGS)
@@ -101,6 +112,7 @@ TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh 
 	tests/integration/pulse_security.sh tests/integration/pulse_fos.sh \
 	tests/integration/pulse_ipv6.sh tests/integration/lvs_nat.sh \
 	tests/integration/fos_service.sh tests/integration/pulse_control.sh \
+	tests/integration/ops_cluster.sh \
 	tests/integration/pulse_fos_parity.sh tests/integration/pulse_fence.sh \
 	tests/integration/ecmp.sh tests/integration/ecmp_bad.sh \
 	tests/integration/pulse_nokey.sh tests/integration/pulse_heal.sh \
@@ -111,7 +123,8 @@ EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh 
 	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/pulse-0.05.sh \
 	bench/failover/run \
 	bench/failover/stability.sh bench/failover/RESULTS.md \
-	bench/ecmp/run.sh bench/ecmp/RESULTS.md
+	bench/ecmp/run.sh bench/ecmp/RESULTS.md \
+	bench/metrics/run.sh bench/metrics/RESULTS.md
 
 # pulse(8), with the configured paths filled in
 man_MANS += doc/pulse.8

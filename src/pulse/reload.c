@@ -14,7 +14,9 @@
 #include "connsync.h"
 #include "hbio.h"
 #include "leave.h"
+#include "dualact.h"
 #include "links.h"
+#include "maintio.h"
 #include "load.h"
 #include "reload.h"
 #include "rolecmd.h"
@@ -121,6 +123,7 @@ reload_config(struct worker *w, char *err, size_t errlen)
 		diag_clear(&d);
 		log_warnx("reload failed: keeping generation %llu",
 		    (unsigned long long)w->w_rt->rt_generation);
+		worker_config_event(w, "refused");
 		notify_ready();
 		return -1;
 	}
@@ -130,6 +133,7 @@ reload_config(struct worker *w, char *err, size_t errlen)
 	if (apply(w, nrt, err, errlen) == -1) {
 		reload_send_plan(w, w->w_rt);
 		log_warnx("reload refused: %s", err);
+		worker_config_event(w, "refused");
 		runtime_free(nrt);
 		config_free(ncfg);
 		notify_ready();
@@ -140,6 +144,9 @@ reload_config(struct worker *w, char *err, size_t errlen)
 	log_info("reloaded configuration generation %llu",
 	    (unsigned long long)w->w_rt->rt_generation);
 	services_reload(w->w_svc);
+	maintio_apply(w->w_maint);
+	dualact_reload(w->w_dual);
+	worker_config_event(w, "applied");
 	connsync_update(w);
 	announce_reload(w->w_ann);
 	notify_ready();

@@ -4,6 +4,7 @@
 #include "shoal-build.h"
 
 #include "lib/log.h"
+#include "evbus.h"
 #include "announce.h"
 #include "connsync.h"
 #include "role.h"
@@ -19,6 +20,23 @@ struct role_step {
 	void		(*rs_leave)(struct worker *, enum el_state to);
 };
 
+/* One "vip" event per address of the set (held ones only when taken). */
+static void
+vip_events(const struct worker *w, const char *action, int held_only)
+{
+	json_t *a = vipset_json(w->w_vips), *v;
+	size_t i;
+
+	json_array_foreach(a, i, v) {
+		if (held_only && !json_is_true(json_object_get(v, "held")))
+			continue;
+		evbus_emit(EV_VIP, action, json_string_value(json_object_get(v,
+		    "address")), json_string_value(json_object_get(v,
+		    "label")));
+	}
+	json_decref(a);
+}
+
 static void
 vips_add(struct worker *w, enum el_state to)
 {
@@ -27,6 +45,7 @@ vips_add(struct worker *w, enum el_state to)
 	(void)to;
 	if (failed > 0)
 		log_warnx("%d virtual address(es) could not be added", failed);
+	vip_events(w, "taken", 1);
 }
 
 static void
@@ -34,6 +53,7 @@ vips_remove(struct worker *w, enum el_state to)
 {
 	(void)to;
 	(void)vipset_down(w->w_vips);
+	vip_events(w, "released", 0);
 }
 
 static void

@@ -201,6 +201,37 @@ services_server(struct services *s, const char *state, const char *vs,
 }
 
 void
+services_admin(struct services *s, const char *vs, const char *rs,
+    int state)
+{
+	char err[256];
+
+	if (s != NULL)
+		(void)lvs_admin(s->s_lvs, vs, rs, (enum srvadmin_state)state,
+		    err, sizeof(err));
+}
+
+void
+services_set_admin_source(struct services *s,
+    int (*fn)(const char *, const char *, void *), void *arg)
+{
+	if (s != NULL)
+		lvs_set_admin_source(s->s_lvs, fn, arg);
+}
+
+int
+services_lb_active(const struct services *s)
+{
+	return s != NULL && lvs_is_active(s->s_lvs);
+}
+
+struct lvs *
+services_lvs(const struct services *s)
+{
+	return s != NULL ? s->s_lvs : NULL;
+}
+
+void
 services_json(const struct services *s, json_t *o)
 {
 	if (s == NULL || o == NULL)

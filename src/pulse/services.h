@@ -76,6 +76,21 @@ int services_fault(const struct services *);
  */
 json_t *services_server(struct services *, const char *state,
     const char *vs, const char *rs);
+/*
+ * Cluster-wide maintenance (maintio.h): the admin state (srvadmin_state
+ * values) of real server rs of vs now; quiet when there is no such
+ * server here.  And where it comes from when the configuration is read.
+ */
+void services_admin(struct services *, const char *vs, const char *rs,
+    int state);
+void services_set_admin_source(struct services *,
+    int (*fn)(const char *vs, const char *rs, void *arg), void *arg);
+/* True while this node programs the load balancer (LVS and active). */
+int services_lb_active(const struct services *);
+/* The LVS part, for metrics and the load balancer's counters (lvs.h);
+ * NULL in tests without one. */
+struct lvs *services_lvs(const struct services *);
+
 /* Adds "virtual_services", "failover_services" and "nannies" to o. */
 void services_json(const struct services *, json_t *o);
 

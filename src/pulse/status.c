@@ -7,6 +7,10 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "drill.h"
+#include "dualact.h"
+#include "evbus.h"
+#include "maintio.h"
 #include "announce.h"
 #include "services.h"
 #include "status.h"
@@ -44,6 +48,8 @@ peer_json(const struct worker *w, size_t i, uint64_t now)
 	    p->p_generation == w->w_rt->rt_generation &&
 	    memcmp(p->p_hash, w->w_rt->rt_hash_prefix, HB_HASH_LEN) == 0,
 	    "received", (json_int_t)p->p_rx);
+	json_object_set_new(o, "standby", json_boolean(maint_node_standby(
+	    maintio_state(w->w_maint), n->rn_name)));
 	json_object_set_new(o, "last_heard_ms", p->p_el.ep_heard ?
 	    json_integer((json_int_t)(now - p->p_el.ep_last_ms)) :
 	    json_null());
@@ -118,6 +124,12 @@ status_json(const struct worker *w)
 	    "peers", peers, "vips", vipset_json(w->w_vips),
 	    "counters", counters_json(w), "transitions", history_json(w),
 	    "faults", faults_json(w));
+	json_object_set_new(o, "standby", json_boolean(w->w_self.es_standby));
+	json_object_set_new(o, "dual_active", dualact_json(w->w_dual));
+	if (w->w_drill != NULL)
+		json_object_set_new(o, "drills", drill_history(w->w_drill));
+	json_object_set_new(o, "events_seq", json_integer(
+	    (json_int_t)evbus_last_seq()));
 	/* no key: the UI and `shoalctl status` say so */
 	json_object_set_new(o, "authenticated", json_boolean(rt->rt_key !=
 	    NULL));

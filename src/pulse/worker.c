@@ -26,6 +26,11 @@
 #include "control.h"
 #include "ctsync.h"
 #include "ctlcmd.h"
+#include "drill.h"
+#include "dualact.h"
+#include "evbus.h"
+#include "hooks.h"
+#include "maintio.h"
 #include "hbio.h"
 #include "links.h"
 #include "load.h"
@@ -100,9 +105,13 @@ log_transition(struct worker *w, enum el_state from, enum el_state to,
 	else if (from == EL_ACTIVE)
 		log_info("%s: deactivating %s", election_reason_str(why),
 		    mode_uc(w));
-	if (to == EL_FAULT)
+	if (to == EL_FAULT && why == EL_R_STANDBY)
+		log_info("standby: not a candidate until resumed");
+	else if (to == EL_FAULT)
 		log_warnx("entering FAULT state: not a candidate until the "
 		    "fault clears");
+	else if (from == EL_FAULT && why == EL_R_RESUMED)
+		log_info("resumed: rejoining as backup");
 	else if (from == EL_FAULT)
 		log_info("fault cleared: rejoining as backup");
 }
@@ -121,11 +130,16 @@ set_state(struct worker *w, enum el_state to, enum el_reason why, int peer)
 	    *pname ? ": " : "", pname);
 	record(w, from, to, why, detail);
 	w->w_self.es_state = to;
+	w->w_self.es_was_standby = to == EL_FAULT && why == EL_R_STANDBY;
+	w->w_transitions[to]++;
 	w->w_self.es_since_ms = clock_monotonic_ms();
 	if (from == EL_ACTIVE)
 		w->w_released_until = w->w_self.es_since_ms +
 		    w->w_rt->rt_deadtime_ms;
 	w->w_since = time(NULL);
+	evbus_emit(EV_ROLE, election_state_name(from), election_state_name(to),
+	    election_reason_str(why), pname);
+	dualact_role(w->w_dual, to);
 	role_change(w, from, to);
 	/* tell the peers at once rather than at the next keepalive */
 	hbio_send(w, 0);
@@ -203,6 +217,64 @@ worker_evaluate(struct worker *w)
 	}
 }
 
+void
+worker_config_event(const struct worker *w, const char *result)
+{
+	char gen[32];
+
+	snprintf(gen, sizeof(gen), "%llu",
+	    (unsigned long long)w->w_rt->rt_generation);
+	evbus_emit(EV_CONFIG, gen, w->w_rt->rt_hash, result);
+}
+
+/* ---- standby: maintenance, drills ---- */
+
+/* Wakes up when the hold ends (again, if the loop's coarser clock woke us
+ * a little before ours said it was over). */
+static void
+arm_hold(struct worker *w, uint64_t now)
+{
+	uint64_t ms = w->w_hold_until - now;
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) *
+	    1000 };
+
+	evtimer_del(w->w_hold_ev);
+	evtimer_add(w->w_hold_ev, &tv);
+}
+
+void
+worker_update_standby(struct worker *w)
+{
+	uint64_t now = clock_monotonic_ms();
+	int held = w->w_hold_until != 0 && now < w->w_hold_until;
+	int sb = w->w_maint_standby || held;
+
+	if (held)
+		arm_hold(w, now);
+	else
+		w->w_hold_until = 0;
+	if (sb == w->w_self.es_standby)
+		return;
+	w->w_self.es_standby = sb;
+	worker_evaluate(w);
+}
+
+static void
+hold_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	worker_update_standby(arg);
+}
+
+void
+worker_hold(struct worker *w, uint64_t ms)
+{
+	evtimer_del(w->w_hold_ev);
+	w->w_hold_until = ms > 0 ? clock_monotonic_ms() + ms : 0;
+	worker_update_standby(w);
+}
+
 /* ---- faults: links, failed services, peers' reports ---- */
 
 void
@@ -224,9 +296,12 @@ worker_fos_mark(struct worker *w, const char *name, int failed)
 	for (size_t i = 0; i < w->w_rt->rt_nfos; i++) {
 		if (strcmp(w->w_rt->rt_fos[i].rf_name, name) != 0)
 			continue;
-		if (w->w_fos_failed[i] != failed)
+		if (w->w_fos_failed[i] != failed) {
 			log_warnx("fail-over service %s %s on this node", name,
 			    failed ? "failed" : "recovered");
+			evbus_emit(EV_SERVICE, name, failed ? "failed" :
+			    "recovered", "here");
+		}
 		w->w_fos_failed[i] = (unsigned char)failed;
 		worker_update_fault(w);
 		worker_evaluate(w);
@@ -295,7 +370,8 @@ setup_events(struct worker *w)
 
 	w->w_wake = evtimer_new(w->w_base, wake_cb, w);
 	w->w_quit = evtimer_new(w->w_base, quit_check, w);
-	if (w->w_wake == NULL || w->w_quit == NULL)
+	w->w_hold_ev = evtimer_new(w->w_base, hold_cb, w);
+	if (w->w_wake == NULL || w->w_quit == NULL || w->w_hold_ev == NULL)
 		return -1;
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		w->w_sigs[i] = evsignal_new(w->w_base, sigs[i], signal_cb, w);
@@ -350,6 +426,7 @@ setup(struct worker *w)
 	if ((w->w_peers = hbio_peer_table(w, w->w_rt)) == NULL ||
 	    (w->w_fos_failed = calloc(w->w_rt->rt_nfos + 1, 1)) == NULL)
 		return -1;
+	evbus_init(worker_self_node(w)->rn_name);
 	w->w_self.es_id = worker_self_node(w)->rn_id;
 	w->w_self.es_priority = worker_self_node(w)->rn_priority;
 	w->w_self.es_state = EL_INIT;
@@ -364,6 +441,14 @@ setup(struct worker *w)
 	(void)vipset_down(w->w_vips);
 	if ((w->w_svc = services_new(w->w_base, w->w_opts->po_db,
 	    w->w_opts->po_rundir, &hooks)) == NULL)
+		return -1;
+	if ((w->w_hooks = hooks_new(w->w_base)) == NULL ||
+	    (w->w_maint = maintio_new(w)) == NULL)
+		return -1;
+	maintio_apply(w->w_maint);
+	/* not fatal: pulse works without it (no AF_PACKET, ...) */
+	w->w_dual = dualact_new(w);
+	if ((w->w_drill = drill_new(w)) == NULL)
 		return -1;
 	if ((w->w_ann = announce_new(w)) == NULL)
 		return -1;
@@ -382,6 +467,10 @@ teardown(struct worker *w)
 {
 	control_close(w->w_ctl);
 	fence_free(w->w_fence);
+	drill_free(w->w_drill);
+	dualact_free(w->w_dual);
+	maintio_free(w->w_maint);
+	hooks_free(w->w_hooks);
 	announce_free(w->w_ann);
 	services_free(w->w_svc);
 	ctsync_free(w->w_sync);
@@ -394,6 +483,8 @@ teardown(struct worker *w)
 		event_free(w->w_wake);
 	if (w->w_quit != NULL)
 		event_free(w->w_quit);
+	if (w->w_hold_ev != NULL)
+		event_free(w->w_hold_ev);
 	vipset_free(w->w_vips);
 	rtnl_close(w->w_nl);
 	runtime_free(w->w_rt);
@@ -422,6 +513,7 @@ worker_main(const struct pulse_opts *o)
 	if (o->po_realtime)
 		realtime_enter();
 	notify_ready();
+	worker_config_event(&w, "started");
 	hbio_arm_keepalive(&w);
 	hbio_send(&w, 0);
 	worker_evaluate(&w);

@@ -15,6 +15,9 @@
  *   reload.c   re-reading the configuration and applying the differences
  *   status.c   the status object (control socket "status")
  *   ctlcmd.c   the control socket's commands (control.c is the socket)
+ *   maintio.c  cluster-wide maintenance: drains and standbys exchanged
+ *              with the peers (ipc/maint.h), applied here
+ *   metrics.c  the Prometheus metrics (control socket "metrics")
  *   announce.c director_mode = ecmp: which VIPs this node announces to
  *              the upstream router through the routing daemon
  *
@@ -41,6 +44,8 @@ struct peer {
 	uint8_t			 p_flags;	/* of its last packet */
 	uint8_t			 p_hash[HB_HASH_LEN];
 	uint64_t		 p_rx;
+	uint64_t		 p_mseq;	/* last maintenance datagram */
+	uint64_t		 p_msync_ms;	/* when we last sent it ours */
 	int			 p_released;	/* its last packet: RELEASED */
 };
 
@@ -79,6 +84,10 @@ struct worker {
 	struct vipset		*w_vips;
 	struct control		*w_ctl;
 	struct services		*w_svc;		/* nannies, LVS, FOS checks */
+	struct maintio		*w_maint;	/* cluster-wide maintenance */
+	struct hooks		*w_hooks;	/* notify hooks */
+	struct dualact		*w_dual;	/* dual-active detector */
+	struct drill		*w_drill;	/* a fail-over drill running */
 	struct ctsync		*w_sync;	/* conntrackd (connsync.h) */
 	struct announce		*w_ann;		/* ecmp: the routing daemon */
 	struct fence		*w_fence;	/* fence_cmd before a takeover */
@@ -91,6 +100,12 @@ struct worker {
 	uint64_t		 w_sent, w_send_errors, w_received;
 	uint64_t		 w_rejected[HB_ERR__MAX];
 	uint64_t		 w_reject_logged[HB_ERR__MAX];
+	uint64_t		 w_transitions[4];	/* by el_state entered */
+	int			 w_maint_standby; /* this node, cluster-wide */
+	uint64_t		 w_hold_until;	/* drill: out of the election
+						   until then (monotonic ms) */
+	struct event		*w_hold_ev;
+	uint64_t		 w_push[2];	/* pushes reported: ok, failed */
 	struct transition	 w_hist[WORKER_HISTORY];
 	size_t			 w_nhist;
 };
@@ -111,6 +126,19 @@ const char *worker_mode_name(const struct worker *);
  * change through role.c); re-arms the wake timer.  Nothing once stopping.
  */
 void worker_evaluate(struct worker *);
+/* A "config" event for the generation now loaded, with result
+ * ("started", "applied", "refused"). */
+void worker_config_event(const struct worker *, const char *result);
+/*
+ * Recomputes es_standby (maintenance standby, or a drill's hold that has
+ * not run out) and re-runs the election when it changed.
+ */
+void worker_update_standby(struct worker *);
+/*
+ * Keeps this node out of the election for ms (a drill; 0 ends it now),
+ * then it rejoins by itself.
+ */
+void worker_hold(struct worker *, uint64_t ms);
 /* Recomputes es_fault from links, failed services and peers' reports. */
 void worker_update_fault(struct worker *);
 /*

@@ -31,6 +31,7 @@ static const struct shoalctl_cmd *const tables[] = {
 	shoalctl_staged_cmds,
 	shoalctl_pulse_cmds,
 	shoalctl_server_cmds,
+	shoalctl_ops_cmds,
 };
 #define NTABLES	(sizeof(tables) / sizeof(tables[0]))
 /* The blank between a command's words and its arguments, if any. */

@@ -47,6 +47,7 @@ extern const struct shoalctl_cmd shoalctl_passwd_cmds[];
 extern const struct shoalctl_cmd shoalctl_staged_cmds[];	/* cmd_staged.c */
 extern const struct shoalctl_cmd shoalctl_pulse_cmds[];
 extern const struct shoalctl_cmd shoalctl_server_cmds[];	/* cmd_server.c */
+extern const struct shoalctl_cmd shoalctl_ops_cmds[];	/* cmd_ops.c */
 
 /* Prints "usage: shoalctl [--db PATH] WORDS ARGS" to stderr; returns
  * SHOALCTL_ERROR for `return shoalctl_usage(sc);`. */

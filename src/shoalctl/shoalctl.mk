@@ -7,7 +7,8 @@ src_shoalctl_libshoalctl_a_SOURCES = \
 	src/shoalctl/cmd_passwd.c \
 	src/shoalctl/cmd_staged.c src/shoalctl/cmd_staged.h \
 	src/shoalctl/cmd_pulse.c \
-	src/shoalctl/cmd_server.c src/shoalctl/cmd_server.h
+	src/shoalctl/cmd_server.c src/shoalctl/cmd_server.h \
+	src/shoalctl/cmd_ops.c
 src_shoalctl_libshoalctl_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 # The layers shoalctl may use (scripts/check-layers): no pulse, net or lb,
 # so the CLI links no kernel code.

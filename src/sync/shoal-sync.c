@@ -20,6 +20,7 @@
 
 #include "lib/log.h"
 #include "lib/util.h"
+#include "ipc/ctl.h"
 #include "sync.h"
 
 #define EXIT_USAGE	2
@@ -29,7 +30,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: shoal-sync [options] push [--nodes a,b] [--dry-run] "
-	    "[--allow-partial] [--force]\n"
+	    "[--allow-partial] [--force] [--rundir DIR]\n"
 	    "       shoal-sync [options] trust NODE [--yes]\n"
 	    "       shoal-sync [options] status\n"
 	    "options:\n"
@@ -134,6 +135,32 @@ split_nodes(char *list)
 	return v;
 }
 
+/*
+ * Tells this host's pulse that a push ended (an event for its hooks and
+ * a metric).  pulse not running here (an admin station without one) is
+ * not an error.
+ */
+static void
+report_push(const char *rundir, const struct sync_result *r, const char *by)
+{
+	char gen[24], ok[16], bad[16], who[64], err[256];
+	const char *args[5] = { gen, r->sr_failed == 0 ? "ok" : "failed",
+	    ok, bad, who };
+	json_t *j;
+
+	snprintf(gen, sizeof(gen), "%" PRIu64, r->sr_generation);
+	snprintf(ok, sizeof(ok), "%d", r->sr_committed);
+	snprintf(bad, sizeof(bad), "%d", r->sr_failed);
+	snprintf(who, sizeof(who), "%s", by != NULL ? by : "shoal-sync");
+	for (char *p = who; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ')
+			*p = '_';
+	if ((j = ctl_call(rundir, CTL_PUSH_DONE, args, 5, 2000, err,
+	    sizeof(err))) == NULL)
+		log_debug("push not reported to pulse: %s", err);
+	json_decref(j);
+}
+
 static int
 cmd_push(struct sync_opts *o, int argc, char *argv[])
 {
@@ -142,8 +169,10 @@ cmd_push(struct sync_opts *o, int argc, char *argv[])
 		{ "dry-run", no_argument, NULL, 'd' },
 		{ "allow-partial", no_argument, NULL, 'p' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "rundir", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *rundir = SHOAL_DEFAULT_RUNDIR;
 	const char **nodes = NULL;
 	struct sync_result *r;
 	int ch, rc;
@@ -168,6 +197,9 @@ cmd_push(struct sync_opts *o, int argc, char *argv[])
 		case 'F':
 			o->so_force = 1;
 			break;
+		case 'R':
+			rundir = optarg;
+			break;
 		default:
 			usage(stderr);
 			return EXIT_USAGE;
@@ -187,6 +219,8 @@ cmd_push(struct sync_opts *o, int argc, char *argv[])
 		printf("no peers to push to\n");
 	else
 		print_table(r, 0);
+	if (r->sr_n > 0 && !o->so_dry_run)
+		report_push(rundir, r, o->so_user);
 	sync_result_free(r);
 	return rc;
 }

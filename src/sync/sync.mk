@@ -13,7 +13,9 @@ SYNC_LIBS = src/sync/libsync.a src/store/libstore.a src/config/libconfig.a \
 
 sbin_PROGRAMS += shoal-sync
 shoal_sync_SOURCES = src/sync/shoal-sync.c
-shoal_sync_LDADD = $(SYNC_LIBS)
+shoal_sync_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+# ipc: a finished push is reported to this host's pulse (an event)
+shoal_sync_LDADD = src/ipc/libipc.a $(SYNC_LIBS) $(JANSSON_LIBS)
 
 man_MANS += doc/shoal-sync.8
 CLEANFILES += doc/shoal-sync.8

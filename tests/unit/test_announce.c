@@ -306,20 +306,20 @@ struct ecase {
 };
 
 static const struct ecase ecmp_cases[] = {
-	{ "init waits for the peer", { 1, 100, EL_INIT, 0, 0, 0 },
+	{ "init waits for the peer", { 1, 100, EL_INIT, 0, 0, 0, 0, 0 },
 	  { 2, 200, EL_INIT, 0, 0, 0 }, 100, EL_INIT, EL_R_NONE },
-	{ "init over when the peer was heard", { 1, 100, EL_INIT, 0, 0, 0 },
+	{ "init over when the peer was heard", { 1, 100, EL_INIT, 0, 0, 0, 0, 0 },
 	  { 2, 200, EL_ACTIVE, 1, 0, 90 }, 100, EL_ACTIVE, EL_R_STARTUP },
-	{ "init over after deadtime", { 1, 100, EL_INIT, 0, 0, 0 },
+	{ "init over after deadtime", { 1, 100, EL_INIT, 0, 0, 0, 0, 0 },
 	  { 2, 200, EL_INIT, 0, 0, 0 }, DEAD, EL_ACTIVE, EL_R_STARTUP },
-	{ "a higher active peer does not stop us", { 1, 100, EL_ACTIVE, 0, 0, 0 },
+	{ "a higher active peer does not stop us", { 1, 100, EL_ACTIVE, 0, 0, 0, 0, 0 },
 	  { 2, 200, EL_ACTIVE, 1, 0, 1000 }, 1100, EL_ACTIVE, EL_R_NONE },
-	{ "backup becomes active beside others", { 1, 100, EL_BACKUP, 0, 0, 0 },
+	{ "backup becomes active beside others", { 1, 100, EL_BACKUP, 0, 0, 0, 0, 0 },
 	  { 2, 200, EL_ACTIVE, 1, 0, 1000 }, 1100, EL_ACTIVE,
 	  EL_R_ALL_ACTIVE },
-	{ "a fault stops serving", { 1, 100, EL_ACTIVE, 0, 1, 0 },
+	{ "a fault stops serving", { 1, 100, EL_ACTIVE, 0, 1, 0, 0, 0 },
 	  { 2, 200, EL_ACTIVE, 1, 0, 1000 }, 1100, EL_FAULT, EL_R_FAULT },
-	{ "fault cleared: backup, then active", { 1, 100, EL_FAULT, 0, 0, 0 },
+	{ "fault cleared: backup, then active", { 1, 100, EL_FAULT, 0, 0, 0, 0, 0 },
 	  { 2, 200, EL_ACTIVE, 1, 0, 1000 }, 1100, EL_BACKUP,
 	  EL_R_FAULT_CLEARED },
 };

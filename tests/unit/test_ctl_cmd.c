@@ -189,6 +189,20 @@ test_permit(void **state)
 	    CTL_ALLOWED);
 	assert_int_equal(permit(CTL_STATUS, 1000, 100, member, 2),
 	    CTL_ALLOWED);
+	/* runtime maintenance too (shoal-web's operators) */
+	assert_int_equal(ctl_cmds[CTL_MAINT_SERVER].cc_access, CTL_OPERATE);
+	assert_int_equal(ctl_cmds[CTL_MAINT_NODE].cc_access, CTL_OPERATE);
+	assert_int_equal(ctl_cmds[CTL_DRILL].cc_access, CTL_OPERATE);
+	assert_int_equal(ctl_cmds[CTL_EVENTS_FOLLOW].cc_access, CTL_READ);
+	assert_int_equal(ctl_cmds[CTL_METRICS].cc_access, CTL_READ);
+	for (int i = 0; i < CTL__MAX; i++) {
+		if (ctl_cmds[i].cc_access != CTL_OPERATE)
+			continue;
+		assert_int_equal(permit(i, 1000, 100, member, 2),
+		    CTL_ALLOWED);
+		assert_int_equal(permit(i, 1000, 100, other, 2),
+		    CTL_DENIED_GROUP);
+	}
 	/* ... but changes nothing */
 	for (int i = 0; i < CTL__MAX; i++) {
 		if (ctl_cmds[i].cc_access != CTL_CHANGE)

@@ -150,6 +150,37 @@ test_garp(void **state)
 	assert_int_equal(arp_build_garp(f, 41, mac, ip, ARP_OP_REQUEST), -1);
 }
 
+/* The dual-active detector's probe and parser. */
+static void
+test_probe_parse(void **state)
+{
+	const uint8_t fake[6] = { 2, 0, 0, 0, 0xbe, 0xef };
+	uint8_t f[ARP_FRAME_LEN];
+	struct arp_seen as;
+	struct in_addr ip;
+
+	(void)state;
+	inet_pton(AF_INET, "10.1.0.100", &ip);
+	assert_int_equal(arp_build_probe(f, sizeof(f), fake, ip), ARP_FRAME_LEN);
+	/* a probe says nothing about its sender: not parsed */
+	assert_int_equal(f[14 + 7], ARP_OP_REQUEST);
+	assert_int_equal(arp_parse(f, sizeof(f), &as), -1);
+	/* a gratuitous reply: who has the VIP */
+	arp_build_garp(f, sizeof(f), fake, ip, ARP_OP_REPLY);
+	assert_int_equal(arp_parse(f, sizeof(f), &as), 0);
+	assert_int_equal(as.as_op, ARP_OP_REPLY);
+	assert_true(as.as_gratuitous);
+	assert_memory_equal(as.as_mac, fake, 6);
+	assert_int_equal(as.as_ip.s_addr, ip.s_addr);
+	/* truncated, not ARP, another protocol type */
+	assert_int_equal(arp_parse(f, ARP_FRAME_LEN - 1, &as), -1);
+	f[13] = 0;
+	assert_int_equal(arp_parse(f, sizeof(f), &as), -1);
+	f[13] = 6;
+	f[14 + 3] = 0xdd;
+	assert_int_equal(arp_parse(f, sizeof(f), &as), -1);
+}
+
 static void
 test_na(void **state)
 {
@@ -178,6 +209,7 @@ main(void)
 		cmocka_unit_test(test_parse_link),
 		cmocka_unit_test(test_garp),
 		cmocka_unit_test(test_na),
+		cmocka_unit_test(test_probe_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
