@@ -26,7 +26,8 @@ static const char *const load_names[] = {
 };
 static const char *const check_names[] = {
 	"auto", "tcp", "send_expect", "http", "https", "program", "agent",
-	"none", NULL
+	"none", "udp", "dns", "smtp", "pop3", "imap", "ftp", "nntp", "ldap",
+	NULL
 };
 static const char *const mode_names[] = { "lvs", "fos", NULL };
 static const char *const rsh_names[] = { "rsh", "ssh", NULL };
@@ -315,6 +316,12 @@ cfg_virtual_free(struct cfg_virtual *vs)
 	free(vs->vs_stop_cmd);
 	free(vs->vs_http_path);
 	free(vs->vs_http_host);
+	free(vs->vs_dns_name);
+	free(vs->vs_dns_type);
+	free(vs->vs_dns_rcode);
+	free(vs->vs_dns_answer);
+	free(vs->vs_tls_ca);
+	free(vs->vs_tls_name);
 	cfg_kept_clear(&vs->vs_kept);
 	cfg_srcmap_free(vs->vs_src);
 	free(vs);
@@ -335,6 +342,7 @@ cfg_global_init(struct cfg_global *g)
 	g->g_lb_backend = CFG_LB_AUTO;
 	g->g_arp_count = CFG_DEF_ARP_COUNT;
 	g->g_arp_interval_ms = CFG_DEF_ARP_INTERVAL_MS;
+	g->g_fence_timeout_ms = CFG_DEF_FENCE_TIMEOUT_MS;
 	g->g_notify_timeout_ms = CFG_DEF_NOTIFY_TIMEOUT_MS;
 	TAILQ_INIT(&g->g_kept);
 }
@@ -346,6 +354,7 @@ cfg_global_free(struct cfg_global *g)
 	free(g->g_syncd_iface);
 	free(g->g_active_cmd);
 	free(g->g_inactive_cmd);
+	free(g->g_fence_cmd);
 	str_free_secret(g->g_heartbeat_key);
 	free(g->g_notify);
 	for (size_t i = 0; i < CFG_NOTIFY_KINDS; i++)
@@ -481,6 +490,12 @@ cfg_virtual_dup(const struct cfg_virtual *vs)
 	bad |= dup_str(&c->vs_stop_cmd, vs->vs_stop_cmd);
 	bad |= dup_str(&c->vs_http_path, vs->vs_http_path);
 	bad |= dup_str(&c->vs_http_host, vs->vs_http_host);
+	bad |= dup_str(&c->vs_dns_name, vs->vs_dns_name);
+	bad |= dup_str(&c->vs_dns_type, vs->vs_dns_type);
+	bad |= dup_str(&c->vs_dns_rcode, vs->vs_dns_rcode);
+	bad |= dup_str(&c->vs_dns_answer, vs->vs_dns_answer);
+	bad |= dup_str(&c->vs_tls_ca, vs->vs_tls_ca);
+	bad |= dup_str(&c->vs_tls_name, vs->vs_tls_name);
 	bad |= cfg_kept_copy(&c->vs_kept, &vs->vs_kept);
 	c->vs_src = cfg_srcmap_dup(vs->vs_src);
 	if (vs->vs_src != NULL && c->vs_src == NULL)
@@ -526,6 +541,7 @@ cfg_global_dup(struct cfg_global *dst, const struct cfg_global *src)
 	bad |= dup_str(&dst->g_syncd_iface, src->g_syncd_iface);
 	bad |= dup_str(&dst->g_active_cmd, src->g_active_cmd);
 	bad |= dup_str(&dst->g_inactive_cmd, src->g_inactive_cmd);
+	bad |= dup_str(&dst->g_fence_cmd, src->g_fence_cmd);
 	bad |= dup_str(&dst->g_heartbeat_key, src->g_heartbeat_key);
 	bad |= dup_str(&dst->g_notify, src->g_notify);
 	for (size_t i = 0; i < CFG_NOTIFY_KINDS; i++)

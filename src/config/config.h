@@ -135,6 +135,15 @@ enum cfg_check_kind {
 	CFG_CHECK_PROGRAM,
 	CFG_CHECK_AGENT,
 	CFG_CHECK_NONE,
+	/* shoal: the protocol checks (nanny's check_*.c) */
+	CFG_CHECK_UDP,		/* send a datagram, expect a reply */
+	CFG_CHECK_DNS,		/* a DNS query (dns_name, dns_type...) */
+	CFG_CHECK_SMTP,		/* greeting, EHLO, QUIT (STARTTLS) */
+	CFG_CHECK_POP3,
+	CFG_CHECK_IMAP,
+	CFG_CHECK_FTP,
+	CFG_CHECK_NNTP,
+	CFG_CHECK_LDAP,		/* anonymous bind (StartTLS) */
 };
 
 /* A cluster member (shoal's `node NAME { }` block). */
@@ -219,6 +228,14 @@ struct cfg_virtual {
 	char			*vs_http_host;		/* Host: header */
 	int			 vs_http_status;	/* 0 = any 2xx/3xx */
 	uint16_t		 vs_agent_port;		/* agent check */
+	char			*vs_dns_name;		/* NULL = "." */
+	char			*vs_dns_type;		/* NULL = SOA */
+	char			*vs_dns_rcode;		/* NULL = NOERROR */
+	char			*vs_dns_answer;		/* one answer equals it */
+	int			 vs_starttls;		/* bool: mail/ftp/ldap */
+	int			 vs_tls_verify;		/* bool: verify the cert */
+	char			*vs_tls_ca;		/* NULL = system store */
+	char			*vs_tls_name;		/* SNI, name verified */
 	uint32_t		 vs_slow_start_ms;	/* weight ramp on return */
 	struct cfg_server_list	 vs_servers;		/* virtual only */
 	struct cfg_kept_list	 vs_kept;
@@ -253,6 +270,8 @@ struct cfg_global {
 	int			 g_monitor_links;	/* bool */
 	char			*g_active_cmd;
 	char			*g_inactive_cmd;
+	char			*g_fence_cmd;		/* before a takeover */
+	uint32_t		 g_fence_timeout_ms;
 	/* shoal extensions */
 	uint32_t		 g_cluster_id;
 	int			 g_preempt;		/* bool [1] */
@@ -288,6 +307,7 @@ struct shoal_config {
 #define CFG_DEF_PRIORITY	100
 #define CFG_DEF_ARP_COUNT	5
 #define CFG_DEF_ARP_INTERVAL_MS	1000
+#define CFG_DEF_FENCE_TIMEOUT_MS 10000
 #define CFG_DEF_BGP_HOLD_TIME	3	/* seconds: BGP's smallest */
 #define CFG_DEF_ROUTING_SOCKET	"/run/bird/bird.ctl"	/* BIRD's */
 #define CFG_DEF_ROUTING_CONFIG	"/run/bird/shoal.conf"

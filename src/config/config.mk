@@ -7,6 +7,7 @@ src_config_libconfig_a_SOURCES = \
 	src/config/config.c src/config/config.h \
 	src/config/lvscf.h \
 	src/config/config_keys.c src/config/config_keys.h \
+	src/config/dnsnames.c src/config/dnsnames.h \
 	src/config/lvscf_write.c \
 	src/config/lvscf_lex.c src/config/lvscf_lex.h \
 	src/config/lvscf_read.c \

@@ -184,6 +184,18 @@ const struct ck_field ck_global[] = {
 	  UI(CK_G_CLUSTER, "Command when becoming inactive"),
 	  HELP("Program and arguments run when this node stops being the "
 	  "active router (split into words, no shell).") },
+	{ SAME("fence_cmd"), G(CK_STR, g_fence_cmd), FLAGS(CK_EXT | CK_LONG),
+	  UI(CK_G_CLUSTER, "Fence command before a takeover"),
+	  HELP("Program and arguments run before this node takes over "
+	  "(split into words, no shell), such as one that powers off or "
+	  "cuts off the old active node from shared storage.  Only when it "
+	  "exits 0 does the node take the addresses and services; otherwise "
+	  "it stays backup and tries again.") },
+	{ KEYS("fence_timeout", "fence_timeout", "fence_timeout_ms"),
+	  G(CK_MS, g_fence_timeout_ms), RANGE(1, HOUR_MS), DEF("10"),
+	  FLAGS(CK_EXT), UI(CK_G_CLUSTER, "Fence command timeout"),
+	  HELP("Time the fence command may take, in seconds; past it the "
+	  "command is killed and the takeover is blocked.") },
 	{ SAME("cluster_id"), G(CK_U32, g_cluster_id), RANGE(0, U32MAX),
 	  DEF("0"), FLAGS(CK_EXT), UI(CK_G_HEARTBEAT, "Cluster id"),
 	  HELP("Number carried in every heartbeat: nodes ignore heartbeats of "
@@ -499,8 +511,12 @@ const struct ck_field ck_node[] = {
 	  UI(CK_G_CHECK, "Check kind"),					\
 	  HELP("How real servers are checked: auto (Piranha's choice: the " \
 	  "check program, else send/expect, else HTTP on port 80, else a " \
-	  "TCP connect), tcp, send_expect, http, https, program, agent or " \
-	  "none.") },							\
+	  "TCP connect; a UDP service: send/expect over UDP, on port 53 a " \
+	  "DNS query), tcp, send_expect, http, https, program, agent, "	\
+	  "none, udp (send a datagram, expect a reply), dns (a query, "	\
+	  "see dns_name), or a protocol's dialogue: smtp, pop3, imap, "	\
+	  "ftp, nntp, ldap (greeting, polite command, quit; see "	\
+	  "starttls).") },						\
 	{ KEYS("check_interval", "check_interval", "check_interval_ms"),	\
 	  V(CK_MS, vs_check_interval_ms), RANGE(1, HOUR_MS), DEF("0"),	\
 	  FLAGS(CK_EXT | CK_ZERO_UNSET), UI(CK_G_CHECK, "Check interval"), \
@@ -538,6 +554,43 @@ const struct ck_field ck_node[] = {
 	  UI(CK_G_CHECK, "Agent port"),					\
 	  HELP("Port of the agent on each real server, which the agent "	\
 	  "check asks for up, down or a weight; 0: none.") },		\
+	{ SAME("dns_name"), V(CK_STR, vs_dns_name), FLAGS(CK_EXT),	\
+	  UI(CK_G_CHECK, "DNS query name"),				\
+	  HELP("Name the dns check asks for, such as www.example.com; "	\
+	  "unset: the root (.).") },					\
+	{ SAME("dns_type"), V(CK_STR, vs_dns_type), FLAGS(CK_EXT),	\
+	  UI(CK_G_CHECK, "DNS query type"),				\
+	  HELP("Record type the dns check asks for: A, AAAA, NS, MX, "	\
+	  "TXT, SOA, SRV, PTR, CNAME, CAA or ANY; unset: SOA.") },	\
+	{ SAME("dns_rcode"), V(CK_STR, vs_dns_rcode), FLAGS(CK_EXT),	\
+	  UI(CK_G_CHECK, "DNS answer codes accepted"),			\
+	  HELP("Response codes that make the dns check pass, separated "	\
+	  "by commas, such as NOERROR,NXDOMAIN; unset: NOERROR.") },	\
+	{ SAME("dns_answer"), V(CK_STR, vs_dns_answer), FLAGS(CK_EXT),	\
+	  UI(CK_G_CHECK, "DNS answer expected"),			\
+	  HELP("One record of the dns check's answer must equal it: an "	\
+	  "address for A or AAAA, a name for NS, PTR, MX, SRV or SOA, the " \
+	  "text for TXT; unset: any answer.") },			\
+	{ SAME("starttls"), V(CK_BOOL, vs_starttls), RANGE(0, 1),	\
+	  DEF("0"), FLAGS(CK_EXT), UI(CK_G_CHECK, "STARTTLS"),		\
+	  HELP("On: the smtp, pop3, imap, ftp, nntp or ldap check "	\
+	  "upgrades the connection to TLS (STARTTLS, STLS, AUTH TLS, "	\
+	  "StartTLS) and goes on over TLS.") },				\
+	{ SAME("tls_verify"), V(CK_BOOL, vs_tls_verify), RANGE(0, 1),	\
+	  DEF("0"), FLAGS(CK_EXT),					\
+	  UI(CK_G_CHECK, "Verify the TLS certificate"),			\
+	  HELP("On: the https check, or a check with starttls, fails "	\
+	  "unless the server's certificate chain verifies and names the " \
+	  "expected name (tls_name, else the HTTP Host, else the "	\
+	  "address).") },						\
+	{ SAME("tls_ca"), V(CK_STR, vs_tls_ca), FLAGS(CK_EXT),		\
+	  UI(CK_G_CHECK, "TLS CA file"),				\
+	  HELP("PEM file of the certificate authorities tls_verify "	\
+	  "trusts, an absolute path; unset: the system's.") },		\
+	{ SAME("tls_name"), V(CK_STR, vs_tls_name), FLAGS(CK_EXT),	\
+	  UI(CK_G_CHECK, "TLS server name"),				\
+	  HELP("Name sent in TLS (SNI) and, with tls_verify, expected in " \
+	  "the certificate; unset: the HTTP Host, else the address.") },	\
 	{ KEYS("slow_start", "slow_start", "slow_start_ms"),		\
 	  V(CK_MS, vs_slow_start_ms), RANGE(0, HOUR_MS), DEF("0"),	\
 	  FLAGS(CK_EXT), UI(CK_G_CHECK, "Slow start"),			\

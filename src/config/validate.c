@@ -18,6 +18,7 @@
 
 #include "config/config.h"
 #include "config/config_keys.h"
+#include "config/dnsnames.h"
 #include "config/lbcaps.h"
 #include "config/validate.h"
 #include "config/validate_ecmp.h"
@@ -366,6 +367,116 @@ check_server(struct vctx *v, const struct cfg_virtual *vs,
 	check_table(v, &p, ck_server, rs, &rs->rs_kept);
 }
 
+/* ---- health-check settings that only some check kinds use ---- */
+
+/* The dialogue kinds, which STARTTLS can upgrade. */
+static int
+kind_dialogue(enum cfg_check_kind k)
+{
+	return k == CFG_CHECK_SMTP || k == CFG_CHECK_POP3 ||
+	    k == CFG_CHECK_IMAP || k == CFG_CHECK_FTP ||
+	    k == CFG_CHECK_NNTP || k == CFG_CHECK_LDAP;
+}
+
+/* 1 when vs is checked by a DNS query (check = dns, or auto on UDP
+ * port 53 without send or a program: nanny's default). */
+static int
+checked_by_dns(const struct cfg_virtual *vs)
+{
+	if (vs->vs_check == CFG_CHECK_DNS)
+		return 1;
+	return vs->vs_check == CFG_CHECK_AUTO &&
+	    vs->vs_protocol == CFG_PROTO_UDP && vs->vs_port == 53 &&
+	    vs->vs_send == NULL && vs->vs_send_program == NULL;
+}
+
+static void
+check_dns_keys(struct vctx *v, const struct vblock *p,
+    const struct cfg_virtual *vs)
+{
+	static const char *const keys[] = { "dns_name", "dns_type",
+	    "dns_rcode", "dns_answer" };
+	const char *vals[] = { vs->vs_dns_name, vs->vs_dns_type,
+	    vs->vs_dns_rcode, vs->vs_dns_answer };
+	uint32_t mask;
+	int qtype;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (vals[i] != NULL && !checked_by_dns(vs)) {
+			verror(v, p, keys[i], "invalid argument: %s is used "
+			    "only by the dns check (check = dns)", keys[i]);
+			return;
+		}
+	if (vs->vs_dns_name != NULL && !cfg_dns_name_ok(vs->vs_dns_name))
+		verror(v, p, "dns_name", "invalid argument for dns_name: a "
+		    "name has 1 to %d printable characters and no blanks",
+		    CFG_DNS_NAME_MAX);
+	qtype = cfg_dns_type(vs->vs_dns_type != NULL ? vs->vs_dns_type :
+	    "SOA");
+	if (qtype == -1)
+		verror(v, p, "dns_type", "invalid argument for dns_type: "
+		    "unknown type \"%s\" (A, AAAA, NS, MX, TXT, SOA, SRV, "
+		    "PTR, CNAME, CAA, ANY)", vs->vs_dns_type);
+	if (vs->vs_dns_rcode != NULL &&
+	    cfg_dns_rcodes(vs->vs_dns_rcode, &mask) == -1)
+		verror(v, p, "dns_rcode", "invalid argument for dns_rcode: "
+		    "want response code names separated by commas, such as "
+		    "NOERROR,NXDOMAIN");
+	if (vs->vs_dns_answer != NULL && qtype != -1 &&
+	    !cfg_dns_type_comparable(qtype))
+		verror(v, p, "dns_answer", "invalid argument for dns_answer: "
+		    "an answer of type %s cannot be compared (A, AAAA, NS, "
+		    "MX, TXT, SOA, SRV, PTR)", vs->vs_dns_type);
+}
+
+static void
+check_tls_keys(struct vctx *v, const struct vblock *p,
+    const struct cfg_virtual *vs)
+{
+	enum cfg_check_kind k = vs->vs_check;
+	int tls = k == CFG_CHECK_HTTPS ||
+	    (kind_dialogue(k) && vs->vs_starttls);
+
+	if (vs->vs_starttls && !kind_dialogue(k))
+		verror(v, p, "starttls", "invalid argument: starttls needs "
+		    "check = smtp, pop3, imap, ftp, nntp or ldap");
+	else if (vs->vs_tls_verify && !tls)
+		verror(v, p, "tls_verify", "invalid argument: tls_verify "
+		    "needs TLS: check = https, or starttls = 1 with a "
+		    "protocol check");
+	else if (vs->vs_tls_name != NULL && !tls)
+		verror(v, p, "tls_name", "invalid argument: tls_name needs "
+		    "TLS: check = https, or starttls = 1 with a protocol "
+		    "check");
+	if (vs->vs_tls_ca != NULL && !vs->vs_tls_verify)
+		verror(v, p, "tls_ca", "invalid argument: tls_ca is used only "
+		    "with tls_verify = 1");
+	else if (vs->vs_tls_ca != NULL && vs->vs_tls_ca[0] != '/')
+		verror(v, p, "tls_ca", "invalid argument for tls_ca: an "
+		    "absolute path is needed");
+}
+
+/* Check kinds against the service's protocol. */
+static void
+check_kind_proto(struct vctx *v, const struct vblock *p,
+    const struct cfg_virtual *vs)
+{
+	enum cfg_check_kind k = vs->vs_check;
+
+	if (k == CFG_CHECK_UDP && vs->vs_protocol != CFG_PROTO_UDP)
+		verror(v, p, "check", "invalid argument: check = udp needs "
+		    "protocol = udp");
+	else if (k == CFG_CHECK_UDP && vs->vs_send == NULL)
+		verror(v, p, "check", "invalid argument: check = udp needs "
+		    "send (the datagram to send)");
+	else if (vs->vs_protocol == CFG_PROTO_UDP && (kind_dialogue(k) ||
+	    k == CFG_CHECK_TCP || k == CFG_CHECK_HTTP ||
+	    k == CFG_CHECK_HTTPS || k == CFG_CHECK_AGENT))
+		vwarn(v, p, "check", "check = %s speaks TCP to the real "
+		    "servers of a UDP service", cfg_check_kind_name(k));
+}
+
 static void
 check_virtual(struct vctx *v, const struct cfg_virtual *vs, int idx)
 {
@@ -382,6 +493,9 @@ check_virtual(struct vctx *v, const struct cfg_virtual *vs, int idx)
 	if (vs->vs_http_path != NULL && vs->vs_http_path[0] != '/')
 		verror(v, &p, "http_path", "invalid argument for http_path: "
 		    "must start with '/'");
+	check_kind_proto(v, &p, vs);
+	check_dns_keys(v, &p, vs);
+	check_tls_keys(v, &p, vs);
 	if (fo && !TAILQ_EMPTY(&vs->vs_servers))
 		verror(v, &p, NULL, "invalid argument: a failover service has "
 		    "no real servers");

@@ -138,6 +138,22 @@ check_resolve_type(const struct cfg_virtual *vs, uint16_t port)
 		return CHECK_T_PROGRAM;
 	case CFG_CHECK_AGENT:
 		return CHECK_T_AGENT;
+	case CFG_CHECK_UDP:
+		return CHECK_T_UDP;
+	case CFG_CHECK_DNS:
+		return CHECK_T_DNS;
+	case CFG_CHECK_SMTP:
+		return CHECK_T_SMTP;
+	case CFG_CHECK_POP3:
+		return CHECK_T_POP3;
+	case CFG_CHECK_IMAP:
+		return CHECK_T_IMAP;
+	case CFG_CHECK_FTP:
+		return CHECK_T_FTP;
+	case CFG_CHECK_NNTP:
+		return CHECK_T_NNTP;
+	case CFG_CHECK_LDAP:
+		return CHECK_T_LDAP;
 	default:
 		return CHECK_T_NONE;
 	}
@@ -160,6 +176,14 @@ check_conf_from_virtual(const struct cfg_virtual *vs, uint16_t port,
 	cc->cc_agent_port = vs->vs_agent_port;
 	cc->cc_http_path = vs->vs_http_path;
 	cc->cc_http_host = vs->vs_http_host;
+	cc->cc_starttls = vs->vs_starttls;
+	cc->cc_tls_verify = vs->vs_tls_verify;
+	cc->cc_tls_ca = vs->vs_tls_ca;
+	cc->cc_tls_name = vs->vs_tls_name;
+	cc->cc_dns_name = vs->vs_dns_name;
+	cc->cc_dns_type = vs->vs_dns_type;
+	cc->cc_dns_rcode = vs->vs_dns_rcode;
+	cc->cc_dns_answer = vs->vs_dns_answer;
 	if (vs->vs_http_status != 0) {
 		snprintf(cc->cc_status_buf, sizeof(cc->cc_status_buf), "%d",
 		    vs->vs_http_status);

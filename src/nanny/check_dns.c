@@ -27,11 +27,11 @@
 
 #include <ares.h>
 
+#include "config/dnsnames.h"
 #include "check.h"
 #include "check_kind.h"
 #include "check_parse.h"
 
-#define DNS_NAME_MAX	253
 
 struct dns_state {
 	unsigned char		*dn_query;	/* = c->ch_send (+2 on TCP) */
@@ -44,20 +44,6 @@ struct dns_state {
 };
 
 static int	dns_lib_ready;
-
-/* The name to ask: printable, no blanks, at most 253 bytes. */
-static int
-dns_name_ok(const char *name)
-{
-	size_t	 n = strlen(name);
-
-	if (n == 0 || n > DNS_NAME_MAX + 1)
-		return 0;
-	for (; *name != '\0'; name++)
-		if ((unsigned char)*name <= ' ' || (unsigned char)*name >= 0x7f)
-			return 0;
-	return 1;
-}
 
 static int
 dns_expectations(struct dns_state *dn, const struct check_conf *cc,
@@ -99,7 +85,7 @@ dns_query(struct check *c, struct dns_state *dn, const char *name)
 	int		 qlen;
 	size_t		 off = dn->dn_tcp ? 2 : 0;
 
-	if (!dns_name_ok(name) || ares_create_query(name, ns_c_in,
+	if (!cfg_dns_name_ok(name) || ares_create_query(name, ns_c_in,
 	    dn->dn_expect.de_qtype, 0, 1, &q, &qlen, 0) != ARES_SUCCESS)
 		return -1;
 	if ((c->ch_send = malloc((size_t)qlen + off)) == NULL) {

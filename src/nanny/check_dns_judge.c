@@ -15,89 +15,39 @@
 
 #include <ares.h>
 
+#include "config/dnsnames.h"
 #include "check_parse.h"
 
 #define DNS_ADDRS_MAX	64
 
-static const struct {
-	const char	*name;
-	int		 type;
-	int		 comparable;
-} dns_types[] = {
-	{ "A", ns_t_a, 1 }, { "NS", ns_t_ns, 1 }, { "CNAME", ns_t_cname, 0 },
-	{ "SOA", ns_t_soa, 1 }, { "PTR", ns_t_ptr, 1 }, { "MX", ns_t_mx, 1 },
-	{ "TXT", ns_t_txt, 1 }, { "AAAA", ns_t_aaaa, 1 },
-	{ "SRV", ns_t_srv, 1 }, { "CAA", 257, 0 }, { "ANY", ns_t_any, 0 },
-};
-
-static const char *const rcode_names[] = {
-	"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-	"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE",
-};
-
 int
 check_dns_type(const char *name)
 {
-	size_t	 i;
-
-	for (i = 0; i < sizeof(dns_types) / sizeof(dns_types[0]); i++)
-		if (strcasecmp(dns_types[i].name, name) == 0)
-			return dns_types[i].type;
-	return -1;
+	return cfg_dns_type(name);
 }
 
 int
 check_dns_type_comparable(int qtype)
 {
-	size_t	 i;
-
-	for (i = 0; i < sizeof(dns_types) / sizeof(dns_types[0]); i++)
-		if (dns_types[i].type == qtype)
-			return dns_types[i].comparable;
-	return 0;
+	return cfg_dns_type_comparable(qtype);
 }
 
 int
 check_dns_rcode(const char *name)
 {
-	size_t	 i;
-
-	for (i = 0; i < sizeof(rcode_names) / sizeof(rcode_names[0]); i++)
-		if (strcasecmp(rcode_names[i], name) == 0)
-			return (int)i;
-	return -1;
+	return cfg_dns_rcode(name);
 }
 
 const char *
 check_dns_rcode_name(int rcode)
 {
-	if (rcode < 0 ||
-	    (size_t)rcode >= sizeof(rcode_names) / sizeof(rcode_names[0]))
-		return NULL;
-	return rcode_names[rcode];
+	return cfg_dns_rcode_name(rcode);
 }
 
 int
 check_dns_rcodes(const char *list, uint32_t *mask)
 {
-	char	 word[16];
-	size_t	 n;
-	int	 r;
-
-	*mask = 0;
-	for (;;) {
-		n = strcspn(list, ",");
-		if (n == 0 || n >= sizeof(word))
-			return -1;
-		memcpy(word, list, n);
-		word[n] = '\0';
-		if ((r = check_dns_rcode(word)) == -1)
-			return -1;
-		*mask |= 1u << r;
-		if (list[n] == '\0')
-			return 0;
-		list += n + 1;
-	}
+	return cfg_dns_rcodes(list, mask);
 }
 
 /* Names equal without case and without a final dot. */

@@ -12,6 +12,7 @@
 
 #include "lb/lb.h"
 #include "lib/util.h"
+#include "announce.h"
 #include "dualact.h"
 #include "evbus.h"
 #include "hooks.h"
@@ -98,6 +99,52 @@ vip_metrics(FILE *fp, const struct worker *w)
 	family(fp, "shoal_vips_held", "gauge",
 	    "Virtual addresses this node holds.");
 	fprintf(fp, "shoal_vips_held %zu\n", held);
+}
+
+/* director_mode = ecmp: the routing daemon and what it announces. */
+static void
+routing_metrics(FILE *fp, const struct worker *w)
+{
+	json_t *r = announce_json(w->w_ann), *v;
+	const char *mismatch;
+	size_t i;
+
+	if (r == NULL)
+		return;
+	family(fp, "shoal_routing_up", "gauge", "1 when the routing daemon "
+	    "answers on its control socket and runs shoal's configuration.");
+	fprintf(fp, "shoal_routing_up{daemon=\"");
+	put_label(fp, json_string_value(json_object_get(r, "daemon")));
+	fprintf(fp, "\",state=\"");
+	put_label(fp, json_string_value(json_object_get(r, "state")));
+	fprintf(fp, "\"} %d\n", strcmp(json_string_value(json_object_get(r,
+	    "state")), "up") == 0);
+	family(fp, "shoal_routing_session_established", "gauge",
+	    "1 when the BGP session to the upstream router is established.");
+	fprintf(fp, "shoal_routing_session_established %d\n",
+	    json_is_true(json_object_get(json_object_get(r, "session"),
+	    "established")));
+	family(fp, "shoal_routing_serving", "gauge", "1 when this director "
+	    "announces at least one VIP and the router may send it traffic.");
+	fprintf(fp, "shoal_routing_serving %d\n",
+	    json_is_true(json_object_get(r, "serving")));
+	family(fp, "shoal_vip_announced", "gauge",
+	    "1 when this director announces the VIP to the upstream router.");
+	json_array_foreach(json_object_get(r, "vips"), i, v) {
+		fprintf(fp, "shoal_vip_announced{address=\"");
+		put_label(fp, json_string_value(json_object_get(v, "address")));
+		fprintf(fp, "\",virtual=\"");
+		put_label(fp, json_string_value(json_object_get(v, "virtual")));
+		fprintf(fp, "\"} %d\n",
+		    json_is_true(json_object_get(v, "announced")));
+	}
+	mismatch = json_string_value(json_object_get(r, "config_mismatch"));
+	family(fp, "shoal_routing_config_mismatch", "gauge", "1 when a live "
+	    "director runs another configuration generation (nothing new is "
+	    "announced until they agree).");
+	fprintf(fp, "shoal_routing_config_mismatch %d\n",
+	    mismatch != NULL && mismatch[0] != '\0');
+	json_decref(r);
 }
 
 static void
@@ -522,6 +569,7 @@ metrics_render(const struct worker *w, size_t *len)
 	node_metrics(fp, w);
 	vip_metrics(fp, w);
 	dual_metrics(fp, w);
+	routing_metrics(fp, w);
 	peer_metrics(fp, w);
 	heartbeat_metrics(fp, w);
 	server_metrics(fp, w);

@@ -18,6 +18,7 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/links.c src/pulse/links.h \
 	src/pulse/role.c src/pulse/role.h \
 	src/pulse/rolecmd.c src/pulse/rolecmd.h \
+	src/pulse/fence.c src/pulse/fence.h \
 	src/pulse/reload.c src/pulse/reload.h \
 	src/pulse/status.c src/pulse/status.h \
 	src/pulse/lvs.c src/pulse/lvs.h \
@@ -112,7 +113,7 @@ TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh 
 	tests/integration/pulse_ipv6.sh tests/integration/lvs_nat.sh \
 	tests/integration/fos_service.sh tests/integration/pulse_control.sh \
 	tests/integration/ops_cluster.sh tests/integration/pulse_notify.sh \
-	tests/integration/pulse_fos_parity.sh \
+	tests/integration/pulse_fos_parity.sh tests/integration/pulse_fence.sh \
 	tests/integration/ecmp.sh tests/integration/ecmp_bad.sh \
 	tests/integration/pulse_nokey.sh tests/integration/pulse_heal.sh \
 	tests/integration/lb_nft_sync.sh

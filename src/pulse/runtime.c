@@ -96,6 +96,7 @@ runtime_free(struct pulse_rt *rt)
 	free(rt->rt_ifaces);
 	free(rt->rt_active_cmd);
 	free(rt->rt_inactive_cmd);
+	free(rt->rt_fence_cmd);
 	free(rt->rt_routing.rr_socket);
 	free(rt->rt_routing.rr_file);
 	free(rt);
@@ -402,8 +403,10 @@ load_globals(struct pulse_rt *rt, const struct shoal_config *c)
 	rt->rt_arp_count = g->g_arp_count;
 	rt->rt_arp_interval_ms = g->g_arp_interval_ms;
 	if (str_set(&rt->rt_active_cmd, g->g_active_cmd) == -1 ||
-	    str_set(&rt->rt_inactive_cmd, g->g_inactive_cmd) == -1)
+	    str_set(&rt->rt_inactive_cmd, g->g_inactive_cmd) == -1 ||
+	    str_set(&rt->rt_fence_cmd, g->g_fence_cmd) == -1)
 		return -1;
+	rt->rt_fence_timeout_ms = g->g_fence_timeout_ms;
 	if (g->g_heartbeat_key != NULL && *g->g_heartbeat_key != '\0') {
 		rt->rt_keylen = strlen(g->g_heartbeat_key);
 		if ((rt->rt_key = malloc(rt->rt_keylen)) == NULL)

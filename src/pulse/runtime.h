@@ -90,6 +90,8 @@ struct pulse_rt {
 	size_t			 rt_keylen;
 	char			*rt_active_cmd;
 	char			*rt_inactive_cmd;
+	char			*rt_fence_cmd;	/* NULL: none */
+	uint32_t		 rt_fence_timeout_ms;
 	uint64_t		 rt_generation;
 	char			 rt_hash[RT_HASH_HEX];
 	uint8_t			 rt_hash_prefix[HB_HASH_LEN];

@@ -22,6 +22,7 @@
 #include "net/rtnl.h"
 #include "announce.h"
 #include "connsync.h"
+#include "fence.h"
 #include "control.h"
 #include "ctsync.h"
 #include "ctlcmd.h"
@@ -147,6 +148,12 @@ set_state(struct worker *w, enum el_state to, enum el_reason why, int peer)
 }
 
 static void
+fence_wake(void *arg)
+{
+	worker_evaluate(arg);
+}
+
+static void
 wake_cb(int fd, short what, void *arg)
 {
 	(void)fd;
@@ -190,6 +197,14 @@ worker_evaluate(struct worker *w)
 		    &w->w_self, peers, np, &pa, now, &r);
 		if (r.er_state == w->w_self.es_state)
 			break;
+		if (r.er_state == EL_ACTIVE && !fence_allow(w->w_fence,
+		    w->w_rt->rt_fence_cmd, w->w_rt->rt_fence_timeout_ms,
+		    2 * w->w_rt->rt_deadtime_ms + FENCE_RETRY_MS)) {
+			/* fence_cmd first (fence.h); a backup meanwhile */
+			if (w->w_self.es_state == EL_INIT)
+				set_state(w, EL_BACKUP, EL_R_STARTUP, -1);
+			break;
+		}
 		set_state(w, r.er_state, r.er_reason,
 		    r.er_peer >= 0 ? map[r.er_peer] : -1);
 	}
@@ -452,6 +467,8 @@ setup(struct worker *w)
 		return -1;
 	if ((w->w_ann = announce_new(w)) == NULL)
 		return -1;
+	if ((w->w_fence = fence_new(w->w_base, fence_wake, w)) == NULL)
+		return -1;
 	connsync_update(w);
 	worker_update_fault(w);
 	ctlcmd_check();
@@ -464,6 +481,7 @@ static void
 teardown(struct worker *w)
 {
 	control_close(w->w_ctl);
+	fence_free(w->w_fence);
 	drill_free(w->w_drill);
 	dualact_free(w->w_dual);
 	maintio_free(w->w_maint);

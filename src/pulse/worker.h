@@ -90,6 +90,7 @@ struct worker {
 	struct drill		*w_drill;	/* a fail-over drill running */
 	struct ctsync		*w_sync;	/* conntrackd (connsync.h) */
 	struct announce		*w_ann;		/* ecmp: the routing daemon */
+	struct fence		*w_fence;	/* fence_cmd before a takeover */
 	int			 w_stopping;
 	uint64_t		 w_stop_deadline;
 	uint64_t		 w_released_until; /* monotonic ms: HB_F_RELEASED

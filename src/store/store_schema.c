@@ -201,6 +201,22 @@ static const char schema_ecmp[] =
 	"ALTER TABLE nodes ADD COLUMN routing_socket TEXT;"
 	"ALTER TABLE nodes ADD COLUMN routing_config TEXT;";
 
+/* The protocol checks' settings (check = dns, smtp...: nanny/check.h)
+ * and the fence command run before a takeover (pulse/fence.h). */
+static const char schema_check_proto[] =
+	"ALTER TABLE virtuals ADD COLUMN dns_name TEXT;"
+	"ALTER TABLE virtuals ADD COLUMN dns_type TEXT;"
+	"ALTER TABLE virtuals ADD COLUMN dns_rcode TEXT;"
+	"ALTER TABLE virtuals ADD COLUMN dns_answer TEXT;"
+	"ALTER TABLE virtuals ADD COLUMN starttls INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE virtuals ADD COLUMN tls_verify INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE virtuals ADD COLUMN tls_ca TEXT;"
+	"ALTER TABLE virtuals ADD COLUMN tls_name TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN fence_cmd TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN fence_timeout_ms INTEGER"
+	"  NOT NULL DEFAULT 10000;";
+
 /* notify hooks (pulse/hooks.h): a command per event kind, one for every
  * kind and their timeout. */
 static const char schema_notify[] =
@@ -228,6 +244,8 @@ static const struct store_migration migrations[] = {
 	{ "web UI users", schema_users },
 	{ "real server admin state", schema_srvadmin },
 	{ "scale-out: director mode and BGP sessions", schema_ecmp },
+	{ "protocol checks (DNS query, STARTTLS, TLS verification), fence",
+	  schema_check_proto },
 	{ "notify hooks", schema_notify },
 };
 

@@ -71,6 +71,17 @@ s['routing']['vips']])" "(False, [False])" || pl_fail "d1 pretends to serve"
 field_is d3 "(s['routing']['serving'], s['routing']['session']['established'])" \
 	"(False, False)" || pl_fail "d3: $(pl_field d3 "s['routing']")"
 field_is d2 "s['routing']['serving']" True || pl_fail "d2 does not serve"
+# the metrics say the same (shoalctl metrics: pulse's control socket)
+metrics() { "$SHOALCTL" metrics --rundir "$NS_TMP/run-$1" 2>&1; }
+metrics d1 | grep -qx 'shoal_routing_up{daemon="bird",state="missing"} 0' &&
+	metrics d1 | grep -qx 'shoal_routing_serving 0' &&
+	metrics d1 | grep -q '^shoal_vip_announced{address="10.242.0.100",.*} 0$' ||
+	pl_fail "d1's metrics: $(metrics d1 | grep routing)"
+metrics d3 | grep -qx 'shoal_routing_session_established 0' ||
+	pl_fail "d3's metrics: $(metrics d3 | grep routing)"
+metrics d2 | grep -qx 'shoal_routing_serving 1' &&
+	metrics d2 | grep -qx 'shoal_routing_session_established 1' ||
+	pl_fail "d2's metrics: $(metrics d2 | grep routing)"
 grep -q "routing daemon bird: missing: no control socket" \
 	"$NS_TMP/pulse-d1.log" || pl_fail "d1 does not log the missing daemon"
 answers || pl_fail "the VIP does not answer through d2"

@@ -103,6 +103,8 @@ fill_global(struct cfg_global *g)
 	g->g_monitor_links = 1;
 	g->g_active_cmd = xstrdup("/usr/local/bin/became-active --now");
 	g->g_inactive_cmd = xstrdup("/usr/local/bin/became-inactive");
+	g->g_fence_cmd = xstrdup("/usr/sbin/fence_ipmilan --ip 10.0.0.9 -o off");
+	g->g_fence_timeout_ms = 30000;
 	g->g_cluster_id = 42;
 	g->g_preempt = 0;
 	g->g_preempt_delay_ms = 3500;
@@ -211,6 +213,11 @@ full_config(void)
 	vs->vs_protocol = CFG_PROTO_UDP;
 	vs->vs_fwmark = 53;
 	vs->vs_scheduler = CFG_SCHED_MH;
+	vs->vs_check = CFG_CHECK_DNS;
+	vs->vs_dns_name = xstrdup("www.example.com");
+	vs->vs_dns_type = xstrdup("AAAA");
+	vs->vs_dns_rcode = xstrdup("NOERROR,NXDOMAIN");
+	vs->vs_dns_answer = xstrdup("2001:db8::80");
 	add_server(vs, "ns1", "2001:db8::1:1", 1);
 	TAILQ_INSERT_TAIL(&c->c_virtuals, vs, vs_entry);
 	fo = cfg_virtual_new(CFG_VS_FAILOVER, "ftp");
@@ -223,6 +230,11 @@ full_config(void)
 	fo->vs_stop_cmd = xstrdup("/etc/init.d/vsftpd stop");
 	fo->vs_send_program = xstrdup("/usr/local/bin/check-ftp %h %p");
 	fo->vs_timeout_ms = 4000;
+	fo->vs_check = CFG_CHECK_FTP;
+	fo->vs_starttls = 1;
+	fo->vs_tls_verify = 1;
+	fo->vs_tls_ca = xstrdup("/etc/ssl/ftp-ca.pem");
+	fo->vs_tls_name = xstrdup("ftp.example.com");
 	TAILQ_INSERT_TAIL(&c->c_failovers, fo, vs_entry);
 	return c;
 }

@@ -290,6 +290,61 @@ test_timing_warning(void **state)
 	config_free(c);
 }
 
+/* The protocol checks' settings, as the API sets them (field paths). */
+static void
+test_check_settings(void **state)
+{
+	struct shoal_config *c = base();
+	struct cfg_virtual *vs = TAILQ_FIRST(&c->c_virtuals);
+
+	(void)state;
+	/* each setting is fine with the check that uses it */
+	vs->vs_check = CFG_CHECK_IMAP;
+	vs->vs_starttls = 1;
+	vs->vs_tls_verify = 1;
+	vs->vs_tls_ca = strdup("/etc/ssl/ca.pem");
+	vs->vs_tls_name = strdup("imap.example.com");
+	expect(c, 0, "");
+	/* and refused with one that does not */
+	vs->vs_check = CFG_CHECK_HTTP;
+	expect(c, -1, "virtual[web].starttls: error: invalid argument: "
+	    "starttls needs check = smtp, pop3, imap, ftp, nntp or ldap\n");
+	vs->vs_starttls = 0;
+	vs->vs_check = CFG_CHECK_HTTPS;
+	expect(c, 0, "");
+	vs->vs_tls_verify = 0;
+	expect(c, -1, "virtual[web].tls_ca: error: invalid argument: tls_ca "
+	    "is used only with tls_verify = 1\n");
+	free(vs->vs_tls_ca);
+	vs->vs_tls_ca = NULL;
+	vs->vs_check = CFG_CHECK_DNS;
+	vs->vs_dns_type = strdup("mx");
+	vs->vs_dns_rcode = strdup("NOERROR,SERVFAIL");
+	vs->vs_dns_answer = strdup("mail.example.com");
+	expect(c, -1, "virtual[web].tls_name: error: invalid argument: "
+	    "tls_name needs TLS: check = https, or starttls = 1 with a "
+	    "protocol check\n");
+	free(vs->vs_tls_name);
+	vs->vs_tls_name = NULL;
+	expect(c, 0, "");
+	/* auto on UDP port 53 is a DNS check too; on TCP port 80 it is not */
+	vs->vs_check = CFG_CHECK_AUTO;
+	vs->vs_protocol = CFG_PROTO_UDP;
+	vs->vs_port = 53;
+	expect(c, 0, "");
+	vs->vs_protocol = CFG_PROTO_TCP;
+	vs->vs_port = 80;
+	expect(c, -1, "virtual[web].dns_type: error: invalid argument: "
+	    "dns_type is used only by the dns check (check = dns)\n");
+	vs->vs_check = CFG_CHECK_DNS;
+	free(vs->vs_dns_rcode);
+	vs->vs_dns_rcode = strdup("NOERROR;NXDOMAIN");
+	expect(c, -1, "virtual[web].dns_rcode: error: invalid argument for "
+	    "dns_rcode: want response code names separated by commas, such "
+	    "as NOERROR,NXDOMAIN\n");
+	config_free(c);
+}
+
 static void
 test_failover_servers(void **state)
 {
@@ -450,6 +505,7 @@ main(void)
 		cmocka_unit_test(test_nodes),
 		cmocka_unit_test(test_timing_warning),
 		cmocka_unit_test(test_failover_servers),
+		cmocka_unit_test(test_check_settings),
 		cmocka_unit_test(test_positions),
 		cmocka_unit_test(test_backends),
 	};
