@@ -7,7 +7,8 @@
   const main = document.getElementById("main");
 
   const hb = shoal.form(await shoal.fields("global", "heartbeat"), { id: "heartbeat-form", prefix: "hb" });
-  const saveHb = el("button", { type: "submit" }, "Save heartbeat settings");
+  /* enabled once the current values are in and saving is wired */
+  const saveHb = el("button", { type: "submit", disabled: true }, "Save heartbeat settings");
   hb.form.append(el("div", { class: "actions field wide" }, saveHb));
   main.append(el("section", { class: "card" }, el("h2", {}, "Heartbeat"), hb.form));
 
@@ -21,6 +22,7 @@
       shoal.saved(r, "Saved");
     } catch (e) { hb.errors(e); }
   });
+  saveHb.disabled = false;
 
   /* nodes */
   const nodeFields = await shoal.fields("node", "node");

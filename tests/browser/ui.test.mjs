@@ -203,6 +203,8 @@ try {
 
   // settings: a wrong type shows inline, nothing saved
   await page.goto(url + "/redundancy.html");
+  // the page fills the form from the API, then enables saving
+  await page.locator("#heartbeat-form button[type=submit]:enabled").waitFor();
   await page.fill("#hb-deadtime", "-1");
   await page.click("#heartbeat-form button[type=submit]");
   await page.locator("#hb-deadtime-err", { hasText: /\S/ }).waitFor();
