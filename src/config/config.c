@@ -343,6 +343,7 @@ cfg_global_init(struct cfg_global *g)
 	g->g_arp_count = CFG_DEF_ARP_COUNT;
 	g->g_arp_interval_ms = CFG_DEF_ARP_INTERVAL_MS;
 	g->g_fence_timeout_ms = CFG_DEF_FENCE_TIMEOUT_MS;
+	g->g_notify_timeout_ms = CFG_DEF_NOTIFY_TIMEOUT_MS;
 	TAILQ_INIT(&g->g_kept);
 }
 
@@ -355,6 +356,9 @@ cfg_global_free(struct cfg_global *g)
 	free(g->g_inactive_cmd);
 	free(g->g_fence_cmd);
 	str_free_secret(g->g_heartbeat_key);
+	free(g->g_notify);
+	for (size_t i = 0; i < CFG_NOTIFY_KINDS; i++)
+		free(g->g_notify_kind[i]);
 	cfg_kept_clear(&g->g_kept);
 	cfg_srcmap_free(g->g_src);
 }
@@ -539,6 +543,9 @@ cfg_global_dup(struct cfg_global *dst, const struct cfg_global *src)
 	bad |= dup_str(&dst->g_inactive_cmd, src->g_inactive_cmd);
 	bad |= dup_str(&dst->g_fence_cmd, src->g_fence_cmd);
 	bad |= dup_str(&dst->g_heartbeat_key, src->g_heartbeat_key);
+	bad |= dup_str(&dst->g_notify, src->g_notify);
+	for (size_t i = 0; i < CFG_NOTIFY_KINDS; i++)
+		bad |= dup_str(&dst->g_notify_kind[i], src->g_notify_kind[i]);
 	bad |= cfg_kept_copy(&dst->g_kept, &src->g_kept);
 	dst->g_src = cfg_srcmap_dup(src->g_src);
 	if (src->g_src != NULL && dst->g_src == NULL)

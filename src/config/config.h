@@ -26,6 +26,10 @@
 
 #define CFG_NAME_MAX		63	/* names of blocks (virtual, server, node...) */
 #define CFG_STR_MAX		4095	/* any string value */
+/* notify hooks: one command per event kind (ipc/events.h's order; the
+ * registry's notify_<kind> rows name them) */
+#define CFG_NOTIFY_KINDS	11
+#define CFG_DEF_NOTIFY_TIMEOUT_MS 10000
 #define CFG_IFNAME_MAX		15	/* IFNAMSIZ - 1; labels like eth0:1 fit */
 
 /*
@@ -277,6 +281,9 @@ struct cfg_global {
 	int			 g_arp_count;		/* gratuitous ARPs [5] */
 	uint32_t		 g_arp_interval_ms;	/* [1000] */
 	enum cfg_director_mode	 g_director_mode;
+	char			*g_notify;		/* every kind */
+	char			*g_notify_kind[CFG_NOTIFY_KINDS];
+	uint32_t		 g_notify_timeout_ms;	/* [10000] */
 	struct cfg_kept_list	 g_kept;		/* unused Piranha keys */
 	struct cfg_srcmap	*g_src;
 };

@@ -237,6 +237,74 @@ const struct ck_field ck_global[] = {
 	  "ecmp (every healthy director announces the virtual IPs to an "
 	  "upstream router over BGP, through BIRD, and the router spreads "
 	  "flows over them; each node then needs its BGP session).") },
+	{ SAME("notify"), G(CK_STR, g_notify), FLAGS(CK_EXT | CK_LONG | CK_CMD),
+	  UI(CK_G_CLUSTER, "Notify command (every event)"),
+	  HELP("Program and arguments run for every event, after the "
+	  "event kind's own notify_KIND command: split into words, no shell, "
+	  "the program by absolute path.  The event's kind and fields are "
+	  "appended as arguments, SHOAL_EVENT, SHOAL_SEQ, SHOAL_TIME, "
+	  "SHOAL_NODE and SHOAL_<FIELD> are set and standard input is a "
+	  "short mail, so /usr/sbin/sendmail -i root works.") },
+	{ SAME("notify_role"), G(CK_STR, g_notify_kind[0]),
+	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
+	  UI(CK_G_CLUSTER, "Notify command: role events"),
+	  HELP("Program and arguments run when this node's role changes (event "
+	  "role; no shell, absolute path).") },
+	{ SAME("notify_vip"), G(CK_STR, g_notify_kind[1]),
+	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
+	  UI(CK_G_CLUSTER, "Notify command: vip events"),
+	  HELP("Program and arguments run when a virtual IP is taken or released (event "
+	  "vip; no shell, absolute path).") },
+	{ SAME("notify_server"), G(CK_STR, g_notify_kind[2]),
+	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
+	  UI(CK_G_CLUSTER, "Notify command: server events"),
+	  HELP("Program and arguments run when a real server goes up or down or changes weight (event "
+	  "server; no shell, absolute path).") },
+	{ SAME("notify_service"), G(CK_STR, g_notify_kind[3]),
+	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
+	  UI(CK_G_CLUSTER, "Notify command: service events"),
+	  HELP("Program and arguments run when a fail-over service fails or recovers (event "
+	  "service; no shell, absolute path).") },
+	{ SAME("notify_config"), G(CK_STR, g_notify_kind[4]),
+	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
+	  UI(CK_G_CLUSTER, "Notify command: config events"),
+	  HELP("Program and arguments run when a configuration generation is applied or refused (event "
+	  "config; no shell, absolute path).") },
+	{ SAME("notify_push"), G(CK_STR, g_notify_kind[5]),
+	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
+	  UI(CK_G_CLUSTER, "Notify command: push events"),
+	  HELP("Program and arguments run when a push to the cluster finishes (event "
+	  "push; no shell, absolute path).") },
+	{ SAME("notify_syncd"), G(CK_STR, g_notify_kind[6]),
+	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
+	  UI(CK_G_CLUSTER, "Notify command: syncd events"),
+	  HELP("Program and arguments run when the connection sync daemon goes up or down (event "
+	  "syncd; no shell, absolute path).") },
+	{ SAME("notify_maint"), G(CK_STR, g_notify_kind[7]),
+	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
+	  UI(CK_G_CLUSTER, "Notify command: maint events"),
+	  HELP("Program and arguments run when cluster-wide maintenance changes (drain, standby...) (event "
+	  "maint; no shell, absolute path).") },
+	{ SAME("notify_dual_active"), G(CK_STR, g_notify_kind[8]),
+	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
+	  UI(CK_G_CLUSTER, "Notify command: dual_active events"),
+	  HELP("Program and arguments run when two MAC addresses answer for one virtual IP (event "
+	  "dual_active; no shell, absolute path).") },
+	{ SAME("notify_drill"), G(CK_STR, g_notify_kind[9]),
+	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
+	  UI(CK_G_CLUSTER, "Notify command: drill events"),
+	  HELP("Program and arguments run when a fail-over drill finishes (event "
+	  "drill; no shell, absolute path).") },
+	{ SAME("notify_hook"), G(CK_STR, g_notify_kind[10]),
+	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
+	  UI(CK_G_CLUSTER, "Notify command: hook events"),
+	  HELP("Program and arguments run when notify hooks were dropped or failed (event "
+	  "hook; no shell, absolute path).") },
+	{ KEYS("notify_timeout", "notify_timeout", "notify_timeout_ms"),
+	  G(CK_MS, g_notify_timeout_ms), RANGE(100, HOUR_MS), DEF("10"),
+	  FLAGS(CK_EXT), UI(CK_G_CLUSTER, "Notify command timeout"),
+	  HELP("Time a notify command may run before it is killed with its "
+	  "process group, in seconds (decimals allowed).") },
 	KEPT("heartbeat", CK_BOOL,
 	    "Piranha: use heartbeats (always on in shoal)."),
 	KEPT("primary_shared", CK_STR, "Piranha: shared disk of the primary."),

@@ -70,6 +70,9 @@ enum ck_type {
 				   a form gives it a whole row */
 #define CK_NEW_ON	0x200	/* a block made in the UI starts with it
 				   on (lvs.cf's default stays off) */
+#define CK_CMD		0x400	/* (CK_STR) a command line: must split
+				   into an argv without a shell (exec.h)
+				   and name its program by absolute path */
 #define CK_NOOFF	((size_t)-1)
 
 /* Which form shows a field (webui serves the name, www/ picks by it). */

@@ -23,6 +23,7 @@
 #include "config/validate.h"
 #include "config/validate_ecmp.h"
 #include "lib/diag.h"
+#include "lib/exec.h"
 
 struct vctx {
 	struct diag	*v_diag;
@@ -112,7 +113,7 @@ check_name(struct vctx *v, const struct vblock *p, const char *name)
  * let Piranha's GUI inject commands), not both quote characters (the
  * writer could not quote it), at most CFG_STR_MAX bytes.
  */
-static void
+static int
 check_string(struct vctx *v, const struct vblock *p, const char *key,
     const char *s)
 {
@@ -121,18 +122,43 @@ check_string(struct vctx *v, const struct vblock *p, const char *key,
 	if (strlen(s) > CFG_STR_MAX) {
 		verror(v, p, key, "invalid argument for %s: longer than %d "
 		    "bytes", key, CFG_STR_MAX);
-		return;
+		return -1;
 	}
 	for (c = s; *c != '\0'; c++)
 		if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f) {
 			verror(v, p, key, "invalid argument for %s: control "
 			    "character 0x%02x in value", key,
 			    (unsigned char)*c);
-			return;
+			return -1;
 		}
-	if (strchr(s, '"') != NULL && strchr(s, '\'') != NULL)
+	if (strchr(s, '"') != NULL && strchr(s, '\'') != NULL) {
 		verror(v, p, key, "invalid argument for %s: a value cannot "
 		    "hold both quote characters (\" and ')", key);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A command line (CK_CMD): it splits into an argv without a shell, as
+ * pulse will split it, and names its program by absolute path (pulse
+ * runs it with a bare PATH, and a relative path would depend on its
+ * working directory).
+ */
+static void
+check_command(struct vctx *v, const struct vblock *p, const char *key,
+    const char *s)
+{
+	char **argv = NULL, err[160];
+
+	if (exec_split(s, NULL, NULL, &argv, err, sizeof(err)) == -1) {
+		verror(v, p, key, "invalid argument for %s: %s", key, err);
+		return;
+	}
+	if (argv[0][0] != '/')
+		verror(v, p, key, "invalid argument for %s: the program %s "
+		    "must be an absolute path", key, argv[0]);
+	exec_argv_free(argv);
 }
 
 static int
@@ -225,8 +251,9 @@ check_table(struct vctx *v, const struct vblock *p,
 				verror(v, p, t->f_key, "invalid argument: %s "
 				    "is only valid in a failover block",
 				    t->f_key);
-			else
-				check_string(v, p, t->f_key, s);
+			else if (check_string(v, p, t->f_key, s) == 0 &&
+			    (t->f_flags & CK_CMD))
+				check_command(v, p, t->f_key, s);
 			break;
 		default:
 			check_number_key(v, p, t, obj);
@@ -244,7 +271,7 @@ check_table(struct vctx *v, const struct vblock *p,
 				    kp->k_key : "(bad key)");
 				continue;
 			}
-			check_string(v, p, kp->k_key, kp->k_value);
+			(void)check_string(v, p, kp->k_key, kp->k_value);
 		}
 }
 

@@ -11,7 +11,7 @@ src_lib_liblib_a_SOURCES = \
 	src/lib/exec.c src/lib/exec.h \
 	src/lib/textdiff.c src/lib/textdiff.h \
 	src/lib/secret.c src/lib/secret.h
-LIB_LIBS = src/lib/liblib.a $(NETTLE_LIBS)
+LIB_LIBS = src/lib/liblib.a $(NETTLE_LIBS) $(LIBEVENT_LIBS)
 
 check_PROGRAMS += tests/unit/test_diag tests/unit/test_digest \
 	tests/unit/test_exec tests/unit/test_textdiff

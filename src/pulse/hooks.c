@@ -12,6 +12,8 @@
 #include <sys/queue.h>
 #include <unistd.h>
 
+#include "config/config.h"
+#include "config/config_keys.h"
 #include "lib/exec.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -370,6 +372,26 @@ hooks_configure(struct hooks *h, const char *const cmds[EV__MAX],
 	h->h_all = dup_cmd(all);
 	h->h_timeout_ms = timeout_ms > 0 ? timeout_ms : HOOKS_TIMEOUT_MS;
 	return 0;
+}
+
+int
+hooks_configure_cfg(struct hooks *h, const struct cfg_global *g, char *err,
+    size_t errlen)
+{
+	const char *cmds[EV__MAX];
+	const struct ck_field *f;
+	char key[64];
+
+	for (int k = 0; k < EV__MAX; k++) {
+		snprintf(key, sizeof(key), "notify_%s", event_kind_name(k));
+		if ((f = ck_find(ck_global, key)) == NULL) {
+			snprintf(err, errlen, "no configuration key %s", key);
+			return -1;
+		}
+		cmds[k] = ck_string(f, g);
+	}
+	return hooks_configure(h, cmds, g->g_notify, g->g_notify_timeout_ms,
+	    err, errlen);
 }
 
 size_t

@@ -61,6 +61,15 @@ void hooks_free(struct hooks *);
 int hooks_configure(struct hooks *, const char *const cmds[EV__MAX],
     const char *all, uint32_t timeout_ms, char *err, size_t errlen);
 
+/*
+ * hooks_configure() with the global block's notify_<kind>, notify and
+ * notify_timeout keys (the registry rows named after the event kinds).
+ * 0, or -1 with a message in err (the old hooks stay).
+ */
+struct cfg_global;
+int hooks_configure_cfg(struct hooks *, const struct cfg_global *,
+    char *err, size_t errlen);
+
 /* Runs queued or running now. */
 size_t hooks_pending(const struct hooks *);
 /* Runs that ended (or were dropped) with outcome o. */

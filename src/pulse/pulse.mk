@@ -112,7 +112,7 @@ TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh 
 	tests/integration/pulse_security.sh tests/integration/pulse_fos.sh \
 	tests/integration/pulse_ipv6.sh tests/integration/lvs_nat.sh \
 	tests/integration/fos_service.sh tests/integration/pulse_control.sh \
-	tests/integration/ops_cluster.sh \
+	tests/integration/ops_cluster.sh tests/integration/pulse_notify.sh \
 	tests/integration/pulse_fos_parity.sh tests/integration/pulse_fence.sh \
 	tests/integration/ecmp.sh tests/integration/ecmp_bad.sh \
 	tests/integration/pulse_nokey.sh tests/integration/pulse_heal.sh \

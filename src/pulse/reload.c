@@ -18,6 +18,7 @@
 #include "links.h"
 #include "maintio.h"
 #include "load.h"
+#include "hooks.h"
 #include "reload.h"
 #include "rolecmd.h"
 #include "services.h"
@@ -107,7 +108,7 @@ reload_config(struct worker *w, char *err, size_t errlen)
 	struct shoal_config *ncfg;
 	struct diag d;
 	struct diag_item *di;
-	char *msg;
+	char *msg, hookerr[256];
 
 	notify_reloading();
 	diag_init(&d);
@@ -141,6 +142,10 @@ reload_config(struct worker *w, char *err, size_t errlen)
 	}
 	config_free(w->w_cfg);
 	w->w_cfg = ncfg;
+	if (hooks_configure_cfg(w->w_hooks, &ncfg->c_global, hookerr,
+	    sizeof(hookerr)) == -1)
+		log_warnx("reload: notify hooks: %s; keeping the old hooks",
+		    hookerr);
 	log_info("reloaded configuration generation %llu",
 	    (unsigned long long)w->w_rt->rt_generation);
 	services_reload(w->w_svc);

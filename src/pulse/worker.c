@@ -407,6 +407,22 @@ svc_changed(void *arg)
 	announce_evaluate(w->w_ann);
 }
 
+/* The notify hooks of lvs.cf's notify keys (validated with the rest). */
+static int
+setup_hooks(struct worker *w)
+{
+	char err[256];
+
+	if ((w->w_hooks = hooks_new(w->w_base)) == NULL)
+		return -1;
+	if (hooks_configure_cfg(w->w_hooks, &w->w_cfg->c_global, err,
+	    sizeof(err)) == -1) {
+		log_warnx("notify hooks: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 setup(struct worker *w)
 {
@@ -442,8 +458,7 @@ setup(struct worker *w)
 	if ((w->w_svc = services_new(w->w_base, w->w_opts->po_db,
 	    w->w_opts->po_rundir, &hooks)) == NULL)
 		return -1;
-	if ((w->w_hooks = hooks_new(w->w_base)) == NULL ||
-	    (w->w_maint = maintio_new(w)) == NULL)
+	if (setup_hooks(w) == -1 || (w->w_maint = maintio_new(w)) == NULL)
 		return -1;
 	maintio_apply(w->w_maint);
 	/* not fatal: pulse works without it (no AF_PACKET, ...) */

@@ -15,7 +15,7 @@ src_shoalctl_libshoalctl_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 SHOALCTL_LIBS = src/shoalctl/libshoalctl.a src/ipc/libipc.a \
 	src/store/libstore.a src/config/libconfig.a src/lib/liblib.a \
 	$(NETTLE_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) $(CRYPT_LIBS) \
-	$(CRYPTO_LIBS)
+	$(CRYPTO_LIBS) $(LIBEVENT_LIBS)
 
 sbin_PROGRAMS += shoalctl
 shoalctl_SOURCES = src/shoalctl/shoalctl.c

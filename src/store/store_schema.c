@@ -217,6 +217,24 @@ static const char schema_check_proto[] =
 	"ALTER TABLE global_settings ADD COLUMN fence_timeout_ms INTEGER"
 	"  NOT NULL DEFAULT 10000;";
 
+/* notify hooks (pulse/hooks.h): a command per event kind, one for every
+ * kind and their timeout. */
+static const char schema_notify[] =
+	"ALTER TABLE global_settings ADD COLUMN notify TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_role TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_vip TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_server TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_service TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_config TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_push TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_syncd TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_maint TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_dual_active TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_drill TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_hook TEXT;"
+	"ALTER TABLE global_settings ADD COLUMN notify_timeout_ms INTEGER"
+	"  NOT NULL DEFAULT 10000;";
+
 /*
  * The ordered list.  Append new migrations at the end; entry i takes the
  * database to user_version i + 1.
@@ -228,6 +246,7 @@ static const struct store_migration migrations[] = {
 	{ "scale-out: director mode and BGP sessions", schema_ecmp },
 	{ "protocol checks (DNS query, STARTTLS, TLS verification), fence",
 	  schema_check_proto },
+	{ "notify hooks", schema_notify },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
