@@ -184,7 +184,8 @@ const struct ck_field ck_global[] = {
 	  UI(CK_G_CLUSTER, "Command when becoming inactive"),
 	  HELP("Program and arguments run when this node stops being the "
 	  "active router (split into words, no shell).") },
-	{ SAME("fence_cmd"), G(CK_STR, g_fence_cmd), FLAGS(CK_EXT | CK_LONG),
+	{ SAME("fence_cmd"), G(CK_STR, g_fence_cmd),
+	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
 	  UI(CK_G_CLUSTER, "Fence command before a takeover"),
 	  HELP("Program and arguments run before this node takes over "
 	  "(split into words, no shell), such as one that powers off or "
