@@ -293,6 +293,23 @@ adapt(const struct lb *lb, struct lb_state *st, int say)
 }
 
 int
+lb_check(const struct lb *lb, const struct lb_state *st)
+{
+	struct lb_state run;
+	int bad;
+
+	lb_state_init(&run);
+	if (lb_state_copy(&run, st) == -1) {
+		lb_state_clear(&run);
+		return -1;
+	}
+	adapt(lb, &run, 0);
+	bad = lb_state_check(&run, lb->lb_be->b_kind);
+	lb_state_clear(&run);
+	return bad;
+}
+
+int
 lb_service_runnable(const struct lb *lb, const struct lb_service *svc,
     char *why, size_t len)
 {

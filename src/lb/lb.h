@@ -111,6 +111,12 @@ const struct lb_fault *lb_faults(const struct lb *, size_t *n);
 int lb_service_runnable(const struct lb *, const struct lb_service *,
     char *why, size_t len);
 
+/*
+ * lb_state_check() of st as this handle would run it (under `auto` on
+ * nftables, a scheduler it lacks as its fallback): the number of problems
+ * (logged), or -1 on ENOMEM.
+ */
+int lb_check(const struct lb *, const struct lb_state *);
 /* Makes the kernel match desired (a difference from the current); 0/-1. */
 int lb_apply(struct lb *, const struct lb_state *desired);
 /* Removes every service shoal applied and stops the sync daemon; 0/-1. */

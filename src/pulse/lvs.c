@@ -737,7 +737,7 @@ put(struct lvs *l, struct lb_state *st)
 		arm_retry(l);
 		return -1;
 	}
-	if (lb_state_check(st, lb_kind(l->l_lb)) > 0) {
+	if (lb_check(l->l_lb, st) > 0) {
 		log_warnx("LVS: the %s backend cannot run this configuration "
 		    "(see above): nothing programmed", cfg_lb_backend_name(
 		    lb_kind(l->l_lb)));
