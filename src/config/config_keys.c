@@ -224,6 +224,13 @@ const struct ck_field ck_global[] = {
 	  "at least 16 characters; without one heartbeats are not "
 	  "authenticated.  The web API never returns it (an empty field in "
 	  "the UI keeps the current key).") },
+	{ SAME("heartbeat_key_accept"), G(CK_STR, g_heartbeat_key_accept),
+	  FLAGS(CK_EXT | CK_SECRET),
+	  UI(CK_G_HEARTBEAT, "Second accepted heartbeat key"),
+	  HELP("A second key accepted on received heartbeats and never used "
+	  "to send: for changing heartbeat_key without downtime (push the "
+	  "new key here, then swap the two, then remove this one).  The "
+	  "web API never returns it.") },
 	{ KEYS("lvs_backend", "lvs_backend", "lb_backend"),
 	  G(CK_ENUM, g_lb_backend), ENUM(e_backend), DEF("auto"),
 	  FLAGS(CK_EXT), UI(CK_G_CLUSTER, "Load balancer backend"),

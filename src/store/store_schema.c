@@ -235,6 +235,10 @@ static const char schema_notify[] =
 	"ALTER TABLE global_settings ADD COLUMN notify_timeout_ms INTEGER"
 	"  NOT NULL DEFAULT 10000;";
 
+/* a second heartbeat key accepted during a key roll (pulse/hbio.c) */
+static const char schema_key_accept[] =
+	"ALTER TABLE global_settings ADD COLUMN heartbeat_key_accept TEXT;";
+
 /*
  * The ordered list.  Append new migrations at the end; entry i takes the
  * database to user_version i + 1.
@@ -247,6 +251,7 @@ static const struct store_migration migrations[] = {
 	{ "protocol checks (DNS query, STARTTLS, TLS verification), fence",
 	  schema_check_proto },
 	{ "notify hooks", schema_notify },
+	{ "second accepted heartbeat key", schema_key_accept },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
