@@ -25,6 +25,14 @@ json_t *ctl_call(const char *rundir, enum ctl_cmd_id id,
     const char *const *args, int nargs, int timeout_ms, char *err,
     size_t errlen);
 
+/*
+ * ctl_call() for a command with a body (cc_body, e.g. "preview"): the
+ * request line carries len, then body's len bytes follow (1 to
+ * CTL_BODY_MAX).  The reply object or NULL with a message in err.
+ */
+json_t *ctl_call_body(const char *rundir, enum ctl_cmd_id id,
+    const char *body, size_t len, int timeout_ms, char *err, size_t errlen);
+
 #define CTL_TEXT_MAX		(256 * 1024 * 1024)
 
 /*

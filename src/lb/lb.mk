@@ -9,6 +9,7 @@ src_lb_liblb_a_SOURCES = \
 	src/lb/lb_state.c src/lb/lb_state.h \
 	src/lb/lb_backend.h \
 	src/lb/lb_ipvs.c src/lb/lb_ipvs_nl.c \
+	src/lb/lb_preview.c src/lb/lb_preview.h \
 	src/lb/lb_nft.h src/lb/lb_nft_int.h src/lb/lb_nft_gen.c \
 	src/lb/lb_nft_obj.c src/lb/lb_nft_svc.c src/lb/lb_nft_dr.c \
 	src/lb/lb_l2.c src/lb/lb_l2.h src/lb/maglev.c src/lb/maglev.h \
