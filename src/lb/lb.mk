@@ -39,8 +39,9 @@ check_PROGRAMS += tests/unit/test_lb tests/unit/test_lb_nft \
 TESTS += tests/unit/test_lb tests/unit/test_lb_nft tests/unit/test_lb_ipvs \
 	tests/unit/test_lb_ipvs_diff tests/unit/test_maglev \
 	tests/integration/lb_nft.sh tests/integration/lb_nft_dr.sh \
-	tests/integration/lb_nft_sticky.sh tests/integration/lb_refusals.sh
-EXTRA_DIST += tests/integration/lb_nft.sh tests/integration/lb_nft_dr.sh \
+	tests/integration/lb_nft_sticky.sh tests/integration/lb_refusals.sh \
+	tests/integration/lb_preview.sh
+EXTRA_DIST += tests/integration/lb_preview.sh tests/integration/lb_nft.sh tests/integration/lb_nft_dr.sh \
 	tests/integration/lb_nft_sticky.sh tests/integration/lib/lbctl.sh
 tests_unit_test_lb_SOURCES = tests/unit/test_lb.c
 tests_unit_test_lb_CFLAGS = $(UNIT_CFLAGS)

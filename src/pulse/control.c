@@ -268,6 +268,7 @@ body_read(struct bufferevent *bev, struct conn *cn)
 	r->cr_body = body;
 	cn->cn_req = NULL;
 	run(bev, cn, r);
+	mem_wipe(body, r->cr_bodylen);	/* may hold heartbeat keys */
 	free(body);
 	free(r);
 }

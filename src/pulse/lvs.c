@@ -549,11 +549,16 @@ models_for(const struct lvs *l, const struct shoal_config *c,
 			continue;
 		}
 		for (size_t j = 0; j < vs[n].v_nrs; j++) {
+			struct rs *rp = &vs[n].v_rs[j];
 			const struct rs *old = find_rs(find_vs(l,
-			    vs[n].v_name), vs[n].v_rs[j].r_name);
+			    vs[n].v_name), rp->r_name);
 
-			vs[n].v_rs[j].r_admin = old != NULL ? old->r_admin :
+			rp->r_admin = old != NULL ? old->r_admin :
 			    SRVADMIN_ENABLE;
+			/* the restarted nanny reports the new weight */
+			if (old != NULL &&
+			    old->r_cfg_weight != rp->r_cfg_weight)
+				rp->r_weight = rp->r_cfg_weight;
 		}
 		n++;
 	}

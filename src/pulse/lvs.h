@@ -136,8 +136,9 @@ int lvs_desired(const struct lvs *, struct lb_state *st);
  * The desired state of candidate configuration c (not loaded), as a
  * reload to c would build it: real servers that stay (same virtual and
  * server name, address and port) keep their health, weight and admin
- * state; servers new to c are not yet checked (absent, or weight 0 under
- * ecmp).  st is initialised by the caller; 0 or -1 (ENOMEM).
+ * state (a server whose configured weight changes gets it, as its
+ * restarted nanny will report it); servers new to c are not yet checked
+ * (absent, or weight 0 under ecmp).  st is initialised by the caller; 0 or -1 (ENOMEM).
  */
 int lvs_desired_for(const struct lvs *, const struct shoal_config *c,
     struct lb_state *st);
