@@ -66,6 +66,13 @@ tests_unit_test_maglev_SOURCES = tests/unit/test_maglev.c
 tests_unit_test_maglev_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_maglev_LDADD = $(UNIT_LDADD)
 
+# the change preview: ipvsadm lines of a difference, traffic shares
+check_PROGRAMS += tests/unit/test_lb_preview
+TESTS += tests/unit/test_lb_preview
+tests_unit_test_lb_preview_SOURCES = tests/unit/test_lb_preview.c
+tests_unit_test_lb_preview_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_lb_preview_LDADD = $(UNIT_LDADD) -lm
+
 # the counters: IPVS statistics attributes and conntrack entries parsed
 check_PROGRAMS += tests/unit/test_lb_stats
 TESTS += tests/unit/test_lb_stats
