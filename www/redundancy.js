@@ -20,7 +20,9 @@
     ev.preventDefault();
     hb.clear();
     try {
-      const r = await api("PUT", "/settings", Object.assign(hb.get(), { generation: hbAt }));
+      const body = Object.assign(hb.get(), { generation: hbAt });
+      if (!(await shoal.review("PUT", "/settings", body))) return;
+      const r = await api("PUT", "/settings", body);
       hb.set(r.settings);
       hbAt = r.generation;
       shoal.saved(r, "Saved");
@@ -74,11 +76,13 @@
     nf.clear();
     const body = nf.get();
     try {
+      const [method, path] = editing ? ["PUT", "/nodes/" + encodeURIComponent(editing)] : ["POST", "/nodes"];
       if (editing) {
         delete body.name;
         body.generation = readAt;
-        await api("PUT", "/nodes/" + encodeURIComponent(editing), body);
-      } else await api("POST", "/nodes", body);
+      }
+      if (!(await shoal.review(method, path, body))) return;
+      await api(method, path, body);
       shoal.toast("Node saved");
       edit(null);
       load();

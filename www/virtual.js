@@ -172,11 +172,14 @@
     saveBtn.disabled = true;
     try {
       let r;
+      const [method, path] = editing ? ["PUT", BASE + "/" + encodeURIComponent(editing)] : ["POST", BASE];
       if (editing) {
         delete body.name;
         body.generation = readAt;
-        r = await api("PUT", BASE + "/" + encodeURIComponent(editing), body);
-      } else r = await api("POST", BASE, body);
+      }
+      /* review first; Commit sends the same request, same generation */
+      if (!(await shoal.review(method, path, body))) return;
+      r = await api(method, path, body);
       shoal.saved(r, "Saved " + WHAT + " " + (editing || body.name));
       close();
       await load();

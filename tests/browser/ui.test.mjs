@@ -16,11 +16,24 @@ const rundir = process.env.SHOAL_RUNDIR;
 
 /* A stand-in for pulse's control socket: one line in, one JSON object
  * out, as doc/protocol.md says. */
-function fakePulse(status) {
+function fakePulse(status, preview) {
   const sock = path.join(rundir, "pulse.sock");
+  const previews = [];
   const srv = net.createServer((c) => {
-    c.once("data", () => c.end(JSON.stringify(status)));
+    let buf = Buffer.alloc(0);
+    c.on("data", (d) => {
+      buf = Buffer.concat([buf, d]);
+      const nl = buf.indexOf(10);
+      if (nl < 0) return;
+      const m = /^preview (\d+)$/.exec(buf.subarray(0, nl).toString());
+      if (!m) { c.end(JSON.stringify(status)); return; }
+      // "preview BYTES", then the candidate lvs.cf: answered once all in
+      if (buf.length - nl - 1 < Number(m[1])) return;
+      previews.push(buf.subarray(nl + 1).toString());
+      c.end(JSON.stringify(preview || { error: "no preview" }));
+    });
   });
+  srv.previews = previews;
   return new Promise((resolve) => srv.listen(sock, () => { fs.chmodSync(sock, 0o666); resolve(srv); }));
 }
 fs.mkdirSync(shots, { recursive: true });
@@ -88,7 +101,25 @@ try {
   check(await page.inputValue("#rs-1-address") === "10.201.2.2", "real server rows kept after an error");
   await shot("virtual-error");
   await page.fill("#vs-address", "10.201.1.10");
+  // the change is reviewed before it is committed: the lvs.cf diff, and
+  // why there is no load-balancer preview (pulse is not running); Cancel
+  // commits nothing
   await page.click("#vs-save");
+  await page.waitForSelector("dialog#review[open]");
+  const diff = await page.textContent("#review-diff");
+  check(/^\+virtual web \{$/m.test(diff) && /^\+ +address = 10\.201\.2\.2$/m.test(diff),
+    "review: the lvs.cf diff of the new virtual server");
+  check(/pulse not running/.test(await page.textContent("#review-lb-error")),
+    "review: says why there is no load-balancer preview");
+  await shot("virtual-review-no-pulse");
+  await page.click("#review-cancel");
+  await page.waitForSelector("dialog#review", { state: "detached" });
+  const none = await page.evaluate(() => shoal.api("GET", "/virtual-servers"));
+  check(!none.virtual_servers.some((v) => v.name === "web") && await page.inputValue("#vs-name") === "web",
+    "review: Cancel commits nothing and keeps the editor");
+  await page.click("#vs-save");
+  await page.waitForSelector("dialog#review[open]");
+  await page.click("#review-commit");
   await page.waitForSelector("#vs-table tr[data-name=web]");
   check(/2/.test(await page.textContent("#vs-table tr[data-name=web]")), "saved: web listed with its real servers");
   await shot("virtual");
@@ -113,6 +144,34 @@ try {
     { timeout: 10000 }).catch(() => {});
   check(await page.inputValue("#vs-scheduler") === "sh" && await page.inputValue("#vs-port") === "80",
     "conflict: the current version is in the editor, the stale edit is not saved");
+
+  // with pulse answering the preview: the operations and the shares
+  const pv = await fakePulse({}, {
+    backend: "nftables", format: "nft", active: true, generation: 4, errors: [],
+    operations: "flush map inet shoal vs_tcp_10.201.1.10_80_rs\nadd element inet shoal vs_tcp_10.201.1.10_80_rs { 0 : 10.201.2.1 . 80 }\n",
+    virtuals: [{ name: "web", scheduler: "sh", shares_by: "by hash, proportional to weight", programmed: true,
+      service: "tcp 10.201.1.10:80", servers: [
+        { name: "r1", address: "10.201.2.1", port: 80, weight: 5, health: "up", in_lb: true, lb_weight: 5, share: 1 },
+        { name: "r2", address: "10.201.2.2", port: 80, weight: 1, health: "down", in_lb: false, lb_weight: 0, share: 0 }] }],
+  });
+  await page.click("#tab-rs");
+  await page.fill("#rs-0-weight", "5");
+  await page.click("#vs-save");
+  await page.waitForSelector("dialog#review[open]");
+  check(/^-\s+weight = 2$/m.test(await page.textContent("#review-diff")) &&
+    /^\+\s+weight = 5$/m.test(await page.textContent("#review-diff")), "review: the weight change in the diff");
+  check(/add element inet shoal vs_tcp_10\.201\.1\.10_80_rs/.test(await page.textContent("#review-ops")),
+    "review: pulse's nft batch");
+  const shares = await page.textContent("table.review-shares[data-virtual=web]");
+  check(/r1.*100\.0 %/.test(shares) && /r2.*down.*0\.0 %/.test(shares), "review: the expected shares per real server");
+  check(pv.previews.length === 1 && /^\s+weight = 5$/m.test(pv.previews[0]) && /^virtual web \{$/m.test(pv.previews[0]),
+    "review: pulse got the candidate lvs.cf, whole");
+  await shot("virtual-review");
+  await page.click("#review-commit");
+  await page.waitForSelector("dialog#review", { state: "detached" });
+  await page.waitForFunction(() => shoal.api("GET", "/virtual-servers/web/real-servers/r1").then((r) => r.weight === 5));
+  check(true, "review: Commit saves the change");
+  pv.close();
 
   // monitoring page shows it
   await page.goto(url + "/index.html");
@@ -184,8 +243,8 @@ try {
   await page.waitForSelector("#history-list table");
   check(/web:admin/.test(await page.textContent("#history-list")), "history lists the generation made by admin");
   // the diff arrives by a second request after the list: wait for it (the
-  // last change is the other administrator's scheduler, see the conflict)
-  const diffShown = await page.locator("#diff-out", { hasText: /\+\s*scheduler = sh/ })
+  // last change is r1's weight, committed from the review dialog)
+  const diffShown = await page.locator("#diff-out", { hasText: /\+\s*weight = 5/ })
     .waitFor({ timeout: 10000 }).then(() => true, () => false);
   check(diffShown, "history shows the diff of the last change");
 
