@@ -11,10 +11,12 @@
 # (rs1 100 %, rs2 0 %, rs3 new: not yet checked); the kernel's ruleset is
 # byte for byte the same after it.  Committing the candidate (import +
 # reload) then changes the ruleset, and the same preview answers "no
-# operation": the kernel holds what the preview announced.  A candidate
+# operation": the kernel holds what the preview announced.  shoal-web's
+# ?preview=1 gets pulse's batch and shares through the real socket (as
+# nobody, in the socket's group) and commits nothing.  A candidate
 # that does not parse gets its errors with FILE:LINE:COL; without pulse,
 # the diff and a clear line.  SKIP (77) when not root, without netns, nft,
-# curl or python3.
+# curl, python3, shoal-web or user nobody.
 set -u
 NS_PREFIX=pv$$
 . "${top_srcdir:?}/tests/integration/lib/netns.sh"
@@ -25,6 +27,9 @@ NANNY=$top_builddir/nanny
 [ -x "$NANNY" ] || { echo "SKIP: nanny not built"; exit 77; }
 export SHOAL_NANNY=$NANNY
 command -v nft >/dev/null || { echo "SKIP: no nft"; exit 77; }
+[ -x "$top_builddir/shoal-web" ] || { echo "SKIP: shoal-web not built"; exit 77; }
+getent passwd nobody >/dev/null && getent group nogroup >/dev/null ||
+	{ echo "SKIP: no user nobody or group nogroup"; exit 77; }
 
 VIP=10.238.0.100
 ns_switch
@@ -99,6 +104,19 @@ grep -q '^+ *weight = 4$' "$NS_TMP/preview.out" &&
 	pl_fail "no diff or no 'pulse not running': $(cat "$NS_TMP/preview.out")"
 pl_ok "no pulse: the diff and 'pulse not running'"
 
+# shoal-web as nobody on a copy of n1's database, n1's pulse socket in
+# the group nogroup (pulse gives the socket its directory's group)
+SHOAL_WEB=$top_builddir/shoal-web
+web=$NS_TMP/web
+mkdir -p "$web" "$NS_TMP/run-n1"
+chmod 0711 "$NS_TMP"
+chgrp nogroup "$NS_TMP/run-n1"
+chmod 0750 "$NS_TMP/run-n1"
+cp "$NS_TMP/n1.db" "$web/web.db"
+echo preview-test-pw1 | "$SHOALCTL" --db "$web/web.db" passwd admin \
+	--password-stdin >/dev/null || pl_fail "admin password"
+chown -R nobody:nogroup "$web"
+
 pl_start n1
 ns_wait_for 10 pl_role_is n1 active || pl_fail "n1 is not active"
 ns_wait_for 10 eval '[ "$(health rs1)" = up ] && [ "$(health rs2)" = up ]' ||
@@ -134,6 +152,42 @@ cmp -s "$NS_TMP/before.nft" "$NS_TMP/after-preview.nft" ||
 [ "$(ctl config history | grep -c '^[ *] *[0-9]')" = 1 ] ||
 	pl_fail "the preview made a generation"
 pl_ok "preview: diff (key redacted), $(wc -l <"$NS_TMP/batch.nft") nft batch lines, shares 100/0/new; ruleset unchanged"
+
+# 1b. the same through shoal-web: ?preview=1 answers pulse's batch and
+# shares, commits nothing, changes nothing in the kernel
+ns_spawn n1 "$NS_TMP/web.log" "$SHOAL_WEB" -n -v --db "$web/web.db" \
+	--listen 127.0.0.1:3637 --rundir "$NS_TMP/run-n1" --user nobody \
+	--www "$top_srcdir/www"
+url=http://127.0.0.1:3637
+ns_wait_for 10 ns_exec n1 curl -s -o /dev/null "$url/" ||
+	pl_fail "shoal-web does not answer: $(cat "$NS_TMP/web.log")"
+ns_exec n1 curl -s -D "$NS_TMP/login.h" -o "$NS_TMP/login.json" \
+	-H 'Content-Type: application/json' \
+	-d '{"user":"admin","password":"preview-test-pw1"}' "$url/api/v1/login"
+cookie=$(sed -n 's/^Set-Cookie: \(shoal_session=[0-9a-f]*\).*/\1/p' "$NS_TMP/login.h")
+csrf=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["csrf"])' "$NS_TMP/login.json")
+[ -n "$cookie" ] && [ -n "$csrf" ] || pl_fail "login: $(cat "$NS_TMP/login.json")"
+ns_exec n1 curl -s -b "$cookie" -H "X-CSRF-Token: $csrf" -X PUT \
+	-H 'Content-Type: application/json' -d '{"weight":4}' \
+	"$url/api/v1/virtual-servers/web/real-servers/rs1?preview=1" \
+	>"$NS_TMP/web-preview.json"
+/usr/bin/python3 - "$NS_TMP/web-preview.json" <<'PY' || pl_fail "web preview: $(cat "$NS_TMP/web-preview.json")"
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert p["preview"] is True, "not a preview"
+assert "+        weight = 4" in p["diff"], "no diff"
+lb = p["lb"]
+assert "error" not in lb, lb.get("error")
+assert lb["backend"] == "nftables" and lb["active"] is True, lb
+assert "10.239.0.21 . 80" in lb["operations"], lb["operations"]
+rs = {r["name"]: r for r in lb["virtuals"][0]["servers"]}
+assert abs(rs["rs1"]["share"] - 4 / 6) < 1e-6 and abs(rs["rs2"]["share"] - 2 / 6) < 1e-6, rs
+PY
+ruleset | cmp -s - "$NS_TMP/before.nft" ||
+	pl_fail "the web preview changed the kernel"
+[ "$("$SHOALCTL" --db "$web/web.db" config history | grep -c '^[ *] *[0-9]')" = 1 ] ||
+	pl_fail "the web preview made a generation"
+pl_ok "shoal-web ?preview=1: pulse's batch and shares 4:2 through the real socket, nothing changed"
 
 # 2. commit: the kernel changes as announced; the same preview: nothing
 ctl config import "$NS_TMP/cand.cf" >/dev/null || pl_fail "import failed"
