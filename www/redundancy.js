@@ -65,10 +65,13 @@
         el("td", { class: "mono" }, n.private_address || "—"), el("td", { class: "num" }, String(n.priority)),
         el("td", { class: "mono" }, (n.ssh_user || "root") + "@" + (n.address || "?") + ":" + (n.ssh_port || 22)),
         el("td", {}, el("button", { class: "small ghost", type: "button", onclick: () => edit(n) }, "Edit"), " ",
-          el("button", { class: "small danger", type: "button", onclick: shoal.confirmThen("Delete node " + n.name + "?", async () => {
-            try { await api("DELETE", "/nodes/" + encodeURIComponent(n.name), undefined, { ifMatch: listGen }); load(); }
-            catch (e) { if (!shoal.conflict(e, load)) shoal.toast(e.message, "bad"); }
-          }) }, "Delete")))))) :
+          el("button", { class: "small danger", type: "button", onclick: async () => {
+            const path = "/nodes/" + encodeURIComponent(n.name), opts = { ifMatch: listGen };
+            try {
+              if (!(await shoal.review("DELETE", path, undefined, opts))) return;
+              await api("DELETE", path, undefined, opts); load();
+            } catch (e) { if (!shoal.conflict(e, load)) shoal.toast(e.message, "bad"); }
+          } }, "Delete")))))) :
       el("p", { class: "muted" }, "No node blocks: the primary and backup addresses above are the cluster (Piranha style)."));
   }
   nf.form.addEventListener("submit", async (ev) => {

@@ -287,6 +287,14 @@ try {
   await page.click("#heartbeat-form button[type=submit]");
   await page.locator("#hb-deadtime-err", { hasText: /\S/ }).waitFor();
   check(true, "redundancy form shows an inline error: " + await page.textContent("#hb-deadtime-err"));
+  // a delete is reviewed too: the diff removes the block; Cancel keeps it
+  await page.goto(url + "/virtual.html");
+  await page.click("#vs-table button[data-delete=web]");
+  await page.waitForSelector("dialog#review[open]");
+  check(/^-virtual web \{$/m.test(await page.textContent("#review-diff")), "review: a delete shows the block removed");
+  await page.click("#review-cancel");
+  await page.waitForSelector("dialog#review", { state: "detached" });
+  check(await page.locator("#vs-table tr[data-name=web]").count() === 1, "review: a cancelled delete keeps the virtual server");
   check(cspErrors.length === 0, "no CSP violations or page errors" + (cspErrors.length ? ": " + cspErrors.join(" | ") : ""));
 } catch (e) {
   console.log("not ok - " + e.message);
