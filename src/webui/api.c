@@ -67,6 +67,9 @@ const struct http_route api_routes[] = {
 	{ HTTP_POST, V1 "/users", 0, api_users_add, NULL },
 	{ HTTP_DELETE, V1 "/users/{}", 0, api_user_delete, NULL },
 	{ HTTP_PUT, V1 "/users/{}/password", 0, api_user_password, NULL },
+	/* operations (issue 14): /metrics for a scraper with the bearer
+	   token; runtime actions through pulse (api_ops.c) */
+	{ HTTP_GET, "/metrics", ROUTE_BEARER, api_metrics, NULL },
 	{ 0, NULL, 0, NULL, NULL },
 };
 
