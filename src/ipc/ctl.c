@@ -134,6 +134,12 @@ connect_to(const char *rundir, char *err, size_t errlen)
 	return fd;
 }
 
+int
+ctl_connect(const char *rundir, char *err, size_t errlen)
+{
+	return connect_to(rundir, err, errlen);
+}
+
 /* Sends one line, reads one object (see ctl_call()). */
 static json_t *
 request(const char *rundir, const char *line, int timeout_ms, char *err,
