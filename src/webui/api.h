@@ -136,6 +136,24 @@ const char *api_push_outcome_name(enum api_push_outcome);
 /* Fills st (its ps_gens points into ap) and returns it. */
 const struct api_push_stats *api_push_stats(const struct api_push *,
     struct api_push_stats *st);
+/*
+ * api_ops.c: runtime operations through pulse.  The state (struct web's
+ * w_ops): the event stream from pulse and its viewers, the drill started
+ * from here.  api_ops_stop() at shutdown ends the streams and requests.
+ */
+struct api_ops *api_ops_new(struct web *);
+void api_ops_stop(struct api_ops *);
+/* Event streams open now. */
+size_t api_ops_clients(const struct api_ops *);
+void api_ops_free(struct api_ops *);
+void api_events_recent(struct http_req *, struct http_reply *);
+void api_events_stream(struct http_req *, struct http_reply *);
+void api_maint_get(struct http_req *, struct http_reply *);
+void api_lb_get(struct http_req *, struct http_reply *);
+void api_rs_maint(struct http_req *, struct http_reply *);
+void api_node_maint(struct http_req *, struct http_reply *);
+void api_drill_start(struct http_req *, struct http_reply *);
+void api_drills_list(struct http_req *, struct http_reply *);
 /* api_metrics.c: GET /metrics (ROUTE_BEARER) */
 void api_metrics(struct http_req *, struct http_reply *);
 /* api_users.c */

@@ -358,7 +358,8 @@ on_drain(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if ((http_server_deferred(m->m_http) == 0 &&
-	    logtail_clients(m->m_web->w_logtail) == 0) ||
+	    logtail_clients(m->m_web->w_logtail) == 0 &&
+	    api_ops_clients(m->m_web->w_ops) == 0) ||
 	    clock_monotonic_ms() >= m->m_drain_end) {
 		event_base_loopbreak(m->m_web->w_base);
 		return;
@@ -377,6 +378,7 @@ web_stop(struct web_main *m)
 	m->m_stopping = 1;
 	http_server_quiesce(m->m_http);
 	logtail_close_clients(w->w_logtail);
+	api_ops_stop(w->w_ops);
 	api_push_cancel(w->w_push);
 	w->w_hashpool = NULL;		/* from now on, password work is 503 */
 	hashpool_free(hp);		/* finishes every deferred reply */
@@ -460,6 +462,7 @@ web_free(struct web_main *m)
 	http_server_free(m->m_http);
 	hashpool_free(w->w_hashpool);
 	api_push_free(w->w_push);
+	api_ops_free(w->w_ops);
 	for (i = 0; i < 3; i++)
 		event_free(m->m_sig[i]);
 	event_free(m->m_sweep);
@@ -548,6 +551,8 @@ main(int argc, char **argv)
 	    WEB_HASH_QUEUE)) == NULL)
 		fatalx("cannot set up shoal-web (out of memory?)");
 	web_events(&m);
+	if ((w.w_ops = api_ops_new(&w)) == NULL)
+		fatalx("cannot set up shoal-web (out of memory?)");
 	if (logtail_start(w.w_logtail, w.w_base) == -1)
 		log_warnx("log tail of %s not started", o.logfile);
 	if ((m.m_http = http_server_start(w.w_base, &w, api_routes, lfd, cert,

@@ -8,6 +8,13 @@
 #    token, pulse's families and shoal-web's own, passing `promtool check
 #    metrics`; scraped during a fail-over (n1's pulse killed) it shows n2
 #    go from backup to active and n1's peer go down.
+#  - the operations API, logged in as admin, on n2 (active after that):
+#    a drain of r1 without the CSRF token is refused, with it reaches
+#    n1's pulse too (cluster-wide, the same command as `shoalctl server
+#    drain`); unknown names 404, a bad state 400; standby/resume of n1;
+#    pulse's events (recent and the SSE stream) carry the drain with its
+#    author; a drill (202, then GET /drills until done) hands the VIP to
+#    n1 and back and shows in pulse's history.
 #
 # SKIP (77) when not root, without netns, promtool, curl or user nobody.
 set -u
@@ -123,6 +130,7 @@ head=$(curl -s -D - -o "$web/login" -H 'Content-Type: application/json' \
 	-d '{"user":"admin","password":"web-password-1"}' "$url/api/v1/login")
 cookie=$(sed -n 's/^Set-Cookie: \(shoal_session=[0-9a-f]*\).*/\1/p' <<<"$head")
 [ -n "$cookie" ] || pl_fail "login: $head"
+csrf=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["csrf"])' "$web/login")
 [ "$(status -b "$cookie")" = 401 ] || pl_fail "/metrics with a session alone"
 pl_ok "/metrics: 401 without the token, with wrong ones, as Basic, with a session alone"
 
@@ -162,6 +170,75 @@ for f in "$web/m-before.txt" "$after"; do
 		pl_fail "promtool on $f: $(cat "$f.lint")"
 done
 pl_ok "/metrics during the fail-over: backup -> active after $i scrapes, n1 down; promtool passes"
+
+# ---- the operations API (n2 active, n1 back as backup) ----
+pl_start n1
+ns_wait_for 10 pl_role_is n1 backup || pl_fail "n1 did not come back as backup"
+# api METHOD PATH [BODY]: the status code; the body in $web/out
+api() {
+	local body=()
+	[ $# -ge 3 ] && body=(-H 'Content-Type: application/json' -d "$3")
+	curl -s -o "$web/out" -w '%{http_code}' -X "$1" -b "$cookie" \
+		-H "X-CSRF-Token: $csrf" "${body[@]}" "$url$2"
+}
+# jq_py EXPR: a python3 expression on j (the last answer) is true
+jq_py() {
+	python3 -c "import json, sys; j = json.load(open('$web/out')); sys.exit(0 if ($1) else 1)"
+}
+RS1=/api/v1/virtual-servers/web/real-servers/r1/maintenance
+code=$(curl -s -o "$web/out" -w '%{http_code}' -b "$cookie" \
+	-H 'Content-Type: application/json' -d '{"state":"drain"}' "$url$RS1")
+[ "$code" = 403 ] || pl_fail "a drain without the CSRF token: $code"
+[ "$(api POST "$RS1" '{"state":"drain"}')" = 200 ] ||
+	pl_fail "drain r1: $(cat "$web/out")"
+drained_on_n1() {
+	"$SHOALCTL" maint --json --rundir "$NS_TMP/run-n1" | python3 -c '
+import json, sys
+m = json.load(sys.stdin)
+sys.exit(0 if [e for e in m["entries"] if e.get("server") == "r1" and
+    e["state"] == "drain" and e["by"] == "web:admin"] else 1)'
+}
+ns_wait_for 10 drained_on_n1 || pl_fail "the drain did not reach n1"
+[ "$(api GET /api/v1/maintenance)" = 200 ] && jq_py '[e for e in j["entries"] if e.get("server") == "r1" and e["state"] == "drain"]' ||
+	pl_fail "GET /maintenance: $(cat "$web/out")"
+[ "$(api POST /api/v1/virtual-servers/web/real-servers/nope/maintenance '{"state":"drain"}')" = 404 ] ||
+	pl_fail "drain of an unknown server: $(cat "$web/out")"
+[ "$(api POST "$RS1" '{"state":"sleep"}')" = 400 ] && jq_py 'j["errors"][0]["field"] == "state"' ||
+	pl_fail "a bad state: $(cat "$web/out")"
+[ "$(api POST "$RS1" '{"state":"enable","x":1}')" = 400 ] ||
+	pl_fail "an unknown field: $(cat "$web/out")"
+pl_ok "drain through the API: CSRF checked, reaches n1 (by web:admin), bad names and states refused"
+
+[ "$(api POST /api/v1/nodes/n1/maintenance '{"state":"standby"}')" = 200 ] ||
+	pl_fail "standby n1: $(cat "$web/out")"
+ns_wait_for 10 eval '[ "$(pl_field n1 "s['"'"'standby'"'"']")" = True ]' ||
+	pl_fail "n1 not in standby"
+[ "$(api POST /api/v1/nodes/nope/maintenance '{"state":"standby"}')" = 404 ] ||
+	pl_fail "standby of an unknown node: $(cat "$web/out")"
+[ "$(api POST /api/v1/nodes/n1/maintenance '{"state":"resume"}')" = 200 ] ||
+	pl_fail "resume n1: $(cat "$web/out")"
+ns_wait_for 10 eval '[ "$(pl_field n1 "s['"'"'standby'"'"']")" = False ]' ||
+	pl_fail "n1 still in standby"
+pl_ok "standby and resume of n1 through the API"
+
+has_drain_event() {
+	[ "$(api GET /api/v1/events)" = 200 ] && jq_py '[e for e in j["events"] if e["kind"] == "maint" and e["name"] == "web/r1" and e["state"] == "drain" and e["by"] == "web:admin"]'
+}
+ns_wait_for 10 has_drain_event || pl_fail "no drain in /events: $(cat "$web/out")"
+curl -s -N --max-time 2 -b "$cookie" "$url/api/v1/events/stream" >"$web/sse" 2>/dev/null
+grep -q '^data: {.*"kind":"maint".*"state":"standby"' "$web/sse" ||
+	pl_fail "no standby event in the stream: $(head -c 600 "$web/sse")"
+pl_ok "pulse's events through the API, recent and streamed"
+
+[ "$(api POST /api/v1/drills)" = 202 ] || pl_fail "drill: $(cat "$web/out")"
+drill_done() {
+	[ "$(api GET /api/v1/drills)" = 200 ] && jq_py 'not j["running"] and j["last"] is not None'
+}
+ns_wait_for 60 drill_done || pl_fail "the drill did not end: $(cat "$web/out")"
+jq_py 'j["last"]["ok"] and j["last"]["from"] == "n2" and j["last"]["to"] == "n1" and j["drills"][0]["by"] == "web:admin"' ||
+	pl_fail "drill result: $(cat "$web/out")"
+ns_wait_for 10 pl_role_is n2 active || pl_fail "n2 did not get the VIP back"
+pl_ok "drill through the API: n2 -> n1 -> n2, in pulse's history"
 
 # ---- without --metrics-token-file, /metrics is off ----
 port2=$(free_port)
