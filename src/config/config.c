@@ -70,8 +70,17 @@ int cfg_network_from_name(const char *s) { return value_of(network_names, s); }
 int cfg_protocol_from_name(const char *s) { return value_of(proto_names, s); }
 int cfg_lb_backend_from_name(const char *s) { return value_of(backend_names, s); }
 int cfg_load_monitor_from_name(const char *s) { return value_of(load_names, s); }
-int cfg_check_kind_from_name(const char *s) { return value_of(check_names, s); }
 int cfg_service_mode_from_name(const char *s) { return value_of(mode_names, s); }
+
+/* "expect" (the issue's and the check engine's name for a TCP send/expect
+ * check) reads as send_expect, which the writer keeps canonical. */
+int
+cfg_check_kind_from_name(const char *s)
+{
+	if (s != NULL && strcasecmp(s, "expect") == 0)
+		return CFG_CHECK_SEND_EXPECT;
+	return value_of(check_names, s);
+}
 int cfg_rsh_from_name(const char *s) { return value_of(rsh_names, s); }
 const char *cfg_director_mode_name(enum cfg_director_mode v) { return name_of(director_names, (int)v); }
 int cfg_director_mode_from_name(const char *s) { return value_of(director_names, s); }

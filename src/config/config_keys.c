@@ -513,7 +513,7 @@ const struct ck_field ck_node[] = {
 	  HELP("How real servers are checked: auto (Piranha's choice: the " \
 	  "check program, else send/expect, else HTTP on port 80, else a " \
 	  "TCP connect; a UDP service: send/expect over UDP, on port 53 a " \
-	  "DNS query), tcp, send_expect, http, https, program, agent, "	\
+	  "DNS query), tcp, send_expect (alias expect), http, https, program, agent, "	\
 	  "none, udp (send a datagram, expect a reply), dns (a query, "	\
 	  "see dns_name), or a protocol's dialogue: smtp, pop3, imap, "	\
 	  "ftp, nntp, ldap (greeting, polite command, quit; see "	\
