@@ -32,6 +32,9 @@ static const char *const check_names[] = {
 static const char *const mode_names[] = { "lvs", "fos", NULL };
 static const char *const rsh_names[] = { "rsh", "ssh", NULL };
 static const char *const director_names[] = { "single", "ecmp", NULL };
+static const char *const track_names[] = {
+	"gateway", "address", "program", "virtual", NULL
+};
 
 static const char *
 name_of(const char *const *names, int v)
@@ -84,6 +87,8 @@ cfg_check_kind_from_name(const char *s)
 int cfg_rsh_from_name(const char *s) { return value_of(rsh_names, s); }
 const char *cfg_director_mode_name(enum cfg_director_mode v) { return name_of(director_names, (int)v); }
 int cfg_director_mode_from_name(const char *s) { return value_of(director_names, s); }
+const char *cfg_track_kind_name(enum cfg_track_kind v) { return name_of(track_names, (int)v); }
+int cfg_track_kind_from_name(const char *s) { return value_of(track_names, s); }
 
 /* ---- kept keys and source maps ---- */
 
@@ -251,6 +256,38 @@ cfg_node_free(struct cfg_node *n)
 	free(n);
 }
 
+struct cfg_track *
+cfg_track_new(const char *name)
+{
+	struct cfg_track *t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->t_kind = CFG_TRACK_GATEWAY;
+	t->t_min_up = 1;
+	t->t_interval_ms = CFG_DEF_TRACK_INTERVAL_MS;
+	t->t_timeout_ms = CFG_DEF_TRACK_TIMEOUT_MS;
+	t->t_rise = 1;
+	t->t_fall = 1;
+	if (name != NULL && (t->t_name = strdup(name)) == NULL) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void
+cfg_track_free(struct cfg_track *t)
+{
+	if (t == NULL)
+		return;
+	free(t->t_name);
+	free(t->t_command);
+	free(t->t_virtual);
+	cfg_srcmap_free(t->t_src);
+	free(t);
+}
+
 struct cfg_server *
 cfg_server_new(const char *name, uint16_t port)
 {
@@ -383,7 +420,19 @@ config_new(void)
 	TAILQ_INIT(&c->c_nodes);
 	TAILQ_INIT(&c->c_virtuals);
 	TAILQ_INIT(&c->c_failovers);
+	TAILQ_INIT(&c->c_tracks);
 	return c;
+}
+
+static void
+cfg_track_list_free(struct cfg_track_list *l)
+{
+	struct cfg_track *t;
+
+	while ((t = TAILQ_FIRST(l)) != NULL) {
+		TAILQ_REMOVE(l, t, t_entry);
+		cfg_track_free(t);
+	}
 }
 
 void
@@ -418,6 +467,7 @@ config_free(struct shoal_config *c)
 	cfg_node_list_free(&c->c_nodes);
 	cfg_virtual_list_free(&c->c_virtuals);
 	cfg_virtual_list_free(&c->c_failovers);
+	cfg_track_list_free(&c->c_tracks);
 	free(c);
 }
 
@@ -455,6 +505,41 @@ cfg_node_dup(const struct cfg_node *n)
 		return NULL;
 	}
 	return c;
+}
+
+static struct cfg_track *
+cfg_track_dup(const struct cfg_track *t)
+{
+	struct cfg_track *c;
+	int bad = 0;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	*c = *t;
+	bad |= dup_str(&c->t_name, t->t_name);
+	bad |= dup_str(&c->t_command, t->t_command);
+	bad |= dup_str(&c->t_virtual, t->t_virtual);
+	c->t_src = cfg_srcmap_dup(t->t_src);
+	if (bad || (t->t_src != NULL && c->t_src == NULL)) {
+		cfg_track_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static int
+cfg_track_list_dup(struct cfg_track_list *dst,
+    const struct cfg_track_list *src)
+{
+	const struct cfg_track *t;
+	struct cfg_track *ct;
+
+	TAILQ_FOREACH(t, src, t_entry) {
+		if ((ct = cfg_track_dup(t)) == NULL)
+			return -1;
+		TAILQ_INSERT_TAIL(dst, ct, t_entry);
+	}
+	return 0;
 }
 
 static struct cfg_server *
@@ -582,7 +667,8 @@ config_dup(const struct shoal_config *c)
 		TAILQ_INSERT_TAIL(&d->c_nodes, cn, n_entry);
 	}
 	if (cfg_virtual_list_dup(&d->c_virtuals, &c->c_virtuals) == -1 ||
-	    cfg_virtual_list_dup(&d->c_failovers, &c->c_failovers) == -1)
+	    cfg_virtual_list_dup(&d->c_failovers, &c->c_failovers) == -1 ||
+	    cfg_track_list_dup(&d->c_tracks, &c->c_tracks) == -1)
 		goto fail;
 	return d;
 fail:
@@ -623,6 +709,17 @@ config_find_node(const struct shoal_config *c, const char *name)
 	TAILQ_FOREACH(n, &c->c_nodes, n_entry)
 		if (n->n_name != NULL && strcmp(n->n_name, name) == 0)
 			return n;
+	return NULL;
+}
+
+struct cfg_track *
+config_find_track(const struct shoal_config *c, const char *name)
+{
+	struct cfg_track *t;
+
+	TAILQ_FOREACH(t, &c->c_tracks, t_entry)
+		if (t->t_name != NULL && strcmp(t->t_name, name) == 0)
+			return t;
 	return NULL;
 }
 

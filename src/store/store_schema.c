@@ -235,6 +235,26 @@ static const char schema_notify[] =
 	"ALTER TABLE global_settings ADD COLUMN notify_timeout_ms INTEGER"
 	"  NOT NULL DEFAULT 10000;";
 
+/* tracked checks of a node's own health (pulse/tracks.h): the columns
+ * are ck_track's (config_keys.c). */
+static const char schema_track[] =
+	"CREATE TABLE tracks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  position INTEGER NOT NULL,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL,"
+	"  address TEXT,"
+	"  command TEXT,"
+	"  virtual TEXT,"
+	"  min_up INTEGER NOT NULL,"
+	"  interval_ms INTEGER NOT NULL,"
+	"  timeout_ms INTEGER NOT NULL,"
+	"  rise INTEGER NOT NULL,"
+	"  fall INTEGER NOT NULL,"
+	"  weight INTEGER NOT NULL,"
+	"  fault INTEGER NOT NULL"
+	");";
+
 /*
  * The ordered list.  Append new migrations at the end; entry i takes the
  * database to user_version i + 1.
@@ -247,6 +267,7 @@ static const struct store_migration migrations[] = {
 	{ "protocol checks (DNS query, STARTTLS, TLS verification), fence",
 	  schema_check_proto },
 	{ "notify hooks", schema_notify },
+	{ "tracked checks of the node's own health", schema_track },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
