@@ -27,7 +27,7 @@ static const char *const load_names[] = {
 static const char *const check_names[] = {
 	"auto", "tcp", "send_expect", "http", "https", "program", "agent",
 	"none", "udp", "dns", "smtp", "pop3", "imap", "ftp", "nntp", "ldap",
-	NULL
+	"ping", NULL
 };
 static const char *const mode_names[] = { "lvs", "fos", NULL };
 static const char *const rsh_names[] = { "rsh", "ssh", NULL };

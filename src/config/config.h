@@ -144,6 +144,7 @@ enum cfg_check_kind {
 	CFG_CHECK_FTP,
 	CFG_CHECK_NNTP,
 	CFG_CHECK_LDAP,		/* anonymous bind (StartTLS) */
+	CFG_CHECK_PING,		/* ICMP echo */
 };
 
 /* A cluster member (shoal's `node NAME { }` block). */

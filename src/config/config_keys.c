@@ -519,7 +519,7 @@ const struct ck_field ck_node[] = {
 	  "none, udp (send a datagram, expect a reply), dns (a query, "	\
 	  "see dns_name), or a protocol's dialogue: smtp, pop3, imap, "	\
 	  "ftp, nntp, ldap (greeting, polite command, quit; see "	\
-	  "starttls).") },						\
+	  "starttls), ping (ICMP echo).") },	\
 	{ KEYS("check_interval", "check_interval", "check_interval_ms"),	\
 	  V(CK_MS, vs_check_interval_ms), RANGE(1, HOUR_MS), DEF("0"),	\
 	  FLAGS(CK_EXT | CK_ZERO_UNSET), UI(CK_G_CHECK, "Check interval"), \

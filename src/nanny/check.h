@@ -80,6 +80,7 @@ enum check_type {
 	CHECK_T_FTP,
 	CHECK_T_NNTP,
 	CHECK_T_LDAP,
+	CHECK_T_PING,		/* ICMP echo (tracked checks) */
 };
 
 /*

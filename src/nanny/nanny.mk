@@ -9,8 +9,10 @@ src_nanny_libnanny_a_SOURCES = \
 	src/nanny/check_program.c src/nanny/check_agent.c \
 	src/nanny/check_udp.c src/nanny/check_dns.c \
 	src/nanny/check_dns_judge.c src/nanny/check_mail.c \
-	src/nanny/check_ldap.c src/nanny/check_parse.h \
-	src/nanny/server.c src/nanny/server.h
+	src/nanny/check_ldap.c src/nanny/check_ping.c \
+	src/nanny/check_parse.h \
+	src/nanny/server.c src/nanny/server.h \
+	src/nanny/track.c src/nanny/track.h
 src_nanny_libnanny_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(CARES_CFLAGS)
 NANNY_LIBS = src/nanny/libnanny.a src/ipc/libipc.a src/store/libstore.a \
