@@ -29,6 +29,7 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/connsync.c src/pulse/connsync.h \
 	src/pulse/nannies.c src/pulse/nannies.h \
 	src/pulse/fosmon.c src/pulse/fosmon.h \
+	src/pulse/tracks.c src/pulse/tracks.h \
 	src/pulse/evbus.c src/pulse/evbus.h \
 	src/pulse/hooks.c src/pulse/hooks.h \
 	src/pulse/maintio.c src/pulse/maintio.h \
@@ -116,7 +117,7 @@ TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh 
 	tests/integration/pulse_fos_parity.sh tests/integration/pulse_fence.sh \
 	tests/integration/ecmp.sh tests/integration/ecmp_bad.sh \
 	tests/integration/pulse_nokey.sh tests/integration/pulse_heal.sh \
-	tests/integration/lb_nft_sync.sh
+	tests/integration/lb_nft_sync.sh tests/integration/pulse_track.sh
 EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh \
 	tests/integration/lib/ecmp_lib.sh tests/integration/lib/ecmp_tool.py \
 	tests/integration/lib/hbtool.py \
