@@ -21,9 +21,12 @@ NANNY_LIBS = src/nanny/libnanny.a src/ipc/libipc.a src/store/libstore.a \
 	$(CRYPTO_LIBS) $(CARES_LIBS)
 
 check_PROGRAMS += tests/unit/test_check tests/unit/test_server \
-	tests/unit/test_check_proto
+	tests/unit/test_check_proto tests/unit/test_track
 TESTS += tests/unit/test_check tests/unit/test_server \
-	tests/unit/test_check_proto
+	tests/unit/test_check_proto tests/unit/test_track
+tests_unit_test_track_SOURCES = tests/unit/test_track.c
+tests_unit_test_track_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_track_LDADD = $(NANNY_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_check_SOURCES = tests/unit/test_check.c \
 	tests/unit/responder.c tests/unit/responder_udp.c \
 	tests/unit/responder.h

@@ -62,7 +62,7 @@ src_pulse_pulse_worker_LDADD = $(PULSE_LIBS)
 PULSE_UNIT_TESTS = tests/unit/test_heartbeat tests/unit/test_leave \
 	tests/unit/test_election tests/unit/test_runtime tests/unit/test_lvs \
 	tests/unit/test_hooks \
-	tests/unit/test_announce tests/unit/test_ctsync
+	tests/unit/test_announce tests/unit/test_ctsync tests/unit/test_tracks
 check_PROGRAMS += $(PULSE_UNIT_TESTS)
 TESTS += $(PULSE_UNIT_TESTS)
 tests_unit_test_heartbeat_SOURCES = tests/unit/test_heartbeat.c
@@ -85,6 +85,10 @@ tests_unit_test_hooks_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_ctsync_SOURCES = tests/unit/test_ctsync.c
 tests_unit_test_ctsync_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_ctsync_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+# tracked checks: verdicts, penalty, fault, reloads
+tests_unit_test_tracks_SOURCES = tests/unit/test_tracks.c
+tests_unit_test_tracks_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tracks_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_lvs_SOURCES = tests/unit/test_lvs.c
 tests_unit_test_lvs_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_lvs_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)

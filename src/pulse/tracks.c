@@ -136,7 +136,6 @@ track_fill(struct track *t, const struct shoal_config *c,
 	t->tk_weight = ct->t_weight;
 	t->tk_fault = ct->t_fault;
 	t->tk_min_up = ct->t_min_up;
-	t->tk_failed = 1;
 	snprintf(t->tk_reason, sizeof(t->tk_reason), "not checked yet");
 	for (size_t i = 0; i < old->ts_n; i++) {
 		struct track *o = &old->ts_v[i];
@@ -151,9 +150,9 @@ track_fill(struct track *t, const struct shoal_config *c,
 		t->tk_nup = o->tk_nup;
 		o->tk_up = NULL;
 		o->tk_nup = 0;
-		t->tk_failed = o->tk_failed;
 		memcpy(t->tk_reason, o->tk_reason, sizeof(t->tk_reason));
 	}
+	t->tk_failed = track_failed(t);
 	return 0;
 }
 

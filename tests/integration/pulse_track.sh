@@ -5,6 +5,8 @@
 # least one real server of web up (weight 150) and a program (fault).
 #   - n1 loses its default route: its priority falls to 50, its
 #     heartbeats say so, n2 takes over; the route is back: n1 preempts;
+#     the gateway's address goes: the echo times out on both, the
+#     heartbeats carry 50 and 1, n1 stays active;
 #   - r1 becomes unreachable from n1 only: n1 yields to n2, and takes the
 #     VIP back when r1 is reachable again;
 #   - n2's program fails: n2 is in FAULT; n1 dies and n2 does not take
@@ -127,6 +129,18 @@ ns_exec n1 ip route add default via 10.238.0.1
 ns_wait_for 10 active_on n1 || pl_fail "n1 did not preempt once its gateway was back"
 ns_wait_for 5 pl_role_is n2 backup || pl_fail "n2 is not backup again"
 pl_ok "gateway back: n1 preempts, n2 backup"
+# the gateway itself goes (its address): both lose it, ICMP echo times
+# out; n1 stays active (50 against n2's 1, a priority never below 1)
+ns_exec gw ip addr del 10.238.0.1/24 dev eth0
+ns_wait_for 10 eval '[ "$(peer_prio n2 n1)" = 50 ] && [ "$(peer_prio n1 n2)" = 1 ]' ||
+	pl_fail "priorities heard: n1 $(peer_prio n2 n1), n2 $(peer_prio n1 n2); want 50, 1"
+grep -q "track gw failed: timeout" "$NS_TMP/pulse-n2.log" ||
+	pl_fail "no 'track gw failed: timeout' in n2's log"
+active_on n1 || pl_fail "n1 is not active any more"
+ns_exec gw ip addr add 10.238.0.1/24 dev eth0
+ns_wait_for 10 eval '[ "$(peer_prio n2 n1)" = 200 ] && [ "$(peer_prio n1 n2)" = 100 ]' ||
+	pl_fail "priorities not back: n1 $(peer_prio n2 n1), n2 $(peer_prio n1 n2)"
+pl_ok "gateway unreachable for both: echo times out, 50 and 1 on the wire, n1 stays"
 
 # 2. r1 unreachable from n1 only: fewer than min_up real servers up
 ns_exec n1 ip route add unreachable 10.238.0.21/32
