@@ -90,6 +90,45 @@ int cfg_director_mode_from_name(const char *s) { return value_of(director_names,
 const char *cfg_track_kind_name(enum cfg_track_kind v) { return name_of(track_names, (int)v); }
 int cfg_track_kind_from_name(const char *s) { return value_of(track_names, s); }
 
+/* ---- HTTP status ranges ---- */
+
+/* A status 100..599 at *p; advances p.  -1 if none. */
+static int
+http_code(const char **p)
+{
+	int	 v = 0, i;
+
+	for (i = 0; i < 3; i++, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	return v >= 100 && v <= 599 ? v : -1;
+}
+
+int
+cfg_http_status_parse(const char *s, int *lo, int *hi, int max)
+{
+	const char	*p = s;
+	int		 n = 0;
+
+	for (;;) {
+		if (n == max || (lo[n] = http_code(&p)) == -1)
+			return -1;
+		hi[n] = lo[n];
+		if (*p == '-') {
+			p++;
+			if ((hi[n] = http_code(&p)) == -1 || hi[n] < lo[n])
+				return -1;
+		}
+		n++;
+		if (*p == '\0')
+			return n;
+		if (*p++ != ',')
+			return -1;
+	}
+}
+
 /* ---- kept keys and source maps ---- */
 
 int
@@ -361,6 +400,7 @@ cfg_virtual_free(struct cfg_virtual *vs)
 	free(vs->vs_start_cmd);
 	free(vs->vs_stop_cmd);
 	free(vs->vs_http_path);
+	free(vs->vs_http_status);
 	free(vs->vs_http_host);
 	free(vs->vs_dns_name);
 	free(vs->vs_dns_type);
@@ -583,6 +623,7 @@ cfg_virtual_dup(const struct cfg_virtual *vs)
 	bad |= dup_str(&c->vs_start_cmd, vs->vs_start_cmd);
 	bad |= dup_str(&c->vs_stop_cmd, vs->vs_stop_cmd);
 	bad |= dup_str(&c->vs_http_path, vs->vs_http_path);
+	bad |= dup_str(&c->vs_http_status, vs->vs_http_status);
 	bad |= dup_str(&c->vs_http_host, vs->vs_http_host);
 	bad |= dup_str(&c->vs_dns_name, vs->vs_dns_name);
 	bad |= dup_str(&c->vs_dns_type, vs->vs_dns_type);

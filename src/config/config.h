@@ -227,7 +227,8 @@ struct cfg_virtual {
 	int			 vs_fall;		/* 0 = 1 (Piranha) */
 	char			*vs_http_path;		/* NULL = "/" */
 	char			*vs_http_host;		/* Host: header */
-	int			 vs_http_status;	/* 0 = any 2xx/3xx */
+	char			*vs_http_status;	/* "200-399,404"; NULL =
+							   200-399 */
 	uint16_t		 vs_agent_port;		/* agent check */
 	char			*vs_dns_name;		/* NULL = "." */
 	char			*vs_dns_type;		/* NULL = SOA */
@@ -377,6 +378,14 @@ int cfg_srcmap_add(struct cfg_srcmap *, const char *key, int line, int col);
 const struct cfg_keypos *cfg_srcmap_find(const struct cfg_srcmap *,
     const char *key);
 void cfg_srcmap_free(struct cfg_srcmap *);
+
+/*
+ * HTTP status codes and ranges "200-399,301-302,404" (codes 100..599,
+ * lo <= hi) into lo[i]..hi[i], at most max ranges.  Returns the number
+ * of ranges, or -1 when s is anything else.
+ */
+#define CFG_HTTP_STATUS_MAX	16
+int cfg_http_status_parse(const char *s, int *lo, int *hi, int max);
 
 /* Lookups by name; NULL when absent. */
 struct cfg_virtual *config_find_virtual(const struct shoal_config *,

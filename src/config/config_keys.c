@@ -547,11 +547,10 @@ const struct ck_field ck_node[] = {
 	  UI(CK_G_CHECK, "HTTP Host header"),				\
 	  HELP("Host header of the HTTP or HTTPS check (then sent as "	\
 	  "HTTP/1.1); unset: an HTTP/1.0 request without one.") },	\
-	{ SAME("http_status"), V(CK_INT, vs_http_status), RANGE(100, 599), \
-	  DEF("0"), FLAGS(CK_EXT | CK_ZERO_UNSET),			\
+	{ SAME("http_status"), V(CK_STR, vs_http_status), FLAGS(CK_EXT),	\
 	  UI(CK_G_CHECK, "Expected HTTP status"),			\
-	  HELP("Status code the HTTP or HTTPS check expects; 0: any 2xx or " \
-	  "3xx.") },							\
+	  HELP("Status codes the HTTP or HTTPS check accepts: codes and "	\
+	  "ranges, comma-separated (200-399,404); unset: 200-399.") },	\
 	{ SAME("agent_port"), V(CK_PORT, vs_agent_port), RANGE(1, U16MAX), \
 	  DEF("0"), FLAGS(CK_EXT | CK_ZERO_UNSET),			\
 	  UI(CK_G_CHECK, "Agent port"),					\

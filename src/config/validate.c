@@ -350,6 +350,14 @@ check_nodes(struct vctx *v, const struct shoal_config *c)
 
 /* ---- virtual servers, real servers, fail-over services ---- */
 
+static int
+http_status_ok(const char *s)
+{
+	int lo[CFG_HTTP_STATUS_MAX], hi[CFG_HTTP_STATUS_MAX];
+
+	return cfg_http_status_parse(s, lo, hi, CFG_HTTP_STATUS_MAX) > 0;
+}
+
 static void
 check_server(struct vctx *v, const struct cfg_virtual *vs,
     const struct cfg_server *rs, int idx)
@@ -490,6 +498,11 @@ check_virtual(struct vctx *v, const struct cfg_virtual *vs, int idx)
 	check_name(v, &p, vs->vs_name);
 	check_table(v, &p, fo ? ck_failover : ck_virtual, vs,
 	    &vs->vs_kept);
+	if (vs->vs_http_status != NULL && !http_status_ok(vs->vs_http_status))
+		verror(v, &p, "http_status", "invalid argument for "
+		    "http_status: want status codes (100-599) and ranges, "
+		    "comma-separated, like 200-399,404 (at most %d)",
+		    CFG_HTTP_STATUS_MAX);
 	if (vs->vs_http_path != NULL && vs->vs_http_path[0] != '/')
 		verror(v, &p, "http_path", "invalid argument for http_path: "
 		    "must start with '/'");

@@ -186,11 +186,7 @@ check_conf_from_virtual(const struct cfg_virtual *vs, uint16_t port,
 	cc->cc_dns_type = vs->vs_dns_type;
 	cc->cc_dns_rcode = vs->vs_dns_rcode;
 	cc->cc_dns_answer = vs->vs_dns_answer;
-	if (vs->vs_http_status != 0) {
-		snprintf(cc->cc_status_buf, sizeof(cc->cc_status_buf), "%d",
-		    vs->vs_http_status);
-		cc->cc_http_status = cc->cc_status_buf;
-	}
+	cc->cc_http_status = vs->vs_http_status;
 }
 
 static const struct check_kind_ops *

@@ -110,7 +110,6 @@ struct check_conf {
 	const char	*cc_dns_rcode;		/* "NOERROR,NXDOMAIN"; NULL:
 						   NOERROR */
 	const char	*cc_dns_answer;		/* one answer must equal it */
-	char		 cc_status_buf[8];	/* cc_http_status from a number */
 };
 
 /*

@@ -62,9 +62,9 @@ tests_integration_check_probe_SOURCES = tests/integration/check_probe.c
 tests_integration_check_probe_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_integration_check_probe_LDADD = $(NANNY_LIBS)
 TESTS += tests/integration/nanny_checks.sh tests/integration/nanny_proto.sh \
-	tests/integration/pulse_checks.sh
+	tests/integration/pulse_checks.sh tests/integration/nanny_http_status.sh
 EXTRA_DIST += tests/integration/nanny_checks.sh tests/integration/nanny_proto.sh \
-	tests/integration/pulse_checks.sh
+	tests/integration/pulse_checks.sh tests/integration/nanny_http_status.sh
 
 # nanny(8), with the configured paths filled in
 man_MANS += doc/nanny.8

@@ -256,6 +256,22 @@ static const char schema_track[] =
 	");";
 
 /*
+ * http_status holds codes and ranges ("200-399,404") instead of one
+ * code: SQLite cannot change a column's type, so the column is rebuilt
+ * (renamed, a TEXT column added, values carried over, the old one
+ * dropped: ALTER TABLE DROP COLUMN rewrites the table).  The table is not
+ * dropped and created again, since that would delete, through the
+ * foreign keys, every server of every virtual.  0 (any 2xx or 3xx) becomes
+ * NULL, which means 200-399, what 0 meant.
+ */
+static const char schema_http_status[] =
+	"ALTER TABLE virtuals RENAME COLUMN http_status TO http_status_old;"
+	"ALTER TABLE virtuals ADD COLUMN http_status TEXT;"
+	"UPDATE virtuals SET http_status = CASE WHEN http_status_old = 0 "
+	"  THEN NULL ELSE CAST(http_status_old AS TEXT) END;"
+	"ALTER TABLE virtuals DROP COLUMN http_status_old;";
+
+/*
  * The ordered list.  Append new migrations at the end; entry i takes the
  * database to user_version i + 1.
  */
@@ -268,6 +284,7 @@ static const struct store_migration migrations[] = {
 	  schema_check_proto },
 	{ "notify hooks", schema_notify },
 	{ "tracked checks of the node's own health", schema_track },
+	{ "HTTP status ranges", schema_http_status },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
