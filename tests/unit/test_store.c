@@ -911,6 +911,7 @@ test_columns_are_the_registry(void **state)
 	check_columns(store_db(s), "virtuals", ck_virtual, v);
 	check_columns(store_db(s), "virtuals", ck_failover, v);
 	check_columns(store_db(s), "servers", ck_server, r);
+	check_columns(store_db(s), "tracks", ck_track, n);
 	store_close(s);
 }
 
