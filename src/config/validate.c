@@ -766,6 +766,26 @@ check_track_kind(struct vctx *v, const struct vblock *p,
 		    "named %s", t->t_virtual);
 }
 
+/* A virtual track whose min_up exceeds the active servers never passes. */
+static void
+check_track_reachable(struct vctx *v, const struct vblock *p,
+    const struct shoal_config *c, const struct cfg_track *t)
+{
+	const struct cfg_virtual *vs;
+	const struct cfg_server *rs;
+	int n = 0;
+
+	if (t->t_virtual == NULL ||
+	    (vs = config_find_virtual(c, t->t_virtual)) == NULL)
+		return;
+	TAILQ_FOREACH(rs, &vs->vs_servers, rs_entry)
+		n += rs->rs_active != 0;
+	if (t->t_min_up > n)
+		vwarn(v, p, "min_up", "virtual %s has %d active real "
+		    "server%s, fewer than min_up = %d: this check always fails",
+		    vs->vs_name, n, n == 1 ? "" : "s", t->t_min_up);
+}
+
 static void
 check_tracks(struct vctx *v, const struct shoal_config *c)
 {
@@ -786,6 +806,14 @@ check_tracks(struct vctx *v, const struct shoal_config *c)
 		else if (t->t_weight != 0 && t->t_fault)
 			verror(v, &p, "fault", "invalid argument: give weight "
 			    "or fault = 1, not both");
+		if (t->t_weight != 0 &&
+		    c->c_global.g_director_mode == CFG_DIRECTOR_ECMP)
+			verror(v, &p, "weight", "invalid argument: with "
+			    "director_mode = ecmp every healthy director is "
+			    "active and priorities elect nobody: a weight "
+			    "would change nothing, use fault = 1");
+		if (t->t_kind == CFG_TRACK_VIRTUAL)
+			check_track_reachable(v, &p, c, t);
 		if (t->t_timeout_ms > t->t_interval_ms)
 			vwarn(v, &p, "timeout", "timeout is longer than the "
 			    "interval: checks run back to back");
