@@ -442,6 +442,7 @@ cfg_global_free(struct cfg_global *g)
 	free(g->g_inactive_cmd);
 	free(g->g_fence_cmd);
 	str_free_secret(g->g_heartbeat_key);
+	str_free_secret(g->g_heartbeat_key_accept);
 	free(g->g_notify);
 	for (size_t i = 0; i < CFG_NOTIFY_KINDS; i++)
 		free(g->g_notify_kind[i]);
@@ -678,6 +679,8 @@ cfg_global_dup(struct cfg_global *dst, const struct cfg_global *src)
 	bad |= dup_str(&dst->g_inactive_cmd, src->g_inactive_cmd);
 	bad |= dup_str(&dst->g_fence_cmd, src->g_fence_cmd);
 	bad |= dup_str(&dst->g_heartbeat_key, src->g_heartbeat_key);
+	bad |= dup_str(&dst->g_heartbeat_key_accept,
+	    src->g_heartbeat_key_accept);
 	bad |= dup_str(&dst->g_notify, src->g_notify);
 	for (size_t i = 0; i < CFG_NOTIFY_KINDS; i++)
 		bad |= dup_str(&dst->g_notify_kind[i], src->g_notify_kind[i]);

@@ -312,6 +312,7 @@ struct cfg_global {
 	int			 g_preempt;		/* bool [1] */
 	uint32_t		 g_preempt_delay_ms;
 	char			*g_heartbeat_key;	/* secret; NULL = no MAC */
+	char			*g_heartbeat_key_accept; /* secret: also accepted */
 	enum cfg_lb_backend	 g_lb_backend;
 	int			 g_arp_count;		/* gratuitous ARPs [5] */
 	uint32_t		 g_arp_interval_ms;	/* [1000] */

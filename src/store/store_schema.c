@@ -235,6 +235,10 @@ static const char schema_notify[] =
 	"ALTER TABLE global_settings ADD COLUMN notify_timeout_ms INTEGER"
 	"  NOT NULL DEFAULT 10000;";
 
+/* a second heartbeat key accepted during a key roll (pulse/hbio.c) */
+static const char schema_key_accept[] =
+	"ALTER TABLE global_settings ADD COLUMN heartbeat_key_accept TEXT;";
+
 /* tracked checks of a node's own health (pulse/tracks.h): the columns
  * are ck_track's (config_keys.c). */
 static const char schema_track[] =
@@ -283,6 +287,7 @@ static const struct store_migration migrations[] = {
 	{ "protocol checks (DNS query, STARTTLS, TLS verification), fence",
 	  schema_check_proto },
 	{ "notify hooks", schema_notify },
+	{ "second accepted heartbeat key", schema_key_accept },
 	{ "tracked checks of the node's own health", schema_track },
 	{ "HTTP status ranges", schema_http_status },
 };
