@@ -430,6 +430,7 @@ cfg_global_init(struct cfg_global *g)
 	g->g_arp_interval_ms = CFG_DEF_ARP_INTERVAL_MS;
 	g->g_fence_timeout_ms = CFG_DEF_FENCE_TIMEOUT_MS;
 	g->g_notify_timeout_ms = CFG_DEF_NOTIFY_TIMEOUT_MS;
+	g->g_push_watch = CFG_DEF_PUSH_WATCH;
 	TAILQ_INIT(&g->g_kept);
 }
 

@@ -30,6 +30,7 @@
  * registry's notify_<kind> rows name them) */
 #define CFG_NOTIFY_KINDS	11
 #define CFG_DEF_NOTIFY_TIMEOUT_MS 10000
+#define CFG_DEF_PUSH_WATCH	30
 #define CFG_IFNAME_MAX		15	/* IFNAMSIZ - 1; labels like eth0:1 fit */
 
 /*
@@ -320,6 +321,7 @@ struct cfg_global {
 	char			*g_notify;		/* every kind */
 	char			*g_notify_kind[CFG_NOTIFY_KINDS];
 	uint32_t		 g_notify_timeout_ms;	/* [10000] */
+	uint32_t		 g_push_watch;	/* s after a web push [30]; 0 off */
 	struct cfg_kept_list	 g_kept;		/* unused Piranha keys */
 	struct cfg_srcmap	*g_src;
 };

@@ -289,6 +289,13 @@ const struct ck_field ck_global[] = {
 	  FLAGS(CK_EXT), UI(CK_G_CLUSTER, "Notify command timeout"),
 	  HELP("Time a notify command may run before it is killed with its "
 	  "process group, in seconds (decimals allowed).") },
+	{ SAME("push_watch"), G(CK_SECS, g_push_watch), RANGE(0, 3600),
+	  DEF("30"), FLAGS(CK_EXT), UI(CK_G_CLUSTER, "Watch after a push"),
+	  HELP("After a push from the web UI commits, shoal-web watches the "
+	  "cluster through pulse for this many seconds (nodes alive, an "
+	  "active node, healthy real servers per virtual server) and, when "
+	  "one gets worse than before the push, pushes the previous "
+	  "generation back to every node; 0: off.") },
 	KEPT("heartbeat", CK_BOOL,
 	    "Piranha: use heartbeats (always on in shoal)."),
 	KEPT("primary_shared", CK_STR, "Piranha: shared disk of the primary."),

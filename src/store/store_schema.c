@@ -239,6 +239,11 @@ static const char schema_notify[] =
 static const char schema_key_accept[] =
 	"ALTER TABLE global_settings ADD COLUMN heartbeat_key_accept TEXT;";
 
+/* shoal-web's watch after a push, and its rollback (webui/api_push.c) */
+static const char schema_push_watch[] =
+	"ALTER TABLE global_settings ADD COLUMN push_watch INTEGER NOT NULL"
+	"  DEFAULT 30;";
+
 /* tracked checks of a node's own health (pulse/tracks.h): the columns
  * are ck_track's (config_keys.c). */
 static const char schema_track[] =
@@ -288,6 +293,7 @@ static const struct store_migration migrations[] = {
 	  schema_check_proto },
 	{ "notify hooks", schema_notify },
 	{ "second accepted heartbeat key", schema_key_accept },
+	{ "watch and rollback after a push", schema_push_watch },
 	{ "tracked checks of the node's own health", schema_track },
 	{ "HTTP status ranges", schema_http_status },
 };

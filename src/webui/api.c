@@ -164,7 +164,8 @@ api_change(struct http_req *rq, struct http_reply *rp, api_mutate_fn fn,
 		http_reply_error(rp, 500, "cannot read the configuration");
 		goto done;
 	}
-	if (fn(c, rq, rp, &d, &result) == -1)
+	if (api_precondition(rq, rp, c, ok_status, key) == -1 ||
+	    fn(c, rq, rp, &d, &result) == -1)
 		goto done;
 	if (diag_errors(&d) > 0) {
 		http_reply_diag(rp, &d);

@@ -34,6 +34,17 @@ typedef int (*api_mutate_fn)(struct shoal_config *, struct http_req *,
  */
 void api_change(struct http_req *, struct http_reply *, api_mutate_fn,
     unsigned int ok_status, const char *key);
+/*
+ * Optimistic concurrency for api_change(): when the change says which
+ * generation it was read at (If-Match, or the body's "generation", which
+ * is taken out) and the object it addresses (now's, by the route's key
+ * and parameters) differs from that generation's, answers 412 with the
+ * current object and the generations since, and returns -1 (also -1 with
+ * a 400 for a malformed generation).  0: go on.  Creates (201) have no
+ * precondition.
+ */
+int api_precondition(struct http_req *, struct http_reply *,
+    struct shoal_config *now, unsigned int ok_status, const char *key);
 /* Loads the current config for reading; NULL + 500 reply on failure. */
 struct shoal_config *api_load(struct http_req *, struct http_reply *);
 /* The user name recorded in history and audit ("web:alice"). */

@@ -96,6 +96,24 @@ try {
   await page.click("#tab-check");
   await shot("virtual-monitoring");
 
+  // a second administrator changes web while this editor is open: saving
+  // shows the conflict (nothing saved), and loading the current version
+  // brings their change into the editor
+  await page.evaluate(() => shoal.api("PUT", "/virtual-servers/web", { scheduler: "sh" }));
+  await page.click("#tab-vs");
+  await page.fill("#vs-port", "8080");
+  await page.click("#vs-save");
+  await page.waitForSelector("dialog#conflict[open]");
+  const changes = await page.textContent("#conflict-changes");
+  check(/PUT \/api\/v1\/virtual-servers\/web/.test(changes), "conflict: the dialog names the other change");
+  await shot("virtual-conflict");
+  await page.click("#conflict-reload");
+  await page.waitForSelector("dialog#conflict", { state: "detached" });
+  await page.waitForFunction(() => document.querySelector("#vs-scheduler").value === "sh", null,
+    { timeout: 10000 }).catch(() => {});
+  check(await page.inputValue("#vs-scheduler") === "sh" && await page.inputValue("#vs-port") === "80",
+    "conflict: the current version is in the editor, the stale edit is not saved");
+
   // monitoring page shows it
   await page.goto(url + "/index.html");
   await page.waitForSelector("tr[data-vs=web]");
@@ -165,8 +183,9 @@ try {
   await page.goto(url + "/history.html");
   await page.waitForSelector("#history-list table");
   check(/web:admin/.test(await page.textContent("#history-list")), "history lists the generation made by admin");
-  // the diff arrives by a second request after the list: wait for it
-  const diffShown = await page.locator("#diff-out", { hasText: /\+virtual web/ })
+  // the diff arrives by a second request after the list: wait for it (the
+  // last change is the other administrator's scheduler, see the conflict)
+  const diffShown = await page.locator("#diff-out", { hasText: /\+\s*scheduler = sh/ })
     .waitFor({ timeout: 10000 }).then(() => true, () => false);
   check(diffShown, "history shows the diff of the last change");
 

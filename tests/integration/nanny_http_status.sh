@@ -1,7 +1,7 @@
 #!/bin/bash
 # nanny_http_status.sh - http_status as codes and ranges, end to end: an
 # lvs.cf with `http_status = 200,301-302` goes through `shoalctl config
-# import` into the store (a text column since migration 9) and the real
+# import` into the store (a text column since migration 10) and the real
 # nanny checks a real HTTP server (Python's http.server) that answers
 # 302: up with the range, down with `http_status = 200`, and the default
 # (unset: 200-399) takes a 302 too.  A redirect to 303 is then refused
