@@ -67,6 +67,18 @@ const struct http_route api_routes[] = {
 	{ HTTP_POST, V1 "/users", 0, api_users_add, NULL },
 	{ HTTP_DELETE, V1 "/users/{}", 0, api_user_delete, NULL },
 	{ HTTP_PUT, V1 "/users/{}/password", 0, api_user_password, NULL },
+	/* operations (issue 14): /metrics for a scraper with the bearer
+	   token; runtime actions through pulse (api_ops.c) */
+	{ HTTP_GET, "/metrics", ROUTE_BEARER, api_metrics, NULL },
+	{ HTTP_GET, V1 "/events", 0, api_events_recent, NULL },
+	{ HTTP_GET, V1 "/events/stream", 0, api_events_stream, NULL },
+	{ HTTP_GET, V1 "/lb", 0, api_lb_get, NULL },
+	{ HTTP_GET, V1 "/maintenance", 0, api_maint_get, NULL },
+	{ HTTP_POST, VS "/{}/real-servers/{}/maintenance", 0, api_rs_maint,
+	    NULL },
+	{ HTTP_POST, V1 "/nodes/{}/maintenance", 0, api_node_maint, NULL },
+	{ HTTP_GET, V1 "/drills", 0, api_drills_list, NULL },
+	{ HTTP_POST, V1 "/drills", 0, api_drill_start, NULL },
 	{ 0, NULL, 0, NULL, NULL },
 };
 
