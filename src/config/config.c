@@ -27,11 +27,14 @@ static const char *const load_names[] = {
 static const char *const check_names[] = {
 	"auto", "tcp", "send_expect", "http", "https", "program", "agent",
 	"none", "udp", "dns", "smtp", "pop3", "imap", "ftp", "nntp", "ldap",
-	NULL
+	"ping", NULL
 };
 static const char *const mode_names[] = { "lvs", "fos", NULL };
 static const char *const rsh_names[] = { "rsh", "ssh", NULL };
 static const char *const director_names[] = { "single", "ecmp", NULL };
+static const char *const track_names[] = {
+	"gateway", "address", "program", "virtual", NULL
+};
 
 static const char *
 name_of(const char *const *names, int v)
@@ -70,11 +73,61 @@ int cfg_network_from_name(const char *s) { return value_of(network_names, s); }
 int cfg_protocol_from_name(const char *s) { return value_of(proto_names, s); }
 int cfg_lb_backend_from_name(const char *s) { return value_of(backend_names, s); }
 int cfg_load_monitor_from_name(const char *s) { return value_of(load_names, s); }
-int cfg_check_kind_from_name(const char *s) { return value_of(check_names, s); }
 int cfg_service_mode_from_name(const char *s) { return value_of(mode_names, s); }
+
+/* "expect" (the issue's and the check engine's name for a TCP send/expect
+ * check) reads as send_expect, which the writer keeps canonical. */
+int
+cfg_check_kind_from_name(const char *s)
+{
+	if (s != NULL && strcasecmp(s, "expect") == 0)
+		return CFG_CHECK_SEND_EXPECT;
+	return value_of(check_names, s);
+}
 int cfg_rsh_from_name(const char *s) { return value_of(rsh_names, s); }
 const char *cfg_director_mode_name(enum cfg_director_mode v) { return name_of(director_names, (int)v); }
 int cfg_director_mode_from_name(const char *s) { return value_of(director_names, s); }
+const char *cfg_track_kind_name(enum cfg_track_kind v) { return name_of(track_names, (int)v); }
+int cfg_track_kind_from_name(const char *s) { return value_of(track_names, s); }
+
+/* ---- HTTP status ranges ---- */
+
+/* A status 100..599 at *p; advances p.  -1 if none. */
+static int
+http_code(const char **p)
+{
+	int	 v = 0, i;
+
+	for (i = 0; i < 3; i++, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	return v >= 100 && v <= 599 ? v : -1;
+}
+
+int
+cfg_http_status_parse(const char *s, int *lo, int *hi, int max)
+{
+	const char	*p = s;
+	int		 n = 0;
+
+	for (;;) {
+		if (n == max || (lo[n] = http_code(&p)) == -1)
+			return -1;
+		hi[n] = lo[n];
+		if (*p == '-') {
+			p++;
+			if ((hi[n] = http_code(&p)) == -1 || hi[n] < lo[n])
+				return -1;
+		}
+		n++;
+		if (*p == '\0')
+			return n;
+		if (*p++ != ',')
+			return -1;
+	}
+}
 
 /* ---- kept keys and source maps ---- */
 
@@ -242,6 +295,38 @@ cfg_node_free(struct cfg_node *n)
 	free(n);
 }
 
+struct cfg_track *
+cfg_track_new(const char *name)
+{
+	struct cfg_track *t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->t_kind = CFG_TRACK_GATEWAY;
+	t->t_min_up = 1;
+	t->t_interval_ms = CFG_DEF_TRACK_INTERVAL_MS;
+	t->t_timeout_ms = CFG_DEF_TRACK_TIMEOUT_MS;
+	t->t_rise = 1;
+	t->t_fall = 1;
+	if (name != NULL && (t->t_name = strdup(name)) == NULL) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void
+cfg_track_free(struct cfg_track *t)
+{
+	if (t == NULL)
+		return;
+	free(t->t_name);
+	free(t->t_command);
+	free(t->t_virtual);
+	cfg_srcmap_free(t->t_src);
+	free(t);
+}
+
 struct cfg_server *
 cfg_server_new(const char *name, uint16_t port)
 {
@@ -315,6 +400,7 @@ cfg_virtual_free(struct cfg_virtual *vs)
 	free(vs->vs_start_cmd);
 	free(vs->vs_stop_cmd);
 	free(vs->vs_http_path);
+	free(vs->vs_http_status);
 	free(vs->vs_http_host);
 	free(vs->vs_dns_name);
 	free(vs->vs_dns_type);
@@ -376,7 +462,19 @@ config_new(void)
 	TAILQ_INIT(&c->c_nodes);
 	TAILQ_INIT(&c->c_virtuals);
 	TAILQ_INIT(&c->c_failovers);
+	TAILQ_INIT(&c->c_tracks);
 	return c;
+}
+
+static void
+cfg_track_list_free(struct cfg_track_list *l)
+{
+	struct cfg_track *t;
+
+	while ((t = TAILQ_FIRST(l)) != NULL) {
+		TAILQ_REMOVE(l, t, t_entry);
+		cfg_track_free(t);
+	}
 }
 
 void
@@ -411,6 +509,7 @@ config_free(struct shoal_config *c)
 	cfg_node_list_free(&c->c_nodes);
 	cfg_virtual_list_free(&c->c_virtuals);
 	cfg_virtual_list_free(&c->c_failovers);
+	cfg_track_list_free(&c->c_tracks);
 	free(c);
 }
 
@@ -448,6 +547,41 @@ cfg_node_dup(const struct cfg_node *n)
 		return NULL;
 	}
 	return c;
+}
+
+static struct cfg_track *
+cfg_track_dup(const struct cfg_track *t)
+{
+	struct cfg_track *c;
+	int bad = 0;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	*c = *t;
+	bad |= dup_str(&c->t_name, t->t_name);
+	bad |= dup_str(&c->t_command, t->t_command);
+	bad |= dup_str(&c->t_virtual, t->t_virtual);
+	c->t_src = cfg_srcmap_dup(t->t_src);
+	if (bad || (t->t_src != NULL && c->t_src == NULL)) {
+		cfg_track_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static int
+cfg_track_list_dup(struct cfg_track_list *dst,
+    const struct cfg_track_list *src)
+{
+	const struct cfg_track *t;
+	struct cfg_track *ct;
+
+	TAILQ_FOREACH(t, src, t_entry) {
+		if ((ct = cfg_track_dup(t)) == NULL)
+			return -1;
+		TAILQ_INSERT_TAIL(dst, ct, t_entry);
+	}
+	return 0;
 }
 
 static struct cfg_server *
@@ -491,6 +625,7 @@ cfg_virtual_dup(const struct cfg_virtual *vs)
 	bad |= dup_str(&c->vs_start_cmd, vs->vs_start_cmd);
 	bad |= dup_str(&c->vs_stop_cmd, vs->vs_stop_cmd);
 	bad |= dup_str(&c->vs_http_path, vs->vs_http_path);
+	bad |= dup_str(&c->vs_http_status, vs->vs_http_status);
 	bad |= dup_str(&c->vs_http_host, vs->vs_http_host);
 	bad |= dup_str(&c->vs_dns_name, vs->vs_dns_name);
 	bad |= dup_str(&c->vs_dns_type, vs->vs_dns_type);
@@ -577,7 +712,8 @@ config_dup(const struct shoal_config *c)
 		TAILQ_INSERT_TAIL(&d->c_nodes, cn, n_entry);
 	}
 	if (cfg_virtual_list_dup(&d->c_virtuals, &c->c_virtuals) == -1 ||
-	    cfg_virtual_list_dup(&d->c_failovers, &c->c_failovers) == -1)
+	    cfg_virtual_list_dup(&d->c_failovers, &c->c_failovers) == -1 ||
+	    cfg_track_list_dup(&d->c_tracks, &c->c_tracks) == -1)
 		goto fail;
 	return d;
 fail:
@@ -618,6 +754,17 @@ config_find_node(const struct shoal_config *c, const char *name)
 	TAILQ_FOREACH(n, &c->c_nodes, n_entry)
 		if (n->n_name != NULL && strcmp(n->n_name, name) == 0)
 			return n;
+	return NULL;
+}
+
+struct cfg_track *
+config_find_track(const struct shoal_config *c, const char *name)
+{
+	struct cfg_track *t;
+
+	TAILQ_FOREACH(t, &c->c_tracks, t_entry)
+		if (t->t_name != NULL && strcmp(t->t_name, name) == 0)
+			return t;
 	return NULL;
 }
 

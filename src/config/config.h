@@ -145,6 +145,7 @@ enum cfg_check_kind {
 	CFG_CHECK_FTP,
 	CFG_CHECK_NNTP,
 	CFG_CHECK_LDAP,		/* anonymous bind (StartTLS) */
+	CFG_CHECK_PING,		/* ICMP echo */
 };
 
 /* A cluster member (shoal's `node NAME { }` block). */
@@ -227,7 +228,8 @@ struct cfg_virtual {
 	int			 vs_fall;		/* 0 = 1 (Piranha) */
 	char			*vs_http_path;		/* NULL = "/" */
 	char			*vs_http_host;		/* Host: header */
-	int			 vs_http_status;	/* 0 = any 2xx/3xx */
+	char			*vs_http_status;	/* "200-399,404"; NULL =
+							   200-399 */
 	uint16_t		 vs_agent_port;		/* agent check */
 	char			*vs_dns_name;		/* NULL = "." */
 	char			*vs_dns_type;		/* NULL = SOA */
@@ -244,6 +246,39 @@ struct cfg_virtual {
 	TAILQ_ENTRY(cfg_virtual) vs_entry;
 };
 TAILQ_HEAD(cfg_virtual_list, cfg_virtual);
+
+/*
+ * A check this node runs of its own health (`track NAME { }`): its default
+ * gateway or another address answering ICMP echo, a program's exit code,
+ * or at least min_up real servers of a virtual server passing their
+ * checks.  While it fails, the node's priority loses t_weight (heartbeats
+ * announce the rest) or, with t_fault, the node is not a candidate.
+ * Every node runs every track block, each from its own point of view.
+ */
+enum cfg_track_kind {
+	CFG_TRACK_GATEWAY,	/* t_address, else the default route's */
+	CFG_TRACK_ADDRESS,	/* t_address (required) */
+	CFG_TRACK_PROGRAM,	/* t_command: exit 0 = healthy */
+	CFG_TRACK_VIRTUAL,	/* t_virtual's real servers, >= t_min_up */
+};
+
+struct cfg_track {
+	char			*t_name;
+	enum cfg_track_kind	 t_kind;
+	struct cfg_addr		 t_address;
+	char			*t_command;		/* argv, no shell */
+	char			*t_virtual;		/* a virtual's name */
+	int			 t_min_up;		/* [1] */
+	uint32_t		 t_interval_ms;		/* [2 s] */
+	uint32_t		 t_timeout_ms;		/* [1 s] */
+	int			 t_rise;		/* [1] */
+	int			 t_fall;		/* [1] */
+	int			 t_weight;		/* 0..254 */
+	int			 t_fault;		/* bool */
+	struct cfg_srcmap	*t_src;
+	TAILQ_ENTRY(cfg_track)	 t_entry;
+};
+TAILQ_HEAD(cfg_track_list, cfg_track);
 
 /* Global settings: the top of lvs.cf. */
 struct cfg_global {
@@ -297,6 +332,7 @@ struct shoal_config {
 	struct cfg_node_list	 c_nodes;
 	struct cfg_virtual_list	 c_virtuals;
 	struct cfg_virtual_list	 c_failovers;
+	struct cfg_track_list	 c_tracks;
 };
 
 /* Defaults (shoal's, where they differ from Piranha's the comment says). */
@@ -311,6 +347,9 @@ struct shoal_config {
 #define CFG_DEF_ARP_COUNT	5
 #define CFG_DEF_ARP_INTERVAL_MS	1000
 #define CFG_DEF_FENCE_TIMEOUT_MS 10000
+#define CFG_DEF_TRACK_INTERVAL_MS 2000
+#define CFG_DEF_TRACK_TIMEOUT_MS 1000
+#define CFG_TRACK_WEIGHT_MAX	254	/* priorities are 1..255 */
 #define CFG_DEF_BGP_HOLD_TIME	3	/* seconds: BGP's smallest */
 #define CFG_DEF_ROUTING_SOCKET	"/run/bird/bird.ctl"	/* BIRD's */
 #define CFG_DEF_ROUTING_CONFIG	"/run/bird/shoal.conf"
@@ -328,6 +367,8 @@ struct cfg_server *cfg_server_new(const char *name, uint16_t port);
 void cfg_node_free(struct cfg_node *);
 void cfg_virtual_free(struct cfg_virtual *);
 void cfg_server_free(struct cfg_server *);
+struct cfg_track *cfg_track_new(const char *name);
+void cfg_track_free(struct cfg_track *);
 
 /* Kept keys: append (copies both strings), 0 or -1. */
 int cfg_kept_add(struct cfg_kept_list *, const char *key, const char *value);
@@ -341,12 +382,22 @@ const struct cfg_keypos *cfg_srcmap_find(const struct cfg_srcmap *,
     const char *key);
 void cfg_srcmap_free(struct cfg_srcmap *);
 
+/*
+ * HTTP status codes and ranges "200-399,301-302,404" (codes 100..599,
+ * lo <= hi) into lo[i]..hi[i], at most max ranges.  Returns the number
+ * of ranges, or -1 when s is anything else.
+ */
+#define CFG_HTTP_STATUS_MAX	16
+int cfg_http_status_parse(const char *s, int *lo, int *hi, int max);
+
 /* Lookups by name; NULL when absent. */
 struct cfg_virtual *config_find_virtual(const struct shoal_config *,
     const char *name);
 struct cfg_virtual *config_find_failover(const struct shoal_config *,
     const char *name);
 struct cfg_node *config_find_node(const struct shoal_config *,
+    const char *name);
+struct cfg_track *config_find_track(const struct shoal_config *,
     const char *name);
 struct cfg_server *cfg_virtual_find_server(const struct cfg_virtual *,
     const char *name);
@@ -361,6 +412,7 @@ const char *cfg_check_kind_name(enum cfg_check_kind);
 const char *cfg_service_mode_name(enum cfg_service_mode);
 const char *cfg_rsh_name(enum cfg_rsh);
 const char *cfg_director_mode_name(enum cfg_director_mode);
+const char *cfg_track_kind_name(enum cfg_track_kind);
 /* Reverse lookups: the enum value, or -1 for an unknown name. */
 int cfg_scheduler_from_name(const char *);
 int cfg_network_from_name(const char *);
@@ -371,6 +423,7 @@ int cfg_check_kind_from_name(const char *);
 int cfg_service_mode_from_name(const char *);
 int cfg_rsh_from_name(const char *);
 int cfg_director_mode_from_name(const char *);
+int cfg_track_kind_from_name(const char *);
 
 /*
  * The effective cluster members: the `node` blocks when there are any,

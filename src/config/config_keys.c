@@ -33,6 +33,7 @@ static const char *en_check(int v) { return cfg_check_kind_name((enum cfg_check_
 static const char *en_mode(int v) { return cfg_service_mode_name((enum cfg_service_mode)v); }
 static const char *en_rsh(int v) { return cfg_rsh_name((enum cfg_rsh)v); }
 static const char *en_director(int v) { return cfg_director_mode_name((enum cfg_director_mode)v); }
+static const char *en_track(int v) { return cfg_track_kind_name((enum cfg_track_kind)v); }
 
 static const struct ck_enum e_sched = { en_sched, cfg_scheduler_from_name };
 static const struct ck_enum e_net = { en_net, cfg_network_from_name };
@@ -44,6 +45,7 @@ static const struct ck_enum e_mode = { en_mode, cfg_service_mode_from_name };
 static const struct ck_enum e_rsh = { en_rsh, cfg_rsh_from_name };
 static const struct ck_enum e_director = { en_director,
     cfg_director_mode_from_name };
+static const struct ck_enum e_track = { en_track, cfg_track_kind_from_name };
 
 /* ---- how a row reads ---- */
 
@@ -501,11 +503,11 @@ const struct ck_field ck_node[] = {
 	  HELP("How real servers are checked: auto (Piranha's choice: the " \
 	  "check program, else send/expect, else HTTP on port 80, else a " \
 	  "TCP connect; a UDP service: send/expect over UDP, on port 53 a " \
-	  "DNS query), tcp, send_expect, http, https, program, agent, "	\
+	  "DNS query), tcp, send_expect (alias expect), http, https, program, agent, "	\
 	  "none, udp (send a datagram, expect a reply), dns (a query, "	\
 	  "see dns_name), or a protocol's dialogue: smtp, pop3, imap, "	\
 	  "ftp, nntp, ldap (greeting, polite command, quit; see "	\
-	  "starttls).") },						\
+	  "starttls), ping (ICMP echo).") },	\
 	{ KEYS("check_interval", "check_interval", "check_interval_ms"),	\
 	  V(CK_MS, vs_check_interval_ms), RANGE(1, HOUR_MS), DEF("0"),	\
 	  FLAGS(CK_EXT | CK_ZERO_UNSET), UI(CK_G_CHECK, "Check interval"), \
@@ -533,11 +535,10 @@ const struct ck_field ck_node[] = {
 	  UI(CK_G_CHECK, "HTTP Host header"),				\
 	  HELP("Host header of the HTTP or HTTPS check (then sent as "	\
 	  "HTTP/1.1); unset: an HTTP/1.0 request without one.") },	\
-	{ SAME("http_status"), V(CK_INT, vs_http_status), RANGE(100, 599), \
-	  DEF("0"), FLAGS(CK_EXT | CK_ZERO_UNSET),			\
+	{ SAME("http_status"), V(CK_STR, vs_http_status), FLAGS(CK_EXT),	\
 	  UI(CK_G_CHECK, "Expected HTTP status"),			\
-	  HELP("Status code the HTTP or HTTPS check expects; 0: any 2xx or " \
-	  "3xx.") },							\
+	  HELP("Status codes the HTTP or HTTPS check accepts: codes and "	\
+	  "ranges, comma-separated (200-399,404); unset: 200-399.") },	\
 	{ SAME("agent_port"), V(CK_PORT, vs_agent_port), RANGE(1, U16MAX), \
 	  DEF("0"), FLAGS(CK_EXT | CK_ZERO_UNSET),			\
 	  UI(CK_G_CHECK, "Agent port"),					\
@@ -620,6 +621,64 @@ const struct ck_field ck_server[] = {
 };
 #undef S
 
+/* ---- tracked checks of the node's own health: struct cfg_track ---- */
+
+#define T(t, m)		AT(struct cfg_track, t, m)
+const struct ck_field ck_track[] = {
+	{ KEYS(NULL, "name", "name"), T(CK_NAME, t_name), FLAGS(CK_REQUIRED),
+	  UI(CK_G_TRACK, "Name"),
+	  HELP("Name of the tracked check: 1 to 63 letters, digits, '.', "
+	  "'_' or '-'.") },
+	{ SAME("kind"), T(CK_ENUM, t_kind), ENUM(e_track), DEF("gateway"),
+	  FLAGS(CK_ALWAYS | CK_EXT), UI(CK_G_TRACK, "Kind"),
+	  HELP("What the node checks of its own: gateway (ICMP echo to the "
+	  "address, default the gateway of its IPv4 default route; no "
+	  "default route fails), address (ICMP echo to the address), "
+	  "program (the command exits 0), virtual (at least min_up real "
+	  "servers of the virtual pass the virtual's checks, seen from "
+	  "this node).") },
+	{ SAME("address"), T(CK_ADDR, t_address), FLAGS(CK_EXT),
+	  UI(CK_G_TRACK, "Address"),
+	  HELP("Address pinged (gateway, address).") },
+	{ SAME("command"), T(CK_STR, t_command),
+	  FLAGS(CK_EXT | CK_LONG | CK_CMD), UI(CK_G_TRACK, "Command"),
+	  HELP("Program: absolute path and arguments, run without a shell; "
+	  "exit code 0 is healthy.") },
+	{ SAME("virtual"), T(CK_STR, t_virtual), FLAGS(CK_EXT),
+	  UI(CK_G_TRACK, "Virtual server"),
+	  HELP("Virtual: the name of the virtual server whose real servers "
+	  "are counted.") },
+	{ SAME("min_up"), T(CK_INT, t_min_up), RANGE(1, U16MAX), DEF("1"),
+	  FLAGS(CK_EXT), UI(CK_G_TRACK, "At least up"),
+	  HELP("Virtual: the check passes while at least this many real "
+	  "servers are up.") },
+	{ KEYS("interval", "interval", "interval_ms"),
+	  T(CK_MS, t_interval_ms), RANGE(10, HOUR_MS), DEF("2"),
+	  FLAGS(CK_EXT), UI(CK_G_TRACK, "Interval"),
+	  HELP("Time between two checks, in seconds (virtual: the "
+	  "virtual's own check settings apply).") },
+	{ KEYS("timeout", "timeout", "timeout_ms"),
+	  T(CK_MS, t_timeout_ms), RANGE(10, HOUR_MS), DEF("1"),
+	  FLAGS(CK_EXT), UI(CK_G_TRACK, "Timeout"),
+	  HELP("Time one check may take, in seconds.") },
+	{ SAME("rise"), T(CK_INT, t_rise), RANGE(1, 100), DEF("1"),
+	  FLAGS(CK_EXT), UI(CK_G_TRACK, "Rise"),
+	  HELP("Successes in a row that make a failed check healthy.") },
+	{ SAME("fall"), T(CK_INT, t_fall), RANGE(1, 100), DEF("1"),
+	  FLAGS(CK_EXT), UI(CK_G_TRACK, "Fall"),
+	  HELP("Failures in a row that make a healthy check fail.") },
+	{ SAME("weight"), T(CK_INT, t_weight), RANGE(0, CFG_TRACK_WEIGHT_MAX),
+	  DEF("0"), FLAGS(CK_EXT), UI(CK_G_TRACK, "Weight"),
+	  HELP("Priority the node loses while the check fails (1-254); its "
+	  "heartbeats announce what is left, never below 1.") },
+	{ SAME("fault"), T(CK_BOOL, t_fault), RANGE(0, 1), DEF("0"),
+	  FLAGS(CK_EXT), UI(CK_G_TRACK, "Fault"),
+	  HELP("On: while the check fails the node is in FAULT: not a "
+	  "candidate, an active node yields.  Give weight or fault.") },
+	END
+};
+#undef T
+
 /* ---- lookups ---- */
 
 const struct ck_field *
@@ -636,6 +695,8 @@ ck_table(enum ck_block b)
 		return ck_server;
 	case CK_FAILOVER:
 		return ck_failover;
+	case CK_TRACK:
+		return ck_track;
 	}
 	return NULL;
 }
@@ -644,7 +705,7 @@ const char *
 ck_block_name(enum ck_block b)
 {
 	static const char *const names[CK_NBLOCKS] = { "global", "node",
-	    "virtual", "server", "failover" };
+	    "virtual", "server", "failover", "track" };
 
 	return (unsigned int)b < CK_NBLOCKS ? names[b] : NULL;
 }
@@ -653,7 +714,7 @@ const char *
 ck_group_name(enum ck_group g)
 {
 	static const char *const names[] = { NULL, "cluster", "heartbeat",
-	    "node", "service", "check", "server" };
+	    "node", "service", "check", "server", "track" };
 
 	return (unsigned int)g < sizeof(names) / sizeof(names[0]) ?
 	    names[g] : NULL;

@@ -2,7 +2,7 @@
  * config_keys.h - the field registry: every field of the configuration,
  * written once.
  *
- * One table per block (global, node, virtual, server, failover).  A row
+ * One table per block (global, node, virtual, server, failover, track).  A row
  * names one field everywhere it appears: its lvs.cf key, its member in the
  * web API's JSON, its column in the store; it gives the value's type,
  * where the value lives in the block's model struct (config.h), its range,
@@ -85,6 +85,7 @@ enum ck_group {
 	CK_G_CHECK,	/* its health check: the .../check routes and the
 			   Monitoring tab */
 	CK_G_SERVER,	/* a real server */
+	CK_G_TRACK,	/* a tracked check of the node's own health */
 };
 
 /* An enum's names: values are 0, 1, ... up to the first NULL name. */
@@ -118,8 +119,9 @@ enum ck_block {
 	CK_VIRTUAL,
 	CK_SERVER,
 	CK_FAILOVER,
+	CK_TRACK,
 };
-#define CK_NBLOCKS	5
+#define CK_NBLOCKS	6
 /* More rows than any table has (readers keep per-row state in arrays). */
 #define CK_ROWS_MAX	128
 
@@ -128,10 +130,12 @@ extern const struct ck_field ck_node[];
 extern const struct ck_field ck_virtual[];
 extern const struct ck_field ck_server[];
 extern const struct ck_field ck_failover[];
+extern const struct ck_field ck_track[];
 
 /* The table of a block; NULL for a value out of range. */
 const struct ck_field *ck_table(enum ck_block);
-/* "global", "node", "virtual", "server", "failover"; NULL out of range. */
+/* "global", "node", "virtual", "server", "failover", "track"; NULL out
+ * of range. */
 const char *ck_block_name(enum ck_block);
 /* "cluster", "heartbeat", ...; NULL for CK_G_NONE. */
 const char *ck_group_name(enum ck_group);

@@ -5,7 +5,8 @@
  * key with the help, type, range and default the programs use.
  *
  *   .\" registry-keys BLOCK    every key of BLOCK (global, node, virtual,
- *                              server) as a .TP entry, in table order
+ *                              server, failover, track) as a .TP entry,
+ *                              in table order
  *   .\" registry-kept          the kept Piranha keys of every block, as a
  *                              list of bold words
  *

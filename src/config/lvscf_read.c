@@ -555,7 +555,8 @@ is_header(const struct lvscf_line *l)
 	const struct lvscf_tok *t = &l->l_tok[0];
 
 	if (!tok_is(t, "virtual") && !tok_is(t, "failover") &&
-	    !tok_is(t, "node") && !tok_is(t, "server"))
+	    !tok_is(t, "node") && !tok_is(t, "server") &&
+	    !tok_is(t, "track"))
 		return 0;
 	return l->l_ntok == 1 || l->l_tok[1].t_quote != 0 ||
 	    l->l_tok[1].t_text[0] != '=';
@@ -662,6 +663,29 @@ read_node(struct reader *r, const struct lvscf_line *l)
 	read_block(r, &b);
 }
 
+static void
+read_track(struct reader *r, const struct lvscf_line *l)
+{
+	struct rblock b = { .b_kind = CK_TRACK,
+	    .b_table = ck_track };
+	struct cfg_kept_list none = TAILQ_HEAD_INITIALIZER(none);
+	struct cfg_track *t;
+
+	if ((t = cfg_track_new(l->l_tok[1].t_text)) == NULL ||
+	    (t->t_src = cfg_srcmap_new(l->l_line, l->l_tok[0].t_col)) ==
+	    NULL) {
+		cfg_track_free(t);
+		rerr(r, l->l_line, l->l_tok[0].t_col, "out of memory");
+		skip_block(r);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&r->r_cfg->c_tracks, t, t_entry);
+	b.b_obj = t;
+	b.b_kept = &none;	/* the track table has no kept keys */
+	b.b_src = t->t_src;
+	read_block(r, &b);
+}
+
 /*
  * A block header line inside block b (NULL: top level).  Opens the block
  * when it is allowed there, else reports and skips it.
@@ -686,6 +710,7 @@ read_header(struct reader *r, const struct rblock *b,
 		    "cannot be inside %s", kw->t_text, b == NULL ? "the top "
 		    "level" : b->b_kind == CK_FAILOVER ? "a failover block" :
 		    b->b_kind == CK_NODE ? "a node block" :
+		    b->b_kind == CK_TRACK ? "a track block" :
 		    b->b_kind == CK_SERVER ? "a server block" :
 		    "a virtual block");
 		skip_block(r);
@@ -693,6 +718,8 @@ read_header(struct reader *r, const struct rblock *b,
 		read_virtual(r, CFG_VS_VIRTUAL, l);
 	else if (tok_is(kw, "failover"))
 		read_virtual(r, CFG_VS_FAILOVER, l);
+	else if (tok_is(kw, "track"))
+		read_track(r, l);
 	else
 		read_node(r, l);
 }

@@ -189,6 +189,7 @@ lvscf_write(const struct shoal_config *c, size_t *len)
 	struct wbuf w = { NULL, 0, 0, 0 };
 	const struct cfg_node *n;
 	const struct cfg_virtual *vs;
+	const struct cfg_track *t;
 
 	wb_str(&w, "# lvs.cf written by shoal: canonical form, see lvs.cf(5)\n");
 	write_keys(&w, 0, ck_global, &c->c_global,
@@ -203,6 +204,12 @@ lvscf_write(const struct shoal_config *c, size_t *len)
 		write_virtual(&w, vs);
 	TAILQ_FOREACH(vs, &c->c_failovers, vs_entry)
 		write_virtual(&w, vs);
+	TAILQ_FOREACH(t, &c->c_tracks, t_entry) {
+		wb_str(&w, "\n");
+		write_open(&w, 0, "track", t->t_name);
+		write_keys(&w, 1, ck_track, t, NULL);
+		write_close(&w, 0);
+	}
 	if (w.w_err) {
 		if (w.w_buf != NULL)
 			mem_wipe(w.w_buf, w.w_len);

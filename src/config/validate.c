@@ -372,6 +372,14 @@ check_nodes(struct vctx *v, const struct shoal_config *c)
 
 /* ---- virtual servers, real servers, fail-over services ---- */
 
+static int
+http_status_ok(const char *s)
+{
+	int lo[CFG_HTTP_STATUS_MAX], hi[CFG_HTTP_STATUS_MAX];
+
+	return cfg_http_status_parse(s, lo, hi, CFG_HTTP_STATUS_MAX) > 0;
+}
+
 static void
 check_server(struct vctx *v, const struct cfg_virtual *vs,
     const struct cfg_server *rs, int idx)
@@ -512,6 +520,11 @@ check_virtual(struct vctx *v, const struct cfg_virtual *vs, int idx)
 	check_name(v, &p, vs->vs_name);
 	check_table(v, &p, fo ? ck_failover : ck_virtual, vs,
 	    &vs->vs_kept);
+	if (vs->vs_http_status != NULL && !http_status_ok(vs->vs_http_status))
+		verror(v, &p, "http_status", "invalid argument for "
+		    "http_status: want status codes (100-599) and ranges, "
+		    "comma-separated, like 200-399,404 (at most %d)",
+		    CFG_HTTP_STATUS_MAX);
 	if (vs->vs_http_path != NULL && vs->vs_http_path[0] != '/')
 		verror(v, &p, "http_path", "invalid argument for http_path: "
 		    "must start with '/'");
@@ -738,6 +751,100 @@ check_node_duplicates(struct vctx *v, const struct shoal_config *c)
 	dup_report(v, &addrs, "node address");
 }
 
+/* ---- tracked checks of the node's own health ---- */
+
+/* What each kind needs and refuses: the keys of the other kinds. */
+static void
+check_track_kind(struct vctx *v, const struct vblock *p,
+    const struct shoal_config *c, const struct cfg_track *t)
+{
+	const char *kind = cfg_track_kind_name(t->t_kind);
+	int addr = cfg_addr_is_set(&t->t_address);
+
+	if (t->t_kind == CFG_TRACK_ADDRESS && !addr)
+		verror(v, p, "address", "missing arguments: kind = address "
+		    "needs an address to ping");
+	if (addr && t->t_kind != CFG_TRACK_ADDRESS &&
+	    t->t_kind != CFG_TRACK_GATEWAY)
+		verror(v, p, "address", "invalid argument: address is for "
+		    "kind = gateway or address, not %s", kind);
+	if (t->t_kind == CFG_TRACK_PROGRAM && t->t_command == NULL)
+		verror(v, p, "command", "missing arguments: kind = program "
+		    "needs a command");
+	if (t->t_kind != CFG_TRACK_PROGRAM && t->t_command != NULL)
+		verror(v, p, "command", "invalid argument: command is for "
+		    "kind = program, not %s", kind);
+	if (t->t_kind != CFG_TRACK_VIRTUAL) {
+		if (t->t_virtual != NULL)
+			verror(v, p, "virtual", "invalid argument: virtual is "
+			    "for kind = virtual, not %s", kind);
+		return;
+	}
+	if (t->t_virtual == NULL)
+		verror(v, p, "virtual", "missing arguments: kind = virtual "
+		    "needs the name of a virtual server");
+	else if (config_find_virtual(c, t->t_virtual) == NULL)
+		verror(v, p, "virtual", "invalid argument: no virtual server "
+		    "named %s", t->t_virtual);
+}
+
+/* A virtual track whose min_up exceeds the active servers never passes. */
+static void
+check_track_reachable(struct vctx *v, const struct vblock *p,
+    const struct shoal_config *c, const struct cfg_track *t)
+{
+	const struct cfg_virtual *vs;
+	const struct cfg_server *rs;
+	int n = 0;
+
+	if (t->t_virtual == NULL ||
+	    (vs = config_find_virtual(c, t->t_virtual)) == NULL)
+		return;
+	TAILQ_FOREACH(rs, &vs->vs_servers, rs_entry)
+		n += rs->rs_active != 0;
+	if (t->t_min_up > n)
+		vwarn(v, p, "min_up", "virtual %s has %d active real "
+		    "server%s, fewer than min_up = %d: this check always fails",
+		    vs->vs_name, n, n == 1 ? "" : "s", t->t_min_up);
+}
+
+static void
+check_tracks(struct vctx *v, const struct shoal_config *c)
+{
+	struct duplist names = { NULL, 0, 0, 0 };
+	const struct cfg_track *t;
+	struct vblock p;
+	int i = 0;
+
+	TAILQ_FOREACH(t, &c->c_tracks, t_entry) {
+		vblock_set(&p, "track", t->t_name, i++, t->t_src);
+		check_name(v, &p, t->t_name);
+		check_table(v, &p, ck_track, t, NULL);
+		check_track_kind(v, &p, c, t);
+		if (t->t_weight == 0 && !t->t_fault)
+			verror(v, &p, "weight", "missing arguments: give weight "
+			    "(1-%d, priority lost while the check fails) or "
+			    "fault = 1", CFG_TRACK_WEIGHT_MAX);
+		else if (t->t_weight != 0 && t->t_fault)
+			verror(v, &p, "fault", "invalid argument: give weight "
+			    "or fault = 1, not both");
+		if (t->t_weight != 0 &&
+		    c->c_global.g_director_mode == CFG_DIRECTOR_ECMP)
+			verror(v, &p, "weight", "invalid argument: with "
+			    "director_mode = ecmp every healthy director is "
+			    "active and priorities elect nobody: a weight "
+			    "would change nothing, use fault = 1");
+		if (t->t_kind == CFG_TRACK_VIRTUAL)
+			check_track_reachable(v, &p, c, t);
+		if (t->t_timeout_ms > t->t_interval_ms)
+			vwarn(v, &p, "timeout", "timeout is longer than the "
+			    "interval: checks run back to back");
+		if (name_ok(t->t_name))
+			dup_add(&names, &p, NULL, "%s", t->t_name);
+	}
+	dup_report(v, &names, "track name");
+}
+
 /* ---- report order ---- */
 
 struct ordered {
@@ -818,6 +925,7 @@ config_validate(const struct shoal_config *c, struct diag *d)
 	TAILQ_FOREACH(vs, &c->c_failovers, vs_entry)
 		check_virtual(&v, vs, i++);
 	check_vs_duplicates(&v, &c->c_failovers, "failover");
+	check_tracks(&v, c);
 	/* what the load balancer backend can run (config/lbcaps.h) */
 	lbcaps_validate(c, d);
 	config_validate_ecmp(c, d);

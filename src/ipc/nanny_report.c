@@ -231,8 +231,11 @@ get_addr(struct cur *c, struct nanny_report *r)
 	a[hlen] = '\0';
 	if (cfg_addr_parse(&r->nr_addr, a) == -1)
 		return cur_fail(c, "bad %s", "address");
+	/* port 0: a check without one (ICMP echo, a program) of no real
+	 * server, as tracked checks have; a real server has a port */
 	if (parse_uint(colon + 1, (size_t)(s + n - colon - 1), 65535,
-	    &port) == -1 || port == 0)
+	    &port) == -1 || (port == 0 &&
+	    strcmp(r->nr_server, NANNY_REPORT_NO_SERVER) != 0))
 		return cur_fail(c, "bad %s", "port");
 	r->nr_port = (uint16_t)port;
 	return 0;

@@ -14,8 +14,10 @@
  *   report ftp - 10.0.0.100:21 up 1 5 ok          (fail-over service)
  *
  * SERVICE and SERVER are names from the configuration, "-" when there is
- * no server (fail-over service); a byte outside '!'..'~' or a '%' is
- * written %XX.  ADDR is IPv4 or a bracketed IPv6 address.  WEIGHT is what
+ * no server (fail-over service, tracked check); a byte outside '!'..'~' or a '%' is
+ * written %XX.  ADDR is IPv4 or a bracketed IPv6 address; PORT is 0 only
+ * without a server, for a check that has none (a tracked ICMP echo or
+ * program).  WEIGHT is what
  * the load balancer should use (0 = quiesced, draining or slow start at
  * zero); LATENCY_MS is the duration of the check that decided.  REASON is
  * printable ASCII to the end of the line.  Lines end with "\n" and are at

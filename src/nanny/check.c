@@ -43,7 +43,7 @@ static const char *const type_names[] = {
 	[CHECK_T_AGENT] = "agent", [CHECK_T_DNS] = "dns",
 	[CHECK_T_SMTP] = "smtp", [CHECK_T_POP3] = "pop3",
 	[CHECK_T_IMAP] = "imap", [CHECK_T_FTP] = "ftp", [CHECK_T_NNTP] = "nntp",
-	[CHECK_T_LDAP] = "ldap",
+	[CHECK_T_LDAP] = "ldap", [CHECK_T_PING] = "ping",
 };
 
 const char *
@@ -69,7 +69,7 @@ int
 check_type_tcp_only(enum check_type t)
 {
 	return t != CHECK_T_NONE && t != CHECK_T_UDP && t != CHECK_T_DNS &&
-	    t != CHECK_T_PROGRAM && t != CHECK_T_AGENT;
+	    t != CHECK_T_PROGRAM && t != CHECK_T_AGENT && t != CHECK_T_PING;
 }
 
 const char *
@@ -154,6 +154,8 @@ check_resolve_type(const struct cfg_virtual *vs, uint16_t port)
 		return CHECK_T_NNTP;
 	case CFG_CHECK_LDAP:
 		return CHECK_T_LDAP;
+	case CFG_CHECK_PING:
+		return CHECK_T_PING;
 	default:
 		return CHECK_T_NONE;
 	}
@@ -184,11 +186,7 @@ check_conf_from_virtual(const struct cfg_virtual *vs, uint16_t port,
 	cc->cc_dns_type = vs->vs_dns_type;
 	cc->cc_dns_rcode = vs->vs_dns_rcode;
 	cc->cc_dns_answer = vs->vs_dns_answer;
-	if (vs->vs_http_status != 0) {
-		snprintf(cc->cc_status_buf, sizeof(cc->cc_status_buf), "%d",
-		    vs->vs_http_status);
-		cc->cc_http_status = cc->cc_status_buf;
-	}
+	cc->cc_http_status = vs->vs_http_status;
 }
 
 static const struct check_kind_ops *
@@ -218,6 +216,8 @@ check_ops(enum check_type t)
 		return &check_mail_ops;
 	case CHECK_T_LDAP:
 		return &check_ldap_ops;
+	case CHECK_T_PING:
+		return &check_ping_ops;
 	default:
 		return NULL;
 	}
@@ -358,21 +358,35 @@ check_on_timer(evutil_socket_t fd, short what, void *arg)
 	    step_names[c->ch_step]);
 }
 
+/* The IP protocol of the check's socket: 0, or ICMP for echo. */
+static int
+check_proto(const struct check *c)
+{
+	if (!c->ch_ops->ko_icmp)
+		return 0;
+	return c->ch_sa.ss_family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+}
+
 static void
 check_connect(struct check *c)
 {
+	char reason[CHECK_REASON_MAX];
+
 	c->ch_fd = socket(c->ch_sa.ss_family, (c->ch_ops->ko_dgram ?
-	    SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	    SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    check_proto(c));
 	if (c->ch_fd == -1) {
 		log_warn("check: socket");
-		check_defer(c, CHECK_ERROR, "cannot create socket");
+		snprintf(reason, sizeof(reason), "cannot create %ssocket: %s%s",
+		    c->ch_ops->ko_icmp ? "ping " : "", strerror(errno),
+		    c->ch_ops->ko_icmp && errno == EACCES ? " (see "
+		    "net.ipv4.ping_group_range)" : "");
+		check_defer(c, CHECK_ERROR, reason);
 		return;
 	}
 	/* even a connect done at once is finished from the loop */
 	if (connect(c->ch_fd, (struct sockaddr *)&c->ch_sa, c->ch_salen) == -1 &&
 	    errno != EINPROGRESS) {
-		char reason[CHECK_REASON_MAX];
-
 		snprintf(reason, sizeof(reason), "connect: %s",
 		    strerror(errno));
 		check_defer(c, CHECK_FAILURE, reason);
@@ -744,7 +758,10 @@ check_new_conf(struct event_base *base, const struct check_conf *cc,
 	    CFG_DEF_TIMEOUT_MS;
 	if (c->ch_type == CHECK_T_AGENT)
 		port = cc->cc_agent_port;
-	if (port == 0 || check_target(c, addr, port) == -1) {
+	/* an echo or a program needs no port (tracked checks give none) */
+	if ((port == 0 && c->ch_type != CHECK_T_PING &&
+	    c->ch_type != CHECK_T_PROGRAM) ||
+	    check_target(c, addr, port) == -1) {
 		snprintf(err, errlen, "%s", port != 0 ? "no address to check" :
 		    c->ch_type == CHECK_T_AGENT ?
 		    "agent check without agent_port" : "no port to check");

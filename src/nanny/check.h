@@ -80,6 +80,7 @@ enum check_type {
 	CHECK_T_FTP,
 	CHECK_T_NNTP,
 	CHECK_T_LDAP,
+	CHECK_T_PING,		/* ICMP echo (tracked checks) */
 };
 
 /*
@@ -109,7 +110,6 @@ struct check_conf {
 	const char	*cc_dns_rcode;		/* "NOERROR,NXDOMAIN"; NULL:
 						   NOERROR */
 	const char	*cc_dns_answer;		/* one answer must equal it */
-	char		 cc_status_buf[8];	/* cc_http_status from a number */
 };
 
 /*

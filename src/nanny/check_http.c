@@ -34,41 +34,10 @@ struct http_ranges {
 	int	 hr_hi[HTTP_RANGES_MAX];
 };
 
-/* A status 100..599 at *p; advances p.  -1 if none. */
-static int
-http_code(const char **p)
-{
-	int	 v = 0, i;
-
-	for (i = 0; i < 3; i++, (*p)++) {
-		if (**p < '0' || **p > '9')
-			return -1;
-		v = v * 10 + (**p - '0');
-	}
-	return v >= 100 && v <= 599 ? v : -1;
-}
-
 int
 check_http_ranges_parse(const char *s, int *lo, int *hi, int max)
 {
-	const char	*p = s;
-	int		 n = 0;
-
-	for (;;) {
-		if (n == max || (lo[n] = http_code(&p)) == -1)
-			return -1;
-		hi[n] = lo[n];
-		if (*p == '-') {
-			p++;
-			if ((hi[n] = http_code(&p)) == -1 || hi[n] < lo[n])
-				return -1;
-		}
-		n++;
-		if (*p == '\0')
-			return n;
-		if (*p++ != ',')
-			return -1;
-	}
+	return cfg_http_status_parse(s, lo, hi, max);
 }
 
 static int

@@ -2,7 +2,7 @@
  * check_kind.h - the contract between the check engine (check.c) and the
  * files that implement one kind of check each (check_tcp.c, check_udp.c,
  * check_expect.c, check_http.c, check_program.c, check_agent.c,
- * check_dns.c, check_mail.c, check_ldap.c) plus the TLS transport
+ * check_dns.c, check_mail.c, check_ldap.c, check_ping.c) plus the TLS transport
  * (check_tls.c).  Not for use outside src/nanny/check*.c.
  *
  * The engine runs the socket steps (connect, tls, send, read) over TCP,
@@ -44,6 +44,8 @@ struct check;
 struct check_kind_ops {
 	const char	*ko_name;
 	int		 ko_dgram;	/* UDP: one datagram is one reply */
+	int		 ko_icmp;	/* with ko_dgram: an ICMP (echo)
+					   socket instead of UDP */
 	/* Settings from cc into c; -1 with err on bad settings. */
 	int		(*ko_init)(struct check *c, const struct check_conf *cc,
 			    char *err, size_t errlen);
@@ -112,6 +114,7 @@ extern const struct check_kind_ops check_dns_ops;
 extern const struct check_kind_ops check_dns_tcp_ops;
 extern const struct check_kind_ops check_mail_ops;
 extern const struct check_kind_ops check_ldap_ops;
+extern const struct check_kind_ops check_ping_ops;
 
 /* Ends the run: closes what it holds and calls back (c may be freed by
  * the callback, so the caller must not touch c afterwards). */

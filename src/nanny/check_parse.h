@@ -15,6 +15,8 @@
 /*
  * HTTP status ranges "200-399,404": fills lo[i]..hi[i] (codes 100..599,
  * lo <= hi), at most max ranges.  Returns the number of ranges, or -1.
+ * The configuration's parser (cfg_http_status_parse), so that what the
+ * validator accepts is what nanny runs.
  */
 int check_http_ranges_parse(const char *s, int *lo, int *hi, int max);
 

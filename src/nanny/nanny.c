@@ -1,9 +1,10 @@
 /*
- * nanny.c - the health checker: one process per virtual service (LVS) or
- * fail-over service (FOS), one event loop for every real server's checks.
+ * nanny.c - the health checker: one process per virtual service (LVS),
+ * fail-over service (FOS) or tracked check of the node's own health, one
+ * event loop for every real server's checks.
  *
- *   nanny --db PATH (--virtual NAME | --failover NAME) [--node NAME]
- *         [--address ADDR] [-n] [-v] [-t] [--log FILE]
+ *   nanny --db PATH (--virtual NAME | --failover NAME | --track NAME)
+ *         [--node NAME] [--address ADDR] [-n] [-v] [-t] [--log FILE]
  *
  * It reads the configuration read-only from the store, checks, and writes
  * one nanny_report line per state change on stdout, the pipe pulse gives
@@ -32,6 +33,7 @@
 #include "lib/util.h"
 #include "store/store.h"
 #include "server.h"
+#include "track.h"
 
 #ifndef SHOAL_DEFAULT_DB
 #define SHOAL_DEFAULT_DB	"/var/lib/shoal/shoal.db"
@@ -41,6 +43,7 @@ struct nanny_opts {
 	const char	*no_db;
 	const char	*no_virtual;
 	const char	*no_failover;
+	const char	*no_track;
 	const char	*no_node;
 	const char	*no_address;
 	const char	*no_log;
@@ -56,19 +59,30 @@ struct nanny {
 	size_t			 n_nservers;
 	struct event		*n_ev_sig[5];
 	int			 n_out;		/* report fd (stdout) */
+	/* --track */
+	char			 n_rename[CFG_NAME_MAX + 1]; /* reports are
+						   about the track */
+	const struct shoal_config *n_cfg;
+	const struct cfg_track	*n_track;
+	struct cfg_virtual	*n_track_vs;	/* its check settings */
+	struct event		*n_gw_ev;	/* default gateway watch */
+	struct cfg_addr		 n_gw;
+	int			 n_gw_state;	/* -1 unknown, 0 none, 1 n_gw */
 };
 
 static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: nanny [--db PATH] (--virtual NAME | --failover NAME)\n"
+	    "usage: nanny [--db PATH] (--virtual NAME | --failover NAME |\n"
+	    "             --track NAME)\n"
 	    "             [--node NAME] [--address ADDR] [-n] [-v] [-t]\n"
 	    "             [--log FILE]\n"
 	    "       nanny --help | --version\n\n"
 	    "  -f, --db PATH      the database [%s]\n"
 	    "  --virtual NAME     check the real servers of virtual NAME\n"
 	    "  --failover NAME    check fail-over service NAME\n"
+	    "  --track NAME       run tracked check NAME (this node's health)\n"
 	    "  --node NAME        (failover) check it on node NAME's address\n"
 	    "  --address ADDR     (failover) check it on ADDR [the VIP]\n"
 	    "  -n                 foreground, log to stderr\n"
@@ -84,12 +98,13 @@ usage(FILE *fp)
 static int
 parse_opts(int argc, char *argv[], struct nanny_opts *o, int *code)
 {
-	enum { O_VIRTUAL = 256, O_FAILOVER, O_NODE, O_ADDRESS, O_LOG,
+	enum { O_VIRTUAL = 256, O_FAILOVER, O_TRACK, O_NODE, O_ADDRESS, O_LOG,
 	    O_HELP, O_VERSION };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'f' },
 		{ "virtual", required_argument, NULL, O_VIRTUAL },
 		{ "failover", required_argument, NULL, O_FAILOVER },
+		{ "track", required_argument, NULL, O_TRACK },
 		{ "node", required_argument, NULL, O_NODE },
 		{ "address", required_argument, NULL, O_ADDRESS },
 		{ "log", required_argument, NULL, O_LOG },
@@ -109,6 +124,7 @@ parse_opts(int argc, char *argv[], struct nanny_opts *o, int *code)
 		case 't': o->no_test = 1; break;
 		case O_VIRTUAL: o->no_virtual = optarg; break;
 		case O_FAILOVER: o->no_failover = optarg; break;
+		case O_TRACK: o->no_track = optarg; break;
 		case O_NODE: o->no_node = optarg; break;
 		case O_ADDRESS: o->no_address = optarg; break;
 		case O_LOG: o->no_log = optarg; break;
@@ -126,10 +142,10 @@ parse_opts(int argc, char *argv[], struct nanny_opts *o, int *code)
 			return -1;
 		}
 	}
-	if (optind != argc ||
-	    (o->no_virtual == NULL) == (o->no_failover == NULL)) {
-		fprintf(stderr, "nanny: give exactly one of --virtual or "
-		    "--failover\n");
+	if (optind != argc || (o->no_virtual != NULL) +
+	    (o->no_failover != NULL) + (o->no_track != NULL) != 1) {
+		fprintf(stderr, "nanny: give exactly one of --virtual, "
+		    "--failover or --track\n");
 		usage(stderr);
 		*code = 2;
 		return -1;
@@ -139,13 +155,16 @@ parse_opts(int argc, char *argv[], struct nanny_opts *o, int *code)
 
 /* Writes a report line to pulse; a pipe that is gone ends nanny. */
 static void
-nanny_on_report(const struct nanny_report *r, void *arg)
+nanny_on_report(const struct nanny_report *r0, void *arg)
 {
-	struct nanny	*n = arg;
-	char		 line[NANNY_REPORT_LINE_MAX + 1];
-	int		 len;
-	ssize_t		 w;
+	struct nanny		*n = arg;
+	struct nanny_report	 rr = *r0, *r = &rr;
+	char			 line[NANNY_REPORT_LINE_MAX + 1];
+	int			 len;
+	ssize_t			 w;
 
+	if (n->n_rename[0] != '\0')
+		str_copy(rr.nr_service, n->n_rename, sizeof(rr.nr_service));
 	if ((len = nanny_report_format(r, line, sizeof(line))) == -1) {
 		log_warnx("cannot format report for %s/%s", r->nr_service,
 		    r->nr_server);
@@ -270,15 +289,118 @@ failover_addr(const struct shoal_config *c, const struct nanny_opts *o,
 	return rv;
 }
 
+static int nanny_build_virtual(struct nanny *, const struct shoal_config *,
+    const char *);
+
+/* ---- tracked checks (track.h) ---- */
+
+/* Drops the server checking the old gateway. */
+static void
+gw_drop(struct nanny *n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n->n_nservers; i++)
+		server_free(n->n_servers[i]);
+	n->n_nservers = 0;
+}
+
+/* No default route: the track fails at once, with that reason. */
+static void
+gw_report_none(struct nanny *n)
+{
+	struct nanny_report	 r;
+
+	memset(&r, 0, sizeof(r));
+	str_copy(r.nr_service, n->n_track->t_name, sizeof(r.nr_service));
+	str_copy(r.nr_server, NANNY_REPORT_NO_SERVER, sizeof(r.nr_server));
+	(void)cfg_addr_parse(&r.nr_addr, "0.0.0.0");
+	r.nr_state = NANNY_DOWN;
+	str_copy(r.nr_reason, "no default route", sizeof(r.nr_reason));
+	nanny_on_report(&r, n);
+}
+
+/*
+ * Every interval: the gateway of the default route now.  When it changed
+ * (appeared, went, moved), the server pinging the old one goes and one
+ * for the new one starts; without a default route the track is down.
+ */
+static void
+nanny_on_gateway(evutil_socket_t fd, short what, void *arg)
+{
+	struct nanny	*n = arg;
+	struct cfg_addr	 gw;
+	struct timeval	 tv;
+	int		 st;
+
+	(void)fd;
+	(void)what;
+	memset(&gw, 0, sizeof(gw));
+	st = track_default_gateway(&gw) == 0;
+	if (st != n->n_gw_state || (st && !cfg_addr_equal(&gw, &n->n_gw))) {
+		char ab[CFG_ADDR_STRLEN];
+
+		gw_drop(n);
+		n->n_gw_state = st;
+		n->n_gw = gw;
+		log_info("track %s: %s%s", n->n_track->t_name, st ?
+		    "default gateway " : "no default route",
+		    st ? cfg_addr_str(&gw, ab, sizeof(ab)) : "");
+		if (!st)
+			gw_report_none(n);
+		else if (nanny_add(n, n->n_cfg, n->n_track_vs, NULL, &gw) ==
+		    -1 || server_start(n->n_servers[0], 0) == -1)
+			fatalx("cannot check the default gateway");
+	}
+	tv.tv_sec = n->n_track->t_interval_ms / 1000;
+	tv.tv_usec = (n->n_track->t_interval_ms % 1000) * 1000;
+	evtimer_add(n->n_gw_ev, &tv);
+}
+
+/*
+ * Track name: a virtual's servers reported under the track's name, or
+ * one server with the track's settings (the default gateway's is made
+ * when the watch first runs).  0 or -1.
+ */
+static int
+nanny_build_track(struct nanny *n, const struct shoal_config *c,
+    const char *name)
+{
+	const struct cfg_track	*t;
+	struct cfg_addr		 a;
+
+	if ((t = config_find_track(c, name)) == NULL) {
+		log_warnx("no track %s", name);
+		return -1;
+	}
+	n->n_track = t;
+	n->n_cfg = c;
+	if (t->t_kind == CFG_TRACK_VIRTUAL) {
+		str_copy(n->n_rename, t->t_name, sizeof(n->n_rename));
+		return nanny_build_virtual(n, c, t->t_virtual);
+	}
+	if ((n->n_track_vs = track_settings(t)) == NULL) {
+		log_warnx("out of memory");
+		return -1;
+	}
+	if (t->t_kind == CFG_TRACK_PROGRAM) {
+		(void)cfg_addr_parse(&a, "127.0.0.1");
+		return nanny_add(n, c, n->n_track_vs, NULL, &a);
+	}
+	if (cfg_addr_is_set(&t->t_address))
+		return nanny_add(n, c, n->n_track_vs, NULL, &t->t_address);
+	n->n_gw_state = -1;
+	n->n_gw_ev = evtimer_new(n->n_base, nanny_on_gateway, n);
+	return n->n_gw_ev != NULL ? 0 : -1;
+}
+
 /* Builds the servers to check from the configuration; 0 or -1. */
 static int
 nanny_build(struct nanny *n, const struct shoal_config *c,
     const struct nanny_opts *o)
 {
 	const struct cfg_virtual	*vs;
-	const struct cfg_server		*rs;
 	struct cfg_addr			 a;
-	int				 bad = 0;
 
 	if (o->no_failover != NULL) {
 		if ((vs = config_find_failover(c, o->no_failover)) == NULL) {
@@ -289,8 +411,22 @@ nanny_build(struct nanny *n, const struct shoal_config *c,
 			return -1;
 		return nanny_add(n, c, vs, NULL, &a);
 	}
-	if ((vs = config_find_virtual(c, o->no_virtual)) == NULL) {
-		log_warnx("no virtual server %s", o->no_virtual);
+	if (o->no_track != NULL)
+		return nanny_build_track(n, c, o->no_track);
+	return nanny_build_virtual(n, c, o->no_virtual);
+}
+
+/* The active real servers of virtual name; 0 or -1. */
+static int
+nanny_build_virtual(struct nanny *n, const struct shoal_config *c,
+    const char *name)
+{
+	const struct cfg_virtual	*vs;
+	const struct cfg_server		*rs;
+	int				 bad = 0;
+
+	if ((vs = config_find_virtual(c, name)) == NULL) {
+		log_warnx("no virtual server %s", name);
 		return -1;
 	}
 	TAILQ_FOREACH(rs, &vs->vs_servers, rs_entry) {
@@ -347,6 +483,11 @@ nanny_start(struct nanny *n)
 		if (server_start(n->n_servers[i], (uint32_t)d) == -1)
 			fatalx("cannot start the checks");
 	}
+	if (n->n_gw_ev != NULL) {
+		struct timeval now = { 0, 0 };
+
+		evtimer_add(n->n_gw_ev, &now);
+	}
 }
 
 static void
@@ -357,11 +498,28 @@ nanny_free(struct nanny *n)
 	for (i = 0; i < n->n_nservers; i++)
 		server_free(n->n_servers[i]);
 	free(n->n_servers);
+	if (n->n_gw_ev != NULL)
+		event_free(n->n_gw_ev);
+	cfg_virtual_free(n->n_track_vs);
 	for (i = 0; i < sizeof(n->n_ev_sig) / sizeof(n->n_ev_sig[0]); i++)
 		if (n->n_ev_sig[i] != NULL)
 			event_free(n->n_ev_sig[i]);
 	if (n->n_base != NULL)
 		event_base_free(n->n_base);
+}
+
+static const char *
+what_kind(const struct nanny_opts *o)
+{
+	return o->no_virtual != NULL ? "virtual" : o->no_failover != NULL ?
+	    "failover" : "track";
+}
+
+static const char *
+what_name(const struct nanny_opts *o)
+{
+	return o->no_virtual != NULL ? o->no_virtual :
+	    o->no_failover != NULL ? o->no_failover : o->no_track;
 }
 
 int
@@ -387,17 +545,14 @@ main(int argc, char *argv[])
 		goto done;
 	if (o.no_test) {
 		printf("nanny: %s %s: %zu server(s) to check, settings OK\n",
-		    o.no_virtual != NULL ? "virtual" : "failover",
-		    o.no_virtual != NULL ? o.no_virtual : o.no_failover,
-		    n.n_nservers);
+		    what_kind(&o), what_name(&o), n.n_nservers);
 		code = 0;
 		goto done;
 	}
 	if (nanny_signals(&n) == -1)
 		fatalx("cannot set up signals");
-	log_info("starting nanny for %s %s: %zu server(s)",
-	    o.no_virtual != NULL ? "virtual" : "failover",
-	    o.no_virtual != NULL ? o.no_virtual : o.no_failover, n.n_nservers);
+	log_info("starting nanny for %s %s: %zu server(s)", what_kind(&o),
+	    what_name(&o), n.n_nservers);
 	nanny_start(&n);
 	event_base_dispatch(n.n_base);
 	code = 0;

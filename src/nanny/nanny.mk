@@ -9,8 +9,10 @@ src_nanny_libnanny_a_SOURCES = \
 	src/nanny/check_program.c src/nanny/check_agent.c \
 	src/nanny/check_udp.c src/nanny/check_dns.c \
 	src/nanny/check_dns_judge.c src/nanny/check_mail.c \
-	src/nanny/check_ldap.c src/nanny/check_parse.h \
-	src/nanny/server.c src/nanny/server.h
+	src/nanny/check_ldap.c src/nanny/check_ping.c \
+	src/nanny/check_parse.h \
+	src/nanny/server.c src/nanny/server.h \
+	src/nanny/track.c src/nanny/track.h
 src_nanny_libnanny_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(CARES_CFLAGS)
 NANNY_LIBS = src/nanny/libnanny.a src/ipc/libipc.a src/store/libstore.a \
@@ -19,9 +21,12 @@ NANNY_LIBS = src/nanny/libnanny.a src/ipc/libipc.a src/store/libstore.a \
 	$(CRYPTO_LIBS) $(CARES_LIBS)
 
 check_PROGRAMS += tests/unit/test_check tests/unit/test_server \
-	tests/unit/test_check_proto
+	tests/unit/test_check_proto tests/unit/test_track
 TESTS += tests/unit/test_check tests/unit/test_server \
-	tests/unit/test_check_proto
+	tests/unit/test_check_proto tests/unit/test_track
+tests_unit_test_track_SOURCES = tests/unit/test_track.c
+tests_unit_test_track_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_track_LDADD = $(NANNY_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_check_SOURCES = tests/unit/test_check.c \
 	tests/unit/responder.c tests/unit/responder_udp.c \
 	tests/unit/responder.h
@@ -57,9 +62,9 @@ tests_integration_check_probe_SOURCES = tests/integration/check_probe.c
 tests_integration_check_probe_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_integration_check_probe_LDADD = $(NANNY_LIBS)
 TESTS += tests/integration/nanny_checks.sh tests/integration/nanny_proto.sh \
-	tests/integration/pulse_checks.sh
+	tests/integration/pulse_checks.sh tests/integration/nanny_http_status.sh
 EXTRA_DIST += tests/integration/nanny_checks.sh tests/integration/nanny_proto.sh \
-	tests/integration/pulse_checks.sh
+	tests/integration/pulse_checks.sh tests/integration/nanny_http_status.sh
 
 # nanny(8), with the configured paths filled in
 man_MANS += doc/nanny.8

@@ -86,7 +86,8 @@ static void child_start(struct child *);
 static const char *
 kind_name(enum nannies_kind k)
 {
-	return k == NANNIES_VIRTUAL ? "virtual" : "failover";
+	return k == NANNIES_VIRTUAL ? "virtual" : k == NANNIES_TRACK ?
+	    "track" : "failover";
 }
 
 const char *
@@ -367,6 +368,7 @@ exec_child(const struct nannies *ns, const struct child *c, int wfd,
 	argv[i++] = (char *)"--db";
 	argv[i++] = ns->n_db;
 	argv[i++] = c->c_kind == NANNIES_VIRTUAL ? (char *)"--virtual" :
+	    c->c_kind == NANNIES_TRACK ? (char *)"--track" :
 	    (char *)"--failover";
 	argv[i++] = c->c_name;
 	if (!stderr_is_null())

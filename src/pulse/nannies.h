@@ -3,7 +3,8 @@
  * each with a pipe for its report lines, supervised independently.
  *
  * A nanny is named by (kind, name): kind NANNIES_VIRTUAL checks the real
- * servers of `virtual NAME`, NANNIES_FAILOVER checks `failover NAME`.  Its
+ * servers of `virtual NAME`, NANNIES_FAILOVER checks `failover NAME`,
+ * NANNIES_TRACK runs `track NAME` (tracks.h).  Its
  * settings are summed up by a fingerprint string the caller computes; a
  * nanny whose fingerprint changed is restarted.  Every line a nanny writes
  * is parsed strictly (nanny_report.h); a line that does not parse, or that
@@ -36,6 +37,7 @@ struct nannies;
 enum nannies_kind {
 	NANNIES_VIRTUAL,
 	NANNIES_FAILOVER,
+	NANNIES_TRACK,		/* a tracked check: nanny --track NAME */
 };
 
 /* Called for every well-formed report of a running nanny. */

@@ -30,6 +30,7 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/connsync.c src/pulse/connsync.h \
 	src/pulse/nannies.c src/pulse/nannies.h \
 	src/pulse/fosmon.c src/pulse/fosmon.h \
+	src/pulse/tracks.c src/pulse/tracks.h \
 	src/pulse/evbus.c src/pulse/evbus.h \
 	src/pulse/hooks.c src/pulse/hooks.h \
 	src/pulse/maintio.c src/pulse/maintio.h \
@@ -62,7 +63,7 @@ src_pulse_pulse_worker_LDADD = $(PULSE_LIBS)
 PULSE_UNIT_TESTS = tests/unit/test_heartbeat tests/unit/test_leave \
 	tests/unit/test_election tests/unit/test_runtime tests/unit/test_lvs \
 	tests/unit/test_hooks \
-	tests/unit/test_announce tests/unit/test_ctsync
+	tests/unit/test_announce tests/unit/test_ctsync tests/unit/test_tracks
 check_PROGRAMS += $(PULSE_UNIT_TESTS)
 TESTS += $(PULSE_UNIT_TESTS)
 tests_unit_test_heartbeat_SOURCES = tests/unit/test_heartbeat.c
@@ -85,6 +86,10 @@ tests_unit_test_hooks_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_ctsync_SOURCES = tests/unit/test_ctsync.c
 tests_unit_test_ctsync_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_ctsync_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
+# tracked checks: verdicts, penalty, fault, reloads
+tests_unit_test_tracks_SOURCES = tests/unit/test_tracks.c
+tests_unit_test_tracks_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tracks_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_lvs_SOURCES = tests/unit/test_lvs.c
 tests_unit_test_lvs_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_lvs_LDADD = $(PULSE_LIBS) $(CMOCKA_LIBS)
@@ -118,7 +123,7 @@ TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh 
 	tests/integration/ecmp.sh tests/integration/ecmp_bad.sh \
 	tests/integration/pulse_nokey.sh tests/integration/pulse_heal.sh \
 	tests/integration/pulse_keyroll.sh \
-	tests/integration/lb_nft_sync.sh
+	tests/integration/lb_nft_sync.sh tests/integration/pulse_track.sh
 EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh \
 	tests/integration/lib/ecmp_lib.sh tests/integration/lib/ecmp_tool.py \
 	tests/integration/lib/hbtool.py tests/integration/lib/push_lib.sh \

@@ -13,12 +13,14 @@
 #include "lvs.h"
 #include "nannies.h"
 #include "services.h"
+#include "tracks.h"
 
 struct services {
 	struct services_hooks	 s_hooks;
 	struct lvs		*s_lvs;
 	struct fosmon		*s_fos;
 	struct nannies		*s_nannies;
+	struct tracks		*s_tracks;	/* the node's own health */
 	enum el_state		 s_role;
 	int			 s_stopped;
 };
@@ -33,11 +35,15 @@ on_report(enum nannies_kind kind, const char *name,
 		lvs_report(s->s_lvs, name, r);
 		/* ecmp: a VIP may have become (un)servable */
 		s->s_hooks.sh_changed(s->s_hooks.sh_arg);
+	} else if (kind == NANNIES_TRACK) {
+		if (tracks_report(s->s_tracks, name, r))
+			s->s_hooks.sh_changed(s->s_hooks.sh_arg);
 	} else
 		fosmon_report(s->s_fos, name, r);
 }
 
-/* The nannies this role needs: virtuals while ACTIVE, failovers always. */
+/* The nannies this role needs: virtuals while ACTIVE, failovers once
+ * INIT is over, tracks always (a candidate must know its health). */
 static void
 want_nannies(struct services *s)
 {
@@ -48,6 +54,7 @@ want_nannies(struct services *s)
 		lvs_want_nannies(s->s_lvs, s->s_nannies);
 	if (s->s_role != EL_INIT)
 		fosmon_want_nannies(s->s_fos, s->s_nannies);
+	tracks_want_nannies(s->s_tracks, s->s_nannies);
 	nannies_sweep(s->s_nannies);
 }
 
@@ -64,12 +71,14 @@ services_new(struct event_base *base, const char *db, const char *rundir,
 	if ((s->s_lvs = lvs_new(base, db, rundir)) == NULL ||
 	    (s->s_fos = fosmon_new(base, h)) == NULL ||
 	    (s->s_nannies = nannies_new(base, nannies_default_path(), db,
-	    on_report, s)) == NULL)
+	    on_report, s)) == NULL || (s->s_tracks = tracks_new()) == NULL)
 		goto fail;
 	if (lvs_load(s->s_lvs) == -1 ||
-	    fosmon_load(s->s_fos, lvs_config(s->s_lvs)) == -1)
+	    fosmon_load(s->s_fos, lvs_config(s->s_lvs)) == -1 ||
+	    tracks_load(s->s_tracks, lvs_config(s->s_lvs)) == -1)
 		goto fail;
 	(void)lvs_clear_stale(s->s_lvs);
+	want_nannies(s);	/* the tracks, from INIT on */
 	return s;
 fail:
 	log_warnx("cannot set up service monitoring");
@@ -95,6 +104,7 @@ services_free(struct services *s)
 	if (s->s_nannies != NULL && s->s_lvs != NULL)
 		services_stop(s);
 	nannies_free(s->s_nannies);
+	tracks_free(s->s_tracks);
 	lvs_free(s->s_lvs);
 	fosmon_free(s->s_fos);
 	free(s);
@@ -142,6 +152,10 @@ services_reload(struct services *s)
 		return;
 	if (fosmon_load(s->s_fos, lvs_config(s->s_lvs)) == -1)
 		log_warnx("reload: fail-over monitoring: out of memory");
+	if (tracks_load(s->s_tracks, lvs_config(s->s_lvs)) == -1)
+		log_warnx("reload: tracked checks: out of memory");
+	else	/* a track gone or added changes the penalty */
+		s->s_hooks.sh_changed(s->s_hooks.sh_arg);
 	/* a configuration that enables LVS mode while we are active */
 	if (s->s_role == EL_ACTIVE && !s->s_stopped) {
 		if (lvs_enabled(s->s_lvs))
@@ -180,7 +194,14 @@ services_peer(struct services *s, uint32_t id, enum el_state st,
 int
 services_fault(const struct services *s)
 {
-	return s != NULL && fosmon_fault(s->s_fos);
+	return s != NULL && (fosmon_fault(s->s_fos) ||
+	    tracks_fault(s->s_tracks));
+}
+
+int
+services_penalty(const struct services *s)
+{
+	return s != NULL ? tracks_penalty(s->s_tracks) : 0;
 }
 
 json_t *
@@ -239,4 +260,5 @@ services_json(const struct services *s, json_t *o)
 	json_object_set_new(o, "virtual_services", lvs_json(s->s_lvs));
 	json_object_set_new(o, "failover_services", fosmon_json(s->s_fos));
 	json_object_set_new(o, "nannies", nannies_json(s->s_nannies));
+	json_object_set_new(o, "tracks", tracks_json(s->s_tracks));
 }

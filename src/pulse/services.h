@@ -1,7 +1,8 @@
 /*
  * services.h - what pulse runs for the services themselves, in one place
  * the worker calls at a few hooks: the nanny children (nannies.h), LVS
- * mode (lvs.h) and fail-over service monitoring (fosmon.h).
+ * mode (lvs.h), fail-over service monitoring (fosmon.h) and the node's
+ * tracked checks (tracks.h).
  *
  * The role table (role.h) drives it on every transition; the worker
  * tells it the reloads and the heartbeats' service-failure flag.  It asks
@@ -66,8 +67,11 @@ uint8_t services_hb_flags(const struct services *);
 /* A live peer (node id) in state st sent flags. */
 void services_peer(struct services *, uint32_t id, enum el_state st,
     uint8_t flags);
-/* True when a service fault reported by a peer holds this node down. */
+/* True when a service fault reported by a peer, or a failed tracked
+ * check with the fault flag (tracks.h), holds this node down. */
 int services_fault(const struct services *);
+/* The priority this node's failed tracked checks cost it (tracks.h). */
+int services_penalty(const struct services *);
 
 /*
  * The control socket's "server STATE VS RS": sets the admin state
@@ -91,7 +95,8 @@ int services_lb_active(const struct services *);
  * NULL in tests without one. */
 struct lvs *services_lvs(const struct services *);
 
-/* Adds "virtual_services", "failover_services" and "nannies" to o. */
+/* Adds "virtual_services", "failover_services", "nannies" and "tracks"
+ * to o. */
 void services_json(const struct services *, json_t *o);
 
 #endif

@@ -288,6 +288,8 @@ worker_update_fault(struct worker *w)
 	if (w->w_svc != NULL && services_fault(w->w_svc))
 		fault = 1;
 	w->w_self.es_fault = fault;
+	/* heartbeats announce the priority the election uses */
+	w->w_self.es_penalty = services_penalty(w->w_svc);
 }
 
 int

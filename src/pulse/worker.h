@@ -139,7 +139,9 @@ void worker_update_standby(struct worker *);
  * then it rejoins by itself.
  */
 void worker_hold(struct worker *, uint64_t ms);
-/* Recomputes es_fault from links, failed services and peers' reports. */
+/* Recomputes es_fault from links, failed services, peers' reports and
+ * tracked checks with the fault flag, and es_penalty from the weights of
+ * the failed tracked checks. */
 void worker_update_fault(struct worker *);
 /*
  * Marks fail-over service name failed (1) or healthy (0) on this node,

@@ -53,6 +53,7 @@ struct store {
  */
 #define COLUMNS_GLOBAL		ck_global
 #define COLUMNS_NODE		ck_node
+#define COLUMNS_TRACK		ck_track
 #define COLUMNS_VIRTUAL		ck_virtual	/* and fail-over services */
 #define COLUMNS_SERVER		ck_server
 
@@ -855,6 +856,30 @@ load_virtuals(struct loader *ld, enum cfg_vs_kind kind,
 }
 
 static int
+load_tracks(struct store *s, struct cfg_track_list *l)
+{
+	struct cfg_track *t;
+	sqlite3_stmt *st;
+	int rc;
+
+	st = prepare_built(s, sql_build(0, "tracks", "id", COLUMNS_TRACK,
+	    " ORDER BY position"));
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((t = cfg_track_new(NULL)) == NULL)
+			break;
+		TAILQ_INSERT_TAIL(l, t, t_entry);
+		if (fields_column(st, 1, t, COLUMNS_TRACK, "tracks") == -1)
+			break;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		log_warnx("store: tracks: %s", sqlite3_errmsg(s->st_db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
 load_all(struct store *s, struct shoal_config *c)
 {
 	struct loader ld;
@@ -873,7 +898,8 @@ load_all(struct store *s, struct shoal_config *c)
 	if (load_global(s, &c->c_global) == -1 ||
 	    load_nodes(s, &c->c_nodes) == -1 ||
 	    load_virtuals(&ld, CFG_VS_VIRTUAL, &c->c_virtuals) == -1 ||
-	    load_virtuals(&ld, CFG_VS_FAILOVER, &c->c_failovers) == -1)
+	    load_virtuals(&ld, CFG_VS_FAILOVER, &c->c_failovers) == -1 ||
+	    load_tracks(s, &c->c_tracks) == -1)
 		goto done;
 	ret = 0;
 done:
@@ -1002,6 +1028,30 @@ write_nodes(struct store *s, const struct cfg_node_list *l)
 }
 
 static int
+write_tracks(struct store *s, const struct cfg_track_list *l)
+{
+	const struct cfg_track *t;
+	sqlite3_stmt *st;
+	int pos = 0, ret = 0;
+
+	st = prepare_built(s, sql_build(1, "tracks", "position", COLUMNS_TRACK,
+	    NULL));
+	if (st == NULL)
+		return -1;
+	TAILQ_FOREACH(t, l, t_entry) {
+		sqlite3_bind_int(st, 1, pos++);
+		if (fields_bind(st, 2, t, COLUMNS_TRACK) != SQLITE_OK ||
+		    step_done(s, st) == -1) {
+			log_warnx("store: track %s not written", t->t_name);
+			ret = -1;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int
 write_servers(struct writer *w, sqlite3_int64 vid,
     const struct cfg_virtual *vs)
 {
@@ -1055,7 +1105,7 @@ clear_config(struct store *s)
 {
 	return exec_sql(s, "DELETE FROM global_settings;"
 	    "DELETE FROM global_kept; DELETE FROM nodes;"
-	    "DELETE FROM virtuals;");
+	    "DELETE FROM virtuals; DELETE FROM tracks;");
 }
 
 static int
@@ -1080,7 +1130,8 @@ write_config(struct store *s, const struct shoal_config *c)
 	if (clear_config(s) == -1 || write_global(s, &c->c_global) == -1 ||
 	    write_nodes(s, &c->c_nodes) == -1 ||
 	    write_virtuals(&w, &c->c_virtuals, "virtual") == -1 ||
-	    write_virtuals(&w, &c->c_failovers, "failover") == -1)
+	    write_virtuals(&w, &c->c_failovers, "failover") == -1 ||
+	    write_tracks(s, &c->c_tracks) == -1)
 		goto done;
 	ret = 0;
 done:

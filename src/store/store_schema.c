@@ -244,6 +244,42 @@ static const char schema_push_watch[] =
 	"ALTER TABLE global_settings ADD COLUMN push_watch INTEGER NOT NULL"
 	"  DEFAULT 30;";
 
+/* tracked checks of a node's own health (pulse/tracks.h): the columns
+ * are ck_track's (config_keys.c). */
+static const char schema_track[] =
+	"CREATE TABLE tracks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  position INTEGER NOT NULL,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL,"
+	"  address TEXT,"
+	"  command TEXT,"
+	"  virtual TEXT,"
+	"  min_up INTEGER NOT NULL,"
+	"  interval_ms INTEGER NOT NULL,"
+	"  timeout_ms INTEGER NOT NULL,"
+	"  rise INTEGER NOT NULL,"
+	"  fall INTEGER NOT NULL,"
+	"  weight INTEGER NOT NULL,"
+	"  fault INTEGER NOT NULL"
+	");";
+
+/*
+ * http_status holds codes and ranges ("200-399,404") instead of one
+ * code: SQLite cannot change a column's type, so the column is rebuilt
+ * (renamed, a TEXT column added, values carried over, the old one
+ * dropped: ALTER TABLE DROP COLUMN rewrites the table).  The table is not
+ * dropped and created again, since that would delete, through the
+ * foreign keys, every server of every virtual.  0 (any 2xx or 3xx) becomes
+ * NULL, which means 200-399, what 0 meant.
+ */
+static const char schema_http_status[] =
+	"ALTER TABLE virtuals RENAME COLUMN http_status TO http_status_old;"
+	"ALTER TABLE virtuals ADD COLUMN http_status TEXT;"
+	"UPDATE virtuals SET http_status = CASE WHEN http_status_old = 0 "
+	"  THEN NULL ELSE CAST(http_status_old AS TEXT) END;"
+	"ALTER TABLE virtuals DROP COLUMN http_status_old;";
+
 /*
  * The ordered list.  Append new migrations at the end; entry i takes the
  * database to user_version i + 1.
@@ -258,6 +294,8 @@ static const struct store_migration migrations[] = {
 	{ "notify hooks", schema_notify },
 	{ "second accepted heartbeat key", schema_key_accept },
 	{ "watch and rollback after a push", schema_push_watch },
+	{ "tracked checks of the node's own health", schema_track },
+	{ "HTTP status ranges", schema_http_status },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -386,12 +386,19 @@ test_http(void **state)
 	o = run_resp(vs, RESP_FLOOD, NULL);
 	expect_result(&o, CHECK_FAILURE, "status line too long");
 	/* a chosen status */
-	vs->vs_http_status = 404;
+	vs->vs_http_status = strdup("404");
 	o = run_resp(vs, RESP_REPLY, "HTTP/1.1 404 Not Found\r\n\r\n");
 	expect_result(&o, CHECK_SUCCESS, NULL);
 	o = run_resp(vs, RESP_REPLY, HTTP_OK);
 	expect_result(&o, CHECK_FAILURE, "HTTP status 200");
-	vs->vs_http_status = 0;
+	free(vs->vs_http_status);
+	vs->vs_http_status = strdup("200,301-302");
+	o = run_resp(vs, RESP_REPLY, "HTTP/1.1 302 Found\r\n\r\n");
+	expect_result(&o, CHECK_SUCCESS, NULL);
+	o = run_resp(vs, RESP_REPLY, "HTTP/1.1 303 See Other\r\n\r\n");
+	expect_result(&o, CHECK_FAILURE, "HTTP status 303");
+	free(vs->vs_http_status);
+	vs->vs_http_status = NULL;
 	/* body match: literal substring, then regex */
 	vs->vs_expect = strdup("is well");
 	vs->vs_check_timeout_ms = TEST_SLOW_TIMEOUT_MS;

@@ -37,6 +37,11 @@ test_enum_names(void **state)
 	assert_null(cfg_scheduler_name((enum cfg_scheduler)99));
 	assert_int_equal(cfg_network_from_name("direct"), CFG_NET_DIRECT);
 	assert_int_equal(cfg_lb_backend_from_name("nftables"), CFG_LB_NFTABLES);
+	/* check = expect is send_expect, written back canonically */
+	assert_int_equal(cfg_check_kind_from_name("expect"),
+	    CFG_CHECK_SEND_EXPECT);
+	assert_string_equal(cfg_check_kind_name(CFG_CHECK_SEND_EXPECT),
+	    "send_expect");
 }
 
 static void

@@ -152,6 +152,20 @@ cmp_virtuals(const struct cfg_virtual_list *la,
 }
 
 static void
+cmp_tracks(const struct cfg_track_list *la, const struct cfg_track_list *lb)
+{
+	const struct cfg_track *a = TAILQ_FIRST(la), *b = TAILQ_FIRST(lb);
+
+	for (; a != NULL && b != NULL; a = TAILQ_NEXT(a, t_entry),
+	    b = TAILQ_NEXT(b, t_entry)) {
+		cmp_name("track", a->t_name, b->t_name);
+		cmp_block(a->t_name, ck_track, a, b);
+	}
+	if (a != NULL || b != NULL)
+		fail_msg("track lists differ in length");
+}
+
+static void
 cmp_config(const struct shoal_config *a, const struct shoal_config *b)
 {
 	const struct cfg_node *na = TAILQ_FIRST(&a->c_nodes);
@@ -168,6 +182,7 @@ cmp_config(const struct shoal_config *a, const struct shoal_config *b)
 		fail_msg("node lists differ in length");
 	cmp_virtuals(&a->c_virtuals, &b->c_virtuals);
 	cmp_virtuals(&a->c_failovers, &b->c_failovers);
+	cmp_tracks(&a->c_tracks, &b->c_tracks);
 }
 
 static struct shoal_config *

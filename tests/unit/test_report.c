@@ -118,6 +118,17 @@ test_format_refuses(void **state)
 	assert_int_equal(nanny_report_format(&r, buf, 20), -1);
 }
 
+/* A tracked ICMP echo or program: no server, port 0 (nanny/track.h). */
+static void
+good_port0(void)
+{
+	struct nanny_report r;
+
+	make(&r, "gw", "-", "10.238.0.1", 0, NANNY_DOWN, 0, 3,
+	    "no default route");
+	round_trip(&r, "report gw - 10.238.0.1:0 down 0 3 no default route\n");
+}
+
 static void
 bad(const char *line, const char *errpart)
 {
@@ -145,6 +156,9 @@ test_parse_garbage(void **state)
 	bad("report web r1 10.0.0.1:80 up 1 0 ", "empty reason");
 	bad("report web r1 10.0.0.1 up 1 0 ok", "lacks :port");
 	bad("report web r1 10.0.0.1:0 up 1 0 ok", "bad port");
+	/* a tracked check without a port (no server) is fine */
+	good_port0();
+	bad("report gw - 10.0.0.1:x down 0 0 no", "bad port");
 	bad("report web r1 10.0.0.1:65536 up 1 0 ok", "bad port");
 	bad("report web r1 10.0.0.1:080 up 1 0 ok", "bad port");
 	bad("report web r1 10.0.0.1:8x up 1 0 ok", "bad port");

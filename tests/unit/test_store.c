@@ -182,7 +182,7 @@ full_virtual(const char *name, const char *vip, uint16_t port)
 	vs->vs_fall = 2;
 	vs->vs_http_path = xstrdup("/health");
 	vs->vs_http_host = xstrdup("www.example.com");
-	vs->vs_http_status = 200;
+	vs->vs_http_status = xstrdup("200-299,301-302");
 	vs->vs_agent_port = 5555;
 	vs->vs_slow_start_ms = 30000;
 	assert_int_equal(cfg_kept_add(&vs->vs_kept, "client_monitor", "yes"),
@@ -190,6 +190,34 @@ full_virtual(const char *name, const char *vip, uint16_t port)
 	add_server(vs, "r1", "10.20.0.11", 5);
 	add_server(vs, "r2", "10.20.0.12", 0)->rs_active = 0;
 	return vs;
+}
+
+/* Tracked checks: every field set across them. */
+static void
+add_tracks(struct shoal_config *c)
+{
+	struct cfg_track *t = cfg_track_new("upstream");
+
+	assert_non_null(t);
+	t->t_kind = CFG_TRACK_ADDRESS;
+	addr(&t->t_address, "2001:db8::1");
+	t->t_interval_ms = 500;
+	t->t_timeout_ms = 250;
+	t->t_rise = 3;
+	t->t_fall = 2;
+	t->t_weight = 40;
+	TAILQ_INSERT_TAIL(&c->c_tracks, t, t_entry);
+	assert_non_null(t = cfg_track_new("pool"));
+	t->t_kind = CFG_TRACK_VIRTUAL;
+	t->t_virtual = xstrdup("web");
+	t->t_min_up = 2;
+	t->t_fault = 1;
+	TAILQ_INSERT_TAIL(&c->c_tracks, t, t_entry);
+	assert_non_null(t = cfg_track_new("script"));
+	t->t_kind = CFG_TRACK_PROGRAM;
+	t->t_command = xstrdup("/usr/local/bin/ok --quiet");
+	t->t_weight = 254;
+	TAILQ_INSERT_TAIL(&c->c_tracks, t, t_entry);
 }
 
 /* A configuration with every field of every block set. */
@@ -236,6 +264,7 @@ full_config(void)
 	fo->vs_tls_ca = xstrdup("/etc/ssl/ftp-ca.pem");
 	fo->vs_tls_name = xstrdup("ftp.example.com");
 	TAILQ_INSERT_TAIL(&c->c_failovers, fo, vs_entry);
+	add_tracks(c);
 	return c;
 }
 
@@ -388,6 +417,59 @@ test_open_create(void **state)
 	s = open_new("shared/shoal.db");
 	assert_int_equal(stat(dbpath("shared/shoal.db"), &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0660);
+	store_close(s);
+}
+
+/*
+ * http_status became text: a database of the version before, whose
+ * column is INTEGER NOT NULL (0 = unset), is migrated with its values,
+ * and no virtual loses a server (the foreign keys cascade on a DROP
+ * TABLE, which the migration must not do).
+ */
+static const char unmigrate_http_status[] =
+	"ALTER TABLE virtuals RENAME COLUMN http_status TO x;"
+	"ALTER TABLE virtuals ADD COLUMN http_status INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"UPDATE virtuals SET http_status = coalesce(CAST(x AS INTEGER), 0);"
+	"ALTER TABLE virtuals DROP COLUMN x;";
+
+static void
+test_migrate_http_status(void **state)
+{
+	struct shoal_config *c = full_config(), *l;
+	struct cfg_virtual *vs = TAILQ_FIRST(&c->c_virtuals);
+	struct store *s = open_new("hs.db");
+	char sql[64];
+	sqlite3 *db;
+
+	(void)state;
+	free(vs->vs_http_status);
+	vs->vs_http_status = xstrdup("404");
+	commit_ok(s, c, NULL);
+	store_close(s);
+	/* back to the version before */
+	assert_int_equal(sqlite3_open(dbpath("hs.db"), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, unmigrate_http_status, NULL, NULL,
+	    NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    store_schema_version() - 1);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(pragma(db, "SELECT http_status FROM virtuals "
+	    "WHERE name = 'web'"), 404);
+	sqlite3_close(db);
+	s = open_new("hs.db");
+	db = store_db(s);
+	assert_int_equal(pragma(db, "PRAGMA user_version"),
+	    store_schema_version());
+	assert_int_equal(pragma(db, "SELECT count(*) FROM servers"), 3);
+	assert_int_equal(pragma(db, "SELECT count(*) FROM virtuals WHERE "
+	    "http_status IS NULL"), 2);
+	assert_int_equal(store_load(s, &l, NULL), 0);
+	assert_string_equal(TAILQ_FIRST(&l->c_virtuals)->vs_http_status,
+	    "404");
+	assert_same_config(c, l);
+	config_free(l);
+	config_free(c);
 	store_close(s);
 }
 
@@ -829,6 +911,7 @@ test_columns_are_the_registry(void **state)
 	check_columns(store_db(s), "virtuals", ck_virtual, v);
 	check_columns(store_db(s), "virtuals", ck_failover, v);
 	check_columns(store_db(s), "servers", ck_server, r);
+	check_columns(store_db(s), "tracks", ck_track, n);
 	store_close(s);
 }
 
@@ -852,6 +935,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_create),
 		cmocka_unit_test(test_migrate_from_v1),
+		cmocka_unit_test(test_migrate_http_status),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_generations_rollback),
 		cmocka_unit_test(test_invalid_changes_nothing),

@@ -87,7 +87,7 @@ test_ranges(void **state)
 	c->c_global.g_keepalive_ms = 0;
 	c->c_global.g_arp_count = 101;
 	vs->vs_port = 0;
-	vs->vs_http_status = 600;
+	vs->vs_http_status = strdup("200-399,600");
 	vs->vs_rise = 0;	/* 0 = unset: fine */
 	vs->vs_fall = 101;
 	vs->vs_scheduler = (enum cfg_scheduler)42;
@@ -109,7 +109,8 @@ test_ranges(void **state)
 	    "virtual[web].fall: error: invalid argument for fall: out of "
 	    "range (1-100)\n"
 	    "virtual[web].http_status: error: invalid argument for "
-	    "http_status: out of range (100-599)\n"
+	    "http_status: want status codes (100-599) and ranges, "
+	    "comma-separated, like 200-399,404 (at most 16)\n"
 	    "server[web/r1].weight: error: invalid argument for weight: out "
 	    "of range (0-65535)\n");
 	config_free(c);

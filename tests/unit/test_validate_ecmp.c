@@ -208,6 +208,33 @@ test_unused_session(void **state)
 	config_free(c);
 }
 
+/* Priorities elect nobody under ecmp: a track's weight is refused, a
+ * fault track (a director that withdraws) is fine. */
+static void
+test_track_weight(void **state)
+{
+	struct shoal_config *c = good();
+	struct cfg_track *t = cfg_track_new("gw");
+	char *got;
+
+	(void)state;
+	assert_non_null(t);
+	t->t_weight = 50;
+	TAILQ_INSERT_TAIL(&c->c_tracks, t, t_entry);
+	got = run(c, -1);
+	has(got, "track[gw].weight: error: invalid argument: with "
+	    "director_mode = ecmp every healthy director is active and "
+	    "priorities elect nobody: a weight would change nothing, use "
+	    "fault = 1");
+	free(got);
+	t->t_weight = 0;
+	t->t_fault = 1;
+	got = run(c, 0);
+	assert_string_equal(got, "");
+	free(got);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -218,6 +245,7 @@ main(void)
 		cmocka_unit_test(test_no_nodes),
 		cmocka_unit_test(test_virtual_rules),
 		cmocka_unit_test(test_unused_session),
+		cmocka_unit_test(test_track_weight),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
