@@ -1,6 +1,6 @@
 /*
- * cmd_passwd.c - shoalctl passwd USER, user list, user delete USER: the
- * web UI's accounts.
+ * cmd_passwd.c - shoalctl passwd USER, user add USER --role R, user role
+ * USER R, user list, user delete USER: the web UI's accounts.
  *
  * A password never comes from argv (it would show in ps and shell
  * history): it is typed twice on the terminal without echo, or read as
@@ -159,6 +159,116 @@ done:
 	return rc;
 }
 
+/* The --role argument into *role; SHOALCTL_OK or an exit code. */
+static int
+role_opt(const char *name, enum users_role *role)
+{
+	if (users_role_from(name, role) == 0)
+		return SHOALCTL_OK;
+	fprintf(stderr, "shoalctl: unknown role \"%s\": admin, operator or "
+	    "viewer\n", name);
+	return SHOALCTL_INVALID;
+}
+
+/* Stores the new user; the exit code. */
+static int
+user_add_store(struct shoalctl *sc, const char *user, const char *pw,
+    enum users_role role)
+{
+	struct store *s;
+	struct diag d;
+	int rc = SHOALCTL_ERROR;
+
+	if ((s = shoalctl_open(sc, STORE_CREATE)) == NULL)
+		return SHOALCTL_ERROR;
+	diag_init(&d);
+	switch (users_add(s, sc->sc_user, user, pw, role, &d)) {
+	case 0:
+		printf("added user %s (%s)\n", user, users_role_name(role));
+		rc = SHOALCTL_OK;
+		break;
+	case 1:
+		fprintf(stderr, "shoalctl: user %s exists already (shoalctl "
+		    "passwd, user role)\n", user);
+		rc = SHOALCTL_INVALID;
+		break;
+	default:
+		shoalctl_print_diag(&d);
+		rc = diag_errors(&d) > 0 && TAILQ_FIRST(&d.d_items)->di_field !=
+		    NULL ? SHOALCTL_INVALID : SHOALCTL_ERROR;
+	}
+	diag_clear(&d);
+	store_close(s);
+	return rc;
+}
+
+static int
+cmd_user_add(struct shoalctl *sc, int argc, char **argv)
+{
+	enum users_role role = USERS_VIEWER;
+	const char *user = NULL, *rname = NULL;
+	int from_stdin = 0, rc, i;
+	char pw[PW_BUF];
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--password-stdin") == 0)
+			from_stdin = 1;
+		else if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
+			rname = argv[++i];
+		else if (argv[i][0] == '-' || user != NULL)
+			return shoalctl_usage(sc);
+		else
+			user = argv[i];
+	}
+	if (user == NULL || rname == NULL)
+		return shoalctl_usage(sc);
+	if ((rc = role_opt(rname, &role)) != SHOALCTL_OK)
+		return rc;
+	if (!users_name_valid(user)) {
+		fprintf(stderr, "shoalctl: invalid user name \"%s\"\n", user);
+		return SHOALCTL_INVALID;
+	}
+	memset(pw, 0, sizeof(pw));
+	if ((rc = get_password(from_stdin, pw)) == SHOALCTL_OK)
+		rc = user_add_store(sc, user, pw, role);
+	mem_wipe(pw, sizeof(pw));
+	return rc;
+}
+
+static int
+cmd_user_role(struct shoalctl *sc, int argc, char **argv)
+{
+	enum users_role role;
+	struct store *s;
+	int rc;
+
+	if (argc != 3 || argv[1][0] == '-')
+		return shoalctl_usage(sc);
+	if ((rc = role_opt(argv[2], &role)) != SHOALCTL_OK)
+		return rc;
+	if ((s = shoalctl_open(sc, 0)) == NULL)
+		return SHOALCTL_ERROR;
+	switch (users_set_role(s, sc->sc_user, argv[1], role)) {
+	case 0:
+		printf("%s is now %s\n", argv[1], users_role_name(role));
+		rc = SHOALCTL_OK;
+		break;
+	case 1:
+		fprintf(stderr, "shoalctl: no user %s\n", argv[1]);
+		rc = SHOALCTL_INVALID;
+		break;
+	case 2:
+		fprintf(stderr, "shoalctl: %s is the last admin: make another "
+		    "user admin first\n", argv[1]);
+		rc = SHOALCTL_INVALID;
+		break;
+	default:
+		rc = SHOALCTL_ERROR;
+	}
+	store_close(s);
+	return rc;
+}
+
 static int
 print_user(const struct users_entry *e, void *arg)
 {
@@ -170,7 +280,7 @@ print_user(const struct users_entry *e, void *arg)
 	if (gmtime_r(&tt, &tm) == NULL ||
 	    strftime(t, sizeof(t), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
 		t[0] = '\0';
-	printf("%-32s %s\n", e->ue_name, t);
+	printf("%-32s %-8s %s\n", e->ue_name, users_role_name(e->ue_role), t);
 	return 0;
 }
 
@@ -185,7 +295,7 @@ cmd_user_list(struct shoalctl *sc, int argc, char **argv)
 		return shoalctl_usage(sc);
 	if ((s = shoalctl_open(sc, STORE_RDONLY)) == NULL)
 		return SHOALCTL_ERROR;
-	printf("%-32s %s\n", "USER", "PASSWORD CHANGED");
+	printf("%-32s %-8s %s\n", "USER", "ROLE", "PASSWORD CHANGED");
 	rc = users_each(s, print_user, NULL) == 0 ? SHOALCTL_OK :
 	    SHOALCTL_ERROR;
 	store_close(s);
@@ -211,6 +321,11 @@ cmd_user_delete(struct shoalctl *sc, int argc, char **argv)
 		fprintf(stderr, "shoalctl: no user %s\n", argv[1]);
 		rc = SHOALCTL_INVALID;
 		break;
+	case 2:
+		fprintf(stderr, "shoalctl: %s is the last admin: make another "
+		    "user admin first\n", argv[1]);
+		rc = SHOALCTL_INVALID;
+		break;
 	default:
 		rc = SHOALCTL_ERROR;
 	}
@@ -220,8 +335,12 @@ cmd_user_delete(struct shoalctl *sc, int argc, char **argv)
 
 const struct shoalctl_cmd shoalctl_passwd_cmds[] = {
 	{ "passwd", cmd_passwd, "USER [--password-stdin]",
-	    "set a web UI user's password (created if new); typed twice on "
-	    "the terminal, or one line from stdin" },
+	    "set a web UI user's password (created as admin if new); typed "
+	    "twice on the terminal, or one line from stdin" },
+	{ "user add", cmd_user_add, "USER --role admin|operator|viewer "
+	    "[--password-stdin]", "add a web UI user with a role" },
+	{ "user role", cmd_user_role, "USER admin|operator|viewer",
+	    "change a web UI user's role (not the last admin's)" },
 	{ "user list", cmd_user_list, "",
 	    "list the web UI users" },
 	{ "user delete", cmd_user_delete, "USER",

@@ -235,6 +235,12 @@ static const char schema_notify[] =
 	"ALTER TABLE global_settings ADD COLUMN notify_timeout_ms INTEGER"
 	"  NOT NULL DEFAULT 10000;";
 
+/* users.c: each web UI account's role; the accounts made before roles
+ * existed could do everything, so they stay administrators. */
+static const char schema_roles[] =
+	"ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'admin'"
+	"  CHECK (role IN ('admin', 'operator', 'viewer'));";
+
 /*
  * The ordered list.  Append new migrations at the end; entry i takes the
  * database to user_version i + 1.
@@ -247,6 +253,7 @@ static const struct store_migration migrations[] = {
 	{ "protocol checks (DNS query, STARTTLS, TLS verification), fence",
 	  schema_check_proto },
 	{ "notify hooks", schema_notify },
+	{ "web UI roles", schema_roles },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -19,9 +19,14 @@
 #define VS	V1 "/virtual-servers"
 #define FOS	V1 "/failover-services"
 
+/*
+ * Each route's least role (http_reply.h): untagged, GET is for viewers and
+ * every other method for admins; operators' routes (runtime actions, push)
+ * and the few any user may call are tagged.
+ */
 const struct http_route api_routes[] = {
 	{ HTTP_POST, V1 "/login", ROUTE_PUBLIC | ROUTE_NOCSRF, api_login, NULL },
-	{ HTTP_POST, V1 "/logout", 0, api_logout, NULL },
+	{ HTTP_POST, V1 "/logout", ROUTE_VIEWER, api_logout, NULL },
 	{ HTTP_GET, V1 "/session", 0, api_session, NULL },
 	{ HTTP_GET, V1 "/schema", 0, api_schema, NULL },
 	{ HTTP_GET, V1 "/status", 0, api_status, NULL },
@@ -61,12 +66,15 @@ const struct http_route api_routes[] = {
 	{ HTTP_GET, V1 "/audit", 0, api_audit_list, NULL },
 	{ HTTP_GET, V1 "/logs", 0, api_logs_recent, NULL },
 	{ HTTP_GET, V1 "/logs/stream", 0, api_logs_stream, NULL },
-	{ HTTP_POST, V1 "/push", 0, api_push_start, NULL },
+	{ HTTP_POST, V1 "/push", ROUTE_OPERATOR, api_push_start, NULL },
 	{ HTTP_GET, V1 "/push/{}", 0, api_push_get, NULL },
-	{ HTTP_GET, V1 "/users", 0, api_users_list, NULL },
+	{ HTTP_GET, V1 "/users", ROUTE_ADMIN, api_users_list, NULL },
 	{ HTTP_POST, V1 "/users", 0, api_users_add, NULL },
 	{ HTTP_DELETE, V1 "/users/{}", 0, api_user_delete, NULL },
-	{ HTTP_PUT, V1 "/users/{}/password", 0, api_user_password, NULL },
+	/* anyone their own (with the current one); admins anyone's */
+	{ HTTP_PUT, V1 "/users/{}/password", ROUTE_VIEWER, api_user_password,
+	    NULL },
+	{ HTTP_PUT, V1 "/users/{}/role", 0, api_user_role, NULL },
 	{ 0, NULL, 0, NULL, NULL },
 };
 

@@ -118,7 +118,10 @@ void api_push_get(struct http_req *, struct http_reply *);
 void api_users_list(struct http_req *, struct http_reply *);
 void api_users_add(struct http_req *, struct http_reply *);
 void api_user_delete(struct http_req *, struct http_reply *);
+/* Own password: any user, with current_password; another's: admins. */
 void api_user_password(struct http_req *, struct http_reply *);
+/* {"role": R}: admins; refuses to demote the last admin (409). */
+void api_user_role(struct http_req *, struct http_reply *);
 
 /*
  * Strict readers for small non-model bodies: the string member key of

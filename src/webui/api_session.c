@@ -46,6 +46,7 @@ login_answer(struct http_req *rq, struct http_reply *rp, const char *user,
 {
 	struct web *w = rq->rq_web;
 	char token[AUTH_TOKEN_LEN + 1], csrf[AUTH_TOKEN_LEN + 1];
+	enum users_role role;
 
 	/* the audit row names who tried, when the name is printable */
 	str_copy(rq->rq_user, users_name_valid(user) ? user : "?",
@@ -68,10 +69,12 @@ login_answer(struct http_req *rq, struct http_reply *rp, const char *user,
 		http_reply_error(rp, 500, "cannot start a session");
 		return;
 	}
+	if (users_get_role(w->w_store, user, &role) != 0)
+		role = USERS_VIEWER;	/* deleted meanwhile: next call is 401 */
 	log_info("user %s logged in from %s", user, rq->rq_peer);
 	rp->rp_cookie = session_cookie(token, w->w_tls);
-	http_reply_json(rp, 200, json_pack("{s:s,s:s}", "user", user, "csrf",
-	    csrf));
+	http_reply_json(rp, 200, json_pack("{s:s,s:s,s:s}", "user", user,
+	    "role", users_role_name(role), "csrf", csrf));
 	mem_wipe(token, sizeof(token));
 	mem_wipe(csrf, sizeof(csrf));
 }
@@ -186,7 +189,8 @@ api_session(struct http_req *rq, struct http_reply *rp)
 		http_reply_error(rp, 401, "login required");
 		return;
 	}
-	http_reply_json(rp, 200, json_pack("{s:s,s:s}", "user", user, "csrf",
+	http_reply_json(rp, 200, json_pack("{s:s,s:s,s:s}", "user", user,
+	    "role", users_role_name((enum users_role)rq->rq_role), "csrf",
 	    csrf));
 	mem_wipe(csrf, sizeof(csrf));
 }

@@ -35,6 +35,7 @@
 #include "config/config.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "store/users.h"
 #include "auth.h"
 #include "http.h"
 #include "http_route.h"
@@ -221,6 +222,30 @@ http_is_change(enum http_method m)
 }
 
 /*
+ * The role of a session's user, read from the store on every request so
+ * that a role change or a deleted account counts at once.  1 with
+ * rq_role set; 0 when the user is gone (no session); -1 with a 500 in rp.
+ */
+static int
+http_role(struct web *w, struct http_req *rq, struct http_reply *rp)
+{
+	enum users_role role;
+
+	switch (users_get_role(w->w_store, rq->rq_user, &role)) {
+	case 0:
+		rq->rq_role = (int)role;
+		return 1;
+	case 1:
+		rq->rq_user[0] = '\0';
+		return 0;
+	default:
+		http_reply_error(rp, 500, "cannot read the role of %s from "
+		    "the store", rq->rq_user);
+		return -1;
+	}
+}
+
+/*
  * The header-time decisions.  Returns 0 to go on reading the body, or
  * fills rp with the final answer and returns 1.
  */
@@ -244,8 +269,12 @@ http_admit(struct http_server *hs, struct http_conn *hc, const char *url,
 	cookie = MHD_lookup_connection_value(rq->rq_conn, MHD_COOKIE_KIND,
 	    AUTH_COOKIE);
 	if (cookie != NULL && auth_session_get(w->w_auth, cookie,
-	    rq->rq_user, sizeof(rq->rq_user), csrf) == 0)
-		have_session = 1;
+	    rq->rq_user, sizeof(rq->rq_user), csrf) == 0) {
+		if ((have_session = http_role(w, rq, rp)) == -1) {
+			mem_wipe(csrf, sizeof(csrf));
+			return 1;
+		}
+	}
 	if (hc->hc_route == NULL || !(hc->hc_route->rt_flags & ROUTE_PUBLIC)) {
 		if (!have_session) {
 			rq->rq_user[0] = '\0';
@@ -261,6 +290,15 @@ http_admit(struct http_server *hs, struct http_conn *hc, const char *url,
 			    "(allowed: %s)", url, allow);
 		} else
 			http_reply_error(rp, 404, "no such resource: %s", url);
+		return 1;
+	}
+	if (!(hc->hc_route->rt_flags & ROUTE_PUBLIC) &&
+	    rq->rq_role < http_route_role(hc->hc_route)) {
+		http_reply_error(rp, 403, "forbidden: %s %s needs the %s role "
+		    "(%s is %s)", http_method_name(rq->rq_method), url,
+		    users_role_name(http_route_role(hc->hc_route)),
+		    rq->rq_user, users_role_name(rq->rq_role));
+		mem_wipe(csrf, sizeof(csrf));
 		return 1;
 	}
 	if (http_is_change(rq->rq_method) &&

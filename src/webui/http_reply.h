@@ -51,6 +51,7 @@ struct http_req {
 	size_t			 rq_body_len;
 	json_t			*rq_json;	/* parsed body (JSON routes) */
 	char			 rq_user[HTTP_USER_MAX];	/* "" = no session */
+	int			 rq_role;	/* enum users_role; 0 = none */
 	char			 rq_peer[64];	/* client address text */
 };
 
@@ -77,6 +78,14 @@ enum {
 	ROUTE_NOCSRF	= 0x2,	/* state change without CSRF (login) */
 	ROUTE_TEXT	= 0x4,	/* body is text, not JSON (import) */
 	ROUTE_BIG	= 0x8,	/* body may be up to HTTP_IMPORT_MAX */
+	/*
+	 * The least role (store/users.h) that may call the route.  A route
+	 * with none of these: GET needs a viewer, any other method an admin
+	 * (http_route_role()), so a new route is safe until tagged.
+	 */
+	ROUTE_VIEWER	= 0x10,
+	ROUTE_OPERATOR	= 0x20,
+	ROUTE_ADMIN	= 0x40,
 };
 
 typedef void (*http_handler)(struct http_req *, struct http_reply *);

@@ -32,8 +32,8 @@ shoal_web_LDADD = $(WEB_LIBS)
 check_PROGRAMS += tests/unit/test_web_api
 TESTS += tests/unit/test_web_api
 tests_unit_test_web_api_SOURCES = tests/unit/test_web_api.c
-tests_unit_test_web_api_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_web_api_LDADD = $(UNIT_LDADD)
+tests_unit_test_web_api_CFLAGS = $(UNIT_CFLAGS) $(MHD_CFLAGS)
+tests_unit_test_web_api_LDADD = $(WEB_LIBS) $(UNIT_LDADD)
 EXTRA_tests_unit_test_web_api_DEPENDENCIES = shoal-web$(EXEEXT)
 
 # Sessions, CSRF and throttling on a fake clock.

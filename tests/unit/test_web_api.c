@@ -38,9 +38,15 @@
 #include "lib/util.h"
 #include "store/store.h"
 #include "store/users.h"
+#include "webui/api.h"
+#include "webui/http_route.h"
 
 #define ADMIN		"admin"
 #define ADMIN_PW	"correct-horse-9"
+#define OPER		"oper"
+#define OPER_PW		"operator-pass-3"
+#define VIEW		"view"
+#define VIEW_PW		"viewer-pass-4"
 #define BASE_CF		"serial_no = 1\nprimary = 10.201.0.1\nservice = lvs\n" \
 			"backup_active = 1\nbackup = 10.201.0.2\n"
 
@@ -228,17 +234,18 @@ req(const char *method, const char *path, const char *body, struct resp *r)
 	    body != NULL ? "application/json" : NULL, body, NULL, r);
 }
 
-/* Logs in as ADMIN into session/csrf. */
+/* Logs user in into sess/tok (80 bytes each). */
 static void
-login(void)
+login_as(const char *user, const char *pw, char *sess, char *tok)
 {
 	struct resp r;
-	char buf[512], *p;
+	char buf[512], body[256], *p;
 	json_t *j;
 
+	snprintf(body, sizeof(body), "{\"user\":\"%s\",\"password\":\"%s\"}",
+	    user, pw);
 	req_full(NULL, "POST", "/api/v1/login", NULL, NULL,
-	    "application/json", "{\"user\":\"" ADMIN "\",\"password\":\""
-	    ADMIN_PW "\"}", NULL, &r);
+	    "application/json", body, NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_non_null(header(&r, "Set-Cookie", buf, sizeof(buf)));
 	assert_non_null(strstr(buf, "HttpOnly"));
@@ -247,14 +254,20 @@ login(void)
 	p = buf + 14;
 	p[strcspn(p, ";")] = '\0';
 	assert_int_equal(strlen(p), 64);
-	str_copy(session, p, sizeof(session));
+	str_copy(sess, p, 80);
 	j = json_loads(r.body, 0, NULL);
 	assert_non_null(j);
-	str_copy(csrf, json_string_value(json_object_get(j, "csrf")),
-	    sizeof(csrf));
-	assert_int_equal(strlen(csrf), 64);
+	str_copy(tok, json_string_value(json_object_get(j, "csrf")), 80);
+	assert_int_equal(strlen(tok), 64);
 	json_decref(j);
 	resp_free(&r);
+}
+
+/* Logs in as ADMIN into session/csrf. */
+static void
+login(void)
+{
+	login_as(ADMIN, ADMIN_PW, session, csrf);
 }
 
 /* The "errors" list of a 400 has an item for field whose message has
@@ -385,6 +398,10 @@ make_db(void)
 	assert_int_equal(store_commit(st, c, "test", "base", NULL, &d), 0);
 	assert_int_equal(users_set_password(st, "test", ADMIN, ADMIN_PW, &d),
 	    0);
+	assert_int_equal(users_add(st, "test", OPER, OPER_PW, USERS_OPERATOR,
+	    &d), 0);
+	assert_int_equal(users_add(st, "test", VIEW, VIEW_PW, USERS_VIEWER,
+	    &d), 0);
 	config_free(c);
 	store_close(st);
 	diag_clear(&d);
@@ -1361,6 +1378,302 @@ test_log_rotation(void **state)
 	}
 }
 
+/* ---- roles: every route x every role ---- */
+
+/*
+ * Every route of api_routes with the least role it must need, and a
+ * request that exercises it without harm when allowed ({} in the pattern
+ * becomes "nosuch", USER the caller's own name).  NULL path: not sent
+ * (login is public, logout ends the session, the log stream never ends);
+ * the table check still covers it.
+ */
+static const struct role_case {
+	const char	*rc_method;
+	const char	*rc_pattern;
+	int		 rc_role;
+	const char	*rc_path;
+	const char	*rc_body;	/* JSON (text for import) or NULL */
+} role_cases[] = {
+#define V "/api/v1"
+	{ "POST", V "/login", 0, NULL, NULL },	/* public */
+	{ "POST", V "/logout", USERS_VIEWER, NULL, NULL },
+	{ "GET", V "/session", USERS_VIEWER, V "/session", NULL },
+	{ "GET", V "/schema", USERS_VIEWER, V "/schema", NULL },
+	{ "GET", V "/status", USERS_VIEWER, V "/status", NULL },
+	{ "GET", V "/settings", USERS_VIEWER, V "/settings", NULL },
+	{ "PUT", V "/settings", USERS_ADMIN, V "/settings",
+	    "{\"keepalive\": \"x\"}" },
+	{ "GET", V "/nodes", USERS_VIEWER, V "/nodes", NULL },
+	{ "POST", V "/nodes", USERS_ADMIN, V "/nodes", "{}" },
+	{ "GET", V "/nodes/{}", USERS_VIEWER, V "/nodes/nosuch", NULL },
+	{ "PUT", V "/nodes/{}", USERS_ADMIN, V "/nodes/nosuch", "{}" },
+	{ "DELETE", V "/nodes/{}", USERS_ADMIN, V "/nodes/nosuch", NULL },
+#define VS V "/virtual-servers"
+	{ "GET", VS, USERS_VIEWER, VS, NULL },
+	{ "POST", VS, USERS_ADMIN, VS, "{}" },
+	{ "GET", VS "/{}", USERS_VIEWER, VS "/nosuch", NULL },
+	{ "PUT", VS "/{}", USERS_ADMIN, VS "/nosuch", "{}" },
+	{ "DELETE", VS "/{}", USERS_ADMIN, VS "/nosuch", NULL },
+	{ "GET", VS "/{}/real-servers", USERS_VIEWER, VS "/nosuch/real-servers",
+	    NULL },
+	{ "POST", VS "/{}/real-servers", USERS_ADMIN,
+	    VS "/nosuch/real-servers", "{}" },
+	{ "GET", VS "/{}/real-servers/{}", USERS_VIEWER,
+	    VS "/nosuch/real-servers/nosuch", NULL },
+	{ "PUT", VS "/{}/real-servers/{}", USERS_ADMIN,
+	    VS "/nosuch/real-servers/nosuch", "{}" },
+	{ "DELETE", VS "/{}/real-servers/{}", USERS_ADMIN,
+	    VS "/nosuch/real-servers/nosuch", NULL },
+	{ "GET", VS "/{}/check", USERS_VIEWER, VS "/nosuch/check", NULL },
+	{ "PUT", VS "/{}/check", USERS_ADMIN, VS "/nosuch/check", "{}" },
+#define FS V "/failover-services"
+	{ "GET", FS, USERS_VIEWER, FS, NULL },
+	{ "POST", FS, USERS_ADMIN, FS, "{}" },
+	{ "GET", FS "/{}", USERS_VIEWER, FS "/nosuch", NULL },
+	{ "PUT", FS "/{}", USERS_ADMIN, FS "/nosuch", "{}" },
+	{ "DELETE", FS "/{}", USERS_ADMIN, FS "/nosuch", NULL },
+	{ "GET", FS "/{}/check", USERS_VIEWER, FS "/nosuch/check", NULL },
+	{ "PUT", FS "/{}/check", USERS_ADMIN, FS "/nosuch/check", "{}" },
+	{ "GET", V "/config/export", USERS_VIEWER, V "/config/export", NULL },
+	{ "POST", V "/config/import", USERS_ADMIN, V "/config/import",
+	    "no such keyword\n" },
+	{ "GET", V "/history", USERS_VIEWER, V "/history", NULL },
+	{ "GET", V "/history/{}", USERS_VIEWER, V "/history/999999", NULL },
+	{ "GET", V "/history/{}/diff/{}", USERS_VIEWER,
+	    V "/history/999998/diff/999999", NULL },
+	{ "POST", V "/history/{}/rollback", USERS_ADMIN,
+	    V "/history/999999/rollback", "{}" },
+	{ "GET", V "/audit", USERS_VIEWER, V "/audit", NULL },
+	{ "GET", V "/logs", USERS_VIEWER, V "/logs", NULL },
+	{ "GET", V "/logs/stream", USERS_VIEWER, NULL, NULL },
+	{ "POST", V "/push", USERS_OPERATOR, V "/push",
+	    "{\"nodes\": [\"nobody-here\"]}" },
+	{ "GET", V "/push/{}", USERS_VIEWER, V "/push/999999", NULL },
+	{ "GET", V "/users", USERS_ADMIN, V "/users", NULL },
+	{ "POST", V "/users", USERS_ADMIN, V "/users", "{}" },
+	{ "DELETE", V "/users/{}", USERS_ADMIN, V "/users/nosuch", NULL },
+	{ "PUT", V "/users/{}/password", USERS_VIEWER, V "/users/USER/password",
+	    "{}" },
+	{ "PUT", V "/users/{}/role", USERS_ADMIN, V "/users/nosuch/role",
+	    "{}" },
+#undef FS
+#undef VS
+#undef V
+};
+#define NROLE_CASES	(sizeof(role_cases) / sizeof(role_cases[0]))
+
+/* Every route of the server's table is in role_cases, with its role. */
+static void
+test_roles_table_complete(void **state)
+{
+	const struct http_route *rt;
+	size_t i, n = 0;
+	int found;
+
+	(void)state;
+	for (rt = api_routes; rt->rt_pattern != NULL; rt++, n++) {
+		found = 0;
+		for (i = 0; i < NROLE_CASES; i++) {
+			if (strcmp(role_cases[i].rc_pattern, rt->rt_pattern) != 0 ||
+			    strcmp(role_cases[i].rc_method,
+			    http_method_name(rt->rt_method)) != 0)
+				continue;
+			found = 1;
+			if (http_route_role(rt) != role_cases[i].rc_role)
+				fprintf(stderr, "%s %s needs role %d, not %d\n",
+				    role_cases[i].rc_method, rt->rt_pattern,
+				    role_cases[i].rc_role, http_route_role(rt));
+			assert_int_equal(http_route_role(rt),
+			    role_cases[i].rc_role);
+		}
+		if (!found)
+			fprintf(stderr, "route %s %s has no role case\n",
+			    http_method_name(rt->rt_method), rt->rt_pattern);
+		assert_true(found);
+	}
+	assert_int_equal(n, NROLE_CASES);
+}
+
+static int
+users_line(const struct users_entry *e, void *arg)
+{
+	char *buf = arg;
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, 1024 - n, "%s:%d:%lld ", e->ue_name, (int)e->ue_role,
+	    (long long)e->ue_updated);
+	return 0;
+}
+
+/* What a forbidden request must leave alone: generation, users, audit. */
+static void
+snapshot(char *buf)
+{
+	struct store *st;
+	struct diag d;
+	struct store_gen g;
+
+	diag_init(&d);
+	st = store_open(dbpath, STORE_RDONLY, &d);
+	assert_non_null(st);
+	assert_int_equal(store_current(st, &g), 0);
+	snprintf(buf, 1024, "%llu ", (unsigned long long)g.sg_generation);
+	assert_int_equal(users_each(st, users_line, buf), 0);
+	store_close(st);
+	diag_clear(&d);
+}
+
+static void
+role_request(const struct role_case *rc, const char *user, const char *sess,
+    const char *tok, struct resp *r)
+{
+	char path[256], *u;
+	int text = strcmp(rc->rc_pattern, "/api/v1/config/import") == 0;
+
+	str_copy(path, rc->rc_path, sizeof(path));
+	if ((u = strstr(path, "USER")) != NULL)
+		snprintf(u, sizeof(path) - (size_t)(u - path), "%s%s", user,
+		    strstr(rc->rc_path, "USER") + 4);
+	req_full(NULL, rc->rc_method, path, sess, tok, rc->rc_body == NULL ?
+	    NULL : text ? "text/plain" : "application/json", rc->rc_body,
+	    NULL, r);
+}
+
+/*
+ * Each route as viewer, operator and admin: below the route's role it is
+ * 403 and nothing changed; at or above, the role is no obstacle (whatever
+ * the handler then says of the harmless request).
+ */
+static void
+test_roles_every_route(void **state)
+{
+	static const struct { const char *u, *pw; int role; } who[] = {
+		{ VIEW, VIEW_PW, USERS_VIEWER },
+		{ OPER, OPER_PW, USERS_OPERATOR },
+		{ ADMIN, ADMIN_PW, USERS_ADMIN },
+	};
+	char sess[3][80], tok[3][80], before[1024], after[1024];
+	struct resp r;
+	size_t i, k;
+
+	(void)state;
+	for (k = 0; k < 3; k++)
+		login_as(who[k].u, who[k].pw, sess[k], tok[k]);
+	for (i = 0; i < NROLE_CASES; i++) {
+		if (role_cases[i].rc_path == NULL)
+			continue;
+		for (k = 0; k < 3; k++) {
+			snapshot(before);
+			role_request(&role_cases[i], who[k].u, sess[k], tok[k],
+			    &r);
+			if ((who[k].role < role_cases[i].rc_role) !=
+			    (r.status == 403) || r.status == 401)
+				fprintf(stderr, "%s %s as %s: %d %s\n",
+				    role_cases[i].rc_method,
+				    role_cases[i].rc_path, who[k].u, r.status,
+				    r.body);
+			assert_int_not_equal(r.status, 401);
+			if (who[k].role < role_cases[i].rc_role) {
+				assert_int_equal(r.status, 403);
+				snapshot(after);
+				assert_string_equal(before, after);
+			} else
+				assert_int_not_equal(r.status, 403);
+			resp_free(&r);
+		}
+	}
+}
+
+/*
+ * Users: only an admin manages them; anyone changes their own password
+ * with the current one; the last admin cannot go; a new role ends the
+ * user's sessions and counts at once.
+ */
+static void
+test_roles_users(void **state)
+{
+	char vs[80], vt[80], os[80], ot[80], before[1024], after[1024];
+	struct resp r;
+
+	(void)state;
+	login_as(VIEW, VIEW_PW, vs, vt);
+	login_as(OPER, OPER_PW, os, ot);
+	snapshot(before);
+	req_full(NULL, "PUT", "/api/v1/users/" ADMIN "/password", vs, vt,
+	    "application/json", "{\"password\":\"stolen-pass-1\"}", NULL, &r);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+	req_full(NULL, "PUT", "/api/v1/users/" VIEW "/role", vs, vt,
+	    "application/json", "{\"role\":\"admin\"}", NULL, &r);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+	snapshot(after);
+	assert_string_equal(before, after);
+	/* own password: the current one is needed */
+	req_full(NULL, "PUT", "/api/v1/users/" VIEW "/password", vs, vt,
+	    "application/json", "{\"password\":\"viewer-pass-5\"}", NULL, &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "current_password", NULL));
+	resp_free(&r);
+	req_full(NULL, "PUT", "/api/v1/users/" VIEW "/password", vs, vt,
+	    "application/json", "{\"password\":\"" VIEW_PW "\","
+	    "\"current_password\":\"" VIEW_PW "\"}", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	/* the session shows the role */
+	req_full(NULL, "GET", "/api/v1/session", os, NULL, NULL, NULL, NULL,
+	    &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"role\":\"operator\""));
+	resp_free(&r);
+	/* the last admin stays */
+	req("DELETE", "/api/v1/users/nosuch", NULL, &r);
+	assert_int_equal(r.status, 404);
+	resp_free(&r);
+	req("PUT", "/api/v1/users/" ADMIN "/role", "{\"role\":\"viewer\"}", &r);
+	assert_int_equal(r.status, 409);
+	assert_non_null(strstr(r.body, "last admin"));
+	resp_free(&r);
+	req("PUT", "/api/v1/users/" OPER "/role", "{\"role\":\"boss\"}", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "role", NULL));
+	resp_free(&r);
+	/* a new role: the operator's session ends; logged in again, a viewer */
+	req("PUT", "/api/v1/users/" OPER "/role", "{\"role\":\"viewer\"}", &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	req_full(NULL, "GET", "/api/v1/session", os, NULL, NULL, NULL, NULL,
+	    &r);
+	assert_int_equal(r.status, 401);
+	resp_free(&r);
+	login_as(OPER, OPER_PW, os, ot);
+	req_full(NULL, "POST", "/api/v1/push", os, ot, "application/json",
+	    "{\"nodes\": [\"nobody-here\"]}", NULL, &r);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+	req("PUT", "/api/v1/users/" OPER "/role", "{\"role\":\"operator\"}",
+	    &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	/* a new user with a role; an unknown role is refused */
+	req("POST", "/api/v1/users", "{\"user\":\"carol\",\"password\":"
+	    "\"long-enough-7\",\"role\":\"root\"}", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "role", NULL));
+	resp_free(&r);
+	req("POST", "/api/v1/users", "{\"user\":\"carol\",\"password\":"
+	    "\"long-enough-7\",\"role\":\"operator\"}", &r);
+	assert_int_equal(r.status, 201);
+	resp_free(&r);
+	req("GET", "/api/v1/users", NULL, &r);
+	assert_non_null(strstr(r.body, "\"user\":\"carol\",\"role\":"
+	    "\"operator\""));
+	resp_free(&r);
+	req("DELETE", "/api/v1/users/carol", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+}
+
 static void
 test_users(void **state)
 {
@@ -1746,6 +2059,9 @@ main(void)
 		cmocka_unit_test(test_log_stream),
 		cmocka_unit_test(test_log_rotation),
 		cmocka_unit_test(test_users),
+		cmocka_unit_test(test_roles_table_complete),
+		cmocka_unit_test(test_roles_every_route),
+		cmocka_unit_test(test_roles_users),
 		cmocka_unit_test(test_garbage_and_idle),
 		cmocka_unit_test(test_throttle),
 		cmocka_unit_test(test_login_flood),
