@@ -18,7 +18,7 @@
         el("td", {}, el("div", { class: "progress" }, bar)), el("td", {}, result));
     })));
   const msg = el("div", { class: "banner warn hidden", id: "push-msg", role: "status" });
-  const btn = el("button", { type: "button", id: "push-start" }, "Push generation " + (st.config ? st.config.generation : "?") + " to all nodes");
+  const btn = el("button", { type: "button", id: "push-start", needs: "operator" }, "Push generation " + (st.config ? st.config.generation : "?") + " to all nodes");
   main.append(msg, el("section", { class: "card" }, el("h2", {}, "Nodes", btn),
     el("p", { class: "muted" }, "Uploads the current configuration to every node over SSH, checks it there, then commits it everywhere. A node that fails keeps its old generation."),
     table));
