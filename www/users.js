@@ -64,7 +64,13 @@
     ev.preventDefault();
     pw.clear();
     const body = pw.get();
-    try { await api("PUT", "/users/" + encodeURIComponent(me.user) + "/password", body); shoal.toast("Password changed"); pw.set({}); }
+    try {
+      /* every session of mine ended: this one goes on with a new one */
+      const r = await api("PUT", "/users/" + encodeURIComponent(me.user) + "/password", body);
+      if (r.csrf) shoal.csrf = r.csrf;
+      shoal.toast("Password changed: your other sessions are logged out");
+      pw.set({});
+    }
     catch (e) { pw.errors(e); }
   });
   if (shoal.can("admin")) load();

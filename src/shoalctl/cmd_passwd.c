@@ -1,6 +1,7 @@
 /*
  * cmd_passwd.c - shoalctl passwd USER, user add USER --role R, user role
- * USER R, user list, user delete USER: the web UI's accounts.
+ * USER R, user list, user delete USER, user sessions [USER], user revoke
+ * USER|SESSION|--all: the web UI's accounts and sessions.
  *
  * A password never comes from argv (it would show in ps and shell
  * history): it is typed twice on the terminal without echo, or read as
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "store/sessions.h"
 #include "store/store.h"
 #include "store/users.h"
 #include "shoalctl.h"
@@ -333,6 +335,88 @@ cmd_user_delete(struct shoalctl *sc, int argc, char **argv)
 	return rc;
 }
 
+/* Unix milliseconds as "YYYY-MM-DD HH:MM:SS UTC" into buf[32]. */
+static const char *
+utc_ms(int64_t ms, char *buf)
+{
+	time_t tt = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, 32, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+static int
+print_session(const struct sessions_entry *e, void *arg)
+{
+	char c[32], l[32];
+
+	(void)arg;
+	printf("%-12s %-20s %-39s %-23s %s\n", e->se_id, e->se_user,
+	    e->se_peer, utc_ms(e->se_created_ms, c), utc_ms(e->se_last_ms, l));
+	return 0;
+}
+
+static int
+cmd_user_sessions(struct shoalctl *sc, int argc, char **argv)
+{
+	struct store *s;
+	int rc;
+
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
+		return shoalctl_usage(sc);
+	if ((s = shoalctl_open(sc, STORE_RDONLY)) == NULL)
+		return SHOALCTL_ERROR;
+	printf("%-12s %-20s %-39s %-23s %s\n", "SESSION", "USER", "FROM",
+	    "STARTED", "LAST USED");
+	rc = sessions_each(s, argc == 2 ? argv[1] : NULL, print_session,
+	    NULL) == 0 ? SHOALCTL_OK : SHOALCTL_ERROR;
+	store_close(s);
+	return rc;
+}
+
+/* Whether arg is a session id (SESSIONS_ID_LEN hex digits). */
+static int
+is_session_id(const char *arg)
+{
+	return strlen(arg) == SESSIONS_ID_LEN &&
+	    strspn(arg, "0123456789abcdefABCDEF") == SESSIONS_ID_LEN;
+}
+
+static int
+cmd_user_revoke(struct shoalctl *sc, int argc, char **argv)
+{
+	const char *what = argv[argc - 1];
+	struct store *s;
+	int n, id = argc == 3 && strcmp(argv[1], "--session") == 0;
+
+	if (!(argc == 2 && (what[0] != '-' || strcmp(what, "--all") == 0)) &&
+	    !id)
+		return shoalctl_usage(sc);
+	if (id && !is_session_id(what)) {
+		fprintf(stderr, "shoalctl: a session is %d hex digits, as "
+		    "`shoalctl user sessions` shows\n", SESSIONS_ID_LEN);
+		return SHOALCTL_INVALID;
+	}
+	if ((s = shoalctl_open(sc, 0)) == NULL)
+		return SHOALCTL_ERROR;
+	if (id)
+		n = sessions_delete_id(s, what);
+	else if (strcmp(what, "--all") == 0)
+		n = sessions_delete_user(s, NULL);
+	else
+		n = sessions_delete_user(s, what);
+	if (n >= 0 && store_audit_add(s, sc->sc_user, "revoke", what) == -1)
+		n = -1;
+	store_close(s);
+	if (n == -1)
+		return SHOALCTL_ERROR;
+	printf("%d session%s ended\n", n, n == 1 ? "" : "s");
+	return SHOALCTL_OK;
+}
+
 const struct shoalctl_cmd shoalctl_passwd_cmds[] = {
 	{ "passwd", cmd_passwd, "USER [--password-stdin]",
 	    "set a web UI user's password (created as admin if new); typed "
@@ -344,6 +428,10 @@ const struct shoalctl_cmd shoalctl_passwd_cmds[] = {
 	{ "user list", cmd_user_list, "",
 	    "list the web UI users" },
 	{ "user delete", cmd_user_delete, "USER",
-	    "delete a web UI user" },
+	    "delete a web UI user (not the last admin)" },
+	{ "user sessions", cmd_user_sessions, "[USER]",
+	    "list the web UI's sessions (of USER)" },
+	{ "user revoke", cmd_user_revoke, "USER|--all|--session ID",
+	    "end a user's web UI sessions, one session, or all" },
 	{ NULL, NULL, NULL, NULL }
 };

@@ -242,6 +242,20 @@ static const char schema_roles[] =
 	"  CHECK (role IN ('admin', 'operator', 'viewer'));";
 
 /*
+ * sessions.c: shoal-web's sessions, named by the SHA-256 of the cookie
+ * token (never the token); wall-clock milliseconds.
+ */
+static const char schema_sessions[] =
+	"CREATE TABLE sessions ("
+	"  key BLOB PRIMARY KEY CHECK (length(key) = 32),"
+	"  user TEXT NOT NULL,"
+	"  peer TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  last INTEGER NOT NULL"
+	");"
+	"CREATE INDEX sessions_user ON sessions (user);";
+
+/*
  * The ordered list.  Append new migrations at the end; entry i takes the
  * database to user_version i + 1.
  */
@@ -254,6 +268,7 @@ static const struct store_migration migrations[] = {
 	  schema_check_proto },
 	{ "notify hooks", schema_notify },
 	{ "web UI roles", schema_roles },
+	{ "web UI sessions", schema_sessions },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -15,6 +15,7 @@
 
 #include "lib/log.h"
 #include "lib/util.h"
+#include "store/sessions.h"
 #include "store/store.h"
 #include "store/users.h"
 
@@ -191,6 +192,7 @@ users_store_hash(struct store *s, const char *actor, const char *name,
 		return -1;
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
 	    upsert(s, name, hash) == -1 ||
+	    sessions_delete_user(s, name) == -1 ||
 	    store_audit_add(s, actor, "passwd", name) == -1 ||
 	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
@@ -346,7 +348,8 @@ users_set_role(struct store *s, const char *actor, const char *name,
 	else
 		ret = n == 0 ? 1 : 0;
 	snprintf(detail, sizeof(detail), "%s %s", name, users_role_name(role));
-	if (ret == 0 && store_audit_add(s, actor, "userrole", detail) == -1)
+	if (ret == 0 && (sessions_delete_user(s, name) == -1 ||
+	    store_audit_add(s, actor, "userrole", detail) == -1))
 		goto fail;
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
@@ -459,7 +462,8 @@ users_delete(struct store *s, const char *actor, const char *name)
 		goto fail;
 	else
 		ret = n == 0 ? 1 : 0;
-	if (ret == 0 && store_audit_add(s, actor, "userdel", name) == -1)
+	if (ret == 0 && (sessions_delete_user(s, name) == -1 ||
+	    store_audit_add(s, actor, "userdel", name) == -1))
 		goto fail;
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;

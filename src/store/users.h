@@ -50,6 +50,9 @@ int users_role_from(const char *name, enum users_role *);
 int users_name_valid(const char *name);
 
 /*
+ * Every change of a user's password or role, and deleting the user, ends
+ * the user's sessions (sessions.h) in the same transaction.
+ *
  * Creates user `name` or replaces its password.  actor ("cli:root") is
  * recorded in the audit log with the user name, never the password.
  * Returns 0, or -1 with the reason in d (bad name, password shorter than

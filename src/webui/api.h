@@ -56,6 +56,13 @@ int api_hash(struct http_req *, struct http_reply *, enum hashpool_op,
 void api_hash_busy(struct http_req *, struct http_reply *);
 
 /* api_session.c */
+/*
+ * A new session for user (login, or after changing one's own password,
+ * which ends every session of the user): its cookie in rp, its CSRF
+ * token in csrf (AUTH_TOKEN_LEN + 1).  0 or -1.
+ */
+int api_session_start(struct http_req *, struct http_reply *,
+    const char *user, char *csrf);
 void api_login(struct http_req *, struct http_reply *);
 void api_logout(struct http_req *, struct http_reply *);
 void api_session(struct http_req *, struct http_reply *);

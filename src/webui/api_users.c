@@ -174,6 +174,30 @@ pwjob_add(struct pwjob *pj, const char *hash, const char *actor,
 	diag_clear(&d);
 }
 
+/*
+ * A password changed: the store ended every session of the user; one
+ * changing their own gets a new session (cookie and CSRF token) at once.
+ */
+static void
+pwjob_changed(struct pwjob *pj, struct http_reply *rp)
+{
+	char csrf[AUTH_TOKEN_LEN + 1];
+
+	if (strcmp(pj->pj_name, pj->pj_rq->rq_user) != 0) {
+		http_reply_json(rp, 200, json_pack("{s:s}", "user",
+		    pj->pj_name));
+		return;
+	}
+	if (api_session_start(pj->pj_rq, rp, pj->pj_name, csrf) == -1) {
+		http_reply_error(rp, 500, "the password was changed, but no "
+		    "new session started: log in again");
+		return;
+	}
+	http_reply_json(rp, 200, json_pack("{s:s,s:s}", "user", pj->pj_name,
+	    "csrf", csrf));
+	mem_wipe(csrf, sizeof(csrf));
+}
+
 /* The new hash is made: store it. */
 static void
 pwjob_hashed(int result, char *hash, void *arg)
@@ -197,12 +221,8 @@ pwjob_hashed(int result, char *hash, void *arg)
 	    hash, &d) == -1)
 		http_reply_error(&rp, 500, "the password was not saved: %s",
 		    first_message(&d));
-	else {
-		if (strcmp(pj->pj_name, rq->rq_user) != 0)
-			auth_session_end_user(rq->rq_web->w_auth, pj->pj_name);
-		http_reply_json(&rp, pj->pj_ok_status, json_pack("{s:s}",
-		    "user", pj->pj_name));
-	}
+	else
+		pwjob_changed(pj, &rp);
 	diag_clear(&d);
 	str_free_secret(hash);
 	http_req_finish(rq, &rp);
@@ -287,7 +307,6 @@ api_user_delete(struct http_req *rq, struct http_reply *rp)
 	else if (rc == -1)
 		http_reply_error(rp, 500, "the user was not deleted");
 	else {
-		auth_session_end_user(rq->rq_web->w_auth, name);
 		log_info("%s deleted user %s", actor, name);
 		http_reply_json(rp, 200, json_pack("{s:s}", "deleted", name));
 	}
@@ -418,8 +437,7 @@ api_user_role(struct http_req *rq, struct http_reply *rp)
 	else if (rc == -1)
 		http_reply_error(rp, 500, "the role was not saved");
 	else {
-		/* a new role starts with a new login */
-		auth_session_end_user(rq->rq_web->w_auth, name);
+		/* the store ended the user's sessions: a new login */
 		log_info("%s made %s %s", actor, name, users_role_name(role));
 		http_reply_json(rp, 200, json_pack("{s:s,s:s}", "user", name,
 		    "role", users_role_name(role)));
