@@ -128,6 +128,22 @@ api_audit(struct http_req *rq, const char *action, const char *detail)
 		    detail, actor);
 }
 
+void
+api_commit_failed(struct http_req *rq, struct http_reply *rp,
+    const struct diag *d, const char *what)
+{
+	const struct diag_item *di = TAILQ_FIRST(&d->d_items);
+
+	if (store_failed(rq->rq_web->w_store)) {
+		log_warnx("%s: %s", what, di != NULL ? di->di_msg : "?");
+		http_reply_error(rp, 500, "%s: %s", what, di != NULL ?
+		    di->di_msg : "store error");
+	} else if (diag_errors(d) > 0)
+		http_reply_diag(rp, d);
+	else
+		http_reply_error(rp, 500, "%s", what);
+}
+
 struct shoal_config *
 api_load(struct http_req *rq, struct http_reply *rp)
 {
@@ -180,10 +196,7 @@ api_change(struct http_req *rq, struct http_reply *rp, api_mutate_fn fn,
 	}
 	if (store_commit(rq->rq_web->w_store, c, actor, comment, &gen,
 	    &d) == -1) {
-		if (diag_errors(&d) > 0)
-			http_reply_diag(rp, &d);
-		else
-			http_reply_error(rp, 500, "the change was not saved");
+		api_commit_failed(rq, rp, &d, "the change was not saved");
 		goto done;
 	}
 	log_info("%s: %s (generation %llu)", actor, comment,

@@ -34,6 +34,13 @@ typedef int (*api_mutate_fn)(struct shoal_config *, struct http_req *,
  */
 void api_change(struct http_req *, struct http_reply *, api_mutate_fn,
     unsigned int ok_status, const char *key);
+/*
+ * The answer to a failed store_commit()/store_rollback(): 500 naming the
+ * cause when the database failed (disk full, read-only...), 400 with the
+ * fields when the configuration was invalid.
+ */
+void api_commit_failed(struct http_req *, struct http_reply *,
+    const struct diag *, const char *what);
 /* Loads the current config for reading; NULL + 500 reply on failure. */
 struct shoal_config *api_load(struct http_req *, struct http_reply *);
 /* The user name recorded in history and audit ("web:alice"). */

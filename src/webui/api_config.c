@@ -580,12 +580,9 @@ api_import(struct http_req *rq, struct http_reply *rp)
 	}
 	api_actor(rq, actor, sizeof(actor));
 	if (store_commit(rq->rq_web->w_store, in, actor, "lvs.cf import",
-	    &gen, &d) == -1) {
-		if (diag_errors(&d) > 0)
-			http_reply_diag(rp, &d);
-		else
-			http_reply_error(rp, 500, "the import was not saved");
-	} else
+	    &gen, &d) == -1)
+		api_commit_failed(rq, rp, &d, "the import was not saved");
+	else
 		http_reply_json(rp, 200, json_pack("{s:I,s:s}", "generation",
 		    (json_int_t)gen.sg_generation, "hash", gen.sg_hash));
 done:

@@ -139,12 +139,9 @@ api_history_rollback(struct http_req *rq, struct http_reply *rp)
 	else if (rc == -1)
 		http_reply_error(rp, 500, "cannot read the history");
 	else if (store_rollback(rq->rq_web->w_store, g, actor, &gen,
-	    &d) == -1) {
-		if (diag_errors(&d) > 0)
-			http_reply_diag(rp, &d);
-		else
-			http_reply_error(rp, 500, "the rollback failed");
-	} else
+	    &d) == -1)
+		api_commit_failed(rq, rp, &d, "the rollback failed");
+	else
 		http_reply_json(rp, 200, json_pack("{s:I,s:s,s:I}",
 		    "generation", (json_int_t)gen.sg_generation, "hash",
 		    gen.sg_hash, "rolled_back_to", (json_int_t)g));

@@ -31,6 +31,7 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "config/config.h"
 #include "config/lvscf.h"
@@ -1389,6 +1390,35 @@ test_log_rotation(void **state)
 	}
 }
 
+/*
+ * A store that cannot commit (here: another process holds it locked
+ * longer than the busy timeout) is a 500 naming the cause, not a 400
+ * "invalid input"; nothing changed.
+ */
+static void
+test_store_failure_500(void **state)
+{
+	uint64_t g0 = current_generation();
+	sqlite3 *db;
+	struct resp r;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	req("PUT", "/api/v1/settings", "{\"keepalive\": 0.75}", &r);
+	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	if (r.status != 500)
+		fprintf(stderr, "%d %s\n", r.status, r.body);
+	assert_int_equal(r.status, 500);
+	assert_non_null(strstr(r.body, "locked by another process"));
+	assert_null(strstr(r.body, "invalid input"));
+	resp_free(&r);
+	assert_int_equal(current_generation(), g0);
+}
+
 /* ---- roles: every route x every role ---- */
 
 /*
@@ -2240,6 +2270,7 @@ main(void)
 		cmocka_unit_test(test_log_stream),
 		cmocka_unit_test(test_log_rotation),
 		cmocka_unit_test(test_users),
+		cmocka_unit_test(test_store_failure_500),
 		cmocka_unit_test(test_roles_table_complete),
 		cmocka_unit_test(test_roles_every_route),
 		cmocka_unit_test(test_roles_users),
