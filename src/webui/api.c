@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config_keys.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "store/store.h"
+#include "store/users.h"
 #include "api.h"
 #include "web.h"
 
@@ -256,4 +258,108 @@ api_wipe(json_t *in, const char *key)
 	if (json_is_string(v))
 		mem_wipe((char *)(uintptr_t)json_string_value(v),
 		    json_string_length(v));
+}
+
+int
+api_secrets(struct http_req *rq, struct http_reply *rp)
+{
+	const char *v;
+
+	v = MHD_lookup_connection_value(rq->rq_conn, MHD_GET_ARGUMENT_KIND,
+	    "secrets");
+	if (v == NULL || strcmp(v, "0") == 0)
+		return 0;
+	if (strcmp(v, "1") != 0) {
+		http_reply_field(rp, "secrets", "0 or 1 expected");
+		return -1;
+	}
+	if (rq->rq_role < USERS_ADMIN) {
+		http_reply_error(rp, 403, "forbidden: only an admin may see "
+		    "secrets (secrets=1)");
+		return -1;
+	}
+	api_audit(rq, "secrets", rq->rq_url);
+	return 1;
+}
+
+/* Whether key (len bytes) is the lvs.cf key of a secret field. */
+static int
+secret_key(const char *key, size_t len)
+{
+	const struct ck_field *f;
+	int b;
+
+	for (b = 0; b < CK_NBLOCKS; b++)
+		for (f = ck_table((enum ck_block)b); f->f_type != CK_END; f++)
+			if ((f->f_flags & CK_SECRET) && f->f_key != NULL &&
+			    strlen(f->f_key) == len &&
+			    strncmp(f->f_key, key, len) == 0)
+				return 1;
+	return 0;
+}
+
+/* The length of the redacted form of line (len bytes, no newline), and
+ * it written to out when out is not NULL. */
+static size_t
+redact_line(const char *line, size_t len, char *out)
+{
+	static const char mark[] = " = (secret: redacted)";
+	size_t ind = strspn(line, " \t"), k = ind, n;
+
+	while (k < len && (line[k] == '_' || (line[k] >= 'a' && line[k] <= 'z')
+	    || (line[k] >= '0' && line[k] <= '9')))
+		k++;
+	n = k + strspn(line + k, " \t");
+	if (k == ind || n >= len || line[n] != '=' ||
+	    !secret_key(line + ind, k - ind)) {
+		if (out != NULL)
+			memcpy(out, line, len);
+		return len;
+	}
+	/* "# key = (secret: redacted)": a comment, never a value */
+	if (out != NULL) {
+		memcpy(out, line, ind);
+		memcpy(out + ind, "# ", 2);
+		memcpy(out + ind + 2, line + ind, k - ind);
+		memcpy(out + k + 2, mark, sizeof(mark) - 1);
+	}
+	return k + 2 + sizeof(mark) - 1;
+}
+
+/* Every line of text through redact_line(): the length, out filled
+ * when not NULL. */
+static size_t
+redact_all(const char *text, size_t len, char *out)
+{
+	size_t i = 0, n = 0, end;
+
+	while (i < len) {
+		for (end = i; end < len && text[end] != '\n'; end++)
+			;
+		n += redact_line(text + i, end - i, out != NULL ? out + n :
+		    NULL);
+		if (end < len) {
+			if (out != NULL)
+				out[n] = '\n';
+			n++;
+		}
+		i = end + 1;
+	}
+	return n;
+}
+
+char *
+api_redact(char *text, size_t *len)
+{
+	size_t n = redact_all(text, *len, NULL);
+	char *out;
+
+	if ((out = malloc(n + 1)) != NULL) {
+		redact_all(text, *len, out);
+		out[n] = '\0';
+		*len = n;
+	}
+	mem_wipe(text, *len);
+	free(text);
+	return out;
 }

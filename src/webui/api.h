@@ -144,6 +144,19 @@ void api_user_role(struct http_req *, struct http_reply *);
  */
 const char *api_str(const json_t *in, const char *key, struct diag *d);
 int api_only(const json_t *in, const char *const *keys, struct diag *d);
+/*
+ * Whether a text route shows secrets: 1 for ?secrets=1 from an admin
+ * (audited), 0 without it; -1 with the answer in rp (403 for a lesser
+ * role, 400 for another value).
+ */
+int api_secrets(struct http_req *, struct http_reply *);
+/*
+ * lvs.cf text with every secret field's line (CK_SECRET in the field
+ * registry: heartbeat_key) replaced by a comment "# KEY = (secret:
+ * redacted)".  Takes text (NUL-terminated, *len bytes: wiped and freed),
+ * returns the new text with *len updated, or NULL on ENOMEM.
+ */
+char *api_redact(char *text, size_t *len);
 /* Overwrites the string member key of in (a password) before it is freed. */
 void api_wipe(json_t *in, const char *key);
 

@@ -544,10 +544,13 @@ api_export(struct http_req *rq, struct http_reply *rp)
 	struct shoal_config *c;
 	size_t len;
 	char *text;
+	int secrets;
 
-	if ((c = api_load(rq, rp)) == NULL)
+	if ((secrets = api_secrets(rq, rp)) == -1 ||
+	    (c = api_load(rq, rp)) == NULL)
 		return;
-	if ((text = lvscf_write(c, &len)) == NULL)
+	if ((text = lvscf_write(c, &len)) == NULL || (!secrets &&
+	    (text = api_redact(text, &len)) == NULL))
 		http_reply_error(rp, 500, "out of memory");
 	else
 		http_reply_text(rp, 200, "text/plain; charset=utf-8", text,

@@ -1419,6 +1419,76 @@ test_store_failure_500(void **state)
 	assert_int_equal(current_generation(), g0);
 }
 
+/* GET path with session sess: the status, the body into *body. */
+static int
+get_as(const char *sess, const char *path, char **body)
+{
+	struct resp r;
+	int st;
+
+	req_full(NULL, "GET", path, sess, NULL, NULL, NULL, NULL, &r);
+	st = r.status;
+	*body = r.body;
+	r.body = NULL;
+	resp_free(&r);
+	return st;
+}
+
+/*
+ * heartbeat_key (a secret of the field registry) is redacted in the
+ * export, a generation's text and the history diff, unless an admin asks
+ * with secrets=1; a viewer asking is 403.
+ */
+static void
+test_secrets_redacted(void **state)
+{
+	static const char key[] = "sekrit-heartbeat-key-0123";
+	char cf[512], vs[80], vt[80], path[128], *b;
+	uint64_t g;
+	struct resp r;
+
+	(void)state;
+	snprintf(cf, sizeof(cf), "%sheartbeat_key = \"%s\"\n", BASE_CF, key);
+	req_full(NULL, "POST", "/api/v1/config/import", session, csrf,
+	    "text/plain", cf, NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	g = current_generation();
+	login_as(VIEW, VIEW_PW, vs, vt);
+	assert_int_equal(get_as(session, "/api/v1/config/export", &b), 200);
+	assert_null(strstr(b, key));
+	assert_non_null(strstr(b, "# heartbeat_key = (secret: redacted)"));
+	free(b);
+	assert_int_equal(get_as(session, "/api/v1/config/export?secrets=1",
+	    &b), 200);
+	assert_non_null(strstr(b, key));
+	free(b);
+	assert_int_equal(get_as(vs, "/api/v1/config/export?secrets=1", &b),
+	    403);
+	free(b);
+	assert_int_equal(get_as(vs, "/api/v1/config/export", &b), 200);
+	assert_null(strstr(b, key));
+	free(b);
+	snprintf(path, sizeof(path), "/api/v1/history/%llu",
+	    (unsigned long long)g);
+	assert_int_equal(get_as(vs, path, &b), 200);
+	assert_null(strstr(b, key));
+	free(b);
+	snprintf(path, sizeof(path), "/api/v1/history/%llu/diff/%llu",
+	    (unsigned long long)g - 1, (unsigned long long)g);
+	assert_int_equal(get_as(vs, path, &b), 200);
+	assert_null(strstr(b, key));
+	assert_non_null(strstr(b, "heartbeat_key = (secret: redacted)"));
+	free(b);
+	strcat(path, "?secrets=1");
+	assert_int_equal(get_as(vs, path, &b), 403);
+	free(b);
+	assert_int_equal(get_as(session, path, &b), 200);
+	assert_non_null(strstr(b, key));
+	free(b);
+	assert_true(audited("web:admin", "secrets"));
+}
+
 /* ---- roles: every route x every role ---- */
 
 /*
@@ -2265,6 +2335,7 @@ main(void)
 		cmocka_unit_test(test_ecmp_fields),
 		cmocka_unit_test(test_history_rollback),
 		cmocka_unit_test(test_import),
+		cmocka_unit_test(test_secrets_redacted),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_push),
 		cmocka_unit_test(test_log_stream),
