@@ -166,6 +166,8 @@ http_queue(struct MHD_Connection *c, struct http_reply *rp, int tls,
 	}
 	if (allow != NULL && allow[0] != '\0')
 		MHD_add_response_header(r, "Allow", allow);
+	if (rp->rp_close)
+		MHD_add_response_header(r, "Connection", "close");
 	ret = MHD_queue_response(c, rp->rp_status ? rp->rp_status : 500, r);
 	MHD_destroy_response(r);
 	http_reply_clear(rp);
@@ -221,6 +223,50 @@ http_is_change(enum http_method m)
 	return m == HTTP_POST || m == HTTP_PUT || m == HTTP_DELETE;
 }
 
+/* Counts the framing headers of a request (MHD_get_connection_values). */
+struct http_framing {
+	unsigned int	 hf_clen;	/* Content-Length headers */
+	unsigned int	 hf_te;		/* Transfer-Encoding headers */
+};
+
+static enum MHD_Result
+http_framing_one(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct http_framing *hf = cls;
+
+	(void)kind;
+	(void)value;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		hf->hf_clen++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		hf->hf_te++;
+	return MHD_YES;
+}
+
+/*
+ * RFC 9112 6.3: a body framed two ways (Content-Length twice, or with
+ * Transfer-Encoding) is a request another server on the path may read
+ * differently (request smuggling): 400, and the connection closes.
+ * 1 with the answer in rp, else 0.
+ */
+static int
+http_bad_framing(struct MHD_Connection *c, struct http_reply *rp)
+{
+	struct http_framing hf = { 0, 0 };
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, http_framing_one, &hf);
+	if (hf.hf_clen <= 1 && !(hf.hf_clen == 1 && hf.hf_te > 0) &&
+	    hf.hf_te <= 1)
+		return 0;
+	http_reply_error(rp, 400, "ambiguous request framing: %s",
+	    hf.hf_clen > 1 ? "more than one Content-Length" : hf.hf_te > 1 ?
+	    "more than one Transfer-Encoding" :
+	    "both Content-Length and Transfer-Encoding");
+	rp->rp_close = 1;
+	return 1;
+}
+
 /*
  * The role of a session's user, read from the store on every request so
  * that a role change or a deleted account counts at once.  1 with
@@ -260,6 +306,8 @@ http_admit(struct http_server *hs, struct http_conn *hc, const char *url,
 	int bad_method, have_session = 0;
 	unsigned long long declared;
 
+	if (http_bad_framing(rq->rq_conn, rp))
+		return 1;
 	hc->hc_route = http_route_find(hs->hs_routes, rq->rq_method, url,
 	    rq->rq_params, &bad_method);
 	if (hc->hc_route == NULL && strncmp(url, "/api/", 5) != 0) {

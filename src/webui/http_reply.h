@@ -71,6 +71,7 @@ struct http_reply {
 	struct MHD_Response	*rp_resp;	/* prepared elsewhere (SSE) */
 	int			 rp_nocache;
 	int			 rp_deferred;
+	int			 rp_close;	/* Connection: close */
 };
 
 enum {

@@ -1489,6 +1489,45 @@ test_secrets_redacted(void **state)
 	assert_true(audited("web:admin", "secrets"));
 }
 
+/*
+ * A body framed two ways (RFC 9112 6.3: Content-Length twice, or with
+ * Transfer-Encoding) is 400 and changes nothing, whatever the route.
+ */
+static void
+test_ambiguous_framing(void **state)
+{
+	static const char *const extra[] = {
+		"Content-Length: 17\r\n",
+		"Content-Length: 5\r\n",
+		"Transfer-Encoding: chunked\r\n",
+	};
+	uint64_t g0 = current_generation();
+	struct resp r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+		req_full(NULL, "PUT", "/api/v1/settings", session, csrf,
+		    "application/json", "{\"keepalive\": 0.6}", extra[i], &r);
+		if (r.status != 400)
+			fprintf(stderr, "%s: %d %s\n", extra[i], r.status,
+			    r.body);
+		assert_int_equal(r.status, 400);
+		assert_non_null(strstr(r.body, "framing"));
+		resp_free(&r);
+		req_full(NULL, "POST", "/api/v1/login", NULL, NULL,
+		    "application/json", "{\"user\":\"x\",\"password\":\"y\"}",
+		    extra[i], &r);
+		assert_int_equal(r.status, 400);
+		resp_free(&r);
+	}
+	assert_int_equal(current_generation(), g0);
+	/* one Content-Length alone is fine */
+	req("PUT", "/api/v1/settings", "{\"keepalive\": 0.6}", &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+}
+
 /* ---- roles: every route x every role ---- */
 
 /*
@@ -2342,6 +2381,7 @@ main(void)
 		cmocka_unit_test(test_log_rotation),
 		cmocka_unit_test(test_users),
 		cmocka_unit_test(test_store_failure_500),
+		cmocka_unit_test(test_ambiguous_framing),
 		cmocka_unit_test(test_roles_table_complete),
 		cmocka_unit_test(test_roles_every_route),
 		cmocka_unit_test(test_roles_users),
