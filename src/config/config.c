@@ -344,6 +344,7 @@ cfg_global_init(struct cfg_global *g)
 	g->g_arp_interval_ms = CFG_DEF_ARP_INTERVAL_MS;
 	g->g_fence_timeout_ms = CFG_DEF_FENCE_TIMEOUT_MS;
 	g->g_notify_timeout_ms = CFG_DEF_NOTIFY_TIMEOUT_MS;
+	g->g_push_watch = CFG_DEF_PUSH_WATCH;
 	TAILQ_INIT(&g->g_kept);
 }
 
@@ -356,6 +357,7 @@ cfg_global_free(struct cfg_global *g)
 	free(g->g_inactive_cmd);
 	free(g->g_fence_cmd);
 	str_free_secret(g->g_heartbeat_key);
+	str_free_secret(g->g_heartbeat_key_accept);
 	free(g->g_notify);
 	for (size_t i = 0; i < CFG_NOTIFY_KINDS; i++)
 		free(g->g_notify_kind[i]);
@@ -543,6 +545,8 @@ cfg_global_dup(struct cfg_global *dst, const struct cfg_global *src)
 	bad |= dup_str(&dst->g_inactive_cmd, src->g_inactive_cmd);
 	bad |= dup_str(&dst->g_fence_cmd, src->g_fence_cmd);
 	bad |= dup_str(&dst->g_heartbeat_key, src->g_heartbeat_key);
+	bad |= dup_str(&dst->g_heartbeat_key_accept,
+	    src->g_heartbeat_key_accept);
 	bad |= dup_str(&dst->g_notify, src->g_notify);
 	for (size_t i = 0; i < CFG_NOTIFY_KINDS; i++)
 		bad |= dup_str(&dst->g_notify_kind[i], src->g_notify_kind[i]);

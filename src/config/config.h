@@ -30,6 +30,7 @@
  * registry's notify_<kind> rows name them) */
 #define CFG_NOTIFY_KINDS	11
 #define CFG_DEF_NOTIFY_TIMEOUT_MS 10000
+#define CFG_DEF_PUSH_WATCH	30
 #define CFG_IFNAME_MAX		15	/* IFNAMSIZ - 1; labels like eth0:1 fit */
 
 /*
@@ -277,6 +278,7 @@ struct cfg_global {
 	int			 g_preempt;		/* bool [1] */
 	uint32_t		 g_preempt_delay_ms;
 	char			*g_heartbeat_key;	/* secret; NULL = no MAC */
+	char			*g_heartbeat_key_accept; /* secret: also accepted */
 	enum cfg_lb_backend	 g_lb_backend;
 	int			 g_arp_count;		/* gratuitous ARPs [5] */
 	uint32_t		 g_arp_interval_ms;	/* [1000] */
@@ -284,6 +286,7 @@ struct cfg_global {
 	char			*g_notify;		/* every kind */
 	char			*g_notify_kind[CFG_NOTIFY_KINDS];
 	uint32_t		 g_notify_timeout_ms;	/* [10000] */
+	uint32_t		 g_push_watch;	/* s after a web push [30]; 0 off */
 	struct cfg_kept_list	 g_kept;		/* unused Piranha keys */
 	struct cfg_srcmap	*g_src;
 };

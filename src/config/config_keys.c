@@ -78,6 +78,13 @@ static const struct ck_enum e_director = { en_director,
 
 #define G(t, m)		AT(struct cfg_global, t, m)
 #define G2(t, m, m2)	AT2(struct cfg_global, t, m, m2)
+/* notify_KIND: the command run for one event kind (next to notify). */
+#define NOTIFY_KIND(kind, i, when)					\
+	{ SAME("notify_" kind), G(CK_STR, g_notify_kind[i]),		\
+	  FLAGS(CK_EXT | CK_LONG | CK_CMD),				\
+	  UI(CK_G_CLUSTER, "Notify command: " kind " events"),		\
+	  HELP("Program and arguments run when " when " (event " kind	\
+	  "; no shell, absolute path).") }
 const struct ck_field ck_global[] = {
 	{ KEYS("serial_no", NULL, "serial_no"), G(CK_U64, g_serial_no),
 	  RANGE(0, INT64_MAX), DEF("0"),
@@ -217,6 +224,13 @@ const struct ck_field ck_global[] = {
 	  "at least 16 characters; without one heartbeats are not "
 	  "authenticated.  The web API never returns it (an empty field in "
 	  "the UI keeps the current key).") },
+	{ SAME("heartbeat_key_accept"), G(CK_STR, g_heartbeat_key_accept),
+	  FLAGS(CK_EXT | CK_SECRET),
+	  UI(CK_G_HEARTBEAT, "Second accepted heartbeat key"),
+	  HELP("A second key accepted on received heartbeats and never used "
+	  "to send: for changing heartbeat_key without downtime (push the "
+	  "new key here, then swap the two, then remove this one).  The "
+	  "web API never returns it.") },
 	{ KEYS("lvs_backend", "lvs_backend", "lb_backend"),
 	  G(CK_ENUM, g_lb_backend), ENUM(e_backend), DEF("auto"),
 	  FLAGS(CK_EXT), UI(CK_G_CLUSTER, "Load balancer backend"),
@@ -246,66 +260,40 @@ const struct ck_field ck_global[] = {
 	  "appended as arguments, SHOAL_EVENT, SHOAL_SEQ, SHOAL_TIME, "
 	  "SHOAL_NODE and SHOAL_<FIELD> are set and standard input is a "
 	  "short mail, so /usr/sbin/sendmail -i root works.") },
-	{ SAME("notify_role"), G(CK_STR, g_notify_kind[0]),
-	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
-	  UI(CK_G_CLUSTER, "Notify command: role events"),
-	  HELP("Program and arguments run when this node's role changes (event "
-	  "role; no shell, absolute path).") },
-	{ SAME("notify_vip"), G(CK_STR, g_notify_kind[1]),
-	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
-	  UI(CK_G_CLUSTER, "Notify command: vip events"),
-	  HELP("Program and arguments run when a virtual IP is taken or released (event "
-	  "vip; no shell, absolute path).") },
-	{ SAME("notify_server"), G(CK_STR, g_notify_kind[2]),
-	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
-	  UI(CK_G_CLUSTER, "Notify command: server events"),
-	  HELP("Program and arguments run when a real server goes up or down or changes weight (event "
-	  "server; no shell, absolute path).") },
-	{ SAME("notify_service"), G(CK_STR, g_notify_kind[3]),
-	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
-	  UI(CK_G_CLUSTER, "Notify command: service events"),
-	  HELP("Program and arguments run when a fail-over service fails or recovers (event "
-	  "service; no shell, absolute path).") },
-	{ SAME("notify_config"), G(CK_STR, g_notify_kind[4]),
-	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
-	  UI(CK_G_CLUSTER, "Notify command: config events"),
-	  HELP("Program and arguments run when a configuration generation is applied or refused (event "
-	  "config; no shell, absolute path).") },
-	{ SAME("notify_push"), G(CK_STR, g_notify_kind[5]),
-	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
-	  UI(CK_G_CLUSTER, "Notify command: push events"),
-	  HELP("Program and arguments run when a push to the cluster finishes (event "
-	  "push; no shell, absolute path).") },
-	{ SAME("notify_syncd"), G(CK_STR, g_notify_kind[6]),
-	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
-	  UI(CK_G_CLUSTER, "Notify command: syncd events"),
-	  HELP("Program and arguments run when the connection sync daemon goes up or down (event "
-	  "syncd; no shell, absolute path).") },
-	{ SAME("notify_maint"), G(CK_STR, g_notify_kind[7]),
-	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
-	  UI(CK_G_CLUSTER, "Notify command: maint events"),
-	  HELP("Program and arguments run when cluster-wide maintenance changes (drain, standby...) (event "
-	  "maint; no shell, absolute path).") },
-	{ SAME("notify_dual_active"), G(CK_STR, g_notify_kind[8]),
-	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
-	  UI(CK_G_CLUSTER, "Notify command: dual_active events"),
-	  HELP("Program and arguments run when two MAC addresses answer for one virtual IP (event "
-	  "dual_active; no shell, absolute path).") },
-	{ SAME("notify_drill"), G(CK_STR, g_notify_kind[9]),
-	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
-	  UI(CK_G_CLUSTER, "Notify command: drill events"),
-	  HELP("Program and arguments run when a fail-over drill finishes (event "
-	  "drill; no shell, absolute path).") },
-	{ SAME("notify_hook"), G(CK_STR, g_notify_kind[10]),
-	  FLAGS(CK_EXT | CK_LONG | CK_CMD),
-	  UI(CK_G_CLUSTER, "Notify command: hook events"),
-	  HELP("Program and arguments run when notify hooks were dropped or failed (event "
-	  "hook; no shell, absolute path).") },
+	NOTIFY_KIND("role", 0,
+	    "this node's role changes"),
+	NOTIFY_KIND("vip", 1,
+	    "a virtual IP is taken or released"),
+	NOTIFY_KIND("server", 2,
+	    "a real server goes up or down or changes weight"),
+	NOTIFY_KIND("service", 3,
+	    "a fail-over service fails or recovers"),
+	NOTIFY_KIND("config", 4,
+	    "a configuration generation is applied or refused"),
+	NOTIFY_KIND("push", 5,
+	    "a push to the cluster finishes"),
+	NOTIFY_KIND("syncd", 6,
+	    "the connection sync daemon goes up or down"),
+	NOTIFY_KIND("maint", 7,
+	    "cluster-wide maintenance changes (drain, standby...)"),
+	NOTIFY_KIND("dual_active", 8,
+	    "two MAC addresses answer for one virtual IP"),
+	NOTIFY_KIND("drill", 9,
+	    "a fail-over drill finishes"),
+	NOTIFY_KIND("hook", 10,
+	    "notify hooks were dropped or failed"),
 	{ KEYS("notify_timeout", "notify_timeout", "notify_timeout_ms"),
 	  G(CK_MS, g_notify_timeout_ms), RANGE(100, HOUR_MS), DEF("10"),
 	  FLAGS(CK_EXT), UI(CK_G_CLUSTER, "Notify command timeout"),
 	  HELP("Time a notify command may run before it is killed with its "
 	  "process group, in seconds (decimals allowed).") },
+	{ SAME("push_watch"), G(CK_SECS, g_push_watch), RANGE(0, 3600),
+	  DEF("30"), FLAGS(CK_EXT), UI(CK_G_CLUSTER, "Watch after a push"),
+	  HELP("After a push from the web UI commits, shoal-web watches the "
+	  "cluster through pulse for this many seconds (nodes alive, an "
+	  "active node, healthy real servers per virtual server) and, when "
+	  "one gets worse than before the push, pushes the previous "
+	  "generation back to every node; 0: off.") },
 	KEPT("heartbeat", CK_BOOL,
 	    "Piranha: use heartbeats (always on in shoal)."),
 	KEPT("primary_shared", CK_STR, "Piranha: shared disk of the primary."),

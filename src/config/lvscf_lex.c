@@ -96,11 +96,13 @@ skip_line(struct lvscf_lex *x)
 }
 
 /*
- * Reads one token starting at x_pos into slot (NULL: count only).
- * Returns 0, or -1 after reporting a lexical error.
+ * Reads one token starting at x_pos into slot (NULL: count only).  With
+ * at_eq, an unquoted token ends after an '=' that a quote follows, so
+ * `key="a b"` and `key ="a b"` read as `key= "a b"`.  Returns 0, or -1
+ * after reporting a lexical error.
  */
 static int
-lex_token(struct lvscf_lex *x, char *slot, size_t *lenp)
+lex_token(struct lvscf_lex *x, int at_eq, char *slot, size_t *lenp)
 {
 	size_t start = x->x_pos, n = 0;
 	char quote = 0, ch;
@@ -136,6 +138,9 @@ lex_token(struct lvscf_lex *x, char *slot, size_t *lenp)
 			slot[n] = ch;
 		n++;
 		x->x_pos++;
+		if (at_eq && !quote && ch == '=' && x->x_pos < x->x_len &&
+		    (x->x_buf[x->x_pos] == '"' || x->x_buf[x->x_pos] == '\''))
+			break;
 	}
 	if (slot != NULL)
 		slot[n] = '\0';
@@ -151,6 +156,7 @@ lex_line(struct lvscf_lex *x)
 	struct lvscf_tok *t;
 	char *slot;
 	size_t len;
+	int at_eq;
 
 	memset(l, 0, sizeof(*l));
 	l->l_line = x->x_line;
@@ -169,7 +175,10 @@ lex_line(struct lvscf_lex *x)
 			t->t_quote = x->x_buf[x->x_pos] == '"' ||
 			    x->x_buf[x->x_pos] == '\'' ? x->x_buf[x->x_pos] : 0;
 		}
-		if (lex_token(x, slot, &len) == -1)
+		/* the statement's key, or a lone "=" after it */
+		at_eq = l->l_ntok == 0 || (l->l_ntok == 1 &&
+		    x->x_buf[x->x_pos] == '=');
+		if (lex_token(x, at_eq, slot, &len) == -1)
 			return;
 		if (t != NULL) {
 			t->t_text = slot;

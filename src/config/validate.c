@@ -300,6 +300,27 @@ is_node_address(const struct shoal_config *c, const struct cfg_addr *a)
 	return 0;
 }
 
+/* The second key of a key roll: only beside a first, and another one. */
+static void
+check_key_accept(struct vctx *v, const struct vblock *p,
+    const struct cfg_global *g)
+{
+	const char *k = g->g_heartbeat_key, *k2 = g->g_heartbeat_key_accept;
+
+	if (k2 == NULL || *k2 == '\0')
+		return;
+	if (k == NULL || *k == '\0')
+		verror(v, p, "heartbeat_key_accept", "heartbeat_key_accept "
+		    "needs heartbeat_key: a second key is only accepted beside "
+		    "the key heartbeats are sent with");
+	else if (strcmp(k, k2) == 0)
+		vwarn(v, p, "heartbeat_key_accept", "heartbeat_key_accept is "
+		    "heartbeat_key itself: remove it when the roll is over");
+	else if (strlen(k2) < 16)
+		vwarn(v, p, "heartbeat_key_accept", "heartbeat_key_accept is "
+		    "shorter than 16 characters: easy to guess");
+}
+
 static void
 check_global(struct vctx *v, const struct shoal_config *c)
 {
@@ -316,6 +337,7 @@ check_global(struct vctx *v, const struct shoal_config *c)
 	if (g->g_heartbeat_key != NULL && strlen(g->g_heartbeat_key) < 16)
 		vwarn(v, &p, "heartbeat_key", "heartbeat_key is shorter than "
 		    "16 characters: easy to guess");
+	check_key_accept(v, &p, g);
 	if (TAILQ_EMPTY(&c->c_nodes)) {
 		if (!cfg_addr_is_set(&g->g_primary))
 			verror(v, &p, "primary", "missing arguments: primary "

@@ -562,26 +562,39 @@ maint_encode(const struct maint_hdr *h, const struct maint *m, size_t *from,
 	return (int)off;
 }
 
-static enum maint_err
-check_mac(const uint8_t *buf, size_t *len, const uint8_t *key,
-    size_t keylen)
+static int
+mac_ok(const uint8_t *buf, size_t len, const uint8_t *key, size_t keylen)
 {
 	uint8_t mac[DIGEST_SHA256_LEN];
+	int ok;
+
+	digest_hmac_sha256(key, keylen, buf, len, mac);
+	ok = digest_equal(mac, buf + len, MAINT_MAC_LEN);
+	explicit_bzero(mac, sizeof(mac));
+	return ok;
+}
+
+static enum maint_err
+check_mac(const uint8_t *buf, size_t *len, const struct maint_keys *k)
+{
 	int has = (buf[6] & MAINT_F_MAC) != 0;
 
-	if (key == NULL)
+	if (k == NULL || k->mk_key == NULL)
 		return has ? MAINT_ERR_MAC : MAINT_OK;
 	if (!has || *len < MAINT_HDR_LEN + MAINT_MAC_LEN)
 		return MAINT_ERR_MAC;
 	*len -= MAINT_MAC_LEN;
-	digest_hmac_sha256(key, keylen, buf, *len, mac);
-	return digest_equal(mac, buf + *len, MAINT_MAC_LEN) ? MAINT_OK :
-	    MAINT_ERR_MAC;
+	if (mac_ok(buf, *len, k->mk_key, k->mk_keylen))
+		return MAINT_OK;
+	if (k->mk_key2 != NULL && mac_ok(buf, *len, k->mk_key2,
+	    k->mk_key2len))
+		return MAINT_OK;
+	return MAINT_ERR_MAC;
 }
 
 enum maint_err
 maint_decode(const uint8_t *buf, size_t len, uint32_t cluster,
-    const uint8_t *key, size_t keylen, struct maint_hdr *h,
+    const struct maint_keys *keys, struct maint_hdr *h,
     struct maint_entry *out, size_t *nout)
 {
 	enum maint_err e;
@@ -596,7 +609,7 @@ maint_decode(const uint8_t *buf, size_t len, uint32_t cluster,
 		return MAINT_ERR_VERSION;
 	if (get32(buf + 8) != cluster)
 		return MAINT_ERR_CLUSTER;
-	if ((e = check_mac(buf, &len, key, keylen)) != MAINT_OK)
+	if ((e = check_mac(buf, &len, keys)) != MAINT_OK)
 		return e;
 	memset(h, 0, sizeof(*h));
 	h->mh_type = buf[5];

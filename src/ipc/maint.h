@@ -169,13 +169,23 @@ enum maint_err {
 int maint_encode(const struct maint_hdr *h, const struct maint *m,
     size_t *from, const uint8_t *key, size_t keylen, uint8_t *buf,
     size_t len);
+/* The receiver's keys: mk_key NULL for none; mk_key2, a second key
+ * accepted too during a key roll (NULL: none). */
+struct maint_keys {
+	const uint8_t	*mk_key;
+	size_t		 mk_keylen;
+	const uint8_t	*mk_key2;
+	size_t		 mk_key2len;
+};
+
 /*
  * Checks and decodes buf: magic, version, size, cluster, MAC (with a
- * key, a MAC is required; without one, none may be present), entries.
- * out[] must hold 255 entries; *nout receives their number.
+ * key, a MAC valid under it or the second key is required; without one,
+ * none may be present; keys NULL: none), entries.  out[] must hold 255
+ * entries; *nout receives their number.
  */
 enum maint_err maint_decode(const uint8_t *buf, size_t len,
-    uint32_t cluster, const uint8_t *key, size_t keylen,
+    uint32_t cluster, const struct maint_keys *keys,
     struct maint_hdr *h, struct maint_entry *out, size_t *nout);
 const char *maint_err_name(enum maint_err);
 

@@ -400,6 +400,8 @@ drain(struct worker *w, int fd)
 		ctx.hc_self = worker_self_node(w)->rn_id;
 		ctx.hc_key = w->w_rt->rt_key;
 		ctx.hc_keylen = w->w_rt->rt_keylen;
+		ctx.hc_key2 = w->w_rt->rt_key2;
+		ctx.hc_key2len = w->w_rt->rt_key2len;
 		ctx.hc_lookup = rx_lookup;
 		ctx.hc_arg = &rx;
 		/* MSG_TRUNC: n is the real size, so oversize is seen */

@@ -341,8 +341,10 @@ maintio_receive(struct maintio *mi, const uint8_t *buf, size_t len,
 	size_t n;
 	int i;
 
-	e = maint_decode(buf, len, rt->rt_cluster, rt->rt_key, rt->rt_keylen,
-	    &h, in, &n);
+	struct maint_keys keys = { rt->rt_key, rt->rt_keylen, rt->rt_key2,
+	    rt->rt_key2len };
+
+	e = maint_decode(buf, len, rt->rt_cluster, &keys, &h, in, &n);
 	if (e != MAINT_OK) {
 		reject(mi, e, maint_err_name(e));
 		return;

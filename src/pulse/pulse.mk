@@ -116,10 +116,11 @@ TESTS += tests/integration/pulse_failover.sh tests/integration/pulse_cluster.sh 
 	tests/integration/pulse_fos_parity.sh tests/integration/pulse_fence.sh \
 	tests/integration/ecmp.sh tests/integration/ecmp_bad.sh \
 	tests/integration/pulse_nokey.sh tests/integration/pulse_heal.sh \
+	tests/integration/pulse_keyroll.sh \
 	tests/integration/lb_nft_sync.sh
 EXTRA_DIST += tests/integration/lib/netns.sh tests/integration/lib/pulse_lib.sh \
 	tests/integration/lib/ecmp_lib.sh tests/integration/lib/ecmp_tool.py \
-	tests/integration/lib/hbtool.py \
+	tests/integration/lib/hbtool.py tests/integration/lib/push_lib.sh \
 	bench/failover/pulse.sh bench/failover/pulse-fast.sh bench/failover/pulse-0.05.sh \
 	bench/failover/run \
 	bench/failover/stability.sh bench/failover/RESULTS.md \

@@ -90,6 +90,10 @@ runtime_free(struct pulse_rt *rt)
 		mem_wipe(rt->rt_key, rt->rt_keylen);
 		free(rt->rt_key);
 	}
+	if (rt->rt_key2 != NULL) {
+		mem_wipe(rt->rt_key2, rt->rt_key2len);
+		free(rt->rt_key2);
+	}
 	free(rt->rt_nodes);
 	free(rt->rt_vips);
 	free(rt->rt_fos);
@@ -382,6 +386,19 @@ load_services(struct pulse_rt *rt, const struct shoal_config *c,
 	return 0;
 }
 
+/* A heartbeat key's bytes into *out (NULL for none or ""): 0 or -1. */
+static int
+key_copy(const char *key, uint8_t **out, size_t *lenp)
+{
+	if (key == NULL || *key == '\0')
+		return 0;
+	*lenp = strlen(key);
+	if ((*out = malloc(*lenp)) == NULL)
+		return -1;
+	memcpy(*out, key, *lenp);
+	return 0;
+}
+
 static int
 load_globals(struct pulse_rt *rt, const struct shoal_config *c)
 {
@@ -407,12 +424,12 @@ load_globals(struct pulse_rt *rt, const struct shoal_config *c)
 	    str_set(&rt->rt_fence_cmd, g->g_fence_cmd) == -1)
 		return -1;
 	rt->rt_fence_timeout_ms = g->g_fence_timeout_ms;
-	if (g->g_heartbeat_key != NULL && *g->g_heartbeat_key != '\0') {
-		rt->rt_keylen = strlen(g->g_heartbeat_key);
-		if ((rt->rt_key = malloc(rt->rt_keylen)) == NULL)
-			return -1;
-		memcpy(rt->rt_key, g->g_heartbeat_key, rt->rt_keylen);
-	}
+	if (key_copy(g->g_heartbeat_key, &rt->rt_key, &rt->rt_keylen) == -1)
+		return -1;
+	/* a second key only beside a first (validation refuses it alone) */
+	if (rt->rt_key != NULL && key_copy(g->g_heartbeat_key_accept,
+	    &rt->rt_key2, &rt->rt_key2len) == -1)
+		return -1;
 	return 0;
 }
 
@@ -561,11 +578,12 @@ runtime_print(const struct pulse_rt *rt, FILE *fp)
 		    rt->rt_routing.rr_socket, rt->rt_routing.rr_file);
 	fprintf(fp, "mode %s, cluster id %u, port %u, keepalive %u ms, "
 	    "deadtime %u ms, preempt %s (delay %u ms), monitor_links %s, "
-	    "key %s\n", cfg_service_mode_name(rt->rt_mode), rt->rt_cluster,
+	    "key %s%s\n", cfg_service_mode_name(rt->rt_mode), rt->rt_cluster,
 	    rt->rt_port, rt->rt_keepalive_ms, rt->rt_deadtime_ms,
 	    rt->rt_preempt ? "on" : "off", rt->rt_preempt_delay_ms,
 	    rt->rt_monitor_links ? "on" : "off",
-	    rt->rt_key != NULL ? "set" : "none");
+	    rt->rt_key != NULL ? "set" : "none",
+	    rt->rt_key2 != NULL ? " (and a second accepted)" : "");
 	for (size_t i = 0; i < rt->rt_nnodes; i++) {
 		const struct rt_node *n = &rt->rt_nodes[i];
 

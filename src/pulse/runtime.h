@@ -88,6 +88,8 @@ struct pulse_rt {
 	uint32_t		 rt_arp_interval_ms;
 	uint8_t			*rt_key;	/* secret, NULL = no MAC */
 	size_t			 rt_keylen;
+	uint8_t			*rt_key2;	/* also accepted (key roll) */
+	size_t			 rt_key2len;
 	char			*rt_active_cmd;
 	char			*rt_inactive_cmd;
 	char			*rt_fence_cmd;	/* NULL: none */

@@ -133,6 +133,8 @@ status_json(const struct worker *w)
 	/* no key: the UI and `shoalctl status` say so */
 	json_object_set_new(o, "authenticated", json_boolean(rt->rt_key !=
 	    NULL));
+	json_object_set_new(o, "second_key", json_boolean(rt->rt_key2 !=
+	    NULL));
 	services_json(w->w_svc, o);
 	json_object_set_new(o, "connection_sync", connsync_json(w));
 	if ((r = announce_json(w->w_ann)) != NULL)

@@ -173,6 +173,9 @@ print_status(const json_t *st)
 		printf("WARNING: heartbeats are not authenticated (no "
 		    "heartbeat_key): anyone on the heartbeat network can "
 		    "forge them\n");
+	if (json_is_true(json_object_get(st, "second_key")))
+		printf("heartbeat key roll: a second key "
+		    "(heartbeat_key_accept) is accepted too\n");
 	print_peers(st);
 	print_rest(st);
 	print_sync(json_object_get(st, "connection_sync"));

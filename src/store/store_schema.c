@@ -235,6 +235,15 @@ static const char schema_notify[] =
 	"ALTER TABLE global_settings ADD COLUMN notify_timeout_ms INTEGER"
 	"  NOT NULL DEFAULT 10000;";
 
+/* a second heartbeat key accepted during a key roll (pulse/hbio.c) */
+static const char schema_key_accept[] =
+	"ALTER TABLE global_settings ADD COLUMN heartbeat_key_accept TEXT;";
+
+/* shoal-web's watch after a push, and its rollback (webui/api_push.c) */
+static const char schema_push_watch[] =
+	"ALTER TABLE global_settings ADD COLUMN push_watch INTEGER NOT NULL"
+	"  DEFAULT 30;";
+
 /* users.c: each web UI account's role; the accounts made before roles
  * existed could do everything, so they stay administrators. */
 static const char schema_roles[] =
@@ -267,6 +276,8 @@ static const struct store_migration migrations[] = {
 	{ "protocol checks (DNS query, STARTTLS, TLS verification), fence",
 	  schema_check_proto },
 	{ "notify hooks", schema_notify },
+	{ "second accepted heartbeat key", schema_key_accept },
+	{ "watch and rollback after a push", schema_push_watch },
 	{ "web UI roles", schema_roles },
 	{ "web UI sessions", schema_sessions },
 };

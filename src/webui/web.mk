@@ -11,6 +11,7 @@ src_webui_libweb_a_SOURCES = \
 	src/webui/static.c src/webui/static.h \
 	src/webui/logtail.c src/webui/logtail.h \
 	src/webui/jsoncfg.c src/webui/jsoncfg.h \
+	src/webui/push_watch.c src/webui/push_watch.h \
 	src/webui/api.c src/webui/api.h \
 	src/webui/api_session.c src/webui/api_status.c \
 	src/webui/api_config.c src/webui/api_history.c \
@@ -52,7 +53,7 @@ tests_unit_test_hashpool_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_hashpool_LDADD = $(WEB_LIBS) $(CMOCKA_LIBS)
 
 # A push from shoal-web to real sshd peers (root; SKIP otherwise).
-TESTS += tests/integration/web_push.sh
+TESTS += tests/integration/web_push.sh tests/integration/web_rollback.sh
 
 # Browser tests: headless Chromium driven by playwright-core.
 TESTS += tests/browser/run.sh
@@ -74,3 +75,9 @@ tests_fuzz_fuzz_web_json_CFLAGS = $(src_webui_libweb_a_CFLAGS)
 tests_fuzz_fuzz_web_json_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_web_json_LDADD = $(WEB_LIBS)
 endif
+
+check_PROGRAMS += tests/unit/test_push_watch
+TESTS += tests/unit/test_push_watch
+tests_unit_test_push_watch_SOURCES = tests/unit/test_push_watch.c
+tests_unit_test_push_watch_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_push_watch_LDADD = $(WEB_LIBS) $(CMOCKA_LIBS)

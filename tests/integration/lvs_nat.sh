@@ -40,14 +40,7 @@ ns_exec n1 nft add table ip sv_probe 2>/dev/null &&
 
 # real servers on br1, default route via the floating nat_router
 for i in 1 2 3; do
-	ns_add "rs$i" || pl_fail "netns rs$i"
-	ns=$(ns_name "rs$i")
-	ip -n "$NS_SW" link add "p1-rs$i" type veth peer name eth0 netns "$ns"
-	ip -n "$NS_SW" link set "p1-rs$i" master br1 up
-	ip -n "$ns" addr add "10.237.0.2$i/24" dev eth0
-	ip -n "$ns" link set eth0 up
-	ip -n "$ns" route add default via 10.237.0.1
-	ns_http "rs$i"
+	ns_rs "rs$i" "10.237.0.2$i/24" 10.237.0.1 || pl_fail "netns rs$i"
 done
 # the sorry server: rs3 port 8080 answers "sorry"
 mkdir -p "$NS_TMP/www-sorry"

@@ -25,6 +25,7 @@ set -u
 NS_PREFIX=so$$
 . "${top_srcdir:?}/tests/integration/lib/netns.sh"
 . "$top_srcdir/tests/integration/lib/pulse_lib.sh"
+. "$top_srcdir/tests/integration/lib/push_lib.sh"
 ns_require
 pl_init
 NANNY=$top_builddir/nanny
@@ -33,8 +34,8 @@ SHOAL_SYNC=$top_builddir/shoal-sync
 	echo "SKIP: nanny or shoal-sync not built"; exit 77; }
 export SHOAL_NANNY=$NANNY
 command -v nft >/dev/null || { echo "SKIP: no nft"; exit 77; }
-[ -x /usr/sbin/sshd ] || { echo "SKIP: no sshd"; exit 77; }
 command -v promtool >/dev/null || { echo "SKIP: no promtool (prometheus)"; exit 77; }
+pp_init
 
 VIP=10.246.0.100
 KEEPALIVE_MS=500
@@ -47,52 +48,12 @@ ns_exec n1 nft add table ip so_probe 2>/dev/null &&
 	ns_exec n1 nft delete table ip so_probe ||
 	{ echo "SKIP: nft unavailable in a namespace"; exit 77; }
 for i in 1 2; do
-	ns_add "rs$i" || pl_fail "netns rs$i"
-	ns=$(ns_name "rs$i")
-	ip -n "$NS_SW" link add "p1-rs$i" type veth peer name eth0 netns "$ns"
-	ip -n "$NS_SW" link set "p1-rs$i" master br1 up
-	ip -n "$ns" addr add "10.247.0.2$i/24" dev eth0
-	ip -n "$ns" link set eth0 up
-	ip -n "$ns" route add default via 10.247.0.1
-	ns_http "rs$i"
+	ns_rs "rs$i" "10.247.0.2$i/24" 10.247.0.1 || pl_fail "netns rs$i"
 done
 
 # ---- sshd on each node for the admin station's pushes ----
-mkdir -p /run/sshd
-ssh-keygen -q -t ed25519 -N '' -f "$NS_TMP/id" -C so-admin
-: >"$NS_TMP/known_hosts"
-for n in n1 n2; do
-	ssh-keygen -q -t ed25519 -N '' -f "$NS_TMP/hostkey-$n" -C "$n"
-	cat >"$NS_TMP/sshd-$n.conf" <<EOF
-ListenAddress 10.246.0.1${n#n}:2222
-HostKey $NS_TMP/hostkey-$n
-PidFile $NS_TMP/sshd-$n.pid
-AuthorizedKeysFile $NS_TMP/id.pub
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-UseDNS no
-LogLevel ERROR
-Subsystem sftp internal-sftp
-EOF
-	printf '[10.246.0.1%s]:2222 %s\n' "${n#n}" \
-		"$(cut -d' ' -f1,2 "$NS_TMP/hostkey-$n.pub")" >>"$NS_TMP/known_hosts"
-	# the node's shoalctl: `config commit` reloads this node's pulse.  (A
-# remote command starts root's shell, which is slow on a loaded machine:
-# the push gets a generous timeout.)
-	cat >"$NS_TMP/shoalctl-$n" <<EOF
-#!/bin/bash
-case " \$* " in
-*" config commit "*) exec "$SHOALCTL" "\$@" --rundir "$NS_TMP/run-$n" ;;
-esac
-exec "$SHOALCTL" "\$@"
-EOF
-	chmod 755 "$NS_TMP/shoalctl-$n"
-	ns_spawn "$n" "$NS_TMP/sshd-$n.log" /usr/sbin/sshd -D \
-		-f "$NS_TMP/sshd-$n.conf" -E "$NS_TMP/sshd-$n.err"
-done
+pp_sshd n1 10.246.0.11
+pp_sshd n2 10.246.0.12
 
 write_cf() {	# write_cf FILE RS2_WEIGHT
 	cat >"$1" <<CF
@@ -106,18 +67,12 @@ nat_router = 10.247.0.1 eth1:1
 nat_nmask = 255.255.255.0
 lvs_backend = nftables
 node n1 {
-    address = 10.246.0.11
+$(pp_node_keys n1 10.246.0.11)
     priority = 200
-    ssh_port = 2222
-    remote_db = "$NS_TMP/n1/shoal.db"
-    remote_shoalctl = "$NS_TMP/shoalctl-n1"
 }
 node n2 {
-    address = 10.246.0.12
+$(pp_node_keys n2 10.246.0.12)
     priority = 100
-    ssh_port = 2222
-    remote_db = "$NS_TMP/n2/shoal.db"
-    remote_shoalctl = "$NS_TMP/shoalctl-n2"
 }
 virtual web {
      address = $VIP eth0:1
@@ -144,15 +99,8 @@ virtual web {
 CF
 }
 write_cf "$NS_TMP/lvs.cf" 1
-# each node's database in a directory of its own, as on real nodes (a
-# commit removes the staged files it finds beside the database); pulse
-# and the tests use NODE.db, a link to it
-for n in n1 n2; do
-	mkdir -p "$NS_TMP/$n"
-	"$SHOALCTL" --db "$NS_TMP/$n/shoal.db" config import "$NS_TMP/lvs.cf" \
-		>/dev/null || pl_fail "import for $n"
-	ln -s "$n/shoal.db" "$NS_TMP/$n.db"
-done
+pp_db n1 "$NS_TMP/lvs.cf"
+pp_db n2 "$NS_TMP/lvs.cf"
 "$SHOALCTL" --db "$NS_TMP/adm.db" config import "$NS_TMP/lvs.cf" >/dev/null ||
 	pl_fail "admin station import"
 

@@ -75,7 +75,7 @@ hb=$(ns_exec sw $HB capture p0-n2 10.233.0.11) ||
 
 # --- one forged maximum sequence number ---
 send 10.233.0.11 10.233.0.12 "$($HB edit "$hb" seq=max)"
-ns_wait_for 2 eval '[ "$(rej n2 seq_ahead)" -ge 1 ]' ||
+ns_wait_for 10 eval '[ "$(rej n2 seq_ahead)" -ge 1 ]' ||
 	pl_fail "the forged sequence was not counted as seq_ahead"
 before=$(rx n2 n1)
 stable n2 backup 2 || pl_fail "n2 took over after one forged sequence"

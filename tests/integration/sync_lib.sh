@@ -173,7 +173,8 @@ sync_bins() {
 # demand: echo MODE > $(sync_peer_dir I)/mode, MODE one of
 #   truncate  cut the staged file in half before `config verify`
 #   stall     sleep instead of answering (the remote command times out)
-#   slow      wait 2 s, then answer (a push stays a while in each step)
+#   slow      wait 5 s, then answer (a push stays in each step long
+#             enough for a poll to see it on a loaded machine)
 #   garbage   print nonsense and exit 0
 sync_peer_wrapper() {
 	local d
@@ -188,7 +189,7 @@ stall:*)	# until shoal-sync gives up and the session goes (at most 60 s)
 	for _ in \$(seq 600); do kill -0 \$PPID 2>/dev/null || exit 0; sleep 0.1; done
 	exit 0 ;;
 slow:*)
-	sleep 2 ;;
+	sleep 5 ;;
 garbage:*)
 	echo "Welcome to a very chatty login banner"; exit 0 ;;
 esac

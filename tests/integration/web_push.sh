@@ -2,7 +2,7 @@
 # web_push.sh - a push from shoal-web (POST /api/v1/push) to two real
 # OpenSSH sshd peers on loopback: it runs on shoal-web's event loop, its
 # per-node progress shows up in GET /api/v1/push/{id} while it runs (a
-# peer that takes 2 s per remote command holds it in "verifying" and
+# peer that takes 5 s per remote command holds it in "verifying" and
 # "committing"), the server answers other requests meanwhile, both peers
 # end on the local generation, and shoal-web then exits cleanly.
 set -u

@@ -159,8 +159,9 @@ test_hang_missing_flood(void **state)
 	evbus_emit(EV_SERVER, "web", "rs1", "down", "0", "timeout");
 	while (hooks_pending(h) > 0 && clock_monotonic_ms() < start + 10000)
 		event_base_loop(base, EVLOOP_ONCE);
-	/* killed at 300 ms (SIGTERM ignored: SIGKILL after the grace) */
-	assert_int_equal(hooks_count(h, HOOKS_TIMEOUT), 1);
+	/* killed at 300 ms (SIGTERM ignored: SIGKILL after the grace); the
+	 * flood may time out too on a loaded machine */
+	assert_in_range(hooks_count(h, HOOKS_TIMEOUT), 1, 2);
 	assert_int_equal(hooks_count(h, HOOKS_MISSING), 1);
 	/* the flood was read and thrown away, the hook ended by itself or
 	 * at its timeout: never a blocked pulse */

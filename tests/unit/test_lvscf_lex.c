@@ -59,6 +59,32 @@ test_tokens(void **state)
 	lvscf_lex_free(x);
 }
 
+/* `key="a b"` and `key ="a b"`: the quote after '=' starts a token */
+static void
+test_eq_quote(void **state)
+{
+	struct diag d;
+	struct lvscf_lex *x = lex("key=\"a b\"\nkey ='c d'\n"
+	    "send = x=\"y\"\n", &d);
+	const struct lvscf_line *l;
+
+	(void)state;
+	assert_int_equal(lvscf_lex_next(x, &l), 1);
+	assert_int_equal(l->l_ntok, 2);
+	assert_tok(&l->l_tok[0], "key=", 1, 1, 0);
+	assert_tok(&l->l_tok[1], "a b", 1, 5, '"');
+	assert_int_equal(lvscf_lex_next(x, &l), 1);
+	assert_int_equal(l->l_ntok, 3);
+	assert_tok(&l->l_tok[1], "=", 2, 5, 0);
+	assert_tok(&l->l_tok[2], "c d", 2, 6, '\'');
+	/* a value is never split: only the key and a lone '=' */
+	assert_int_equal(lvscf_lex_next(x, &l), 1);
+	assert_int_equal(l->l_ntok, 3);
+	assert_tok(&l->l_tok[2], "x=\"y\"", 3, 8, 0);
+	assert_int_equal(diag_errors(&d), 0);
+	lvscf_lex_free(x);
+}
+
 static void
 test_line_ends(void **state)
 {
@@ -215,6 +241,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tokens),
+		cmocka_unit_test(test_eq_quote),
 		cmocka_unit_test(test_line_ends),
 		cmocka_unit_test(test_quote_mismatch),
 		cmocka_unit_test(test_control_char),

@@ -106,6 +106,11 @@ static void
 test_wire(void **state)
 {
 	static const uint8_t key[] = "0123456789abcdef0123456789abcdef";
+	static const uint8_t next[] = "a-second-key-for-the-roll-0123456";
+	struct maint_keys k = { key, sizeof(key) - 1, NULL, 0 };
+	struct maint_keys roll = { next, sizeof(next) - 1, key,
+	    sizeof(key) - 1 };
+	struct maint_keys other = { next, sizeof(next) - 1, NULL, 0 };
 	struct maint m, got;
 	struct maint_entry out[255], e;
 	struct maint_hdr h, hin;
@@ -133,8 +138,8 @@ test_wire(void **state)
 		len = maint_encode(&h, &m, &from, key, sizeof(key) - 1, buf,
 		    sizeof(buf));
 		assert_true(len > 0 && len <= MAINT_DGRAM_MAX);
-		assert_int_equal(maint_decode(buf, (size_t)len, 7, key,
-		    sizeof(key) - 1, &hin, out, &n), MAINT_OK);
+		assert_int_equal(maint_decode(buf, (size_t)len, 7, &k, &hin,
+		    out, &n), MAINT_OK);
 		assert_int_equal(hin.mh_node, 42);
 		for (size_t i = 0; i < n; i++)
 			assert_int_equal(maint_merge(&got, &out[i]), 1);
@@ -154,26 +159,31 @@ test_wire(void **state)
 	len = maint_encode(&h, &m, &from, key, sizeof(key) - 1, buf,
 	    sizeof(buf));
 	buf[MAINT_HDR_LEN + 3] ^= 1;
-	assert_int_equal(maint_decode(buf, (size_t)len, 7, key,
-	    sizeof(key) - 1, &hin, out, &n), MAINT_ERR_MAC);
+	assert_int_equal(maint_decode(buf, (size_t)len, 7, &k, &hin, out,
+	    &n), MAINT_ERR_MAC);
 	buf[MAINT_HDR_LEN + 3] ^= 1;
-	assert_int_equal(maint_decode(buf, (size_t)len, 8, key,
-	    sizeof(key) - 1, &hin, out, &n), MAINT_ERR_CLUSTER);
-	assert_int_equal(maint_decode(buf, (size_t)len, 7, NULL, 0, &hin, out,
+	/* a key roll: the old key is accepted as the second one only */
+	assert_int_equal(maint_decode(buf, (size_t)len, 7, &roll, &hin, out,
+	    &n), MAINT_OK);
+	assert_int_equal(maint_decode(buf, (size_t)len, 7, &other, &hin, out,
+	    &n), MAINT_ERR_MAC);
+	assert_int_equal(maint_decode(buf, (size_t)len, 8, &k, &hin, out,
+	    &n), MAINT_ERR_CLUSTER);
+	assert_int_equal(maint_decode(buf, (size_t)len, 7, NULL, &hin, out,
 	    &n), MAINT_ERR_MAC);
 	from = 0;
 	len = maint_encode(&h, &m, &from, NULL, 0, buf, sizeof(buf));
-	assert_int_equal(maint_decode(buf, (size_t)len, 7, key,
-	    sizeof(key) - 1, &hin, out, &n), MAINT_ERR_MAC);
-	assert_int_equal(maint_decode(buf, (size_t)len, 7, NULL, 0, &hin, out,
+	assert_int_equal(maint_decode(buf, (size_t)len, 7, &k, &hin, out,
+	    &n), MAINT_ERR_MAC);
+	assert_int_equal(maint_decode(buf, (size_t)len, 7, NULL, &hin, out,
 	    &n), MAINT_OK);
 	/* truncated: a bad entry, not a crash */
-	assert_int_equal(maint_decode(buf, (size_t)len - 3, 7, NULL, 0, &hin,
+	assert_int_equal(maint_decode(buf, (size_t)len - 3, 7, NULL, &hin,
 	    out, &n), MAINT_ERR_FORMAT);
-	assert_int_equal(maint_decode(buf, 10, 7, NULL, 0, &hin, out, &n),
+	assert_int_equal(maint_decode(buf, 10, 7, NULL, &hin, out, &n),
 	    MAINT_ERR_SIZE);
 	buf[0] = 'X';
-	assert_int_equal(maint_decode(buf, (size_t)len, 7, NULL, 0, &hin, out,
+	assert_int_equal(maint_decode(buf, (size_t)len, 7, NULL, &hin, out,
 	    &n), MAINT_ERR_MAGIC);
 	maint_clear(&m);
 	maint_clear(&got);

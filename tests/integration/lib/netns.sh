@@ -99,6 +99,20 @@ ns_host() {
 	fi
 }
 
+# ns_rs NAME ADDR/PREFIX GATEWAY: a real server with eth0 on br1 (switch
+# port p1-NAME), its default route via GATEWAY, and ns_http NAME on it.
+ns_rs() {
+	local ns
+	ns=$(ns_name "$1")
+	ns_add "$1" || return 1
+	ip -n "$NS_SW" link add "p1-$1" type veth peer name eth0 netns "$ns"
+	ip -n "$NS_SW" link set "p1-$1" master br1 up
+	ip -n "$ns" addr add "$2" dev eth0
+	ip -n "$ns" link set eth0 up
+	ip -n "$ns" route add default via "$3"
+	ns_http "$1"
+}
+
 ns_exec() {
 	local name=$1
 	shift

@@ -221,6 +221,15 @@ g_serve() {	# g_serve NS ARGS...: vmnet serve NS ARGS, waits for "ready"
 }
 declare -A G_SERVE=()
 
+# lvs.cf's server blocks for rs1..rsN (10.60.0.21...), all active
+g_cf_servers() {
+	local i
+	for ((i = 1; i <= $1; i++)); do
+		printf '     server rs%d {\n         address = 10.60.0.2%d\n' "$i" "$i"
+		printf '         active = 1\n     }\n'
+	done
+}
+
 g_db() {
 	rm -f "$G_TMP/$1.db"
 	shoalctl --db "$G_TMP/$1.db" config import "$2" >"$G_TMP/import-$1.out" 2>&1 ||

@@ -35,18 +35,7 @@ virtual web {
      check_timeout = 2
      rise = 1
      fall = 2
-     server rs1 {
-         address = 10.60.0.21
-         active = 1
-     }
-     server rs2 {
-         address = 10.60.0.22
-         active = 1
-     }
-     server rs3 {
-         address = 10.60.0.23
-         active = 1
-     }
+$(g_cf_servers 3)
 }
 CF
 g_db r1 "$G_TMP/lvs.cf"

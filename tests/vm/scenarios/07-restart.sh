@@ -38,18 +38,7 @@ virtual web {
      check_interval = 1
      rise = 1
      fall = 1
-     server rs1 {
-         address = 10.60.0.21
-         active = 1
-     }
-     server rs2 {
-         address = 10.60.0.22
-         active = 1
-     }
-     server rs3 {
-         address = 10.60.0.23
-         active = 1
-     }
+$(g_cf_servers 3)
 }
 CF
 }
