@@ -1448,7 +1448,8 @@ test_secrets_redacted(void **state)
 	struct resp r;
 
 	(void)state;
-	snprintf(cf, sizeof(cf), "%sheartbeat_key = \"%s\"\n", BASE_CF, key);
+	snprintf(cf, sizeof(cf), "%sheartbeat_key = \"%s\"\n"
+	    "heartbeat_key_accept = \"%s-2\"\n", BASE_CF, key, key);
 	req_full(NULL, "POST", "/api/v1/config/import", session, csrf,
 	    "text/plain", cf, NULL, &r);
 	assert_int_equal(r.status, 200);
@@ -1458,6 +1459,8 @@ test_secrets_redacted(void **state)
 	assert_int_equal(get_as(session, "/api/v1/config/export", &b), 200);
 	assert_null(strstr(b, key));
 	assert_non_null(strstr(b, "# heartbeat_key = (secret: redacted)"));
+	assert_non_null(strstr(b, "# heartbeat_key_accept = (secret: "
+	    "redacted)"));
 	free(b);
 	assert_int_equal(get_as(session, "/api/v1/config/export?secrets=1",
 	    &b), 200);
