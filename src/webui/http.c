@@ -26,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -45,13 +47,25 @@
 /* The longest the loop sleeps without asking libmicrohttpd again. */
 #define HTTP_TIMER_MAX_MS	(60 * 1000)
 
+/* A connection (MHD's socket_context): its server and its deadline. */
+struct http_sock {
+	TAILQ_ENTRY(http_sock)	 hk_entry;
+	struct http_server	*hk_server;
+	struct MHD_Connection	*hk_conn;
+	uint64_t		 hk_deadline;	/* monotonic ms; 0: none */
+};
+TAILQ_HEAD(http_socks, http_sock);
+
 struct http_server {
 	struct web		*hs_web;
 	const struct http_route	*hs_routes;
 	struct MHD_Daemon	*hs_mhd;
 	struct event		*hs_io;		/* MHD's epoll fd readable */
 	struct event		*hs_timer;	/* MHD's deadline, or "now" */
+	struct event		*hs_reaper;	/* deadlines, every second */
+	struct http_socks	 hs_socks;
 	unsigned int		 hs_deferred;	/* replies not finished yet */
+	uint64_t		 hs_reaped;	/* connections past a deadline */
 };
 
 /* Where a request is (MHD calls http_access() again for each step). */
@@ -82,6 +96,27 @@ static const char *const http_csp =
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 static void	http_server_wake(struct http_server *);
+
+/* The connection's own state, or NULL. */
+static struct http_sock *
+http_sock_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* The connection must get to its next step within secs (0: no limit). */
+static void
+http_deadline(struct MHD_Connection *c, unsigned int secs)
+{
+	struct http_sock *hk = http_sock_of(c);
+
+	if (hk != NULL)
+		hk->hk_deadline = secs == 0 ? 0 : clock_monotonic_ms() +
+		    secs * 1000ull;
+}
 
 json_t *
 http_parse_json_object(const char *body, size_t len, struct diag *d)
@@ -197,10 +232,11 @@ http_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
-	(void)c;
 	(void)toe;
 	http_conn_free(*con_cls);
 	*con_cls = NULL;
+	/* kept alive: the next request's header, after an idle while */
+	http_deadline(c, HTTP_IDLE_S + HTTP_HEADER_S);
 }
 
 static void
@@ -465,8 +501,11 @@ http_begin(struct http_server *hs, struct MHD_Connection *c,
 	hc->hc_req.rq_method = http_method_from(method);
 	http_peer(c, hc->hc_req.rq_peer, sizeof(hc->hc_req.rq_peer));
 	memset(&rp, 0, sizeof(rp));
-	if (!http_admit(hs, hc, url, &rp, allow, sizeof(allow)))
+	if (!http_admit(hs, hc, url, &rp, allow, sizeof(allow))) {
+		http_deadline(c, HTTP_BODY_S);
 		return MHD_YES;
+	}
+	http_deadline(c, 0);
 	hc->hc_stage = HC_DONE;
 	return http_queue(c, &rp, hs->hs_web->w_tls, allow);
 }
@@ -480,6 +519,7 @@ http_end(struct http_conn *hc)
 
 	memset(&rp, 0, sizeof(rp));
 	hc->hc_stage = HC_HANDLER;
+	http_deadline(hc->hc_req.rq_conn, 0);	/* answering: no limit */
 	http_dispatch(hc, &rp);
 	if (rp.rp_deferred && hc->hc_stage == HC_FINISHED)
 		rp = hc->hc_reply;	/* finished before the handler returned */
@@ -553,22 +593,80 @@ http_req_finish(struct http_req *rq, struct http_reply *rp)
 void
 http_conn_resume(struct MHD_Connection *c)
 {
-	const union MHD_ConnectionInfo *ci;
+	struct http_sock *hk;
 
 	MHD_resume_connection(c);
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	if (ci != NULL && ci->socket_context != NULL)
-		http_server_wake(ci->socket_context);
+	if ((hk = http_sock_of(c)) != NULL)
+		http_server_wake(hk->hk_server);
 }
 
-/* Every connection knows its server, for http_conn_resume(). */
+/*
+ * Every connection knows its server (for http_conn_resume()) and has a
+ * deadline for its request's header.  Without memory for that the
+ * connection goes at once.
+ */
 static void
 http_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
     enum MHD_ConnectionNotificationCode toe)
 {
-	(void)c;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
-		*socket_context = cls;
+	struct http_server *hs = cls;
+	struct http_sock *hk = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (hk != NULL) {
+			TAILQ_REMOVE(&hs->hs_socks, hk, hk_entry);
+			free(hk);
+		}
+		*socket_context = NULL;
+		return;
+	}
+	if ((hk = calloc(1, sizeof(*hk))) == NULL) {
+		ci = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci != NULL)
+			(void)shutdown(ci->connect_fd, SHUT_RDWR);
+		return;
+	}
+	hk->hk_server = hs;
+	hk->hk_conn = c;
+	hk->hk_deadline = clock_monotonic_ms() + HTTP_HEADER_S * 1000ull;
+	TAILQ_INSERT_TAIL(&hs->hs_socks, hk, hk_entry);
+	*socket_context = hk;
+}
+
+/*
+ * Once a second: a connection past its deadline (a header or body that
+ * trickles in) is shut down; libmicrohttpd then sees the end and frees
+ * it as for any client that went away.
+ */
+static void
+http_reap(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server *hs = arg;
+	const union MHD_ConnectionInfo *ci;
+	struct http_sock *hk;
+	uint64_t now = clock_monotonic_ms();
+	int n = 0;
+
+	(void)fd;
+	(void)what;
+	TAILQ_FOREACH(hk, &hs->hs_socks, hk_entry) {
+		if (hk->hk_deadline == 0 || now < hk->hk_deadline)
+			continue;
+		ci = MHD_get_connection_info(hk->hk_conn,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci != NULL)
+			(void)shutdown(ci->connect_fd, SHUT_RDWR);
+		hk->hk_deadline = 0;
+		hs->hs_reaped++;
+		n++;
+	}
+	if (n > 0) {
+		log_debug("http: %d connection%s past the header/body "
+		    "deadline shut down", n, n == 1 ? "" : "s");
+		http_server_wake(hs);
+	}
 }
 
 static int
@@ -667,7 +765,7 @@ http_server_wake(struct http_server *hs)
 	event_active(hs->hs_timer, EV_TIMEOUT, 1);
 }
 
-/* The daemon's flags and options; opts has room for 8. */
+/* The daemon's flags and options; opts has room for 10. */
 static unsigned int
 http_options(int listen_fd, const char *cert_pem, const char *key_pem,
     struct MHD_OptionItem *opts)
@@ -683,6 +781,8 @@ http_options(int listen_fd, const char *cert_pem, const char *key_pem,
 	    30, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
 	    HTTP_MAX_CONNECTIONS, NULL };
+	opts[n++] = (struct MHD_OptionItem){
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, HTTP_PER_ADDRESS, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    64 * 1024, NULL };
 	if (cert_pem != NULL) {
@@ -700,6 +800,7 @@ http_options(int listen_fd, const char *cert_pem, const char *key_pem,
 static int
 http_server_events(struct http_server *hs, struct event_base *base)
 {
+	static const struct timeval second = { 1, 0 };
 	const union MHD_DaemonInfo *di;
 
 	di = MHD_get_daemon_info(hs->hs_mhd, MHD_DAEMON_INFO_EPOLL_FD);
@@ -710,7 +811,9 @@ http_server_events(struct http_server *hs, struct event_base *base)
 	if ((hs->hs_io = event_new(base, di->epoll_fd, EV_READ | EV_PERSIST,
 	    http_server_event, hs)) == NULL || event_add(hs->hs_io,
 	    NULL) == -1 || (hs->hs_timer = event_new(base, -1, 0,
-	    http_server_event, hs)) == NULL) {
+	    http_server_event, hs)) == NULL || (hs->hs_reaper = event_new(base,
+	    -1, EV_PERSIST, http_reap, hs)) == NULL ||
+	    event_add(hs->hs_reaper, &second) == -1) {
 		log_warnx("http: cannot set up the event loop");
 		return -1;
 	}
@@ -723,12 +826,13 @@ http_server_start(struct event_base *base, struct web *w,
     const struct http_route *routes, int listen_fd, const char *cert_pem,
     const char *key_pem)
 {
-	struct MHD_OptionItem opts[8];
+	struct MHD_OptionItem opts[10];
 	struct http_server *hs;
 	unsigned int flags;
 
 	if ((hs = calloc(1, sizeof(*hs))) == NULL)
 		return NULL;
+	TAILQ_INIT(&hs->hs_socks);
 	hs->hs_web = w;
 	hs->hs_routes = routes;
 	flags = http_options(listen_fd, cert_pem, key_pem, opts);
@@ -775,5 +879,7 @@ http_server_free(struct http_server *hs)
 		event_free(hs->hs_io);
 	if (hs->hs_timer != NULL)
 		event_free(hs->hs_timer);
+	if (hs->hs_reaper != NULL)
+		event_free(hs->hs_reaper);
 	free(hs);
 }

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -1531,6 +1532,81 @@ test_ambiguous_framing(void **state)
 	resp_free(&r);
 }
 
+/* Whether the server closed fd (EOF or reset) within ms. */
+static int
+closed_within(int fd, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char buf[256];
+
+	if (poll(&pfd, 1, ms) <= 0)
+		return 0;
+	return read(fd, buf, sizeof(buf)) <= 0 || (pfd.revents & POLLHUP);
+}
+
+/*
+ * One address holding many idle connections gets at most HTTP_PER_ADDRESS
+ * (64): the rest are closed at once, and another client is served
+ * meanwhile.
+ */
+static void
+test_per_address_cap(void **state)
+{
+	enum { N = 300 };
+	struct rlimit rl;
+	int fds[N], i, n = 0, shut = 0;
+	struct resp r;
+
+	(void)state;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1024) {
+		rl.rlim_cur = rl.rlim_max < 1024 ? rl.rlim_max : 1024;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	for (i = 0; i < N; i++)
+		if ((fds[n] = connect_from("127.0.0.9")) != -1)
+			n++;
+	assert_true(n > 100);
+	req("GET", "/api/v1/session", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	for (i = 0; i < n; i++)
+		shut += closed_within(fds[i], i < 70 ? 100 : 2000);
+	fprintf(stderr, "%d idle connections from one address: %d closed by "
+	    "the server\n", n, shut);
+	assert_true(n - shut <= 64);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+/*
+ * A header trickled one byte every half second (each byte would restart
+ * an idle timeout) is cut off at the header deadline, 10 s.
+ */
+static void
+test_trickle_deadline(void **state)
+{
+	static const char head[] = "GET /api/v1/status HTTP/1.1\r\nHost: x\r\n";
+	uint64_t t0 = clock_monotonic_ms(), took;
+	int fd, i, closed = 0, sent = 0;
+
+	(void)state;
+	fd = connect_from("127.0.0.10");
+	assert_true(fd != -1);
+	write_all(fd, head, sizeof(head) - 1);
+	for (i = 0; i < 60 && !closed; i++) {	/* at most 30 s */
+		if (send(fd, "X", 1, MSG_NOSIGNAL) == 1)
+			sent++;
+		closed = closed_within(fd, 500);
+	}
+	took = clock_monotonic_ms() - t0;
+	close(fd);
+	fprintf(stderr, "a trickled header: %d bytes, cut off after %llu ms\n",
+	    sent, (unsigned long long)took);
+	assert_true(closed);
+	assert_true(sent >= 10);
+	assert_true(took >= 9000 && took < 20000);
+}
+
 /* ---- roles: every route x every role ---- */
 
 /*
@@ -2055,8 +2131,9 @@ test_garbage_and_idle(void **state)
 	char *raw;
 
 	(void)state;
+	/* from another address: one address alone holds at most 64 */
 	for (i = 0; i < 200; i++)
-		idle[i] = connect_from(NULL);
+		idle[i] = connect_from("127.0.0.11");
 	fd = connect_from(NULL);
 	write_all(fd, "\x01\x02GARBAGE / HTTP/9\r\n\r\n", 22);
 	raw = read_all(fd, &len);
@@ -2389,6 +2466,8 @@ main(void)
 		cmocka_unit_test(test_roles_every_route),
 		cmocka_unit_test(test_roles_users),
 		cmocka_unit_test(test_garbage_and_idle),
+		cmocka_unit_test(test_per_address_cap),
+		cmocka_unit_test(test_trickle_deadline),
 		cmocka_unit_test(test_sessions_stored),
 		cmocka_unit_test(test_throttle),
 		cmocka_unit_test(test_throttle_spread),
