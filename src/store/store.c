@@ -1347,6 +1347,14 @@ store_snapshot(struct store *s, const char *dest_path)
 	rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL);
 	if (rc == SQLITE_OK)
 		rc = backup_to(s, dst);
+	/*
+	 * shoal-web's sessions stay on this node: a pushed file must not
+	 * make them valid on a peer's shoal-web (secure_delete: their
+	 * hashes leave no trace in free pages either)
+	 */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(dst, "PRAGMA secure_delete = ON; DELETE FROM "
+		    "sessions", NULL, NULL, NULL);
 	/* a snapshot is a single self-contained file */
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL,

@@ -802,7 +802,13 @@ test_audit_snapshot(void **state)
 	assert_int_equal(store_audit_each(s, 1, audit_row, &n), 0);
 	assert_int_equal(n, 1);
 
+	/* shoal-web's sessions stay here: a snapshot (a push) has none */
+	assert_int_equal(sqlite3_exec(store_db(s), "INSERT INTO sessions "
+	    "VALUES (randomblob(32), 'admin', '127.0.0.1', 1, 1)", NULL, NULL,
+	    NULL), SQLITE_OK);
 	assert_int_equal(store_snapshot(s, dbpath("snap.db")), 0);
+	assert_int_equal(pragma(store_db(s), "SELECT count(*) FROM sessions"),
+	    1);
 	/* later changes do not reach the snapshot */
 	TAILQ_FIRST(&c->c_virtuals)->vs_port = 81;
 	commit_ok(s, c, &g);
@@ -812,6 +818,8 @@ test_audit_snapshot(void **state)
 	assert_int_equal(store_load(snap, &l, &g), 0);
 	assert_int_equal(g.sg_generation, 1);
 	assert_int_equal(TAILQ_FIRST(&l->c_virtuals)->vs_port, 80);
+	assert_int_equal(pragma(store_db(snap), "SELECT count(*) FROM "
+	    "sessions"), 0);
 	config_free(l);
 	store_close(snap);
 	assert_int_equal(store_snapshot(s, "/nonexistent-dir/x.db"), -1);
