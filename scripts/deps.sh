@@ -16,6 +16,8 @@ SHOAL_DEBS=(
 	# tests: namespaces, nftables, sshd, conntrackd (connection sync), tools
 	iproute2 nftables sqlite3 openssh-server openssh-client python3 curl
 	procps psmisc kmod conntrackd conntrack
+	# `promtool check metrics` on pulse's and shoal-web's /metrics
+	prometheus
 	# real servers for nanny's protocol checks (tests/integration/nanny_proto.sh)
 	dnsmasq-base exim4-daemon-light dovecot-imapd dovecot-pop3d vsftpd slapd
 	# scale-out (director_mode = ecmp): the routing daemon pulse drives

@@ -69,6 +69,8 @@ const shoal = (() => {
       }
     }
     if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
+    /* the generation the object was read at: 412 if it changed since */
+    if (opts && opts.ifMatch) headers["If-Match"] = '"' + opts.ifMatch + '"';
     const r = await fetch("/api/v1" + path, init);
     if (r.status === 401 && !(opts && opts.noRedirect)) {
       location.href = "login.html?next=" + encodeURIComponent(location.pathname.slice(1) + location.search);
@@ -335,7 +337,32 @@ const shoal = (() => {
     return () => { if (window.confirm(msg)) fn(); };
   }
 
-  return { el, api, init, toast, saved, schema, fields, label, defaults, form, fieldKey, age, when, param, confirmThen, ApiError, can,
+  /*
+   * A 412 (someone changed the object since this page read it): a dialog
+   * with the changes made since and a choice between loading the current
+   * version (reload()) and going on editing.  Returns false for any other
+   * error.
+   */
+  function conflict(e, reload) {
+    if (!e || e.status !== 412) return false;
+    const b = e.body || {};
+    const old = document.getElementById("conflict");
+    if (old) old.remove();
+    const dlg = el("dialog", { id: "conflict", "aria-labelledby": "conflict-title" },
+      el("h2", { id: "conflict-title" }, "Changed by someone else"),
+      el("p", {}, e.message),
+      el("ul", { id: "conflict-changes" }, (b.changes || []).map((c) =>
+        el("li", {}, "Generation " + c.generation + " by " + c.user + " (" + when(c.time) + "): " + c.comment))),
+      el("p", { class: "muted" }, "Nothing of yours was saved. Load the current version and make your change again, or go on editing."),
+      el("div", { class: "actions" },
+        el("button", { type: "button", id: "conflict-reload", onclick: () => { dlg.close(); dlg.remove(); reload(b.current); } }, "Load the current version"),
+        el("button", { type: "button", class: "ghost", id: "conflict-close", onclick: () => { dlg.close(); dlg.remove(); } }, "Keep editing")));
+    document.body.append(dlg);
+    dlg.showModal();
+    return true;
+  }
+
+  return { el, api, init, toast, saved, schema, fields, label, defaults, form, fieldKey, age, when, param, confirmThen, conflict, ApiError, can,
     get role() { return role; },
     get csrf() { return csrf; }, set csrf(v) { csrf = v; } };
 })();

@@ -12,15 +12,19 @@
   hb.form.append(el("div", { class: "actions field wide" }, saveHb));
   main.append(el("section", { class: "card" }, el("h2", {}, "Heartbeat"), hb.form));
 
-  hb.set(await api("GET", "/settings"));
+  /* the generation the form was read at: 412 if changed since */
+  let hbAt = null;
+  async function reloadHb() { const s = await api("GET", "/settings"); hb.set(s); hbAt = s.generation; }
+  await reloadHb();
   hb.form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     hb.clear();
     try {
-      const r = await api("PUT", "/settings", hb.get());
+      const r = await api("PUT", "/settings", Object.assign(hb.get(), { generation: hbAt }));
       hb.set(r.settings);
+      hbAt = r.generation;
       shoal.saved(r, "Saved");
-    } catch (e) { hb.errors(e); }
+    } catch (e) { if (!shoal.conflict(e, reloadHb)) hb.errors(e); }
   });
   saveHb.disabled = false;
 
@@ -36,9 +40,11 @@
   main.append(el("section", { class: "card" }, el("h2", {}, "Nodes"), list),
     el("section", { class: "card" }, title, nf.form));
   let editing = null;
+  let listGen = null, readAt = null;   /* generations read at */
 
   function edit(n) {
     editing = n ? n.name : null;
+    readAt = listGen;
     nf.clear();
     nf.set(n || shoal.defaults(nodeFields));
     nf.lock(!!n);
@@ -49,6 +55,7 @@
 
   async function load() {
     const r = await api("GET", "/nodes");
+    listGen = r.generation;
     list.replaceChildren(r.nodes.length ? el("table", {},
       el("thead", {}, el("tr", {}, heads.concat(["SSH", ""]).map((h) => el("th", {}, h)))),
       el("tbody", {}, r.nodes.map((n) => el("tr", {},
@@ -57,7 +64,8 @@
         el("td", { class: "mono" }, (n.ssh_user || "root") + "@" + (n.address || "?") + ":" + (n.ssh_port || 22)),
         el("td", {}, el("button", { class: "small ghost", type: "button", onclick: () => edit(n) }, "Edit"), " ",
           el("button", { class: "small danger", type: "button", needs: "admin", onclick: shoal.confirmThen("Delete node " + n.name + "?", async () => {
-            try { await api("DELETE", "/nodes/" + encodeURIComponent(n.name)); load(); } catch (e) { shoal.toast(e.message, "bad"); }
+            try { await api("DELETE", "/nodes/" + encodeURIComponent(n.name), undefined, { ifMatch: listGen }); load(); }
+            catch (e) { if (!shoal.conflict(e, load)) shoal.toast(e.message, "bad"); }
           }) }, "Delete")))))) :
       el("p", { class: "muted" }, "No node blocks: the primary and backup addresses above are the cluster (Piranha style)."));
   }
@@ -68,12 +76,16 @@
     try {
       if (editing) {
         delete body.name;
+        body.generation = readAt;
         await api("PUT", "/nodes/" + encodeURIComponent(editing), body);
       } else await api("POST", "/nodes", body);
       shoal.toast("Node saved");
       edit(null);
       load();
-    } catch (e) { nf.errors(e); }
+    } catch (e) {
+      if (!shoal.conflict(e, async () => { const name = editing; await load(); const r = await api("GET", "/nodes/" + encodeURIComponent(name)); edit(r); }))
+        nf.errors(e);
+    }
   });
   edit(null);
   load();

@@ -49,6 +49,8 @@
       el("button", { type: "button", class: "ghost", onclick: () => close() }, "Cancel")));
   main.append(editor);
   let editing = null;
+  let listGen = null;   /* the generation the list was read at */
+  let readAt = null;    /* ... and the one the editor's object was */
 
   function show(id) {
     for (const [tid] of tabs) {
@@ -104,6 +106,7 @@
 
   function open(vs) {
     editing = vs ? vs.name : null;
+    readAt = listGen;
     vf.clear(); cf.clear(); general.classList.remove("show");
     vf.set(vs || shoal.defaults(vsFields));
     vf.lock(!!vs);
@@ -171,20 +174,31 @@
       let r;
       if (editing) {
         delete body.name;
+        body.generation = readAt;
         r = await api("PUT", BASE + "/" + encodeURIComponent(editing), body);
       } else r = await api("POST", BASE, body);
       shoal.saved(r, "Saved " + WHAT + " " + (editing || body.name));
       close();
       await load();
     } catch (e) {
+      if (shoal.conflict(e, reopen)) return;
       showErrors(e);
       shoal.toast("Not saved: see the errors", "bad");
     } finally { saveBtn.disabled = false; }
   }
 
+  /* after a conflict: the current version in the editor */
+  async function reopen() {
+    const name = editing;
+    const items = await load();
+    const vs = items.find((v) => v.name === name);
+    if (vs) open(vs); else close();
+  }
+
   async function load() {
     const r = await api("GET", BASE);
     const items = r[LISTKEY];
+    listGen = r.generation;
     listBox.replaceChildren(items.length ? el("table", { id: "vs-table" },
       el("thead", {}, el("tr", {}, [labelOf("name"), "Status", labelOf("address"), labelOf("protocol")].concat(KIND === "virtual" ? [labelOf("scheduler"), "Real servers"] : []).concat([""]).map((h) => el("th", {}, h)))),
       el("tbody", {}, items.map((vs) => el("tr", { "data-name": vs.name },
@@ -195,8 +209,8 @@
         KIND === "virtual" ? [el("td", {}, vs.scheduler), el("td", { class: "num" }, String(vs.servers.length))] : [],
         el("td", {}, el("button", { type: "button", class: "small ghost", onclick: () => open(vs) }, "Edit"), " ",
           el("button", { type: "button", class: "small danger", needs: "admin", onclick: shoal.confirmThen("Delete " + WHAT + " " + vs.name + "?", async () => {
-            try { await api("DELETE", BASE + "/" + encodeURIComponent(vs.name)); shoal.toast("Deleted " + vs.name); if (editing === vs.name) close(); load(); }
-            catch (e) { shoal.toast(e.message, "bad"); }
+            try { await api("DELETE", BASE + "/" + encodeURIComponent(vs.name), undefined, { ifMatch: listGen }); shoal.toast("Deleted " + vs.name); if (editing === vs.name) close(); load(); }
+            catch (e) { if (!shoal.conflict(e, load)) shoal.toast(e.message, "bad"); }
           }) }, "Delete")))))) :
       el("p", { class: "muted", id: "vs-empty" }, "None yet."));
     return items;

@@ -61,11 +61,14 @@ write_all(int fd, const char *buf, size_t len, uint64_t deadline)
 	return 0;
 }
 
-/* Reads until EOF; a NUL-terminated buffer or NULL (errno). */
+/*
+ * Reads until EOF into a buffer of cap bytes at first (doubled when
+ * full); a NUL-terminated buffer or NULL (errno).
+ */
 static char *
-read_all(int fd, uint64_t deadline, size_t max)
+read_all(int fd, uint64_t deadline, size_t max, size_t cap)
 {
-	size_t len = 0, cap = 4096;
+	size_t len = 0;
 	char *buf = malloc(cap), *nb;
 	ssize_t n;
 
@@ -134,6 +137,12 @@ connect_to(const char *rundir, char *err, size_t errlen)
 	return fd;
 }
 
+int
+ctl_connect(const char *rundir, char *err, size_t errlen)
+{
+	return connect_to(rundir, err, errlen);
+}
+
 /* Sends one line, reads one object (see ctl_call()). */
 static json_t *
 request(const char *rundir, const char *line, int timeout_ms, char *err,
@@ -153,7 +162,7 @@ request(const char *rundir, const char *line, int timeout_ms, char *err,
 		    strerror(errno));
 		goto done;
 	}
-	if ((reply = read_all(fd, deadline, CTL_REPLY_MAX)) == NULL) {
+	if ((reply = read_all(fd, deadline, CTL_REPLY_MAX, 4096)) == NULL) {
 		snprintf(err, errlen, "reading the reply: %s",
 		    strerror(errno));
 		goto done;
@@ -226,6 +235,9 @@ ctl_call_text(const char *rundir, enum ctl_cmd_id id,
     const char *const *args, int nargs, int timeout_ms, size_t *len,
     char *err, size_t errlen)
 {
+	/* the last answer's size: the next one is about as large (18 MB
+	   of metrics with 10,000 real servers: no doubling from 4 kB) */
+	static size_t hint = 64 * 1024;
 	uint64_t deadline = clock_monotonic_ms() + (uint64_t)timeout_ms;
 	char *reply;
 	int fd;
@@ -233,8 +245,10 @@ ctl_call_text(const char *rundir, enum ctl_cmd_id id,
 	if ((fd = send_request(rundir, id, args, nargs, deadline, err,
 	    errlen)) == -1)
 		return NULL;
-	reply = read_all(fd, deadline, CTL_TEXT_MAX);
+	reply = read_all(fd, deadline, CTL_TEXT_MAX, hint + hint / 8 + 4096);
 	close(fd);
+	if (reply != NULL)
+		hint = last_len;
 	if (reply == NULL) {
 		snprintf(err, errlen, "reading the reply: %s", strerror(errno));
 		return NULL;

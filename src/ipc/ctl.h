@@ -11,7 +11,13 @@
 
 #include "ipc/ctl_cmd.h"
 
-#define CTL_REPLY_MAX		(1024 * 1024)
+/*
+ * The largest JSON reply taken.  The status names every real server
+ * (about 400 bytes each: 10,000 servers are 4 MB, which 1 MiB once
+ * refused); 64 MiB holds well over 100,000 and still bounds what a
+ * broken pulse could make a client allocate.
+ */
+#define CTL_REPLY_MAX		(64 * 1024 * 1024)
 
 /*
  * Sends command id with its nargs arguments (as the table wants them) to
@@ -24,6 +30,14 @@
 json_t *ctl_call(const char *rundir, enum ctl_cmd_id id,
     const char *const *args, int nargs, int timeout_ms, char *err,
     size_t errlen);
+
+/*
+ * A non-blocking connected socket to rundir/pulse.sock for a client that
+ * runs on an event loop (shoal-web); -1 with a message in err (pulse not
+ * running, permission).  The caller writes the request (ctl_req_format()
+ * and a newline) and closes it.
+ */
+int ctl_connect(const char *rundir, char *err, size_t errlen);
 
 #define CTL_TEXT_MAX		(256 * 1024 * 1024)
 

@@ -68,6 +68,11 @@ struct vs {
 	char			*v_print;	/* nanny fingerprint */
 	struct rs		*v_rs;
 	size_t			 v_nrs;
+	/* v_rs in (address, port, config order) and in name order: the
+	   counters of a scrape and the reports of nanny find their server
+	   in O(log n), not O(n) (10,000 servers made a scrape O(n^2)) */
+	struct rs		**v_byaddr;
+	struct rs		**v_byname;
 	/* the backend cannot program it (v_why: the reason), or can, with
 	   a note in v_why ("scheduler wlc runs as wrr ...") */
 	int			 v_failed;
@@ -157,9 +162,105 @@ vs_list_free(struct vs *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].v_rs);
+		free(v[i].v_byaddr);
+		free(v[i].v_byname);
 		free(v[i].v_print);
 	}
 	free(v);
+}
+
+/* Address order (any total order will do), then port. */
+static int
+addr_port_cmp(const struct cfg_addr *a, uint16_t ap, const struct cfg_addr *b,
+    uint16_t bp)
+{
+	int c;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a->family == AF_INET)
+		c = memcmp(&a->u.v4, &b->u.v4, sizeof(a->u.v4));
+	else if (a->family == AF_INET6)
+		c = memcmp(&a->u.v6, &b->u.v6, sizeof(a->u.v6));
+	else
+		c = 0;
+	if (c != 0)
+		return c;
+	return ap < bp ? -1 : ap > bp;
+}
+
+static int
+byaddr_cmp(const void *pa, const void *pb)
+{
+	const struct rs *a = *(struct rs *const *)pa;
+	const struct rs *b = *(struct rs *const *)pb;
+	int c = addr_port_cmp(&a->r_addr, a->r_port, &b->r_addr, b->r_port);
+
+	/* equal keys keep the configuration's order: the first one wins */
+	return c != 0 ? c : a < b ? -1 : a > b;
+}
+
+static int
+byname_cmp(const void *pa, const void *pb)
+{
+	const struct rs *a = *(struct rs *const *)pa;
+	const struct rs *b = *(struct rs *const *)pb;
+	int c = strcmp(a->r_name, b->r_name);
+
+	return c != 0 ? c : a < b ? -1 : a > b;
+}
+
+/* v's two indexes over v_rs (built whole; v_rs is not moved after). */
+static int
+vs_index(struct vs *v)
+{
+	size_t n = v->v_nrs;
+
+	if ((v->v_byaddr = calloc(n + 1, sizeof(*v->v_byaddr))) == NULL ||
+	    (v->v_byname = calloc(n + 1, sizeof(*v->v_byname))) == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		v->v_byaddr[i] = v->v_byname[i] = &v->v_rs[i];
+	qsort(v->v_byaddr, n, sizeof(*v->v_byaddr), byaddr_cmp);
+	qsort(v->v_byname, n, sizeof(*v->v_byname), byname_cmp);
+	return 0;
+}
+
+/*
+ * The first server of v (in configuration order) at addr and, unless
+ * any_port (fwmark services), port; NULL when none.  O(log n), plus the
+ * servers sharing addr when any_port.
+ */
+static struct rs *
+vs_rs_at(const struct vs *v, const struct cfg_addr *addr, uint16_t port,
+    int any_port)
+{
+	size_t lo = 0, hi = v->v_nrs;
+	struct rs *best = NULL;
+
+	/* the first entry not below (addr, any_port ? 0 : port) */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct rs *r = v->v_byaddr[mid];
+
+		if (addr_port_cmp(&r->r_addr, r->r_port, addr, any_port ? 0 :
+		    port) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < v->v_nrs && cfg_addr_equal(&v->v_byaddr[lo]->r_addr,
+	    addr); lo++) {
+		struct rs *r = v->v_byaddr[lo];
+
+		if (!any_port && r->r_port != port)
+			break;
+		if (best == NULL || r < best)
+			best = r;
+		if (!any_port)
+			break;
+	}
+	return best;
 }
 
 static struct vs *
@@ -174,11 +275,22 @@ find_vs(const struct lvs *l, const char *name)
 static struct rs *
 find_rs(const struct vs *v, const char *name)
 {
+	size_t lo = 0, hi;
+	int c;
+
 	if (v == NULL)
 		return NULL;
-	for (size_t i = 0; i < v->v_nrs; i++)
-		if (strcmp(v->v_rs[i].r_name, name) == 0)
-			return &v->v_rs[i];
+	hi = v->v_nrs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((c = strcmp(v->v_byname[mid]->r_name, name)) == 0)
+			return v->v_byname[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -234,7 +346,7 @@ vs_build(const struct lvs *l, const struct shoal_config *c,
 			r->r_lat_sum_ms = old->r_lat_sum_ms;
 		}
 	}
-	return 0;
+	return vs_index(v);
 }
 
 struct admin_ctx {
@@ -474,11 +586,7 @@ effective_weight(const struct vs *v, const struct rs *r)
 static const struct rs *
 rs_for_dest(const struct vs *v, const struct lb_dest *d)
 {
-	for (size_t i = 0; i < v->v_nrs; i++)
-		if (cfg_addr_equal(&v->v_rs[i].r_addr, &d->d_addr) &&
-		    (v->v_key.ks_fwmark != 0 || v->v_rs[i].r_port == d->d_port))
-			return &v->v_rs[i];
-	return NULL;
+	return vs_rs_at(v, &d->d_addr, d->d_port, v->v_key.ks_fwmark != 0);
 }
 
 int
@@ -607,11 +715,7 @@ drop_unrunnable(struct lvs *l, struct lb_state *st)
 static struct rs *
 rs_for_fault(const struct vs *v, const struct lb_fault *f)
 {
-	for (size_t i = 0; i < v->v_nrs; i++)
-		if (cfg_addr_equal(&v->v_rs[i].r_addr, &f->f_addr) &&
-		    (v->v_key.ks_fwmark != 0 || v->v_rs[i].r_port == f->f_port))
-			return &v->v_rs[i];
-	return NULL;
+	return vs_rs_at(v, &f->f_addr, f->f_port, v->v_key.ks_fwmark != 0);
 }
 
 /* One fault of the last apply into the model (logged when new). */

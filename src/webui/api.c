@@ -77,6 +77,19 @@ const struct http_route api_routes[] = {
 	{ HTTP_PUT, V1 "/users/{}/password", ROUTE_VIEWER, api_user_password,
 	    NULL },
 	{ HTTP_PUT, V1 "/users/{}/role", 0, api_user_role, NULL },
+	/* operations (issue 14): /metrics for a scraper with the bearer
+	   token; runtime actions through pulse (api_ops.c) */
+	{ HTTP_GET, "/metrics", ROUTE_BEARER, api_metrics, NULL },
+	{ HTTP_GET, V1 "/events", 0, api_events_recent, NULL },
+	{ HTTP_GET, V1 "/events/stream", 0, api_events_stream, NULL },
+	{ HTTP_GET, V1 "/lb", 0, api_lb_get, NULL },
+	{ HTTP_GET, V1 "/maintenance", 0, api_maint_get, NULL },
+	{ HTTP_POST, VS "/{}/real-servers/{}/maintenance", ROUTE_OPERATOR,
+	    api_rs_maint, NULL },
+	{ HTTP_POST, V1 "/nodes/{}/maintenance", ROUTE_OPERATOR,
+	    api_node_maint, NULL },
+	{ HTTP_GET, V1 "/drills", 0, api_drills_list, NULL },
+	{ HTTP_POST, V1 "/drills", ROUTE_OPERATOR, api_drill_start, NULL },
 	{ 0, NULL, 0, NULL, NULL },
 };
 
@@ -190,7 +203,8 @@ api_change(struct http_req *rq, struct http_reply *rp, api_mutate_fn fn,
 		http_reply_error(rp, 500, "cannot read the configuration");
 		goto done;
 	}
-	if (fn(c, rq, rp, &d, &result) == -1)
+	if (api_precondition(rq, rp, c, ok_status, key) == -1 ||
+	    fn(c, rq, rp, &d, &result) == -1)
 		goto done;
 	if (diag_errors(&d) > 0) {
 		http_reply_diag(rp, &d);

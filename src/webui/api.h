@@ -41,6 +41,17 @@ void api_change(struct http_req *, struct http_reply *, api_mutate_fn,
  */
 void api_commit_failed(struct http_req *, struct http_reply *,
     const struct diag *, const char *what);
+/*
+ * Optimistic concurrency for api_change(): when the change says which
+ * generation it was read at (If-Match, or the body's "generation", which
+ * is taken out) and the object it addresses (now's, by the route's key
+ * and parameters) differs from that generation's, answers 412 with the
+ * current object and the generations since, and returns -1 (also -1 with
+ * a 400 for a malformed generation).  0: go on.  Creates (201) have no
+ * precondition.
+ */
+int api_precondition(struct http_req *, struct http_reply *,
+    struct shoal_config *now, unsigned int ok_status, const char *key);
 /* Loads the current config for reading; NULL + 500 reply on failure. */
 struct shoal_config *api_load(struct http_req *, struct http_reply *);
 /* The user name recorded in history and audit ("web:alice"). */
@@ -128,6 +139,48 @@ void api_push_cancel(struct api_push *);
 void api_push_free(struct api_push *);
 void api_push_start(struct http_req *, struct http_reply *);
 void api_push_get(struct http_req *, struct http_reply *);
+/* What the pushes since start did, for /metrics. */
+enum api_push_outcome {
+	API_PUSH_OK,		/* every node committed */
+	API_PUSH_FAILED,	/* some nodes failed */
+	API_PUSH_NOT_STARTED,
+	API_PUSH_INTERRUPTED,	/* cancelled at shutdown */
+	API_PUSH__MAX
+};
+struct api_push_gen {
+	char		 pg_node[CFG_NAME_MAX + 1];
+	uint64_t	 pg_generation;
+};
+struct api_push_stats {
+	uint64_t			 ps_outcomes[API_PUSH__MAX];
+	int64_t				 ps_last_ms;	/* 0: no push yet */
+	size_t				 ps_ngens;
+	const struct api_push_gen	*ps_gens;	/* the push's, not st's */
+};
+const char *api_push_outcome_name(enum api_push_outcome);
+/* Fills st (its ps_gens points into ap) and returns it. */
+const struct api_push_stats *api_push_stats(const struct api_push *,
+    struct api_push_stats *st);
+/*
+ * api_ops.c: runtime operations through pulse.  The state (struct web's
+ * w_ops): the event stream from pulse and its viewers, the drill started
+ * from here.  api_ops_stop() at shutdown ends the streams and requests.
+ */
+struct api_ops *api_ops_new(struct web *);
+void api_ops_stop(struct api_ops *);
+/* Event streams open now. */
+size_t api_ops_clients(const struct api_ops *);
+void api_ops_free(struct api_ops *);
+void api_events_recent(struct http_req *, struct http_reply *);
+void api_events_stream(struct http_req *, struct http_reply *);
+void api_maint_get(struct http_req *, struct http_reply *);
+void api_lb_get(struct http_req *, struct http_reply *);
+void api_rs_maint(struct http_req *, struct http_reply *);
+void api_node_maint(struct http_req *, struct http_reply *);
+void api_drill_start(struct http_req *, struct http_reply *);
+void api_drills_list(struct http_req *, struct http_reply *);
+/* api_metrics.c: GET /metrics (ROUTE_BEARER) */
+void api_metrics(struct http_req *, struct http_reply *);
 /* api_users.c */
 void api_users_list(struct http_req *, struct http_reply *);
 void api_users_add(struct http_req *, struct http_reply *);

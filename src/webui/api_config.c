@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config/lvscf.h"
+#include "lib/log.h"
 #include "lib/util.h"
 #include "store/store.h"
 #include "api.h"
@@ -57,16 +58,42 @@ vs_find(struct shoal_config *c, const struct api_vs_kind *k,
 	    config_find_failover(c, name);
 }
 
+/*
+ * A GET of one object: the current config and its generation, which the
+ * answer carries as "generation" (what a change sends back: If-Match).
+ */
+static struct shoal_config *
+load_at(struct http_req *rq, struct http_reply *rp, struct store_gen *gen)
+{
+	struct shoal_config *c = NULL;
+
+	if (store_load(rq->rq_web->w_store, &c, gen) == -1)
+		c = NULL;
+	if (c == NULL)
+		http_reply_error(rp, 500, "cannot read the configuration");
+	return c;
+}
+
+static void
+reply_at(struct http_reply *rp, json_t *o, const struct store_gen *gen)
+{
+	if (o != NULL)
+		json_object_set_new(o, "generation", json_integer(
+		    (json_int_t)gen->sg_generation));
+	http_reply_json(rp, 200, o);
+}
+
 /* ---- settings ---- */
 
 void
 api_settings_get(struct http_req *rq, struct http_reply *rp)
 {
 	struct shoal_config *c;
+	struct store_gen gen;
 
-	if ((c = api_load(rq, rp)) == NULL)
+	if ((c = load_at(rq, rp, &gen)) == NULL)
 		return;
-	http_reply_json(rp, 200, jsoncfg_global(&c->c_global));
+	reply_at(rp, jsoncfg_global(&c->c_global), &gen);
 	config_free(c);
 }
 
@@ -97,15 +124,16 @@ void
 api_nodes_list(struct http_req *rq, struct http_reply *rp)
 {
 	struct shoal_config *c;
+	struct store_gen gen;
 	struct cfg_node *n;
 	json_t *a;
 
-	if ((c = api_load(rq, rp)) == NULL)
+	if ((c = load_at(rq, rp, &gen)) == NULL)
 		return;
 	a = json_array();
 	TAILQ_FOREACH(n, &c->c_nodes, n_entry)
 		json_array_append_new(a, jsoncfg_node(n));
-	http_reply_json(rp, 200, json_pack("{s:o}", "nodes", a));
+	reply_at(rp, json_pack("{s:o}", "nodes", a), &gen);
 	config_free(c);
 }
 
@@ -161,11 +189,12 @@ api_node_get(struct http_req *rq, struct http_reply *rp)
 {
 	struct shoal_config *c;
 	struct cfg_node *n;
+	struct store_gen gen;
 
-	if ((c = api_load(rq, rp)) == NULL)
+	if ((c = load_at(rq, rp, &gen)) == NULL)
 		return;
 	if ((n = node_or_404(c, rq, rp)) != NULL)
-		http_reply_json(rp, 200, jsoncfg_node(n));
+		reply_at(rp, jsoncfg_node(n), &gen);
 	config_free(c);
 }
 
@@ -240,14 +269,15 @@ api_vs_list(struct http_req *rq, struct http_reply *rp)
 	const struct api_vs_kind *k = vs_kind(rq);
 	struct shoal_config *c;
 	struct cfg_virtual *vs;
+	struct store_gen gen;
 	json_t *a;
 
-	if ((c = api_load(rq, rp)) == NULL)
+	if ((c = load_at(rq, rp, &gen)) == NULL)
 		return;
 	a = json_array();
 	TAILQ_FOREACH(vs, vs_list(c, k), vs_entry)
 		json_array_append_new(a, jsoncfg_virtual(vs, 1));
-	http_reply_json(rp, 200, json_pack("{s:o}", k->vk_many, a));
+	reply_at(rp, json_pack("{s:o}", k->vk_many, a), &gen);
 	config_free(c);
 }
 
@@ -269,12 +299,13 @@ vs_get_reply(struct http_req *rq, struct http_reply *rp, int check)
 {
 	struct shoal_config *c;
 	struct cfg_virtual *vs;
+	struct store_gen gen;
 
-	if ((c = api_load(rq, rp)) == NULL)
+	if ((c = load_at(rq, rp, &gen)) == NULL)
 		return;
 	if ((vs = vs_or_404(c, rq, rp, vs_kind(rq))) != NULL)
-		http_reply_json(rp, 200, check ? jsoncfg_check(vs) :
-		    jsoncfg_virtual(vs, 1));
+		reply_at(rp, check ? jsoncfg_check(vs) :
+		    jsoncfg_virtual(vs, 1), &gen);
 	config_free(c);
 }
 
@@ -437,12 +468,13 @@ api_rs_get(struct http_req *rq, struct http_reply *rp)
 	struct shoal_config *c;
 	struct cfg_virtual *vs;
 	struct cfg_server *rs;
+	struct store_gen gen;
 
-	if ((c = api_load(rq, rp)) == NULL)
+	if ((c = load_at(rq, rp, &gen)) == NULL)
 		return;
 	if ((vs = vs_or_404(c, rq, rp, &api_virtuals)) != NULL &&
 	    (rs = rs_or_404(vs, rq, rp)) != NULL)
-		http_reply_json(rp, 200, jsoncfg_server(rs));
+		reply_at(rp, jsoncfg_server(rs), &gen);
 	config_free(c);
 }
 
@@ -591,4 +623,158 @@ api_import(struct http_req *rq, struct http_reply *rp)
 done:
 	config_free(in);
 	diag_clear(&d);
+}
+
+/* ---- optimistic concurrency: the generation a change was read at ---- */
+
+/*
+ * The generation a change says it was read at: If-Match ("N", N or
+ * W/"N") or the body's "generation" (taken out of the body).  0: none;
+ * -1 with a 400 in rp when it is not one.
+ */
+static int64_t
+read_at(struct http_req *rq, struct http_reply *rp)
+{
+	const char *h;
+	json_t *v;
+	char *end;
+	int64_t g = 0;
+
+	h = MHD_lookup_connection_value(rq->rq_conn, MHD_HEADER_KIND,
+	    "If-Match");
+	if (h != NULL) {
+		if (strncmp(h, "W/", 2) == 0)
+			h += 2;
+		h += *h == '"';
+		g = strtoll(h, &end, 10);
+		if (end == h || g < 1 || (*end != '\0' && strcmp(end, "\"")))
+			g = -1;
+	} else if ((v = json_object_get(rq->rq_json, "generation")) != NULL) {
+		g = json_is_integer(v) && json_integer_value(v) >= 1 ?
+		    (int64_t)json_integer_value(v) : -1;
+		json_object_del(rq->rq_json, "generation");
+	}
+	if (g == -1)
+		http_reply_field(rp, "generation", "a generation (a positive "
+		    "integer, as GET returned it) expected");
+	return g;
+}
+
+/* The object a change addresses, as its GET shows it (a virtual server
+ * with its real servers only when the change replaces or deletes them);
+ * NULL when it does not exist. */
+static json_t *
+route_object(struct shoal_config *c, const struct http_req *rq,
+    const char *key)
+{
+	const struct api_vs_kind *k = vs_kind(rq);
+	struct cfg_virtual *vs;
+	struct cfg_server *rs;
+	struct cfg_node *n;
+
+	if (strcmp(key, "settings") == 0)
+		return jsoncfg_global(&c->c_global);
+	if (strcmp(key, "node") == 0)
+		return (n = config_find_node(c, rq->rq_params[0])) != NULL ?
+		    jsoncfg_node(n) : NULL;
+	if (strcmp(key, "real_server") == 0) {
+		vs = config_find_virtual(c, rq->rq_params[0]);
+		rs = vs != NULL ? cfg_virtual_find_server(vs,
+		    rq->rq_params[1]) : NULL;
+		return rs != NULL ? jsoncfg_server(rs) : NULL;
+	}
+	if ((vs = vs_find(c, k, rq->rq_params[0])) == NULL)
+		return NULL;
+	/* a change that replaces the servers (or deletes them) owns them */
+	return strcmp(key, "check") == 0 ? jsoncfg_check(vs) :
+	    jsoncfg_virtual(vs, rq->rq_method == HTTP_DELETE ||
+	    json_object_get(rq->rq_json, "servers") != NULL);
+}
+
+struct since {
+	uint64_t	 s_gen;
+	json_t		*s_list;
+};
+
+static int
+since_one(const struct store_gen *g, void *arg)
+{
+	struct since *s = arg;
+
+	if (g->sg_generation <= s->s_gen || json_array_size(s->s_list) >= 20)
+		return 1;
+	json_array_append_new(s->s_list, json_pack("{s:I,s:s,s:s,s:I}",
+	    "generation", (json_int_t)g->sg_generation, "user", g->sg_user,
+	    "comment", g->sg_comment, "time", (json_int_t)g->sg_time));
+	return 0;
+}
+
+/* 412: what the object is now and the generations since the caller's. */
+static void
+reply_conflict(struct http_req *rq, struct http_reply *rp, const char *key,
+    uint64_t then, const struct store_gen *cur, json_t *now)
+{
+	struct since s = { then, json_array() };
+	json_t *o;
+
+	if (store_history_each(rq->rq_web->w_store, since_one, &s) == -1)
+		log_warnx("history not read for a conflict reply");
+	o = json_pack("{s:s,s:I,s:I,s:o,s:o}", "error", "",
+	    "read_at", (json_int_t)then, "generation",
+	    (json_int_t)cur->sg_generation, "current", now != NULL ? now :
+	    json_null(), "changes", s.s_list);
+	json_object_set_new(o, "error", json_sprintf("the %s was changed "
+	    "since generation %llu (now %llu): nothing saved; the current "
+	    "version and the changes are in this reply", key,
+	    (unsigned long long)then, (unsigned long long)cur->sg_generation));
+	http_reply_json(rp, 412, o);
+}
+
+int
+api_precondition(struct http_req *rq, struct http_reply *rp,
+    struct shoal_config *now, unsigned int ok_status, const char *key)
+{
+	struct shoal_config *then = NULL;
+	struct store_gen cur;
+	json_t *a = NULL, *b = NULL;
+	struct diag d;
+	char *text = NULL, name[64];
+	size_t len;
+	int64_t g;
+	int rc = -1;
+
+	if ((g = read_at(rq, rp)) <= 0 || ok_status == 201)
+		return g == -1 ? -1 : 0;
+	diag_init(&d);
+	if (store_current(rq->rq_web->w_store, &cur) == -1) {
+		http_reply_error(rp, 500, "cannot read the current generation");
+		goto done;
+	}
+	if ((uint64_t)g == cur.sg_generation) {
+		rc = 0;
+		goto done;
+	}
+	b = route_object(now, rq, key);
+	snprintf(name, sizeof(name), "generation %lld", (long long)g);
+	if ((uint64_t)g < cur.sg_generation && (text = store_history_text(
+	    rq->rq_web->w_store, (uint64_t)g, &len)) != NULL &&
+	    lvscf_read_buf(name, text, len, &then, &d) == 0) {
+		a = route_object(then, rq, key);
+		if ((a == NULL && b == NULL) || (a != NULL && b != NULL &&
+		    json_equal(a, b))) {
+			rc = 0;		/* changes elsewhere: no conflict */
+			goto done;
+		}
+	}
+	reply_conflict(rq, rp, key, (uint64_t)g, &cur, b);
+	b = NULL;
+done:
+	json_decref(a);
+	json_decref(b);
+	config_free(then);
+	if (text != NULL)
+		mem_wipe(text, len);
+	free(text);
+	diag_clear(&d);
+	return rc;
 }

@@ -96,11 +96,80 @@ struct api_push {
 	unsigned int		 ap_next_id;
 	struct push_job		*ap_running;	/* NULL: none */
 	struct sync_run		*ap_run;	/* ap_running's */
+	/* for /metrics: since start */
+	uint64_t		 ap_outcomes[API_PUSH__MAX];
+	int64_t			 ap_last_ms;	/* last push's end (Unix ms) */
+	size_t			 ap_ngens;
+	struct api_push_gen	 ap_gens[PUSH_MAX_NODES];
 	struct push_job		*ap_watched;	/* watching; NULL: none */
 };
 
 static void watch_committed(struct push_job *, int rc);
 static void watch_rollback_done(struct push_job *rj, int rc);
+
+static const char *const push_outcome_names[API_PUSH__MAX] = {
+	[API_PUSH_OK] = "ok",
+	[API_PUSH_FAILED] = "failed",
+	[API_PUSH_NOT_STARTED] = "not_started",
+	[API_PUSH_INTERRUPTED] = "interrupted",
+};
+
+const char *
+api_push_outcome_name(enum api_push_outcome o)
+{
+	return push_outcome_names[o];
+}
+
+/* The generation node has as far as the last push said; added when new. */
+static void
+push_note_gen(struct api_push *ap, const char *node, uint64_t gen)
+{
+	size_t i;
+
+	for (i = 0; i < ap->ap_ngens; i++)
+		if (strcmp(ap->ap_gens[i].pg_node, node) == 0)
+			break;
+	if (i == ap->ap_ngens) {
+		if (i == PUSH_MAX_NODES)
+			return;
+		str_copy(ap->ap_gens[i].pg_node, node,
+		    sizeof(ap->ap_gens[i].pg_node));
+		ap->ap_ngens++;
+	}
+	ap->ap_gens[i].pg_generation = gen;
+}
+
+/* The counters /metrics shows, from a push that ended. */
+static void
+push_count(struct api_push *ap, const struct push_job *j,
+    const struct sync_result *res, int rc)
+{
+	const struct sync_node *n;
+	enum api_push_outcome o;
+	size_t i;
+
+	o = j->pj_cancelled ? API_PUSH_INTERRUPTED : rc == 0 ? API_PUSH_OK :
+	    rc == 1 ? API_PUSH_FAILED : API_PUSH_NOT_STARTED;
+	ap->ap_outcomes[o]++;
+	ap->ap_last_ms = (int64_t)time(NULL) * 1000;
+	for (i = 0; res != NULL && i < res->sr_n; i++) {
+		n = &res->sr_nodes[i];
+		if (n->sn_state == SYNC_COMMITTED)
+			push_note_gen(ap, n->sn_name, res->sr_generation);
+		else if (n->sn_generation != 0)
+			push_note_gen(ap, n->sn_name, n->sn_generation);
+	}
+}
+
+const struct api_push_stats *
+api_push_stats(const struct api_push *ap, struct api_push_stats *st)
+{
+	memcpy(st->ps_outcomes, ap->ap_outcomes, sizeof(st->ps_outcomes));
+	st->ps_last_ms = ap->ap_last_ms;
+	st->ps_ngens = ap->ap_ngens;
+	st->ps_gens = ap->ap_gens;
+	return st;
+}
 
 /* The job's line for a node; appended when new. */
 static struct sync_node *
@@ -156,6 +225,7 @@ push_finish(struct push_job *j, struct sync_result *res, int rc)
 		j->pj_generation = res->sr_generation;
 	j->pj_rc = rc;
 	j->pj_done = 1;
+	push_count(ap, j, res, rc);
 	ap->ap_running = NULL;
 	ap->ap_run = NULL;
 	snprintf(detail, sizeof(detail), "generation %llu: %s",

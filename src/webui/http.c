@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -35,6 +36,7 @@
 #include <microhttpd.h>
 
 #include "config/config.h"
+#include "lib/digest.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "store/users.h"
@@ -203,6 +205,9 @@ http_queue(struct MHD_Connection *c, struct http_reply *rp, int tls,
 		MHD_add_response_header(r, "Allow", allow);
 	if (rp->rp_close)
 		MHD_add_response_header(r, "Connection", "close");
+	if (rp->rp_bearer)
+		MHD_add_response_header(r, "WWW-Authenticate",
+		    "Bearer realm=\"shoal-web metrics\"");
 	ret = MHD_queue_response(c, rp->rp_status ? rp->rp_status : 500, r);
 	MHD_destroy_response(r);
 	http_reply_clear(rp);
@@ -328,6 +333,47 @@ http_role(struct web *w, struct http_req *rq, struct http_reply *rp)
 }
 
 /*
+ * A route for a scraper (/metrics): the Authorization header must carry
+ * the bearer token of --metrics-token-file; a session cookie counts for
+ * nothing.  The token is compared through its SHA-256, so the time taken
+ * depends neither on where nor on how long the two differ.  Without a
+ * configured token every request is refused.  0 to go on (GET only: no
+ * body, no CSRF), or 1 with a 401 in rp.
+ */
+static int
+http_admit_bearer(const struct web *w, struct http_conn *hc,
+    struct http_reply *rp)
+{
+	struct http_req *rq = &hc->hc_req;
+	char given[DIGEST_SHA256_HEX];
+	const char *h;
+	int ok;
+
+	h = MHD_lookup_connection_value(rq->rq_conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_AUTHORIZATION);
+	ok = w->w_metrics_token_set && h != NULL &&
+	    strncasecmp(h, "Bearer ", 7) == 0;
+	if (ok) {
+		digest_sha256_hex(h + 7, strlen(h + 7), given);
+		ok = digest_equal((const uint8_t *)given,
+		    (const uint8_t *)w->w_metrics_token, DIGEST_SHA256_HEX);
+	}
+	if (!ok) {
+		log_debug("%s from %s: no or wrong bearer token", rq->rq_url,
+		    rq->rq_peer);
+		http_reply_error(rp, 401, w->w_metrics_token_set ?
+		    "bearer token required" : "metrics disabled: shoal-web "
+		    "runs without --metrics-token-file");
+		rp->rp_bearer = 1;
+		return 1;
+	}
+	str_copy(rq->rq_user, "metrics", sizeof(rq->rq_user));
+	rq->rq_arg = hc->hc_route->rt_arg;
+	hc->hc_limit = 0;
+	return 0;
+}
+
+/*
  * The header-time decisions.  Returns 0 to go on reading the body, or
  * fills rp with the final answer and returns 1.
  */
@@ -350,6 +396,8 @@ http_admit(struct http_server *hs, struct http_conn *hc, const char *url,
 		static_serve(w->w_www, url, rq->rq_method, rp);
 		return 1;
 	}
+	if (hc->hc_route != NULL && (hc->hc_route->rt_flags & ROUTE_BEARER))
+		return http_admit_bearer(w, hc, rp);
 	cookie = MHD_lookup_connection_value(rq->rq_conn, MHD_COOKIE_KIND,
 	    AUTH_COOKIE);
 	if (cookie != NULL && auth_session_get(w->w_auth, cookie,

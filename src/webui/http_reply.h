@@ -68,6 +68,7 @@ struct http_reply {
 	const char		*rp_ctype;
 	char			*rp_cookie;	/* Set-Cookie value or NULL */
 	unsigned int		 rp_retry_after;	/* seconds, 429 */
+	int			 rp_bearer;	/* 401 asks for a bearer token */
 	struct MHD_Response	*rp_resp;	/* prepared elsewhere (SSE) */
 	int			 rp_nocache;
 	int			 rp_deferred;
@@ -79,14 +80,16 @@ enum {
 	ROUTE_NOCSRF	= 0x2,	/* state change without CSRF (login) */
 	ROUTE_TEXT	= 0x4,	/* body is text, not JSON (import) */
 	ROUTE_BIG	= 0x8,	/* body may be up to HTTP_IMPORT_MAX */
+	ROUTE_BEARER	= 0x10,	/* no session: the bearer token of
+				   --metrics-token-file instead (/metrics) */
 	/*
 	 * The least role (store/users.h) that may call the route.  A route
 	 * with none of these: GET needs a viewer, any other method an admin
 	 * (http_route_role()), so a new route is safe until tagged.
 	 */
-	ROUTE_VIEWER	= 0x10,
-	ROUTE_OPERATOR	= 0x20,
-	ROUTE_ADMIN	= 0x40,
+	ROUTE_VIEWER	= 0x20,
+	ROUTE_OPERATOR	= 0x40,
+	ROUTE_ADMIN	= 0x80,
 };
 
 typedef void (*http_handler)(struct http_req *, struct http_reply *);

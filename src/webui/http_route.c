@@ -12,7 +12,7 @@
 int
 http_route_role(const struct http_route *rt)
 {
-	if (rt->rt_flags & ROUTE_PUBLIC)
+	if (rt->rt_flags & (ROUTE_PUBLIC | ROUTE_BEARER))
 		return 0;
 	if (rt->rt_flags & ROUTE_ADMIN)
 		return USERS_ADMIN;

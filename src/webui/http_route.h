@@ -24,7 +24,7 @@ void http_route_allow(const struct http_route *table, const char *path,
     char *buf, size_t len);
 /*
  * The least role (enum users_role, store/users.h) the route needs: 0 for
- * a public route (login), its ROUTE_VIEWER/OPERATOR/ADMIN flag, else
+ * a public route (login) or one with a bearer token (/metrics), its ROUTE_VIEWER/OPERATOR/ADMIN flag, else
  * viewer for GET and admin for every other method.
  */
 int http_route_role(const struct http_route *);

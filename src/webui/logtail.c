@@ -168,6 +168,14 @@ logtail_line(struct logtail *lt, const char *text, size_t len)
 		logtail_client_put(c, ev, n);
 }
 
+void
+logtail_feed_line(struct logtail *lt, const char *text, size_t len)
+{
+	if (len >= LOGTAIL_LINE_MAX)
+		len = LOGTAIL_LINE_MAX - 1;
+	logtail_line(lt, text, len);
+}
+
 /* Splits newly read bytes into lines, keeping a partial last line. */
 static void
 logtail_feed(struct logtail *lt, const char *buf, size_t len)

@@ -42,6 +42,12 @@ struct MHD_Response *logtail_sse_response(struct logtail *,
     struct MHD_Connection *c, unsigned int backlog);
 /* The last n lines as a JSON array of {id, line}; NULL on ENOMEM. */
 json_t *logtail_recent(struct logtail *, unsigned int n);
+/*
+ * Takes one line from elsewhere (len bytes, no newline): into the ring and
+ * to every client, as a line of the file would be.  With a NULL path the
+ * logtail is only that: a ring and its streams (pulse's events).
+ */
+void logtail_feed_line(struct logtail *, const char *text, size_t len);
 /* Reads whatever is new now (also called by the inotify handler). */
 void logtail_poll(struct logtail *);
 const char *logtail_path(const struct logtail *);

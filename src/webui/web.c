@@ -3,7 +3,7 @@
  *
  *	shoal-web --db PATH [--listen ADDR:PORT] [--rundir DIR] [--log FILE]
  *	    [--tls-cert F --tls-key F] [--www DIR] [--user NAME]
- *	    [--insecure-http] [-n] [-v] [-t]
+ *	    [--metrics-token-file F] [--insecure-http] [-n] [-v] [-t]
  *
  * Start-up order matters: the listening socket is bound and the TLS key
  * read while still root (a low port, a root-only key), then privileges are
@@ -33,11 +33,13 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 #include <microhttpd.h>
 
+#include "lib/digest.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "store/store.h"
@@ -68,6 +70,7 @@ struct web_opts {
 	const char	*user;
 	const char	*known_hosts;
 	const char	*ssh_key;
+	const char	*metrics_token;	/* file */
 	int		 insecure;
 	int		 foreground;
 	int		 verbose;
@@ -83,6 +86,7 @@ usage(FILE *f)
 	    "                 [--log FILE] [--tls-cert FILE --tls-key FILE]\n"
 	    "                 [--www DIR] [--user NAME] [--threads N]\n"
 	    "                 [--known-hosts FILE] [--ssh-key FILE]\n"
+	    "                 [--metrics-token-file FILE]\n"
 	    "                 [--insecure-http] [-n] [-v] [-t]\n"
 	    "                 [--help] [--version]\n"
 	    "  --db PATH         configuration database [%s]\n"
@@ -97,6 +101,10 @@ usage(FILE *f)
 	    "  --known-hosts F   push: the peers' SSH host keys [%s]\n"
 	    "  --ssh-key F       push: the SSH key for every node [per node,\n"
 	    "                    else %s]\n"
+	    "  --metrics-token-file F  serve /metrics to who sends this "
+	    "file's token\n"
+	    "                    (Authorization: Bearer); without it, "
+	    "/metrics is off\n"
 	    "  --insecure-http   allow plain HTTP on a non-loopback address\n"
 	    "  -n, --nodaemon    log to stderr (shoal-web never forks)\n"
 	    "  -v, --verbose     more logging (repeat for more)\n"
@@ -109,7 +117,8 @@ static void
 parse_args(int argc, char **argv, struct web_opts *o)
 {
 	enum { O_DB = 256, O_LISTEN, O_RUNDIR, O_LOG, O_CERT, O_KEY, O_WWW,
-	    O_USER, O_INSECURE, O_THREADS, O_HELP, O_VERSION, O_KNOWN, O_KEY2 };
+	    O_USER, O_INSECURE, O_THREADS, O_HELP, O_VERSION, O_KNOWN, O_KEY2,
+	    O_MTOKEN };
 	static const struct option lopts[] = {
 		{ "db", required_argument, NULL, O_DB },
 		{ "listen", required_argument, NULL, O_LISTEN },
@@ -122,6 +131,7 @@ parse_args(int argc, char **argv, struct web_opts *o)
 		{ "threads", required_argument, NULL, O_THREADS },
 		{ "known-hosts", required_argument, NULL, O_KNOWN },
 		{ "ssh-key", required_argument, NULL, O_KEY2 },
+		{ "metrics-token-file", required_argument, NULL, O_MTOKEN },
 		{ "insecure-http", no_argument, NULL, O_INSECURE },
 		{ "nodaemon", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -146,6 +156,7 @@ parse_args(int argc, char **argv, struct web_opts *o)
 		case O_USER:	o->user = optarg; break;
 		case O_KNOWN:	o->known_hosts = optarg; break;
 		case O_KEY2:	o->ssh_key = optarg; break;
+		case O_MTOKEN:	o->metrics_token = optarg; break;
 		case O_INSECURE: o->insecure = 1; break;
 		case 'n':	o->foreground = 1; break;
 		case 'v':	o->verbose++; break;
@@ -252,6 +263,43 @@ listen_socket(const struct sockaddr_storage *ss, socklen_t len)
 	return fd;
 }
 
+#define WEB_TOKEN_MIN		16	/* characters of a metrics token */
+#define WEB_TOKEN_MAX		4096
+
+/*
+ * Reads the bearer token of /metrics from path (still root: the file may
+ * be root's alone): its first line without surrounding blanks, at least
+ * WEB_TOKEN_MIN printable characters; a file others may read is refused.
+ * Keeps only its SHA-256 in w (http.c compares digests); exits with a
+ * message naming the file on any problem.
+ */
+static void
+read_metrics_token(const char *path, struct web *w)
+{
+	struct stat sb;
+	char *t, *s, *e;
+	size_t len = 0;
+
+	if ((t = file_read_all(path, WEB_TOKEN_MAX, &len)) == NULL)
+		fatal("--metrics-token-file %s", path);
+	if (stat(path, &sb) == 0 && (sb.st_mode & S_IRWXO) != 0)
+		fatalx("--metrics-token-file %s: others may read it (chmod "
+		    "o-rwx)", path);
+	for (s = t; *s == ' ' || *s == '\t'; s++)
+		;
+	for (e = s; *e > ' ' && *e != 0x7f; e++)
+		;
+	if (e - s < WEB_TOKEN_MIN || (*e != '\0' && *e != '\n' &&
+	    *e != '\r' && *e != ' ' && *e != '\t'))
+		fatalx("--metrics-token-file %s: line 1: the token must be at "
+		    "least %d printable characters without blanks", path,
+		    WEB_TOKEN_MIN);
+	digest_sha256_hex(s, (size_t)(e - s), w->w_metrics_token);
+	w->w_metrics_token_set = 1;
+	mem_wipe(t, len);
+	free(t);
+}
+
 /* Thousands of idle clients must not starve us of descriptors. */
 static void
 raise_fd_limit(void)
@@ -310,7 +358,8 @@ on_drain(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if ((http_server_deferred(m->m_http) == 0 &&
-	    logtail_clients(m->m_web->w_logtail) == 0) ||
+	    logtail_clients(m->m_web->w_logtail) == 0 &&
+	    api_ops_clients(m->m_web->w_ops) == 0) ||
 	    clock_monotonic_ms() >= m->m_drain_end) {
 		event_base_loopbreak(m->m_web->w_base);
 		return;
@@ -329,6 +378,7 @@ web_stop(struct web_main *m)
 	m->m_stopping = 1;
 	http_server_quiesce(m->m_http);
 	logtail_close_clients(w->w_logtail);
+	api_ops_stop(w->w_ops);
 	api_push_cancel(w->w_push);
 	w->w_hashpool = NULL;		/* from now on, password work is 503 */
 	hashpool_free(hp);		/* finishes every deferred reply */
@@ -412,6 +462,7 @@ web_free(struct web_main *m)
 	http_server_free(m->m_http);
 	hashpool_free(w->w_hashpool);
 	api_push_free(w->w_push);
+	api_ops_free(w->w_ops);
 	for (i = 0; i < 3; i++)
 		event_free(m->m_sig[i]);
 	event_free(m->m_sweep);
@@ -474,12 +525,14 @@ main(int argc, char **argv)
 		if ((key = file_read_all(o.key, WEB_PEM_MAX, &keylen)) == NULL)
 			fatal("%s", o.key);
 	}
+	memset(&w, 0, sizeof(w));
+	memset(&m, 0, sizeof(m));
+	if (o.metrics_token != NULL)
+		read_metrics_token(o.metrics_token, &w);
 	raise_fd_limit();
 	lfd = o.test ? -1 : listen_socket(&ss, sslen);
 	drop_privileges(o.user);
 
-	memset(&w, 0, sizeof(w));
-	memset(&m, 0, sizeof(m));
 	m.m_web = &w;
 	w.w_store = open_store(&o);
 	w.w_db_path = o.db;
@@ -499,6 +552,8 @@ main(int argc, char **argv)
 	    WEB_HASH_QUEUE)) == NULL)
 		fatalx("cannot set up shoal-web (out of memory?)");
 	web_events(&m);
+	if ((w.w_ops = api_ops_new(&w)) == NULL)
+		fatalx("cannot set up shoal-web (out of memory?)");
 	if (logtail_start(w.w_logtail, w.w_base) == -1)
 		log_warnx("log tail of %s not started", o.logfile);
 	if ((m.m_http = http_server_start(w.w_base, &w, api_routes, lfd, cert,

@@ -11,6 +11,8 @@
 #ifndef SHOAL_WEB_H
 #define SHOAL_WEB_H
 
+
+struct api_ops;
 struct api_push;
 struct auth;
 struct event_base;
@@ -31,6 +33,10 @@ struct web {
 	struct logtail		*w_logtail;
 	struct hashpool		*w_hashpool;	/* NULL once shutting down */
 	struct api_push		*w_push;
+	struct api_ops		*w_ops;		/* api_ops.c: events, drill */
+	/* --metrics-token-file's token as its SHA-256, hex (ROUTE_BEARER) */
+	int			 w_metrics_token_set;
+	char			 w_metrics_token[65];
 };
 
 #endif

@@ -10,13 +10,14 @@ src_webui_libweb_a_SOURCES = \
 	src/webui/hashpool.c src/webui/hashpool.h \
 	src/webui/static.c src/webui/static.h \
 	src/webui/logtail.c src/webui/logtail.h \
+	src/webui/ctlasync.c src/webui/ctlasync.h \
 	src/webui/jsoncfg.c src/webui/jsoncfg.h \
 	src/webui/push_watch.c src/webui/push_watch.h \
 	src/webui/api.c src/webui/api.h \
 	src/webui/api_session.c src/webui/api_status.c \
 	src/webui/api_config.c src/webui/api_history.c \
 	src/webui/api_logs.c src/webui/api_push.c src/webui/api_users.c \
-	src/webui/api_schema.c
+	src/webui/api_schema.c src/webui/api_metrics.c src/webui/api_ops.c
 src_webui_libweb_a_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LIBEVENT_CFLAGS) $(CRYPTO_CFLAGS) $(SSH2_CFLAGS)
 WEB_LIBS = src/webui/libweb.a src/sync/libsync.a src/ipc/libipc.a \
@@ -53,7 +54,8 @@ tests_unit_test_hashpool_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_hashpool_LDADD = $(WEB_LIBS) $(CMOCKA_LIBS)
 
 # A push from shoal-web to real sshd peers (root; SKIP otherwise).
-TESTS += tests/integration/web_push.sh tests/integration/web_rollback.sh
+TESTS += tests/integration/web_push.sh tests/integration/web_rollback.sh \
+	tests/integration/web_ops.sh
 
 # Browser tests: headless Chromium driven by playwright-core.
 TESTS += tests/browser/run.sh

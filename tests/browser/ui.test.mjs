@@ -15,13 +15,45 @@ const pass = process.env.SHOAL_PASS;
 const rundir = process.env.SHOAL_RUNDIR;
 const viewer = process.env.SHOAL_VIEWER;   /* a viewer, with SHOAL_PASS */
 
-/* A stand-in for pulse's control socket: one line in, one JSON object
- * out, as doc/protocol.md says. */
-function fakePulse(status) {
+/* A stand-in for pulse's control socket, as doc/protocol.md says: one
+ * line in; one JSON object out, except "events" (one object per line)
+ * and "events-follow" (those, then held open: emit() sends more).  The
+ * maintenance commands answer as pulse does; "drill" answers when done;
+ * every request line is kept in reqs. */
+function fakePulse(status, ops = {}) {
   const sock = path.join(rundir, "pulse.sock");
+  const held = new Set();
+  let lbTime = 1000;
   const srv = net.createServer((c) => {
-    c.once("data", () => c.end(JSON.stringify(status)));
+    let buf = "";
+    c.on("error", () => {});
+    c.on("close", () => held.delete(c));
+    c.on("data", (d) => {
+      buf += d;
+      const nl = buf.indexOf("\n");
+      if (nl < 0 || c.answered) return;
+      c.answered = true;
+      const line = buf.slice(0, nl);
+      const cmd = line.split(" ")[0];
+      srv.reqs.push(line);
+      if (cmd === "events" || cmd === "events-follow") {
+        for (const e of ops.events || []) c.write(JSON.stringify(e) + "\n");
+        if (cmd === "events") c.end();
+        else held.add(c);
+      } else if (cmd === "lb" && ops.lb) {
+        lbTime += 1000;
+        c.end(JSON.stringify(ops.lb(lbTime)));
+      } else if (cmd === "maint-server" || cmd === "maint-node")
+        c.end(JSON.stringify({ ok: true, version: 7, changed: true, by: line.split(" ").pop() }));
+      else if (cmd === "drill" && ops.drill)
+        setTimeout(() => c.end(JSON.stringify(ops.drill)), 300);
+      else
+        c.end(JSON.stringify(status));
+    });
   });
+  srv.reqs = [];
+  srv.emit1 = (e) => { for (const c of held) c.write(JSON.stringify(e) + "\n"); };
+  srv.shut = () => { for (const c of held) c.destroy(); srv.close(); };
   return new Promise((resolve) => srv.listen(sock, () => { fs.chmodSync(sock, 0o666); resolve(srv); }));
 }
 fs.mkdirSync(shots, { recursive: true });
@@ -97,6 +129,24 @@ try {
   await page.click("#tab-check");
   await shot("virtual-monitoring");
 
+  // a second administrator changes web while this editor is open: saving
+  // shows the conflict (nothing saved), and loading the current version
+  // brings their change into the editor
+  await page.evaluate(() => shoal.api("PUT", "/virtual-servers/web", { scheduler: "sh" }));
+  await page.click("#tab-vs");
+  await page.fill("#vs-port", "8080");
+  await page.click("#vs-save");
+  await page.waitForSelector("dialog#conflict[open]");
+  const changes = await page.textContent("#conflict-changes");
+  check(/PUT \/api\/v1\/virtual-servers\/web/.test(changes), "conflict: the dialog names the other change");
+  await shot("virtual-conflict");
+  await page.click("#conflict-reload");
+  await page.waitForSelector("dialog#conflict", { state: "detached" });
+  await page.waitForFunction(() => document.querySelector("#vs-scheduler").value === "sh", null,
+    { timeout: 10000 }).catch(() => {});
+  check(await page.inputValue("#vs-scheduler") === "sh" && await page.inputValue("#vs-port") === "80",
+    "conflict: the current version is in the editor, the stale edit is not saved");
+
   // monitoring page shows it
   await page.goto(url + "/index.html");
   await page.waitForSelector("tr[data-vs=web]");
@@ -107,6 +157,18 @@ try {
   await shot("monitoring-no-pulse");
 
   // with pulse answering: roles, heartbeat ages, VIPs
+  const now = Date.now();
+  const boot = now - 600000;
+  const drill = { ok: true, time_ms: now - 120000, by: "web:admin", from: "self", to: "peer",
+    phases: [{ from: "self", to: "peer", vips: [{ address: "10.201.1.10", outage_ms: 41 }] },
+      { from: "peer", to: "self", vips: [{ address: "10.201.1.10", outage_ms: 37 }] }],
+    max_outage_ms: 41, deadtime_ms: 800 };
+  const events = [
+    { seq: 1, time: "", time_ms: now - 300000, boot, node: "self", kind: "role", from: "backup", to: "active",
+      reason: "partner dead", peer: "peer" },
+    { seq: 2, time: "", time_ms: now - 200000, boot, node: "self", kind: "maint", target: "server", name: "web/r2",
+      state: "drain", by: "cli:root", origin: "self" },
+  ];
   const pulse = await fakePulse({
     node: "self", mode: "lvs", role: "ACTIVE", since: Math.floor(Date.now() / 1000) - 300, priority: 200,
     generation: 2, hash: "0", keepalive_ms: 200, deadtime_ms: 800,
@@ -123,6 +185,18 @@ try {
       { name: "r2", address: "10.201.2.2", port: 80, weight_config: 1, weight: 0, in_lb: false, health: "down",
         admin: "drain", reason: "connection refused", latency_ms: 1, fails: 2, checks: 4,
         since: Math.floor(Date.now() / 1000) - 30 }] }],
+    drills: [drill],
+    dual_active: [{ address: "10.201.1.10", alarm: true, since: now - 5000, owners: [
+      { mac: "02:00:00:00:00:01", node: "self", last_ms_ago: 10 },
+      { mac: "02:00:00:00:00:66", node: "peer", last_ms_ago: 20 }] }],
+  }, {
+    events,
+    drill: { ...drill, time_ms: now },
+    // r1 holds 3 established and 1 other connection, and takes 5 new ones
+    // and 2000 bytes a second
+    lb: (t) => ({ active: true, time_ms: t, backend: "ipvs", totals: true, services: [{ name: "web",
+      service: "tcp 10.201.1.10:80", servers: [{ name: "r1", address: "10.201.2.1", port: 80, weight: 1,
+        active: 3, inactive: 1, conns: 5 * t / 1000, inpkts: 0, outpkts: 0, inbytes: 2 * t, outbytes: 0 }] }] }),
   });
   await page.locator("#pulse-banner", { hasText: "pulse is running" }).waitFor();
   await page.locator("#services", { hasText: "12 ms" }).waitFor();
@@ -134,8 +208,45 @@ try {
   const nodes = await page.textContent("#nodes");
   check(/137 ms/.test(nodes) && /BACKUP/.test(nodes), "monitoring shows the peer's role and heartbeat age");
   check(/10\.201\.1\.10/.test(await page.textContent("#pulse-banner")), "monitoring shows the VIP held");
+
+  // operations: the dual-active banner, connections and rates, the
+  // maintenance buttons, the drill
+  await page.locator("#dual-active-banner:not(.hidden)").waitFor();
+  const dual = await page.textContent("#dual-active-banner");
+  check(/DUAL ACTIVE/.test(dual) && /self/.test(dual) && /peer/.test(dual) && /02:00:00:00:00:66/.test(dual),
+    "a red banner names both nodes answering for the VIP: " + dual);
+  await page.locator("#services .rate", { hasText: "conn/s" }).waitFor();
+  const conns = await page.textContent("tr:has(td:text-is('r1')) .conns");
+  const rate = await page.textContent("tr:has(td:text-is('r1')) .rate");
+  check(conns === "3 / 1" && /5\.0 conn\/s/.test(rate) && /2000 B\/s/.test(rate),
+    "monitoring shows r1's active/inactive connections and rates: " + conns + ", " + rate);
+  await page.click("button[data-rs='web/r1'][data-action=drain]");
+  await page.locator("#toast", { hasText: "web/r1 drain" }).waitFor();
+  check(pulse.reqs.includes("maint-server drain web r1 web:admin"), "the drain button asks pulse to drain r1 cluster-wide");
+  check(await page.locator("button[data-rs='web/r2'][data-action=drain][disabled]").count() === 1,
+    "the drained r2 offers no drain button");
+  await page.click("button[data-node=peer][data-action=standby]");
+  await page.locator("#toast", { hasText: "node peer standby" }).waitFor();
+  check(pulse.reqs.includes("maint-node standby peer web:admin"), "the standby button asks pulse to put peer in standby");
+  check(/41 ms/.test(await page.textContent("#drills")) && /self → peer/.test(await page.textContent("#drills")),
+    "the last drills show the outage per VIP and who held what");
+  page.once("dialog", (d) => d.accept());
+  await page.click("#drill-start");
+  await page.locator("#drill-msg", { hasText: "drill done" }).waitFor();
+  check(pulse.reqs.includes("drill web:admin") && /41 ms/.test(await page.textContent("#drill-msg")),
+    "the drill button runs a drill and shows its result");
   await shot("monitoring");
-  pulse.close();
+
+  // pulse's events on the Logs page: the kept ones, then a new one live
+  await page.goto(url + "/logs.html");
+  await page.locator("#events .event[data-kind=maint]").waitFor();
+  check(/web\/r2/.test(await page.textContent("#events")) && /partner dead/.test(await page.textContent("#events")),
+    "the Logs page shows pulse's events");
+  pulse.emit1({ seq: 3, time: "", time_ms: Date.now(), boot, node: "self", kind: "vip", action: "released",
+    address: "10.201.1.10", device: "eth0" });
+  await page.locator("#events .event[data-seq='3']").waitFor({ timeout: 5000 });
+  check(true, "a new event of pulse arrives live on the Logs page");
+  pulse.shut();
 
   // a new log line appears live
   await page.goto(url + "/logs.html");
@@ -166,8 +277,9 @@ try {
   await page.goto(url + "/history.html");
   await page.waitForSelector("#history-list table");
   check(/web:admin/.test(await page.textContent("#history-list")), "history lists the generation made by admin");
-  // the diff arrives by a second request after the list: wait for it
-  const diffShown = await page.locator("#diff-out", { hasText: /\+virtual web/ })
+  // the diff arrives by a second request after the list: wait for it (the
+  // last change is the other administrator's scheduler, see the conflict)
+  const diffShown = await page.locator("#diff-out", { hasText: /\+\s*scheduler = sh/ })
     .waitFor({ timeout: 10000 }).then(() => true, () => false);
   check(diffShown, "history shows the diff of the last change");
 

@@ -845,6 +845,104 @@ test_crud_virtual_and_audit(void **state)
 	assert_int_equal(current_generation(), gen + 4);
 }
 
+/* The generation a GET answered with, from r (freed). */
+static uint64_t
+read_gen(struct resp *r)
+{
+	json_t *o = json_loads(r->body, 0, NULL);
+	uint64_t g;
+
+	assert_non_null(o);
+	g = (uint64_t)json_integer_value(json_object_get(o, "generation"));
+	json_decref(o);
+	resp_free(r);
+	assert_true(g > 0);
+	return g;
+}
+
+/*
+ * Optimistic concurrency: a change that says which generation it was read
+ * at (If-Match or "generation") is refused with 412 when its object
+ * changed since, with the current object and the changes, and nothing is
+ * saved; changes to other objects meanwhile are no conflict.
+ */
+static void
+test_concurrent_edit(void **state)
+{
+	struct resp r;
+	char hdr[64], body[128];
+	uint64_t g, g2;
+
+	(void)state;
+	req("POST", "/api/v1/virtual-servers", "{\"name\":\"occ\","
+	    "\"address\":\"10.202.1.10\",\"port\":8080,\"active\":true,"
+	    "\"scheduler\":\"wrr\",\"generation\":1,"
+	    "\"servers\":[{\"name\":\"s1\",\"address\":\"10.202.2.1\","
+	    "\"active\":true},{\"name\":\"s2\",\"address\":\"10.202.2.2\","
+	    "\"active\":true}]}", &r);
+	assert_int_equal(r.status, 201);
+	resp_free(&r);
+	req("GET", "/api/v1/virtual-servers/occ", NULL, &r);
+	g = read_gen(&r);
+	/* B changes a real server: another object */
+	req("PUT", "/api/v1/virtual-servers/occ/real-servers/s1",
+	    "{\"weight\":3}", &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	/* A saves the virtual server read at g: no conflict */
+	snprintf(body, sizeof(body), "{\"scheduler\":\"rr\","
+	    "\"generation\":%llu}", (unsigned long long)g);
+	req("PUT", "/api/v1/virtual-servers/occ", body, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	g2 = current_generation();
+	/* B saves the same virtual server, also read at g: 412 */
+	snprintf(hdr, sizeof(hdr), "If-Match: \"%llu\"\r\n",
+	    (unsigned long long)g);
+	req_full(NULL, "PUT", "/api/v1/virtual-servers/occ", session, csrf,
+	    "application/json", "{\"scheduler\":\"sh\"}", hdr, &r);
+	assert_int_equal(r.status, 412);
+	assert_non_null(strstr(r.body, "\"scheduler\":\"rr\""));
+	assert_non_null(strstr(r.body, "PUT /api/v1/virtual-servers/occ\""));
+	assert_non_null(strstr(r.body, "changed since generation"));
+	resp_free(&r);
+	assert_int_equal(current_generation(), g2);
+	/* read again: saved */
+	snprintf(hdr, sizeof(hdr), "If-Match: \"%llu\"\r\n",
+	    (unsigned long long)g2);
+	req_full(NULL, "PUT", "/api/v1/virtual-servers/occ", session, csrf,
+	    "application/json", "{\"scheduler\":\"sh\"}", hdr, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	/* s2 did not change since g: its delete goes through */
+	snprintf(hdr, sizeof(hdr), "If-Match: %llu\r\n",
+	    (unsigned long long)g);
+	req_full(NULL, "DELETE", "/api/v1/virtual-servers/occ/real-servers/s2",
+	    session, csrf, NULL, NULL, hdr, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	/* ... s1's is refused (weight 3 since), and a deleted object too */
+	req_full(NULL, "DELETE", "/api/v1/virtual-servers/occ/real-servers/s1",
+	    session, csrf, NULL, NULL, hdr, &r);
+	assert_int_equal(r.status, 412);
+	resp_free(&r);
+	req_full(NULL, "PUT", "/api/v1/virtual-servers/occ/real-servers/s2",
+	    session, csrf, "application/json", "{\"weight\":2}", hdr, &r);
+	assert_int_equal(r.status, 412);
+	assert_non_null(strstr(r.body, "\"current\":null"));
+	resp_free(&r);
+	/* not a generation */
+	req_full(NULL, "PUT", "/api/v1/virtual-servers/occ", session, csrf,
+	    "application/json", "{\"scheduler\":\"rr\"}",
+	    "If-Match: \"abc\"\r\n", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "generation", "positive integer"));
+	resp_free(&r);
+	req("DELETE", "/api/v1/virtual-servers/occ", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+}
+
 /*
  * Failover services share the virtual servers' handlers; the route's
  * argument says which list: what is made here is a failover service, not
@@ -936,7 +1034,8 @@ has_flag(const json_t *f, const char *flag)
 
 /*
  * What GET path returns has exactly the members the schema gives block
- * (only those of group when not NULL), "servers" aside.
+ * (only those of group when not NULL), "servers" and "generation" (the
+ * generation it was read at) aside.
  */
 static void
 same_members(json_t *schema, const char *block, const char *group,
@@ -965,8 +1064,10 @@ same_members(json_t *schema, const char *block, const char *group,
 			fail_msg("%s: no %s (schema %s)", path, name, block);
 		n++;
 	}
+	assert_true(json_integer_value(json_object_get(obj, "generation")) > 0);
 	json_object_foreach(obj, key, v)
-		if (strcmp(key, "servers") != 0 && n-- == 0)
+		if (strcmp(key, "servers") != 0 &&
+		    strcmp(key, "generation") != 0 && n-- == 0)
 			fail_msg("%s: %s is not in the schema", path, key);
 	assert_int_equal(n, 0);
 	json_decref(obj);
@@ -1685,6 +1786,20 @@ static const struct role_case {
 	    "{}" },
 	{ "PUT", V "/users/{}/role", USERS_ADMIN, V "/users/nosuch/role",
 	    "{}" },
+	/* operations: runtime actions are an operator's (no pulse here:
+	   allowed, they answer 503) */
+	{ "GET", "/metrics", 0, NULL, NULL },	/* bearer token */
+	{ "GET", V "/events", USERS_VIEWER, V "/events", NULL },
+	{ "GET", V "/events/stream", USERS_VIEWER, NULL, NULL },
+	{ "GET", V "/lb", USERS_VIEWER, V "/lb", NULL },
+	{ "GET", V "/maintenance", USERS_VIEWER, V "/maintenance", NULL },
+	{ "POST", VS "/{}/real-servers/{}/maintenance", USERS_OPERATOR,
+	    VS "/nosuch/real-servers/nosuch/maintenance",
+	    "{\"state\": \"drain\"}" },
+	{ "POST", V "/nodes/{}/maintenance", USERS_OPERATOR,
+	    V "/nodes/nosuch/maintenance", "{\"state\": \"standby\"}" },
+	{ "GET", V "/drills", USERS_VIEWER, V "/drills", NULL },
+	{ "POST", V "/drills", USERS_OPERATOR, V "/drills", "{}" },
 #undef FS
 #undef VS
 #undef V
@@ -2449,6 +2564,7 @@ main(void)
 		cmocka_unit_test(test_404_405_413_415),
 		cmocka_unit_test(test_validation),
 		cmocka_unit_test(test_crud_virtual_and_audit),
+		cmocka_unit_test(test_concurrent_edit),
 		cmocka_unit_test(test_failover_routes),
 		cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_ecmp_fields),
