@@ -362,7 +362,56 @@ const shoal = (() => {
     return true;
   }
 
-  return { el, api, init, toast, saved, schema, fields, label, defaults, form, fieldKey, age, when, param, confirmThen, conflict, ApiError, can,
+  /* pulse's preview: the backend's operations and the shares per real server */
+  function reviewLb(lb) {
+    if (!lb || lb.error)
+      return [el("p", { id: "review-lb-error", class: "muted" },
+        "No load-balancer preview: " + (lb ? lb.error : "no answer") + ".")];
+    const out = [el("p", {}, lb.backend + " backend; " + (lb.active ?
+      "this node is the active router." : "this node is not the active router: what it would do on becoming active."))];
+    if ((lb.errors || []).length)
+      out.push(el("ul", { id: "review-lb-errors", class: "bad" }, lb.errors.map((x) => el("li", {}, x))));
+    out.push(el("h3", {}, lb.format === "ipvsadm" ? "IPVS commands (ipvsadm)" : "nftables batch"),
+      el("pre", { id: "review-ops" }, lb.operations ? lb.operations : "(no operation)"));
+    for (const v of lb.virtuals || [])
+      out.push(el("h3", {}, "Expected traffic shares: " + v.name + " (" + v.scheduler + ", " + v.shares_by + ")"),
+        el("table", { class: "review-shares", "data-virtual": v.name },
+          el("thead", {}, el("tr", {}, ["Real server", "Address", "Weight", "Health", "Share"].map((h) => el("th", {}, h)))),
+          el("tbody", {}, v.servers.map((r) => el("tr", { "data-server": r.name },
+            el("td", {}, r.name), el("td", {}, r.address + ":" + r.port), el("td", {}, String(r.lb_weight)),
+            el("td", {}, r.health), el("td", { class: "share" }, (r.share * 100).toFixed(1) + " %"))))));
+    return out;
+  }
+
+  /*
+   * Before a change is committed: the same request with ?preview=1, and a
+   * dialog with the lvs.cf diff, the load-balancer operations and the
+   * traffic shares.  Resolves true on Commit, false on Cancel; a refusal
+   * of the preview (400, 412) is thrown as api() throws it.
+   */
+  async function review(method, path, body, opts) {
+    const p = await api(method, path + (path.includes("?") ? "&" : "?") + "preview=1", body, opts);
+    const old = document.getElementById("review");
+    if (old) old.remove();
+    return new Promise((resolve) => {
+      const done = (yes) => { dlg.close(); dlg.remove(); resolve(yes); };
+      const dlg = el("dialog", { id: "review", "aria-labelledby": "review-title" },
+        el("h2", { id: "review-title" }, "Review the change"),
+        el("h3", {}, "lvs.cf"),
+        el("pre", { id: "review-diff" }, p.diff || "No change to lvs.cf."),
+        reviewLb(p.lb),
+        (p.warnings || []).length ? el("ul", { id: "review-warnings" }, p.warnings.map((w) =>
+          el("li", {}, (w.field ? w.field + ": " : "") + w.message))) : null,
+        el("div", { class: "actions" },
+          el("button", { type: "button", id: "review-commit", onclick: () => done(true) }, "Commit"),
+          el("button", { type: "button", class: "ghost", id: "review-cancel", onclick: () => done(false) }, "Cancel")));
+      dlg.addEventListener("cancel", () => resolve(false));
+      document.body.append(dlg);
+      dlg.showModal();
+    });
+  }
+
+  return { el, api, init, toast, saved, schema, fields, label, defaults, form, fieldKey, age, when, param, confirmThen, conflict, review, ApiError, can,
     get role() { return role; },
     get csrf() { return csrf; }, set csrf(v) { csrf = v; } };
 })();

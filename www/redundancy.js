@@ -20,7 +20,9 @@
     ev.preventDefault();
     hb.clear();
     try {
-      const r = await api("PUT", "/settings", Object.assign(hb.get(), { generation: hbAt }));
+      const body = Object.assign(hb.get(), { generation: hbAt });
+      if (!(await shoal.review("PUT", "/settings", body))) return;
+      const r = await api("PUT", "/settings", body);
       hb.set(r.settings);
       hbAt = r.generation;
       shoal.saved(r, "Saved");
@@ -63,10 +65,13 @@
         el("td", { class: "mono" }, n.private_address || "—"), el("td", { class: "num" }, String(n.priority)),
         el("td", { class: "mono" }, (n.ssh_user || "root") + "@" + (n.address || "?") + ":" + (n.ssh_port || 22)),
         el("td", {}, el("button", { class: "small ghost", type: "button", onclick: () => edit(n) }, "Edit"), " ",
-          el("button", { class: "small danger", type: "button", needs: "admin", onclick: shoal.confirmThen("Delete node " + n.name + "?", async () => {
-            try { await api("DELETE", "/nodes/" + encodeURIComponent(n.name), undefined, { ifMatch: listGen }); load(); }
-            catch (e) { if (!shoal.conflict(e, load)) shoal.toast(e.message, "bad"); }
-          }) }, "Delete")))))) :
+          el("button", { class: "small danger", type: "button", needs: "admin", onclick: async () => {
+            const path = "/nodes/" + encodeURIComponent(n.name), opts = { ifMatch: listGen };
+            try {
+              if (!(await shoal.review("DELETE", path, undefined, opts))) return;
+              await api("DELETE", path, undefined, opts); load();
+            } catch (e) { if (!shoal.conflict(e, load)) shoal.toast(e.message, "bad"); }
+          } }, "Delete")))))) :
       el("p", { class: "muted" }, "No node blocks: the primary and backup addresses above are the cluster (Piranha style)."));
   }
   nf.form.addEventListener("submit", async (ev) => {
@@ -74,11 +79,13 @@
     nf.clear();
     const body = nf.get();
     try {
+      const [method, path] = editing ? ["PUT", "/nodes/" + encodeURIComponent(editing)] : ["POST", "/nodes"];
       if (editing) {
         delete body.name;
         body.generation = readAt;
-        await api("PUT", "/nodes/" + encodeURIComponent(editing), body);
-      } else await api("POST", "/nodes", body);
+      }
+      if (!(await shoal.review(method, path, body))) return;
+      await api(method, path, body);
       shoal.toast("Node saved");
       edit(null);
       load();

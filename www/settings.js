@@ -16,7 +16,9 @@
     f.clear();
     save.disabled = true;
     try {
-      const r = await api("PUT", "/settings", Object.assign(f.get(), { generation: readAt }));
+      const body = Object.assign(f.get(), { generation: readAt });
+      if (!(await shoal.review("PUT", "/settings", body))) return;
+      const r = await api("PUT", "/settings", body);
       f.set(r.settings);
       readAt = r.generation;
       shoal.saved(r, "Saved");

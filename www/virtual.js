@@ -172,11 +172,14 @@
     saveBtn.disabled = true;
     try {
       let r;
+      const [method, path] = editing ? ["PUT", BASE + "/" + encodeURIComponent(editing)] : ["POST", BASE];
       if (editing) {
         delete body.name;
         body.generation = readAt;
-        r = await api("PUT", BASE + "/" + encodeURIComponent(editing), body);
-      } else r = await api("POST", BASE, body);
+      }
+      /* review first; Commit sends the same request, same generation */
+      if (!(await shoal.review(method, path, body))) return;
+      r = await api(method, path, body);
       shoal.saved(r, "Saved " + WHAT + " " + (editing || body.name));
       close();
       await load();
@@ -208,10 +211,14 @@
         el("td", {}, vs.protocol),
         KIND === "virtual" ? [el("td", {}, vs.scheduler), el("td", { class: "num" }, String(vs.servers.length))] : [],
         el("td", {}, el("button", { type: "button", class: "small ghost", onclick: () => open(vs) }, "Edit"), " ",
-          el("button", { type: "button", class: "small danger", needs: "admin", onclick: shoal.confirmThen("Delete " + WHAT + " " + vs.name + "?", async () => {
-            try { await api("DELETE", BASE + "/" + encodeURIComponent(vs.name), undefined, { ifMatch: listGen }); shoal.toast("Deleted " + vs.name); if (editing === vs.name) close(); load(); }
-            catch (e) { if (!shoal.conflict(e, load)) shoal.toast(e.message, "bad"); }
-          }) }, "Delete")))))) :
+          /* the review dialog (diff, operations, shares) is the confirmation */
+          el("button", { type: "button", class: "small danger", needs: "admin", "data-delete": vs.name, onclick: async () => {
+            const path = BASE + "/" + encodeURIComponent(vs.name), opts = { ifMatch: listGen };
+            try {
+              if (!(await shoal.review("DELETE", path, undefined, opts))) return;
+              await api("DELETE", path, undefined, opts); shoal.toast("Deleted " + vs.name); if (editing === vs.name) close(); load();
+            } catch (e) { if (!shoal.conflict(e, load)) shoal.toast(e.message, "bad"); }
+          } }, "Delete")))))) :
       el("p", { class: "muted", id: "vs-empty" }, "None yet."));
     return items;
   }

@@ -143,10 +143,10 @@ ctl_connect(const char *rundir, char *err, size_t errlen)
 	return connect_to(rundir, err, errlen);
 }
 
-/* Sends one line, reads one object (see ctl_call()). */
+/* Sends one line and a body (or none), reads one object (ctl_call()). */
 static json_t *
-request(const char *rundir, const char *line, int timeout_ms, char *err,
-    size_t errlen)
+request(const char *rundir, const char *line, const char *body,
+    size_t bodylen, int timeout_ms, char *err, size_t errlen)
 {
 	uint64_t deadline = clock_monotonic_ms() + (uint64_t)timeout_ms;
 	json_error_t je;
@@ -157,7 +157,8 @@ request(const char *rundir, const char *line, int timeout_ms, char *err,
 	if ((fd = connect_to(rundir, err, errlen)) == -1)
 		return NULL;
 	if (write_all(fd, line, strlen(line), deadline) == -1 ||
-	    write_all(fd, "\n", 1, deadline) == -1) {
+	    write_all(fd, "\n", 1, deadline) == -1 ||
+	    (bodylen > 0 && write_all(fd, body, bodylen, deadline) == -1)) {
 		snprintf(err, errlen, "sending the request: %s",
 		    strerror(errno));
 		goto done;
@@ -189,7 +190,27 @@ ctl_call(const char *rundir, enum ctl_cmd_id id, const char *const *args,
 	if (ctl_req_format(id, args, nargs, line, sizeof(line), err,
 	    errlen) == -1)
 		return NULL;
-	return request(rundir, line, timeout_ms, err, errlen);
+	return request(rundir, line, NULL, 0, timeout_ms, err, errlen);
+}
+
+json_t *
+ctl_call_body(const char *rundir, enum ctl_cmd_id id, const char *body,
+    size_t len, int timeout_ms, char *err, size_t errlen)
+{
+	char line[CTL_LINE_MAX + 1], num[24];
+	const char *args[1] = { num };
+
+	if ((unsigned)id >= CTL__MAX || !ctl_cmds[id].cc_body ||
+	    len == 0 || len > CTL_BODY_MAX) {
+		snprintf(err, errlen, "a request body has 1 to %d bytes",
+		    CTL_BODY_MAX);
+		return NULL;
+	}
+	snprintf(num, sizeof(num), "%zu", len);
+	if (ctl_req_format(id, args, 1, line, sizeof(line), err,
+	    errlen) == -1)
+		return NULL;
+	return request(rundir, line, body, len, timeout_ms, err, errlen);
 }
 
 /* Connects and sends the request line; the descriptor or -1. */

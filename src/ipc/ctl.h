@@ -32,6 +32,14 @@ json_t *ctl_call(const char *rundir, enum ctl_cmd_id id,
     size_t errlen);
 
 /*
+ * ctl_call() for a command with a body (cc_body, e.g. "preview"): the
+ * request line carries len, then body's len bytes follow (1 to
+ * CTL_BODY_MAX).  The reply object or NULL with a message in err.
+ */
+json_t *ctl_call_body(const char *rundir, enum ctl_cmd_id id,
+    const char *body, size_t len, int timeout_ms, char *err, size_t errlen);
+
+/*
  * A non-blocking connected socket to rundir/pulse.sock for a client that
  * runs on an event loop (shoal-web); -1 with a message in err (pulse not
  * running, permission).  The caller writes the request (ctl_req_format()

@@ -41,6 +41,9 @@ const struct ctl_cmd ctl_cmds[CTL__MAX] = {
 	[CTL_PUSH_DONE] = { "push-done", CTL_OPERATE, 5,
 	    "GENERATION ok|failed COMMITTED FAILED BY",
 	    "a push of GENERATION finished (an event for the hooks)" },
+	[CTL_PREVIEW] = { "preview", CTL_READ, 1, "BYTES",
+	    "what applying the lvs.cf text that follows (BYTES long) would "
+	    "do to the load balancer, without doing it", 1 },
 };
 
 /* The known commands with their arguments, for an error message. */
@@ -87,6 +90,25 @@ usage(const struct ctl_cmd *c, char *err, size_t errlen)
 	return -1;
 }
 
+/* The body length of a cc_body command (its one argument); 0 or -1. */
+static int
+body_len(const struct ctl_cmd *c, struct ctl_req *r, char *err,
+    size_t errlen)
+{
+	const char *a = r->cr_args[0];
+	unsigned long n = 0;
+
+	for (; *a >= '0' && *a <= '9' && n <= CTL_BODY_MAX; a++)
+		n = n * 10 + (unsigned long)(*a - '0');
+	if (*a != '\0' || n == 0 || n > CTL_BODY_MAX) {
+		snprintf(err, errlen, "%s: BYTES is the length of what "
+		    "follows, 1 to %d", c->cc_name, CTL_BODY_MAX);
+		return -1;
+	}
+	r->cr_bodylen = n;
+	return 0;
+}
+
 /* Splits the arguments after the command word into r; 0 or -1. */
 static int
 parse_args(const char *p, const struct ctl_cmd *c, struct ctl_req *r,
@@ -108,13 +130,15 @@ parse_args(const char *p, const struct ctl_cmd *c, struct ctl_req *r,
 		r->cr_args[r->cr_nargs++][len] = '\0';
 		p += len;
 	}
-	return r->cr_nargs == c->cc_nargs ? 0 : usage(c, err, errlen);
+	if (r->cr_nargs != c->cc_nargs)
+		return usage(c, err, errlen);
+	return c->cc_body ? body_len(c, r, err, errlen) : 0;
 }
 
 int
 ctl_req_parse(const char *line, struct ctl_req *r, char *err, size_t errlen)
 {
-	char known[768];
+	char known[1024];
 	size_t len = strcspn(line, " ");
 	int id;
 

@@ -46,6 +46,7 @@ enum ctl_cmd_id {
 	CTL_LB,			/* what the load balancer holds, with counters */
 	CTL_DRILL,		/* BY: a fail-over drill (answers when done) */
 	CTL_PUSH_DONE,		/* GEN RESULT COMMITTED FAILED BY: a push ended */
+	CTL_PREVIEW,		/* BYTES + lvs.cf text: what applying it does */
 	CTL__MAX
 };
 
@@ -62,6 +63,12 @@ enum ctl_access {
 #define CTL_IDLE_S		5	/* a silent client is dropped */
 #define CTL_ARGS_MAX		5
 #define CTL_ARG_MAX		CFG_NAME_MAX
+/*
+ * A command with a body (cc_body): its one argument is the body's length
+ * in bytes, 1 to CTL_BODY_MAX, and exactly that many bytes follow the
+ * request line (a candidate lvs.cf for "preview").
+ */
+#define CTL_BODY_MAX		(1024 * 1024)
 
 struct ctl_cmd {
 	const char	*cc_name;	/* the request's first word */
@@ -69,6 +76,7 @@ struct ctl_cmd {
 	int		 cc_nargs;	/* exactly this many arguments */
 	const char	*cc_args;	/* their synopsis, "" when none */
 	const char	*cc_help;	/* one line, for errors and docs */
+	int		 cc_body;	/* a body of argument 1 bytes follows */
 };
 
 /* The table, indexed by enum ctl_cmd_id. */
@@ -79,13 +87,17 @@ struct ctl_req {
 	enum ctl_cmd_id	 cr_id;
 	int		 cr_nargs;
 	char		 cr_args[CTL_ARGS_MAX][CTL_ARG_MAX + 1];
+	size_t		 cr_bodylen;	/* cc_body: the announced length */
+	const char	*cr_body;	/* then its bytes (the server's, NUL
+					   ended), NULL until read */
 };
 
 /*
  * Parses one request line (without its newline).  0, or -1 with a message
  * in err naming the problem: an unknown command (the known ones listed),
  * the wrong number of arguments (the command's synopsis), an argument that
- * is empty, too long or not printable.
+ * is empty, too long or not printable, a body length that is not a
+ * number from 1 to CTL_BODY_MAX.
  */
 int ctl_req_parse(const char *line, struct ctl_req *, char *err,
     size_t errlen);

@@ -384,6 +384,70 @@ done:
 	return rc;
 }
 
+/* old and neu of lb_apply(want), as it builds them; 0 or -1 (ENOMEM). */
+static int
+preview_states(const struct lb *lb, const struct lb_state *run,
+    struct lb_state *old, struct lb_state *neu)
+{
+	struct lb_state owned;
+	int rc = -1;
+
+	lb_state_init(&owned);
+	if (lb_state_copy(&owned, &lb->lb_cur) == -1 ||
+	    state_merge(&owned, &lb->lb_stale, NULL) == -1 ||
+	    lb_state_effective(old, &owned) == -1 ||
+	    lb_state_effective(neu, run) == -1)
+		goto fail;
+	adapt(lb, old, 0);
+	if (old->st_sync == LB_SYNC_NONE)
+		sync_copy(old, &lb->lb_stale);
+	rc = 0;
+fail:
+	lb_state_clear(&owned);
+	return rc;
+}
+
+char *
+lb_preview(const struct lb *lb, const struct lb_state *want,
+    struct lb_state *eff, char *err, size_t errlen)
+{
+	struct lb_state run, old, neu;
+	char *text = NULL;
+
+	lb_state_init(&run);
+	lb_state_init(&old);
+	lb_state_init(&neu);
+	snprintf(err, errlen, "out of memory");
+	if (lb_state_copy(&run, want) == -1)
+		goto done;
+	adapt(lb, &run, 0);
+	if (lb_state_check(&run, lb->lb_be->b_kind) != 0) {
+		snprintf(err, errlen, "the %s backend refuses this state",
+		    lb->lb_be->b_name);
+		goto done;
+	}
+	if (preview_states(lb, &run, &old, &neu) == -1)
+		goto done;
+	if (lb->lb_be->b_preview == NULL) {
+		snprintf(err, errlen, "the %s backend cannot tell its "
+		    "operations", lb->lb_be->b_name);
+		goto done;
+	}
+	if ((text = lb->lb_be->b_preview(lb->lb_priv, &old, &neu,
+	    lb->lb_trusted)) == NULL)
+		snprintf(err, errlen, "the %s backend could not build its "
+		    "operations", lb->lb_be->b_name);
+	if (text != NULL && eff != NULL && lb_state_copy(eff, &neu) == -1) {
+		free(text);
+		text = NULL;
+	}
+done:
+	lb_state_clear(&run);
+	lb_state_clear(&old);
+	lb_state_clear(&neu);
+	return text;
+}
+
 int
 lb_clear(struct lb *lb)
 {

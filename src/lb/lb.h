@@ -119,6 +119,17 @@ int lb_service_runnable(const struct lb *, const struct lb_service *,
 int lb_check(const struct lb *, const struct lb_state *);
 /* Makes the kernel match desired (a difference from the current); 0/-1. */
 int lb_apply(struct lb *, const struct lb_state *desired);
+/*
+ * What lb_apply(desired) would do now, without doing it: the backend's
+ * operations as text (IPVS: ipvsadm lines; nftables: the batch it would
+ * load), a malloc'ed string the caller frees ("" when nothing changes).
+ * With eff non-NULL (initialised), it receives the state the backend
+ * would program (schedulers as run, sorry servers added), for the shares.
+ * NULL with a reason in err when lb_check() refuses desired (the problems
+ * are logged) or memory runs out.  The kernel is read at most.
+ */
+char *lb_preview(const struct lb *, const struct lb_state *desired,
+    struct lb_state *eff, char *err, size_t errlen);
 /* Removes every service shoal applied and stops the sync daemon; 0/-1. */
 int lb_clear(struct lb *);
 

@@ -9,6 +9,7 @@ src_lb_liblb_a_SOURCES = \
 	src/lb/lb_state.c src/lb/lb_state.h \
 	src/lb/lb_backend.h \
 	src/lb/lb_ipvs.c src/lb/lb_ipvs_nl.c \
+	src/lb/lb_preview.c src/lb/lb_preview.h \
 	src/lb/lb_nft.h src/lb/lb_nft_int.h src/lb/lb_nft_gen.c \
 	src/lb/lb_nft_obj.c src/lb/lb_nft_svc.c src/lb/lb_nft_dr.c \
 	src/lb/lb_l2.c src/lb/lb_l2.h src/lb/maglev.c src/lb/maglev.h \
@@ -38,8 +39,9 @@ check_PROGRAMS += tests/unit/test_lb tests/unit/test_lb_nft \
 TESTS += tests/unit/test_lb tests/unit/test_lb_nft tests/unit/test_lb_ipvs \
 	tests/unit/test_lb_ipvs_diff tests/unit/test_maglev \
 	tests/integration/lb_nft.sh tests/integration/lb_nft_dr.sh \
-	tests/integration/lb_nft_sticky.sh tests/integration/lb_refusals.sh
-EXTRA_DIST += tests/integration/lb_nft.sh tests/integration/lb_nft_dr.sh \
+	tests/integration/lb_nft_sticky.sh tests/integration/lb_refusals.sh \
+	tests/integration/lb_preview.sh
+EXTRA_DIST += tests/integration/lb_preview.sh tests/integration/lb_nft.sh tests/integration/lb_nft_dr.sh \
 	tests/integration/lb_nft_sticky.sh tests/integration/lib/lbctl.sh
 tests_unit_test_lb_SOURCES = tests/unit/test_lb.c
 tests_unit_test_lb_CFLAGS = $(UNIT_CFLAGS)
@@ -63,6 +65,13 @@ tests_unit_test_lb_ipvs_diff_LDADD = $(UNIT_LDADD)
 tests_unit_test_maglev_SOURCES = tests/unit/test_maglev.c
 tests_unit_test_maglev_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_maglev_LDADD = $(UNIT_LDADD)
+
+# the change preview: ipvsadm lines of a difference, traffic shares
+check_PROGRAMS += tests/unit/test_lb_preview
+TESTS += tests/unit/test_lb_preview
+tests_unit_test_lb_preview_SOURCES = tests/unit/test_lb_preview.c
+tests_unit_test_lb_preview_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_lb_preview_LDADD = $(UNIT_LDADD) -lm
 
 # the counters: IPVS statistics attributes and conntrack entries parsed
 check_PROGRAMS += tests/unit/test_lb_stats

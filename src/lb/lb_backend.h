@@ -32,6 +32,14 @@ struct lb_backend {
 	/* the counters of the services in cur (lb.h); 0 or -1 */
 	int			 (*b_stats)(void *, const struct lb_state *cur,
 				    struct lb_stats *out);
+	/*
+	 * What b_apply(old, want, trusted) would send to the kernel, told
+	 * and not done (IPVS: ipvsadm lines; nftables: the batch text); a
+	 * malloc'ed string ("" for nothing), or NULL (logged).  NULL
+	 * member: the backend cannot tell.
+	 */
+	char			*(*b_preview)(void *, const struct lb_state *old,
+				    const struct lb_state *want, int trusted);
 	/* real servers the last apply could not reach (NULL: none ever) */
 	size_t			 (*b_faults)(void *, const struct lb_fault **);
 };

@@ -23,6 +23,7 @@
 #include <linux/netlink.h>
 
 #include "lb/lb_backend.h"
+#include "lb/lb_preview.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -741,69 +742,25 @@ ipvs_read(struct ipvs *iv, const struct lb_state *owned,
 
 /* ---- differences ---- */
 
+/* One operation of lb_ipvs_diff() sent to the kernel. */
 static int
-sync_dests(struct ipvs *iv, const struct lb_service *from,
-    const struct lb_service *to)
+kernel_op(void *arg, enum lb_ipvs_op op, const struct lb_service *svc,
+    const struct lb_dest *d)
 {
-	const struct lb_dest *d, *f;
-	size_t i;
-	int rc = 0;
+	static const uint8_t cmds[] = {
+		[LB_IPVS_ADD_SVC] = IPVS_CMD_NEW_SERVICE,
+		[LB_IPVS_EDIT_SVC] = IPVS_CMD_SET_SERVICE,
+		[LB_IPVS_DEL_SVC] = IPVS_CMD_DEL_SERVICE,
+		[LB_IPVS_ADD_DEST] = IPVS_CMD_NEW_DEST,
+		[LB_IPVS_EDIT_DEST] = IPVS_CMD_SET_DEST,
+		[LB_IPVS_DEL_DEST] = IPVS_CMD_DEL_DEST,
+	};
+	static const char *const what[] = { "adding", "updating",
+	    "removing", "adding", "updating", "removing" };
 
-	for (i = 0; i < from->s_ndests; i++) {
-		d = &from->s_dests[i];
-		if (lb_service_find_dest(to, &d->d_addr, d->d_port) == NULL &&
-		    dest_cmd(iv, IPVS_CMD_DEL_DEST, "removing", to, d) == -1)
-			rc = -1;
-	}
-	for (i = 0; i < to->s_ndests; i++) {
-		d = &to->s_dests[i];
-		f = lb_service_find_dest(from, &d->d_addr, d->d_port);
-		if (f == NULL) {
-			if (dest_cmd(iv, IPVS_CMD_NEW_DEST, "adding", to,
-			    d) == -1)
-				rc = -1;
-		} else if (f->d_weight != d->d_weight ||
-		    from->s_fwd != to->s_fwd) {
-			if (dest_cmd(iv, IPVS_CMD_SET_DEST, "updating", to,
-			    d) == -1)
-				rc = -1;
-		}
-	}
-	return rc;
-}
-
-static int
-sync_services(struct ipvs *iv, const struct lb_state *from,
-    const struct lb_state *want)
-{
-	const struct lb_service *f, *w;
-	struct lb_service empty;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < from->st_nsvcs; i++) {
-		f = &from->st_svcs[i];
-		if (lb_state_find(want, &f->s_key) == NULL &&
-		    svc_cmd(iv, IPVS_CMD_DEL_SERVICE, "removing", f) == -1)
-			rc = -1;
-	}
-	for (i = 0; i < want->st_nsvcs; i++) {
-		w = &want->st_svcs[i];
-		if ((f = lb_state_find(from, &w->s_key)) == NULL) {
-			if (svc_cmd(iv, IPVS_CMD_NEW_SERVICE, "adding", w) == -1) {
-				rc = -1;
-				continue;
-			}
-			lb_service_init(&empty, &w->s_key);
-			empty.s_fwd = w->s_fwd;
-			f = &empty;
-		} else if (!lb_service_attrs_equal(f, w) &&
-		    svc_cmd(iv, IPVS_CMD_SET_SERVICE, "updating", w) == -1)
-			rc = -1;
-		if (sync_dests(iv, f, w) == -1)
-			rc = -1;
-	}
-	return rc;
+	if (d == NULL)
+		return svc_cmd(arg, cmds[op], what[op], svc);
+	return dest_cmd(arg, cmds[op], what[op], svc, d);
 }
 
 /* The sync daemons the kernel runs: index 0 master, 1 backup. */
@@ -937,12 +894,29 @@ ipvs_apply(void *p, const struct lb_state *old, const struct lb_state *want,
 	lb_state_init(&kern);
 	if (!trusted && ipvs_read(iv, old, want, &kern) == -1)
 		return -1;
-	if (sync_services(iv, trusted ? old : &kern, want) == -1)
+	if (lb_ipvs_diff(trusted ? old : &kern, want, kernel_op, iv) == -1)
 		rc = -1;
 	if (sync_globals(iv, old, want, trusted) == -1)
 		rc = -1;
 	lb_state_clear(&kern);
 	return rc;
+}
+
+/* What ipvs_apply() would send, as ipvsadm lines (lb_preview.h). */
+static char *
+ipvs_preview(void *p, const struct lb_state *old, const struct lb_state *want,
+    int trusted)
+{
+	struct ipvs *iv = p;
+	struct lb_state kern;
+	char *text;
+
+	lb_state_init(&kern);
+	if (!trusted && ipvs_read(iv, old, want, &kern) == -1)
+		return NULL;
+	text = lb_ipvs_preview(trusted ? old : &kern, want);
+	lb_state_clear(&kern);
+	return text;
 }
 
 /* ---- counters ---- */
@@ -1021,5 +995,6 @@ const struct lb_backend lb_backend_ipvs = {
 	.b_open = ipvs_open,
 	.b_close = ipvs_close,
 	.b_apply = ipvs_apply,
+	.b_preview = ipvs_preview,
 	.b_stats = ipvs_stats,
 };

@@ -337,6 +337,31 @@ done:
 	return rc;
 }
 
+/*
+ * The batch nft_be_apply() would load.  The layer-2 facts are those of
+ * the last apply: a direct-routing real server new to this state is not
+ * resolved (no neighbour lookup, no fault recorded) and stays out of the
+ * preview's batch, as it would until its MAC is known.
+ */
+static char *
+nft_be_preview(void *p, const struct lb_state *old,
+    const struct lb_state *want, int trusted)
+{
+	struct nft_be *nb = p;
+	struct lb_nft_env env;
+	char *script;
+
+	lb_nft_env_init(&env);
+	if (lb_nft_env_copy(&env, &nb->nb_env) == -1) {
+		lb_nft_env_clear(&env);
+		return NULL;
+	}
+	script = lb_nft_script(trusted ? old : NULL, trusted ? &nb->nb_env :
+	    NULL, want, &env);
+	lb_nft_env_clear(&env);
+	return script;
+}
+
 /* What conntrack says about the services in cur (no totals). */
 static int
 nft_be_stats(void *p, const struct lb_state *cur, struct lb_stats *out)
@@ -363,6 +388,7 @@ const struct lb_backend lb_backend_nft = {
 	.b_open = nft_be_open,
 	.b_close = nft_be_close,
 	.b_apply = nft_be_apply,
+	.b_preview = nft_be_preview,
 	.b_stats = nft_be_stats,
 	.b_faults = nft_be_faults,
 };

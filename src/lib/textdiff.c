@@ -396,3 +396,88 @@ textdiff_unified(const char *a, size_t alen, const char *b, size_t blen,
 		*outlen = o.o_len;
 	return o.o_buf;
 }
+
+/* ---- redaction ---- */
+
+/*
+ * The line of text at p (up to its end e): if its first word is one of
+ * keys followed by '=' (blanks allowed), *val is the value after it and
+ * the key's index is returned; else -1.
+ */
+static int
+secret_line(const char *p, const char *e, const char *const *keys,
+    const char **val)
+{
+	const char *k;
+	size_t n;
+
+	while (p < e && (*p == ' ' || *p == '\t'))
+		p++;
+	for (int i = 0; keys[i] != NULL; i++) {
+		n = strlen(keys[i]);
+		if ((size_t)(e - p) <= n || memcmp(p, keys[i], n) != 0)
+			continue;
+		for (k = p + n; k < e && (*k == ' ' || *k == '\t'); k++)
+			;
+		if (k == e || *k != '=')
+			continue;
+		for (k++; k < e && (*k == ' ' || *k == '\t'); k++)
+			;
+		*val = k;
+		return i;
+	}
+	return -1;
+}
+
+/* 1 when other has key i with the value v..ve. */
+static int
+same_in(const char *other, size_t olen, const char *const *keys, int i,
+    const char *v, const char *ve)
+{
+	const char *p = other, *end = other + olen, *e, *ov;
+
+	for (; p < end; p = e + 1) {
+		if ((e = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			e = end;
+		if (secret_line(p, e, keys, &ov) == i &&
+		    e - ov == ve - v && memcmp(ov, v, (size_t)(ve - v)) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+char *
+textdiff_redact(const char *text, size_t len, const char *other,
+    size_t olen, const char *const *keys, const char *changed,
+    size_t *outlen)
+{
+	const char *p = text, *end = text + len, *e, *v;
+	size_t n = 0;
+	char *out;
+	int i;
+
+	/* each line grows by at most the longest marker */
+	if ((out = malloc(len + (len + 1) * 32 + 1)) == NULL)
+		return NULL;
+	for (; p < end; p = e + 1) {
+		if ((e = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			e = end;
+		if ((i = secret_line(p, e, keys, &v)) == -1) {
+			memcpy(out + n, p, (size_t)(e - p));
+			n += (size_t)(e - p);
+		} else {
+			const char *m = same_in(other, olen, keys, i, v, e) ?
+			    "(redacted)" : changed;
+
+			memcpy(out + n, p, (size_t)(v - p));
+			n += (size_t)(v - p);
+			memcpy(out + n, m, strlen(m));
+			n += strlen(m);
+		}
+		if (e < end)
+			out[n++] = '\n';
+	}
+	out[n] = '\0';
+	*outlen = n;
+	return out;
+}

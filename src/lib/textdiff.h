@@ -25,4 +25,17 @@ char *textdiff_unified(const char *a, size_t alen, const char *b,
     size_t blen, const char *name_a, const char *name_b, int context,
     size_t *outlen);
 
+/*
+ * text (len bytes of "key = value" lines) with the value of every line
+ * whose key is one of keys (NULL ended) replaced, for a diff against
+ * other: "(redacted)" when other has the same key with the same value,
+ * `changed` (e.g. "(redacted, old value)"; at most 32 bytes) when not, so
+ * a diff shows that a secret changed and never what it is.  Indentation
+ * is kept.  A malloc'ed string (its length in *outlen) the caller frees,
+ * or NULL when out of memory.
+ */
+char *textdiff_redact(const char *text, size_t len, const char *other,
+    size_t olen, const char *const *keys, const char *changed,
+    size_t *outlen);
+
 #endif

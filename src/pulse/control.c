@@ -46,6 +46,7 @@ struct conn {
 	int			 cn_held;	/* in c_held */
 	void			(*cn_gone)(void *);
 	void			*cn_gone_arg;
+	struct ctl_req		*cn_req;	/* admitted, its body coming */
 	LIST_ENTRY(conn)	 cn_entry;
 };
 
@@ -60,6 +61,7 @@ conn_close(struct bufferevent *bev, struct conn *cn)
 	if (cn->cn_held)
 		LIST_REMOVE(cn, cn_entry);
 	bufferevent_free(bev);
+	free(cn->cn_req);
 	free(cn->cn_groups);
 	free(cn);
 }
@@ -212,21 +214,76 @@ refuse(const struct conn *cn, const struct ctl_cmd *cmd, enum ctl_verdict v)
 	return json_pack("{s:s, s:b}", "error", msg, "denied", 1);
 }
 
-/* The reply to one request line; NULL when the handler keeps cn. */
+/*
+ * Parses one request line into r and checks the caller may run it: NULL
+ * when it may, else the reply that says why not.
+ */
 static json_t *
-answer(struct conn *cn, const char *line)
+admit(const struct conn *cn, const char *line, struct ctl_req *r)
 {
 	const struct control *c = cn->cn_ctl;
-	struct ctl_req r;
 	enum ctl_verdict v;
-	char err[1024];
+	char err[1280];
 
-	if (ctl_req_parse(line, &r, err, sizeof(err)) == -1)
+	if (ctl_req_parse(line, r, err, sizeof(err)) == -1)
 		return json_pack("{s:s}", "error", err);
-	v = ctl_cmd_permit(&ctl_cmds[r.cr_id], &cn->cn_caller, c->c_group);
+	v = ctl_cmd_permit(&ctl_cmds[r->cr_id], &cn->cn_caller, c->c_group);
 	if (v != CTL_ALLOWED)
-		return refuse(cn, &ctl_cmds[r.cr_id], v);
-	return c->c_handler(&r, (struct control_conn *)cn, c->c_arg);
+		return refuse(cn, &ctl_cmds[r->cr_id], v);
+	return NULL;
+}
+
+/*
+ * Runs the handler of an admitted request.  Held before the handler runs,
+ * which may write, end or even lose the connection; cn is not touched
+ * after a NULL.
+ */
+static void
+run(struct bufferevent *bev, struct conn *cn, const struct ctl_req *r)
+{
+	json_t *j;
+
+	hold(bev, cn);
+	if ((j = cn->cn_ctl->c_handler(r, (struct control_conn *)cn,
+	    cn->cn_ctl->c_arg)) != NULL)
+		reply(bev, cn, j);
+}
+
+/* The body of cn->cn_req, once all of it is in; then the handler. */
+static void
+body_read(struct bufferevent *bev, struct conn *cn)
+{
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct ctl_req *r = cn->cn_req;
+	char *body;
+
+	if (evbuffer_get_length(in) < r->cr_bodylen)
+		return;
+	if ((body = malloc(r->cr_bodylen + 1)) == NULL) {
+		reply(bev, cn, json_pack("{s:s}", "error", "out of memory"));
+		return;
+	}
+	evbuffer_remove(in, body, r->cr_bodylen);
+	body[r->cr_bodylen] = '\0';
+	r->cr_body = body;
+	cn->cn_req = NULL;
+	run(bev, cn, r);
+	mem_wipe(body, r->cr_bodylen);	/* may hold heartbeat keys */
+	free(body);
+	free(r);
+}
+
+/* An admitted request with a body: read up to its length, then run. */
+static void
+wait_body(struct bufferevent *bev, struct conn *cn, const struct ctl_req *r)
+{
+	if ((cn->cn_req = malloc(sizeof(*r))) == NULL) {
+		reply(bev, cn, json_pack("{s:s}", "error", "out of memory"));
+		return;
+	}
+	*cn->cn_req = *r;
+	bufferevent_setwatermark(bev, EV_READ, 0, r->cr_bodylen);
+	body_read(bev, cn);
 }
 
 static void
@@ -234,9 +291,15 @@ conn_read(struct bufferevent *bev, void *arg)
 {
 	struct conn *cn = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
+	struct ctl_req r;
 	size_t len;
 	char *line;
+	json_t *j;
 
+	if (cn->cn_req != NULL) {
+		body_read(bev, cn);
+		return;
+	}
 	line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF);
 	if (line == NULL) {
 		if (evbuffer_get_length(in) > CTL_LINE_MAX)
@@ -247,17 +310,12 @@ conn_read(struct bufferevent *bev, void *arg)
 	if (len > CTL_LINE_MAX)
 		reply(bev, cn, json_pack("{s:s}", "error",
 		    "request line too long"));
-	else {
-		json_t *j;
-
-		/*
-		 * Held before the handler runs, which may write, end or even
-		 * lose the connection; cn is not touched after a NULL.
-		 */
-		hold(bev, cn);
-		if ((j = answer(cn, line)) != NULL)
-			reply(bev, cn, j);
-	}
+	else if ((j = admit(cn, line, &r)) != NULL)
+		reply(bev, cn, j);
+	else if (ctl_cmds[r.cr_id].cc_body)
+		wait_body(bev, cn, &r);
+	else
+		run(bev, cn, &r);
 	free(line);
 }
 

@@ -15,6 +15,7 @@
 #include "lvs.h"
 #include "maintio.h"
 #include "metrics.h"
+#include "preview.h"
 #include "reload.h"
 #include "services.h"
 #include "status.h"
@@ -297,6 +298,15 @@ cmd_drill(struct worker *w, const struct ctl_req *r,
 	return drill_start(w->w_drill, cc, r->cr_args[0]);
 }
 
+static json_t *
+cmd_preview(struct worker *w, const struct ctl_req *r,
+    struct control_conn *cc)
+{
+	(void)cc;
+	return preview_json(services_lvs(w->w_svc), r->cr_body,
+	    r->cr_bodylen);
+}
+
 static const ctlcmd_fn handlers[CTL__MAX] = {
 	[CTL_STATUS]		= cmd_status,
 	[CTL_RELOAD]		= cmd_reload,
@@ -312,6 +322,7 @@ static const ctlcmd_fn handlers[CTL__MAX] = {
 	[CTL_LB]		= cmd_lb,
 	[CTL_DRILL]		= cmd_drill,
 	[CTL_PUSH_DONE]		= cmd_push_done,
+	[CTL_PREVIEW]		= cmd_preview,
 };
 
 json_t *

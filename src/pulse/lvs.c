@@ -589,21 +589,21 @@ rs_for_dest(const struct vs *v, const struct lb_dest *d)
 	return vs_rs_at(v, &d->d_addr, d->d_port, v->v_key.ks_fwmark != 0);
 }
 
-int
-lvs_desired(const struct lvs *l, struct lb_state *st)
+/* The desired state of configuration c with the models vs[0..n). */
+static int
+desired_from(const struct shoal_config *c, const struct vs *vs, size_t n,
+    struct lb_state *st)
 {
-	if (l->l_cfg == NULL)
-		return -1;
-	if (lb_state_from_config(st, l->l_cfg, l->l_cfg->c_global.g_syncdaemon ?
+	if (lb_state_from_config(st, c, c->c_global.g_syncdaemon ?
 	    LB_SYNC_MASTER : LB_SYNC_NONE) == -1)
 		return -1;
 	for (size_t i = 0; i < st->st_nsvcs; i++) {
 		struct lb_service *s = &st->st_svcs[i];
 		const struct vs *v = NULL;
 
-		for (size_t j = 0; j < l->l_nvs; j++)
-			if (lb_svc_key_equal(&l->l_vs[j].v_key, &s->s_key))
-				v = &l->l_vs[j];
+		for (size_t j = 0; j < n; j++)
+			if (lb_svc_key_equal(&vs[j].v_key, &s->s_key))
+				v = &vs[j];
 		for (size_t k = s->s_ndests; k-- > 0;) {
 			struct lb_dest *d = &s->s_dests[k];
 			const struct rs *r = v != NULL ? rs_for_dest(v, d) : NULL;
@@ -617,6 +617,106 @@ lvs_desired(const struct lvs *l, struct lb_state *st)
 		}
 	}
 	return 0;
+}
+
+int
+lvs_desired(const struct lvs *l, struct lb_state *st)
+{
+	if (l->l_cfg == NULL)
+		return -1;
+	return desired_from(l->l_cfg, l->l_vs, l->l_nvs, st);
+}
+
+/*
+ * The models of candidate c as read_store() builds them on a reload: the
+ * health of the servers that stay, their admin state kept by name.
+ */
+static int
+models_for(const struct lvs *l, const struct shoal_config *c,
+    struct vs **vp, size_t *np)
+{
+	const struct cfg_virtual *cv;
+	struct vs *vs;
+	size_t n = 0;
+	int r;
+
+	TAILQ_FOREACH(cv, &c->c_virtuals, vs_entry)
+		n++;
+	if ((vs = calloc(n + 1, sizeof(*vs))) == NULL)
+		return -1;
+	n = 0;
+	TAILQ_FOREACH(cv, &c->c_virtuals, vs_entry) {
+		if (!cv->vs_active)
+			continue;
+		if ((r = vs_build(l, c, cv, &vs[n])) == -1) {
+			vs_list_free(vs, n + 1);
+			return -1;
+		}
+		if (r != 0) {
+			free(vs[n].v_print);
+			continue;
+		}
+		for (size_t j = 0; j < vs[n].v_nrs; j++) {
+			struct rs *rp = &vs[n].v_rs[j];
+			const struct rs *old = find_rs(find_vs(l,
+			    vs[n].v_name), rp->r_name);
+
+			rp->r_admin = old != NULL ? old->r_admin :
+			    SRVADMIN_ENABLE;
+			/* the restarted nanny reports the new weight */
+			if (old != NULL &&
+			    old->r_cfg_weight != rp->r_cfg_weight)
+				rp->r_weight = rp->r_cfg_weight;
+		}
+		n++;
+	}
+	*vp = vs;
+	*np = n;
+	return 0;
+}
+
+int
+lvs_desired_for(const struct lvs *l, const struct shoal_config *c,
+    struct lb_state *st)
+{
+	struct vs *vs;
+	size_t n;
+	int rc;
+
+	if (models_for(l, c, &vs, &n) == -1)
+		return -1;
+	rc = desired_from(c, vs, n, st);
+	vs_list_free(vs, n);
+	return rc;
+}
+
+const char *
+lvs_server_known(const struct lvs *l, const char *vsn, const char *rsn,
+    const struct cfg_addr *a, uint16_t port)
+{
+	const struct rs *r = find_rs(find_vs(l, vsn), rsn);
+
+	if (r == NULL || !cfg_addr_equal(&r->r_addr, a) || r->r_port != port)
+		return "new: not yet checked";
+	if (r->r_admin == SRVADMIN_DISABLE)
+		return "disabled";
+	if (r->r_admin == SRVADMIN_DRAIN)
+		return "drained";
+	switch (r->r_health) {
+	case H_UNKNOWN:
+		return "not yet checked";
+	case H_DOWN:
+		return "down";
+	case H_UP:
+		break;
+	}
+	return "up";
+}
+
+const struct lb *
+lvs_lb(const struct lvs *l)
+{
+	return l->l_lb;
 }
 
 static void

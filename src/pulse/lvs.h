@@ -132,6 +132,27 @@ void lvs_set_admin_source(struct lvs *, lvs_admin_fn, void *arg);
  */
 int lvs_desired(const struct lvs *, struct lb_state *st);
 
+/*
+ * The desired state of candidate configuration c (not loaded), as a
+ * reload to c would build it: real servers that stay (same virtual and
+ * server name, address and port) keep their health, weight and admin
+ * state (a server whose configured weight changes gets it, as its
+ * restarted nanny will report it); servers new to c are not yet checked
+ * (absent, or weight 0 under ecmp).  st is initialised by the caller; 0 or -1 (ENOMEM).
+ */
+int lvs_desired_for(const struct lvs *, const struct shoal_config *c,
+    struct lb_state *st);
+/*
+ * What a reload would know of real server rs (address a, port) of
+ * virtual vs: "up", "down", "not yet checked", "new: not yet checked",
+ * "disabled", "drained".
+ */
+const char *lvs_server_known(const struct lvs *, const char *vs,
+    const char *rs, const struct cfg_addr *a, uint16_t port);
+/* The load balancer handle (NULL before the backend was opened). */
+struct lb;
+const struct lb *lvs_lb(const struct lvs *);
+
 /* Upper bounds (ms) of the check latency histogram's buckets. */
 #define LVS_LAT_BUCKETS		12
 extern const uint32_t lvs_latency_bounds_ms[LVS_LAT_BUCKETS];

@@ -24,6 +24,7 @@ src_pulse_libpulse_a_SOURCES = \
 	src/pulse/lvs.c src/pulse/lvs.h \
 	src/pulse/control.c src/pulse/control.h \
 	src/pulse/ctlcmd.c src/pulse/ctlcmd.h \
+	src/pulse/preview.c src/pulse/preview.h \
 	src/pulse/services.c src/pulse/services.h \
 	src/pulse/ctsync.c src/pulse/ctsync.h \
 	src/pulse/connsync.c src/pulse/connsync.h \

@@ -25,6 +25,7 @@
 #include "lib/textdiff.h"
 #include "lib/util.h"
 #include "store/store.h"
+#include "cmd_preview.h"
 #include "shoalctl.h"
 
 /* Parses options "-o FILE", "-m TEXT", "-g GEN" as allowed by `opts`. */
@@ -589,6 +590,8 @@ cmd_diff(struct shoalctl *sc, int argc, char **argv)
 	struct store *s;
 	int rc = SHOALCTL_INVALID;
 
+	if (argc >= 2 && strcmp(argv[1], "--apply-preview") == 0)
+		return cmd_preview(sc, argc, argv);
 	if (argc != 3)
 		return shoalctl_usage(sc);
 	if (shoalctl_parse_gen(argv[1], &a) == -1 ||
@@ -670,8 +673,12 @@ const struct shoalctl_cmd shoalctl_config_cmds[] = {
 	    "summarise the current configuration" },
 	{ "config history", cmd_history, "",
 	    "list the generations, newest first (* = current)" },
-	{ "config diff", cmd_diff, "GEN_A GEN_B",
-	    "unified diff of two generations' lvs.cf" },
+	{ "config diff", cmd_diff, "GEN_A GEN_B | --apply-preview "
+	    "[--rundir DIR] [FILE]",
+	    "unified diff of two generations' lvs.cf; --apply-preview: of "
+	    "the current one and FILE (- or none: standard input, secrets "
+	    "redacted), then the load-balancer operations and traffic shares "
+	    "pulse says committing FILE would cause here" },
 	{ "config rollback", cmd_rollback, "GEN",
 	    "make generation GEN current again, as a new generation" },
 	{ NULL, NULL, NULL, NULL }

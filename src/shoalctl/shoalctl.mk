@@ -4,6 +4,7 @@ noinst_LIBRARIES += src/shoalctl/libshoalctl.a
 src_shoalctl_libshoalctl_a_SOURCES = \
 	src/shoalctl/shoalctl.h src/shoalctl/cli.c \
 	src/shoalctl/cmd_config.c \
+	src/shoalctl/cmd_preview.c src/shoalctl/cmd_preview.h \
 	src/shoalctl/cmd_passwd.c \
 	src/shoalctl/cmd_staged.c src/shoalctl/cmd_staged.h \
 	src/shoalctl/cmd_pulse.c \

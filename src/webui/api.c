@@ -194,6 +194,10 @@ api_change(struct http_req *rq, struct http_reply *rp, api_mutate_fn fn,
 	json_t *result = NULL;
 	struct diag d;
 
+	if (api_preview_wanted(rq)) {
+		api_preview(rq, rp, fn, ok_status, key);
+		return;
+	}
 	diag_init(&d);
 	api_actor(rq, actor, sizeof(actor));
 	snprintf(comment, sizeof(comment), "%s %s", rq->rq_method ==

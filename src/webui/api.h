@@ -42,6 +42,16 @@ void api_change(struct http_req *, struct http_reply *, api_mutate_fn,
 void api_commit_failed(struct http_req *, struct http_reply *,
     const struct diag *, const char *what);
 /*
+ * api_change() with ?preview=1 (api_preview.c): the change applied to a
+ * copy and validated as a commit would, answered 200 {"preview": true,
+ * "generation", "diff" (lvs.cf, heartbeat keys redacted), "lb" (pulse's
+ * preview, or {"error"}), "warnings"}; nothing is written.  Preconditions
+ * and errors answer as api_change() does.
+ */
+int api_preview_wanted(struct http_req *);
+void api_preview(struct http_req *, struct http_reply *, api_mutate_fn,
+    unsigned int ok_status, const char *key);
+/*
  * Optimistic concurrency for api_change(): when the change says which
  * generation it was read at (If-Match, or the body's "generation", which
  * is taken out) and the object it addresses (now's, by the route's key

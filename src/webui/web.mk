@@ -17,7 +17,8 @@ src_webui_libweb_a_SOURCES = \
 	src/webui/api_session.c src/webui/api_status.c \
 	src/webui/api_config.c src/webui/api_history.c \
 	src/webui/api_logs.c src/webui/api_push.c src/webui/api_users.c \
-	src/webui/api_schema.c src/webui/api_metrics.c src/webui/api_ops.c
+	src/webui/api_schema.c src/webui/api_metrics.c src/webui/api_ops.c \
+	src/webui/api_preview.c
 src_webui_libweb_a_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LIBEVENT_CFLAGS) $(CRYPTO_CFLAGS) $(SSH2_CFLAGS)
 WEB_LIBS = src/webui/libweb.a src/sync/libsync.a src/ipc/libipc.a \

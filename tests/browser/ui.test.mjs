@@ -19,7 +19,8 @@ const viewer = process.env.SHOAL_VIEWER;   /* a viewer, with SHOAL_PASS */
  * line in; one JSON object out, except "events" (one object per line)
  * and "events-follow" (those, then held open: emit() sends more).  The
  * maintenance commands answer as pulse does; "drill" answers when done;
- * every request line is kept in reqs. */
+ * "preview BYTES" answers ops.preview once its body is in (kept in
+ * previews); every request line is kept in reqs. */
 function fakePulse(status, ops = {}) {
   const sock = path.join(rundir, "pulse.sock");
   const held = new Set();
@@ -32,9 +33,11 @@ function fakePulse(status, ops = {}) {
       buf += d;
       const nl = buf.indexOf("\n");
       if (nl < 0 || c.answered) return;
-      c.answered = true;
       const line = buf.slice(0, nl);
       const cmd = line.split(" ")[0];
+      // "preview BYTES", then the candidate lvs.cf: answered once all in
+      if (cmd === "preview" && Buffer.byteLength(buf.slice(nl + 1)) < Number(line.split(" ")[1])) return;
+      c.answered = true;
       srv.reqs.push(line);
       if (cmd === "events" || cmd === "events-follow") {
         for (const e of ops.events || []) c.write(JSON.stringify(e) + "\n");
@@ -45,13 +48,17 @@ function fakePulse(status, ops = {}) {
         c.end(JSON.stringify(ops.lb(lbTime)));
       } else if (cmd === "maint-server" || cmd === "maint-node")
         c.end(JSON.stringify({ ok: true, version: 7, changed: true, by: line.split(" ").pop() }));
-      else if (cmd === "drill" && ops.drill)
+      else if (cmd === "preview") {
+        srv.previews.push(buf.slice(nl + 1));
+        c.end(JSON.stringify(ops.preview || { error: "no preview" }));
+      } else if (cmd === "drill" && ops.drill)
         setTimeout(() => c.end(JSON.stringify(ops.drill)), 300);
       else
         c.end(JSON.stringify(status));
     });
   });
   srv.reqs = [];
+  srv.previews = [];
   srv.emit1 = (e) => { for (const c of held) c.write(JSON.stringify(e) + "\n"); };
   srv.shut = () => { for (const c of held) c.destroy(); srv.close(); };
   return new Promise((resolve) => srv.listen(sock, () => { fs.chmodSync(sock, 0o666); resolve(srv); }));
@@ -121,7 +128,25 @@ try {
   check(await page.inputValue("#rs-1-address") === "10.201.2.2", "real server rows kept after an error");
   await shot("virtual-error");
   await page.fill("#vs-address", "10.201.1.10");
+  // the change is reviewed before it is committed: the lvs.cf diff, and
+  // why there is no load-balancer preview (pulse is not running); Cancel
+  // commits nothing
   await page.click("#vs-save");
+  await page.waitForSelector("dialog#review[open]");
+  const diff = await page.textContent("#review-diff");
+  check(/^\+virtual web \{$/m.test(diff) && /^\+ +address = 10\.201\.2\.2$/m.test(diff),
+    "review: the lvs.cf diff of the new virtual server");
+  check(/pulse not running/.test(await page.textContent("#review-lb-error")),
+    "review: says why there is no load-balancer preview");
+  await shot("virtual-review-no-pulse");
+  await page.click("#review-cancel");
+  await page.waitForSelector("dialog#review", { state: "detached" });
+  const none = await page.evaluate(() => shoal.api("GET", "/virtual-servers"));
+  check(!none.virtual_servers.some((v) => v.name === "web") && await page.inputValue("#vs-name") === "web",
+    "review: Cancel commits nothing and keeps the editor");
+  await page.click("#vs-save");
+  await page.waitForSelector("dialog#review[open]");
+  await page.click("#review-commit");
   await page.waitForSelector("#vs-table tr[data-name=web]");
   check(/2/.test(await page.textContent("#vs-table tr[data-name=web]")), "saved: web listed with its real servers");
   await shot("virtual");
@@ -146,6 +171,34 @@ try {
     { timeout: 10000 }).catch(() => {});
   check(await page.inputValue("#vs-scheduler") === "sh" && await page.inputValue("#vs-port") === "80",
     "conflict: the current version is in the editor, the stale edit is not saved");
+
+  // with pulse answering the preview: the operations and the shares
+  const pv = await fakePulse({}, { preview: {
+    backend: "nftables", format: "nft", active: true, generation: 4, errors: [],
+    operations: "flush map inet shoal vs_tcp_10.201.1.10_80_rs\nadd element inet shoal vs_tcp_10.201.1.10_80_rs { 0 : 10.201.2.1 . 80 }\n",
+    virtuals: [{ name: "web", scheduler: "sh", shares_by: "by hash, proportional to weight", programmed: true,
+      service: "tcp 10.201.1.10:80", servers: [
+        { name: "r1", address: "10.201.2.1", port: 80, weight: 5, health: "up", in_lb: true, lb_weight: 5, share: 1 },
+        { name: "r2", address: "10.201.2.2", port: 80, weight: 1, health: "down", in_lb: false, lb_weight: 0, share: 0 }] }],
+  } });
+  await page.click("#tab-rs");
+  await page.fill("#rs-0-weight", "5");
+  await page.click("#vs-save");
+  await page.waitForSelector("dialog#review[open]");
+  check(/^-\s+weight = 2$/m.test(await page.textContent("#review-diff")) &&
+    /^\+\s+weight = 5$/m.test(await page.textContent("#review-diff")), "review: the weight change in the diff");
+  check(/add element inet shoal vs_tcp_10\.201\.1\.10_80_rs/.test(await page.textContent("#review-ops")),
+    "review: pulse's nft batch");
+  const shares = await page.textContent("table.review-shares[data-virtual=web]");
+  check(/r1.*100\.0 %/.test(shares) && /r2.*down.*0\.0 %/.test(shares), "review: the expected shares per real server");
+  check(pv.previews.length === 1 && /^\s+weight = 5$/m.test(pv.previews[0]) && /^virtual web \{$/m.test(pv.previews[0]),
+    "review: pulse got the candidate lvs.cf, whole");
+  await shot("virtual-review");
+  await page.click("#review-commit");
+  await page.waitForSelector("dialog#review", { state: "detached" });
+  await page.waitForFunction(() => shoal.api("GET", "/virtual-servers/web/real-servers/r1").then((r) => r.weight === 5));
+  check(true, "review: Commit saves the change");
+  pv.close();
 
   // monitoring page shows it
   await page.goto(url + "/index.html");
@@ -278,8 +331,8 @@ try {
   await page.waitForSelector("#history-list table");
   check(/web:admin/.test(await page.textContent("#history-list")), "history lists the generation made by admin");
   // the diff arrives by a second request after the list: wait for it (the
-  // last change is the other administrator's scheduler, see the conflict)
-  const diffShown = await page.locator("#diff-out", { hasText: /\+\s*scheduler = sh/ })
+  // last change is r1's weight, committed from the review dialog)
+  const diffShown = await page.locator("#diff-out", { hasText: /\+\s*weight = 5/ })
     .waitFor({ timeout: 10000 }).then(() => true, () => false);
   check(diffShown, "history shows the diff of the last change");
 
@@ -322,6 +375,14 @@ try {
   await page.click("#heartbeat-form button[type=submit]");
   await page.locator("#hb-deadtime-err", { hasText: /\S/ }).waitFor();
   check(true, "redundancy form shows an inline error: " + await page.textContent("#hb-deadtime-err"));
+  // a delete is reviewed too: the diff removes the block; Cancel keeps it
+  await page.goto(url + "/virtual.html");
+  await page.click("#vs-table button[data-delete=web]");
+  await page.waitForSelector("dialog#review[open]");
+  check(/^-virtual web \{$/m.test(await page.textContent("#review-diff")), "review: a delete shows the block removed");
+  await page.click("#review-cancel");
+  await page.waitForSelector("dialog#review", { state: "detached" });
+  check(await page.locator("#vs-table tr[data-name=web]").count() === 1, "review: a cancelled delete keeps the virtual server");
 
   // a viewer: the role shows, what it may not do is hidden, the server
   // refuses it anyway

@@ -130,6 +130,11 @@ chmod 0666 "$sock"
 out=$(status_as stranger) && pl_fail "stranger read the status: $out"
 echo "$out" | grep -q "neither root nor in the control socket's group" ||
 	pl_fail "stranger: pulse's refusal unclear: $out"
+# a request with a body is refused before pulse reads (buffers) the body:
+# the answer comes although the announced 100000 bytes never do
+out=$(ctl_as stranger "preview 100000") || pl_fail "stranger: preview: no answer"
+echo "$out" | grep -q '"denied": *true' ||
+	pl_fail "stranger: preview was not refused before its body: $out"
 chmod 0660 "$sock"
 chmod 0750 "$run"
 pl_ok "outside the group even status is refused, by the file and by pulse"

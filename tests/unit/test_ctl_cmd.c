@@ -86,6 +86,35 @@ parse_fails(const char *line, const char *want)
 		fail_msg("\"%s\": \"%s\" lacks \"%s\"", line, err, want);
 }
 
+/* A command with a body: its one argument is the body's length. */
+static void
+test_parse_body(void **state)
+{
+	struct ctl_req r;
+	char err[256], line[64];
+
+	(void)state;
+	assert_true(ctl_cmds[CTL_PREVIEW].cc_body);
+	assert_int_equal(ctl_req_parse("preview 12", &r, err, sizeof(err)),
+	    0);
+	assert_int_equal(r.cr_id, CTL_PREVIEW);
+	assert_int_equal(r.cr_bodylen, 12);
+	assert_null(r.cr_body);
+	snprintf(line, sizeof(line), "preview %d", CTL_BODY_MAX);
+	assert_int_equal(ctl_req_parse(line, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.cr_bodylen, CTL_BODY_MAX);
+	snprintf(line, sizeof(line), "preview %d", CTL_BODY_MAX + 1);
+	parse_fails(line, "BYTES is the length of what follows, 1 to");
+	parse_fails("preview 0", "BYTES is the length");
+	parse_fails("preview -1", "BYTES is the length");
+	parse_fails("preview 12x", "BYTES is the length");
+	parse_fails("preview 99999999999999999999999", "BYTES is the length");
+	parse_fails("preview", "usage: preview BYTES");
+	/* a command without a body has no length */
+	assert_int_equal(ctl_req_parse("status", &r, err, sizeof(err)), 0);
+	assert_int_equal(r.cr_bodylen, 0);
+}
+
 static void
 test_parse_errors(void **state)
 {
@@ -231,6 +260,7 @@ main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_body),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_permit),
 	};

@@ -111,6 +111,49 @@ test_minimal(void **state)
 	free(d);
 }
 
+static const char *const secrets[] = { "heartbeat_key_accept",
+    "heartbeat_key", NULL };
+
+static char *
+redact(const char *a, const char *b, const char *changed)
+{
+	size_t n = 0;
+	char *r = textdiff_redact(a, strlen(a), b, strlen(b), secrets,
+	    changed, &n);
+
+	assert_non_null(r);
+	assert_int_equal(n, strlen(r));
+	return r;
+}
+
+/* A secret never shows; a changed one says so on each side. */
+static void
+test_redact(void **state)
+{
+	const char *a = "service = lvs\nheartbeat_key = \"k1 secret\"\n"
+	    "  heartbeat_key_accept=\"old\"\nheartbeat_keys = 1\n";
+	const char *b = "service = lvs\nheartbeat_key = \"k2 secret\"\n"
+	    "  heartbeat_key_accept=\"old\"\nheartbeat_keys = 1";
+	char *ra, *rb;
+
+	(void)state;
+	ra = redact(a, b, "(old)");
+	rb = redact(b, a, "(new)");
+	assert_string_equal(ra, "service = lvs\nheartbeat_key = (old)\n"
+	    "  heartbeat_key_accept=(redacted)\nheartbeat_keys = 1\n");
+	assert_string_equal(rb, "service = lvs\nheartbeat_key = (new)\n"
+	    "  heartbeat_key_accept=(redacted)\nheartbeat_keys = 1");
+	assert_null(strstr(ra, "secret"));
+	assert_null(strstr(rb, "secret"));
+	free(ra);
+	free(rb);
+	/* the worst growth: many short secret lines */
+	ra = redact("heartbeat_key=\nheartbeat_key=\nheartbeat_key=\n", "",
+	    "(redacted, a long marker:  32 b)");
+	assert_int_equal(strlen(ra), 3 * (14 + 32 + 1));
+	free(ra);
+}
+
 int
 main(void)
 {
@@ -120,6 +163,7 @@ main(void)
 		cmocka_unit_test(test_no_newline),
 		cmocka_unit_test(test_hunks),
 		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_redact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -943,6 +943,111 @@ test_concurrent_edit(void **state)
 	resp_free(&r);
 }
 
+static int
+audit_count_one(const struct store_audit *a, void *arg)
+{
+	(void)a;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+audit_count(void)
+{
+	struct store *st;
+	struct diag d;
+	int n = 0;
+
+	diag_init(&d);
+	st = store_open(dbpath, STORE_RDONLY, &d);
+	assert_non_null(st);
+	assert_int_equal(store_audit_each(st, 0, audit_count_one, &n), 0);
+	store_close(st);
+	diag_clear(&d);
+	return n;
+}
+
+/*
+ * ?preview=1 on a change: 200 with the lvs.cf diff (heartbeat keys
+ * redacted), why pulse's part is not available here (no pulse), the
+ * warnings; nothing committed, no audit row; a stale If-Match is still
+ * 412 and invalid input still 400.  The same request without ?preview
+ * commits.
+ */
+static void
+test_preview(void **state)
+{
+	uint64_t g;
+	int audits;
+	struct resp r;
+	json_t *o;
+	char hdr[64];
+
+	(void)state;
+	req("POST", "/api/v1/virtual-servers", "{\"name\":\"pv\","
+	    "\"address\":\"10.203.1.10\",\"port\":80,\"active\":true,"
+	    "\"scheduler\":\"wrr\",\"servers\":[{\"name\":\"p1\","
+	    "\"address\":\"10.203.2.1\",\"active\":true}]}", &r);
+	assert_int_equal(r.status, 201);
+	resp_free(&r);
+	g = current_generation();
+	audits = audit_count();
+	req("PUT", "/api/v1/virtual-servers/pv/real-servers/p1?preview=1",
+	    "{\"weight\":7}", &r);
+	if (r.status != 200)
+		fprintf(stderr, "%s\n", r.body);
+	assert_int_equal(r.status, 200);
+	o = json_loads(r.body, 0, NULL);
+	assert_non_null(o);
+	assert_true(json_is_true(json_object_get(o, "preview")));
+	assert_int_equal(json_integer_value(json_object_get(o, "generation")),
+	    (json_int_t)g);
+	assert_non_null(strstr(json_string_value(json_object_get(o, "diff")),
+	    "\n+        weight = 7\n"));
+	assert_non_null(strstr(json_string_value(json_object_get(
+	    json_object_get(o, "lb"), "error")), "pulse not running"));
+	assert_true(json_is_array(json_object_get(o, "warnings")));
+	json_decref(o);
+	resp_free(&r);
+	assert_int_equal(current_generation(), g);
+	assert_int_equal(audit_count(), audits);
+	/* a new heartbeat key: shown changed, never shown */
+	req("PUT", "/api/v1/settings?preview=1", "{\"heartbeat_key\":"
+	    "\"preview-secret-0123456789\"}", &r);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "preview-secret"));
+	assert_non_null(strstr(r.body, "+heartbeat_key = (redacted, new "
+	    "value)"));
+	resp_free(&r);
+	/* still the concurrency and validation of a commit */
+	snprintf(hdr, sizeof(hdr), "If-Match: \"%llu\"\r\n",
+	    (unsigned long long)(g - 1));
+	req_full(NULL, "PUT", "/api/v1/virtual-servers/pv/real-servers/p1"
+	    "?preview=1", session, csrf, "application/json",
+	    "{\"weight\":7}", hdr, &r);
+	assert_int_equal(r.status, 412);
+	resp_free(&r);
+	req("PUT", "/api/v1/virtual-servers/pv/real-servers/p1?preview=1",
+	    "{\"weight\":-3}", &r);
+	assert_int_equal(r.status, 400);
+	resp_free(&r);
+	req("POST", "/api/v1/virtual-servers?preview=1", "{\"name\":\"pv2\","
+	    "\"address\":\"10.203.1.10\",\"port\":80,\"active\":true}", &r);
+	assert_int_equal(r.status, 400);	/* the same VIP:port: validate */
+	resp_free(&r);
+	assert_int_equal(current_generation(), g);
+	assert_int_equal(audit_count(), audits);
+	/* committed without ?preview */
+	req("PUT", "/api/v1/virtual-servers/pv/real-servers/p1",
+	    "{\"weight\":7}", &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	assert_int_equal(current_generation(), g + 1);
+	req("DELETE", "/api/v1/virtual-servers/pv", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+}
+
 /*
  * Failover services share the virtual servers' handlers; the route's
  * argument says which list: what is made here is a failover service, not
@@ -2565,6 +2670,7 @@ main(void)
 		cmocka_unit_test(test_validation),
 		cmocka_unit_test(test_crud_virtual_and_audit),
 		cmocka_unit_test(test_concurrent_edit),
+		cmocka_unit_test(test_preview),
 		cmocka_unit_test(test_failover_routes),
 		cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_ecmp_fields),
