@@ -6,6 +6,12 @@
 const shoal = (() => {
   let csrf = null;
   let user = null;
+  let role = null;
+  /* The server decides what a role may do (403); the UI only hides what
+   * would be refused: an element made with needs: "admin" / "operator"
+   * is hidden from a lesser role. */
+  const RANK = { viewer: 1, operator: 2, admin: 3 };
+  const can = (r) => (RANK[role] || 0) >= (RANK[r] || 99);
 
   const PAGES = [
     ["index.html", "Control / Monitoring"],
@@ -23,7 +29,14 @@ const shoal = (() => {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
       if (v === null || v === undefined || v === false) continue;
-      if (k === "class") e.className = v;
+      if (k === "needs") {
+        e.dataset.needs = v;
+        if (!can(v)) {
+          e.classList.add("forbidden");
+          e.setAttribute("aria-hidden", "true");
+          e.title = "needs the " + v + " role";
+        }
+      } else if (k === "class") e.className = v;
       else if (k === "text") e.textContent = v;
       else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
       else e.setAttribute(k, v === true ? "" : v);
@@ -80,7 +93,8 @@ const shoal = (() => {
     const top = el("header", { class: "top" },
       el("h1", { text: document.title.replace(/ - shoal$/, "") }),
       el("div", { class: "who" },
-        el("span", { id: "whoami", text: user ? "Signed in as " + user : "" }),
+        el("span", { id: "whoami", text: user ? "Signed in as " + user : "" },
+          role ? el("span", { id: "role", class: "badge " + (role === "admin" ? "info" : "warn") }, role) : null),
         el("button", { type: "button", class: "ghost", id: "logout", onclick: logout }, "Log out")));
     document.body.prepend(side);
     document.querySelector("main").prepend(top);
@@ -96,6 +110,8 @@ const shoal = (() => {
     const s = await api("GET", "/session");
     csrf = s.csrf;
     user = s.user;
+    role = s.role;
+    document.body.dataset.role = role;
     nav();
     return s;
   }
@@ -395,6 +411,7 @@ const shoal = (() => {
     });
   }
 
-  return { el, api, init, toast, saved, schema, fields, label, defaults, form, fieldKey, age, when, param, confirmThen, conflict, review, ApiError,
+  return { el, api, init, toast, saved, schema, fields, label, defaults, form, fieldKey, age, when, param, confirmThen, conflict, review, ApiError, can,
+    get role() { return role; },
     get csrf() { return csrf; }, set csrf(v) { csrf = v; } };
 })();

@@ -37,7 +37,7 @@
         el("td", { class: "num" }, String(g.generation)), el("td", {}, shoal.when(g.time)), el("td", {}, g.user),
         el("td", {}, g.comment), el("td", { class: "mono" }, g.hash.slice(0, 12)),
         el("td", {}, g.generation === r.current ? el("span", { class: "badge ok" }, "current") :
-          el("button", { type: "button", class: "small danger", onclick: shoal.confirmThen("Roll back to generation " + g.generation + "? This makes a new generation with its content.", async () => {
+          el("button", { type: "button", class: "small danger", needs: "admin", onclick: shoal.confirmThen("Roll back to generation " + g.generation + "? This makes a new generation with its content.", async () => {
             try { const x = await api("POST", "/history/" + g.generation + "/rollback", {}); shoal.toast("Rolled back: now generation " + x.generation); load(); }
             catch (e) { shoal.toast(e.message, "bad"); }
           }) }, "Roll back")))))));

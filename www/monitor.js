@@ -9,7 +9,7 @@
   const main = document.getElementById("main");
   const banner = el("div", { class: "banner warn", id: "pulse-banner", role: "status" }, "Loading…");
   const dualBanner = el("div", { class: "banner bad hidden", id: "dual-active-banner", role: "alert" });
-  const drillBtn = el("button", { type: "button", id: "drill-start", class: "small" }, "Run a fail-over drill");
+  const drillBtn = el("button", { type: "button", id: "drill-start", class: "small", needs: "operator" }, "Run a fail-over drill");
   const drillMsg = el("span", { id: "drill-msg", class: "muted" });
   const drillCard = el("section", { class: "card" }, el("h2", {}, "Fail-over drills"),
     el("div", { class: "toolbar" }, drillBtn, drillMsg), el("div", { id: "drills" }));
@@ -74,13 +74,13 @@
     const admin = (h && h.admin) || "enable";
     const path = "/virtual-servers/" + encodeURIComponent(vs.name) + "/real-servers/" + encodeURIComponent(rs.name) + "/maintenance";
     return el("span", { class: "actions" }, ["drain", "disable", "enable"].map((st) =>
-      el("button", { type: "button", class: "small ghost", "data-action": st, "data-rs": vs.name + "/" + rs.name,
+      el("button", { type: "button", class: "small ghost", needs: "operator", "data-action": st, "data-rs": vs.name + "/" + rs.name,
         disabled: admin === st ? "" : null, onclick: () => act(path, { state: st }, vs.name + "/" + rs.name + " " + st) }, st)));
   }
   function nodeButtons(n, q) {
     const standby = q && q.standby;
     const path = "/nodes/" + encodeURIComponent(n.name) + "/maintenance";
-    return el("button", { type: "button", class: "small ghost", "data-action": standby ? "resume" : "standby",
+    return el("button", { type: "button", class: "small ghost", needs: "operator", "data-action": standby ? "resume" : "standby",
       "data-node": n.name, onclick: () => act(path, { state: standby ? "resume" : "standby" },
         "node " + n.name + " " + (standby ? "resume" : "standby")) }, standby ? "resume" : "standby");
   }

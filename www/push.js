@@ -19,7 +19,7 @@
     })));
   const msg = el("div", { class: "banner warn hidden", id: "push-msg", role: "status" });
   const watchMsg = el("div", { class: "banner info hidden", id: "push-watch", role: "status" });
-  const btn = el("button", { type: "button", id: "push-start" }, "Push generation " + (st.config ? st.config.generation : "?") + " to all nodes");
+  const btn = el("button", { type: "button", id: "push-start", needs: "operator" }, "Push generation " + (st.config ? st.config.generation : "?") + " to all nodes");
   main.append(msg, watchMsg, el("section", { class: "card" }, el("h2", {}, "Nodes", btn),
     el("p", { class: "muted" }, "Uploads the current configuration to every node over SSH, checks it there, then commits it everywhere. A node that fails keeps its old generation. " +
       "Then the cluster is watched for push_watch seconds (Global settings): if it gets worse than before, the previous generation is pushed back."),

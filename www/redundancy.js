@@ -8,7 +8,7 @@
 
   const hb = shoal.form(await shoal.fields("global", "heartbeat"), { id: "heartbeat-form", prefix: "hb" });
   /* enabled once the current values are in and saving is wired */
-  const saveHb = el("button", { type: "submit", disabled: true }, "Save heartbeat settings");
+  const saveHb = el("button", { type: "submit", disabled: true, needs: "admin" }, "Save heartbeat settings");
   hb.form.append(el("div", { class: "actions field wide" }, saveHb));
   main.append(el("section", { class: "card" }, el("h2", {}, "Heartbeat"), hb.form));
 
@@ -36,7 +36,7 @@
   const list = el("div", { id: "node-list" });
   const nf = shoal.form(nodeFields, { id: "node-form", prefix: "node" });
   const title = el("h2", {}, "Add a node");
-  const saveN = el("button", { type: "submit", id: "node-save" }, "Add node");
+  const saveN = el("button", { type: "submit", id: "node-save", needs: "admin" }, "Add node");
   const cancel = el("button", { type: "button", class: "ghost", onclick: () => edit(null) }, "Cancel");
   nf.form.append(el("div", { class: "actions field wide" }, saveN, cancel));
   main.append(el("section", { class: "card" }, el("h2", {}, "Nodes"), list),
@@ -65,7 +65,7 @@
         el("td", { class: "mono" }, n.private_address || "—"), el("td", { class: "num" }, String(n.priority)),
         el("td", { class: "mono" }, (n.ssh_user || "root") + "@" + (n.address || "?") + ":" + (n.ssh_port || 22)),
         el("td", {}, el("button", { class: "small ghost", type: "button", onclick: () => edit(n) }, "Edit"), " ",
-          el("button", { class: "small danger", type: "button", onclick: async () => {
+          el("button", { class: "small danger", type: "button", needs: "admin", onclick: async () => {
             const path = "/nodes/" + encodeURIComponent(n.name), opts = { ifMatch: listGen };
             try {
               if (!(await shoal.review("DELETE", path, undefined, opts))) return;

@@ -4,7 +4,7 @@
   const { el, api } = shoal;
   await shoal.init();
   const f = shoal.form(await shoal.fields("global", "cluster"), { id: "settings-form" });
-  const save = el("button", { type: "submit", id: "save" }, "Save settings");
+  const save = el("button", { type: "submit", id: "save", needs: "admin" }, "Save settings");
   f.form.append(el("div", { class: "actions field wide" }, save, el("span", { class: "muted", id: "gen" })));
   document.getElementById("main").append(el("section", { class: "card" }, el("h2", {}, "Cluster"), f.form));
   /* the generation the form was read at: 412 if changed since */

@@ -20,7 +20,7 @@
 
   /* list */
   const listBox = el("div", { id: "vs-list" });
-  const addBtn = el("button", { type: "button", id: "vs-add", onclick: () => open(null) }, "Add " + WHAT);
+  const addBtn = el("button", { type: "button", id: "vs-add", needs: "admin", onclick: () => open(null) }, "Add " + WHAT);
   main.append(el("section", { class: "card" }, el("h2", {}, KIND === "failover" ? "Fail-over services" : "Virtual servers", addBtn), listBox));
 
   /* editor */
@@ -31,7 +31,7 @@
   const rsSection = el("div", { id: "tab-rs", role: "tabpanel" },
     el("table", { class: "rs-table" },
       el("thead", {}, el("tr", {}, rsFields.map((d) => el("th", { title: d.help }, d.label)).concat([el("th", {})]))), rsBody),
-    el("div", { class: "actions" }, el("button", { type: "button", class: "ghost", id: "rs-add", onclick: () => addRow(shoal.defaults(rsFields)) }, "Add real server")));
+    el("div", { class: "actions" }, el("button", { type: "button", class: "ghost", id: "rs-add", needs: "admin", onclick: () => addRow(shoal.defaults(rsFields)) }, "Add real server")));
   const tabs = [["tab-vs", KIND === "failover" ? "Service" : "Virtual server", vf.form]];
   if (KIND === "virtual") tabs.push(["tab-rs", "Real servers", rsSection]);
   tabs.push(["tab-check", "Monitoring", cf.form]);
@@ -43,7 +43,7 @@
     tabBar.append(el("button", { type: "button", role: "tab", id, "aria-controls": id + "-panel", onclick: () => show(id) }, label));
   }
   const editorTitle = el("h2", {});
-  const saveBtn = el("button", { type: "button", id: "vs-save", onclick: () => save() }, "Save");
+  const saveBtn = el("button", { type: "button", id: "vs-save", needs: "admin", onclick: () => save() }, "Save");
   const editor = el("section", { class: "card hidden", id: "vs-editor" }, editorTitle, general, tabBar,
     Object.values(panels), el("div", { class: "actions" }, saveBtn,
       el("button", { type: "button", class: "ghost", onclick: () => close() }, "Cancel")));
@@ -86,7 +86,7 @@
     /* the row's errors go under its (wide) address column */
     const wide = rsFields.find((d) => d.schema.type === "address");
     (wide ? inputs[wide.name].parentNode : tr.firstChild).append(err);
-    tr.append(el("td", {}, el("button", { type: "button", class: "small danger", onclick: () => tr.remove() }, "Remove")));
+    tr.append(el("td", {}, el("button", { type: "button", class: "small danger", needs: "admin", onclick: () => tr.remove() }, "Remove")));
     tr._get = () => {
       const o = {};
       for (const d of rsFields) {
@@ -212,7 +212,7 @@
         KIND === "virtual" ? [el("td", {}, vs.scheduler), el("td", { class: "num" }, String(vs.servers.length))] : [],
         el("td", {}, el("button", { type: "button", class: "small ghost", onclick: () => open(vs) }, "Edit"), " ",
           /* the review dialog (diff, operations, shares) is the confirmation */
-          el("button", { type: "button", class: "small danger", "data-delete": vs.name, onclick: async () => {
+          el("button", { type: "button", class: "small danger", needs: "admin", "data-delete": vs.name, onclick: async () => {
             const path = BASE + "/" + encodeURIComponent(vs.name), opts = { ifMatch: listGen };
             try {
               if (!(await shoal.review("DELETE", path, undefined, opts))) return;

@@ -6,7 +6,8 @@
 #      with wrong passwords (login_flood.py; 3 runs of 10 s, median of the
 #      runs' medians and of their p99s);
 #   3. log tail latency: a line appended to the log file -> the SSE event
-#      received by a client (500 lines, p50/p99/max).
+#      received by a client (500 lines, p50/p99/max);
+#   4. 10,000 trickling connections from one address (conn_flood.py).
 # Usage: bench/web/run.sh [BUILDDIR [BASELINE_BUILDDIR]]
 #   BUILDDIR holds shoal-web and shoalctl.  With a baseline build (e.g. of
 #   main), 1 and 2 are measured for both, runs interleaved, in one go.
@@ -103,4 +104,11 @@ done
 
 start_web "${builds[0]}"
 python3 "$here/tail_latency.py" "$port" "$cookie" "$tmp/run/log" 500
+stop_web
+
+# 4. one address holding 10,000 trickling connections (conn_flood.py):
+#    how many the per-address cap closes at once, how many the header
+#    deadline cuts, and another client's latency meanwhile
+start_web "${builds[0]}"
+python3 "$here/conn_flood.py" "$port" "$cookie" 10000 20
 stop_web

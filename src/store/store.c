@@ -41,6 +41,7 @@
 struct store {
 	sqlite3		*st_db;
 	int		 st_rdonly;
+	int		 st_failed;	/* the last commit failed in SQLite */
 };
 
 /* ---- columns: the field registry's rows that have one ---- */
@@ -1177,15 +1178,57 @@ write_generation(struct store *s, const struct store_gen *g,
  * The transaction of a commit: everything or nothing.  g arrives with
  * user, comment, time and hash set; its generation is assigned here.
  */
+/*
+ * Why SQLite failed, in words an administrator acts on; the code is read
+ * before a ROLLBACK (which resets sqlite3_errmsg() to "not an error").
+ */
+static void
+store_cause(struct store *s, char *buf, size_t len)
+{
+	int rc = sqlite3_extended_errcode(s->st_db);
+
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+		snprintf(buf, len, "the disk is full (%s)",
+		    sqlite3_errmsg(s->st_db));
+		break;
+	case SQLITE_READONLY:
+		snprintf(buf, len, "the database is read-only: check the "
+		    "permissions of the database, its directory and the file "
+		    "system (%s)", sqlite3_errmsg(s->st_db));
+		break;
+	case SQLITE_IOERR:
+		snprintf(buf, len, "disk I/O error (%s)",
+		    sqlite3_errmsg(s->st_db));
+		break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		snprintf(buf, len, "the database is locked by another "
+		    "process (%s)", sqlite3_errmsg(s->st_db));
+		break;
+	case SQLITE_CANTOPEN:
+		snprintf(buf, len, "cannot open the database's journal: "
+		    "check the permissions of its directory (%s)",
+		    sqlite3_errmsg(s->st_db));
+		break;
+	default:
+		snprintf(buf, len, "%s (SQLite error %d)",
+		    sqlite3_errmsg(s->st_db), rc);
+	}
+}
+
 static int
 commit_txn(struct store *s, const struct shoal_config *c,
-    struct store_gen *g, const char *action, const char *text, size_t len)
+    struct store_gen *g, const char *action, const char *text, size_t len,
+    char *why, size_t why_len)
 {
 	struct store_gen cur;
 	char detail[128];
 
-	if (exec_sql(s, "BEGIN IMMEDIATE") == -1)
+	if (exec_sql(s, "BEGIN IMMEDIATE") == -1) {
+		store_cause(s, why, why_len);
 		return -1;
+	}
 	if (store_current(s, &cur) == -1)
 		goto fail;
 	g->sg_generation = cur.sg_generation + 1;
@@ -1198,6 +1241,7 @@ commit_txn(struct store *s, const struct shoal_config *c,
 		goto fail;
 	return 0;
 fail:
+	store_cause(s, why, why_len);
 	rollback(s);
 	return -1;
 }
@@ -1208,11 +1252,13 @@ commit_as(struct store *s, const struct shoal_config *c, const char *user,
     struct diag *d)
 {
 	struct store_gen g;
-	char *text = NULL;
+	char *text = NULL, why[512];
 	size_t len = 0;
 	int ret = -1;
 
+	s->st_failed = 0;
 	if (s->st_rdonly) {
+		s->st_failed = 1;
 		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
 		    "the store is open read-only");
 		return -1;
@@ -1230,9 +1276,10 @@ commit_as(struct store *s, const struct shoal_config *c, const char *user,
 		goto done;
 	}
 	digest_sha256_hex(text, len, g.sg_hash);
-	if (commit_txn(s, c, &g, action, text, len) == -1) {
+	if (commit_txn(s, c, &g, action, text, len, why, sizeof(why)) == -1) {
+		s->st_failed = 1;
 		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
-		    "cannot commit to the store: %s", sqlite3_errmsg(s->st_db));
+		    "cannot commit to the store: %s", why);
 		goto done;
 	}
 	if (gen != NULL)
@@ -1243,6 +1290,12 @@ done:
 		mem_wipe(text, len);
 	free(text);
 	return ret;
+}
+
+int
+store_failed(const struct store *s)
+{
+	return s->st_failed;
 }
 
 int
@@ -1295,6 +1348,7 @@ store_rollback(struct store *s, uint64_t g, const char *user,
 	char comment[64];
 	int ret;
 
+	s->st_failed = 0;
 	if ((c = history_config(s, g, d)) == NULL)
 		return -1;
 	snprintf(comment, sizeof(comment), "rollback to generation %llu",
@@ -1344,6 +1398,14 @@ store_snapshot(struct store *s, const char *dest_path)
 	rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL);
 	if (rc == SQLITE_OK)
 		rc = backup_to(s, dst);
+	/*
+	 * shoal-web's sessions stay on this node: a pushed file must not
+	 * make them valid on a peer's shoal-web (secure_delete: their
+	 * hashes leave no trace in free pages either)
+	 */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(dst, "PRAGMA secure_delete = ON; DELETE FROM "
+		    "sessions", NULL, NULL, NULL);
 	/* a snapshot is a single self-contained file */
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL,

@@ -70,6 +70,12 @@ int store_current(struct store *, struct store_gen *gen);
 int store_commit(struct store *, const struct shoal_config *c,
     const char *user, const char *comment, struct store_gen *gen,
     struct diag *d);
+/*
+ * 1 when the last store_commit() or store_rollback() failed in the
+ * database itself (disk full, read-only, I/O error, locked: d's message
+ * says which), not because the configuration was invalid; else 0.
+ */
+int store_failed(const struct store *);
 
 /* The canonical lvs.cf text of generation g from history (caller frees). */
 char *store_history_text(struct store *, uint64_t g, size_t *len);

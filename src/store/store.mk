@@ -10,7 +10,8 @@ src_store_libstore_a_SOURCES = \
 	src/store/store_view.c src/store/store_view.h \
 	src/store/store_file.c src/store/store_file.h \
 	src/store/srvadmin.c src/store/srvadmin.h \
-	src/store/users.c src/store/users.h
+	src/store/users.c src/store/users.h \
+	src/store/sessions.c src/store/sessions.h
 STORE_LIBS = src/store/libstore.a $(CONFIG_LIBS) $(SQLITE_LIBS) $(CRYPT_LIBS) $(CRYPTO_LIBS)
 
 check_PROGRAMS += tests/unit/test_store tests/unit/test_users \

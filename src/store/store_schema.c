@@ -280,6 +280,26 @@ static const char schema_http_status[] =
 	"  THEN NULL ELSE CAST(http_status_old AS TEXT) END;"
 	"ALTER TABLE virtuals DROP COLUMN http_status_old;";
 
+/* users.c: each web UI account's role; the accounts made before roles
+ * existed could do everything, so they stay administrators. */
+static const char schema_roles[] =
+	"ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'admin'"
+	"  CHECK (role IN ('admin', 'operator', 'viewer'));";
+
+/*
+ * sessions.c: shoal-web's sessions, named by the SHA-256 of the cookie
+ * token (never the token); wall-clock milliseconds.
+ */
+static const char schema_sessions[] =
+	"CREATE TABLE sessions ("
+	"  key BLOB PRIMARY KEY CHECK (length(key) = 32),"
+	"  user TEXT NOT NULL,"
+	"  peer TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  last INTEGER NOT NULL"
+	");"
+	"CREATE INDEX sessions_user ON sessions (user);";
+
 /*
  * The ordered list.  Append new migrations at the end; entry i takes the
  * database to user_version i + 1.
@@ -296,6 +316,8 @@ static const struct store_migration migrations[] = {
 	{ "watch and rollback after a push", schema_push_watch },
 	{ "tracked checks of the node's own health", schema_track },
 	{ "HTTP status ranges", schema_http_status },
+	{ "web UI roles", schema_roles },
+	{ "web UI sessions", schema_sessions },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -8,14 +8,41 @@
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "lib/log.h"
 #include "lib/util.h"
+#include "store/sessions.h"
 #include "store/store.h"
 #include "store/users.h"
+
+static const char *const role_names[] = {
+	[USERS_VIEWER] = "viewer",
+	[USERS_OPERATOR] = "operator",
+	[USERS_ADMIN] = "admin",
+};
+
+const char *
+users_role_name(enum users_role r)
+{
+	return r >= USERS_VIEWER && r <= USERS_ADMIN ? role_names[r] : "?";
+}
+
+int
+users_role_from(const char *name, enum users_role *r)
+{
+	int i;
+
+	for (i = USERS_VIEWER; name != NULL && i <= USERS_ADMIN; i++)
+		if (strcmp(name, role_names[i]) == 0) {
+			*r = (enum users_role)i;
+			return 0;
+		}
+	return -1;
+}
 
 int
 users_name_valid(const char *name)
@@ -165,6 +192,7 @@ users_store_hash(struct store *s, const char *actor, const char *name,
 		return -1;
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
 	    upsert(s, name, hash) == -1 ||
+	    sessions_delete_user(s, name) == -1 ||
 	    store_audit_add(s, actor, "passwd", name) == -1 ||
 	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
@@ -258,31 +286,190 @@ users_verify(struct store *s, const char *name, const char *password)
 	return found == 1 && ok != -1 ? 0 : ok;
 }
 
+/*
+ * Inside a transaction: 1 when name is an admin and no other admin
+ * exists (removing or demoting it would leave nobody to manage users),
+ * 0 when not, -1 on error.
+ */
+static int
+last_admin(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM users WHERE "
+	    "name = ?1 AND role = 'admin') AND NOT EXISTS (SELECT 1 FROM "
+	    "users WHERE name <> ?1 AND role = 'admin')", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ret = sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* One statement with name (?1) and, when not NULL, text (?2); the rows it
+ * changed, or -1. */
+static int
+exec_name(sqlite3 *db, const char *sql, const char *name, const char *text)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (text != NULL)
+		sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		ret = sqlite3_changes(db);
+	sqlite3_finalize(st);
+	return ret;
+}
+
 int
-users_delete(struct store *s, const char *actor, const char *name)
+users_set_role(struct store *s, const char *actor, const char *name,
+    enum users_role role)
 {
 	sqlite3 *db = store_db(s);
-	sqlite3_stmt *st = NULL;
-	int rc, ret = -1;
+	char detail[USERS_NAME_MAX + 16];
+	int n, ret = -1;
 
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
-	if (sqlite3_prepare_v2(db, "DELETE FROM users WHERE name = ?", -1,
-	    &st, NULL) != SQLITE_OK)
+	if (role != USERS_ADMIN && (n = last_admin(db, name)) != 0) {
+		if (n == -1)
+			goto fail;
+		ret = 2;
+	} else if ((n = exec_name(db, "UPDATE users SET role = ?2 WHERE "
+	    "name = ?1", name, users_role_name(role))) == -1)
 		goto fail;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
-		goto fail;
-	ret = sqlite3_changes(db) == 0 ? 1 : 0;
-	if (ret == 0 && store_audit_add(s, actor, "userdel", name) == -1)
+	else
+		ret = n == 0 ? 1 : 0;
+	snprintf(detail, sizeof(detail), "%s %s", name, users_role_name(role));
+	if (ret == 0 && (sessions_delete_user(s, name) == -1 ||
+	    store_audit_add(s, actor, "userrole", detail) == -1))
 		goto fail;
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	return ret;
+fail:
+	log_warnx("users: role of %s: %s", name, sqlite3_errmsg(db));
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int
+users_get_role(struct store *s, const char *name, enum users_role *role)
+{
+	sqlite3 *db = store_db(s);
+	sqlite3_stmt *st = NULL;
+	const char *r;
+	int rc, ret = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT role FROM users WHERE name = ?", -1,
+	    &st, NULL) != SQLITE_OK) {
+		log_warnx("users: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		ret = 1;
+	else if (rc == SQLITE_ROW && (r = (const char *)sqlite3_column_text(st,
+	    0)) != NULL && users_role_from(r, role) == 0)
+		ret = 0;
+	else
+		log_warnx("users: role of %s: %s", name, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int
+users_add_hash(struct store *s, const char *actor, const char *name,
+    const char *hash, enum users_role role, struct diag *d)
+{
+	sqlite3 *db = store_db(s);
+	sqlite3_stmt *st = NULL;
+	char detail[USERS_NAME_MAX + 16];
+	int ret = -1;
+
+	if (name_check(name, d) == -1)
+		return -1;
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO users (name, hash, created, "
+	    "updated, role) VALUES (?1, ?2, ?3, ?3, ?4) ON CONFLICT (name) DO "
+	    "NOTHING", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
+	sqlite3_bind_text(st, 4, users_role_name(role), -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	ret = sqlite3_changes(db) == 0 ? 1 : 0;
+	snprintf(detail, sizeof(detail), "%s %s", name, users_role_name(role));
+	if ((ret == 0 && store_audit_add(s, actor, "useradd", detail) == -1) ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_finalize(st);
 	return ret;
 fail:
-	log_warnx("users: delete %s: %s", name, sqlite3_errmsg(db));
+	diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL, "cannot add user %s: %s",
+	    name, sqlite3_errmsg(db));
 	sqlite3_finalize(st);
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int
+users_add(struct store *s, const char *actor, const char *name,
+    const char *password, enum users_role role, struct diag *d)
+{
+	char *hash;
+	int ret;
+
+	if (name_check(name, d) == -1 ||
+	    users_password_check(password, d) == -1)
+		return -1;
+	if ((hash = users_hash_new(password)) == NULL) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
+		    "cannot hash the password");
+		return -1;
+	}
+	ret = users_add_hash(s, actor, name, hash, role, d);
+	str_free_secret(hash);
+	return ret;
+}
+
+int
+users_delete(struct store *s, const char *actor, const char *name)
+{
+	sqlite3 *db = store_db(s);
+	int n, ret = -1;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	if ((n = last_admin(db, name)) != 0) {
+		if (n == -1)
+			goto fail;
+		ret = 2;
+	} else if ((n = exec_name(db, "DELETE FROM users WHERE name = ?1",
+	    name, NULL)) == -1)
+		goto fail;
+	else
+		ret = n == 0 ? 1 : 0;
+	if (ret == 0 && (sessions_delete_user(s, name) == -1 ||
+	    store_audit_add(s, actor, "userdel", name) == -1))
+		goto fail;
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	return ret;
+fail:
+	log_warnx("users: delete %s: %s", name, sqlite3_errmsg(db));
 	if (!sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
@@ -297,8 +484,8 @@ users_each(struct store *s, int (*fn)(const struct users_entry *, void *),
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT name, created, updated FROM users "
-	    "ORDER BY name", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, "SELECT name, created, updated, role FROM "
+	    "users ORDER BY name", -1, &st, NULL) != SQLITE_OK) {
 		log_warnx("users: %s", sqlite3_errmsg(db));
 		return -1;
 	}
@@ -306,6 +493,9 @@ users_each(struct store *s, int (*fn)(const struct users_entry *, void *),
 		e.ue_name = (const char *)sqlite3_column_text(st, 0);
 		e.ue_created = sqlite3_column_int64(st, 1);
 		e.ue_updated = sqlite3_column_int64(st, 2);
+		if (users_role_from((const char *)sqlite3_column_text(st, 3),
+		    &e.ue_role) == -1)
+			e.ue_role = USERS_VIEWER;	/* the CHECK forbids it */
 		if (fn(&e, arg) != 0) {
 			rc = SQLITE_DONE;
 			break;

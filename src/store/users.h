@@ -28,10 +28,31 @@
 #define USERS_PASSWORD_MIN	8
 #define USERS_PASSWORD_MAX	1024
 
+/*
+ * What an account may do in shoal-web, in increasing order: a viewer
+ * reads (secrets redacted), an operator also runs runtime actions (drain,
+ * standby, drill, push), an admin does everything (configuration, users).
+ * Accounts made before roles existed, and accounts `shoalctl passwd`
+ * creates, are admins.
+ */
+enum users_role {
+	USERS_VIEWER = 1,
+	USERS_OPERATOR,
+	USERS_ADMIN,
+};
+
+/* "admin", "operator", "viewer". */
+const char *users_role_name(enum users_role);
+/* The role named name: 0, or -1 when it names none. */
+int users_role_from(const char *name, enum users_role *);
+
 /* Returns 1 when name is a valid user name, else 0. */
 int users_name_valid(const char *name);
 
 /*
+ * Every change of a user's password or role, and deleting the user, ends
+ * the user's sessions (sessions.h) in the same transaction.
+ *
  * Creates user `name` or replaces its password.  actor ("cli:root") is
  * recorded in the audit log with the user name, never the password.
  * Returns 0, or -1 with the reason in d (bad name, password shorter than
@@ -77,7 +98,27 @@ int users_hash_setting(struct store *, const char *name, char **setting);
  */
 int users_hash_check(const char *password, const char *setting);
 
-/* Deletes a user; 0, 1 when there was no such user, -1 on error. */
+/*
+ * Creates user name with hash as its password and role (audited as
+ * "useradd NAME ROLE").  0, 1 when the user exists already (nothing
+ * changed), or -1 with the reason in d.
+ */
+int users_add_hash(struct store *, const char *actor, const char *name,
+    const char *hash, enum users_role, struct diag *d);
+/* users_add_hash() after checking and hashing password (blocking). */
+int users_add(struct store *, const char *actor, const char *name,
+    const char *password, enum users_role, struct diag *d);
+/* A user's role: 0 (*role set), 1 no such user, -1 on error. */
+int users_get_role(struct store *, const char *name, enum users_role *);
+/*
+ * Changes a user's role (audited).  0, 1 no such user, 2 refused: name
+ * is the last admin and role is not admin, -1 on error.
+ */
+int users_set_role(struct store *, const char *actor, const char *name,
+    enum users_role);
+
+/* Deletes a user; 0, 1 when there was no such user, 2 refused: name is
+ * the last admin, -1 on error. */
 int users_delete(struct store *, const char *actor, const char *name);
 
 /* One account as listed; strings valid during the callback only. */
@@ -85,6 +126,7 @@ struct users_entry {
 	const char	*ue_name;
 	int64_t		 ue_created;	/* unix seconds */
 	int64_t		 ue_updated;	/* last password change */
+	enum users_role	 ue_role;
 };
 /* Calls fn for each user by name until it returns non-zero.  0 or -1. */
 int users_each(struct store *,

@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config_keys.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "store/store.h"
+#include "store/users.h"
 #include "api.h"
 #include "web.h"
 
@@ -19,9 +21,14 @@
 #define VS	V1 "/virtual-servers"
 #define FOS	V1 "/failover-services"
 
+/*
+ * Each route's least role (http_reply.h): untagged, GET is for viewers and
+ * every other method for admins; operators' routes (runtime actions, push)
+ * and the few any user may call are tagged.
+ */
 const struct http_route api_routes[] = {
 	{ HTTP_POST, V1 "/login", ROUTE_PUBLIC | ROUTE_NOCSRF, api_login, NULL },
-	{ HTTP_POST, V1 "/logout", 0, api_logout, NULL },
+	{ HTTP_POST, V1 "/logout", ROUTE_VIEWER, api_logout, NULL },
 	{ HTTP_GET, V1 "/session", 0, api_session, NULL },
 	{ HTTP_GET, V1 "/schema", 0, api_schema, NULL },
 	{ HTTP_GET, V1 "/status", 0, api_status, NULL },
@@ -61,12 +68,15 @@ const struct http_route api_routes[] = {
 	{ HTTP_GET, V1 "/audit", 0, api_audit_list, NULL },
 	{ HTTP_GET, V1 "/logs", 0, api_logs_recent, NULL },
 	{ HTTP_GET, V1 "/logs/stream", 0, api_logs_stream, NULL },
-	{ HTTP_POST, V1 "/push", 0, api_push_start, NULL },
+	{ HTTP_POST, V1 "/push", ROUTE_OPERATOR, api_push_start, NULL },
 	{ HTTP_GET, V1 "/push/{}", 0, api_push_get, NULL },
-	{ HTTP_GET, V1 "/users", 0, api_users_list, NULL },
+	{ HTTP_GET, V1 "/users", ROUTE_ADMIN, api_users_list, NULL },
 	{ HTTP_POST, V1 "/users", 0, api_users_add, NULL },
 	{ HTTP_DELETE, V1 "/users/{}", 0, api_user_delete, NULL },
-	{ HTTP_PUT, V1 "/users/{}/password", 0, api_user_password, NULL },
+	/* anyone their own (with the current one); admins anyone's */
+	{ HTTP_PUT, V1 "/users/{}/password", ROUTE_VIEWER, api_user_password,
+	    NULL },
+	{ HTTP_PUT, V1 "/users/{}/role", 0, api_user_role, NULL },
 	/* operations (issue 14): /metrics for a scraper with the bearer
 	   token; runtime actions through pulse (api_ops.c) */
 	{ HTTP_GET, "/metrics", ROUTE_BEARER, api_metrics, NULL },
@@ -74,11 +84,12 @@ const struct http_route api_routes[] = {
 	{ HTTP_GET, V1 "/events/stream", 0, api_events_stream, NULL },
 	{ HTTP_GET, V1 "/lb", 0, api_lb_get, NULL },
 	{ HTTP_GET, V1 "/maintenance", 0, api_maint_get, NULL },
-	{ HTTP_POST, VS "/{}/real-servers/{}/maintenance", 0, api_rs_maint,
-	    NULL },
-	{ HTTP_POST, V1 "/nodes/{}/maintenance", 0, api_node_maint, NULL },
+	{ HTTP_POST, VS "/{}/real-servers/{}/maintenance", ROUTE_OPERATOR,
+	    api_rs_maint, NULL },
+	{ HTTP_POST, V1 "/nodes/{}/maintenance", ROUTE_OPERATOR,
+	    api_node_maint, NULL },
 	{ HTTP_GET, V1 "/drills", 0, api_drills_list, NULL },
-	{ HTTP_POST, V1 "/drills", 0, api_drill_start, NULL },
+	{ HTTP_POST, V1 "/drills", ROUTE_OPERATOR, api_drill_start, NULL },
 	{ 0, NULL, 0, NULL, NULL },
 };
 
@@ -130,6 +141,22 @@ api_audit(struct http_req *rq, const char *action, const char *detail)
 	if (store_audit_add(rq->rq_web->w_store, actor, action, detail) == -1)
 		log_warnx("audit row for %s %s by %s not written", action,
 		    detail, actor);
+}
+
+void
+api_commit_failed(struct http_req *rq, struct http_reply *rp,
+    const struct diag *d, const char *what)
+{
+	const struct diag_item *di = TAILQ_FIRST(&d->d_items);
+
+	if (store_failed(rq->rq_web->w_store)) {
+		log_warnx("%s: %s", what, di != NULL ? di->di_msg : "?");
+		http_reply_error(rp, 500, "%s: %s", what, di != NULL ?
+		    di->di_msg : "store error");
+	} else if (diag_errors(d) > 0)
+		http_reply_diag(rp, d);
+	else
+		http_reply_error(rp, 500, "%s", what);
 }
 
 struct shoal_config *
@@ -189,10 +216,7 @@ api_change(struct http_req *rq, struct http_reply *rp, api_mutate_fn fn,
 	}
 	if (store_commit(rq->rq_web->w_store, c, actor, comment, &gen,
 	    &d) == -1) {
-		if (diag_errors(&d) > 0)
-			http_reply_diag(rp, &d);
-		else
-			http_reply_error(rp, 500, "the change was not saved");
+		api_commit_failed(rq, rp, &d, "the change was not saved");
 		goto done;
 	}
 	log_info("%s: %s (generation %llu)", actor, comment,
@@ -252,4 +276,108 @@ api_wipe(json_t *in, const char *key)
 	if (json_is_string(v))
 		mem_wipe((char *)(uintptr_t)json_string_value(v),
 		    json_string_length(v));
+}
+
+int
+api_secrets(struct http_req *rq, struct http_reply *rp)
+{
+	const char *v;
+
+	v = MHD_lookup_connection_value(rq->rq_conn, MHD_GET_ARGUMENT_KIND,
+	    "secrets");
+	if (v == NULL || strcmp(v, "0") == 0)
+		return 0;
+	if (strcmp(v, "1") != 0) {
+		http_reply_field(rp, "secrets", "0 or 1 expected");
+		return -1;
+	}
+	if (rq->rq_role < USERS_ADMIN) {
+		http_reply_error(rp, 403, "forbidden: only an admin may see "
+		    "secrets (secrets=1)");
+		return -1;
+	}
+	api_audit(rq, "secrets", rq->rq_url);
+	return 1;
+}
+
+/* Whether key (len bytes) is the lvs.cf key of a secret field. */
+static int
+secret_key(const char *key, size_t len)
+{
+	const struct ck_field *f;
+	int b;
+
+	for (b = 0; b < CK_NBLOCKS; b++)
+		for (f = ck_table((enum ck_block)b); f->f_type != CK_END; f++)
+			if ((f->f_flags & CK_SECRET) && f->f_key != NULL &&
+			    strlen(f->f_key) == len &&
+			    strncmp(f->f_key, key, len) == 0)
+				return 1;
+	return 0;
+}
+
+/* The length of the redacted form of line (len bytes, no newline), and
+ * it written to out when out is not NULL. */
+static size_t
+redact_line(const char *line, size_t len, char *out)
+{
+	static const char mark[] = " = (secret: redacted)";
+	size_t ind = strspn(line, " \t"), k = ind, n;
+
+	while (k < len && (line[k] == '_' || (line[k] >= 'a' && line[k] <= 'z')
+	    || (line[k] >= '0' && line[k] <= '9')))
+		k++;
+	n = k + strspn(line + k, " \t");
+	if (k == ind || n >= len || line[n] != '=' ||
+	    !secret_key(line + ind, k - ind)) {
+		if (out != NULL)
+			memcpy(out, line, len);
+		return len;
+	}
+	/* "# key = (secret: redacted)": a comment, never a value */
+	if (out != NULL) {
+		memcpy(out, line, ind);
+		memcpy(out + ind, "# ", 2);
+		memcpy(out + ind + 2, line + ind, k - ind);
+		memcpy(out + k + 2, mark, sizeof(mark) - 1);
+	}
+	return k + 2 + sizeof(mark) - 1;
+}
+
+/* Every line of text through redact_line(): the length, out filled
+ * when not NULL. */
+static size_t
+redact_all(const char *text, size_t len, char *out)
+{
+	size_t i = 0, n = 0, end;
+
+	while (i < len) {
+		for (end = i; end < len && text[end] != '\n'; end++)
+			;
+		n += redact_line(text + i, end - i, out != NULL ? out + n :
+		    NULL);
+		if (end < len) {
+			if (out != NULL)
+				out[n] = '\n';
+			n++;
+		}
+		i = end + 1;
+	}
+	return n;
+}
+
+char *
+api_redact(char *text, size_t *len)
+{
+	size_t n = redact_all(text, *len, NULL);
+	char *out;
+
+	if ((out = malloc(n + 1)) != NULL) {
+		redact_all(text, *len, out);
+		out[n] = '\0';
+		*len = n;
+	}
+	mem_wipe(text, *len);
+	free(text);
+	return out;
 }

@@ -35,6 +35,13 @@ typedef int (*api_mutate_fn)(struct shoal_config *, struct http_req *,
 void api_change(struct http_req *, struct http_reply *, api_mutate_fn,
     unsigned int ok_status, const char *key);
 /*
+ * The answer to a failed store_commit()/store_rollback(): 500 naming the
+ * cause when the database failed (disk full, read-only...), 400 with the
+ * fields when the configuration was invalid.
+ */
+void api_commit_failed(struct http_req *, struct http_reply *,
+    const struct diag *, const char *what);
+/*
  * api_change() with ?preview=1 (api_preview.c): the change applied to a
  * copy and validated as a commit would, answered 200 {"preview": true,
  * "generation", "diff" (lvs.cf, heartbeat keys redacted), "lb" (pulse's
@@ -77,6 +84,13 @@ int api_hash(struct http_req *, struct http_reply *, enum hashpool_op,
 void api_hash_busy(struct http_req *, struct http_reply *);
 
 /* api_session.c */
+/*
+ * A new session for user (login, or after changing one's own password,
+ * which ends every session of the user): its cookie in rp, its CSRF
+ * token in csrf (AUTH_TOKEN_LEN + 1).  0 or -1.
+ */
+int api_session_start(struct http_req *, struct http_reply *,
+    const char *user, char *csrf);
 void api_login(struct http_req *, struct http_reply *);
 void api_logout(struct http_req *, struct http_reply *);
 void api_session(struct http_req *, struct http_reply *);
@@ -181,7 +195,10 @@ void api_metrics(struct http_req *, struct http_reply *);
 void api_users_list(struct http_req *, struct http_reply *);
 void api_users_add(struct http_req *, struct http_reply *);
 void api_user_delete(struct http_req *, struct http_reply *);
+/* Own password: any user, with current_password; another's: admins. */
 void api_user_password(struct http_req *, struct http_reply *);
+/* {"role": R}: admins; refuses to demote the last admin (409). */
+void api_user_role(struct http_req *, struct http_reply *);
 
 /*
  * Strict readers for small non-model bodies: the string member key of
@@ -190,6 +207,19 @@ void api_user_password(struct http_req *, struct http_reply *);
  */
 const char *api_str(const json_t *in, const char *key, struct diag *d);
 int api_only(const json_t *in, const char *const *keys, struct diag *d);
+/*
+ * Whether a text route shows secrets: 1 for ?secrets=1 from an admin
+ * (audited), 0 without it; -1 with the answer in rp (403 for a lesser
+ * role, 400 for another value).
+ */
+int api_secrets(struct http_req *, struct http_reply *);
+/*
+ * lvs.cf text with every secret field's line (CK_SECRET in the field
+ * registry: heartbeat_key) replaced by a comment "# KEY = (secret:
+ * redacted)".  Takes text (NUL-terminated, *len bytes: wiped and freed),
+ * returns the new text with *len updated, or NULL on ENOMEM.
+ */
+char *api_redact(char *text, size_t *len);
 /* Overwrites the string member key of in (a password) before it is freed. */
 void api_wipe(json_t *in, const char *key);
 

@@ -576,10 +576,13 @@ api_export(struct http_req *rq, struct http_reply *rp)
 	struct shoal_config *c;
 	size_t len;
 	char *text;
+	int secrets;
 
-	if ((c = api_load(rq, rp)) == NULL)
+	if ((secrets = api_secrets(rq, rp)) == -1 ||
+	    (c = api_load(rq, rp)) == NULL)
 		return;
-	if ((text = lvscf_write(c, &len)) == NULL)
+	if ((text = lvscf_write(c, &len)) == NULL || (!secrets &&
+	    (text = api_redact(text, &len)) == NULL))
 		http_reply_error(rp, 500, "out of memory");
 	else
 		http_reply_text(rp, 200, "text/plain; charset=utf-8", text,
@@ -612,12 +615,9 @@ api_import(struct http_req *rq, struct http_reply *rp)
 	}
 	api_actor(rq, actor, sizeof(actor));
 	if (store_commit(rq->rq_web->w_store, in, actor, "lvs.cf import",
-	    &gen, &d) == -1) {
-		if (diag_errors(&d) > 0)
-			http_reply_diag(rp, &d);
-		else
-			http_reply_error(rp, 500, "the import was not saved");
-	} else
+	    &gen, &d) == -1)
+		api_commit_failed(rq, rp, &d, "the import was not saved");
+	else
 		http_reply_json(rp, 200, json_pack("{s:I,s:s}", "generation",
 		    (json_int_t)gen.sg_generation, "hash", gen.sg_hash));
 done:

@@ -58,10 +58,10 @@ api_history_list(struct http_req *rq, struct http_reply *rp)
 	    (json_int_t)cur.sg_generation, "history", a));
 }
 
-/* Generation g's text; NULL + reply. */
+/* Generation g's text, redacted unless secrets; NULL + reply. */
 static char *
 history_text(struct http_req *rq, struct http_reply *rp, const char *param,
-    size_t *len)
+    int secrets, size_t *len)
 {
 	struct store_gen gen;
 	uint64_t g = gen_param(param);
@@ -82,6 +82,8 @@ history_text(struct http_req *rq, struct http_reply *rp, const char *param,
 		http_reply_error(rp, 500, "cannot read generation %s", param);
 		return NULL;
 	}
+	if (!secrets && (text = api_redact(text, len)) == NULL)
+		http_reply_error(rp, 500, "out of memory");
 	return text;
 }
 
@@ -90,8 +92,11 @@ api_history_get(struct http_req *rq, struct http_reply *rp)
 {
 	size_t len;
 	char *text;
+	int secrets;
 
-	text = history_text(rq, rp, rq->rq_params[0], &len);
+	if ((secrets = api_secrets(rq, rp)) == -1)
+		return;
+	text = history_text(rq, rp, rq->rq_params[0], secrets, &len);
 	if (text != NULL)
 		http_reply_text(rp, 200, "text/plain; charset=utf-8", text,
 		    len);
@@ -102,10 +107,13 @@ api_history_diff(struct http_req *rq, struct http_reply *rp)
 {
 	char *a = NULL, *b = NULL, *diff, na[32], nb[32];
 	size_t alen, blen, dlen;
+	int secrets;
 
-	a = history_text(rq, rp, rq->rq_params[0], &alen);
+	if ((secrets = api_secrets(rq, rp)) == -1)
+		return;
+	a = history_text(rq, rp, rq->rq_params[0], secrets, &alen);
 	if (a != NULL)
-		b = history_text(rq, rp, rq->rq_params[1], &blen);
+		b = history_text(rq, rp, rq->rq_params[1], secrets, &blen);
 	if (a == NULL || b == NULL)
 		goto done;
 	snprintf(na, sizeof(na), "generation %s", rq->rq_params[0]);
@@ -139,12 +147,9 @@ api_history_rollback(struct http_req *rq, struct http_reply *rp)
 	else if (rc == -1)
 		http_reply_error(rp, 500, "cannot read the history");
 	else if (store_rollback(rq->rq_web->w_store, g, actor, &gen,
-	    &d) == -1) {
-		if (diag_errors(&d) > 0)
-			http_reply_diag(rp, &d);
-		else
-			http_reply_error(rp, 500, "the rollback failed");
-	} else
+	    &d) == -1)
+		api_commit_failed(rq, rp, &d, "the rollback failed");
+	else
 		http_reply_json(rp, 200, json_pack("{s:I,s:s,s:I}",
 		    "generation", (json_int_t)gen.sg_generation, "hash",
 		    gen.sg_hash, "rolled_back_to", (json_int_t)g));

@@ -32,6 +32,22 @@ session_cookie(const char *token, int tls)
 	return strdup(buf);
 }
 
+int
+api_session_start(struct http_req *rq, struct http_reply *rp,
+    const char *user, char *csrf)
+{
+	struct web *w = rq->rq_web;
+	char token[AUTH_TOKEN_LEN + 1];
+
+	if (auth_session_new(w->w_auth, user, rq->rq_peer, token,
+	    csrf) == -1)
+		return -1;
+	free(rp->rp_cookie);
+	rp->rp_cookie = session_cookie(token, w->w_tls);
+	mem_wipe(token, sizeof(token));
+	return 0;
+}
+
 /* A login waiting for its password check on the hash pool. */
 struct login {
 	struct http_req		*l_rq;
@@ -45,7 +61,8 @@ login_answer(struct http_req *rq, struct http_reply *rp, const char *user,
     int ok)
 {
 	struct web *w = rq->rq_web;
-	char token[AUTH_TOKEN_LEN + 1], csrf[AUTH_TOKEN_LEN + 1];
+	char csrf[AUTH_TOKEN_LEN + 1];
+	enum users_role role;
 
 	/* the audit row names who tried, when the name is printable */
 	str_copy(rq->rq_user, users_name_valid(user) ? user : "?",
@@ -57,22 +74,22 @@ login_answer(struct http_req *rq, struct http_reply *rp, const char *user,
 		return;
 	}
 	if (ok == 0) {
-		auth_login_failed(w->w_auth, rq->rq_peer);
 		log_warnx("failed login for %s from %s", users_name_valid(user) ?
 		    user : "(invalid name)", rq->rq_peer);
 		http_reply_error(rp, 401, "wrong user name or password");
 		return;
 	}
-	auth_login_succeeded(w->w_auth, rq->rq_peer);
-	if (auth_session_new(w->w_auth, user, token, csrf) == -1) {
-		http_reply_error(rp, 500, "cannot start a session");
+	auth_login_succeeded(w->w_auth, rq->rq_peer, user);
+	if (api_session_start(rq, rp, user, csrf) == -1) {
+		http_reply_error(rp, 500, "cannot start a session (see the "
+		    "log: store error?)");
 		return;
 	}
+	if (users_get_role(w->w_store, user, &role) != 0)
+		role = USERS_VIEWER;	/* deleted meanwhile: next call is 401 */
 	log_info("user %s logged in from %s", user, rq->rq_peer);
-	rp->rp_cookie = session_cookie(token, w->w_tls);
-	http_reply_json(rp, 200, json_pack("{s:s,s:s}", "user", user, "csrf",
-	    csrf));
-	mem_wipe(token, sizeof(token));
+	http_reply_json(rp, 200, json_pack("{s:s,s:s,s:s}", "user", user,
+	    "role", users_role_name(role), "csrf", csrf));
 	mem_wipe(csrf, sizeof(csrf));
 }
 
@@ -105,8 +122,18 @@ login_check(struct http_req *rq, struct http_reply *rp, const char *user,
 {
 	char *setting = NULL;
 	struct login *l;
+	unsigned int wait;
 	int found;
 
+	if (!auth_login_begin(rq->rq_web->w_auth, rq->rq_peer, user, &wait)) {
+		log_warnx("login for %s from %s held back %u s (too many "
+		    "failures)", users_name_valid(user) ? user :
+		    "(invalid name)", rq->rq_peer, wait);
+		http_reply_error(rp, 429, "too many failed logins: try again "
+		    "in %u s", wait);
+		rp->rp_retry_after = wait;
+		return;
+	}
 	if (!users_name_valid(user)) {
 		login_answer(rq, rp, user, 0);
 		return;
@@ -130,17 +157,9 @@ void
 api_login(struct http_req *rq, struct http_reply *rp)
 {
 	static const char *const keys[] = { "user", "password", NULL };
-	struct web *w = rq->rq_web;
 	const char *user, *pass;
-	unsigned int wait;
 	struct diag d;
 
-	if (!auth_login_allowed(w->w_auth, rq->rq_peer, &wait)) {
-		http_reply_error(rp, 429, "too many failed logins from %s: "
-		    "try again in %u s", rq->rq_peer, wait);
-		rp->rp_retry_after = wait;
-		return;
-	}
 	diag_init(&d);
 	if (rq->rq_json == NULL) {
 		http_reply_field(rp, "body", "a JSON object is required");
@@ -186,7 +205,8 @@ api_session(struct http_req *rq, struct http_reply *rp)
 		http_reply_error(rp, 401, "login required");
 		return;
 	}
-	http_reply_json(rp, 200, json_pack("{s:s,s:s}", "user", user, "csrf",
+	http_reply_json(rp, 200, json_pack("{s:s,s:s,s:s}", "user", user,
+	    "role", users_role_name((enum users_role)rq->rq_role), "csrf",
 	    csrf));
 	mem_wipe(csrf, sizeof(csrf));
 }

@@ -22,12 +22,37 @@
 #include "http.h"
 #include "web.h"
 
+/* The first message of d (a store error's cause) or a placeholder. */
+static const char *
+first_message(const struct diag *d)
+{
+	const struct diag_item *di = TAILQ_FIRST(&d->d_items);
+
+	return di != NULL ? di->di_msg : "unknown error";
+}
+
+/* The member "role" of in into *role; -1 with an error in d. */
+static int
+role_arg(const json_t *in, enum users_role *role, struct diag *d)
+{
+	const char *r = api_str(in, "role", d);
+
+	if (r == NULL)
+		return -1;
+	if (users_role_from(r, role) == -1) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, "role", "unknown role "
+		    "\"%s\": admin, operator or viewer", r);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 users_one(const struct users_entry *e, void *arg)
 {
-	json_array_append_new(arg, json_pack("{s:s,s:I,s:I}", "user",
-	    e->ue_name, "created", (json_int_t)e->ue_created, "updated",
-	    (json_int_t)e->ue_updated));
+	json_array_append_new(arg, json_pack("{s:s,s:s,s:I,s:I}", "user",
+	    e->ue_name, "role", users_role_name(e->ue_role), "created",
+	    (json_int_t)e->ue_created, "updated", (json_int_t)e->ue_updated));
 	return 0;
 }
 
@@ -56,6 +81,7 @@ struct pwjob {
 	char			 pj_name[USERS_NAME_MAX + 1];
 	char			*pj_password;
 	unsigned int		 pj_ok_status;	/* 201 new user, 200 change */
+	enum users_role		 pj_role;	/* a new user's */
 };
 
 static void
@@ -123,7 +149,56 @@ users_exists(struct web *w, const char *name)
 	return uf.uf_found;
 }
 
-/* The new hash is made: store it (a new user must still be new). */
+/* A new user's hash is made: add the user (who must still be new). */
+static void
+pwjob_add(struct pwjob *pj, const char *hash, const char *actor,
+    struct http_reply *rp)
+{
+	struct diag d;
+
+	diag_init(&d);
+	switch (users_add_hash(pj->pj_rq->rq_web->w_store, actor, pj->pj_name,
+	    hash, pj->pj_role, &d)) {
+	case 0:
+		http_reply_json(rp, 201, json_pack("{s:s,s:s}", "user",
+		    pj->pj_name, "role", users_role_name(pj->pj_role)));
+		break;
+	case 1:
+		http_reply_error(rp, 409, "user %s already exists",
+		    pj->pj_name);
+		break;
+	default:
+		http_reply_error(rp, 500, "the user was not saved: %s",
+		    first_message(&d));
+	}
+	diag_clear(&d);
+}
+
+/*
+ * A password changed: the store ended every session of the user; one
+ * changing their own gets a new session (cookie and CSRF token) at once.
+ */
+static void
+pwjob_changed(struct pwjob *pj, struct http_reply *rp)
+{
+	char csrf[AUTH_TOKEN_LEN + 1];
+
+	if (strcmp(pj->pj_name, pj->pj_rq->rq_user) != 0) {
+		http_reply_json(rp, 200, json_pack("{s:s}", "user",
+		    pj->pj_name));
+		return;
+	}
+	if (api_session_start(pj->pj_rq, rp, pj->pj_name, csrf) == -1) {
+		http_reply_error(rp, 500, "the password was changed, but no "
+		    "new session started: log in again");
+		return;
+	}
+	http_reply_json(rp, 200, json_pack("{s:s,s:s}", "user", pj->pj_name,
+	    "csrf", csrf));
+	mem_wipe(csrf, sizeof(csrf));
+}
+
+/* The new hash is made: store it. */
 static void
 pwjob_hashed(int result, char *hash, void *arg)
 {
@@ -140,19 +215,14 @@ pwjob_hashed(int result, char *hash, void *arg)
 		http_reply_error(&rp, 503, "shutting down");
 	else if (result == -1)
 		http_reply_error(&rp, 500, "cannot hash the password");
-	else if (pj->pj_ok_status == 201 &&
-	    users_exists(rq->rq_web, pj->pj_name) != 0)
-		http_reply_error(&rp, 409, "user %s already exists",
-		    pj->pj_name);
+	else if (pj->pj_ok_status == 201)
+		pwjob_add(pj, hash, actor, &rp);
 	else if (users_store_hash(rq->rq_web->w_store, actor, pj->pj_name,
 	    hash, &d) == -1)
-		http_reply_error(&rp, 500, "the password was not saved");
-	else {
-		if (strcmp(pj->pj_name, rq->rq_user) != 0)
-			auth_session_end_user(rq->rq_web->w_auth, pj->pj_name);
-		http_reply_json(&rp, pj->pj_ok_status, json_pack("{s:s}",
-		    "user", pj->pj_name));
-	}
+		http_reply_error(&rp, 500, "the password was not saved: %s",
+		    first_message(&d));
+	else
+		pwjob_changed(pj, &rp);
 	diag_clear(&d);
 	str_free_secret(hash);
 	http_req_finish(rq, &rp);
@@ -170,8 +240,10 @@ pwjob_hash(struct pwjob *pj, struct http_reply *rp)
 void
 api_users_add(struct http_req *rq, struct http_reply *rp)
 {
-	static const char *const keys[] = { "user", "password", NULL };
+	static const char *const keys[] = { "user", "password", "role",
+	    NULL };
 	const char *name, *pass;
+	enum users_role role = USERS_VIEWER;
 	struct pwjob *pj;
 	struct diag d;
 	int exists;
@@ -190,6 +262,8 @@ api_users_add(struct http_req *rq, struct http_reply *rp)
 		    USERS_NAME_MAX);
 	if (pass != NULL)
 		users_password_check(pass, &d);
+	if (json_object_get(rq->rq_json, "role") != NULL)
+		role_arg(rq->rq_json, &role, &d);
 	if (diag_errors(&d) > 0) {
 		http_reply_diag(rp, &d);
 		diag_clear(&d);
@@ -203,8 +277,11 @@ api_users_add(struct http_req *rq, struct http_reply *rp)
 		http_reply_error(rp, 500, "cannot list users");
 	else if ((pj = pwjob_new(rq, name, pass, 201)) == NULL)
 		http_reply_error(rp, 500, "out of memory");
-	else if (pwjob_hash(pj, rp) == -1)
-		pwjob_free(pj);
+	else {
+		pj->pj_role = role;
+		if (pwjob_hash(pj, rp) == -1)
+			pwjob_free(pj);
+	}
 	api_wipe(rq->rq_json, "password");
 }
 
@@ -224,10 +301,12 @@ api_user_delete(struct http_req *rq, struct http_reply *rp)
 	    actor, name) : 1;
 	if (rc == 1)
 		http_reply_error(rp, 404, "no user named %s", name);
+	else if (rc == 2)
+		http_reply_error(rp, 409, "%s is the last admin: make another "
+		    "user admin first", name);
 	else if (rc == -1)
 		http_reply_error(rp, 500, "the user was not deleted");
 	else {
-		auth_session_end_user(rq->rq_web->w_auth, name);
 		log_info("%s deleted user %s", actor, name);
 		http_reply_json(rp, 200, json_pack("{s:s}", "deleted", name));
 	}
@@ -285,6 +364,11 @@ api_user_password(struct http_req *rq, struct http_reply *rp)
 	struct pwjob *pj;
 	struct diag d;
 
+	if (!self && rq->rq_role < USERS_ADMIN) {
+		http_reply_error(rp, 403, "forbidden: only an admin sets "
+		    "another user's password");
+		return;
+	}
 	diag_init(&d);
 	if (rq->rq_json == NULL) {
 		http_reply_field(rp, "body", "a JSON object is required");
@@ -317,4 +401,45 @@ api_user_password(struct http_req *rq, struct http_reply *rp)
 	}
 	api_wipe(rq->rq_json, "password");
 	api_wipe(rq->rq_json, "current_password");
+}
+
+void
+api_user_role(struct http_req *rq, struct http_reply *rp)
+{
+	static const char *const keys[] = { "role", NULL };
+	const char *name = rq->rq_params[0];
+	char actor[HTTP_USER_MAX + 8];
+	enum users_role role;
+	struct diag d;
+	int rc;
+
+	diag_init(&d);
+	if (rq->rq_json == NULL) {
+		http_reply_field(rp, "body", "a JSON object is required");
+		return;
+	}
+	api_only(rq->rq_json, keys, &d);
+	role_arg(rq->rq_json, &role, &d);
+	if (diag_errors(&d) > 0) {
+		http_reply_diag(rp, &d);
+		diag_clear(&d);
+		return;
+	}
+	diag_clear(&d);
+	api_actor(rq, actor, sizeof(actor));
+	rc = users_name_valid(name) ? users_set_role(rq->rq_web->w_store,
+	    actor, name, role) : 1;
+	if (rc == 1)
+		http_reply_error(rp, 404, "no user named %s", name);
+	else if (rc == 2)
+		http_reply_error(rp, 409, "%s is the last admin: make another "
+		    "user admin first", name);
+	else if (rc == -1)
+		http_reply_error(rp, 500, "the role was not saved");
+	else {
+		/* the store ended the user's sessions: a new login */
+		log_info("%s made %s %s", actor, name, users_role_name(role));
+		http_reply_json(rp, 200, json_pack("{s:s,s:s}", "user", name,
+		    "role", users_role_name(role)));
+	}
 }

@@ -26,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -37,6 +39,7 @@
 #include "lib/digest.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "store/users.h"
 #include "auth.h"
 #include "http.h"
 #include "http_route.h"
@@ -46,13 +49,25 @@
 /* The longest the loop sleeps without asking libmicrohttpd again. */
 #define HTTP_TIMER_MAX_MS	(60 * 1000)
 
+/* A connection (MHD's socket_context): its server and its deadline. */
+struct http_sock {
+	TAILQ_ENTRY(http_sock)	 hk_entry;
+	struct http_server	*hk_server;
+	struct MHD_Connection	*hk_conn;
+	uint64_t		 hk_deadline;	/* monotonic ms; 0: none */
+};
+TAILQ_HEAD(http_socks, http_sock);
+
 struct http_server {
 	struct web		*hs_web;
 	const struct http_route	*hs_routes;
 	struct MHD_Daemon	*hs_mhd;
 	struct event		*hs_io;		/* MHD's epoll fd readable */
 	struct event		*hs_timer;	/* MHD's deadline, or "now" */
+	struct event		*hs_reaper;	/* deadlines, every second */
+	struct http_socks	 hs_socks;
 	unsigned int		 hs_deferred;	/* replies not finished yet */
+	uint64_t		 hs_reaped;	/* connections past a deadline */
 };
 
 /* Where a request is (MHD calls http_access() again for each step). */
@@ -83,6 +98,27 @@ static const char *const http_csp =
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 static void	http_server_wake(struct http_server *);
+
+/* The connection's own state, or NULL. */
+static struct http_sock *
+http_sock_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* The connection must get to its next step within secs (0: no limit). */
+static void
+http_deadline(struct MHD_Connection *c, unsigned int secs)
+{
+	struct http_sock *hk = http_sock_of(c);
+
+	if (hk != NULL)
+		hk->hk_deadline = secs == 0 ? 0 : clock_monotonic_ms() +
+		    secs * 1000ull;
+}
 
 json_t *
 http_parse_json_object(const char *body, size_t len, struct diag *d)
@@ -167,6 +203,8 @@ http_queue(struct MHD_Connection *c, struct http_reply *rp, int tls,
 	}
 	if (allow != NULL && allow[0] != '\0')
 		MHD_add_response_header(r, "Allow", allow);
+	if (rp->rp_close)
+		MHD_add_response_header(r, "Connection", "close");
 	if (rp->rp_bearer)
 		MHD_add_response_header(r, "WWW-Authenticate",
 		    "Bearer realm=\"shoal-web metrics\"");
@@ -199,10 +237,11 @@ http_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
-	(void)c;
 	(void)toe;
 	http_conn_free(*con_cls);
 	*con_cls = NULL;
+	/* kept alive: the next request's header, after an idle while */
+	http_deadline(c, HTTP_IDLE_S + HTTP_HEADER_S);
 }
 
 static void
@@ -223,6 +262,74 @@ static int
 http_is_change(enum http_method m)
 {
 	return m == HTTP_POST || m == HTTP_PUT || m == HTTP_DELETE;
+}
+
+/* Counts the framing headers of a request (MHD_get_connection_values). */
+struct http_framing {
+	unsigned int	 hf_clen;	/* Content-Length headers */
+	unsigned int	 hf_te;		/* Transfer-Encoding headers */
+};
+
+static enum MHD_Result
+http_framing_one(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct http_framing *hf = cls;
+
+	(void)kind;
+	(void)value;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		hf->hf_clen++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		hf->hf_te++;
+	return MHD_YES;
+}
+
+/*
+ * RFC 9112 6.3: a body framed two ways (Content-Length twice, or with
+ * Transfer-Encoding) is a request another server on the path may read
+ * differently (request smuggling): 400, and the connection closes.
+ * 1 with the answer in rp, else 0.
+ */
+static int
+http_bad_framing(struct MHD_Connection *c, struct http_reply *rp)
+{
+	struct http_framing hf = { 0, 0 };
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, http_framing_one, &hf);
+	if (hf.hf_clen <= 1 && !(hf.hf_clen == 1 && hf.hf_te > 0) &&
+	    hf.hf_te <= 1)
+		return 0;
+	http_reply_error(rp, 400, "ambiguous request framing: %s",
+	    hf.hf_clen > 1 ? "more than one Content-Length" : hf.hf_te > 1 ?
+	    "more than one Transfer-Encoding" :
+	    "both Content-Length and Transfer-Encoding");
+	rp->rp_close = 1;
+	return 1;
+}
+
+/*
+ * The role of a session's user, read from the store on every request so
+ * that a role change or a deleted account counts at once.  1 with
+ * rq_role set; 0 when the user is gone (no session); -1 with a 500 in rp.
+ */
+static int
+http_role(struct web *w, struct http_req *rq, struct http_reply *rp)
+{
+	enum users_role role;
+
+	switch (users_get_role(w->w_store, rq->rq_user, &role)) {
+	case 0:
+		rq->rq_role = (int)role;
+		return 1;
+	case 1:
+		rq->rq_user[0] = '\0';
+		return 0;
+	default:
+		http_reply_error(rp, 500, "cannot read the role of %s from "
+		    "the store", rq->rq_user);
+		return -1;
+	}
 }
 
 /*
@@ -281,6 +388,8 @@ http_admit(struct http_server *hs, struct http_conn *hc, const char *url,
 	int bad_method, have_session = 0;
 	unsigned long long declared;
 
+	if (http_bad_framing(rq->rq_conn, rp))
+		return 1;
 	hc->hc_route = http_route_find(hs->hs_routes, rq->rq_method, url,
 	    rq->rq_params, &bad_method);
 	if (hc->hc_route == NULL && strncmp(url, "/api/", 5) != 0) {
@@ -292,8 +401,12 @@ http_admit(struct http_server *hs, struct http_conn *hc, const char *url,
 	cookie = MHD_lookup_connection_value(rq->rq_conn, MHD_COOKIE_KIND,
 	    AUTH_COOKIE);
 	if (cookie != NULL && auth_session_get(w->w_auth, cookie,
-	    rq->rq_user, sizeof(rq->rq_user), csrf) == 0)
-		have_session = 1;
+	    rq->rq_user, sizeof(rq->rq_user), csrf) == 0) {
+		if ((have_session = http_role(w, rq, rp)) == -1) {
+			mem_wipe(csrf, sizeof(csrf));
+			return 1;
+		}
+	}
 	if (hc->hc_route == NULL || !(hc->hc_route->rt_flags & ROUTE_PUBLIC)) {
 		if (!have_session) {
 			rq->rq_user[0] = '\0';
@@ -309,6 +422,15 @@ http_admit(struct http_server *hs, struct http_conn *hc, const char *url,
 			    "(allowed: %s)", url, allow);
 		} else
 			http_reply_error(rp, 404, "no such resource: %s", url);
+		return 1;
+	}
+	if (!(hc->hc_route->rt_flags & ROUTE_PUBLIC) &&
+	    rq->rq_role < http_route_role(hc->hc_route)) {
+		http_reply_error(rp, 403, "forbidden: %s %s needs the %s role "
+		    "(%s is %s)", http_method_name(rq->rq_method), url,
+		    users_role_name(http_route_role(hc->hc_route)),
+		    rq->rq_user, users_role_name(rq->rq_role));
+		mem_wipe(csrf, sizeof(csrf));
 		return 1;
 	}
 	if (http_is_change(rq->rq_method) &&
@@ -427,8 +549,11 @@ http_begin(struct http_server *hs, struct MHD_Connection *c,
 	hc->hc_req.rq_method = http_method_from(method);
 	http_peer(c, hc->hc_req.rq_peer, sizeof(hc->hc_req.rq_peer));
 	memset(&rp, 0, sizeof(rp));
-	if (!http_admit(hs, hc, url, &rp, allow, sizeof(allow)))
+	if (!http_admit(hs, hc, url, &rp, allow, sizeof(allow))) {
+		http_deadline(c, HTTP_BODY_S);
 		return MHD_YES;
+	}
+	http_deadline(c, 0);
 	hc->hc_stage = HC_DONE;
 	return http_queue(c, &rp, hs->hs_web->w_tls, allow);
 }
@@ -442,6 +567,7 @@ http_end(struct http_conn *hc)
 
 	memset(&rp, 0, sizeof(rp));
 	hc->hc_stage = HC_HANDLER;
+	http_deadline(hc->hc_req.rq_conn, 0);	/* answering: no limit */
 	http_dispatch(hc, &rp);
 	if (rp.rp_deferred && hc->hc_stage == HC_FINISHED)
 		rp = hc->hc_reply;	/* finished before the handler returned */
@@ -515,22 +641,80 @@ http_req_finish(struct http_req *rq, struct http_reply *rp)
 void
 http_conn_resume(struct MHD_Connection *c)
 {
-	const union MHD_ConnectionInfo *ci;
+	struct http_sock *hk;
 
 	MHD_resume_connection(c);
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	if (ci != NULL && ci->socket_context != NULL)
-		http_server_wake(ci->socket_context);
+	if ((hk = http_sock_of(c)) != NULL)
+		http_server_wake(hk->hk_server);
 }
 
-/* Every connection knows its server, for http_conn_resume(). */
+/*
+ * Every connection knows its server (for http_conn_resume()) and has a
+ * deadline for its request's header.  Without memory for that the
+ * connection goes at once.
+ */
 static void
 http_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
     enum MHD_ConnectionNotificationCode toe)
 {
-	(void)c;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
-		*socket_context = cls;
+	struct http_server *hs = cls;
+	struct http_sock *hk = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (hk != NULL) {
+			TAILQ_REMOVE(&hs->hs_socks, hk, hk_entry);
+			free(hk);
+		}
+		*socket_context = NULL;
+		return;
+	}
+	if ((hk = calloc(1, sizeof(*hk))) == NULL) {
+		ci = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci != NULL)
+			(void)shutdown(ci->connect_fd, SHUT_RDWR);
+		return;
+	}
+	hk->hk_server = hs;
+	hk->hk_conn = c;
+	hk->hk_deadline = clock_monotonic_ms() + HTTP_HEADER_S * 1000ull;
+	TAILQ_INSERT_TAIL(&hs->hs_socks, hk, hk_entry);
+	*socket_context = hk;
+}
+
+/*
+ * Once a second: a connection past its deadline (a header or body that
+ * trickles in) is shut down; libmicrohttpd then sees the end and frees
+ * it as for any client that went away.
+ */
+static void
+http_reap(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server *hs = arg;
+	const union MHD_ConnectionInfo *ci;
+	struct http_sock *hk;
+	uint64_t now = clock_monotonic_ms();
+	int n = 0;
+
+	(void)fd;
+	(void)what;
+	TAILQ_FOREACH(hk, &hs->hs_socks, hk_entry) {
+		if (hk->hk_deadline == 0 || now < hk->hk_deadline)
+			continue;
+		ci = MHD_get_connection_info(hk->hk_conn,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci != NULL)
+			(void)shutdown(ci->connect_fd, SHUT_RDWR);
+		hk->hk_deadline = 0;
+		hs->hs_reaped++;
+		n++;
+	}
+	if (n > 0) {
+		log_debug("http: %d connection%s past the header/body "
+		    "deadline shut down", n, n == 1 ? "" : "s");
+		http_server_wake(hs);
+	}
 }
 
 static int
@@ -629,7 +813,7 @@ http_server_wake(struct http_server *hs)
 	event_active(hs->hs_timer, EV_TIMEOUT, 1);
 }
 
-/* The daemon's flags and options; opts has room for 8. */
+/* The daemon's flags and options; opts has room for 10. */
 static unsigned int
 http_options(int listen_fd, const char *cert_pem, const char *key_pem,
     struct MHD_OptionItem *opts)
@@ -645,6 +829,8 @@ http_options(int listen_fd, const char *cert_pem, const char *key_pem,
 	    30, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
 	    HTTP_MAX_CONNECTIONS, NULL };
+	opts[n++] = (struct MHD_OptionItem){
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, HTTP_PER_ADDRESS, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    64 * 1024, NULL };
 	if (cert_pem != NULL) {
@@ -662,6 +848,7 @@ http_options(int listen_fd, const char *cert_pem, const char *key_pem,
 static int
 http_server_events(struct http_server *hs, struct event_base *base)
 {
+	static const struct timeval second = { 1, 0 };
 	const union MHD_DaemonInfo *di;
 
 	di = MHD_get_daemon_info(hs->hs_mhd, MHD_DAEMON_INFO_EPOLL_FD);
@@ -672,7 +859,9 @@ http_server_events(struct http_server *hs, struct event_base *base)
 	if ((hs->hs_io = event_new(base, di->epoll_fd, EV_READ | EV_PERSIST,
 	    http_server_event, hs)) == NULL || event_add(hs->hs_io,
 	    NULL) == -1 || (hs->hs_timer = event_new(base, -1, 0,
-	    http_server_event, hs)) == NULL) {
+	    http_server_event, hs)) == NULL || (hs->hs_reaper = event_new(base,
+	    -1, EV_PERSIST, http_reap, hs)) == NULL ||
+	    event_add(hs->hs_reaper, &second) == -1) {
 		log_warnx("http: cannot set up the event loop");
 		return -1;
 	}
@@ -685,12 +874,13 @@ http_server_start(struct event_base *base, struct web *w,
     const struct http_route *routes, int listen_fd, const char *cert_pem,
     const char *key_pem)
 {
-	struct MHD_OptionItem opts[8];
+	struct MHD_OptionItem opts[10];
 	struct http_server *hs;
 	unsigned int flags;
 
 	if ((hs = calloc(1, sizeof(*hs))) == NULL)
 		return NULL;
+	TAILQ_INIT(&hs->hs_socks);
 	hs->hs_web = w;
 	hs->hs_routes = routes;
 	flags = http_options(listen_fd, cert_pem, key_pem, opts);
@@ -737,5 +927,7 @@ http_server_free(struct http_server *hs)
 		event_free(hs->hs_io);
 	if (hs->hs_timer != NULL)
 		event_free(hs->hs_timer);
+	if (hs->hs_reaper != NULL)
+		event_free(hs->hs_reaper);
 	free(hs);
 }

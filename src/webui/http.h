@@ -27,6 +27,20 @@ struct web;
 #define HTTP_BODY_MAX		(64u * 1024)		/* JSON bodies */
 #define HTTP_IMPORT_MAX		(4u * 1024 * 1024)	/* lvs.cf import */
 #define HTTP_MAX_CONNECTIONS	8192
+/* One client address holds at most this many connections (libmicrohttpd
+ * closes the next at once): one client cannot take them all. */
+#define HTTP_PER_ADDRESS	64
+/*
+ * Deadlines no trickle extends (libmicrohttpd's idle timeout restarts
+ * with each byte): a request's header within HTTP_HEADER_S of the
+ * connection (or HTTP_IDLE_S + HTTP_HEADER_S of the previous answer on
+ * a kept-alive one), its body within HTTP_BODY_S of its header.  Past
+ * it, the socket is shut down.  An answer being sent (a log stream) has
+ * none.
+ */
+#define HTTP_HEADER_S		10
+#define HTTP_BODY_S		60
+#define HTTP_IDLE_S		30
 
 /*
  * Starts serving routes (and www/ files for paths outside /api/) on an

@@ -51,6 +51,7 @@ struct http_req {
 	size_t			 rq_body_len;
 	json_t			*rq_json;	/* parsed body (JSON routes) */
 	char			 rq_user[HTTP_USER_MAX];	/* "" = no session */
+	int			 rq_role;	/* enum users_role; 0 = none */
 	char			 rq_peer[64];	/* client address text */
 };
 
@@ -71,6 +72,7 @@ struct http_reply {
 	struct MHD_Response	*rp_resp;	/* prepared elsewhere (SSE) */
 	int			 rp_nocache;
 	int			 rp_deferred;
+	int			 rp_close;	/* Connection: close */
 };
 
 enum {
@@ -80,6 +82,14 @@ enum {
 	ROUTE_BIG	= 0x8,	/* body may be up to HTTP_IMPORT_MAX */
 	ROUTE_BEARER	= 0x10,	/* no session: the bearer token of
 				   --metrics-token-file instead (/metrics) */
+	/*
+	 * The least role (store/users.h) that may call the route.  A route
+	 * with none of these: GET needs a viewer, any other method an admin
+	 * (http_route_role()), so a new route is safe until tagged.
+	 */
+	ROUTE_VIEWER	= 0x20,
+	ROUTE_OPERATOR	= 0x40,
+	ROUTE_ADMIN	= 0x80,
 };
 
 typedef void (*http_handler)(struct http_req *, struct http_reply *);

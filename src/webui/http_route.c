@@ -6,7 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/users.h"
 #include "http_route.h"
+
+int
+http_route_role(const struct http_route *rt)
+{
+	if (rt->rt_flags & (ROUTE_PUBLIC | ROUTE_BEARER))
+		return 0;
+	if (rt->rt_flags & ROUTE_ADMIN)
+		return USERS_ADMIN;
+	if (rt->rt_flags & ROUTE_OPERATOR)
+		return USERS_OPERATOR;
+	if (rt->rt_flags & ROUTE_VIEWER)
+		return USERS_VIEWER;
+	return rt->rt_method == HTTP_GET ? USERS_VIEWER : USERS_ADMIN;
+}
 
 enum http_method
 http_method_from(const char *m)

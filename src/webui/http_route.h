@@ -22,6 +22,12 @@ const struct http_route *http_route_find(const struct http_route *table,
 /* The methods path allows, "GET, PUT", into buf (for 405's Allow). */
 void http_route_allow(const struct http_route *table, const char *path,
     char *buf, size_t len);
+/*
+ * The least role (enum users_role, store/users.h) the route needs: 0 for
+ * a public route (login) or one with a bearer token (/metrics), its ROUTE_VIEWER/OPERATOR/ADMIN flag, else
+ * viewer for GET and admin for every other method.
+ */
+int http_route_role(const struct http_route *);
 enum http_method http_method_from(const char *);
 const char *http_method_name(enum http_method);
 

@@ -544,7 +544,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	o.threads = web_hash_threads(o.threads);
 	if ((w.w_base = event_base_new()) == NULL ||
-	    (w.w_auth = auth_new(WEB_SESSION_IDLE_S, WEB_SESSION_ABS_S)) ==
+	    (w.w_auth = auth_new(w.w_store, WEB_SESSION_IDLE_S,
+	    WEB_SESSION_ABS_S)) ==
 	    NULL || (w.w_logtail = logtail_new(o.logfile)) == NULL ||
 	    (w.w_push = api_push_new()) == NULL ||
 	    (w.w_hashpool = hashpool_new(w.w_base, o.threads,

@@ -35,14 +35,15 @@ shoal_web_LDADD = $(WEB_LIBS)
 check_PROGRAMS += tests/unit/test_web_api
 TESTS += tests/unit/test_web_api
 tests_unit_test_web_api_SOURCES = tests/unit/test_web_api.c
-tests_unit_test_web_api_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_web_api_LDADD = $(UNIT_LDADD)
+tests_unit_test_web_api_CFLAGS = $(UNIT_CFLAGS) $(MHD_CFLAGS)
+tests_unit_test_web_api_LDADD = $(WEB_LIBS) $(UNIT_LDADD)
 EXTRA_tests_unit_test_web_api_DEPENDENCIES = shoal-web$(EXEEXT)
 
-# Sessions, CSRF and throttling on a fake clock.
+# Sessions (in a temporary store), CSRF and throttling on a fake clock.
 check_PROGRAMS += tests/unit/test_web_auth
 TESTS += tests/unit/test_web_auth
-tests_unit_test_web_auth_SOURCES = tests/unit/test_web_auth.c
+tests_unit_test_web_auth_SOURCES = tests/unit/test_web_auth.c \
+	tests/unit/tempstore.c tests/unit/tempstore.h
 tests_unit_test_web_auth_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_web_auth_LDADD = $(WEB_LIBS) $(CMOCKA_LIBS)
 

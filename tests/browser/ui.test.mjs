@@ -13,6 +13,7 @@ const shots = process.env.SHOTS;
 const user = process.env.SHOAL_USER;
 const pass = process.env.SHOAL_PASS;
 const rundir = process.env.SHOAL_RUNDIR;
+const viewer = process.env.SHOAL_VIEWER;   /* a viewer, with SHOAL_PASS */
 
 /* A stand-in for pulse's control socket, as doc/protocol.md says: one
  * line in; one JSON object out, except "events" (one object per line)
@@ -382,6 +383,35 @@ try {
   await page.click("#review-cancel");
   await page.waitForSelector("dialog#review", { state: "detached" });
   check(await page.locator("#vs-table tr[data-name=web]").count() === 1, "review: a cancelled delete keeps the virtual server");
+
+  // a viewer: the role shows, what it may not do is hidden, the server
+  // refuses it anyway
+  check(await page.textContent("#role") === "admin", "the header shows the admin's role");
+  await page.click("#logout");
+  await page.waitForURL(/login\.html/);
+  await page.fill("#user", viewer);
+  await page.fill("#password", pass);
+  await page.click("#login-submit");
+  await page.waitForURL((u) => !/login\.html/.test(u.pathname));
+  await page.goto(url + "/settings.html");
+  await page.waitForSelector("#role");
+  check(await page.textContent("#role") === "viewer", "the header shows the viewer's role");
+  await page.waitForSelector("#save", { state: "attached" });
+  check(await page.isHidden("#save"), "settings: no Save button for a viewer");
+  await page.goto(url + "/virtual.html");
+  await page.waitForSelector("#vs-add", { state: "attached" });
+  check(await page.isHidden("#vs-add"), "virtual servers: no Add button for a viewer");
+  check(await page.locator("#vs-table tr[data-name=web]").count() === 1, "virtual servers: a viewer reads them");
+  await page.goto(url + "/users.html");
+  await page.waitForSelector("#role-note");
+  check(await page.locator("#user-list").count() === 0, "users: a viewer sees no accounts");
+  const forced = await page.evaluate(async () => {
+    const s = await fetch("/api/v1/session").then((r) => r.json());
+    const r = await fetch("/api/v1/virtual-servers/web", { method: "DELETE", headers: { "X-CSRF-Token": s.csrf } });
+    return r.status;
+  });
+  check(forced === 403, "a viewer's DELETE sent anyway is 403: " + forced);
+  await shot("users-viewer");
   check(cspErrors.length === 0, "no CSP violations or page errors" + (cspErrors.length ? ": " + cspErrors.join(" | ") : ""));
 } catch (e) {
   console.log("not ok - " + e.message);

@@ -2,7 +2,9 @@
 # demo.sh - scripts/demo end to end, with the binaries of this build:
 # the VIP answers from the client (over every real server), the web UI
 # answers, a second `scripts/demo` says it is running, failing the active
-# router keeps the VIP answering, `scripts/demo stop` twice leaves no
+# router keeps the VIP answering, shoal-web shows pulse's live state
+# (roles, real servers up) without reading the routers' databases,
+# `scripts/demo stop` twice leaves no
 # shoal-demo-* namespace, process, veth or state, and so does a stop after
 # a crash (daemons killed with SIGKILL).
 #
@@ -116,6 +118,36 @@ post() {
 	curl -s -m 5 -b "$jar" -X "$1" -H "X-CSRF-Token: $csrf" \
 	    -H 'Content-Type: application/json' -d "$3" "$api$2"
 }
+# The Monitoring page's live state: shoal-web (user shoal) asks r1's pulse
+# over its control socket, and sees r1 ACTIVE, r2 BACKUP and the three
+# real servers up, not "pulse not running" (a socket it may not open).
+status=
+live_state() {
+	status=$(curl -s -m 5 -b "$jar" "$api/status")
+	python3 -c '
+import json, sys
+s = json.loads(sys.argv[1])
+p = s.get("pulse") or {}
+assert s.get("pulse_running") is True, s.get("pulse_error")
+assert p.get("node") == "r1" and p.get("role", "").upper() == "ACTIVE", p.get("role")
+peers = {x["name"]: x["state"].upper() for x in p.get("peers", [])}
+assert peers.get("r2") == "BACKUP", peers
+vs = [v for v in p.get("virtual_services", []) if v["name"] == "web"]
+up = [r["name"] for r in vs[0]["servers"] if r["health"] == "up"]
+assert sorted(up) == ["rs1", "rs2", "rs3"], up
+' "$status"
+}
+wait_for 20 live_state || fail "shoal-web shows no live state from pulse: $(
+	live_state 2>&1 | tail -1): $(head -c 600 <<<"$status")"
+echo "ok: shoal-web shows pulse's live state (r1 ACTIVE, r2 BACKUP, 3 servers up)"
+perm=$(stat -c '%a %U' "$STATE/r1" "$STATE/r2" | sort -u)
+[ "$perm" = "700 root" ] || fail "the routers' directories are $perm, not 700 root"
+for n in r1 r2; do
+	su -s /bin/sh shoal -c "cat $STATE/$n/shoal.db" >/dev/null 2>&1 &&
+	    fail "the web user can read $n's database (heartbeat_key)"
+done
+echo "ok: the web user cannot read the routers' databases"
+
 r=$(post PUT /virtual-servers/web '{"scheduler": "wrr"}')
 gen=$(sed -n 's/.*"generation": *\([0-9]*\).*/\1/p' <<<"$r")
 [ -n "$gen" ] || fail "changing the virtual server: $r"

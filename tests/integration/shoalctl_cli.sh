@@ -233,9 +233,50 @@ EOF
 		fail "passwd on a tty, mismatch: $(cat "$work/out")"
 fi
 expect 0 "user list" -- ctl "$db" user list
-grep -q '^admin ' "$work/out" || fail "user list: admin missing"
+grep -q '^admin  *admin ' "$work/out" || fail "user list: admin (admin) missing"
+# roles: a new user has one; the last admin stays
+printf '%s\n' "$pw" >"$work/pw"
+expect 0 "user add" -- ctl "$db" user add op --role operator --password-stdin \
+	<"$work/pw"
+expect 1 "user add again" -- ctl "$db" user add op --role viewer \
+	--password-stdin <"$work/pw"
+expect 1 "user add bad role" -- ctl "$db" user add v --role root \
+	--password-stdin <"$work/pw"
+grep -q 'unknown role "root"' "$work/err" || fail "bad role: $(cat "$work/err")"
+expect 2 "user add without role" -- ctl "$db" user add v --password-stdin \
+	<"$work/pw"
+[ "$(sqlite3 "$db" "SELECT role FROM users WHERE name = 'op'")" = operator ] ||
+	fail "user add: op is not an operator"
+expect 0 "user role" -- ctl "$db" user role op viewer
+[ "$(sqlite3 "$db" "SELECT role FROM users WHERE name = 'op'")" = viewer ] ||
+	fail "user role: op is not a viewer"
+# sessions: listed by id (the hash's prefix), ended by user, id or all
+sqlite3 "$db" "INSERT INTO sessions VALUES (randomblob(32), 'op', \
+	'192.0.2.7', 1700000000000, 1700000000000); INSERT INTO sessions \
+	VALUES (randomblob(32), 'admin', '192.0.2.8', 1, 1); INSERT INTO \
+	sessions VALUES (randomblob(32), 'admin', '192.0.2.9', 1, 1)"
+expect 0 "user sessions" -- ctl "$db" user sessions op
+grep -q ' op  *192\.0\.2\.7  *2023-11-14 ' "$work/out" ||
+	fail "user sessions: $(cat "$work/out")"
+grep -q admin "$work/out" && fail "user sessions op: lists admin's"
+expect 0 "user role ends sessions" -- ctl "$db" user role op operator
+[ "$(sqlite3 "$db" "SELECT count(*) FROM sessions WHERE user = 'op'")" = 0 ] ||
+	fail "a role change left op's sessions"
+id=$(sqlite3 "$db" "SELECT lower(hex(substr(key, 1, 6))) FROM sessions \
+	WHERE peer = '192.0.2.8'")
+expect 0 "user revoke --session" -- ctl "$db" user revoke --session "$id"
+grep -q '^1 session ended' "$work/out" || fail "revoke: $(cat "$work/out")"
+expect 1 "user revoke bad id" -- ctl "$db" user revoke --session xyz
+expect 0 "user revoke --all" -- ctl "$db" user revoke --all
+[ "$(sqlite3 "$db" "SELECT count(*) FROM sessions")" = 0 ] ||
+	fail "revoke --all left sessions"
 expect 0 "user delete" -- ctl "$db" user delete admin
 expect 1 "user delete again" -- ctl "$db" user delete admin
+if [ -n "$(sqlite3 "$db" "SELECT name FROM users WHERE name = 'ttyuser'")" ]; then
+	expect 1 "user role: the last admin" -- ctl "$db" user role ttyuser viewer
+	grep -q 'last admin' "$work/err" || fail "last admin: $(cat "$work/err")"
+	expect 1 "user delete: the last admin" -- ctl "$db" user delete ttyuser
+fi
 
 # ---- a file without heartbeat_key: a random key, or a loud warning ----
 printf 'service = lvs\nprimary = 10.0.0.1\n' >"$work/nokey.cf"

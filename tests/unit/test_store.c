@@ -708,6 +708,63 @@ test_readonly(void **state)
 	store_close(ro);
 }
 
+/* The first message of d has word. */
+static void
+assert_first_msg(const struct diag *d, const char *word)
+{
+	const struct diag_item *di = TAILQ_FIRST(&d->d_items);
+
+	assert_non_null(di);
+	if (strstr(di->di_msg, word) == NULL)
+		fprintf(stderr, "no \"%s\" in: %s\n", word, di->di_msg);
+	assert_non_null(strstr(di->di_msg, word));
+	assert_null(di->di_field);
+}
+
+/*
+ * A commit the database refuses (full, read-only) is a store failure
+ * whose message names the cause, not "not an error"; an invalid config
+ * is no store failure.
+ */
+static void
+test_commit_failure_cause(void **state)
+{
+	struct shoal_config *c = full_config(), *bad;
+	struct store *s = open_new("full.db");
+	struct store_gen g;
+	struct diag d;
+
+	(void)state;
+	commit_ok(s, c, &g);
+	diag_init(&d);
+	bad = config_dup(c);
+	TAILQ_FIRST(&bad->c_nodes)->n_priority = 9999;
+	assert_int_equal(store_commit(s, bad, "test", NULL, &g, &d), -1);
+	assert_int_equal(store_failed(s), 0);
+	diag_clear(&d);
+	config_free(bad);
+	/* a read-only database */
+	assert_int_equal(sqlite3_exec(store_db(s), "PRAGMA query_only = 1",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_commit(s, c, "test", NULL, &g, &d), -1);
+	assert_int_equal(store_failed(s), 1);
+	assert_first_msg(&d, "read-only");
+	diag_clear(&d);
+	assert_int_equal(sqlite3_exec(store_db(s), "PRAGMA query_only = 0",
+	    NULL, NULL, NULL), SQLITE_OK);
+	/* a full disk: no page may be added */
+	assert_int_equal(sqlite3_exec(store_db(s), "PRAGMA max_page_count = 1",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_commit(s, c, "test", NULL, &g, &d), -1);
+	assert_int_equal(store_failed(s), 1);
+	assert_first_msg(&d, "disk is full");
+	diag_clear(&d);
+	assert_int_equal(store_current(s, &g), 0);
+	assert_int_equal(g.sg_generation, 1);
+	config_free(c);
+	store_close(s);
+}
+
 static void
 test_newer_schema_refused(void **state)
 {
@@ -827,7 +884,13 @@ test_audit_snapshot(void **state)
 	assert_int_equal(store_audit_each(s, 1, audit_row, &n), 0);
 	assert_int_equal(n, 1);
 
+	/* shoal-web's sessions stay here: a snapshot (a push) has none */
+	assert_int_equal(sqlite3_exec(store_db(s), "INSERT INTO sessions "
+	    "VALUES (randomblob(32), 'admin', '127.0.0.1', 1, 1)", NULL, NULL,
+	    NULL), SQLITE_OK);
 	assert_int_equal(store_snapshot(s, dbpath("snap.db")), 0);
+	assert_int_equal(pragma(store_db(s), "SELECT count(*) FROM sessions"),
+	    1);
 	/* later changes do not reach the snapshot */
 	TAILQ_FIRST(&c->c_virtuals)->vs_port = 81;
 	commit_ok(s, c, &g);
@@ -837,6 +900,8 @@ test_audit_snapshot(void **state)
 	assert_int_equal(store_load(snap, &l, &g), 0);
 	assert_int_equal(g.sg_generation, 1);
 	assert_int_equal(TAILQ_FIRST(&l->c_virtuals)->vs_port, 80);
+	assert_int_equal(pragma(store_db(snap), "SELECT count(*) FROM "
+	    "sessions"), 0);
 	config_free(l);
 	store_close(snap);
 	assert_int_equal(store_snapshot(s, "/nonexistent-dir/x.db"), -1);
@@ -945,6 +1010,7 @@ main(void)
 		cmocka_unit_test(test_concurrent_create),
 		cmocka_unit_test(test_audit_snapshot),
 		cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_commit_failure_cause),
 		cmocka_unit_test(test_columns_are_the_registry),
 	};
 

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -31,6 +32,7 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "config/config.h"
 #include "config/lvscf.h"
@@ -38,9 +40,15 @@
 #include "lib/util.h"
 #include "store/store.h"
 #include "store/users.h"
+#include "webui/api.h"
+#include "webui/http_route.h"
 
 #define ADMIN		"admin"
 #define ADMIN_PW	"correct-horse-9"
+#define OPER		"oper"
+#define OPER_PW		"operator-pass-3"
+#define VIEW		"view"
+#define VIEW_PW		"viewer-pass-4"
 #define BASE_CF		"serial_no = 1\nprimary = 10.201.0.1\nservice = lvs\n" \
 			"backup_active = 1\nbackup = 10.201.0.2\n"
 
@@ -228,17 +236,18 @@ req(const char *method, const char *path, const char *body, struct resp *r)
 	    body != NULL ? "application/json" : NULL, body, NULL, r);
 }
 
-/* Logs in as ADMIN into session/csrf. */
+/* Logs user in into sess/tok (80 bytes each). */
 static void
-login(void)
+login_as(const char *user, const char *pw, char *sess, char *tok)
 {
 	struct resp r;
-	char buf[512], *p;
+	char buf[512], body[256], *p;
 	json_t *j;
 
+	snprintf(body, sizeof(body), "{\"user\":\"%s\",\"password\":\"%s\"}",
+	    user, pw);
 	req_full(NULL, "POST", "/api/v1/login", NULL, NULL,
-	    "application/json", "{\"user\":\"" ADMIN "\",\"password\":\""
-	    ADMIN_PW "\"}", NULL, &r);
+	    "application/json", body, NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_non_null(header(&r, "Set-Cookie", buf, sizeof(buf)));
 	assert_non_null(strstr(buf, "HttpOnly"));
@@ -247,14 +256,20 @@ login(void)
 	p = buf + 14;
 	p[strcspn(p, ";")] = '\0';
 	assert_int_equal(strlen(p), 64);
-	str_copy(session, p, sizeof(session));
+	str_copy(sess, p, 80);
 	j = json_loads(r.body, 0, NULL);
 	assert_non_null(j);
-	str_copy(csrf, json_string_value(json_object_get(j, "csrf")),
-	    sizeof(csrf));
-	assert_int_equal(strlen(csrf), 64);
+	str_copy(tok, json_string_value(json_object_get(j, "csrf")), 80);
+	assert_int_equal(strlen(tok), 64);
 	json_decref(j);
 	resp_free(&r);
+}
+
+/* Logs in as ADMIN into session/csrf. */
+static void
+login(void)
+{
+	login_as(ADMIN, ADMIN_PW, session, csrf);
 }
 
 /* The "errors" list of a 400 has an item for field whose message has
@@ -385,6 +400,10 @@ make_db(void)
 	assert_int_equal(store_commit(st, c, "test", "base", NULL, &d), 0);
 	assert_int_equal(users_set_password(st, "test", ADMIN, ADMIN_PW, &d),
 	    0);
+	assert_int_equal(users_add(st, "test", OPER, OPER_PW, USERS_OPERATOR,
+	    &d), 0);
+	assert_int_equal(users_add(st, "test", VIEW, VIEW_PW, USERS_VIEWER,
+	    &d), 0);
 	config_free(c);
 	store_close(st);
 	diag_clear(&d);
@@ -428,13 +447,39 @@ hand_over(void)
 	return "nobody";
 }
 
+static char web_bin[512], web_www[512], web_user[64];
+
+/* Starts shoal-web on web_port and waits (up to 10 s) for it; 0 or -1. */
+static int
+spawn_web(void)
+{
+	char listen_on[64];
+	int fd, i;
+
+	snprintf(listen_on, sizeof(listen_on), "127.0.0.1:%d", web_port);
+	if ((web_pid = fork()) == 0) {
+		execl(web_bin, web_bin, "--db", dbpath, "--listen", listen_on,
+		    "--rundir", rundir, "--log", logpath, "--www", web_www,
+		    "-n", "--user", web_user, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100; i++) {	/* up to 10 s for the port */
+		if ((fd = connect_from(NULL)) != -1) {
+			close(fd);
+			return 0;
+		}
+		usleep(100 * 1000);
+	}
+	fprintf(stderr, "shoal-web did not start\n");
+	return -1;
+}
+
 static int
 start_web(void **state)
 {
 	const char *top = getenv("top_builddir"), *src = getenv("top_srcdir");
-	char bin[512], www[512], listen_on[64], line[64];
 	const char *user;
-	int fd, i;
+	int fd;
 
 	(void)state;
 	signal(SIGPIPE, SIG_IGN);
@@ -453,26 +498,11 @@ start_web(void **state)
 	close(fd);
 	make_db();
 	user = hand_over();
-	snprintf(bin, sizeof(bin), "%s/shoal-web", top);
-	snprintf(www, sizeof(www), "%s/www", src);
+	snprintf(web_bin, sizeof(web_bin), "%s/shoal-web", top);
+	snprintf(web_www, sizeof(web_www), "%s/www", src);
+	str_copy(web_user, user != NULL ? user : "nobody", sizeof(web_user));
 	web_port = free_port();
-	snprintf(listen_on, sizeof(listen_on), "127.0.0.1:%d", web_port);
-	if ((web_pid = fork()) == 0) {
-		execl(bin, bin, "--db", dbpath, "--listen", listen_on,
-		    "--rundir", rundir, "--log", logpath, "--www", www, "-n",
-		    "--user", user != NULL ? user : "nobody", (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 100; i++) {	/* up to 10 s for the port */
-		if ((fd = connect_from(NULL)) != -1) {
-			close(fd);
-			return 0;
-		}
-		usleep(100 * 1000);
-	}
-	snprintf(line, sizeof(line), "shoal-web did not start");
-	fprintf(stderr, "%s\n", line);
-	return -1;
+	return spawn_web();
 }
 
 static int
@@ -1567,6 +1597,532 @@ test_log_rotation(void **state)
 	}
 }
 
+/*
+ * A store that cannot commit (here: another process holds it locked
+ * longer than the busy timeout) is a 500 naming the cause, not a 400
+ * "invalid input"; nothing changed.
+ */
+static void
+test_store_failure_500(void **state)
+{
+	uint64_t g0 = current_generation();
+	sqlite3 *db;
+	struct resp r;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	req("PUT", "/api/v1/settings", "{\"keepalive\": 0.75}", &r);
+	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	if (r.status != 500)
+		fprintf(stderr, "%d %s\n", r.status, r.body);
+	assert_int_equal(r.status, 500);
+	assert_non_null(strstr(r.body, "locked by another process"));
+	assert_null(strstr(r.body, "invalid input"));
+	resp_free(&r);
+	assert_int_equal(current_generation(), g0);
+}
+
+/* GET path with session sess: the status, the body into *body. */
+static int
+get_as(const char *sess, const char *path, char **body)
+{
+	struct resp r;
+	int st;
+
+	req_full(NULL, "GET", path, sess, NULL, NULL, NULL, NULL, &r);
+	st = r.status;
+	*body = r.body;
+	r.body = NULL;
+	resp_free(&r);
+	return st;
+}
+
+/*
+ * heartbeat_key (a secret of the field registry) is redacted in the
+ * export, a generation's text and the history diff, unless an admin asks
+ * with secrets=1; a viewer asking is 403.
+ */
+static void
+test_secrets_redacted(void **state)
+{
+	static const char key[] = "sekrit-heartbeat-key-0123";
+	char cf[512], vs[80], vt[80], path[128], *b;
+	uint64_t g;
+	struct resp r;
+
+	(void)state;
+	snprintf(cf, sizeof(cf), "%sheartbeat_key = \"%s\"\n"
+	    "heartbeat_key_accept = \"%s-2\"\n", BASE_CF, key, key);
+	req_full(NULL, "POST", "/api/v1/config/import", session, csrf,
+	    "text/plain", cf, NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	g = current_generation();
+	login_as(VIEW, VIEW_PW, vs, vt);
+	assert_int_equal(get_as(session, "/api/v1/config/export", &b), 200);
+	assert_null(strstr(b, key));
+	assert_non_null(strstr(b, "# heartbeat_key = (secret: redacted)"));
+	assert_non_null(strstr(b, "# heartbeat_key_accept = (secret: "
+	    "redacted)"));
+	free(b);
+	assert_int_equal(get_as(session, "/api/v1/config/export?secrets=1",
+	    &b), 200);
+	assert_non_null(strstr(b, key));
+	free(b);
+	assert_int_equal(get_as(vs, "/api/v1/config/export?secrets=1", &b),
+	    403);
+	free(b);
+	assert_int_equal(get_as(vs, "/api/v1/config/export", &b), 200);
+	assert_null(strstr(b, key));
+	free(b);
+	snprintf(path, sizeof(path), "/api/v1/history/%llu",
+	    (unsigned long long)g);
+	assert_int_equal(get_as(vs, path, &b), 200);
+	assert_null(strstr(b, key));
+	free(b);
+	snprintf(path, sizeof(path), "/api/v1/history/%llu/diff/%llu",
+	    (unsigned long long)g - 1, (unsigned long long)g);
+	assert_int_equal(get_as(vs, path, &b), 200);
+	assert_null(strstr(b, key));
+	assert_non_null(strstr(b, "heartbeat_key = (secret: redacted)"));
+	free(b);
+	strcat(path, "?secrets=1");
+	assert_int_equal(get_as(vs, path, &b), 403);
+	free(b);
+	assert_int_equal(get_as(session, path, &b), 200);
+	assert_non_null(strstr(b, key));
+	free(b);
+	assert_true(audited("web:admin", "secrets"));
+}
+
+/*
+ * A body framed two ways (RFC 9112 6.3: Content-Length twice, or with
+ * Transfer-Encoding) is 400 and changes nothing, whatever the route.
+ */
+static void
+test_ambiguous_framing(void **state)
+{
+	static const char *const extra[] = {
+		"Content-Length: 17\r\n",
+		"Content-Length: 5\r\n",
+		"Transfer-Encoding: chunked\r\n",
+	};
+	uint64_t g0 = current_generation();
+	struct resp r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+		req_full(NULL, "PUT", "/api/v1/settings", session, csrf,
+		    "application/json", "{\"keepalive\": 0.6}", extra[i], &r);
+		if (r.status != 400)
+			fprintf(stderr, "%s: %d %s\n", extra[i], r.status,
+			    r.body);
+		assert_int_equal(r.status, 400);
+		assert_non_null(strstr(r.body, "framing"));
+		resp_free(&r);
+		req_full(NULL, "POST", "/api/v1/login", NULL, NULL,
+		    "application/json", "{\"user\":\"x\",\"password\":\"y\"}",
+		    extra[i], &r);
+		assert_int_equal(r.status, 400);
+		resp_free(&r);
+	}
+	assert_int_equal(current_generation(), g0);
+	/* one Content-Length alone is fine */
+	req("PUT", "/api/v1/settings", "{\"keepalive\": 0.6}", &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+}
+
+/* Whether the server closed fd (EOF or reset) within ms. */
+static int
+closed_within(int fd, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char buf[256];
+
+	if (poll(&pfd, 1, ms) <= 0)
+		return 0;
+	return read(fd, buf, sizeof(buf)) <= 0 || (pfd.revents & POLLHUP);
+}
+
+/*
+ * One address holding many idle connections gets at most HTTP_PER_ADDRESS
+ * (64): the rest are closed at once, and another client is served
+ * meanwhile.
+ */
+static void
+test_per_address_cap(void **state)
+{
+	enum { N = 300 };
+	struct rlimit rl;
+	int fds[N], i, n = 0, shut = 0;
+	struct resp r;
+
+	(void)state;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1024) {
+		rl.rlim_cur = rl.rlim_max < 1024 ? rl.rlim_max : 1024;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	for (i = 0; i < N; i++)
+		if ((fds[n] = connect_from("127.0.0.9")) != -1)
+			n++;
+	assert_true(n > 100);
+	req("GET", "/api/v1/session", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	for (i = 0; i < n; i++)
+		shut += closed_within(fds[i], i < 70 ? 100 : 2000);
+	fprintf(stderr, "%d idle connections from one address: %d closed by "
+	    "the server\n", n, shut);
+	assert_true(n - shut <= 64);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+/*
+ * A header trickled one byte every half second (each byte would restart
+ * an idle timeout) is cut off at the header deadline, 10 s.
+ */
+static void
+test_trickle_deadline(void **state)
+{
+	static const char head[] = "GET /api/v1/status HTTP/1.1\r\nHost: x\r\n";
+	uint64_t t0 = clock_monotonic_ms(), took;
+	int fd, i, closed = 0, sent = 0;
+
+	(void)state;
+	fd = connect_from("127.0.0.10");
+	assert_true(fd != -1);
+	write_all(fd, head, sizeof(head) - 1);
+	for (i = 0; i < 60 && !closed; i++) {	/* at most 30 s */
+		if (send(fd, "X", 1, MSG_NOSIGNAL) == 1)
+			sent++;
+		closed = closed_within(fd, 500);
+	}
+	took = clock_monotonic_ms() - t0;
+	close(fd);
+	fprintf(stderr, "a trickled header: %d bytes, cut off after %llu ms\n",
+	    sent, (unsigned long long)took);
+	assert_true(closed);
+	assert_true(sent >= 10);
+	assert_true(took >= 9000 && took < 20000);
+}
+
+/* ---- roles: every route x every role ---- */
+
+/*
+ * Every route of api_routes with the least role it must need, and a
+ * request that exercises it without harm when allowed ({} in the pattern
+ * becomes "nosuch", USER the caller's own name).  NULL path: not sent
+ * (login is public, logout ends the session, the log stream never ends);
+ * the table check still covers it.
+ */
+static const struct role_case {
+	const char	*rc_method;
+	const char	*rc_pattern;
+	int		 rc_role;
+	const char	*rc_path;
+	const char	*rc_body;	/* JSON (text for import) or NULL */
+} role_cases[] = {
+#define V "/api/v1"
+	{ "POST", V "/login", 0, NULL, NULL },	/* public */
+	{ "POST", V "/logout", USERS_VIEWER, NULL, NULL },
+	{ "GET", V "/session", USERS_VIEWER, V "/session", NULL },
+	{ "GET", V "/schema", USERS_VIEWER, V "/schema", NULL },
+	{ "GET", V "/status", USERS_VIEWER, V "/status", NULL },
+	{ "GET", V "/settings", USERS_VIEWER, V "/settings", NULL },
+	{ "PUT", V "/settings", USERS_ADMIN, V "/settings",
+	    "{\"keepalive\": \"x\"}" },
+	{ "GET", V "/nodes", USERS_VIEWER, V "/nodes", NULL },
+	{ "POST", V "/nodes", USERS_ADMIN, V "/nodes", "{}" },
+	{ "GET", V "/nodes/{}", USERS_VIEWER, V "/nodes/nosuch", NULL },
+	{ "PUT", V "/nodes/{}", USERS_ADMIN, V "/nodes/nosuch", "{}" },
+	{ "DELETE", V "/nodes/{}", USERS_ADMIN, V "/nodes/nosuch", NULL },
+#define VS V "/virtual-servers"
+	{ "GET", VS, USERS_VIEWER, VS, NULL },
+	{ "POST", VS, USERS_ADMIN, VS, "{}" },
+	{ "GET", VS "/{}", USERS_VIEWER, VS "/nosuch", NULL },
+	{ "PUT", VS "/{}", USERS_ADMIN, VS "/nosuch", "{}" },
+	{ "DELETE", VS "/{}", USERS_ADMIN, VS "/nosuch", NULL },
+	{ "GET", VS "/{}/real-servers", USERS_VIEWER, VS "/nosuch/real-servers",
+	    NULL },
+	{ "POST", VS "/{}/real-servers", USERS_ADMIN,
+	    VS "/nosuch/real-servers", "{}" },
+	{ "GET", VS "/{}/real-servers/{}", USERS_VIEWER,
+	    VS "/nosuch/real-servers/nosuch", NULL },
+	{ "PUT", VS "/{}/real-servers/{}", USERS_ADMIN,
+	    VS "/nosuch/real-servers/nosuch", "{}" },
+	{ "DELETE", VS "/{}/real-servers/{}", USERS_ADMIN,
+	    VS "/nosuch/real-servers/nosuch", NULL },
+	{ "GET", VS "/{}/check", USERS_VIEWER, VS "/nosuch/check", NULL },
+	{ "PUT", VS "/{}/check", USERS_ADMIN, VS "/nosuch/check", "{}" },
+#define FS V "/failover-services"
+	{ "GET", FS, USERS_VIEWER, FS, NULL },
+	{ "POST", FS, USERS_ADMIN, FS, "{}" },
+	{ "GET", FS "/{}", USERS_VIEWER, FS "/nosuch", NULL },
+	{ "PUT", FS "/{}", USERS_ADMIN, FS "/nosuch", "{}" },
+	{ "DELETE", FS "/{}", USERS_ADMIN, FS "/nosuch", NULL },
+	{ "GET", FS "/{}/check", USERS_VIEWER, FS "/nosuch/check", NULL },
+	{ "PUT", FS "/{}/check", USERS_ADMIN, FS "/nosuch/check", "{}" },
+	{ "GET", V "/config/export", USERS_VIEWER, V "/config/export", NULL },
+	{ "POST", V "/config/import", USERS_ADMIN, V "/config/import",
+	    "no such keyword\n" },
+	{ "GET", V "/history", USERS_VIEWER, V "/history", NULL },
+	{ "GET", V "/history/{}", USERS_VIEWER, V "/history/999999", NULL },
+	{ "GET", V "/history/{}/diff/{}", USERS_VIEWER,
+	    V "/history/999998/diff/999999", NULL },
+	{ "POST", V "/history/{}/rollback", USERS_ADMIN,
+	    V "/history/999999/rollback", "{}" },
+	{ "GET", V "/audit", USERS_VIEWER, V "/audit", NULL },
+	{ "GET", V "/logs", USERS_VIEWER, V "/logs", NULL },
+	{ "GET", V "/logs/stream", USERS_VIEWER, NULL, NULL },
+	{ "POST", V "/push", USERS_OPERATOR, V "/push",
+	    "{\"nodes\": [\"nobody-here\"]}" },
+	{ "GET", V "/push/{}", USERS_VIEWER, V "/push/999999", NULL },
+	{ "GET", V "/users", USERS_ADMIN, V "/users", NULL },
+	{ "POST", V "/users", USERS_ADMIN, V "/users", "{}" },
+	{ "DELETE", V "/users/{}", USERS_ADMIN, V "/users/nosuch", NULL },
+	{ "PUT", V "/users/{}/password", USERS_VIEWER, V "/users/USER/password",
+	    "{}" },
+	{ "PUT", V "/users/{}/role", USERS_ADMIN, V "/users/nosuch/role",
+	    "{}" },
+	/* operations: runtime actions are an operator's (no pulse here:
+	   allowed, they answer 503) */
+	{ "GET", "/metrics", 0, NULL, NULL },	/* bearer token */
+	{ "GET", V "/events", USERS_VIEWER, V "/events", NULL },
+	{ "GET", V "/events/stream", USERS_VIEWER, NULL, NULL },
+	{ "GET", V "/lb", USERS_VIEWER, V "/lb", NULL },
+	{ "GET", V "/maintenance", USERS_VIEWER, V "/maintenance", NULL },
+	{ "POST", VS "/{}/real-servers/{}/maintenance", USERS_OPERATOR,
+	    VS "/nosuch/real-servers/nosuch/maintenance",
+	    "{\"state\": \"drain\"}" },
+	{ "POST", V "/nodes/{}/maintenance", USERS_OPERATOR,
+	    V "/nodes/nosuch/maintenance", "{\"state\": \"standby\"}" },
+	{ "GET", V "/drills", USERS_VIEWER, V "/drills", NULL },
+	{ "POST", V "/drills", USERS_OPERATOR, V "/drills", "{}" },
+#undef FS
+#undef VS
+#undef V
+};
+#define NROLE_CASES	(sizeof(role_cases) / sizeof(role_cases[0]))
+
+/* Every route of the server's table is in role_cases, with its role. */
+static void
+test_roles_table_complete(void **state)
+{
+	const struct http_route *rt;
+	size_t i, n = 0;
+	int found;
+
+	(void)state;
+	for (rt = api_routes; rt->rt_pattern != NULL; rt++, n++) {
+		found = 0;
+		for (i = 0; i < NROLE_CASES; i++) {
+			if (strcmp(role_cases[i].rc_pattern, rt->rt_pattern) != 0 ||
+			    strcmp(role_cases[i].rc_method,
+			    http_method_name(rt->rt_method)) != 0)
+				continue;
+			found = 1;
+			if (http_route_role(rt) != role_cases[i].rc_role)
+				fprintf(stderr, "%s %s needs role %d, not %d\n",
+				    role_cases[i].rc_method, rt->rt_pattern,
+				    role_cases[i].rc_role, http_route_role(rt));
+			assert_int_equal(http_route_role(rt),
+			    role_cases[i].rc_role);
+		}
+		if (!found)
+			fprintf(stderr, "route %s %s has no role case\n",
+			    http_method_name(rt->rt_method), rt->rt_pattern);
+		assert_true(found);
+	}
+	assert_int_equal(n, NROLE_CASES);
+}
+
+static int
+users_line(const struct users_entry *e, void *arg)
+{
+	char *buf = arg;
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, 1024 - n, "%s:%d:%lld ", e->ue_name, (int)e->ue_role,
+	    (long long)e->ue_updated);
+	return 0;
+}
+
+/* What a forbidden request must leave alone: generation, users, audit. */
+static void
+snapshot(char *buf)
+{
+	struct store *st;
+	struct diag d;
+	struct store_gen g;
+
+	diag_init(&d);
+	st = store_open(dbpath, STORE_RDONLY, &d);
+	assert_non_null(st);
+	assert_int_equal(store_current(st, &g), 0);
+	snprintf(buf, 1024, "%llu ", (unsigned long long)g.sg_generation);
+	assert_int_equal(users_each(st, users_line, buf), 0);
+	store_close(st);
+	diag_clear(&d);
+}
+
+static void
+role_request(const struct role_case *rc, const char *user, const char *sess,
+    const char *tok, struct resp *r)
+{
+	char path[256], *u;
+	int text = strcmp(rc->rc_pattern, "/api/v1/config/import") == 0;
+
+	str_copy(path, rc->rc_path, sizeof(path));
+	if ((u = strstr(path, "USER")) != NULL)
+		snprintf(u, sizeof(path) - (size_t)(u - path), "%s%s", user,
+		    strstr(rc->rc_path, "USER") + 4);
+	req_full(NULL, rc->rc_method, path, sess, tok, rc->rc_body == NULL ?
+	    NULL : text ? "text/plain" : "application/json", rc->rc_body,
+	    NULL, r);
+}
+
+/*
+ * Each route as viewer, operator and admin: below the route's role it is
+ * 403 and nothing changed; at or above, the role is no obstacle (whatever
+ * the handler then says of the harmless request).
+ */
+static void
+test_roles_every_route(void **state)
+{
+	static const struct { const char *u, *pw; int role; } who[] = {
+		{ VIEW, VIEW_PW, USERS_VIEWER },
+		{ OPER, OPER_PW, USERS_OPERATOR },
+		{ ADMIN, ADMIN_PW, USERS_ADMIN },
+	};
+	char sess[3][80], tok[3][80], before[1024], after[1024];
+	struct resp r;
+	size_t i, k;
+
+	(void)state;
+	for (k = 0; k < 3; k++)
+		login_as(who[k].u, who[k].pw, sess[k], tok[k]);
+	for (i = 0; i < NROLE_CASES; i++) {
+		if (role_cases[i].rc_path == NULL)
+			continue;
+		for (k = 0; k < 3; k++) {
+			snapshot(before);
+			role_request(&role_cases[i], who[k].u, sess[k], tok[k],
+			    &r);
+			if ((who[k].role < role_cases[i].rc_role) !=
+			    (r.status == 403) || r.status == 401)
+				fprintf(stderr, "%s %s as %s: %d %s\n",
+				    role_cases[i].rc_method,
+				    role_cases[i].rc_path, who[k].u, r.status,
+				    r.body);
+			assert_int_not_equal(r.status, 401);
+			if (who[k].role < role_cases[i].rc_role) {
+				assert_int_equal(r.status, 403);
+				snapshot(after);
+				assert_string_equal(before, after);
+			} else
+				assert_int_not_equal(r.status, 403);
+			resp_free(&r);
+		}
+	}
+}
+
+/*
+ * Users: only an admin manages them; anyone changes their own password
+ * with the current one; the last admin cannot go; a new role ends the
+ * user's sessions and counts at once.
+ */
+static void
+test_roles_users(void **state)
+{
+	char vs[80], vt[80], os[80], ot[80], before[1024], after[1024];
+	struct resp r;
+
+	(void)state;
+	login_as(VIEW, VIEW_PW, vs, vt);
+	login_as(OPER, OPER_PW, os, ot);
+	snapshot(before);
+	req_full(NULL, "PUT", "/api/v1/users/" ADMIN "/password", vs, vt,
+	    "application/json", "{\"password\":\"stolen-pass-1\"}", NULL, &r);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+	req_full(NULL, "PUT", "/api/v1/users/" VIEW "/role", vs, vt,
+	    "application/json", "{\"role\":\"admin\"}", NULL, &r);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+	snapshot(after);
+	assert_string_equal(before, after);
+	/* own password: the current one is needed */
+	req_full(NULL, "PUT", "/api/v1/users/" VIEW "/password", vs, vt,
+	    "application/json", "{\"password\":\"viewer-pass-5\"}", NULL, &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "current_password", NULL));
+	resp_free(&r);
+	req_full(NULL, "PUT", "/api/v1/users/" VIEW "/password", vs, vt,
+	    "application/json", "{\"password\":\"" VIEW_PW "\","
+	    "\"current_password\":\"" VIEW_PW "\"}", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	/* the session shows the role */
+	req_full(NULL, "GET", "/api/v1/session", os, NULL, NULL, NULL, NULL,
+	    &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"role\":\"operator\""));
+	resp_free(&r);
+	/* the last admin stays */
+	req("DELETE", "/api/v1/users/nosuch", NULL, &r);
+	assert_int_equal(r.status, 404);
+	resp_free(&r);
+	req("PUT", "/api/v1/users/" ADMIN "/role", "{\"role\":\"viewer\"}", &r);
+	assert_int_equal(r.status, 409);
+	assert_non_null(strstr(r.body, "last admin"));
+	resp_free(&r);
+	req("PUT", "/api/v1/users/" OPER "/role", "{\"role\":\"boss\"}", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "role", NULL));
+	resp_free(&r);
+	/* a new role: the operator's session ends; logged in again, a viewer */
+	req("PUT", "/api/v1/users/" OPER "/role", "{\"role\":\"viewer\"}", &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	req_full(NULL, "GET", "/api/v1/session", os, NULL, NULL, NULL, NULL,
+	    &r);
+	assert_int_equal(r.status, 401);
+	resp_free(&r);
+	login_as(OPER, OPER_PW, os, ot);
+	req_full(NULL, "POST", "/api/v1/push", os, ot, "application/json",
+	    "{\"nodes\": [\"nobody-here\"]}", NULL, &r);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+	req("PUT", "/api/v1/users/" OPER "/role", "{\"role\":\"operator\"}",
+	    &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	/* a new user with a role; an unknown role is refused */
+	req("POST", "/api/v1/users", "{\"user\":\"carol\",\"password\":"
+	    "\"long-enough-7\",\"role\":\"root\"}", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(has_error(&r, "role", NULL));
+	resp_free(&r);
+	req("POST", "/api/v1/users", "{\"user\":\"carol\",\"password\":"
+	    "\"long-enough-7\",\"role\":\"operator\"}", &r);
+	assert_int_equal(r.status, 201);
+	resp_free(&r);
+	req("GET", "/api/v1/users", NULL, &r);
+	assert_non_null(strstr(r.body, "\"user\":\"carol\",\"role\":"
+	    "\"operator\""));
+	resp_free(&r);
+	req("DELETE", "/api/v1/users/carol", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+}
+
 static void
 test_users(void **state)
 {
@@ -1598,33 +2154,189 @@ test_users(void **state)
 	resp_free(&r);
 }
 
+/* A login as user with pw from src: the status, Retry-After in *wait. */
+static int
+try_login(const char *src, const char *user, const char *pw,
+    unsigned int *wait)
+{
+	char body[256], buf[32];
+	struct resp r;
+	int status;
+
+	snprintf(body, sizeof(body), "{\"user\":\"%s\",\"password\":\"%s\"}",
+	    user, pw);
+	req_full(src, "POST", "/api/v1/login", NULL, NULL, "application/json",
+	    body, NULL, &r);
+	status = r.status;
+	*wait = 0;
+	if (status == 429) {
+		assert_non_null(header(&r, "Retry-After", buf, sizeof(buf)));
+		*wait = (unsigned int)atoi(buf);
+		assert_true(*wait >= 1);
+	}
+	resp_free(&r);
+	return status;
+}
+
+/*
+ * Five bad logins for admin from a shared address (a proxy, a tunnel)
+ * hold back that address a few seconds, never 300: the right password
+ * from another address logs in at once, and from the shared one after
+ * the wait the server names.
+ */
 static void
 test_throttle(void **state)
 {
-	struct resp r;
-	char buf[32];
-	int i;
+	unsigned int wait;
+	int fails = 0, i, st;
 
 	(void)state;
-	for (i = 0; i < 5; i++) {
-		req_full("127.0.0.2", "POST", "/api/v1/login", NULL, NULL,
-		    "application/json", "{\"user\":\"admin\",\"password\":"
-		    "\"guess-guess\"}", NULL, &r);
-		assert_int_equal(r.status, 401);
-		resp_free(&r);
+	for (i = 0; i < 20 && fails < 5; i++) {
+		st = try_login("127.0.0.2", ADMIN, "guess-guess", &wait);
+		if (st == 401)
+			fails++;
+		else {
+			assert_int_equal(st, 429);
+			assert_true(wait <= 4);
+			sleep(wait);	/* the server's own Retry-After */
+		}
 	}
-	/* even the right password is refused now */
-	req_full("127.0.0.2", "POST", "/api/v1/login", NULL, NULL,
-	    "application/json", "{\"user\":\"" ADMIN "\",\"password\":\""
-	    ADMIN_PW "\"}", NULL, &r);
-	assert_int_equal(r.status, 429);
-	assert_non_null(header(&r, "Retry-After", buf, sizeof(buf)));
-	assert_true(atoi(buf) > 0);
+	assert_int_equal(fails, 5);
+	assert_int_equal(try_login("127.0.0.4", ADMIN, ADMIN_PW, &wait), 200);
+	st = try_login("127.0.0.2", ADMIN, ADMIN_PW, &wait);
+	assert_int_equal(st, 429);
+	assert_true(wait <= 4);
+	sleep(wait);
+	assert_int_equal(try_login("127.0.0.2", ADMIN, ADMIN_PW, &wait), 200);
+}
+
+/*
+ * 40 addresses x 4 guesses at one password: held back after a few
+ * (counted per user, whatever the address), while the right password
+ * from an address the admin used before still logs in at once.
+ */
+static void
+test_throttle_spread(void **state)
+{
+	char src[32];
+	unsigned int wait;
+	int i, k, st, n401 = 0, n429 = 0;
+
+	(void)state;
+	for (i = 0; i < 40; i++)
+		for (k = 0; k < 4; k++) {
+			snprintf(src, sizeof(src), "127.5.0.%d", i + 1);
+			st = try_login(src, ADMIN, "spread-guess", &wait);
+			n401 += st == 401;
+			n429 += st == 429;
+		}
+	fprintf(stderr, "40 addresses x 4 guesses: %d checked, %d held back\n",
+	    n401, n429);
+	assert_int_equal(n401 + n429, 160);
+	assert_true(n401 <= 10);
+	assert_int_equal(try_login(NULL, ADMIN, ADMIN_PW, &wait), 200);
+	assert_int_equal(try_login("127.0.0.4", ADMIN, ADMIN_PW, &wait), 200);
+}
+
+/* The bytes of path (plus -wal) hold needle nowhere. */
+static void
+assert_not_in_db(const char *needle)
+{
+	char p[300], *buf;
+	size_t len, i, n = strlen(needle);
+	const char *sfx[] = { "", "-wal" };
+	FILE *fp;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), "%s%s", dbpath, sfx[i]);
+		if ((fp = fopen(p, "rb")) == NULL)
+			continue;
+		buf = malloc(64 << 20);
+		len = fread(buf, 1, 64 << 20, fp);
+		fclose(fp);
+		assert_null(memmem(buf, len, needle, n));
+		free(buf);
+	}
+}
+
+static void
+restart_web(void)
+{
+	int st;
+
+	assert_int_equal(kill(web_pid, SIGTERM), 0);
+	assert_int_equal(waitpid(web_pid, &st, 0), web_pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	web_pid = -1;
+	assert_int_equal(spawn_web(), 0);
+}
+
+/* The cookie's token of a Set-Cookie in r into tok (80 bytes). */
+static void
+cookie_of(const struct resp *r, char *tok)
+{
+	char buf[512], *p;
+
+	assert_non_null(header(r, "Set-Cookie", buf, sizeof(buf)));
+	assert_true(strncmp(buf, "shoal_session=", 14) == 0);
+	p = buf + 14;
+	p[strcspn(p, ";")] = '\0';
+	str_copy(tok, p, 80);
+}
+
+/*
+ * Sessions live in the store (hashed): a restart of shoal-web keeps
+ * everyone logged in; a password change ends the user's sessions (one's
+ * own: the changing one goes on with a new cookie).
+ */
+static void
+test_sessions_stored(void **state)
+{
+	char os[80], ot[80], v1[80], c1[80], v2[80], c2[80], nv[80];
+	struct resp r;
+
+	(void)state;
+	login_as(OPER, OPER_PW, os, ot);
+	login_as(VIEW, VIEW_PW, v1, c1);
+	login_as(VIEW, VIEW_PW, v2, c2);
+	assert_not_in_db(os);
+	assert_not_in_db(v1);
+	restart_web();
+	req_full(NULL, "GET", "/api/v1/session", os, NULL, NULL, NULL, NULL,
+	    &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, ot));	/* the same CSRF token */
 	resp_free(&r);
-	/* other addresses are not affected */
-	req_full("127.0.0.4", "POST", "/api/v1/login", NULL, NULL,
-	    "application/json", "{\"user\":\"" ADMIN "\",\"password\":\""
-	    ADMIN_PW "\"}", NULL, &r);
+	req("GET", "/api/v1/session", NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	/* another's password, by an admin: the operator's session ends */
+	req("PUT", "/api/v1/users/" OPER "/password", "{\"password\":\""
+	    OPER_PW "\"}", &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	req_full(NULL, "GET", "/api/v1/session", os, NULL, NULL, NULL, NULL,
+	    &r);
+	assert_int_equal(r.status, 401);
+	resp_free(&r);
+	/* one's own: the other session ends, this one gets a new cookie */
+	req_full(NULL, "PUT", "/api/v1/users/" VIEW "/password", v1, c1,
+	    "application/json", "{\"password\":\"" VIEW_PW "\","
+	    "\"current_password\":\"" VIEW_PW "\"}", NULL, &r);
+	assert_int_equal(r.status, 200);
+	cookie_of(&r, nv);
+	assert_non_null(strstr(r.body, "\"csrf\""));
+	resp_free(&r);
+	req_full(NULL, "GET", "/api/v1/session", v2, NULL, NULL, NULL, NULL,
+	    &r);
+	assert_int_equal(r.status, 401);
+	resp_free(&r);
+	req_full(NULL, "GET", "/api/v1/session", v1, NULL, NULL, NULL, NULL,
+	    &r);
+	assert_int_equal(r.status, 401);
+	resp_free(&r);
+	req_full(NULL, "GET", "/api/v1/session", nv, NULL, NULL, NULL, NULL,
+	    &r);
 	assert_int_equal(r.status, 200);
 	resp_free(&r);
 }
@@ -1639,8 +2351,9 @@ test_garbage_and_idle(void **state)
 	char *raw;
 
 	(void)state;
+	/* from another address: one address alone holds at most 64 */
 	for (i = 0; i < 200; i++)
-		idle[i] = connect_from(NULL);
+		idle[i] = connect_from("127.0.0.11");
 	fd = connect_from(NULL);
 	write_all(fd, "\x01\x02GARBAGE / HTTP/9\r\n\r\n", 22);
 	raw = read_all(fd, &len);
@@ -1800,17 +2513,31 @@ test_login_flood(void **state)
 static void
 test_login_burst_bounded(void **state)
 {
-	static const char body[] = "{\"user\":\"admin\",\"password\":\"x-x-x-x\"}";
-	char src[32], head[256], *raw, buf[16];
+	char src[32], head[256], body[96], *raw, buf[16];
 	int fds[40], i, n401 = 0, n429 = 0;
+	unsigned int wait;
 	struct resp r;
 	size_t len;
 
 	(void)state;
-	snprintf(head, sizeof(head), "POST /api/v1/login HTTP/1.1\r\nHost: x"
-	    "\r\nConnection: close\r\nContent-Type: application/json\r\n"
-	    "Content-Length: %zu\r\n\r\n%s", sizeof(body) - 1, body);
+	/* after the flood, the global bound lets logins through again */
+	for (i = 0; i < 60; i++) {
+		snprintf(src, sizeof(src), "127.6.0.%d", i + 1);
+		snprintf(body, sizeof(body), "probe%d", i);
+		if (try_login(src, body, "x-x-x-x", &wait) == 401)
+			break;
+		sleep(wait);
+	}
+	assert_true(i < 60);
 	for (i = 0; i < 40; i++) {
+		/* as many names as addresses: only the bounds of every login
+		 * at all (rate, hashing queue) hold them back */
+		snprintf(body, sizeof(body), "{\"user\":\"burst%d\",\"password\""
+		    ":\"x-x-x-x\"}", i);
+		snprintf(head, sizeof(head), "POST /api/v1/login HTTP/1.1\r\n"
+		    "Host: x\r\nConnection: close\r\nContent-Type: "
+		    "application/json\r\nContent-Length: %zu\r\n\r\n%s",
+		    strlen(body), body);
 		snprintf(src, sizeof(src), "127.3.%d.%d", i / 200, 1 + i % 200);
 		fds[i] = connect_from(src);
 		assert_true(fds[i] != -1);
@@ -1827,7 +2554,7 @@ test_login_burst_bounded(void **state)
 			n429++;
 			assert_non_null(header(&r, "Retry-After", buf,
 			    sizeof(buf)));
-			assert_string_equal(buf, "1");
+			assert_true(atoi(buf) >= 1);
 		} else
 			fprintf(stderr, "burst: %d %s\n", r.status, r.body);
 		resp_free(&r);
@@ -1949,13 +2676,23 @@ main(void)
 		cmocka_unit_test(test_ecmp_fields),
 		cmocka_unit_test(test_history_rollback),
 		cmocka_unit_test(test_import),
+		cmocka_unit_test(test_secrets_redacted),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_push),
 		cmocka_unit_test(test_log_stream),
 		cmocka_unit_test(test_log_rotation),
 		cmocka_unit_test(test_users),
+		cmocka_unit_test(test_store_failure_500),
+		cmocka_unit_test(test_ambiguous_framing),
+		cmocka_unit_test(test_roles_table_complete),
+		cmocka_unit_test(test_roles_every_route),
+		cmocka_unit_test(test_roles_users),
 		cmocka_unit_test(test_garbage_and_idle),
+		cmocka_unit_test(test_per_address_cap),
+		cmocka_unit_test(test_trickle_deadline),
+		cmocka_unit_test(test_sessions_stored),
 		cmocka_unit_test(test_throttle),
+		cmocka_unit_test(test_throttle_spread),
 		cmocka_unit_test(test_login_flood),
 		cmocka_unit_test(test_login_burst_bounded),
 		cmocka_unit_test(test_logout),
