@@ -80,7 +80,7 @@ const ctx = await chromium.launchPersistentContext(profile, {
     "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 const page = ctx.pages()[0] || await ctx.newPage();
-page.setDefaultTimeout(10000);
+page.setDefaultTimeout(30000);	// generous: only a hang should hit it
 const cspErrors = [];
 page.on("console", (m) => {
   if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
@@ -168,7 +168,7 @@ try {
   await page.click("#conflict-reload");
   await page.waitForSelector("dialog#conflict", { state: "detached" });
   await page.waitForFunction(() => document.querySelector("#vs-scheduler").value === "sh", null,
-    { timeout: 10000 }).catch(() => {});
+    { timeout: 30000 }).catch(() => {});
   check(await page.inputValue("#vs-scheduler") === "sh" && await page.inputValue("#vs-port") === "80",
     "conflict: the current version is in the editor, the stale edit is not saved");
 
@@ -297,7 +297,7 @@ try {
     "the Logs page shows pulse's events");
   pulse.emit1({ seq: 3, time: "", time_ms: Date.now(), boot, node: "self", kind: "vip", action: "released",
     address: "10.201.1.10", device: "eth0" });
-  await page.locator("#events .event[data-seq='3']").waitFor({ timeout: 5000 });
+  await page.locator("#events .event[data-seq='3']").waitFor({ timeout: 20000 });
   check(true, "a new event of pulse arrives live on the Logs page");
   pulse.shut();
 
@@ -307,7 +307,7 @@ try {
   const marker = "nanny[42]: [ active ] making 10.201.2.1:80 available " + Date.now();
   const t0 = Date.now();
   fs.appendFileSync(logFile, marker + "\n");
-  await page.locator("#log .line", { hasText: marker }).waitFor({ timeout: 5000 });
+  await page.locator("#log .line", { hasText: marker }).waitFor({ timeout: 20000 });
   check(true, "new log line shown live after " + (Date.now() - t0) + " ms");
   await page.fill("#log-filter", "making");
   await shot("logs");
@@ -333,7 +333,7 @@ try {
   // the diff arrives by a second request after the list: wait for it (the
   // last change is r1's weight, committed from the review dialog)
   const diffShown = await page.locator("#diff-out", { hasText: /\+\s*weight = 5/ })
-    .waitFor({ timeout: 10000 }).then(() => true, () => false);
+    .waitFor({ timeout: 30000 }).then(() => true, () => false);
   check(diffShown, "history shows the diff of the last change");
 
   // the virtual-server form is built from GET /api/v1/schema: a scheduler,

@@ -33,8 +33,8 @@ conf() {
 	cat >"$1" <<CF
 service = lvs
 network = direct
-keepalive = 0.1
-deadtime = 0.5
+keepalive = 0.2
+deadtime = 2
 heartbeat_key = "$2"
 $accept
 node n1 {
@@ -103,18 +103,18 @@ pl_start n1
 pl_start n2
 ns_wait_for 5 pl_role_is n1 active || pl_fail "n1 not active"
 ns_wait_for 5 pl_role_is n2 backup || pl_fail "n2 not backup"
-steady 1 "key A"
+steady 3 "key A"
 pl_ok "n1 active, n2 backup on key A"
 
 use n1 "$KEY_A" "$KEY_B"
 use n2 "$KEY_A" "$KEY_B"
 "$SHOALCTL" status --rundir "$NS_TMP/run-n1" | grep -q "a second key" ||
 	pl_fail "shoalctl status does not show the second key"
-steady 2 "A + accept B"
+steady 3 "A + accept B"
 pl_ok "step 1: both on A, accepting B; shoalctl status says so"
 
 use n1 "$KEY_B" "$KEY_A"
-steady 2 "n1 on B, n2 on A"
+steady 3 "n1 on B, n2 on A"
 "$SHOALCTL" --db "$NS_TMP/n1.db" server drain web rs1 \
 	--rundir "$NS_TMP/run-n1" >"$NS_TMP/drain.out" 2>&1 ||
 	pl_fail "drain: $(cat "$NS_TMP/drain.out")"
@@ -128,15 +128,15 @@ ns_wait_for 5 n2_has_drain ||
 pl_ok "step 2: n1 sends B, n2 sends A: no fail-over, a drain crossed"
 
 use n2 "$KEY_B" "$KEY_A"
-steady 2 "both on B, accepting A"
+steady 3 "both on B, accepting A"
 use n1 "$KEY_B"
 use n2 "$KEY_B"
-steady 2 "key B"
+steady 3 "key B"
 pl_ok "steps 3-4: both on B alone, roles kept throughout"
 
 # the control: a key the other does not accept is a fail-over
 use n1 "$KEY_C"
-ns_wait_for 5 eval '[ "$(badmac n2)" -gt 0 ] && pl_role_is n2 active' ||
+ns_wait_for 15 eval '[ "$(badmac n2)" -gt 0 ] && pl_role_is n2 active' ||
 	pl_fail "control: n2 neither refused n1's key C nor took over"
 pl_ok "control: a key n2 does not accept -> bad_mac $(badmac n2) and n2 takes over"
 exit 0
