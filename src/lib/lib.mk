@@ -10,7 +10,8 @@ src_lib_liblib_a_SOURCES = \
 	src/lib/notify.c src/lib/notify.h \
 	src/lib/exec.c src/lib/exec.h \
 	src/lib/textdiff.c src/lib/textdiff.h \
-	src/lib/secret.c src/lib/secret.h
+	src/lib/secret.c src/lib/secret.h \
+	src/lib/prom.c src/lib/prom.h
 LIB_LIBS = src/lib/liblib.a $(NETTLE_LIBS) $(LIBEVENT_LIBS)
 
 check_PROGRAMS += tests/unit/test_diag tests/unit/test_digest \

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lb/lb.h"
+#include "lib/prom.h"
 #include "lib/util.h"
 #include "announce.h"
 #include "dualact.h"
@@ -23,26 +24,6 @@
 #include "vip.h"
 #include "worker.h"
 
-/* A label value with \, " and newline escaped. */
-static void
-put_label(FILE *fp, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s == '\\' || *s == '"')
-			fputc('\\', fp);
-		if (*s == '\n')
-			fputs("\\n", fp);
-		else
-			fputc(*s, fp);
-	}
-}
-
-static void
-family(FILE *fp, const char *name, const char *type, const char *help)
-{
-	fprintf(fp, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
 static void
 node_metrics(FILE *fp, const struct worker *w)
 {
@@ -50,26 +31,26 @@ node_metrics(FILE *fp, const struct worker *w)
 	    EL_ACTIVE, EL_FAULT };
 	const char *self = worker_self_node(w)->rn_name;
 
-	family(fp, "shoal_node_info", "gauge", "This node (always 1).");
+	prom_family(fp, "shoal_node_info", "gauge", "This node (always 1).");
 	fprintf(fp, "shoal_node_info{node=\"");
-	put_label(fp, self);
+	prom_label(fp, self);
 	fprintf(fp, "\",mode=\"%s\"} 1\n", worker_mode_name(w));
-	family(fp, "shoal_node_role", "gauge",
+	prom_family(fp, "shoal_node_role", "gauge",
 	    "1 for the role this node is in, 0 for the others.");
 	for (size_t i = 0; i < 4; i++)
 		fprintf(fp, "shoal_node_role{role=\"%s\"} %d\n",
 		    election_state_name(states[i]),
 		    w->w_self.es_state == states[i]);
-	family(fp, "shoal_node_standby", "gauge",
+	prom_family(fp, "shoal_node_standby", "gauge",
 	    "1 while this node is in standby (maintenance).");
 	fprintf(fp, "shoal_node_standby %d\n", w->w_self.es_standby);
-	family(fp, "shoal_node_priority", "gauge", "This node's priority.");
+	prom_family(fp, "shoal_node_priority", "gauge", "This node's priority.");
 	fprintf(fp, "shoal_node_priority %d\n", w->w_self.es_priority);
-	family(fp, "shoal_config_generation", "gauge",
+	prom_family(fp, "shoal_config_generation", "gauge",
 	    "The configuration generation this node runs.");
 	fprintf(fp, "shoal_config_generation %llu\n",
 	    (unsigned long long)w->w_rt->rt_generation);
-	family(fp, "shoal_role_transitions_total", "counter",
+	prom_family(fp, "shoal_role_transitions_total", "counter",
 	    "Role changes of this node, by the role entered.");
 	for (size_t i = 0; i < 4; i++)
 		fprintf(fp, "shoal_role_transitions_total{to=\"%s\"} %llu\n",
@@ -83,20 +64,20 @@ vip_metrics(FILE *fp, const struct worker *w)
 	json_t *a = vipset_json(w->w_vips), *v;
 	size_t i, held = 0;
 
-	family(fp, "shoal_vip_held", "gauge",
+	prom_family(fp, "shoal_vip_held", "gauge",
 	    "1 when this node holds the virtual address.");
 	json_array_foreach(a, i, v) {
 		int h = json_is_true(json_object_get(v, "held"));
 
 		fprintf(fp, "shoal_vip_held{address=\"");
-		put_label(fp, json_string_value(json_object_get(v, "address")));
+		prom_label(fp, json_string_value(json_object_get(v, "address")));
 		fprintf(fp, "\",device=\"");
-		put_label(fp, json_string_value(json_object_get(v, "label")));
+		prom_label(fp, json_string_value(json_object_get(v, "label")));
 		fprintf(fp, "\"} %d\n", h);
 		held += (size_t)h;
 	}
 	json_decref(a);
-	family(fp, "shoal_vips_held", "gauge",
+	prom_family(fp, "shoal_vips_held", "gauge",
 	    "Virtual addresses this node holds.");
 	fprintf(fp, "shoal_vips_held %zu\n", held);
 }
@@ -111,35 +92,35 @@ routing_metrics(FILE *fp, const struct worker *w)
 
 	if (r == NULL)
 		return;
-	family(fp, "shoal_routing_up", "gauge", "1 when the routing daemon "
+	prom_family(fp, "shoal_routing_up", "gauge", "1 when the routing daemon "
 	    "answers on its control socket and runs shoal's configuration.");
 	fprintf(fp, "shoal_routing_up{daemon=\"");
-	put_label(fp, json_string_value(json_object_get(r, "daemon")));
+	prom_label(fp, json_string_value(json_object_get(r, "daemon")));
 	fprintf(fp, "\",state=\"");
-	put_label(fp, json_string_value(json_object_get(r, "state")));
+	prom_label(fp, json_string_value(json_object_get(r, "state")));
 	fprintf(fp, "\"} %d\n", strcmp(json_string_value(json_object_get(r,
 	    "state")), "up") == 0);
-	family(fp, "shoal_routing_session_established", "gauge",
+	prom_family(fp, "shoal_routing_session_established", "gauge",
 	    "1 when the BGP session to the upstream router is established.");
 	fprintf(fp, "shoal_routing_session_established %d\n",
 	    json_is_true(json_object_get(json_object_get(r, "session"),
 	    "established")));
-	family(fp, "shoal_routing_serving", "gauge", "1 when this director "
+	prom_family(fp, "shoal_routing_serving", "gauge", "1 when this director "
 	    "announces at least one VIP and the router may send it traffic.");
 	fprintf(fp, "shoal_routing_serving %d\n",
 	    json_is_true(json_object_get(r, "serving")));
-	family(fp, "shoal_vip_announced", "gauge",
+	prom_family(fp, "shoal_vip_announced", "gauge",
 	    "1 when this director announces the VIP to the upstream router.");
 	json_array_foreach(json_object_get(r, "vips"), i, v) {
 		fprintf(fp, "shoal_vip_announced{address=\"");
-		put_label(fp, json_string_value(json_object_get(v, "address")));
+		prom_label(fp, json_string_value(json_object_get(v, "address")));
 		fprintf(fp, "\",virtual=\"");
-		put_label(fp, json_string_value(json_object_get(v, "virtual")));
+		prom_label(fp, json_string_value(json_object_get(v, "virtual")));
 		fprintf(fp, "\"} %d\n",
 		    json_is_true(json_object_get(v, "announced")));
 	}
 	mismatch = json_string_value(json_object_get(r, "config_mismatch"));
-	family(fp, "shoal_routing_config_mismatch", "gauge", "1 when a live "
+	prom_family(fp, "shoal_routing_config_mismatch", "gauge", "1 when a live "
 	    "director runs another configuration generation (nothing new is "
 	    "announced until they agree).");
 	fprintf(fp, "shoal_routing_config_mismatch %d\n",
@@ -153,20 +134,20 @@ dual_metrics(FILE *fp, const struct worker *w)
 	json_t *a = dualact_json(w->w_dual), *v;
 	size_t i;
 
-	family(fp, "shoal_vip_owners", "gauge", "MAC addresses that answered "
+	prom_family(fp, "shoal_vip_owners", "gauge", "MAC addresses that answered "
 	    "ARP for the VIP within the detector's window (seen from a node "
 	    "that does not hold it).");
 	json_array_foreach(a, i, v) {
 		fprintf(fp, "shoal_vip_owners{address=\"");
-		put_label(fp, json_string_value(json_object_get(v, "address")));
+		prom_label(fp, json_string_value(json_object_get(v, "address")));
 		fprintf(fp, "\"} %zu\n", json_array_size(json_object_get(v,
 		    "owners")));
 	}
-	family(fp, "shoal_dual_active", "gauge",
+	prom_family(fp, "shoal_dual_active", "gauge",
 	    "1 while two MAC addresses answer for the VIP.");
 	json_array_foreach(a, i, v) {
 		fprintf(fp, "shoal_dual_active{address=\"");
-		put_label(fp, json_string_value(json_object_get(v, "address")));
+		prom_label(fp, json_string_value(json_object_get(v, "address")));
 		fprintf(fp, "\"} %d\n", json_is_true(json_object_get(v,
 		    "alarm")));
 	}
@@ -177,7 +158,7 @@ static void
 peer_metric(FILE *fp, const struct worker *w, const char *name, size_t i)
 {
 	fprintf(fp, "%s{peer=\"", name);
-	put_label(fp, w->w_rt->rt_nodes[i].rn_name);
+	prom_label(fp, w->w_rt->rt_nodes[i].rn_name);
 	fprintf(fp, "\"} ");
 }
 
@@ -187,7 +168,7 @@ peer_metrics(FILE *fp, const struct worker *w)
 	const struct pulse_rt *rt = w->w_rt;
 	uint64_t now = clock_monotonic_ms();
 
-	family(fp, "shoal_peer_up", "gauge",
+	prom_family(fp, "shoal_peer_up", "gauge",
 	    "1 when the peer's heartbeats arrive within the dead time.");
 	for (size_t i = 0; i < rt->rt_nnodes; i++)
 		if (i != rt->rt_self) {
@@ -195,7 +176,7 @@ peer_metrics(FILE *fp, const struct worker *w)
 			fprintf(fp, "%d\n", election_peer_alive(
 			    &w->w_peers[i].p_el, now, rt->rt_deadtime_ms));
 		}
-	family(fp, "shoal_peer_last_heard_seconds", "gauge",
+	prom_family(fp, "shoal_peer_last_heard_seconds", "gauge",
 	    "Seconds since the peer's last accepted heartbeat.");
 	for (size_t i = 0; i < rt->rt_nnodes; i++)
 		if (i != rt->rt_self && w->w_peers[i].p_el.ep_heard) {
@@ -203,7 +184,7 @@ peer_metrics(FILE *fp, const struct worker *w)
 			fprintf(fp, "%.3f\n", (double)(now -
 			    w->w_peers[i].p_el.ep_last_ms) / 1000.0);
 		}
-	family(fp, "shoal_peer_config_generation", "gauge",
+	prom_family(fp, "shoal_peer_config_generation", "gauge",
 	    "The configuration generation the peer announces.");
 	for (size_t i = 0; i < rt->rt_nnodes; i++)
 		if (i != rt->rt_self && w->w_peers[i].p_el.ep_heard) {
@@ -216,19 +197,19 @@ peer_metrics(FILE *fp, const struct worker *w)
 static void
 heartbeat_metrics(FILE *fp, const struct worker *w)
 {
-	family(fp, "shoal_heartbeats_sent_total", "counter",
+	prom_family(fp, "shoal_heartbeats_sent_total", "counter",
 	    "Heartbeat datagrams sent.");
 	fprintf(fp, "shoal_heartbeats_sent_total %llu\n",
 	    (unsigned long long)w->w_sent);
-	family(fp, "shoal_heartbeat_send_errors_total", "counter",
+	prom_family(fp, "shoal_heartbeat_send_errors_total", "counter",
 	    "Heartbeat datagrams the kernel refused to send.");
 	fprintf(fp, "shoal_heartbeat_send_errors_total %llu\n",
 	    (unsigned long long)w->w_send_errors);
-	family(fp, "shoal_heartbeats_received_total", "counter",
+	prom_family(fp, "shoal_heartbeats_received_total", "counter",
 	    "Heartbeat datagrams accepted.");
 	fprintf(fp, "shoal_heartbeats_received_total %llu\n",
 	    (unsigned long long)w->w_received);
-	family(fp, "shoal_heartbeats_rejected_total", "counter",
+	prom_family(fp, "shoal_heartbeats_rejected_total", "counter",
 	    "Heartbeat datagrams dropped, by reason.");
 	for (int e = HB_OK + 1; e < HB_ERR__MAX; e++)
 		fprintf(fp, "shoal_heartbeats_rejected_total{reason=\"%s\"} "
@@ -360,7 +341,7 @@ server_metrics(FILE *fp, const struct worker *w)
 		snprintf(sp.sp_le[b], sizeof(sp.sp_le[b]), "%g",
 		    lvs_latency_bounds_ms[b] / 1000.0);
 	for (int p = 0; p < P__MAX; p++) {
-		family(fp, fam[p].n, fam[p].t, fam[p].h);
+		prom_family(fp, fam[p].n, fam[p].t, fam[p].h);
 		sp.sp_pass = (enum pass)p;
 		lvs_each_server(l, server_one, &sp);
 	}
@@ -372,10 +353,10 @@ lb_counter(FILE *fp, const char *name, const char *vs, const char *rs,
     const char *dir, uint64_t v)
 {
 	fprintf(fp, "%s{virtual=\"", name);
-	put_label(fp, vs);
+	prom_label(fp, vs);
 	if (rs != NULL) {
 		fprintf(fp, "\",server=\"");
-		put_label(fp, rs);
+		prom_label(fp, rs);
 	}
 	if (dir != NULL)
 		fprintf(fp, "\",direction=\"%s", dir);
@@ -471,7 +452,7 @@ lb_metrics(FILE *fp, const struct worker *w)
 	for (int f = 0; f < LF__MAX; f++) {
 		if (fam[f].totals && !st.ls_totals)
 			continue;
-		family(fp, fam[f].n, fam[f].t, fam[f].h);
+		prom_family(fp, fam[f].n, fam[f].t, fam[f].h);
 		for (size_t i = 0; i < st.ls_nsvcs; i++)
 			lb_series(fp, l, &st.ls_svcs[i], (enum lbfam)f);
 	}
@@ -483,32 +464,32 @@ ops_metrics(FILE *fp, const struct worker *w)
 {
 	const struct maint *m = maintio_state(w->w_maint);
 
-	family(fp, "shoal_push_results_total", "counter",
+	prom_family(fp, "shoal_push_results_total", "counter",
 	    "Pushes of a configuration reported to this node, by result.");
 	fprintf(fp, "shoal_push_results_total{result=\"ok\"} %llu\n"
 	    "shoal_push_results_total{result=\"failed\"} %llu\n",
 	    (unsigned long long)w->w_push[0], (unsigned long long)w->w_push[1]);
-	family(fp, "shoal_events_total", "counter", "Events, by kind.");
+	prom_family(fp, "shoal_events_total", "counter", "Events, by kind.");
 	for (int k = 0; k < EV__MAX; k++)
 		fprintf(fp, "shoal_events_total{kind=\"%s\"} %llu\n",
 		    event_kind_name(k), (unsigned long long)evbus_count(k));
-	family(fp, "shoal_hook_runs_total", "counter",
+	prom_family(fp, "shoal_hook_runs_total", "counter",
 	    "Notify hook runs, by outcome (dropped: the queue was full).");
 	for (int o = 0; o < HOOKS__MAX; o++)
 		fprintf(fp, "shoal_hook_runs_total{outcome=\"%s\"} %llu\n",
 		    hooks_outcome_name(o),
 		    (unsigned long long)hooks_count(w->w_hooks, o));
-	family(fp, "shoal_hook_queue_length", "gauge",
+	prom_family(fp, "shoal_hook_queue_length", "gauge",
 	    "Notify hook runs queued or running.");
 	fprintf(fp, "shoal_hook_queue_length %zu\n", hooks_pending(w->w_hooks));
-	family(fp, "shoal_maintenance_version", "gauge",
+	prom_family(fp, "shoal_maintenance_version", "gauge",
 	    "Version of the cluster-wide maintenance state.");
 	fprintf(fp, "shoal_maintenance_version %llu\n",
 	    (unsigned long long)maint_version(m));
-	family(fp, "shoal_maintenance_entries", "gauge",
+	prom_family(fp, "shoal_maintenance_entries", "gauge",
 	    "Entries (drains, standbys...) in the maintenance state.");
 	fprintf(fp, "shoal_maintenance_entries %zu\n", m->m_n);
-	family(fp, "shoal_maintenance_datagrams_rejected_total", "counter",
+	prom_family(fp, "shoal_maintenance_datagrams_rejected_total", "counter",
 	    "Maintenance datagrams dropped, by reason.");
 	for (int e = MAINT_OK + 1; e < MAINT_ERR__MAX; e++)
 		fprintf(fp, "shoal_maintenance_datagrams_rejected_total"

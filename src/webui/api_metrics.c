@@ -19,6 +19,7 @@
 
 #include "ipc/ctl.h"
 #include "lib/log.h"
+#include "lib/prom.h"
 #include "store/store.h"
 #include "api.h"
 #include "web.h"
@@ -27,46 +28,26 @@
 #define METRICS_CTYPE	"text/plain; version=0.0.4; charset=utf-8"
 
 static void
-family(FILE *fp, const char *name, const char *type, const char *help)
-{
-	fprintf(fp, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-/* A label value: node names are checked names, but escape anyway. */
-static void
-put_label(FILE *fp, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s == '\\' || *s == '"')
-			fputc('\\', fp);
-		if (*s == '\n')
-			fputs("\\n", fp);
-		else
-			fputc(*s, fp);
-	}
-}
-
-static void
 push_metrics(FILE *fp, const struct api_push_stats *st)
 {
 	size_t i;
 
-	family(fp, "shoal_web_push_results_total", "counter",
+	prom_family(fp, "shoal_web_push_results_total", "counter",
 	    "Pushes started from shoal-web since it started, by outcome.");
 	for (i = 0; i < API_PUSH__MAX; i++)
 		fprintf(fp, "shoal_web_push_results_total{outcome=\"%s\"} "
 		    "%llu\n", api_push_outcome_name((enum api_push_outcome)i),
 		    (unsigned long long)st->ps_outcomes[i]);
-	family(fp, "shoal_web_last_push_timestamp_seconds", "gauge",
+	prom_family(fp, "shoal_web_last_push_timestamp_seconds", "gauge",
 	    "When the last push from shoal-web ended (Unix time; 0: none).");
 	fprintf(fp, "shoal_web_last_push_timestamp_seconds %.3f\n",
 	    (double)st->ps_last_ms / 1000.0);
-	family(fp, "shoal_web_node_config_generation", "gauge",
+	prom_family(fp, "shoal_web_node_config_generation", "gauge",
 	    "The configuration generation of each node as the last push "
 	    "said.");
 	for (i = 0; i < st->ps_ngens; i++) {
 		fputs("shoal_web_node_config_generation{node=\"", fp);
-		put_label(fp, st->ps_gens[i].pg_node);
+		prom_label(fp, st->ps_gens[i].pg_node);
 		fprintf(fp, "\"} %llu\n",
 		    (unsigned long long)st->ps_gens[i].pg_generation);
 	}
@@ -83,12 +64,12 @@ web_metrics(struct web *w, int pulse_up, size_t *len)
 
 	if ((fp = open_memstream(&text, len)) == NULL)
 		return NULL;
-	family(fp, "shoal_web_pulse_up", "gauge",
+	prom_family(fp, "shoal_web_pulse_up", "gauge",
 	    "1 when the local pulse answered this scrape.");
 	fprintf(fp, "shoal_web_pulse_up %d\n", pulse_up);
 	push_metrics(fp, api_push_stats(w->w_push, &st));
 	if (store_current(w->w_store, &gen) == 0) {
-		family(fp, "shoal_web_config_generation", "gauge",
+		prom_family(fp, "shoal_web_config_generation", "gauge",
 		    "The newest configuration generation in this database.");
 		fprintf(fp, "shoal_web_config_generation %llu\n",
 		    (unsigned long long)gen.sg_generation);
