@@ -171,7 +171,10 @@ echo "d2's connections that survived: mh $ok_mh of $t_mh, rr $ok_rr of $t_rr"
 	awk '$4 != "ok"' "$NS_TMP/hold-mh.txt"
 	pl_fail "only $ok_mh of d2's $t_mh mh connections survived"
 }
-[ $((ok_rr * 2)) -lt "$t_rr" ] ||
+# (rr on another director picks the same server for about a third of
+# them; the bound only has to sit well below mh's 95 %: 22 of 44 were
+# seen once, 75 % is far from both)
+[ $((ok_rr * 4)) -lt $((t_rr * 3)) ] ||
 	pl_fail "the rr control kept $ok_rr of $t_rr: the check could not fail"
 others=$(awk '$4 != "ok"' "$NS_TMP/hold-mh.txt" | wc -l)
 [ "$others" -le $((t_mh - ok_mh + 7)) ] ||
