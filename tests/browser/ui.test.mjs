@@ -198,7 +198,7 @@ try {
   await page.waitForSelector("dialog#review", { state: "detached" });
   await page.waitForFunction(() => shoal.api("GET", "/virtual-servers/web/real-servers/r1").then((r) => r.weight === 5));
   check(true, "review: Commit saves the change");
-  pv.close();
+  pv.shut();   // and its held events-follow connection: shoal-web re-opens it on the next stand-in
 
   // monitoring page shows it
   await page.goto(url + "/index.html");
